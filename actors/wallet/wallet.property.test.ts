@@ -1,0 +1,715 @@
+/**
+ * Seeded property tests for the wallet decider (STYLE.md: a seeded run reproduces, a failure prints
+ * its seed). Every failure names the run's seed and step; rerun just that run with
+ * `WALLET_PROPERTY_SEED=<seed> npx vitest run actors/wallet/wallet.property.test.ts`.
+ */
+import { describe, expect, it } from 'vitest';
+import { assertNever, isRejected } from '../../runtime/decider.ts';
+import { seededRandom } from '../../runtime/ids.ts';
+import {
+  commandId,
+  decide,
+  evolve,
+  initialState,
+  maxMinor,
+  type WalletCommand,
+  type WalletDecision,
+  type WalletEvent,
+  type WalletRejection,
+  type WalletState,
+} from './wallet.ts';
+
+const baseSeeds = [1, 7, 42, 20_260_101];
+const singleWalletRunsPerSeed = 1_000;
+const singleWalletSteps = 60;
+const marketRunsPerSeed = 250;
+const marketTicks = 150;
+
+const seedOverride = process.env['WALLET_PROPERTY_SEED'];
+
+/** The seeds of one property's runs: a few base seeds, each spread into many runs. */
+function runSeeds(runsPerSeed: number): number[] {
+  if (seedOverride !== undefined) return [Number(seedOverride) >>> 0];
+  return baseSeeds.flatMap((base) =>
+    Array.from({ length: runsPerSeed }, (_, index) => (Math.imul(base, 0x9e3779b1) + index) >>> 0),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+class Random {
+  private readonly next: () => number;
+  constructor(seed: number) {
+    this.next = seededRandom(seed);
+  }
+  /** An integer in [min, max]. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+  chance(probability: number): boolean {
+    return this.next() < probability;
+  }
+  pick<Item>(items: readonly Item[]): Item {
+    const item = items[Math.floor(this.next() * items.length)];
+    if (item === undefined) throw new Error('pick from an empty list');
+    return item;
+  }
+}
+
+/** Names the run and step in every failure, so the failing run can be replayed from its seed. */
+class Checker {
+  step = 0;
+  lastAction = 'nothing yet';
+  constructor(
+    private readonly property: string,
+    private readonly seed: number,
+  ) {}
+  that(condition: boolean, fact: () => string): void {
+    if (condition) return;
+    throw new Error(
+      `${this.property}: seed ${this.seed} (rerun with WALLET_PROPERTY_SEED=${this.seed}), step ${this.step}, ` +
+        `after ${this.lastAction}: ${fact()}`,
+    );
+  }
+}
+
+function lookup<Value>(record: Readonly<Record<string, Value>>, key: string): Value | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+function isOrderStep(command: WalletCommand): boolean {
+  return command.type !== 'Deposit' && command.type !== 'Withdraw';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties 1 and 2: one wallet under random commands.
+
+/**
+ * Money counted from the events a wallet actually produced, independently of evolve. BigInt,
+ * because a wallet may hold up to 2^53 − 1 cents and the identity's partial sums may pass that.
+ */
+interface EventTotals {
+  depositedMinor: bigint;
+  withdrawnMinor: bigint;
+  debitedMinor: bigint;
+  refundedMinor: bigint;
+  pendingCreditedMinor: bigint;
+  pendingVoidedMinor: bigint;
+  pendingReleasedMinor: bigint;
+  feesKeptByPlatformMinor: bigint;
+  feesCreditedMinor: bigint;
+}
+
+function zeroTotals(): EventTotals {
+  return {
+    depositedMinor: 0n,
+    withdrawnMinor: 0n,
+    debitedMinor: 0n,
+    refundedMinor: 0n,
+    pendingCreditedMinor: 0n,
+    pendingVoidedMinor: 0n,
+    pendingReleasedMinor: 0n,
+    feesKeptByPlatformMinor: 0n,
+    feesCreditedMinor: 0n,
+  };
+}
+
+function tally(totals: EventTotals, event: WalletEvent): void {
+  const amountMinor = BigInt(event.amountMinor);
+  switch (event.type) {
+    case 'Deposited':
+      totals.depositedMinor += amountMinor;
+      return;
+    case 'Withdrawn':
+      totals.withdrawnMinor += amountMinor;
+      return;
+    case 'DebitedForOrder':
+      totals.debitedMinor += amountMinor;
+      return;
+    case 'OrderRefunded':
+      totals.refundedMinor += amountMinor;
+      return;
+    case 'PendingCredited':
+      totals.pendingCreditedMinor += amountMinor;
+      return;
+    case 'PendingVoided':
+      totals.pendingVoidedMinor += amountMinor;
+      return;
+    case 'PendingReleased':
+      totals.pendingReleasedMinor += amountMinor;
+      totals.feesKeptByPlatformMinor += BigInt(event.feeMinor);
+      return;
+    case 'FeeCredited':
+      totals.feesCreditedMinor += amountMinor;
+      return;
+    default:
+      return assertNever(event);
+  }
+}
+
+const orderIds = ['o1', 'o2', 'o3', 'o4', 'o5', 'constructor', '__proto__'];
+const oddAmounts = [0, -1, -500, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, maxMinor];
+
+/** Mostly plausible amounts, often the one already recorded (to provoke repeats), sometimes junk. */
+function amount(random: Random, recordedMinor: number | undefined, upToMinor: number): number {
+  if (random.chance(0.04)) return random.pick(oddAmounts);
+  if (recordedMinor !== undefined && random.chance(0.5)) return recordedMinor;
+  return random.int(1, Math.max(1, upToMinor));
+}
+
+function randomCommand(random: Random, state: WalletState, step: number): WalletCommand {
+  const orderId = random.pick(orderIds);
+  const purchase = lookup(state.purchases, orderId);
+  const sale = lookup(state.sales, orderId);
+  const spendable = state.balanceMinor + 200;
+  switch (random.int(0, 7)) {
+    case 0:
+      return { type: 'Deposit', commandId: `d${step}`, amountMinor: amount(random, undefined, 2_000) };
+    case 1:
+      return { type: 'Withdraw', commandId: `w${step}`, amountMinor: amount(random, undefined, spendable) };
+    case 2:
+      return { type: 'DebitForOrder', orderId, amountMinor: amount(random, purchase?.debitedMinor, spendable) };
+    case 3:
+      return { type: 'CreditPending', orderId, amountMinor: amount(random, sale?.amountMinor, 2_000) };
+    case 4: {
+      const saleMinor = sale?.amountMinor ?? 100;
+      const releasedFeeMinor = sale?.status === 'RELEASED' ? sale.feeMinor : undefined;
+      let feeMinor = random.int(0, saleMinor);
+      if (random.chance(0.1)) feeMinor = random.pick([-1, 0.5, saleMinor + 1]);
+      else if (releasedFeeMinor !== undefined && random.chance(0.5)) feeMinor = releasedFeeMinor;
+      return { type: 'ReleasePending', orderId, feeMinor };
+    }
+    case 5:
+      return { type: 'VoidPending', orderId };
+    case 6: {
+      // Once refunded, the refunded amount is the one a repeat carries.
+      const recordedMinor = purchase && purchase.refundedMinor > 0 ? purchase.refundedMinor : purchase?.debitedMinor;
+      const upToMinor = (purchase?.debitedMinor ?? 100) + 20;
+      return { type: 'RefundOrder', orderId, amountMinor: amount(random, recordedMinor, upToMinor) };
+    }
+    default: {
+      const feeMinor = random.chance(0.1) ? 0 : amount(random, lookup(state.fees, orderId), 300);
+      return { type: 'CreditFee', orderId, amountMinor: feeMinor };
+    }
+  }
+}
+
+/** What the single-wallet runs reached, so a generator that stops reaching a rule fails loudly. */
+interface Coverage {
+  events: Set<WalletEvent['type']>;
+  rejections: Set<WalletRejection>;
+  acceptedRepeats: number;
+  steps: number;
+}
+
+function checkHoldings(check: Checker, state: WalletState, who: string): void {
+  check.that(state.balanceMinor >= 0, () => `${who} balanceMinor ${state.balanceMinor} is negative`);
+  check.that(state.lockedMinor >= 0, () => `${who} lockedMinor ${state.lockedMinor} is negative`);
+  check.that(Number.isSafeInteger(state.balanceMinor), () => `${who} balanceMinor ${state.balanceMinor} is not whole cents`);
+  check.that(Number.isSafeInteger(state.lockedMinor), () => `${who} lockedMinor ${state.lockedMinor} is not whole cents`);
+}
+
+function checkIdentity(check: Checker, state: WalletState, totals: EventTotals): void {
+  const t = totals;
+  const expectedLocked = t.pendingCreditedMinor - t.pendingVoidedMinor - t.pendingReleasedMinor;
+  const expectedBalance =
+    t.depositedMinor - t.withdrawnMinor - t.debitedMinor + t.refundedMinor +
+    (t.pendingReleasedMinor - t.feesKeptByPlatformMinor) + t.feesCreditedMinor;
+  const expectedHoldings =
+    t.depositedMinor - t.withdrawnMinor - t.debitedMinor + t.refundedMinor + t.pendingCreditedMinor -
+    t.pendingVoidedMinor - t.feesKeptByPlatformMinor + t.feesCreditedMinor;
+  const balance = BigInt(state.balanceMinor);
+  const locked = BigInt(state.lockedMinor);
+  check.that(
+    balance + locked === expectedHoldings,
+    () => `balance + locked is ${balance + locked}, the events say ${expectedHoldings}`,
+  );
+  check.that(locked === expectedLocked, () => `locked is ${locked}, the events say ${expectedLocked}`);
+  check.that(balance === expectedBalance, () => `balance is ${balance}, the events say ${expectedBalance}`);
+  const deposited = BigInt(state.depositedMinor);
+  const withdrawn = BigInt(state.withdrawnMinor);
+  check.that(deposited === t.depositedMinor, () => `depositedMinor is ${deposited}, the events say ${t.depositedMinor}`);
+  check.that(withdrawn === t.withdrawnMinor, () => `withdrawnMinor is ${withdrawn}, the events say ${t.withdrawnMinor}`);
+}
+
+/** Snapshots are a cache: a JSON round trip and a replay from the journal must both give the same state. */
+function checkSnapshotAndReplay(check: Checker, state: WalletState, journal: readonly WalletEvent[]): void {
+  const replayed = journal.reduce(evolve, initialState);
+  const snapshot = JSON.stringify(state);
+  check.that(JSON.stringify(replayed) === snapshot, () => 'replaying the journal gives another state');
+  const restored = JSON.parse(snapshot) as WalletState;
+  check.that(JSON.stringify(restored) === snapshot, () => 'the state does not survive a JSON snapshot');
+}
+
+function runSingleWallet(seed: number, coverage: Coverage): void {
+  const random = new Random(seed);
+  const check = new Checker('single wallet', seed);
+  const totals = zeroTotals();
+  const journal: WalletEvent[] = [];
+  let state = initialState;
+  for (let step = 1; step <= singleWalletSteps; step += 1) {
+    check.step = step;
+    const command = randomCommand(random, state, step);
+    check.lastAction = JSON.stringify(command);
+    const decision = decide(state, command);
+    coverage.steps += 1;
+    if (isRejected(decision)) {
+      coverage.rejections.add(decision.rejected);
+    } else {
+      if (decision.length === 0) coverage.acceptedRepeats += 1;
+      for (const event of decision) {
+        state = evolve(state, event);
+        journal.push(event);
+        tally(totals, event);
+        coverage.events.add(event.type);
+      }
+      // A saga retry of an order step that just succeeded must change nothing.
+      if (isOrderStep(command)) {
+        const retry = decide(state, command);
+        check.that(!isRejected(retry) && retry.length === 0, () => `a retry gave ${JSON.stringify(retry)}`);
+      }
+    }
+    checkHoldings(check, state, 'the wallet');
+    checkIdentity(check, state, totals);
+    if (step % 15 === 0) checkSnapshotAndReplay(check, state, journal);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property 3: a buyer, sellers and the platform exchanging order money the way the order saga will.
+
+interface SimWallet {
+  readonly name: string;
+  state: WalletState;
+  /** Deposit/Withdraw are idempotent by commandId in the runtime's journal; this models that index. */
+  readonly journalCommandIds: Set<string>;
+}
+
+type Outcome = 'release' | 'refund' | 'cancel';
+type Stage = 'placed' | 'paid' | 'locked' | 'released' | 'voided' | 'done' | 'failed';
+
+interface SimOrder {
+  readonly orderId: string;
+  readonly seller: SimWallet;
+  readonly amountMinor: number;
+  readonly feeMinor: number;
+  /**
+   * release: escrow released to the seller; refund: dispute or expiry after payment, seller voided;
+   * cancel: compensated before the seller was credited (a failed multi-seller checkout).
+   */
+  readonly outcome: Outcome;
+  stage: Stage;
+  /** The wallet applied the last step but the saga never heard back, so it knows less than the wallets. */
+  replyLost: boolean;
+  /** Steps the wallets accepted, for stale retries. */
+  readonly doneSteps: Array<{ wallet: SimWallet; command: WalletCommand }>;
+}
+
+interface Market {
+  readonly random: Random;
+  readonly check: Checker;
+  readonly buyer: SimWallet;
+  readonly sellers: readonly SimWallet[];
+  readonly platform: SimWallet;
+  readonly orders: SimOrder[];
+  /** How often each (orderId, event type) fact was journaled, across all wallets. */
+  readonly facts: Map<string, number>;
+  depositsMinor: number;
+  withdrawalsMinor: number;
+  commandCount: number;
+}
+
+interface MarketCoverage {
+  outcomes: Map<string, number>;
+  lostReplies: number;
+  duplicates: number;
+  staleRetries: number;
+  conflicts: number;
+  wrongBranch: number;
+}
+
+function wallet(name: string): SimWallet {
+  return { name, state: initialState, journalCommandIds: new Set() };
+}
+
+/** Delivers a command to a wallet as the runtime would: decide, then journal and apply the events. */
+function deliver(market: Market, target: SimWallet, command: WalletCommand): WalletDecision {
+  market.check.lastAction = `${JSON.stringify(command)} to ${target.name}`;
+  market.commandCount += 1;
+  if (!isOrderStep(command) && target.journalCommandIds.has(commandId(command))) return [];
+  const decision = decide(target.state, command);
+  if (isRejected(decision)) return decision;
+  if (decision.length > 0) target.journalCommandIds.add(commandId(command));
+  for (const event of decision) {
+    target.state = evolve(target.state, event);
+    recordFact(market, event);
+  }
+  return decision;
+}
+
+function recordFact(market: Market, event: WalletEvent): void {
+  if (event.type === 'Deposited') market.depositsMinor += event.amountMinor;
+  if (event.type === 'Withdrawn') market.withdrawalsMinor += event.amountMinor;
+  if (!('orderId' in event)) return;
+  const key = `${event.orderId}:${event.type}`;
+  const count = (market.facts.get(key) ?? 0) + 1;
+  market.facts.set(key, count);
+  market.check.that(count === 1, () => `${event.type} happened ${count} times for order ${event.orderId}`);
+  const has = (type: WalletEvent['type']): boolean => market.facts.has(`${event.orderId}:${type}`);
+  const { orderId } = event;
+  market.check.that(!(has('PendingReleased') && has('OrderRefunded')), () => `order ${orderId} was released and refunded`);
+  market.check.that(!(has('PendingReleased') && has('PendingVoided')), () => `order ${orderId} was released and voided`);
+}
+
+/** The saga's next step for an order, or undefined when it has finished. */
+function nextStep(market: Market, order: SimOrder): { wallet: SimWallet; command: WalletCommand } | undefined {
+  const { orderId, amountMinor, feeMinor } = order;
+  switch (order.stage) {
+    case 'placed':
+      return { wallet: market.buyer, command: { type: 'DebitForOrder', orderId, amountMinor } };
+    case 'paid':
+      return order.outcome === 'cancel'
+        ? { wallet: market.buyer, command: { type: 'RefundOrder', orderId, amountMinor } }
+        : { wallet: order.seller, command: { type: 'CreditPending', orderId, amountMinor } };
+    case 'locked':
+      return order.outcome === 'release'
+        ? { wallet: order.seller, command: { type: 'ReleasePending', orderId, feeMinor } }
+        : { wallet: order.seller, command: { type: 'VoidPending', orderId } };
+    case 'released':
+      return { wallet: market.platform, command: { type: 'CreditFee', orderId, amountMinor: feeMinor } };
+    case 'voided':
+      return { wallet: market.buyer, command: { type: 'RefundOrder', orderId, amountMinor } };
+    case 'done':
+    case 'failed':
+      return undefined;
+    default:
+      return assertNever(order.stage);
+  }
+}
+
+function stageAfter(order: SimOrder): Stage {
+  switch (order.stage) {
+    case 'placed':
+      return 'paid';
+    case 'paid':
+      return order.outcome === 'cancel' ? 'done' : 'locked';
+    case 'locked':
+      return order.outcome === 'release' ? 'released' : 'voided';
+    case 'released':
+    case 'voided':
+      return 'done';
+    case 'done':
+    case 'failed':
+      return order.stage;
+    default:
+      return assertNever(order.stage);
+  }
+}
+
+/** One saga step, delivered possibly twice, with its reply possibly lost (the saga then retries). */
+function advance(market: Market, order: SimOrder, coverage: MarketCoverage, flaky: boolean): void {
+  const step = nextStep(market, order);
+  if (!step) return;
+  const decision = deliver(market, step.wallet, step.command);
+  if (isRejected(decision)) {
+    // Only paying can fail in a correct saga: the buyer may lack funds, and the order then fails.
+    market.check.that(
+      order.stage === 'placed' && decision.rejected === 'insufficient_funds',
+      () => `the saga's ${step.command.type} for ${order.orderId} was rejected: ${decision.rejected}`,
+    );
+    order.stage = 'failed';
+    coverage.outcomes.set('failed', (coverage.outcomes.get('failed') ?? 0) + 1);
+    return;
+  }
+  market.check.that(!order.replyLost || decision.length === 0, () => `a retry after a lost reply produced events`);
+  if (flaky && market.random.chance(0.25)) {
+    coverage.duplicates += 1;
+    const duplicate = deliver(market, step.wallet, step.command);
+    market.check.that(!isRejected(duplicate) && duplicate.length === 0, () => `a duplicate gave ${JSON.stringify(duplicate)}`);
+  }
+  if (decision.length > 0) order.doneSteps.push(step);
+  if (flaky && decision.length > 0 && market.random.chance(0.2)) {
+    coverage.lostReplies += 1;
+    order.replyLost = true;
+    return;
+  }
+  order.replyLost = false;
+  order.stage = stageAfter(order);
+  if (order.stage === 'done') coverage.outcomes.set(order.outcome, (coverage.outcomes.get(order.outcome) ?? 0) + 1);
+}
+
+/** A step the wallets already accepted, resent late: with the same arguments it changes nothing. */
+function staleRetry(market: Market, order: SimOrder, coverage: MarketCoverage): void {
+  if (order.doneSteps.length === 0) return;
+  const step = market.random.pick(order.doneSteps);
+  coverage.staleRetries += 1;
+  const decision = deliver(market, step.wallet, step.command);
+  market.check.that(!isRejected(decision) && decision.length === 0, () => `a stale retry gave ${JSON.stringify(decision)}`);
+}
+
+/** The same step with another amount (a bug or a forged message) is refused and changes nothing. */
+function conflictingRetry(market: Market, order: SimOrder, coverage: MarketCoverage): void {
+  const candidates = order.doneSteps.filter((done) => done.command.type !== 'VoidPending');
+  if (candidates.length === 0) return;
+  const step = market.random.pick(candidates);
+  coverage.conflicts += 1;
+  const decision = deliver(market, step.wallet, withAnotherAmount(step.command));
+  market.check.that(
+    isRejected(decision) && decision.rejected === 'conflicting_retry',
+    () => `a conflicting retry gave ${JSON.stringify(decision)}`,
+  );
+}
+
+function withAnotherAmount(command: WalletCommand): WalletCommand {
+  switch (command.type) {
+    case 'ReleasePending':
+      return { ...command, feeMinor: command.feeMinor === 0 ? 1 : 0 };
+    case 'VoidPending':
+      return command;
+    case 'Deposit':
+    case 'Withdraw':
+    case 'DebitForOrder':
+    case 'CreditPending':
+    case 'RefundOrder':
+    case 'CreditFee':
+      return { ...command, amountMinor: command.amountMinor + 1 };
+    default:
+      return assertNever(command);
+  }
+}
+
+/** A late message for the branch not taken (a release timer firing after a void, say) is refused. */
+function wrongBranch(market: Market, order: SimOrder, coverage: MarketCoverage): void {
+  const sale = lookup(order.seller.state.sales, order.orderId);
+  if (!sale || sale.status === 'LOCKED') return;
+  coverage.wrongBranch += 1;
+  const command: WalletCommand =
+    sale.status === 'RELEASED'
+      ? { type: 'VoidPending', orderId: order.orderId }
+      : { type: 'ReleasePending', orderId: order.orderId, feeMinor: 0 };
+  const expected: WalletRejection = sale.status === 'RELEASED' ? 'already_released' : 'already_voided';
+  const decision = deliver(market, order.seller, command);
+  market.check.that(
+    isRejected(decision) && decision.rejected === expected,
+    () => `a wrong branch gave ${JSON.stringify(decision)}`,
+  );
+}
+
+/**
+ * Money that left the buyer for this order but sits in no wallet yet, as the ledger audit sees it
+ * from the wallets' own records.
+ */
+function inFlightMinor(market: Market, order: SimOrder): number {
+  const purchase = lookup(market.buyer.state.purchases, order.orderId);
+  const sale = lookup(order.seller.state.sales, order.orderId);
+  const paidMinor = purchase ? purchase.debitedMinor - purchase.refundedMinor : 0;
+  let sellerHoldsMinor = 0;
+  if (sale?.status === 'LOCKED') sellerHoldsMinor = sale.amountMinor;
+  if (sale?.status === 'RELEASED') sellerHoldsMinor = sale.amountMinor - sale.feeMinor;
+  const platformHoldsMinor = lookup(market.platform.state.fees, order.orderId) ?? 0;
+  return paidMinor - sellerHoldsMinor - platformHoldsMinor;
+}
+
+/** The same, as the saga knows it from its own stage: valid whenever no reply is outstanding. */
+function sagaInFlightMinor(order: SimOrder): number {
+  switch (order.stage) {
+    case 'paid':
+    case 'voided':
+      return order.amountMinor;
+    case 'released':
+      return order.feeMinor;
+    case 'placed':
+    case 'locked':
+    case 'done':
+    case 'failed':
+      return 0;
+    default:
+      return assertNever(order.stage);
+  }
+}
+
+function checkConservation(market: Market): void {
+  const { check } = market;
+  const wallets = [market.buyer, ...market.sellers, market.platform];
+  let holdingsMinor = 0;
+  for (const each of wallets) {
+    checkHoldings(check, each.state, each.name);
+    holdingsMinor += each.state.balanceMinor + each.state.lockedMinor;
+  }
+  let inFlightTotalMinor = 0;
+  for (const order of market.orders) {
+    const inFlight = inFlightMinor(market, order);
+    check.that(inFlight >= 0, () => `order ${order.orderId} has ${inFlight} cents in flight: money was created`);
+    check.that(inFlight <= order.amountMinor, () => `order ${order.orderId} has ${inFlight} cents in flight, more than its price`);
+    if (!order.replyLost) {
+      const sagaView = sagaInFlightMinor(order);
+      check.that(
+        inFlight === sagaView,
+        () => `order ${order.orderId} at ${order.stage}: the wallets say ${inFlight} in flight, the saga ${sagaView}`,
+      );
+    }
+    inFlightTotalMinor += inFlight;
+  }
+  const netMinor = market.depositsMinor - market.withdrawalsMinor;
+  check.that(
+    holdingsMinor + inFlightTotalMinor === netMinor,
+    () => `wallets hold ${holdingsMinor} + ${inFlightTotalMinor} in flight, but deposits − withdrawals = ${netMinor}`,
+  );
+}
+
+function placeOrder(market: Market, tick: number): void {
+  const amountMinor = market.random.int(1, 3_000);
+  market.orders.push({
+    orderId: `order-${tick}`,
+    seller: market.random.pick(market.sellers),
+    amountMinor,
+    feeMinor: market.random.chance(0.2) ? 0 : market.random.int(0, Math.floor(amountMinor / 5)),
+    outcome: market.random.pick<Outcome>(['release', 'release', 'refund', 'cancel']),
+    stage: 'placed',
+    replyLost: false,
+    doneSteps: [],
+  });
+}
+
+function moveMoney(market: Market, tick: number): void {
+  const { random } = market;
+  if (random.chance(0.6)) {
+    const command: WalletCommand = { type: 'Deposit', commandId: `dep-${tick}`, amountMinor: random.int(1, 5_000) };
+    deliver(market, market.buyer, command);
+    // A retried deposit reaches the journal's commandId index, not the wallet twice.
+    if (random.chance(0.3)) deliver(market, market.buyer, command);
+    return;
+  }
+  const from = random.pick([market.buyer, ...market.sellers, market.platform]);
+  const amountMinor = random.int(1, from.state.balanceMinor + 100);
+  deliver(market, from, { type: 'Withdraw', commandId: `wd-${tick}`, amountMinor });
+}
+
+function tick(market: Market, tickNumber: number, coverage: MarketCoverage): void {
+  const { random } = market;
+  const roll = random.int(1, 100);
+  const open = market.orders.filter((order) => order.stage !== 'done' && order.stage !== 'failed');
+  const anyOrder = market.orders.length > 0 ? random.pick(market.orders) : undefined;
+  if (roll <= 12 || open.length === 0) placeOrder(market, tickNumber);
+  else if (roll <= 22) moveMoney(market, tickNumber);
+  else if (roll <= 82) advance(market, random.pick(open), coverage, true);
+  else if (roll <= 92 && anyOrder) staleRetry(market, anyOrder, coverage);
+  else if (roll <= 96 && anyOrder) conflictingRetry(market, anyOrder, coverage);
+  else if (anyOrder) wrongBranch(market, anyOrder, coverage);
+}
+
+/** Every saga runs to its end with a reliable network; then nothing may be in flight. */
+function drain(market: Market, coverage: MarketCoverage): void {
+  for (const order of market.orders) {
+    for (let attempt = 0; order.stage !== 'done' && order.stage !== 'failed'; attempt += 1) {
+      market.check.that(attempt < 10, () => `order ${order.orderId} is stuck at ${order.stage}`);
+      advance(market, order, coverage, false);
+    }
+    const inFlight = inFlightMinor(market, order);
+    market.check.that(inFlight === 0, () => `finished order ${order.orderId} still has ${inFlight} cents in flight`);
+  }
+  checkFinalOutcomes(market);
+}
+
+/** Each finished order moved exactly its own money to the right wallets. */
+function checkFinalOutcomes(market: Market): void {
+  for (const order of market.orders) {
+    const { check } = market;
+    const purchase = lookup(market.buyer.state.purchases, order.orderId);
+    const sale = lookup(order.seller.state.sales, order.orderId);
+    const fee = lookup(market.platform.state.fees, order.orderId);
+    const describe = (): string =>
+      `order ${order.orderId} (${order.outcome}, ${order.stage}): ${JSON.stringify({ purchase, sale, fee })}`;
+    if (order.stage === 'failed') {
+      check.that(!purchase && !sale && fee === undefined, describe);
+    } else if (order.outcome === 'release') {
+      check.that(purchase?.debitedMinor === order.amountMinor && purchase.refundedMinor === 0, describe);
+      check.that(sale?.status === 'RELEASED' && sale.feeMinor === order.feeMinor, describe);
+      check.that(fee === order.feeMinor, describe);
+    } else {
+      check.that(purchase?.debitedMinor === order.amountMinor && purchase.refundedMinor === order.amountMinor, describe);
+      check.that(order.outcome === 'cancel' ? !sale : sale?.status === 'VOIDED', describe);
+      check.that(fee === undefined, describe);
+    }
+  }
+}
+
+function runMarket(seed: number, coverage: MarketCoverage): number {
+  const market: Market = {
+    random: new Random(seed),
+    check: new Checker('market', seed),
+    buyer: wallet('buyer'),
+    sellers: [wallet('seller-a'), wallet('seller-b'), wallet('seller-c')],
+    platform: wallet('platform'),
+    orders: [],
+    facts: new Map(),
+    depositsMinor: 0,
+    withdrawalsMinor: 0,
+    commandCount: 0,
+  };
+  for (let tickNumber = 1; tickNumber <= marketTicks; tickNumber += 1) {
+    market.check.step = tickNumber;
+    tick(market, tickNumber, coverage);
+    checkConservation(market);
+  }
+  market.check.step = marketTicks + 1;
+  drain(market, coverage);
+  checkConservation(market);
+  const netMinor = market.depositsMinor - market.withdrawalsMinor;
+  const holdingsMinor = [market.buyer, ...market.sellers, market.platform].reduce(
+    (sum, each) => sum + each.state.balanceMinor + each.state.lockedMinor,
+    0,
+  );
+  market.check.that(
+    holdingsMinor === netMinor,
+    () => `after every saga ended, the wallets hold ${holdingsMinor}, not ${netMinor}`,
+  );
+  return market.commandCount;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('wallet properties (seeded)', () => {
+  it('keeps balance and locked non-negative and every wallet consistent with its own events', () => {
+    const coverage: Coverage = { events: new Set(), rejections: new Set(), acceptedRepeats: 0, steps: 0 };
+    const seeds = runSeeds(singleWalletRunsPerSeed);
+    for (const seed of seeds) runSingleWallet(seed, coverage);
+    if (seedOverride !== undefined) return;
+    // The generator must reach every rule, or the properties above prove less than they claim.
+    const everyEvent: Record<WalletEvent['type'], true> = {
+      Deposited: true, Withdrawn: true, DebitedForOrder: true, PendingCredited: true,
+      PendingReleased: true, PendingVoided: true, OrderRefunded: true, FeeCredited: true,
+    };
+    const everyRejection: Record<WalletRejection, true> = {
+      amount_must_be_positive: true, amount_not_integer: true, fee_out_of_range: true, insufficient_funds: true,
+      unknown_order: true, already_released: true, already_voided: true, refund_exceeds_debit: true,
+      conflicting_retry: true, balance_overflow: true,
+    };
+    expect([...coverage.events].sort()).toEqual(Object.keys(everyEvent).sort());
+    expect([...coverage.rejections].sort()).toEqual(Object.keys(everyRejection).sort());
+    expect(coverage.acceptedRepeats).toBeGreaterThan(1_000);
+    expect(coverage.steps).toBe(seeds.length * singleWalletSteps);
+  });
+
+  it('conserves money across buyer, sellers and platform under duplicated, lost and stale saga steps', () => {
+    const coverage: MarketCoverage = {
+      outcomes: new Map(),
+      lostReplies: 0,
+      duplicates: 0,
+      staleRetries: 0,
+      conflicts: 0,
+      wrongBranch: 0,
+    };
+    let commands = 0;
+    for (const seed of runSeeds(marketRunsPerSeed)) commands += runMarket(seed, coverage);
+    if (seedOverride !== undefined) return;
+    for (const outcome of ['release', 'refund', 'cancel', 'failed']) {
+      expect(coverage.outcomes.get(outcome), outcome).toBeGreaterThan(100);
+    }
+    for (const [name, count] of Object.entries(coverage)) {
+      if (typeof count === 'number') expect(count, name).toBeGreaterThan(100);
+    }
+    expect(commands).toBeGreaterThan(100_000);
+  });
+});

@@ -1,0 +1,416 @@
+import { describe, expect, it } from 'vitest';
+import { isRejected } from '../../runtime/decider.ts';
+import {
+  evolve,
+  initialState,
+  maxMinor,
+  walletDecider,
+  type WalletCommand,
+  type WalletEvent,
+  type WalletRejection,
+  type WalletState,
+} from './wallet.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Given (events) / When (command) / Then (events or rejection)
+
+const now = Date.UTC(2026, 0, 1);
+
+/** Frozen so that a decide or evolve that updates in place throws instead of passing. */
+function deepFreeze<Value>(value: Value): Value {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+function given(...history: WalletEvent[]) {
+  const state = deepFreeze(history.reduce(evolve, initialState));
+  return {
+    when(command: WalletCommand) {
+      const decision = walletDecider.decide(state, command, now);
+      return {
+        /** Expects exactly these events (none: an accepted repeat) and returns the state after them. */
+        then(...expected: WalletEvent[]): WalletState {
+          expect(decision).toEqual(expected);
+          return expected.reduce(evolve, state);
+        },
+        thenRejected(code: WalletRejection): void {
+          expect(isRejected(decision) ? decision.rejected : decision).toBe(code);
+          if (isRejected(decision)) expect(decision.message).toMatch(/^[A-Z].+\.$/);
+        },
+      };
+    },
+  };
+}
+
+const ev = {
+  deposited: (amountMinor: number, commandId = 'dep-1'): WalletEvent => ({ type: 'Deposited', commandId, amountMinor }),
+  withdrawn: (amountMinor: number, commandId = 'wd-1'): WalletEvent => ({ type: 'Withdrawn', commandId, amountMinor }),
+  debited: (orderId: string, amountMinor: number): WalletEvent => ({ type: 'DebitedForOrder', orderId, amountMinor }),
+  credited: (orderId: string, amountMinor: number): WalletEvent => ({ type: 'PendingCredited', orderId, amountMinor }),
+  released: (orderId: string, amountMinor: number, feeMinor: number): WalletEvent => ({
+    type: 'PendingReleased',
+    orderId,
+    amountMinor,
+    feeMinor,
+  }),
+  voided: (orderId: string, amountMinor: number): WalletEvent => ({ type: 'PendingVoided', orderId, amountMinor }),
+  refunded: (orderId: string, amountMinor: number): WalletEvent => ({ type: 'OrderRefunded', orderId, amountMinor }),
+  feeCredited: (orderId: string, amountMinor: number): WalletEvent => ({ type: 'FeeCredited', orderId, amountMinor }),
+};
+
+const cmd = {
+  deposit: (amountMinor: number, commandId = 'dep-1'): WalletCommand => ({ type: 'Deposit', commandId, amountMinor }),
+  withdraw: (amountMinor: number, commandId = 'wd-1'): WalletCommand => ({ type: 'Withdraw', commandId, amountMinor }),
+  debit: (orderId: string, amountMinor: number): WalletCommand => ({ type: 'DebitForOrder', orderId, amountMinor }),
+  creditPending: (orderId: string, amountMinor: number): WalletCommand => ({
+    type: 'CreditPending',
+    orderId,
+    amountMinor,
+  }),
+  release: (orderId: string, feeMinor: number): WalletCommand => ({ type: 'ReleasePending', orderId, feeMinor }),
+  void: (orderId: string): WalletCommand => ({ type: 'VoidPending', orderId }),
+  refund: (orderId: string, amountMinor: number): WalletCommand => ({ type: 'RefundOrder', orderId, amountMinor }),
+  creditFee: (orderId: string, amountMinor: number): WalletCommand => ({ type: 'CreditFee', orderId, amountMinor }),
+};
+
+/** Amounts that are not a whole, safely representable number of cents. */
+const notWholeCents = [1.5, 0.1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** 53, -(2 ** 53)];
+
+/** Every command that takes a strictly positive amount, built with that amount. */
+const positiveAmountCommands: ReadonlyArray<[string, (amountMinor: number) => WalletCommand]> = [
+  ['Deposit', (amountMinor) => cmd.deposit(amountMinor)],
+  ['Withdraw', (amountMinor) => cmd.withdraw(amountMinor)],
+  ['DebitForOrder', (amountMinor) => cmd.debit('o1', amountMinor)],
+  ['CreditPending', (amountMinor) => cmd.creditPending('o1', amountMinor)],
+  ['RefundOrder', (amountMinor) => cmd.refund('o1', amountMinor)],
+];
+
+// ---------------------------------------------------------------------------------------------
+
+describe('walletDecider', () => {
+  it('is the wallet kind at state version 1, starting empty in USD', () => {
+    expect(walletDecider.kind).toBe('wallet');
+    expect(walletDecider.stateVersion).toBe(1);
+    expect(walletDecider.initialState).toEqual({
+      currency: 'USD',
+      balanceMinor: 0,
+      lockedMinor: 0,
+      depositedMinor: 0,
+      withdrawnMinor: 0,
+      purchases: {},
+      sales: {},
+      fees: {},
+    });
+  });
+
+  it.each<[WalletCommand, string]>([
+    [cmd.deposit(1, 'c-42'), 'c-42'],
+    [cmd.withdraw(1, 'c-43'), 'c-43'],
+    [cmd.debit('o7', 1), 'debit:o7'],
+    [cmd.creditPending('o7', 1), 'credit-pending:o7'],
+    [cmd.release('o7', 0), 'release:o7'],
+    [cmd.void('o7'), 'void:o7'],
+    [cmd.refund('o7', 1), 'refund:o7'],
+    [cmd.creditFee('o7', 1), 'fee:o7'],
+  ])('keys %j as %s', (command, key) => {
+    expect(walletDecider.commandId(command)).toBe(key);
+  });
+});
+
+describe('amount validation, for every command with an amount', () => {
+  for (const [name, build] of positiveAmountCommands) {
+    it(`${name} rejects zero and negative amounts`, () => {
+      given(ev.deposited(1_000), ev.debited('o1', 500)).when(build(0)).thenRejected('amount_must_be_positive');
+      given(ev.deposited(1_000), ev.debited('o1', 500)).when(build(-5)).thenRejected('amount_must_be_positive');
+    });
+
+    it(`${name} rejects amounts that are not whole, safe cents`, () => {
+      for (const amountMinor of notWholeCents) {
+        given(ev.deposited(1_000), ev.debited('o1', 500)).when(build(amountMinor)).thenRejected('amount_not_integer');
+      }
+    });
+  }
+
+  it('ReleasePending and CreditFee accept a zero fee but reject a negative or fractional one', () => {
+    const builders = [(feeMinor: number) => cmd.release('o1', feeMinor), (feeMinor: number) => cmd.creditFee('o1', feeMinor)];
+    for (const build of builders) {
+      given(ev.credited('o1', 500)).when(build(-1)).thenRejected('fee_out_of_range');
+      for (const feeMinor of notWholeCents) {
+        given(ev.credited('o1', 500)).when(build(feeMinor)).thenRejected('amount_not_integer');
+      }
+    }
+  });
+});
+
+describe('Deposit', () => {
+  it('adds to the spendable balance', () => {
+    const state = given().when(cmd.deposit(500, 'c1')).then(ev.deposited(500, 'c1'));
+    expect(state).toMatchObject({ balanceMinor: 500, lockedMinor: 0, depositedMinor: 500 });
+  });
+
+  it('stops at the largest safe amount, counting locked funds', () => {
+    given(ev.deposited(maxMinor - 1)).when(cmd.deposit(1)).then(ev.deposited(1));
+    given(ev.deposited(maxMinor)).when(cmd.deposit(1)).thenRejected('balance_overflow');
+    given(ev.credited('o1', maxMinor)).when(cmd.deposit(1)).thenRejected('balance_overflow');
+  });
+
+  it('stops when the lifetime deposit total would overflow, even with room in the balance', () => {
+    given(ev.deposited(maxMinor), ev.withdrawn(maxMinor)).when(cmd.deposit(1)).thenRejected('balance_overflow');
+  });
+});
+
+describe('Withdraw', () => {
+  it('takes from the spendable balance, down to zero', () => {
+    given(ev.deposited(500)).when(cmd.withdraw(200, 'w1')).then(ev.withdrawn(200, 'w1'));
+    const state = given(ev.deposited(500)).when(cmd.withdraw(500)).then(ev.withdrawn(500));
+    expect(state).toMatchObject({ balanceMinor: 0, withdrawnMinor: 500 });
+  });
+
+  it('refuses more than the balance', () => {
+    given(ev.deposited(500)).when(cmd.withdraw(501)).thenRejected('insufficient_funds');
+    given().when(cmd.withdraw(1)).thenRejected('insufficient_funds');
+  });
+
+  it('cannot spend locked (escrowed) funds', () => {
+    given(ev.credited('o1', 500)).when(cmd.withdraw(1)).thenRejected('insufficient_funds');
+  });
+
+  it('stops when the lifetime withdrawal total would overflow', () => {
+    const history = [ev.deposited(maxMinor), ev.withdrawn(maxMinor), ev.credited('o1', 5), ev.released('o1', 5, 0)];
+    given(...history).when(cmd.withdraw(1)).thenRejected('balance_overflow');
+  });
+});
+
+describe('DebitForOrder', () => {
+  it('pays an order from the balance and records the purchase', () => {
+    const state = given(ev.deposited(500)).when(cmd.debit('o1', 500)).then(ev.debited('o1', 500));
+    expect(state.balanceMinor).toBe(0);
+    expect(state.purchases).toEqual({ o1: { debitedMinor: 500, refundedMinor: 0 } });
+  });
+
+  it('fails with insufficient funds, locked funds not counting', () => {
+    given(ev.deposited(499)).when(cmd.debit('o1', 500)).thenRejected('insufficient_funds');
+    given(ev.deposited(100), ev.credited('s1', 400)).when(cmd.debit('o1', 500)).thenRejected('insufficient_funds');
+  });
+
+  it('accepts a repeat with no new events, even when the balance could not pay it again', () => {
+    given(ev.deposited(500), ev.debited('o1', 500)).when(cmd.debit('o1', 500)).then();
+  });
+
+  it('accepts a repeat after the order was refunded, so the order is never paid twice', () => {
+    given(ev.deposited(500), ev.debited('o1', 500), ev.refunded('o1', 500)).when(cmd.debit('o1', 500)).then();
+  });
+
+  it('rejects a repeat with a different amount', () => {
+    given(ev.deposited(900), ev.debited('o1', 500)).when(cmd.debit('o1', 400)).thenRejected('conflicting_retry');
+  });
+
+  it('treats ids that name Object.prototype members as ordinary new orders', () => {
+    for (const orderId of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const state = given(ev.deposited(500)).when(cmd.debit(orderId, 300)).then(ev.debited(orderId, 300));
+      expect(Object.getPrototypeOf(state.purchases)).toBe(Object.prototype);
+      expect(Object.keys(state.purchases)).toEqual([orderId]);
+      const restored = JSON.parse(JSON.stringify(state)) as WalletState;
+      given(ev.deposited(500), ev.debited(orderId, 300)).when(cmd.debit(orderId, 300)).then();
+      expect(walletDecider.decide(restored, cmd.debit(orderId, 300), now)).toEqual([]);
+    }
+  });
+});
+
+describe('CreditPending', () => {
+  it("locks the seller's escrowed funds", () => {
+    const state = given().when(cmd.creditPending('o1', 700)).then(ev.credited('o1', 700));
+    expect(state).toMatchObject({ balanceMinor: 0, lockedMinor: 700 });
+    expect(state.sales).toEqual({ o1: { amountMinor: 700, feeMinor: 0, status: 'LOCKED' } });
+  });
+
+  it('accepts a repeat with no new events, whatever happened to the sale since', () => {
+    given(ev.credited('o1', 700)).when(cmd.creditPending('o1', 700)).then();
+    given(ev.credited('o1', 700), ev.released('o1', 700, 70)).when(cmd.creditPending('o1', 700)).then();
+    given(ev.credited('o1', 700), ev.voided('o1', 700)).when(cmd.creditPending('o1', 700)).then();
+  });
+
+  it('rejects a repeat with a different amount', () => {
+    given(ev.credited('o1', 700)).when(cmd.creditPending('o1', 701)).thenRejected('conflicting_retry');
+  });
+
+  it('stops at the largest safe amount', () => {
+    given(ev.deposited(maxMinor - 10)).when(cmd.creditPending('o1', 11)).thenRejected('balance_overflow');
+    given(ev.deposited(maxMinor - 10)).when(cmd.creditPending('o1', 10)).then(ev.credited('o1', 10));
+  });
+});
+
+describe('ReleasePending', () => {
+  it('moves locked funds to the balance, minus the platform fee', () => {
+    const state = given(ev.credited('o1', 1_000)).when(cmd.release('o1', 50)).then(ev.released('o1', 1_000, 50));
+    expect(state).toMatchObject({ balanceMinor: 950, lockedMinor: 0 });
+    expect(state.sales).toEqual({ o1: { amountMinor: 1_000, feeMinor: 50, status: 'RELEASED' } });
+  });
+
+  it('allows a fee from zero up to the whole amount', () => {
+    given(ev.credited('o1', 1_000)).when(cmd.release('o1', 0)).then(ev.released('o1', 1_000, 0));
+    given(ev.credited('o1', 1_000)).when(cmd.release('o1', 1_000)).then(ev.released('o1', 1_000, 1_000));
+    given(ev.credited('o1', 1_000)).when(cmd.release('o1', 1_001)).thenRejected('fee_out_of_range');
+  });
+
+  it('rejects an order with no pending funds here', () => {
+    given().when(cmd.release('o1', 0)).thenRejected('unknown_order');
+    given(ev.deposited(500), ev.debited('o1', 500)).when(cmd.release('o1', 0)).thenRejected('unknown_order');
+  });
+
+  it('rejects a voided sale', () => {
+    given(ev.credited('o1', 1_000), ev.voided('o1', 1_000)).when(cmd.release('o1', 50)).thenRejected('already_voided');
+  });
+
+  it('accepts a repeat with the same fee and rejects a different fee', () => {
+    const history = [ev.credited('o1', 1_000), ev.released('o1', 1_000, 50)];
+    given(...history).when(cmd.release('o1', 50)).then();
+    given(...history).when(cmd.release('o1', 60)).thenRejected('conflicting_retry');
+  });
+});
+
+describe('VoidPending', () => {
+  it("removes the seller's locked funds", () => {
+    const state = given(ev.credited('o1', 1_000)).when(cmd.void('o1')).then(ev.voided('o1', 1_000));
+    expect(state).toMatchObject({ balanceMinor: 0, lockedMinor: 0 });
+    expect(state.sales).toEqual({ o1: { amountMinor: 1_000, feeMinor: 0, status: 'VOIDED' } });
+  });
+
+  it('rejects an order with no pending funds here', () => {
+    given().when(cmd.void('o1')).thenRejected('unknown_order');
+  });
+
+  it('rejects a released sale', () => {
+    given(ev.credited('o1', 1_000), ev.released('o1', 1_000, 0)).when(cmd.void('o1')).thenRejected('already_released');
+  });
+
+  it('accepts a repeat with no new events', () => {
+    given(ev.credited('o1', 1_000), ev.voided('o1', 1_000)).when(cmd.void('o1')).then();
+  });
+});
+
+describe('RefundOrder', () => {
+  const paid = [ev.deposited(1_000), ev.debited('o1', 800)];
+
+  it('gives the buyer back what was paid, in full or in part', () => {
+    const state = given(...paid).when(cmd.refund('o1', 800)).then(ev.refunded('o1', 800));
+    expect(state.balanceMinor).toBe(1_000);
+    expect(state.purchases).toEqual({ o1: { debitedMinor: 800, refundedMinor: 800 } });
+    given(...paid).when(cmd.refund('o1', 300)).then(ev.refunded('o1', 300));
+  });
+
+  it('refuses more than was paid', () => {
+    given(...paid).when(cmd.refund('o1', 801)).thenRejected('refund_exceeds_debit');
+  });
+
+  it('rejects an order this wallet never paid, even one it sold', () => {
+    given(ev.deposited(1_000)).when(cmd.refund('o1', 1)).thenRejected('unknown_order');
+    given(ev.credited('o1', 800)).when(cmd.refund('o1', 800)).thenRejected('unknown_order');
+  });
+
+  it('allows one refund per order: the same amount again is a repeat, another amount a conflict', () => {
+    given(...paid, ev.refunded('o1', 800)).when(cmd.refund('o1', 800)).then();
+    given(...paid, ev.refunded('o1', 300)).when(cmd.refund('o1', 300)).then();
+    given(...paid, ev.refunded('o1', 300)).when(cmd.refund('o1', 500)).thenRejected('conflicting_retry');
+  });
+
+  it('stops at the largest safe amount', () => {
+    given(...paid, ev.credited('o2', maxMinor - 200)).when(cmd.refund('o1', 800)).thenRejected('balance_overflow');
+  });
+});
+
+describe('CreditFee', () => {
+  it('credits the platform wallet with a released order’s fee', () => {
+    const state = given().when(cmd.creditFee('o1', 50)).then(ev.feeCredited('o1', 50));
+    expect(state).toMatchObject({ balanceMinor: 50, fees: { o1: 50 } });
+  });
+
+  it('records a zero fee, so a later different fee is still a conflict', () => {
+    const state = given().when(cmd.creditFee('o1', 0)).then(ev.feeCredited('o1', 0));
+    expect(state.fees).toEqual({ o1: 0 });
+    given(ev.feeCredited('o1', 0)).when(cmd.creditFee('o1', 0)).then();
+    given(ev.feeCredited('o1', 0)).when(cmd.creditFee('o1', 5)).thenRejected('conflicting_retry');
+  });
+
+  it('accepts a repeat with the same amount and rejects a different one', () => {
+    given(ev.feeCredited('o1', 50)).when(cmd.creditFee('o1', 50)).then();
+    given(ev.feeCredited('o1', 50)).when(cmd.creditFee('o1', 40)).thenRejected('conflicting_retry');
+  });
+
+  it('stops at the largest safe amount', () => {
+    given(ev.deposited(maxMinor)).when(cmd.creditFee('o1', 1)).thenRejected('balance_overflow');
+  });
+});
+
+describe('evolve', () => {
+  const lifeOfAnOrder = [
+    ev.deposited(5_000, 'd1'),
+    ev.debited('bought', 1_200),
+    ev.credited('sold', 2_000),
+    ev.released('sold', 2_000, 200),
+    ev.credited('voided', 300),
+    ev.voided('voided', 300),
+    ev.refunded('bought', 1_200),
+    ev.feeCredited('fee-of-x', 40),
+    ev.withdrawn(1_000, 'w1'),
+  ];
+
+  it('folds a history into plain data that survives a JSON snapshot', () => {
+    const state = lifeOfAnOrder.reduce(evolve, initialState);
+    expect(state).toEqual({
+      currency: 'USD',
+      balanceMinor: 5_000 - 1_200 + 1_800 + 1_200 + 40 - 1_000,
+      lockedMinor: 0,
+      depositedMinor: 5_000,
+      withdrawnMinor: 1_000,
+      purchases: { bought: { debitedMinor: 1_200, refundedMinor: 1_200 } },
+      sales: {
+        sold: { amountMinor: 2_000, feeMinor: 200, status: 'RELEASED' },
+        voided: { amountMinor: 300, feeMinor: 0, status: 'VOIDED' },
+      },
+      fees: { 'fee-of-x': 40 },
+    });
+    expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+  });
+
+  it('never updates the state it is given', () => {
+    const before = deepFreeze(lifeOfAnOrder.slice(0, 5).reduce(evolve, initialState));
+    const copy = structuredClone(before);
+    lifeOfAnOrder.slice(5).reduce(evolve, before);
+    expect(before).toEqual(copy);
+  });
+
+  it.each<[string, WalletEvent[]]>([
+    ['a withdrawal beyond the balance', [ev.deposited(10), ev.withdrawn(11)]],
+    ['a debit beyond the balance', [ev.deposited(10), ev.debited('o1', 11)]],
+    ['a second debit for one order', [ev.deposited(10), ev.debited('o1', 5), ev.debited('o1', 5)]],
+    ['a refund of an order never debited', [ev.refunded('o1', 5)]],
+    ['a second refund', [ev.deposited(10), ev.debited('o1', 5), ev.refunded('o1', 2), ev.refunded('o1', 2)]],
+    ['a refund beyond the debit', [ev.deposited(10), ev.debited('o1', 5), ev.refunded('o1', 6)]],
+    ['a second pending credit for one order', [ev.credited('o1', 5), ev.credited('o1', 5)]],
+    ['a release of unknown pending funds', [ev.released('o1', 5, 0)]],
+    ['a release of voided funds', [ev.credited('o1', 5), ev.voided('o1', 5), ev.released('o1', 5, 0)]],
+    ['a second release', [ev.credited('o1', 5), ev.released('o1', 5, 0), ev.released('o1', 5, 0)]],
+    ['a release of another amount than escrowed', [ev.credited('o1', 5), ev.released('o1', 4, 0)]],
+    ['a release fee beyond the amount', [ev.credited('o1', 5), ev.released('o1', 5, 6)]],
+    ['a void of released funds', [ev.credited('o1', 5), ev.released('o1', 5, 0), ev.voided('o1', 5)]],
+    ['a void of another amount than escrowed', [ev.credited('o1', 5), ev.voided('o1', 6)]],
+    ['a second fee for one order', [ev.feeCredited('o1', 5), ev.feeCredited('o1', 5)]],
+    ['a fractional amount', [ev.deposited(1.5)]],
+    ['a negative amount', [ev.deposited(-1)]],
+    ['a negative fee', [ev.credited('o1', 5), ev.released('o1', 5, -1)]],
+    ['holdings past the largest safe amount', [ev.deposited(maxMinor), ev.credited('o1', 1)]],
+    ['a lifetime deposit total past the largest safe amount', [ev.deposited(maxMinor), ev.withdrawn(1), ev.deposited(1)]],
+  ])('throws on %s, because only a bug produces such an event', (_name, history) => {
+    expect(() => history.reduce(evolve, initialState)).toThrow(/wallet invariant broken/);
+  });
+
+  it('names the broken fact when the balance would go negative', () => {
+    expect(() => [ev.deposited(10), ev.withdrawn(11)].reduce(evolve, initialState)).toThrow(
+      'wallet invariant broken: balanceMinor is never negative (-1 after Withdrawn)',
+    );
+  });
+});

@@ -1,0 +1,249 @@
+/**
+ * The journal port on MongoDB (DESIGN.md §6: `MONGO_URL` sends events there), with group
+ * commit: one unordered `insertMany` per round of a batch.
+ *
+ * Ownership: `openMongoJournal` opens its own client and `close()` closes it; a MongoJournal
+ * built on a caller's collection leaves that client open.
+ */
+import type { Collection, Filter } from 'mongodb';
+import { MongoBulkWriteError, MongoClient } from 'mongodb';
+import type { GroupCommitStats, Outcome } from './group-commit.ts';
+import { defaultGroupCommit, GroupCommit } from './group-commit.ts';
+import type { AppendResult, EntryPosition, GroupCommitOptions, Journal, JournalEntry, NewEntry } from './journal.ts';
+import { VersionConflict } from './journal.ts';
+import type { PendingAppend } from './journal-batch.ts';
+import { roundsByKey } from './journal-batch.ts';
+import { checkAppend, checkAppended, checkAscending, checkLimit, checkStreamPage } from './journal-checks.ts';
+
+export interface JournalDocument {
+  readonly key: string;
+  readonly seq: number;
+  readonly commandId: string;
+  readonly events: readonly unknown[];
+  readonly at: number;
+  readonly processed: boolean;
+}
+
+const duplicateKeyCode = 11000;
+const entryProjection = { _id: 0, key: 1, seq: 1, commandId: 1, events: 1, at: 1 } as const;
+
+export async function openMongoJournal(
+  url: string,
+  dbName: string,
+  options: GroupCommitOptions = defaultGroupCommit,
+): Promise<MongoJournal> {
+  // JSON (the SQL journal's storage) drops undefined fields; BSON would store them as null.
+  const client = new MongoClient(url, { ignoreUndefined: true });
+  await client.connect();
+  try {
+    const collection = client.db(dbName).collection<JournalDocument>('journal');
+    await createJournalIndexes(collection);
+    return new MongoJournal(collection, options, client);
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}
+
+/** Idempotent: creating an index that exists with the same spec does nothing. */
+export async function createJournalIndexes(collection: Collection<JournalDocument>): Promise<void> {
+  await collection.createIndexes([
+    // The optimistic-concurrency guard and the idempotency guard (DESIGN.md §2).
+    { key: { key: 1, seq: 1 }, name: 'key_seq', unique: true },
+    { key: { key: 1, commandId: 1 }, name: 'key_command_id', unique: true },
+    // Only the backlog stays in this index. Its key differs from key_seq because MongoDB
+    // refuses a second index on the same key pattern.
+    { key: { processed: 1, key: 1, seq: 1 }, name: 'unprocessed', partialFilterExpression: { processed: false } },
+  ]);
+}
+
+export class MongoJournal implements Journal {
+  private readonly commits: GroupCommit<PendingAppend, AppendResult>;
+
+  constructor(
+    private readonly collection: Collection<JournalDocument>,
+    options: GroupCommitOptions = defaultGroupCommit,
+    private readonly ownedClient: MongoClient | null = null,
+  ) {
+    this.commits = new GroupCommit((appends) => this.writeBatch(appends), options);
+  }
+
+  async append<E>(key: string, expectedSeq: number, entry: NewEntry<E>): Promise<AppendResult<E>> {
+    checkAppend(key, expectedSeq, entry);
+    const append: PendingAppend = { key, expectedSeq, entry };
+    const result = await this.commits.submit(append);
+    checkAppended(append, result);
+    // The journal stores whatever events its writer gave; the key's writer reads them back as E.
+    return result as AppendResult<E>;
+  }
+
+  async read<E>(key: string, afterSeq: number, limit: number): Promise<JournalEntry<E>[]> {
+    const entries = await this.findEntries({ key, seq: { $gt: afterSeq } }, limit);
+    checkStreamPage(key, afterSeq, entries);
+    return entries as JournalEntry<E>[];
+  }
+
+  async findByCommandId<E>(key: string, commandId: string): Promise<JournalEntry<E> | null> {
+    const document = await this.collection.findOne({ key, commandId }, { projection: entryProjection });
+    return document === null ? null : (toEntry(document) as JournalEntry<E>);
+  }
+
+  async lastSeq(key: string): Promise<number> {
+    const document = await this.collection.findOne({ key }, { sort: { seq: -1 }, projection: { _id: 0, seq: 1 } });
+    return document?.seq ?? 0;
+  }
+
+  async readUnprocessed(limit: number): Promise<JournalEntry[]> {
+    const entries = await this.findEntries({ processed: false }, limit);
+    checkAscending(null, entries);
+    return entries;
+  }
+
+  async markProcessed(positions: readonly EntryPosition[]): Promise<void> {
+    if (positions.length === 0) return;
+    await this.collection.updateMany(
+      { processed: false, $or: positions.map(({ key, seq }) => ({ key, seq })) },
+      { $set: { processed: true } },
+    );
+  }
+
+  async readAll(after: EntryPosition | null, limit: number): Promise<JournalEntry[]> {
+    const filter: Filter<JournalDocument> =
+      after === null ? {} : { $or: [{ key: { $gt: after.key } }, { key: after.key, seq: { $gt: after.seq } }] };
+    const entries = await this.findEntries(filter, limit);
+    checkAscending(after, entries);
+    return entries;
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    // Every key has exactly one seq 1, so this lists each key once without a distinct pass.
+    const documents = await this.collection
+      .find({ key: { $regex: `^${escapeRegex(prefix)}` }, seq: 1 }, { projection: { _id: 0, key: 1 } })
+      .sort({ key: 1 })
+      .toArray();
+    return documents.map((document) => document.key);
+  }
+
+  stats(): GroupCommitStats {
+    return this.commits.stats();
+  }
+
+  async close(): Promise<void> {
+    await this.commits.close();
+    await this.ownedClient?.close();
+  }
+
+  private async findEntries(filter: Filter<JournalDocument>, limit: number): Promise<JournalEntry[]> {
+    checkLimit(limit);
+    // MongoDB reads limit(0) as "no limit".
+    if (limit === 0) return [];
+    const documents = await this.collection
+      .find(filter, { projection: entryProjection })
+      .sort({ key: 1, seq: 1 })
+      .limit(limit)
+      .toArray();
+    return documents.map(toEntry);
+  }
+
+  private async writeBatch(appends: readonly PendingAppend[]): Promise<Outcome<AppendResult>[]> {
+    const outcomes: Outcome<AppendResult>[] = [];
+    for (const round of roundsByKey(appends)) {
+      const roundOutcomes = await this.writeRound(round.map((index) => appends[index] as PendingAppend));
+      round.forEach((appendIndex, roundIndex) => {
+        outcomes[appendIndex] = roundOutcomes[roundIndex] as Outcome<AppendResult>;
+      });
+    }
+    return outcomes;
+  }
+
+  /**
+   * Appends a round (each key at most once). MongoDB has no conditional multi-document insert,
+   * so the gap check reads every key's max seq first; a writer racing in between is still
+   * caught by the unique (key, seq) index, because seqs only grow.
+   */
+  private async writeRound(appends: readonly PendingAppend[]): Promise<Outcome<AppendResult>[]> {
+    const maxSeqs = await this.maxSeqs(appends.map((append) => append.key));
+    const candidates = appends.filter((append) => (maxSeqs.get(append.key) ?? 0) === append.expectedSeq);
+    const { failed, errors } = await this.insertUnordered(candidates);
+    const refused = new Set(appends.filter((append) => !candidates.includes(append) || failed.has(append)));
+    const originals = await this.findOriginals([...refused]);
+    return appends.map((append): Outcome<AppendResult> => {
+      const error = errors.get(append);
+      if (error !== undefined) return { ok: false, error };
+      if (!refused.has(append)) {
+        const { commandId, events, at } = append.entry;
+        const entry = { key: append.key, seq: append.expectedSeq + 1, events, commandId, at };
+        return { ok: true, value: { entry, duplicate: false } };
+      }
+      const original = originals.get(append.key);
+      if (original !== undefined) return { ok: true, value: { entry: original, duplicate: true } };
+      return { ok: false, error: new VersionConflict(append.key, append.expectedSeq) };
+    });
+  }
+
+  private async maxSeqs(keys: readonly string[]): Promise<Map<string, number>> {
+    // Sorting exactly against the (key, seq) index lets the server walk it backwards and stop
+    // at each key's first entry ($sort + $group/$first), instead of reading whole streams.
+    const rows = await this.collection
+      .aggregate<{ _id: string; maxSeq: number }>([
+        { $match: { key: { $in: keys } } },
+        { $sort: { key: -1, seq: -1 } },
+        { $group: { _id: '$key', maxSeq: { $first: '$seq' } } },
+      ])
+      .toArray();
+    return new Map(rows.map((row) => [row._id, row.maxSeq]));
+  }
+
+  /** Inserts every candidate; duplicate-key refusals land in `failed`, other per-document errors in `errors`. */
+  private async insertUnordered(candidates: readonly PendingAppend[]): Promise<{
+    failed: Set<PendingAppend>;
+    errors: Map<PendingAppend, unknown>;
+  }> {
+    const failed = new Set<PendingAppend>();
+    const errors = new Map<PendingAppend, unknown>();
+    if (candidates.length === 0) return { failed, errors };
+    const documents = candidates.map(({ key, expectedSeq, entry }) => ({
+      key,
+      seq: expectedSeq + 1,
+      commandId: entry.commandId,
+      events: entry.events,
+      at: entry.at,
+      processed: false,
+    }));
+    try {
+      await this.collection.insertMany(documents, { ordered: false });
+    } catch (error) {
+      // Anything but per-document errors (a lost connection, a write concern failure) fails the
+      // whole batch; retried commands then come back as duplicates, so no append is doubled.
+      // The driver also wraps network errors in MongoBulkWriteError, with no write errors.
+      if (!(error instanceof MongoBulkWriteError)) throw error;
+      if (error.result.getWriteConcernError() !== undefined) throw error;
+      const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+      if (writeErrors.length === 0) throw error;
+      for (const writeError of writeErrors) {
+        const candidate = candidates[writeError.index];
+        if (candidate === undefined) throw error;
+        if (writeError.code === duplicateKeyCode) failed.add(candidate);
+        else errors.set(candidate, new Error(`journal insert of ${candidate.key} failed: ${writeError.errmsg ?? writeError.code}`));
+      }
+    }
+    return { failed, errors };
+  }
+
+  private async findOriginals(refused: readonly PendingAppend[]): Promise<Map<string, JournalEntry>> {
+    if (refused.length === 0) return new Map();
+    const documents = await this.collection
+      .find({ $or: refused.map(({ key, entry }) => ({ key, commandId: entry.commandId })) }, { projection: entryProjection })
+      .toArray();
+    return new Map(documents.map((document) => [document.key, toEntry(document)]));
+  }
+}
+
+function toEntry(document: Pick<JournalDocument, 'key' | 'seq' | 'commandId' | 'events' | 'at'>): JournalEntry {
+  if (!Array.isArray(document.events)) throw new Error(`journal document ${document.key}#${document.seq} holds non-array events`);
+  return { key: document.key, seq: document.seq, events: document.events, commandId: document.commandId, at: document.at };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,84 @@
+/**
+ * The Db port on a real PostgreSQL server through postgres.js (DESIGN.md §1, persistence/).
+ */
+import postgres from 'postgres';
+import type { Db, Row } from './db.ts';
+import { parseInt8, pgOid, serializeJson } from './sql-values.ts';
+
+export interface PostgresOptions {
+  /** Schema every connection works in (its search_path); created when missing. Integration
+   *  tests isolate themselves in a throwaway one and drop it afterwards. */
+  readonly schema?: string;
+  /** Connections in the pool. Each costs a server backend (about 10 MB there). */
+  readonly max?: number;
+}
+
+/** postgres.js's default pool size; enough for a 2-core machine behind group commit. */
+const defaultMaxConnections = 10;
+
+/** A plain identifier keeps quoting trivial in both CREATE SCHEMA and search_path. */
+const schemaNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+type Types = { int8: number; json: unknown };
+type Sql = postgres.Sql<Types>;
+type TransactionSql = postgres.TransactionSql<Types>;
+type SqlParameters = postgres.ParameterOrJSON<Types[keyof Types]>[];
+
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Db> {
+  const { schema } = options;
+  if (schema !== undefined && !schemaNamePattern.test(schema)) {
+    throw new Error(`schema name ${JSON.stringify(schema)} is not a plain SQL identifier`);
+  }
+  const sql: Sql = postgres(url, {
+    max: options.max ?? defaultMaxConnections,
+    // postgres.js logs every NOTICE with console.log; IF NOT EXISTS alone raises several.
+    onnotice: () => {},
+    types: {
+      int8: { to: pgOid.int8, from: [pgOid.int8], serialize: (value: number) => String(value), parse: parseInt8 },
+      // Callers pass JSON text (db.ts). The default serializer would encode that text again,
+      // storing a jsonb string instead of the object it spells.
+      json: { to: pgOid.jsonb, from: [pgOid.json, pgOid.jsonb], serialize: serializeJson, parse: (raw: string): unknown => JSON.parse(raw) },
+    },
+    // A startup parameter applies to every connection the pool ever opens, reconnects included.
+    ...(schema === undefined ? {} : { connection: { search_path: quoteIdentifier(schema) } }),
+  });
+  if (schema !== undefined) await createSchema(sql, schema);
+  return {
+    dialect: 'postgres',
+    query: (text, params) => run(sql, text, params),
+    transaction: <T>(fn: (tx: Db) => Promise<T>) => sql.begin((tx) => fn(transactionDb(tx))) as Promise<T>,
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+function transactionDb(tx: TransactionSql): Db {
+  return {
+    dialect: 'postgres',
+    query: (text, params) => run(tx, text, params),
+    // A nested transaction is a savepoint: its failure rolls back only its own work.
+    transaction: <T>(fn: (tx: Db) => Promise<T>) =>
+      tx.savepoint((savepoint) => fn(transactionDb(savepoint))) as Promise<T>,
+    close: () => Promise.reject(new Error('close the Db, not a transaction')),
+  };
+}
+
+async function run<T extends Row>(sql: Sql | TransactionSql, text: string, params: readonly unknown[] = []): Promise<T[]> {
+  // The port takes unknown parameters; postgres.js types them by the server's inferred oid.
+  const rows = await sql.unsafe<T[]>(text, params as SqlParameters);
+  // A plain array: postgres.js's result carries extra fields (count, command, columns).
+  return Array.from(rows);
+}
+
+async function createSchema(sql: Sql, schema: string): Promise<void> {
+  try {
+    await sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+  } catch (error) {
+    // Two processes creating the schema at once: the loser sees a unique violation on the
+    // catalog even with IF NOT EXISTS, and the schema it wanted exists.
+    if (!(error instanceof postgres.PostgresError) || error.code !== '23505') throw error;
+  }
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

@@ -1,0 +1,19 @@
+/**
+ * Snapshot port. A snapshot is a cache of an actor's state at a seq: deleting every snapshot
+ * must never change any recovered state. Only the latest snapshot per key is kept, and a save
+ * with a lower seq than the stored one is ignored (saves may finish out of order).
+ */
+export interface Snapshot<S = unknown> {
+  readonly key: string;
+  readonly seq: number;
+  /** Version of the state's shape; a snapshot of another version is ignored on load. */
+  readonly version: number;
+  readonly state: S;
+  readonly at: number;
+}
+
+export interface SnapshotStore {
+  load<S>(key: string): Promise<Snapshot<S> | null>;
+  save<S>(snapshot: Snapshot<S>): Promise<void>;
+  deleteAll(): Promise<void>;
+}

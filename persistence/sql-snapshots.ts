@@ -1,0 +1,47 @@
+/**
+ * The snapshot port on SQL (PostgreSQL or PGlite). Table: migrations/002_snapshots.sql.
+ * Like SqlJournal, it never closes the Db it is given.
+ */
+import type { Db, Row } from './db.ts';
+import type { Snapshot, SnapshotStore } from './snapshots.ts';
+
+interface SnapshotRow extends Row {
+  readonly key: string;
+  readonly seq: number;
+  readonly version: number;
+  readonly state: unknown;
+  readonly at_ms: number;
+}
+
+export class SqlSnapshotStore implements SnapshotStore {
+  constructor(private readonly db: Db) {}
+
+  async load<S>(key: string): Promise<Snapshot<S> | null> {
+    const rows = await this.db.query<SnapshotRow>(
+      'SELECT key, seq, version, state, at_ms FROM snapshots WHERE key = $1',
+      [key],
+    );
+    const row = rows[0];
+    if (row === undefined) return null;
+    // The store holds whatever state its key's actor saved; that actor reads it back as S.
+    return { key: row.key, seq: row.seq, version: row.version, state: row.state as S, at: row.at_ms };
+  }
+
+  async save<S>(snapshot: Snapshot<S>): Promise<void> {
+    if (!Number.isSafeInteger(snapshot.seq) || snapshot.seq < 1) {
+      throw new RangeError(`a snapshot of ${snapshot.key} needs a seq >= 1, got ${snapshot.seq}`);
+    }
+    // Saves may finish out of order; the WHERE keeps the newest state and drops an older one.
+    await this.db.query(
+      `INSERT INTO snapshots (key, seq, version, state, at_ms) VALUES ($1, $2, $3, $4::jsonb, $5)
+       ON CONFLICT (key) DO UPDATE
+         SET seq = excluded.seq, version = excluded.version, state = excluded.state, at_ms = excluded.at_ms
+         WHERE snapshots.seq < excluded.seq`,
+      [snapshot.key, snapshot.seq, snapshot.version, JSON.stringify(snapshot.state), snapshot.at],
+    );
+  }
+
+  async deleteAll(): Promise<void> {
+    await this.db.query('DELETE FROM snapshots');
+  }
+}

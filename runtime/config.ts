@@ -1,0 +1,93 @@
+/**
+ * Configuration, parsed once at start with valibot (DESIGN.md §6). Every real service is
+ * switched on by its URL; with none set, Bazaary runs embedded. A bad value stops the start
+ * with a message naming the variable.
+ */
+import * as v from 'valibot';
+import { parseDurationMs } from './duration.ts';
+import { limits } from './limits.ts';
+
+const optionalUrl = (protocols: readonly string[]) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.url('must be a URL'),
+      v.check((text) => protocols.some((protocol) => text.startsWith(`${protocol}:`)), `must start with ${protocols.join(': or ')}:`),
+    ),
+  );
+
+const integerText = (min: number, max: number, fallback: number) =>
+  v.pipe(
+    v.optional(v.string(), String(fallback)),
+    v.regex(/^\d+$/, 'must be a whole number'),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+
+const duration = (fallback: string) =>
+  v.pipe(
+    v.optional(v.string(), fallback),
+    v.check((text) => parseDurationMs(text) !== null, 'must be a duration such as 7d, 36h, 15m, 30s or 250ms'),
+    v.transform((text) => parseDurationMs(text) ?? 0),
+  );
+
+const booleanText = (fallback: boolean) =>
+  v.pipe(
+    v.optional(v.picklist(['true', 'false', '1', '0'], 'must be true or false'), fallback ? 'true' : 'false'),
+    v.transform((text) => text === 'true' || text === '1'),
+  );
+
+const EnvSchema = v.object({
+  LOG_LEVEL: v.optional(
+    v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be one of fatal, error, warn, info, debug, trace, silent'),
+    'info',
+  ),
+  DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './.bazaary'),
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  MONGO_URL: optionalUrl(['mongodb', 'mongodb+srv']),
+  MONGO_DB: v.optional(v.pipe(v.string(), v.regex(/^[\w-]{1,63}$/, 'must be a MongoDB database name')), 'bazaary'),
+  JOURNAL_BATCHING: booleanText(true),
+  JOURNAL_MAX_BATCH: integerText(1, 10_000, limits.journalMaxBatch),
+  JOURNAL_MAX_WAIT_MS: integerText(0, 1_000, limits.journalMaxWaitMs),
+  SNAPSHOT_EVERY: integerText(1, 1_000_000, limits.snapshotEvery),
+  PASSIVATE_AFTER: duration('60s'),
+});
+
+export interface Config {
+  readonly logLevel: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly mongoUrl: string | undefined;
+  readonly mongoDb: string;
+  readonly journal: { readonly batching: boolean; readonly maxBatch: number; readonly maxWaitMs: number };
+  readonly snapshotEvery: number;
+  readonly passivateAfterMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = v.safeParse(EnvSchema, present);
+  if (!result.success) {
+    const problems = result.issues.map((issue) => {
+      const name = issue.path?.map((item) => String(item.key)).join('.') ?? 'environment';
+      return `${name} ${issue.message}${issue.input === undefined ? '' : ` (got ${JSON.stringify(issue.input)})`}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const parsed = result.output;
+  return {
+    logLevel: parsed.LOG_LEVEL,
+    dataDir: parsed.DATA_DIR,
+    databaseUrl: parsed.DATABASE_URL,
+    mongoUrl: parsed.MONGO_URL,
+    mongoDb: parsed.MONGO_DB,
+    journal: { batching: parsed.JOURNAL_BATCHING, maxBatch: parsed.JOURNAL_MAX_BATCH, maxWaitMs: parsed.JOURNAL_MAX_WAIT_MS },
+    snapshotEvery: parsed.SNAPSHOT_EVERY,
+    passivateAfterMs: parsed.PASSIVATE_AFTER,
+  };
+}

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+
+/** Injected id generation (DESIGN.md §2): production uses UUIDs, tests a seeded sequence. */
+export interface IdGenerator {
+  next(prefix?: string): string;
+}
+
+export const uuidIds: IdGenerator = {
+  next: (prefix) => (prefix ? `${prefix}_${randomUUID()}` : randomUUID()),
+};
+
+export class SequentialIds implements IdGenerator {
+  private counter = 0;
+  constructor(private readonly namespace = 't') {}
+  next(prefix?: string): string {
+    this.counter += 1;
+    const id = `${this.namespace}${this.counter.toString().padStart(6, '0')}`;
+    return prefix ? `${prefix}_${id}` : id;
+  }
+}
+
+/** A small seeded PRNG (mulberry32) so simulations and property tests reproduce from a seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The only module that touches nact (DESIGN.md §7). nact 7.6.2 has loose typings and a few
+ * measured defects, so it is loaded as the CommonJS module it is and exposed through a handful
+ * of typed functions. What we deliberately do NOT use, and why:
+ * - `query`: its temporary-reference ids are truncated to 32 bits and collide under load, so a
+ *   caller can receive another caller's reply. We ask with a reply callback instead (ask.ts).
+ * - `spawnPersistent` / `snapshotEvery`: one event per message, no concurrency guard, no
+ *   idempotency, a snapshot one message late after recovery, and duplicated events when a
+ *   handler persists during recovery. Our entity (entity.ts) loads and journals itself.
+ * - `shutdownAfter`: a message dispatched after nact's idle timer stopped the actor, but before
+ *   its `afterStop` ran, is dropped silently. Shards passivate idle actors themselves.
+ * - `spawnStateless`: it ignores `onCrash` and swallows errors.
+ * - named imports of its time constants and `configureLogging`: they fail at runtime under ESM.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** An opaque handle to a nact actor that accepts messages of type Msg. */
+export interface ActorRef<Msg> {
+  readonly __messageType?: (message: Msg) => void;
+}
+export type SystemRef = ActorRef<never>;
+
+export type CrashDecision = 'reset' | 'stop' | 'resume';
+
+export interface ActorBehaviour<State, Msg> {
+  readonly initialState: State;
+  handle(state: State, message: Msg): Promise<State>;
+  /** Decides what happens after `handle` threw. `pending` holds the messages still queued. */
+  onCrash(message: Msg | undefined, error: unknown, pending: readonly Msg[]): Promise<CrashDecision>;
+  /** Called when a crash policy itself failed; it must not throw either. */
+  onPolicyFailure(error: unknown): void;
+}
+
+interface NactSupervisionContext {
+  readonly stop: symbol;
+  readonly reset: symbol;
+  readonly resume: symbol;
+  readonly mailbox: ReadonlyArray<{ message: unknown }>;
+}
+
+/** nact's own references are plain objects; only this module ever looks at them. */
+type NactRef = object;
+
+interface NactModule {
+  start(name?: string): SystemRef;
+  spawn(
+    parent: NactRef,
+    handler: (state: unknown, message: unknown) => Promise<unknown>,
+    name: string,
+    properties: {
+      initialState: unknown;
+      onCrash: (message: unknown, error: unknown, ctx: NactSupervisionContext) => Promise<symbol>;
+    },
+  ): NactRef;
+  dispatch(actor: NactRef, message: unknown): void;
+  stop(actor: NactRef): void;
+}
+
+const nact = require('nact') as NactModule;
+
+export function startSystem(name: string): SystemRef {
+  return nact.start(name);
+}
+
+const validNamePattern = /^[a-z0-9\-_.+!*'(),]+$/i;
+
+/** nact names allow only RFC1738 characters; keys like `wallet:u1` are escaped reversibly. */
+export function actorNameOf(key: string): string {
+  const name = key.replace(/[^a-z0-9\-_.+!*'(),]/gi, (character) =>
+    `$${character.codePointAt(0)!.toString(16)}$`,
+  );
+  if (!validNamePattern.test(name.replaceAll('$', ''))) throw new Error(`unencodable actor key ${key}`);
+  return name;
+}
+
+/**
+ * Spawns an actor whose crash policy can never throw: nact awaits `onCrash` without a catch,
+ * so a throwing policy becomes an unhandled rejection, which kills Node 20.
+ */
+export function spawnActor<State, Msg>(
+  parent: ActorRef<never>,
+  name: string,
+  behaviour: ActorBehaviour<State, Msg>,
+): ActorRef<Msg> {
+  const onCrash = async (message: unknown, error: unknown, ctx: NactSupervisionContext): Promise<symbol> => {
+    try {
+      const pending = ctx.mailbox.map((entry) => entry.message as Msg);
+      const decision = await behaviour.onCrash(message as Msg | undefined, error, pending);
+      return ctx[decision];
+    } catch (policyError) {
+      try {
+        behaviour.onPolicyFailure(policyError);
+      } catch {
+        // Nothing may escape a crash policy; the actor is stopped below either way.
+      }
+      return ctx.stop;
+    }
+  };
+  const handler = (state: unknown, message: unknown) => behaviour.handle(state as State, message as Msg);
+  return nact.spawn(parent, handler, name, { initialState: behaviour.initialState, onCrash }) as ActorRef<Msg>;
+}
+
+/** A parent that never receives messages: it only holds children (see shards in runtime.ts). */
+export function spawnParent(system: SystemRef, name: string): ActorRef<never> {
+  return nact.spawn(system, async (state) => state, name, {
+    initialState: null,
+    onCrash: async (_message, _error, ctx) => ctx.resume,
+  }) as ActorRef<never>;
+}
+
+export function send<Msg>(actor: ActorRef<Msg>, message: Msg): void {
+  nact.dispatch(actor, message);
+}
+
+export function stopActor<Msg>(actor: ActorRef<Msg>): void {
+  nact.stop(actor);
+}

@@ -1,0 +1,62 @@
+/**
+ * Test harness: an in-process PGlite with the schema applied, and a runtime over it.
+ * One PGlite per test file (it takes seconds to start); `reset()` empties it between tests.
+ */
+import type { Db } from '../../persistence/db.ts';
+import type { Journal } from '../../persistence/journal.ts';
+import { migrate } from '../../persistence/migrate.ts';
+import { openPglite } from '../../persistence/pglite.ts';
+import { SqlJournal } from '../../persistence/sql-journal.ts';
+import { SqlSnapshotStore } from '../../persistence/sql-snapshots.ts';
+import type { SnapshotStore } from '../../persistence/snapshots.ts';
+import { VirtualClock } from '../clock.ts';
+import type { EntityDeps } from '../entity.ts';
+import { limits, type Limits } from '../limits.ts';
+import { silentLogger } from '../logger.ts';
+import { ActorRuntime } from '../runtime.ts';
+
+export interface Harness {
+  readonly db: Db;
+  readonly journal: SqlJournal;
+  readonly snapshots: SqlSnapshotStore;
+  readonly clock: VirtualClock;
+  runtime(overrides?: Partial<Limits>, stores?: { journal?: Journal; snapshots?: SnapshotStore }): ActorRuntime;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openHarness(): Promise<Harness> {
+  const db = await openPglite();
+  await migrate(db);
+  const journal = new SqlJournal(db, { batching: true, maxBatch: limits.journalMaxBatch, maxWaitMs: 0 });
+  const snapshots = new SqlSnapshotStore(db);
+  const clock = new VirtualClock();
+  const runtimes: ActorRuntime[] = [];
+  return {
+    db,
+    journal,
+    snapshots,
+    clock,
+    runtime(overrides = {}, stores = {}) {
+      const deps: EntityDeps = {
+        journal: stores.journal ?? journal,
+        snapshots: stores.snapshots ?? snapshots,
+        clock,
+        limits: { ...limits, passivationSweepMs: 3_600_000, ...overrides },
+        logger: silentLogger,
+      };
+      const runtime = new ActorRuntime(deps);
+      runtimes.push(runtime);
+      return runtime;
+    },
+    async reset() {
+      for (const runtime of runtimes.splice(0)) runtime.stop();
+      await db.query('TRUNCATE journal, snapshots');
+    },
+    async close() {
+      for (const runtime of runtimes.splice(0)) runtime.stop();
+      await journal.close();
+      await db.close();
+    },
+  };
+}
