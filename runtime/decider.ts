@@ -19,6 +19,8 @@ export interface Decider<State, Command, Event, Code extends string> {
   evolve(state: State, event: Event): State;
   /** The idempotency key of a command: a retried command with the same id has no new effect. */
   commandId(command: Command): string;
+  /** Present on actors that coordinate others (sagas); see ProcessManager below. */
+  readonly process?: ProcessManager<State, Command>;
 }
 
 export function isRejected<Event, Code extends string>(
@@ -34,4 +36,47 @@ export function reject<Code extends string>(code: Code, message: string): Reject
 /** Compile-time exhaustiveness check for switches over tagged unions. */
 export function assertNever(value: never): never {
   throw new Error(`unhandled variant: ${JSON.stringify(value)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process managers (sagas) and durable timers. A decider that coordinates other actors
+// (the order, the checkout) describes the steps it is waiting on as data; the runtime runs
+// them (runtime/saga.ts) and feeds each outcome back as a command. Nothing here does I/O.
+
+/** A cross-actor step the actor's current state is waiting on. */
+export interface Effect {
+  /** Unique within the actor and stable across retries: the step's idempotency key. */
+  readonly stepId: string;
+  /** The key of the actor that must receive `command`, e.g. `wallet:u1`. */
+  readonly target: string;
+  readonly command: unknown;
+}
+
+/** The answer a step got: the target's events (original ones on a retry) or its rejection. */
+export type EffectOutcome =
+  | { readonly ok: true; readonly events: readonly unknown[] }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+export interface ProcessManager<State, Command> {
+  /** Every step the state is waiting on; empty when the saga is idle or finished. */
+  effects(state: State): readonly Effect[];
+  /** The command that records a step's outcome in this actor. */
+  stepCompleted(stepId: string, outcome: EffectOutcome): Command;
+}
+
+/**
+ * Durable timers are ordinary events of the actor that owns them (DESIGN.md §4): the event
+ * processor indexes them in the `timers` table and the scheduler later delivers `command` to
+ * the same actor. The command must carry `timerId` in its command id, so a timer delivered twice
+ * takes effect once, and `decide` must ignore a timer whose reason has passed.
+ */
+export interface TimerScheduled {
+  readonly type: 'TimerScheduled';
+  readonly timerId: string;
+  readonly dueAt: number;
+  readonly command: unknown;
+}
+export interface TimerCancelled {
+  readonly type: 'TimerCancelled';
+  readonly timerId: string;
 }

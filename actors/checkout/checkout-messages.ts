@@ -1,0 +1,56 @@
+/**
+ * Messages of the checkout actor (`checkout:<checkoutId>`): one buyer's cart split into one
+ * order per seller, all or nothing (DESIGN.md §3). It places every order, waits for each to
+ * settle as PAID or FAILED, and if any failed it cancels the paid ones (each cancellation
+ * refunds the buyer) and fails with the first failure's code. The client chooses the
+ * checkoutId, so a double click or a retry addresses the same actor and gets the same result.
+ *
+ * Order ids are derived from the checkout id (`<checkoutId>-<n>`, sellers sorted), so a retried
+ * checkout can never create a second set of orders.
+ */
+import type { EffectOutcome } from '../../runtime/decider.ts';
+import type { RequestedItem } from '../seller/seller-messages.ts';
+
+export interface CartLine {
+  readonly sellerId: string;
+  readonly productId: string;
+  readonly qty: number;
+}
+
+export interface PlannedOrder {
+  readonly orderId: string;
+  readonly sellerId: string;
+  readonly items: readonly RequestedItem[];
+}
+
+export type CheckoutStatus = 'NEW' | 'PLACING' | 'COMPENSATING' | 'COMPLETED' | 'FAILED';
+
+export type CheckoutCommand =
+  /** commandId `start`. A cart with several lines of one product is merged. */
+  | { readonly type: 'StartCheckout'; readonly checkoutId: string; readonly buyerId: string; readonly lines: readonly CartLine[] }
+  /** commandId `step:<stepId>`; steps are `place:<orderId>` and `cancel:<orderId>`. */
+  | { readonly type: 'StepCompleted'; readonly stepId: string; readonly outcome: EffectOutcome }
+  /** commandId `settled:<orderId>`: sent by an order when it is PAID or FAILED. */
+  | { readonly type: 'OrderSettled'; readonly orderId: string; readonly outcome: 'PAID' | 'FAILED'; readonly code: string | null; readonly message: string | null };
+
+export type CheckoutEvent =
+  | { readonly type: 'CheckoutStarted'; readonly checkoutId: string; readonly buyerId: string; readonly orders: readonly PlannedOrder[]; readonly at: number }
+  | { readonly type: 'StepStarted'; readonly stepId: string; readonly target: string; readonly command: unknown; readonly at: number }
+  | { readonly type: 'StepSucceeded'; readonly stepId: string; readonly at: number }
+  | { readonly type: 'StepFailed'; readonly stepId: string; readonly code: string; readonly message: string; readonly at: number }
+  | { readonly type: 'CheckoutOrderSettled'; readonly orderId: string; readonly outcome: 'PAID' | 'FAILED'; readonly code: string | null; readonly message: string | null; readonly at: number }
+  | { readonly type: 'CompensationStarted'; readonly code: string; readonly message: string; readonly at: number }
+  | { readonly type: 'CheckoutCompleted'; readonly at: number }
+  | { readonly type: 'CheckoutFailed'; readonly code: string; readonly message: string; readonly at: number };
+
+export type CheckoutRejection = 'checkout_exists' | 'empty_cart' | 'invalid_quantity' | 'too_many_lines' | 'unknown_checkout' | 'unknown_step';
+
+export interface CheckoutState {
+  readonly checkoutId: string;
+  readonly buyerId: string;
+  readonly status: CheckoutStatus;
+  readonly orders: readonly PlannedOrder[];
+  readonly settled: Readonly<Record<string, { readonly outcome: 'PAID' | 'FAILED'; readonly code: string | null; readonly message: string | null }>>;
+  readonly steps: Readonly<Record<string, { readonly status: 'PENDING' | 'DONE' | 'FAILED'; readonly target: string; readonly command: unknown }>>;
+  readonly failure: { readonly code: string; readonly message: string } | null;
+}

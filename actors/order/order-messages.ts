@@ -1,0 +1,147 @@
+/**
+ * Messages of the order actor (`order:<orderId>`), the saga coordinator of one buyer's order
+ * with one seller (DESIGN.md §3). Each cross-actor step is journaled as intent (StepStarted)
+ * and then result (StepSucceeded / StepFailed); the runtime runs the steps the state is
+ * waiting on (ProcessManager.effects) and retries them after a crash until they finish.
+ *
+ * Steps, in order, and their targets (stepId = the step name; each runs at most once per order):
+ *   placing:    reserve_stock (seller) → debit_buyer (buyer wallet) → credit_seller (seller wallet, pending)
+ *               → PAID; on failure: release_stock if reserved → FAILED
+ *   releasing:  release_funds (seller wallet, ReleasePending with fee) → credit_fee (wallet:platform) → COMPLETED
+ *   cancelling: void_pending (seller wallet) → refund_buyer (buyer wallet) → release_stock (unless shipped) → CANCELLED
+ *   always:     notify_checkout when PAID or FAILED; stat_<outcome> (seller stats) on each outcome
+ */
+import type { EffectOutcome, TimerCancelled, TimerScheduled } from '../../runtime/decider.ts';
+import type { OrderOutcome, PricedItem, RequestedItem } from '../seller/seller-messages.ts';
+
+export type OrderStatus = 'PLACED' | 'PAID' | 'SHIPPED' | 'DELIVERED' | 'COMPLETED' | 'CANCELLED' | 'DISPUTED' | 'FAILED';
+
+export type StepName =
+  | 'reserve_stock'
+  | 'debit_buyer'
+  | 'credit_seller'
+  | 'release_funds'
+  | 'credit_fee'
+  | 'void_pending'
+  | 'refund_buyer'
+  | 'release_stock'
+  | 'notify_checkout'
+  | `stat_${OrderOutcome}`;
+
+export type CancelReason = 'seller_cancelled' | 'ship_by_expired' | 'checkout_failed' | 'dispute_refunded' | 'admin_cancelled';
+export type ReleaseReason = 'buyer_confirmed' | 'auto_release' | 'dispute_released';
+
+export interface OrderPolicy {
+  /** Platform fee in basis points of the order total, taken on release. */
+  readonly platformFeeBps: number;
+  /** Escrow auto-release delay after shipping (default 7 days). */
+  readonly releaseAfterMs: number;
+  /** An order not shipped within this window after payment is cancelled and refunded. */
+  readonly shipByMs: number;
+  /** A step still unfinished after this long is retried by a wake-up timer (after a crash). */
+  readonly stepRetryMs: number;
+}
+
+export type Actor =
+  | { readonly role: 'BUYER'; readonly userId: string }
+  | { readonly role: 'SELLER'; readonly userId: string }
+  | { readonly role: 'ADMIN'; readonly userId: string }
+  | { readonly role: 'SYSTEM' };
+
+export type OrderCommand =
+  /** commandId `place`. Sent by the checkout saga. */
+  | {
+      readonly type: 'PlaceOrder';
+      readonly orderId: string;
+      readonly checkoutId: string;
+      readonly buyerId: string;
+      readonly sellerId: string;
+      readonly items: readonly RequestedItem[];
+    }
+  /** commandId `step:<stepId>`: a step's outcome, fed back by the runtime. */
+  | { readonly type: 'StepCompleted'; readonly stepId: string; readonly outcome: EffectOutcome }
+  | { readonly type: 'ShipOrder'; readonly commandId: string; readonly by: Actor }
+  | { readonly type: 'ConfirmDelivery'; readonly commandId: string; readonly by: Actor }
+  | { readonly type: 'CancelOrder'; readonly commandId: string; readonly by: Actor; readonly reason: CancelReason }
+  | { readonly type: 'OpenDispute'; readonly commandId: string; readonly by: Actor; readonly reason: string }
+  | { readonly type: 'ResolveDispute'; readonly commandId: string; readonly by: Actor; readonly resolution: 'refund' | 'release' }
+  /** Timer commands: commandId `timer:<timerId>`. Ignored when their reason has passed. */
+  | { readonly type: 'ReleaseEscrow'; readonly timerId: string }
+  | { readonly type: 'ExpireShipBy'; readonly timerId: string }
+  | { readonly type: 'RetrySteps'; readonly timerId: string };
+
+export type OrderEvent =
+  | {
+      readonly type: 'OrderPlaced';
+      readonly orderId: string;
+      readonly checkoutId: string;
+      readonly buyerId: string;
+      readonly sellerId: string;
+      readonly items: readonly RequestedItem[];
+      readonly platformFeeBps: number;
+      readonly at: number;
+    }
+  | { readonly type: 'StepStarted'; readonly stepId: StepName; readonly target: string; readonly command: unknown; readonly at: number }
+  | { readonly type: 'StepSucceeded'; readonly stepId: StepName; readonly at: number }
+  | { readonly type: 'StepFailed'; readonly stepId: StepName; readonly code: string; readonly message: string; readonly at: number }
+  /** The seller's prices, fixed at reservation: the only source of the order's amounts. */
+  | { readonly type: 'OrderPriced'; readonly items: readonly PricedItem[]; readonly totalMinor: number; readonly feeMinor: number; readonly at: number }
+  | { readonly type: 'OrderPaid'; readonly at: number }
+  | { readonly type: 'OrderFailed'; readonly code: string; readonly message: string; readonly at: number }
+  | { readonly type: 'OrderShipped'; readonly at: number; readonly releaseDueAt: number }
+  | { readonly type: 'DeliveryConfirmed'; readonly at: number }
+  | { readonly type: 'ReleaseStarted'; readonly reason: ReleaseReason; readonly at: number }
+  | { readonly type: 'OrderCompleted'; readonly reason: ReleaseReason; readonly releasedMinor: number; readonly feeMinor: number; readonly at: number }
+  | { readonly type: 'CancellationStarted'; readonly reason: CancelReason; readonly at: number }
+  | { readonly type: 'OrderCancelled'; readonly reason: CancelReason; readonly refundedMinor: number; readonly at: number }
+  | { readonly type: 'DisputeOpened'; readonly reason: string; readonly at: number }
+  | { readonly type: 'DisputeResolved'; readonly resolution: 'refund' | 'release'; readonly adminId: string; readonly at: number }
+  | TimerScheduled
+  | TimerCancelled;
+
+export type OrderRejection =
+  | 'order_exists'
+  | 'unknown_order'
+  | 'not_your_order'
+  | 'forbidden'
+  | 'invalid_transition'
+  | 'not_disputed'
+  | 'unknown_step'
+  | 'empty_order';
+
+export interface StepState {
+  readonly status: 'PENDING' | 'DONE' | 'FAILED';
+  readonly target: string;
+  readonly command: unknown;
+  readonly startedAt: number;
+}
+
+export interface OrderState {
+  readonly orderId: string;
+  readonly checkoutId: string;
+  readonly buyerId: string;
+  readonly sellerId: string;
+  readonly status: OrderStatus | 'NEW';
+  /** The running saga path, or null when the order waits for people (ship, confirm, resolve). */
+  readonly saga: 'placing' | 'releasing' | 'cancelling' | null;
+  readonly requested: readonly RequestedItem[];
+  readonly items: readonly PricedItem[];
+  readonly totalMinor: number;
+  readonly feeMinor: number;
+  readonly platformFeeBps: number;
+  readonly steps: Readonly<Record<string, StepState>>;
+  readonly failure: { readonly code: string; readonly message: string } | null;
+  readonly cancelReason: CancelReason | null;
+  readonly releaseReason: ReleaseReason | null;
+  readonly dispute: { readonly reason: string; readonly openedAt: number } | null;
+  readonly shipped: boolean;
+  readonly placedAt: number;
+  readonly paidAt: number | null;
+  readonly shippedAt: number | null;
+  readonly deliveredAt: number | null;
+  readonly completedAt: number | null;
+  readonly cancelledAt: number | null;
+  readonly releaseDueAt: number | null;
+  /** Timers scheduled and not cancelled or fired, by id (for operators and cancellation). */
+  readonly timers: Readonly<Record<string, { readonly dueAt: number; readonly command: unknown }>>;
+}

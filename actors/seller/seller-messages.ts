@@ -1,0 +1,104 @@
+/**
+ * Messages of the seller actor (`seller:<sellerId>`): the seller's profile, lifecycle, catalog
+ * (prices in minor units, stock), stock reservations for orders, and live stats.
+ * Reservations are idempotent by orderId: the order saga retries them after crashes.
+ */
+export type LifecycleState = 'ACTIVE' | 'SUSPENDED';
+
+export interface ProductFields {
+  readonly title: string;
+  readonly description: string;
+  readonly priceMinor: number;
+  readonly stock: number;
+  readonly category: string;
+}
+
+export interface Product extends ProductFields {
+  readonly productId: string;
+  readonly images: readonly string[];
+  readonly deleted: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface RequestedItem {
+  readonly productId: string;
+  readonly qty: number;
+}
+
+/** A reserved line: the price is the seller's at reservation time, never the client's. */
+export interface PricedItem {
+  readonly productId: string;
+  readonly title: string;
+  readonly qty: number;
+  readonly unitPriceMinor: number;
+}
+
+export type OrderOutcome = 'placed' | 'shipped' | 'completed' | 'cancelled' | 'disputed';
+
+export type SellerCommand =
+  | { readonly type: 'RegisterSeller'; readonly commandId: string; readonly name: string; readonly email: string }
+  | { readonly type: 'SuspendSeller'; readonly commandId: string; readonly reason: string }
+  | { readonly type: 'ReactivateSeller'; readonly commandId: string }
+  | { readonly type: 'CreateProduct'; readonly commandId: string; readonly productId: string; readonly fields: ProductFields }
+  | { readonly type: 'UpdateProduct'; readonly commandId: string; readonly productId: string; readonly patch: Partial<ProductFields> }
+  | { readonly type: 'DeleteProduct'; readonly commandId: string; readonly productId: string }
+  | { readonly type: 'AddProductImage'; readonly commandId: string; readonly productId: string; readonly imageKey: string }
+  /** commandId `reserve:<orderId>`. All lines or none. */
+  | { readonly type: 'ReserveStock'; readonly orderId: string; readonly items: readonly RequestedItem[] }
+  /** commandId `release-stock:<orderId>`: gives a reservation's stock back (order failed or cancelled). */
+  | { readonly type: 'ReleaseStock'; readonly orderId: string }
+  /** commandId `stat:<orderId>:<outcome>`: feeds the live stats. `atMs` is when it happened. */
+  | { readonly type: 'RecordOrderOutcome'; readonly orderId: string; readonly outcome: OrderOutcome; readonly atMs: number };
+
+export type SellerEvent =
+  | { readonly type: 'SellerRegistered'; readonly name: string; readonly email: string; readonly at: number }
+  | { readonly type: 'SellerSuspended'; readonly reason: string; readonly at: number }
+  | { readonly type: 'SellerReactivated'; readonly at: number }
+  | { readonly type: 'ProductCreated'; readonly productId: string; readonly fields: ProductFields; readonly at: number }
+  | { readonly type: 'ProductUpdated'; readonly productId: string; readonly patch: Partial<ProductFields>; readonly at: number }
+  | { readonly type: 'ProductDeleted'; readonly productId: string; readonly at: number }
+  | { readonly type: 'ProductImageAdded'; readonly productId: string; readonly imageKey: string; readonly at: number }
+  | { readonly type: 'StockReserved'; readonly orderId: string; readonly items: readonly PricedItem[]; readonly at: number }
+  | { readonly type: 'StockReleased'; readonly orderId: string; readonly items: readonly PricedItem[]; readonly at: number }
+  | { readonly type: 'OrderOutcomeRecorded'; readonly orderId: string; readonly outcome: OrderOutcome; readonly atMs: number };
+
+export type SellerRejection =
+  | 'seller_not_registered'
+  | 'seller_already_registered'
+  | 'seller_suspended'
+  | 'invalid_product'
+  | 'product_exists'
+  | 'product_not_found'
+  | 'out_of_stock'
+  | 'empty_reservation'
+  | 'unknown_reservation'
+  | 'conflicting_retry';
+
+export interface SellerStats {
+  readonly ordersPlaced: number;
+  readonly ordersShipped: number;
+  readonly ordersCompleted: number;
+  readonly ordersCancelled: number;
+  readonly ordersDisputed: number;
+  /** Sum over shipped orders of (shipped − placed), for the average time to ship. */
+  readonly shipTimeTotalMs: number;
+}
+
+export interface Reservation {
+  readonly items: readonly PricedItem[];
+  readonly status: 'RESERVED' | 'RELEASED';
+  readonly placedAtMs: number;
+}
+
+export interface SellerState {
+  readonly registered: boolean;
+  readonly name: string;
+  readonly email: string;
+  readonly lifecycleState: LifecycleState;
+  readonly products: Readonly<Record<string, Product>>;
+  readonly reservations: Readonly<Record<string, Reservation>>;
+  /** `${orderId}:${outcome}` already counted, so a repeated outcome never counts twice. */
+  readonly recordedOutcomes: Readonly<Record<string, true>>;
+  readonly stats: SellerStats;
+}
