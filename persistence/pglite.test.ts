@@ -50,7 +50,7 @@ describe('SQL journal and migrations on PGlite', () => {
       const tables = await db.query<{ table_name: string }>(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'migrate_fresh' ORDER BY table_name`,
       );
-      expect(tables.map((row) => row.table_name)).toEqual(['journal', 'schema_migrations', 'snapshots']);
+      expect(tables.map((row) => row.table_name)).toEqual(['journal', 'schema_migrations', 'snapshots', 'timers']);
     } finally {
       await db.query('SET search_path TO DEFAULT');
       await db.query('DROP SCHEMA migrate_fresh CASCADE');

@@ -15,6 +15,27 @@ export function failure(code: string, message: string): Failure {
 export type Reply<T> = (result: T) => void;
 
 /**
+ * The codes the runtime itself answers with, as opposed to a decider's rejection. Each means
+ * that nothing was decided (or that the caller cannot know what was): the same command may be
+ * sent again later, and the target's idempotency makes that safe.
+ * - `unknown_actor_kind` is a wiring fault, not a business answer: recording it as a step's
+ *   outcome would journal a failure forever, while a fixed deployment can still succeed.
+ */
+export const transientFailureCodes: ReadonlySet<string> = new Set([
+  'timeout',
+  'unavailable',
+  'mailbox_full',
+  'actor_stopped',
+  'overloaded',
+  'conflict',
+  'unknown_actor_kind',
+]);
+
+export function isTransientFailure(result: { readonly ok: boolean; readonly code?: string }): boolean {
+  return !result.ok && result.code !== undefined && transientFailureCodes.has(result.code);
+}
+
+/**
  * Runs `deliver` with a reply callback that settles the returned promise once. A late reply
  * after the timeout is ignored: the command may still have taken effect, which is why every
  * command carries an idempotency id and the caller retries with the same id.

@@ -52,6 +52,10 @@ const EnvSchema = v.object({
   JOURNAL_MAX_WAIT_MS: integerText(0, 1_000, limits.journalMaxWaitMs),
   SNAPSHOT_EVERY: integerText(1, 1_000_000, limits.snapshotEvery),
   PASSIVATE_AFTER: duration('60s'),
+  PLATFORM_FEE_BPS: integerText(0, 10_000, 0),
+  ESCROW_RELEASE_AFTER: duration('7d'),
+  SHIP_BY_WINDOW: duration('3d'),
+  STEP_RETRY_AFTER: duration('30s'),
 });
 
 export interface Config {
@@ -63,6 +67,12 @@ export interface Config {
   readonly journal: { readonly batching: boolean; readonly maxBatch: number; readonly maxWaitMs: number };
   readonly snapshotEvery: number;
   readonly passivateAfterMs: number;
+  readonly orders: {
+    readonly platformFeeBps: number;
+    readonly releaseAfterMs: number;
+    readonly shipByMs: number;
+    readonly stepRetryMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -89,5 +99,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     journal: { batching: parsed.JOURNAL_BATCHING, maxBatch: parsed.JOURNAL_MAX_BATCH, maxWaitMs: parsed.JOURNAL_MAX_WAIT_MS },
     snapshotEvery: parsed.SNAPSHOT_EVERY,
     passivateAfterMs: parsed.PASSIVATE_AFTER,
+    orders: {
+      platformFeeBps: parsed.PLATFORM_FEE_BPS,
+      releaseAfterMs: parsed.ESCROW_RELEASE_AFTER,
+      shipByMs: parsed.SHIP_BY_WINDOW,
+      stepRetryMs: parsed.STEP_RETRY_AFTER,
+    },
   };
 }

@@ -14,37 +14,65 @@ import { judgeCrash } from './supervision.ts';
 
 type Message = EntityMessage<unknown, unknown, unknown>;
 
+/** What the runtime does after each message an actor handled (runs its sagas, wakes waiters). */
+export interface EntityHooks {
+  /**
+   * `cell` is the actor's state after the message (the rehydrated one for a first message);
+   * `settledStep` names the saga step whose outcome the message recorded, once accepted.
+   */
+  afterMessage(cell: Loaded<unknown>, settledStep: string | null): void;
+}
+
+const noHooks: EntityHooks = { afterMessage: () => {} };
+
+interface Handled {
+  readonly cell: Loaded<unknown>;
+  readonly settledStep: string | null;
+}
+
 export function createEntityBehaviour(
   decider: Decider<unknown, unknown, unknown, string>,
   deps: EntityDeps,
   resident: Resident,
   forget: () => void,
+  hooks: EntityHooks = noHooks,
 ): ActorBehaviour<Cell<unknown>, Message> {
   const key = resident.key;
 
-  async function handleLoaded(cell: Loaded<unknown>, message: Message): Promise<Loaded<unknown>> {
+  async function handleLoaded(cell: Loaded<unknown>, message: Message): Promise<Handled> {
     switch (message.type) {
       case 'command': {
         const outcome = await execute(decider, deps, key, cell, message.command);
         resident.lastSeq = outcome.cell.seq;
         message.reply(outcome.result);
-        return outcome.cell;
+        const settledStep = message.effectStep !== undefined && outcome.result.ok ? message.effectStep : null;
+        return { cell: outcome.cell, settledStep };
       }
       case 'inspect':
         message.reply({ ok: true, state: cell.state, seq: cell.seq });
-        return cell;
+        return { cell, settledStep: null };
       default:
         return assertNever(message);
+    }
+  }
+
+  function runHooks(handled: Handled): void {
+    try {
+      hooks.afterMessage(handled.cell, handled.settledStep);
+    } catch (error) {
+      // The message is answered and journaled already; a fault here must not crash the actor.
+      deps.logger.error({ key, err: error }, 'after-message hook failed');
     }
   }
 
   return {
     initialState: { loaded: false },
     async handle(cell, message) {
+      let handled: Handled;
       try {
         const loaded = cell.loaded ? cell : await rehydrate(decider, deps, key);
         resident.lastSeq = loaded.seq;
-        return await handleLoaded(loaded, message);
+        handled = await handleLoaded(loaded, message);
       } catch (error) {
         // Answer now so the caller is not left waiting for a timeout, then let supervision
         // restart the actor from durable state. The outcome of an append that threw is unknown;
@@ -52,6 +80,8 @@ export function createEntityBehaviour(
         message.reply(failure('unavailable', 'the actor could not complete this command; retry it'));
         throw error;
       }
+      runHooks(handled);
+      return handled.cell;
     },
     async onCrash(message, error, pending) {
       const verdict = judgeCrash(resident, performance.now(), deps.limits);

@@ -51,7 +51,14 @@ export interface Inspection<S> {
 }
 
 export type EntityMessage<C, E, S> =
-  | { readonly type: 'command'; readonly command: C; readonly reply: Reply<CommandResult<E, S>> }
+  | {
+      readonly type: 'command';
+      readonly command: C;
+      readonly reply: Reply<CommandResult<E, S>>;
+      /** Set by the saga driver on the command that records a step's outcome (runtime/saga.ts):
+       *  once it is accepted, the step is no longer in flight for this actor. */
+      readonly effectStep?: string;
+    }
   | { readonly type: 'inspect'; readonly reply: Reply<Inspection<S> | Failure> };
 
 type AnyDecider<S, C, E> = Decider<S, C, E, string>;
@@ -94,19 +101,22 @@ async function maybeSnapshot<S>(deps: EntityDeps, key: string, version: number, 
   }
 }
 
-/** What a rejected command returns, unless the same command id was journaled before. */
-async function resolveRejection<S, E>(
-  deps: EntityDeps,
-  key: string,
-  commandId: string,
-  rejection: Failure,
-  cell: Loaded<S>,
-): Promise<CommandResult<E, S>> {
-  // A retry of a command that succeeded earlier may be rejected now (say, a withdrawal after
-  // the balance moved on); it must return its first result, not a fresh rejection.
-  const original = await deps.journal.findByCommandId<E>(key, commandId);
-  if (original === null) return rejection;
-  return { ok: true, seq: original.seq, events: original.events, duplicate: true, state: cell.state };
+/**
+ * Looks up whether this command id was journaled before and whether the journal has moved past
+ * this actor's state. Both matter only when a command is rejected or changes nothing:
+ * - a retry of a command that succeeded earlier may be rejected now (say, a withdrawal after the
+ *   balance moved on) or be a no-op (an order step applied already); it must return its first
+ *   result, e.g. a saga step re-run after a crash gets the seller's StockReserved with prices;
+ * - another node may have written this key since we loaded it (two nodes, one key): a rejection
+ *   decided on stale state, such as `insufficient_funds` after a deposit elsewhere, is wrong.
+ */
+async function lookBack<E>(deps: EntityDeps, key: string, commandId: string, seq: number) {
+  const [original, lastSeq] = await Promise.all([deps.journal.findByCommandId<E>(key, commandId), deps.journal.lastSeq(key)]);
+  return { original, stale: lastSeq > seq };
+}
+
+function asDuplicate<E, S>(original: JournalEntry<E>, state: S): CommandResult<E, S> {
+  return { ok: true, seq: original.seq, events: original.events, duplicate: true, state };
 }
 
 export async function execute<S, C, E>(
@@ -121,16 +131,24 @@ export async function execute<S, C, E>(
   for (let attempt = 0; attempt <= deps.limits.conflictRetriesMax; attempt += 1) {
     const now = deps.clock.now();
     const decision = decider.decide(cell.state, command, now);
-    if (isRejected(decision)) {
-      const rejection = failure(decision.rejected, decision.message);
-      return { cell, result: await resolveRejection<S, E>(deps, key, commandId, rejection, cell) };
-    }
-    if (decision.length === 0) {
+    if (isRejected(decision) || decision.length === 0) {
+      const { original, stale } = await lookBack<E>(deps, key, commandId, cell.seq);
+      if (stale) {
+        deps.logger.info({ key, attempt }, 'journal moved past this actor; reloading');
+        cell = await rehydrate(decider, deps, key);
+        continue;
+      }
+      if (original !== null) return { cell, result: asDuplicate(original, cell.state) };
+      if (isRejected(decision)) return { cell, result: failure(decision.rejected, decision.message) };
       return { cell, result: { ok: true, seq: cell.seq, events: [], duplicate: false, state: cell.state } };
     }
     try {
       const { entry, duplicate } = await deps.journal.append(key, cell.seq, { events: decision, commandId, at: now });
-      if (duplicate) return { cell, result: { ok: true, seq: entry.seq, events: entry.events, duplicate, state: cell.state } };
+      if (duplicate) {
+        // The original may be newer than our state (written by another node): catch up first.
+        if (entry.seq > cell.seq) cell = await rehydrate(decider, deps, key);
+        return { cell, result: asDuplicate(entry, cell.state) };
+      }
       invariant(entry.seq === cell.seq + 1, `${key}: appended seq ${entry.seq} follows ${cell.seq}`);
       deps.onJournaled?.(key, entry.seq);
       const state = decision.reduce(decider.evolve, cell.state);

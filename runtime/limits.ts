@@ -37,6 +37,39 @@ export const limits = {
   processorBatch: 500,
   /** How often the event processor polls when nothing woke it. */
   processorPollMs: 250,
+  /** Saga effects (cross-actor steps, runtime/saga.ts) one actor may have in flight at once.
+   *  Each holds an ask and keeps its actor resident; the rest start as these finish. */
+  sagaEffectsPerActorMax: 8,
+  /** Saga effects asking their targets at once, over all actors. Each is an ask in a target's
+   *  mailbox; beyond it effects queue for a slot instead of flooding the targets. */
+  sagaEffectsMax: 1_000,
+  /** Effects queued for a slot. Each waiter is a closure of a few hundred bytes and keeps its
+   *  actor resident; beyond it an effect is not started, and the actor's next message retries it. */
+  sagaEffectsQueuedMax: 10_000,
+  /** Asks per effect (and per outcome report) before the runtime gives up in memory and logs.
+   *  The journal still holds the step as pending: the actor's next message (its retry timer)
+   *  starts it again, so giving up costs latency, never money. */
+  sagaEffectAttemptsMax: 6,
+  /** Backoff between attempts of an effect on a transient failure: base × 2^(attempt-1), capped.
+   *  Six attempts span about 100+200+400+800+1600 ms ≈ 3 s before giving up. */
+  sagaRetryBaseMs: 100,
+  sagaRetryMaxMs: 5_000,
+  /** Callers waiting in `waitFor` at once. Each holds a predicate, a timer and a promise;
+   *  beyond it the caller gets `overloaded` at once. */
+  waitersMax: 10_000,
+  /** Due timers held in memory (runtime/timer-scheduler.ts): the earliest unfired ones. Larger
+   *  windows mean fewer refills but more memory (each row holds its message) and bigger reads. */
+  timerWindowSize: 1_000,
+  /** The window is reloaded from the table at least this often, so timers indexed by another
+   *  node (which never calls our refresh) are not missed. One bounded indexed query each time. */
+  timerWindowMaxAgeMs: 60_000,
+  /** Timer messages delivered at once. Each is an ask; more drains a burst of due timers faster
+   *  but competes with user commands for the same mailboxes. */
+  timerDeliveryConcurrency: 32,
+  /** How often the scheduler looks for due timers. A timer fires up to this late. */
+  timerPollMs: 1_000,
+  /** Rows the operator view of pending timers returns at most. */
+  timerPendingListMax: 1_000,
 } as const;
 
 export type Limits = { readonly [Name in keyof typeof limits]: number };

@@ -44,7 +44,7 @@ interface NactSupervisionContext {
 type NactRef = object;
 
 interface NactModule {
-  start(name?: string): SystemRef;
+  start(options: { readonly name: string }): SystemRef;
   spawn(
     parent: NactRef,
     handler: (state: unknown, message: unknown) => Promise<unknown>,
@@ -61,7 +61,8 @@ interface NactModule {
 const nact = require('nact') as NactModule;
 
 export function startSystem(name: string): SystemRef {
-  return nact.start(name);
+  // nact reads the name only from an options object; a bare string is ignored.
+  return nact.start({ name });
 }
 
 const validNamePattern = /^[a-z0-9\-_.+!*'(),]+$/i;

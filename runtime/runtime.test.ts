@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandResult } from './entity.ts';
 import { replay } from './entity.ts';
+import { accountDecider } from './testing/account.ts';
+import { alarmDecider } from './testing/alarm.ts';
 import { counterDecider, type CounterEvent, type CounterState } from './testing/counter.ts';
 import { openHarness, type Harness } from './testing/harness.ts';
 
@@ -54,6 +56,31 @@ describe('entity actors', () => {
     expect(retry.duplicate).toBe(true);
     expect(retry.state.total).toBe(3);
     expect(await harness.journal.lastSeq('counter:a')).toBe(1);
+  });
+
+  it('answers a command that decides no events with the entry that first applied it', async () => {
+    // The account ignores a debit it already applied (idempotent by transfer, like the wallet by
+    // order step): the retry must still get the original events, e.g. for a saga step re-run.
+    const accounts = harness.runtime().register(accountDecider);
+    expect((await accounts.ask('a', { type: 'Deposit', commandId: 'd', amountMinor: 50 })).ok).toBe(true);
+    const debit = { type: 'Debit', transferId: 'x', amountMinor: 20 } as const;
+    const first = await accounts.ask('a', debit);
+    const retry = await accounts.ask('a', debit);
+    expect(first).toMatchObject({ ok: true, seq: 2, duplicate: false });
+    expect(retry).toEqual({
+      ok: true,
+      seq: 2,
+      duplicate: true,
+      events: [{ type: 'Debited', transferId: 'x', amountMinor: 20, balanceAfterMinor: 30 }],
+      state: expect.objectContaining({ balanceMinor: 30 }),
+    });
+    expect(await harness.journal.lastSeq('account:a')).toBe(2);
+  });
+
+  it('answers a no-op command that was never journaled as a plain acceptance', async () => {
+    const alarms = harness.runtime().register(alarmDecider);
+    const cancel = await alarms.ask('b', { type: 'CancelAlarm', commandId: 'c', timerId: 'none' });
+    expect(cancel).toMatchObject({ ok: true, seq: 0, events: [], duplicate: false });
   });
 
   it('rejects unknown actor kinds at once', async () => {
@@ -193,5 +220,17 @@ describe('optimistic concurrency across nodes', () => {
     const entries = await harness.journal.read<CounterEvent>('counter:shared', 0, 100);
     expect(entries).toHaveLength(40);
     expect(replay(counterDecider, entries).total).toBe(40);
+  });
+
+  it('a node that fell behind catches up instead of answering from stale state', async () => {
+    const nodeA = harness.runtime().register(counterDecider);
+    const nodeB = harness.runtime().register(counterDecider);
+    accepted(await nodeA.ask('behind', { type: 'Add', commandId: 'a1', amount: 100 }));
+    expect(await nodeB.inspect('behind')).toMatchObject({ state: { total: 100 } });
+    accepted(await nodeA.ask('behind', { type: 'Add', commandId: 'a2', amount: 900 }));
+    const take = accepted(await nodeB.ask('behind', { type: 'Take', commandId: 'b1', amount: 500 }));
+    expect(take.state.total).toBe(500);
+    const retried = accepted(await nodeA.ask('behind', { type: 'Take', commandId: 'b1', amount: 500 }));
+    expect(retried).toMatchObject({ duplicate: true, seq: 3, state: { total: 500 } });
   });
 });

@@ -1,16 +1,20 @@
 /**
  * The actor runtime: spreads entity actors over many small nact parents (shards), routes asks
  * to them by key, spawns them on demand (rehydrating on their first message), passivates idle
- * ones, bounds mailboxes and resident count, and supervises crashes.
+ * ones, bounds mailboxes and resident count, and supervises crashes. It also drives the sagas of
+ * actors with a process manager (saga.ts) and answers `waitFor` (waiters.ts).
  */
 import { performance } from 'node:perf_hooks';
 import type { Decider } from './decider.ts';
 import type { Failure } from './ask.ts';
 import { askWithTimeout, failure } from './ask.ts';
 import type { CommandResult, EntityDeps, EntityMessage, Inspection } from './entity.ts';
+import type { EntityHooks } from './entity-actor.ts';
 import { createEntityBehaviour } from './entity-actor.ts';
 import type { ActorRef, SystemRef } from './nact.ts';
 import { actorNameOf, send, spawnActor, spawnParent, startSystem, stopActor } from './nact.ts';
+import { SagaDriver } from './saga.ts';
+import { Waiters } from './waiters.ts';
 
 type AnyDecider = Decider<unknown, unknown, unknown, string>;
 
@@ -33,6 +37,8 @@ export interface ResidentInfo {
   readonly lastSeq: number;
   readonly idleMs: number;
   readonly restarts: number;
+  /** Saga steps this actor has running against other actors (saga.ts). */
+  readonly effectsInFlight: number;
 }
 
 export interface EntityKind<S, C, E> {
@@ -40,6 +46,15 @@ export interface EntityKind<S, C, E> {
   key(id: string): string;
   ask(id: string, command: C, timeoutMs?: number): Promise<CommandResult<E, S>>;
   inspect(id: string, timeoutMs?: number): Promise<Inspection<S> | Failure>;
+  /** Resolves once the actor's state satisfies `predicate` (see ActorRuntime.waitFor). */
+  waitFor(id: string, predicate: (state: S) => boolean, timeoutMs: number): Promise<Inspection<S> | Failure>;
+}
+
+let systemNumber = 0;
+/** nact keeps systems in a process-wide map by name, so every runtime needs a distinct one. */
+function nextSystemNumber(): number {
+  systemNumber += 1;
+  return systemNumber;
 }
 
 export function kindOf(key: string): string {
@@ -64,9 +79,17 @@ export class ActorRuntime {
   /** In least-recently-used order: every ask moves its actor to the end. */
   private readonly residents = new Map<string, Resident>();
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly saga: SagaDriver;
+  private readonly waiters: Waiters;
   private stopped = false;
 
-  constructor(readonly deps: EntityDeps, name = `bazaary-${process.pid}-${Date.now().toString(36)}`) {
+  constructor(readonly deps: EntityDeps, name = `bazaary-${process.pid}-${nextSystemNumber()}`) {
+    this.saga = new SagaDriver(
+      { ask: (key, command, effectStep) => this.askFromSaga(key, command, effectStep) },
+      deps.limits,
+      deps.logger,
+    );
+    this.waiters = new Waiters(deps.limits);
     this.system = startSystem(name);
     this.shards = Array.from({ length: deps.limits.shardCount }, (_, index) => spawnParent(this.system, `shard-${index}`));
     this.sweepTimer = setInterval(() => this.passivateIdle(), deps.limits.passivationSweepMs);
@@ -82,6 +105,8 @@ export class ActorRuntime {
       key,
       ask: (id, command, timeoutMs) => this.ask(key(id), command, timeoutMs) as Promise<CommandResult<E, S>>,
       inspect: (id, timeoutMs) => this.inspect(key(id), timeoutMs) as Promise<Inspection<S> | Failure>,
+      waitFor: (id, predicate, timeoutMs) =>
+        this.waitFor(key(id), predicate as (state: unknown) => boolean, timeoutMs) as Promise<Inspection<S> | Failure>,
     };
   }
 
@@ -93,6 +118,35 @@ export class ActorRuntime {
   /** Reads an actor's current state through its mailbox, so it is consistent with its commands. */
   inspect(key: string, timeoutMs = this.deps.limits.askTimeoutMs): Promise<Inspection<unknown> | Failure> {
     return this.deliver(key, timeoutMs, (reply) => ({ type: 'inspect', reply })) as Promise<Inspection<unknown> | Failure>;
+  }
+
+  /**
+   * Resolves with the actor's state once `predicate` holds for it: checked on its current state
+   * (an inspect, which rehydrates a passivated actor) and then after every message it handles.
+   * Resolves with a `timeout` Failure when it does not hold within `timeoutMs`; with
+   * `unknown_actor_kind` at once for a key no kind serves; with `overloaded` when
+   * `limits.waitersMax` callers already wait. A predicate that throws rejects the promise.
+   */
+  waitFor(key: string, predicate: (state: unknown) => boolean, timeoutMs: number): Promise<Inspection<unknown> | Failure> {
+    if (this.stopped) return Promise.resolve(failure('unavailable', 'the runtime is stopping'));
+    return this.waiters.wait(key, predicate, timeoutMs, () => this.inspect(key, Math.min(timeoutMs, this.deps.limits.askTimeoutMs)));
+  }
+
+  private askFromSaga(key: string, command: unknown, effectStep: string | undefined): Promise<CommandResult<unknown, unknown>> {
+    return this.deliver(key, this.deps.limits.askTimeoutMs, (reply) =>
+      effectStep === undefined ? { type: 'command', command, reply } : { type: 'command', command, reply, effectStep },
+    );
+  }
+
+  private hooksFor(key: string, decider: AnyDecider): EntityHooks {
+    const processManager = decider.process;
+    return {
+      afterMessage: (cell, settledStep) => {
+        if (settledStep !== null) this.saga.settle(key, settledStep);
+        if (processManager !== undefined) this.saga.reconcile(key, processManager, cell.state, settledStep);
+        this.waiters.notify(key, cell.state, cell.seq);
+      },
+    };
   }
 
   private deliver<T>(
@@ -146,7 +200,7 @@ export class ActorRuntime {
       lastSeq: 0,
       crashes: [],
     };
-    const behaviour = createEntityBehaviour(decider, this.deps, resident, () => this.forget(resident));
+    const behaviour = createEntityBehaviour(decider, this.deps, resident, () => this.forget(resident), this.hooksFor(key, decider));
     Object.assign(resident, { ref: spawnActor(shard, actorNameOf(key), behaviour) });
     this.residents.set(key, resident);
     return resident;
@@ -158,12 +212,17 @@ export class ActorRuntime {
     stopActor(resident.ref);
   }
 
-  /** Stops actors idle for at least `idleMs` with empty mailboxes. Returns how many. */
+  /** Nothing queued for it and no saga step of its own running: safe to stop. */
+  private isIdle(resident: Resident): boolean {
+    return resident.inFlight === 0 && this.saga.inFlight(resident.key) === 0;
+  }
+
+  /** Stops actors idle for at least `idleMs` with empty mailboxes and no saga step in flight. Returns how many. */
   passivateIdle(idleMs: number = this.deps.limits.passivateAfterMs): number {
     const now = performance.now();
     let passivated = 0;
     for (const resident of [...this.residents.values()]) {
-      if (resident.inFlight === 0 && now - resident.lastActiveMs >= idleMs) {
+      if (this.isIdle(resident) && now - resident.lastActiveMs >= idleMs) {
         this.forget(resident);
         passivated += 1;
       }
@@ -175,7 +234,7 @@ export class ActorRuntime {
     let evicted = 0;
     for (const resident of this.residents.values()) {
       if (evicted >= count) break;
-      if (resident.inFlight === 0) {
+      if (this.isIdle(resident)) {
         this.forget(resident);
         evicted += 1;
       }
@@ -196,7 +255,13 @@ export class ActorRuntime {
       lastSeq: resident.lastSeq,
       idleMs: Math.round(now - resident.lastActiveMs),
       restarts: resident.crashes.length,
+      effectsInFlight: this.saga.inFlight(resident.key),
     }));
+  }
+
+  /** Saga and waiter totals for metrics: steps in flight (queued ones included) and waiting callers. */
+  sagaStats(): { readonly effectsInFlight: number; readonly effectsQueued: number; readonly waiters: number } {
+    return { effectsInFlight: this.saga.totalInFlight(), effectsQueued: this.saga.queued(), waiters: this.waiters.size() };
   }
 
   /** Resident actors per shard, for operators and for the test that they stay spread out. */
@@ -213,6 +278,9 @@ export class ActorRuntime {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    // Sagas first, so no effect starts or retries against actors that are going away.
+    this.saga.stop();
+    this.waiters.stopAll();
     clearInterval(this.sweepTimer);
     this.residents.clear();
     stopActor(this.system);

@@ -1,8 +1,12 @@
 /**
  * Wiring: opens the stores the configuration selects, starts the actor runtime with every
- * actor kind registered, and starts the event processor. `npm start`, the crash-test child
- * process and the benchmarks all start Bazaary through here.
+ * actor kind registered, the event processor (timer index first, then the read models and any
+ * extra consumers) and the durable timer scheduler. `npm start`, the crash-test child processes,
+ * the simulations and the benchmarks all start Bazaary through here.
  */
+import { checkoutDecider } from '../actors/checkout/checkout.ts';
+import { createOrderDecider } from '../actors/order/order.ts';
+import { sellerDecider } from '../actors/seller/seller.ts';
 import { walletDecider } from '../actors/wallet/wallet.ts';
 import { openStores, type Stores } from '../persistence/open-stores.ts';
 import type { Clock } from './clock.ts';
@@ -15,6 +19,8 @@ import type { Logger } from './logger.ts';
 import type { Consumer } from './processor.ts';
 import { EventProcessor } from './processor.ts';
 import { ActorRuntime } from './runtime.ts';
+import { TimerIndex } from './timer-index.ts';
+import { TimerScheduler } from './timer-scheduler.ts';
 
 export interface SystemOptions {
   readonly logger: Logger;
@@ -22,11 +28,14 @@ export interface SystemOptions {
   readonly ids?: IdGenerator;
   readonly consumers?: readonly Consumer[];
   readonly limits?: Partial<Limits>;
+  /** False leaves the timer scheduler stopped, for tests that call `timers.tick()` themselves. */
+  readonly pollTimers?: boolean;
 }
 
 export async function startSystem(config: Config, options: SystemOptions) {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? uuidIds;
+  const logger = options.logger;
   const limits: Limits = {
     ...defaultLimits,
     snapshotEvery: config.snapshotEvery,
@@ -40,25 +49,36 @@ export async function startSystem(config: Config, options: SystemOptions) {
     dataDir: config.dataDir,
     journal: config.journal,
   });
-  const processor = new EventProcessor(stores.journal, options.consumers ?? [], limits, options.logger);
+  const timerIndex = new TimerIndex(stores.db, logger);
+  const consumers: Consumer[] = [timerIndex, ...(options.consumers ?? [])];
+  const processor = new EventProcessor(stores.journal, consumers, limits, logger);
   const runtime = new ActorRuntime({
     journal: stores.journal,
     snapshots: stores.snapshots,
     clock,
     limits,
-    logger: options.logger,
+    logger,
     onJournaled: () => processor.wake(),
   });
+  const timers = new TimerScheduler(stores.db, runtime, clock, limits, logger);
+  timerIndex.onIndexed((changes) => void timers.refresh(changes));
+
   const wallets = runtime.register(walletDecider);
+  const sellers = runtime.register(sellerDecider);
+  const orders = runtime.register(createOrderDecider(config.orders));
+  const checkouts = runtime.register(checkoutDecider);
+
   processor.start();
+  if (options.pollTimers !== false) timers.start();
 
   async function stop(): Promise<void> {
+    await timers.stop();
     runtime.stop();
     await processor.stop();
     await stores.close();
   }
 
-  return { config, clock, ids, limits, stores, runtime, processor, wallets, stop };
+  return { config, clock, ids, limits, logger, stores, runtime, processor, timers, wallets, sellers, orders, checkouts, stop };
 }
 
 export type BazaarySystem = Awaited<ReturnType<typeof startSystem>>;

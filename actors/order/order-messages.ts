@@ -6,7 +6,8 @@
  *
  * Steps, in order, and their targets (stepId = the step name; each runs at most once per order):
  *   placing:    reserve_stock (seller) → debit_buyer (buyer wallet) → credit_seller (seller wallet, pending)
- *               → PAID; on failure: release_stock if reserved → FAILED
+ *               → PAID; on failure: undo every step started, newest first (void_pending, refund_buyer,
+ *               release_stock; an undo answered "nothing to undo" counts as done) → FAILED
  *   releasing:  release_funds (seller wallet, ReleasePending with fee) → credit_fee (wallet:platform) → COMPLETED
  *   cancelling: void_pending (seller wallet) → refund_buyer (buyer wallet) → release_stock (unless shipped) → CANCELLED
  *   always:     notify_checkout when PAID or FAILED; stat_<outcome> (seller stats) on each outcome

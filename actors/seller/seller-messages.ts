@@ -72,6 +72,8 @@ export type SellerRejection =
   | 'product_not_found'
   | 'out_of_stock'
   | 'empty_reservation'
+  /** A line's quantity is not a positive whole number, or the reservation's total is past 2^53 − 1 cents. */
+  | 'invalid_reservation'
   | 'unknown_reservation'
   | 'conflicting_retry';
 

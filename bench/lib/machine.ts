@@ -19,12 +19,16 @@ export interface CodeInfo {
   readonly commit: string | null;
   /** True when the working tree had uncommitted changes: the commit alone does not name the code. */
   readonly dirty: boolean | null;
+  /** The first few changed or untracked paths (bench/results excluded), so a reader sees what differed. */
+  readonly changedPaths: readonly string[];
 }
 
 export interface RunInfo {
   readonly date: string;
   readonly machine: MachineInfo;
   readonly code: CodeInfo;
+  /** 1, 5 and 15-minute load averages as the run started (they lag; cpu.ts measures). */
+  readonly loadAverageAtStart: readonly number[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -40,24 +44,35 @@ export function machineInfo(): MachineInfo {
 
 function git(args: readonly string[]): string | null {
   try {
-    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return null;
   }
 }
 
+const maxChangedPaths = 20;
+
 export function codeInfo(): CodeInfo {
-  const commit = git(['rev-parse', 'HEAD']);
-  const status = commit === null ? null : git(['status', '--porcelain']);
-  return { commit, dirty: status === null ? null : status.length > 0 };
+  const commit = git(['rev-parse', 'HEAD'])?.trim() ?? null;
+  const status = commit === null ? null : git(['status', '--porcelain', '--untracked-files=all']);
+  const changedPaths = (status ?? '')
+    .split('\n')
+    // Porcelain lines are "XY path": two status letters (either may be a space), then a space.
+    .map((line) => line.slice(3))
+    .filter((path) => path !== '' && !path.startsWith('bench/results/'));
+  return { commit, dirty: status === null ? null : changedPaths.length > 0, changedPaths: changedPaths.slice(0, maxChangedPaths) };
+}
+
+export function loadAverage(): number[] {
+  return os.loadavg().map((load) => Math.round(load * 100) / 100);
 }
 
 export function runInfo(): RunInfo {
-  return { date: new Date().toISOString(), machine: machineInfo(), code: codeInfo() };
+  return { date: new Date().toISOString(), machine: machineInfo(), code: codeInfo(), loadAverageAtStart: loadAverage() };
 }
 
 export function describeRun(info: RunInfo): string {
   const { machine, code } = info;
-  const commit = code.commit === null ? 'no git commit' : `${code.commit.slice(0, 12)}${code.dirty ? ' (dirty tree)' : ''}`;
+  const commit = code.commit === null ? 'no git commit' : `${code.commit.slice(0, 12)}${code.dirty ? ' (uncommitted changes)' : ''}`;
   return `${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryMb} MB, Node ${machine.node}, ${commit}, ${info.date}`;
 }

@@ -51,7 +51,7 @@ export async function openHarness(): Promise<Harness> {
     },
     async reset() {
       for (const runtime of runtimes.splice(0)) runtime.stop();
-      await db.query('TRUNCATE journal, snapshots');
+      await db.query('TRUNCATE journal, snapshots, timers');
     },
     async close() {
       for (const runtime of runtimes.splice(0)) runtime.stop();

@@ -1,0 +1,54 @@
+/**
+ * How a cart becomes orders: validate the lines, merge repeated products, and plan one order
+ * per seller. Deterministic, so a retried StartCheckout plans exactly the same orders.
+ */
+import { reject, type Rejected } from '../../runtime/decider.ts';
+import type { RequestedItem } from '../seller/seller-messages.ts';
+import type { CartLine, CheckoutRejection, PlannedOrder } from './checkout-messages.ts';
+
+/** Cart bounds (STYLE.md: a limit on everything). Each order costs a saga; each line a stock check. */
+export const cartLimits = {
+  linesMax: 100,
+  /** Per product, after merging repeated lines. */
+  qtyMax: 1_000,
+} as const;
+
+type CheckoutRejected = Rejected<CheckoutRejection>;
+
+export function planOrders(checkoutId: string, lines: readonly CartLine[]): PlannedOrder[] | CheckoutRejected {
+  if (lines.length === 0) return reject('empty_cart', 'The cart is empty.');
+  if (lines.length > cartLimits.linesMax) {
+    return reject('too_many_lines', `A cart may have at most ${cartLimits.linesMax} lines, not ${lines.length}.`);
+  }
+  const bySeller = new Map<string, Map<string, number>>();
+  for (const { sellerId, productId, qty } of lines) {
+    const problem = checkQuantity(productId, qty);
+    if (problem) return problem;
+    const products = bySeller.get(sellerId) ?? new Map<string, number>();
+    const merged = (products.get(productId) ?? 0) + qty;
+    const mergedProblem = checkQuantity(productId, merged);
+    if (mergedProblem) return mergedProblem;
+    bySeller.set(sellerId, products.set(productId, merged));
+  }
+  // Sorted sellers and products, so the same cart in another line order plans the same orders.
+  const sellerIds = [...bySeller.keys()].sort(compare);
+  return sellerIds.map((sellerId, index) => {
+    const products = bySeller.get(sellerId) ?? new Map<string, number>();
+    const items: RequestedItem[] = [...products.keys()].sort(compare).map((productId) => ({ productId, qty: products.get(productId) ?? 0 }));
+    return { orderId: `${checkoutId}-${index + 1}`, sellerId, items };
+  });
+}
+
+function checkQuantity(productId: string, qty: number): CheckoutRejected | undefined {
+  if (Number.isSafeInteger(qty) && qty > 0 && qty <= cartLimits.qtyMax) return undefined;
+  return reject('invalid_quantity', `The quantity of ${productId} must be a whole number from 1 to ${cartLimits.qtyMax}, not ${qty}.`);
+}
+
+/** Code-unit order, not locale order: the plan must not depend on the machine's locale. */
+function compare(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+export function samePlan(left: readonly PlannedOrder[], right: readonly PlannedOrder[]): boolean {
+  return JSON.stringify(left) === JSON.stringify(right);
+}

@@ -1,0 +1,286 @@
+import { describe, expect, it } from 'vitest';
+import { isRejected } from '../../runtime/decider.ts';
+import type { OrderCommand } from '../order/order-messages.ts';
+import type { CartLine, CheckoutCommand, CheckoutEvent, CheckoutRejection, CheckoutState, PlannedOrder } from './checkout-messages.ts';
+import { cartLimits } from './checkout-plan.ts';
+import { checkoutDecider, evolve, initialState } from './checkout.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Given (events) / When (command) / Then (events or rejection)
+
+const now = Date.UTC(2026, 0, 1);
+
+function deepFreeze<Value>(value: Value): Value {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+function stateOf(history: readonly CheckoutEvent[]): CheckoutState {
+  return deepFreeze(history.reduce(evolve, initialState));
+}
+
+function given(...history: CheckoutEvent[]) {
+  const state = stateOf(history);
+  return {
+    when(command: CheckoutCommand) {
+      const decision = checkoutDecider.decide(state, command, now);
+      return {
+        then(...expected: CheckoutEvent[]): CheckoutEvent[] {
+          expect(decision).toEqual(expected);
+          expected.reduce(evolve, state);
+          return [...history, ...expected];
+        },
+        thenRejected(code: CheckoutRejection): void {
+          expect(isRejected(decision) ? decision.rejected : decision).toBe(code);
+          if (isRejected(decision)) expect(decision.message).toMatch(/^[A-Z].+\.$/);
+        },
+      };
+    },
+  };
+}
+
+// A cart over two sellers, lines out of order and one product twice.
+const lines: CartLine[] = [
+  { sellerId: 'zed', productId: 'pen', qty: 1 },
+  { sellerId: 'amy', productId: 'tea', qty: 2 },
+  { sellerId: 'amy', productId: 'mug', qty: 1 },
+  { sellerId: 'amy', productId: 'tea', qty: 3 },
+];
+const orders: PlannedOrder[] = [
+  { orderId: 'k1-1', sellerId: 'amy', items: [{ productId: 'mug', qty: 1 }, { productId: 'tea', qty: 5 }] },
+  { orderId: 'k1-2', sellerId: 'zed', items: [{ productId: 'pen', qty: 1 }] },
+];
+
+const placeCommand = (order: PlannedOrder): OrderCommand => ({
+  type: 'PlaceOrder',
+  orderId: order.orderId,
+  checkoutId: 'k1',
+  buyerId: 'b1',
+  sellerId: order.sellerId,
+  items: order.items,
+});
+const cancelCommand: OrderCommand = { type: 'CancelOrder', commandId: 'checkout-cancel', by: { role: 'SYSTEM' }, reason: 'checkout_failed' };
+
+const ev = {
+  started: (): CheckoutEvent => ({ type: 'CheckoutStarted', checkoutId: 'k1', buyerId: 'b1', orders, at: now }),
+  placing: (order: PlannedOrder): CheckoutEvent => ({
+    type: 'StepStarted',
+    stepId: `place:${order.orderId}`,
+    target: `order:${order.orderId}`,
+    command: placeCommand(order),
+    at: now,
+  }),
+  cancelling: (orderId: string): CheckoutEvent => ({ type: 'StepStarted', stepId: `cancel:${orderId}`, target: `order:${orderId}`, command: cancelCommand, at: now }),
+  succeeded: (stepId: string): CheckoutEvent => ({ type: 'StepSucceeded', stepId, at: now }),
+  failed: (stepId: string, code: string, message: string): CheckoutEvent => ({ type: 'StepFailed', stepId, code, message, at: now }),
+  paid: (orderId: string): CheckoutEvent => ({ type: 'CheckoutOrderSettled', orderId, outcome: 'PAID', code: null, message: null, at: now }),
+  failedOrder: (orderId: string, code: string | null, message: string | null): CheckoutEvent => ({
+    type: 'CheckoutOrderSettled',
+    orderId,
+    outcome: 'FAILED',
+    code,
+    message,
+    at: now,
+  }),
+};
+
+const cmd = {
+  start: (cart: CartLine[] = lines, buyerId = 'b1'): CheckoutCommand => ({ type: 'StartCheckout', checkoutId: 'k1', buyerId, lines: cart }),
+  paid: (orderId: string): CheckoutCommand => ({ type: 'OrderSettled', orderId, outcome: 'PAID', code: null, message: null }),
+  failed: (orderId: string, code: string | null = 'insufficient_funds', message: string | null = 'No money.'): CheckoutCommand => ({
+    type: 'OrderSettled',
+    orderId,
+    outcome: 'FAILED',
+    code,
+    message,
+  }),
+  ok: (stepId: string): CheckoutCommand => ({ type: 'StepCompleted', stepId, outcome: { ok: true, events: [] } }),
+  fail: (stepId: string, code: string, message: string): CheckoutCommand => ({ type: 'StepCompleted', stepId, outcome: { ok: false, code, message } }),
+};
+
+const [amyOrder, zedOrder] = orders as [PlannedOrder, PlannedOrder];
+const started = [ev.started(), ev.placing(amyOrder), ev.placing(zedOrder)];
+
+// ---------------------------------------------------------------------------------------------
+
+describe('checkoutDecider', () => {
+  it('is the checkout kind at state version 1, with a process manager', () => {
+    expect(checkoutDecider.kind).toBe('checkout');
+    expect(checkoutDecider.stateVersion).toBe(1);
+    expect(checkoutDecider.initialState.status).toBe('NEW');
+    const outcome = { ok: true as const, events: [] };
+    expect(checkoutDecider.process?.stepCompleted('place:k1-1', outcome)).toEqual({ type: 'StepCompleted', stepId: 'place:k1-1', outcome });
+  });
+
+  it.each<[CheckoutCommand, string]>([
+    [cmd.start(), 'start'],
+    [cmd.ok('place:k1-1'), 'step:place:k1-1'],
+    [cmd.paid('k1-2'), 'settled:k1-2'],
+  ])('keys %j as %s', (command, key) => {
+    expect(checkoutDecider.commandId(command)).toBe(key);
+  });
+});
+
+describe('StartCheckout', () => {
+  it('plans one order per seller, sellers and products sorted, repeated products merged, and places each', () => {
+    const history = given().when(cmd.start()).then(...started);
+    expect(stateOf(history)).toMatchObject({ status: 'PLACING', checkoutId: 'k1', buyerId: 'b1', orders });
+    expect(checkoutDecider.process?.effects(stateOf(history))).toEqual([
+      { stepId: 'place:k1-1', target: 'order:k1-1', command: placeCommand(amyOrder) },
+      { stepId: 'place:k1-2', target: 'order:k1-2', command: placeCommand(zedOrder) },
+    ]);
+  });
+
+  it('accepts the same cart again with no events, even in another line order', () => {
+    given(...started).when(cmd.start()).then();
+    given(...started).when(cmd.start([...lines].reverse())).then();
+  });
+
+  it('refuses a different cart or buyer under the same checkout id', () => {
+    given(...started).when(cmd.start(lines.slice(1))).thenRejected('checkout_exists');
+    given(...started).when(cmd.start(lines, 'b2')).thenRejected('checkout_exists');
+    given(...started).when(cmd.start([])).thenRejected('checkout_exists');
+  });
+
+  it('validates the cart', () => {
+    given().when(cmd.start([])).thenRejected('empty_cart');
+    const many = Array.from({ length: cartLimits.linesMax + 1 }, (_, index) => ({ sellerId: 's', productId: `p${index}`, qty: 1 }));
+    given().when(cmd.start(many)).thenRejected('too_many_lines');
+    expect(checkoutDecider.decide(initialState, cmd.start(many.slice(1)), now)).toHaveLength(2);
+    for (const qty of [0, -1, 1.5, Number.NaN, cartLimits.qtyMax + 1]) {
+      given().when(cmd.start([{ sellerId: 's', productId: 'p', qty }])).thenRejected('invalid_quantity');
+    }
+    const most = checkoutDecider.decide(initialState, cmd.start([{ sellerId: 's', productId: 'p', qty: cartLimits.qtyMax }]), now);
+    expect(most).toContainEqual({
+      type: 'CheckoutStarted',
+      checkoutId: 'k1',
+      buyerId: 'b1',
+      orders: [{ orderId: 'k1-1', sellerId: 's', items: [{ productId: 'p', qty: 1_000 }] }],
+      at: now,
+    });
+    const split = [
+      { sellerId: 's', productId: 'p', qty: 600 },
+      { sellerId: 's', productId: 'p', qty: 401 },
+    ];
+    given().when(cmd.start(split)).thenRejected('invalid_quantity');
+  });
+});
+
+describe('settling: all orders PAID', () => {
+  it('completes when every order is paid, in any order of arrival', () => {
+    const one = given(...started).when(cmd.paid('k1-2')).then(ev.paid('k1-2'));
+    const done = given(...one).when(cmd.paid('k1-1')).then(ev.paid('k1-1'), { type: 'CheckoutCompleted', at: now });
+    expect(stateOf(done).status).toBe('COMPLETED');
+  });
+
+  it('records each settlement once', () => {
+    given(...started, ev.paid('k1-1')).when(cmd.paid('k1-1')).then();
+    given(...started, ev.paid('k1-1')).when(cmd.failed('k1-1')).then();
+  });
+
+  it('refuses settlements of orders it does not have', () => {
+    given().when(cmd.paid('k1-1')).thenRejected('unknown_checkout');
+    given(...started).when(cmd.paid('k1-3')).thenRejected('unknown_checkout');
+    given(...started).when(cmd.paid('constructor')).thenRejected('unknown_checkout');
+  });
+
+  it('records place steps as they finish, apart from settlement', () => {
+    given(...started).when(cmd.ok('place:k1-1')).then(ev.succeeded('place:k1-1'));
+    given(...started, ev.succeeded('place:k1-1')).when(cmd.ok('place:k1-1')).then();
+    given(...started).when(cmd.ok('cancel:k1-1')).then();
+    given(...started).when(cmd.ok('no-such-step')).then();
+  });
+});
+
+describe('compensation: any order FAILED', () => {
+  it('waits for every order, then fails with the first failure by order index and cancels the paid ones', () => {
+    const oneFailed = given(...started).when(cmd.failed('k1-2', 'out_of_stock', 'Pen is gone.')).then(ev.failedOrder('k1-2', 'out_of_stock', 'Pen is gone.'));
+    expect(stateOf(oneFailed).status).toBe('PLACING');
+    const compensating = given(...oneFailed)
+      .when(cmd.paid('k1-1'))
+      .then(ev.paid('k1-1'), { type: 'CompensationStarted', code: 'out_of_stock', message: 'Pen is gone.', at: now }, ev.cancelling('k1-1'));
+    expect(stateOf(compensating)).toMatchObject({ status: 'COMPENSATING', failure: { code: 'out_of_stock' } });
+    // The place steps are still pending too: the orders settled before their replies were recorded.
+    expect(checkoutDecider.process?.effects(stateOf(compensating))).toContainEqual({ stepId: 'cancel:k1-1', target: 'order:k1-1', command: cancelCommand });
+    const placed = [...compensating, ev.succeeded('place:k1-1'), ev.succeeded('place:k1-2')];
+    expect(checkoutDecider.process?.effects(stateOf(placed))).toEqual([{ stepId: 'cancel:k1-1', target: 'order:k1-1', command: cancelCommand }]);
+    const failed = given(...compensating)
+      .when(cmd.ok('cancel:k1-1'))
+      .then(ev.succeeded('cancel:k1-1'), { type: 'CheckoutFailed', code: 'out_of_stock', message: 'Pen is gone.', at: now });
+    expect(stateOf(failed).status).toBe('FAILED');
+    given(...failed).when(cmd.ok('cancel:k1-1')).then();
+  });
+
+  it('takes the first failure by order index, not by arrival', () => {
+    const history = [...started, ev.failedOrder('k1-2', 'second', 'Second.')];
+    given(...history)
+      .when(cmd.failed('k1-1', 'first', 'First.'))
+      .then(ev.failedOrder('k1-1', 'first', 'First.'), { type: 'CompensationStarted', code: 'first', message: 'First.', at: now }, {
+        type: 'CheckoutFailed',
+        code: 'first',
+        message: 'First.',
+        at: now,
+      });
+  });
+
+  it('fails at once when no order was paid, with a fallback reason when the order gave none', () => {
+    const message = 'Order k1-1 of this checkout failed.';
+    given(...started, ev.failedOrder('k1-2', 'x', 'X.'))
+      .when(cmd.failed('k1-1', null, null))
+      .then(
+        ev.failedOrder('k1-1', null, null),
+        { type: 'CompensationStarted', code: 'order_failed', message, at: now },
+        { type: 'CheckoutFailed', code: 'order_failed', message, at: now },
+      );
+  });
+
+  it('counts an order that refused its placement as FAILED', () => {
+    const exists = 'Order k1-2 was already placed with other details.';
+    const history = given(...started, ev.paid('k1-1'))
+      .when(cmd.fail('place:k1-2', 'order_exists', exists))
+      .then(
+        ev.failed('place:k1-2', 'order_exists', exists),
+        ev.failedOrder('k1-2', 'order_exists', exists),
+        { type: 'CompensationStarted', code: 'order_exists', message: exists, at: now },
+        ev.cancelling('k1-1'),
+      );
+    given(...history).when(cmd.paid('k1-2')).then();
+    given(...started, ev.failedOrder('k1-2', 'x', 'X.')).when(cmd.fail('place:k1-2', 'order_exists', exists)).then(ev.failed('place:k1-2', 'order_exists', exists));
+  });
+
+  const compensating = [...started, ev.paid('k1-1'), ev.failedOrder('k1-2', 'x', 'X.'), { type: 'CompensationStarted', code: 'x', message: 'X.', at: now } as const, ev.cancelling('k1-1')];
+
+  it('counts a cancel the order refused as invalid_transition (already cancelled or failed) as done', () => {
+    given(...compensating)
+      .when(cmd.fail('cancel:k1-1', 'invalid_transition', 'Order k1-1 is cancelled, so it cannot be cancelled.'))
+      .then(ev.succeeded('cancel:k1-1'), { type: 'CheckoutFailed', code: 'x', message: 'X.', at: now });
+  });
+
+  it('stops, still compensating, when a cancel fails for another reason', () => {
+    const stuck = given(...compensating).when(cmd.fail('cancel:k1-1', 'forbidden', 'No.')).then(ev.failed('cancel:k1-1', 'forbidden', 'No.'));
+    expect(stateOf(stuck).status).toBe('COMPENSATING');
+    expect(checkoutDecider.process?.effects(stateOf(stuck)).map((effect) => effect.stepId)).toEqual(['place:k1-1', 'place:k1-2']);
+  });
+});
+
+describe('evolve', () => {
+  it('folds a history into plain data that survives a JSON snapshot', () => {
+    const state = stateOf([...started, ev.paid('k1-1'), ev.failedOrder('k1-2', 'x', 'X.')]);
+    expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+  });
+
+  it.each<[string, CheckoutEvent[]]>([
+    ['a second start', [...started, ev.started()]],
+    ['a step started twice', [...started, ev.placing(amyOrder)]],
+    ['a step finishing twice', [...started, ev.succeeded('place:k1-1'), ev.succeeded('place:k1-1')]],
+    ['a settlement of an unknown order', [...started, ev.paid('k1-9')]],
+    ['a second settlement', [...started, ev.paid('k1-1'), ev.paid('k1-1')]],
+    ['a completion after compensation', [...started, { type: 'CompensationStarted', code: 'x', message: 'X.', at: now }, { type: 'CheckoutCompleted', at: now }]],
+    ['a failure without compensation', [...started, { type: 'CheckoutFailed', code: 'x', message: 'X.', at: now }]],
+  ])('throws on %s, because only a bug produces such an event', (_name, history) => {
+    expect(() => history.reduce(evolve, initialState)).toThrow(/checkout invariant broken/);
+  });
+});

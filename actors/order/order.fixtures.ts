@@ -1,0 +1,200 @@
+/**
+ * Test fixtures for the order decider: one order written out by hand, so the tests compare the
+ * decider's events with events built independently of it. Used by order.test.ts.
+ */
+import { expect } from 'vitest';
+import { isRejected } from '../../runtime/decider.ts';
+import type { OrderOutcome, PricedItem, RequestedItem } from '../seller/seller-messages.ts';
+import { createOrderDecider, evolve, initialState } from './order.ts';
+import type { Actor, OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, StepName } from './order-messages.ts';
+
+export const day = 86_400_000;
+export const t0 = Date.UTC(2026, 0, 1);
+/** When the seller ships (or cancels) in most tests: a day after placement. */
+export const t1 = t0 + day;
+export const retryMs = 30_000;
+
+export const policy: OrderPolicy = { platformFeeBps: 250, releaseAfterMs: 7 * day, shipByMs: 3 * day, stepRetryMs: retryMs };
+export const decider = createOrderDecider(policy);
+
+export const requested: RequestedItem[] = [
+  { productId: 'mug', qty: 2 },
+  { productId: 'tea', qty: 4 },
+];
+export const pricedItems: PricedItem[] = [
+  { productId: 'mug', title: 'Mug', qty: 2, unitPriceMinor: 1_003 },
+  { productId: 'tea', title: 'Tea', qty: 4, unitPriceMinor: 250 },
+];
+/** 2 × 1003 + 4 × 250; the fee is 2.5 % of it, rounded down from 75.15. */
+export const totalMinor = 3_006;
+export const feeMinor = 75;
+
+export const people = {
+  buyer: { role: 'BUYER', userId: 'b1' },
+  otherBuyer: { role: 'BUYER', userId: 'b2' },
+  seller: { role: 'SELLER', userId: 's1' },
+  otherSeller: { role: 'SELLER', userId: 's2' },
+  admin: { role: 'ADMIN', userId: 'a1' },
+  system: { role: 'SYSTEM' },
+} satisfies Record<string, Actor>;
+
+type MoneyStep = Exclude<StepName, 'notify_checkout' | `stat_${OrderOutcome}`>;
+
+/** Each step's target and exact command, written out by hand. */
+export const sends: Record<MoneyStep, { target: string; command: unknown }> = {
+  reserve_stock: { target: 'seller:s1', command: { type: 'ReserveStock', orderId: 'o1', items: requested } },
+  debit_buyer: { target: 'wallet:b1', command: { type: 'DebitForOrder', orderId: 'o1', amountMinor: totalMinor } },
+  credit_seller: { target: 'wallet:s1', command: { type: 'CreditPending', orderId: 'o1', amountMinor: totalMinor } },
+  release_funds: { target: 'wallet:s1', command: { type: 'ReleasePending', orderId: 'o1', feeMinor } },
+  credit_fee: { target: 'wallet:platform', command: { type: 'CreditFee', orderId: 'o1', amountMinor: feeMinor } },
+  void_pending: { target: 'wallet:s1', command: { type: 'VoidPending', orderId: 'o1' } },
+  refund_buyer: { target: 'wallet:b1', command: { type: 'RefundOrder', orderId: 'o1', amountMinor: totalMinor } },
+  release_stock: { target: 'seller:s1', command: { type: 'ReleaseStock', orderId: 'o1' } },
+};
+
+export const ev = {
+  placed: (at = t0): OrderEvent => ({
+    type: 'OrderPlaced',
+    orderId: 'o1',
+    checkoutId: 'c1',
+    buyerId: 'b1',
+    sellerId: 's1',
+    items: requested,
+    platformFeeBps: 250,
+    at,
+  }),
+  started: (stepId: MoneyStep, at = t0): OrderEvent => ({ type: 'StepStarted', stepId, ...sends[stepId], at }),
+  notifying: (outcome: 'PAID' | 'FAILED', code: string | null = null, message: string | null = null, at = t0): OrderEvent => ({
+    type: 'StepStarted',
+    stepId: 'notify_checkout',
+    target: 'checkout:c1',
+    command: { type: 'OrderSettled', orderId: 'o1', outcome, code, message },
+    at,
+  }),
+  stat: (outcome: OrderOutcome, at = t0): OrderEvent => ({
+    type: 'StepStarted',
+    stepId: `stat_${outcome}`,
+    target: 'seller:s1',
+    command: { type: 'RecordOrderOutcome', orderId: 'o1', outcome, atMs: at },
+    at,
+  }),
+  succeeded: (stepId: StepName, at = t0): OrderEvent => ({ type: 'StepSucceeded', stepId, at }),
+  failed: (stepId: StepName, code: string, message: string, at = t0): OrderEvent => ({ type: 'StepFailed', stepId, code, message, at }),
+  priced: (at = t0): OrderEvent => ({ type: 'OrderPriced', items: pricedItems, totalMinor, feeMinor, at }),
+  retry: (n: number, at = t0): OrderEvent => ({
+    type: 'TimerScheduled',
+    timerId: `retry-${n}`,
+    dueAt: at + retryMs,
+    command: { type: 'RetrySteps', timerId: `retry-${n}` },
+  }),
+  shipBy: (at = t0): OrderEvent => ({
+    type: 'TimerScheduled',
+    timerId: 'ship-by',
+    dueAt: at + 3 * day,
+    command: { type: 'ExpireShipBy', timerId: 'ship-by' },
+  }),
+  releaseTimer: (at = t1): OrderEvent => ({
+    type: 'TimerScheduled',
+    timerId: 'release-escrow',
+    dueAt: at + 7 * day,
+    command: { type: 'ReleaseEscrow', timerId: 'release-escrow' },
+  }),
+  timerCancelled: (timerId: string): OrderEvent => ({ type: 'TimerCancelled', timerId }),
+};
+
+/** The StockReserved event the seller answers reserve_stock with. */
+export const stockReserved = { type: 'StockReserved', orderId: 'o1', items: pricedItems, at: t0 };
+
+export const cmd = {
+  place: (change: Partial<Extract<OrderCommand, { type: 'PlaceOrder' }>> = {}): OrderCommand => ({
+    type: 'PlaceOrder',
+    orderId: 'o1',
+    checkoutId: 'c1',
+    buyerId: 'b1',
+    sellerId: 's1',
+    items: requested,
+    ...change,
+  }),
+  ok: (stepId: string, events: readonly unknown[] = []): OrderCommand => ({ type: 'StepCompleted', stepId, outcome: { ok: true, events } }),
+  fail: (stepId: string, code: string, message: string): OrderCommand => ({
+    type: 'StepCompleted',
+    stepId,
+    outcome: { ok: false, code, message },
+  }),
+  ship: (by: Actor = people.seller): OrderCommand => ({ type: 'ShipOrder', commandId: 'ship-1', by }),
+  confirm: (by: Actor = people.buyer): OrderCommand => ({ type: 'ConfirmDelivery', commandId: 'confirm-1', by }),
+  cancel: (by: Actor = people.seller, reason: Extract<OrderCommand, { type: 'CancelOrder' }>['reason'] = 'seller_cancelled'): OrderCommand => ({
+    type: 'CancelOrder',
+    commandId: 'cancel-1',
+    by,
+    reason,
+  }),
+  dispute: (by: Actor = people.buyer): OrderCommand => ({ type: 'OpenDispute', commandId: 'dispute-1', by, reason: 'broken on arrival' }),
+  resolve: (resolution: 'refund' | 'release', by: Actor = people.admin): OrderCommand => ({
+    type: 'ResolveDispute',
+    commandId: 'resolve-1',
+    by,
+    resolution,
+  }),
+  releaseEscrow: (): OrderCommand => ({ type: 'ReleaseEscrow', timerId: 'release-escrow' }),
+  expireShipBy: (): OrderCommand => ({ type: 'ExpireShipBy', timerId: 'ship-by' }),
+  retrySteps: (n: number): OrderCommand => ({ type: 'RetrySteps', timerId: `retry-${n}` }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Histories, each continuing the one before. Everything up to PAID happens at t0, so the first
+// retry timer (due t0 + 30 s) stays pending throughout placing.
+
+export const placing: OrderEvent[] = [ev.placed(), ev.started('reserve_stock'), ev.retry(1)];
+export const reserved: OrderEvent[] = [...placing, ev.succeeded('reserve_stock'), ev.priced(), ev.started('debit_buyer')];
+export const debited: OrderEvent[] = [...reserved, ev.succeeded('debit_buyer'), ev.started('credit_seller')];
+export const paidEvents: OrderEvent[] = [ev.succeeded('credit_seller'), { type: 'OrderPaid', at: t0 }, ev.shipBy(), ev.notifying('PAID'), ev.stat('placed')];
+export const paidReporting: OrderEvent[] = [...debited, ...paidEvents];
+/** Paid, with its report steps done: 5 steps done, so the saga's progress count is 10. */
+export const paid: OrderEvent[] = [...paidReporting, ev.succeeded('notify_checkout'), ev.succeeded('stat_placed'), ev.timerCancelled('retry-1')];
+export const shippedEvents: OrderEvent[] = [
+  { type: 'OrderShipped', at: t1, releaseDueAt: t1 + 7 * day },
+  ev.timerCancelled('ship-by'),
+  ev.releaseTimer(),
+  ev.stat('shipped', t1),
+  ev.retry(11, t1),
+];
+export const shipped: OrderEvent[] = [...paid, ...shippedEvents, ev.succeeded('stat_shipped', t1), ev.timerCancelled('retry-11')];
+
+// ---------------------------------------------------------------------------------------------
+// Given (events) / When (command) / Then (events or rejection)
+
+/** Frozen so that a decide or evolve that updates in place throws instead of passing. */
+export function deepFreeze<Value>(value: Value): Value {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+export function stateOf(history: readonly OrderEvent[]): OrderState {
+  return deepFreeze(history.reduce(evolve, initialState));
+}
+
+export function given(...history: OrderEvent[]) {
+  const state = stateOf(history);
+  return {
+    state,
+    when(command: OrderCommand, at = t0) {
+      const decision = decider.decide(state, command, at);
+      return {
+        /** Expects exactly these events; returns the history after them, for the next step. */
+        then(...expected: OrderEvent[]): OrderEvent[] {
+          expect(decision).toEqual(expected);
+          expected.reduce(evolve, state);
+          return [...history, ...expected];
+        },
+        thenRejected(code: OrderRejection): void {
+          expect(isRejected(decision) ? decision.rejected : decision).toBe(code);
+          if (isRejected(decision)) expect(decision.message).toMatch(/^[A-Z].+\.$/);
+        },
+      };
+    },
+  };
+}

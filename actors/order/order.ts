@@ -1,0 +1,234 @@
+/**
+ * The order actor's pure core (`order:<orderId>`): one buyer's order with one seller, and the
+ * saga that moves its money (order-messages.ts' header). `decide` judges people and timers here;
+ * the saga's steps are in order-steps.ts, who may do what in order-rules.ts, evolve in
+ * order-evolve.ts.
+ *
+ * Each decision is built on a Draft (order-steps.ts), then the running saga path is advanced
+ * (its next step started, or its end emitted) and the retry wake-up timer is kept. A decision
+ * with no events is an accepted no-op: a repeat, or a timer whose reason has passed.
+ */
+import { assertNever, reject, type Decider, type Decision, type EffectOutcome } from '../../runtime/decider.ts';
+import type { PricedItem } from '../seller/seller-messages.ts';
+import { evolve, initialState, lookup } from './order-evolve.ts';
+import type { OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, StepName } from './order-messages.ts';
+import {
+  checkBuyer,
+  checkCanceller,
+  checkCancellable,
+  checkPlaced,
+  checkSeller,
+  invalidTransition,
+  isSettledIn,
+  type OrderRejected,
+} from './order-rules.ts';
+import {
+  advance,
+  cancelTimers,
+  draftOf,
+  effects,
+  emit,
+  isNothingToUndo,
+  keepRetryTimer,
+  releaseEscrowTimerId,
+  scheduleTimer,
+  shipByTimerId,
+  startStep,
+  type Draft,
+} from './order-steps.ts';
+
+export { evolve, initialState } from './order-evolve.ts';
+
+export type OrderDecision = Decision<OrderEvent, OrderRejection>;
+type CommandOf<Type extends OrderCommand['type']> = Extract<OrderCommand, { type: Type }>;
+
+export function commandId(command: OrderCommand): string {
+  switch (command.type) {
+    case 'PlaceOrder':
+      return 'place';
+    case 'StepCompleted':
+      return `step:${command.stepId}`;
+    case 'ShipOrder':
+    case 'ConfirmDelivery':
+    case 'CancelOrder':
+    case 'OpenDispute':
+    case 'ResolveDispute':
+      return command.commandId;
+    case 'ReleaseEscrow':
+    case 'ExpireShipBy':
+    case 'RetrySteps':
+      return `timer:${command.timerId}`;
+    default:
+      return assertNever(command);
+  }
+}
+
+export function createOrderDecider(policy: OrderPolicy): Decider<OrderState, OrderCommand, OrderEvent, OrderRejection> {
+  checkPolicy(policy);
+  return {
+    kind: 'order',
+    stateVersion: 1,
+    initialState,
+    decide: (state, command, now) => decide(policy, state, command, now),
+    evolve,
+    commandId,
+    process: {
+      effects,
+      stepCompleted: (stepId: string, outcome: EffectOutcome): OrderCommand => ({ type: 'StepCompleted', stepId, outcome }),
+    },
+  };
+}
+
+/** A bad policy is a configuration bug; failing at start beats charging a wrong fee later. */
+function checkPolicy(policy: OrderPolicy): void {
+  const { platformFeeBps, releaseAfterMs, shipByMs, stepRetryMs } = policy;
+  if (!Number.isSafeInteger(platformFeeBps) || platformFeeBps < 0 || platformFeeBps > 10_000) {
+    throw new Error(`order policy: platformFeeBps must be a whole number from 0 to 10000, not ${platformFeeBps}`);
+  }
+  for (const [name, value] of Object.entries({ releaseAfterMs, shipByMs, stepRetryMs })) {
+    if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`order policy: ${name} must be a positive whole number, not ${value}`);
+  }
+}
+
+export function decide(policy: OrderPolicy, state: OrderState, command: OrderCommand, now: number): OrderDecision {
+  const decided = decideDraft(policy, draftOf(state), command, now);
+  if (!('events' in decided)) return decided;
+  if (decided.events.length === 0) return [];
+  return keepRetryTimer(advance(decided, policy, now), policy, now).events;
+}
+
+function decideDraft(policy: OrderPolicy, draft: Draft, command: OrderCommand, now: number): Draft | OrderRejected {
+  const state = draft.state;
+  switch (command.type) {
+    case 'PlaceOrder':
+      return decidePlace(policy, draft, command, now);
+    case 'StepCompleted':
+      return decideStepCompleted(draft, command.stepId, command.outcome, now);
+    case 'ShipOrder':
+      return checkPlaced(state) ?? checkSeller(state, command.by, 'ship') ?? ship(policy, draft, now);
+    case 'ConfirmDelivery':
+      return checkPlaced(state) ?? checkBuyer(state, command.by, 'confirm delivery of') ?? confirm(draft, now);
+    case 'CancelOrder':
+      return (
+        checkPlaced(state) ??
+        checkCanceller(state, command.by, command.reason) ??
+        checkCancellable(state, command.by) ??
+        startCancelling(draft, command.reason, now)
+      );
+    case 'OpenDispute':
+      return checkPlaced(state) ?? checkBuyer(state, command.by, 'dispute') ?? openDispute(draft, command.reason, now);
+    case 'ResolveDispute':
+      return decideResolve(draft, command, now);
+    case 'ReleaseEscrow':
+      // Frozen by a dispute, or moot after a confirmation, a cancellation or the completion.
+      if (!isSettledIn(state, 'SHIPPED')) return draft;
+      return cancelTimers(emit(draft, { type: 'ReleaseStarted', reason: 'auto_release', at: now }), releaseEscrowTimerId);
+    case 'ExpireShipBy':
+      // Moot once shipped, disputed, cancelled or already being cancelled.
+      if (!isSettledIn(state, 'PAID')) return draft;
+      return startCancelling(draft, 'ship_by_expired', now);
+    case 'RetrySteps':
+      // The runtime re-runs pending steps after every command; this timer only wakes the actor.
+      return draft;
+    default:
+      return assertNever(command);
+  }
+}
+
+function decidePlace(policy: OrderPolicy, draft: Draft, command: CommandOf<'PlaceOrder'>, now: number): Draft | OrderRejected {
+  const { orderId, checkoutId, buyerId, sellerId, items } = command;
+  if (draft.state.status !== 'NEW') {
+    if (samePlacement(draft.state, command)) return draft;
+    return reject('order_exists', `Order ${orderId} was already placed with other details.`);
+  }
+  if (items.length === 0) return reject('empty_order', 'An order needs at least one item.');
+  // The fee rate is fixed at placement, so a later policy change never reprices a placed order.
+  const { platformFeeBps } = policy;
+  return emit(draft, { type: 'OrderPlaced', orderId, checkoutId, buyerId, sellerId, items, platformFeeBps, at: now });
+}
+
+function samePlacement(state: OrderState, command: CommandOf<'PlaceOrder'>): boolean {
+  const sameItems =
+    state.requested.length === command.items.length &&
+    state.requested.every((item, index) => item.productId === command.items[index]?.productId && item.qty === command.items[index]?.qty);
+  return (
+    sameItems &&
+    state.orderId === command.orderId &&
+    state.checkoutId === command.checkoutId &&
+    state.buyerId === command.buyerId &&
+    state.sellerId === command.sellerId
+  );
+}
+
+/** Records a step's outcome once; the saga's next move is `advance`'s. */
+function decideStepCompleted(draft: Draft, stepId: string, outcome: EffectOutcome, now: number): Draft {
+  const step = lookup(draft.state.steps, stepId);
+  // An unknown or finished step is a stale or repeated report: nothing to do.
+  if (step === undefined || step.status !== 'PENDING') return draft;
+  // Only evolve adds keys to `steps`, and only StepStarted's StepName ones.
+  const name = stepId as StepName;
+  // An undo step that found nothing to undo has reached its goal (nothing of this order is left
+  // there), so it counts as done.
+  if (!outcome.ok && !isNothingToUndo(name, outcome.code)) {
+    return emit(draft, { type: 'StepFailed', stepId: name, code: outcome.code, message: outcome.message, at: now });
+  }
+  const succeeded = emit(draft, { type: 'StepSucceeded', stepId: name, at: now });
+  return name === 'reserve_stock' && outcome.ok ? emit(succeeded, priced(draft.state, outcome.events, now)) : succeeded;
+}
+
+/** The order's amounts, from the seller's StockReserved: the only source of its prices. */
+function priced(state: OrderState, events: readonly unknown[], now: number): OrderEvent {
+  const reserved = events.find(
+    (event): event is { type: 'StockReserved'; orderId: string; items: readonly PricedItem[] } =>
+      typeof event === 'object' && event !== null && 'type' in event && event.type === 'StockReserved' &&
+      'orderId' in event && event.orderId === state.orderId && 'items' in event && Array.isArray(event.items),
+  );
+  // EffectOutcome promises the target's original events on a retry (entity.ts resolveNoOp).
+  // Without them the order has no price; failing loudly keeps the step pending until that is fixed.
+  if (reserved === undefined) {
+    throw new Error(`order invariant broken: reserve_stock of ${state.orderId} succeeded without its StockReserved event`);
+  }
+  const totalMinor = reserved.items.reduce((sum, item) => sum + item.qty * item.unitPriceMinor, 0);
+  // BigInt, because total × rate may pass 2^53 even when the total does not.
+  const feeMinor = Number((BigInt(totalMinor) * BigInt(state.platformFeeBps)) / 10_000n);
+  return { type: 'OrderPriced', items: reserved.items, totalMinor, feeMinor, at: now };
+}
+
+function ship(policy: OrderPolicy, draft: Draft, now: number): Draft | OrderRejected {
+  if (!isSettledIn(draft.state, 'PAID')) return invalidTransition(draft.state, 'shipped');
+  const releaseDueAt = now + policy.releaseAfterMs;
+  let next = cancelTimers(emit(draft, { type: 'OrderShipped', at: now, releaseDueAt }), shipByTimerId);
+  next = scheduleTimer(next, releaseEscrowTimerId, releaseDueAt, { type: 'ReleaseEscrow', timerId: releaseEscrowTimerId });
+  return startStep(next, 'stat_shipped', now);
+}
+
+function confirm(draft: Draft, now: number): Draft | OrderRejected {
+  if (!isSettledIn(draft.state, 'SHIPPED')) return invalidTransition(draft.state, 'confirmed as delivered');
+  const confirmed = cancelTimers(emit(draft, { type: 'DeliveryConfirmed', at: now }), releaseEscrowTimerId);
+  return emit(confirmed, { type: 'ReleaseStarted', reason: 'buyer_confirmed', at: now });
+}
+
+/** Dispute freezes locked funds that are not yet being released: the release timer stops. */
+function openDispute(draft: Draft, reason: string, now: number): Draft | OrderRejected {
+  if (!isSettledIn(draft.state, 'PAID', 'SHIPPED')) return invalidTransition(draft.state, 'disputed');
+  const opened = cancelTimers(emit(draft, { type: 'DisputeOpened', reason, at: now }), shipByTimerId, releaseEscrowTimerId);
+  return startStep(opened, 'stat_disputed', now);
+}
+
+function decideResolve(draft: Draft, command: CommandOf<'ResolveDispute'>, now: number): Draft | OrderRejected {
+  const { state } = draft;
+  const { by, resolution } = command;
+  const problem = checkPlaced(state);
+  if (problem) return problem;
+  if (by.role !== 'ADMIN') return reject('forbidden', 'Only an admin can resolve a dispute.');
+  if (state.status !== 'DISPUTED') return reject('not_disputed', `Order ${state.orderId} has no open dispute.`);
+  if (state.saga !== null) return invalidTransition(state, 'resolved again');
+  const resolved = emit(draft, { type: 'DisputeResolved', resolution, adminId: by.userId, at: now });
+  if (resolution === 'refund') return startCancelling(resolved, 'dispute_refunded', now);
+  return emit(resolved, { type: 'ReleaseStarted', reason: 'dispute_released', at: now });
+}
+
+/** Starts the refund path; the order's own timers have nothing left to do. */
+function startCancelling(draft: Draft, reason: CommandOf<'CancelOrder'>['reason'], now: number): Draft {
+  return cancelTimers(emit(draft, { type: 'CancellationStarted', reason, at: now }), shipByTimerId, releaseEscrowTimerId);
+}

@@ -1,0 +1,148 @@
+/**
+ * The seller actor's state and `evolve`: applies facts that `decide` (seller.ts) already judged.
+ * A fact that breaks an invariant means a bug upstream, so it throws, naming the broken fact.
+ */
+import { assertNever } from '../../runtime/decider.ts';
+import type { PricedItem, Product, Reservation, SellerEvent, SellerState, SellerStats } from './seller-messages.ts';
+
+const noStats: SellerStats = Object.freeze({
+  ordersPlaced: 0,
+  ordersShipped: 0,
+  ordersCompleted: 0,
+  ordersCancelled: 0,
+  ordersDisputed: 0,
+  shipTimeTotalMs: 0,
+});
+
+/** Frozen so that an accidental in-place update fails loudly instead of corrupting every seller. */
+export const initialState: SellerState = Object.freeze({
+  registered: false,
+  name: '',
+  email: '',
+  lifecycleState: 'ACTIVE',
+  products: Object.freeze({}),
+  reservations: Object.freeze({}),
+  recordedOutcomes: Object.freeze({}),
+  stats: noStats,
+});
+
+/** Ids come from outside; an id like "constructor" must not find Object.prototype's members. */
+export function lookup<Value>(record: Readonly<Record<string, Value>>, key: string): Value | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+export function outcomeKey(orderId: string, outcome: string): string {
+  return `${orderId}:${outcome}`;
+}
+
+export function evolve(state: SellerState, event: SellerEvent): SellerState {
+  switch (event.type) {
+    case 'SellerRegistered':
+      invariant(!state.registered, 'a seller registers once');
+      return { ...state, registered: true, name: event.name, email: event.email };
+    case 'SellerSuspended':
+      return { ...state, lifecycleState: 'SUSPENDED' };
+    case 'SellerReactivated':
+      return { ...state, lifecycleState: 'ACTIVE' };
+    case 'ProductCreated': {
+      invariant(!Object.hasOwn(state.products, event.productId), `product ${event.productId} is created once`);
+      const product: Product = {
+        productId: event.productId,
+        ...event.fields,
+        images: [],
+        deleted: false,
+        createdAt: event.at,
+        updatedAt: event.at,
+      };
+      return withProduct(state, product);
+    }
+    case 'ProductUpdated':
+      return withProduct(state, { ...liveProduct(state, event.productId), ...event.patch, updatedAt: event.at });
+    case 'ProductDeleted':
+      return withProduct(state, { ...liveProduct(state, event.productId), deleted: true, updatedAt: event.at });
+    case 'ProductImageAdded': {
+      const product = liveProduct(state, event.productId);
+      return withProduct(state, { ...product, images: [...product.images, event.imageKey], updatedAt: event.at });
+    }
+    case 'StockReserved':
+      return applyReserved(state, event.orderId, event.items, event.at);
+    case 'StockReleased':
+      return applyReleased(state, event.orderId, event.items);
+    case 'OrderOutcomeRecorded':
+      return applyOutcome(state, event);
+    default:
+      return assertNever(event);
+  }
+}
+
+function applyReserved(state: SellerState, orderId: string, items: readonly PricedItem[], at: number): SellerState {
+  invariant(!Object.hasOwn(state.reservations, orderId), `order ${orderId} reserves stock once`);
+  const reservation: Reservation = { items, status: 'RESERVED', placedAtMs: at };
+  const moved = moveStock(state, items, -1);
+  return { ...moved, reservations: { ...state.reservations, [orderId]: reservation } };
+}
+
+function applyReleased(state: SellerState, orderId: string, items: readonly PricedItem[]): SellerState {
+  const reservation = lookup(state.reservations, orderId);
+  invariant(reservation !== undefined, `order ${orderId} releases a reservation it holds`);
+  invariant(reservation.status === 'RESERVED', `order ${orderId}'s stock is released once`);
+  const moved = moveStock(state, items, +1);
+  return { ...moved, reservations: { ...state.reservations, [orderId]: { ...reservation, status: 'RELEASED' } } };
+}
+
+/** Takes (direction −1) or gives back (+1) each line's quantity; stock never goes below zero. */
+function moveStock(state: SellerState, items: readonly PricedItem[], direction: 1 | -1): SellerState {
+  let products = state.products;
+  for (const item of items) {
+    const product = lookup(products, item.productId);
+    invariant(product !== undefined, `reserved product ${item.productId} exists`);
+    const stock = product.stock + direction * item.qty;
+    invariant(stock >= 0, `stock of ${item.productId} is never negative (${stock})`);
+    invariant(Number.isSafeInteger(stock), `stock of ${item.productId} is a whole number (${stock})`);
+    products = { ...products, [item.productId]: { ...product, stock } };
+  }
+  return { ...state, products };
+}
+
+function applyOutcome(state: SellerState, event: Extract<SellerEvent, { type: 'OrderOutcomeRecorded' }>): SellerState {
+  const key = outcomeKey(event.orderId, event.outcome);
+  invariant(!Object.hasOwn(state.recordedOutcomes, key), `outcome ${key} is counted once`);
+  const stats = state.stats;
+  const recordedOutcomes = { ...state.recordedOutcomes, [key]: true as const };
+  switch (event.outcome) {
+    case 'placed':
+      return { ...state, recordedOutcomes, stats: { ...stats, ordersPlaced: stats.ordersPlaced + 1 } };
+    case 'shipped': {
+      const reservation = lookup(state.reservations, event.orderId);
+      invariant(reservation !== undefined, `shipped order ${event.orderId} has a reservation`);
+      // A clock that stepped back must not make the average time to ship shrink.
+      const shipTimeMs = Math.max(0, event.atMs - reservation.placedAtMs);
+      const shipped = { ordersShipped: stats.ordersShipped + 1, shipTimeTotalMs: stats.shipTimeTotalMs + shipTimeMs };
+      return { ...state, recordedOutcomes, stats: { ...stats, ...shipped } };
+    }
+    case 'completed':
+      return { ...state, recordedOutcomes, stats: { ...stats, ordersCompleted: stats.ordersCompleted + 1 } };
+    case 'cancelled':
+      return { ...state, recordedOutcomes, stats: { ...stats, ordersCancelled: stats.ordersCancelled + 1 } };
+    case 'disputed':
+      return { ...state, recordedOutcomes, stats: { ...stats, ordersDisputed: stats.ordersDisputed + 1 } };
+    default:
+      return assertNever(event.outcome);
+  }
+}
+
+function liveProduct(state: SellerState, productId: string): Product {
+  const product = lookup(state.products, productId);
+  invariant(product !== undefined, `product ${productId} exists`);
+  invariant(!product.deleted, `product ${productId} is not deleted`);
+  return product;
+}
+
+function withProduct(state: SellerState, product: Product): SellerState {
+  invariant(Number.isSafeInteger(product.stock) && product.stock >= 0, `stock of ${product.productId} is a whole number ≥ 0`);
+  return { ...state, products: { ...state.products, [product.productId]: product } };
+}
+
+function invariant(condition: boolean, fact: string): asserts condition {
+  if (!condition) throw new Error(`seller invariant broken: ${fact}`);
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config.ts';
+
+describe('configuration', () => {
+  it('runs embedded with no variables set', () => {
+    const config = parseConfig({});
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.mongoUrl).toBeUndefined();
+    expect(config.dataDir).toBe('./.bazaary');
+    expect(config.orders).toEqual({ platformFeeBps: 0, releaseAfterMs: 7 * 86_400_000, shipByMs: 3 * 86_400_000, stepRetryMs: 30_000 });
+  });
+
+  it('reads durations, numbers and flags', () => {
+    const config = parseConfig({ ESCROW_RELEASE_AFTER: '36h', PLATFORM_FEE_BPS: '250', JOURNAL_BATCHING: 'false', SNAPSHOT_EVERY: '7' });
+    expect(config.orders.releaseAfterMs).toBe(36 * 3_600_000);
+    expect(config.orders.platformFeeBps).toBe(250);
+    expect(config.journal.batching).toBe(false);
+    expect(config.snapshotEvery).toBe(7);
+  });
+
+  it.each([
+    ['DATABASE_URL', 'mysql://localhost/x'],
+    ['MONGO_URL', 'not a url'],
+    ['SNAPSHOT_EVERY', 'often'],
+    ['PLATFORM_FEE_BPS', '10001'],
+    ['ESCROW_RELEASE_AFTER', 'a week'],
+    ['LOG_LEVEL', 'loud'],
+    ['JOURNAL_BATCHING', 'yes'],
+  ])('stops with a message naming %s when it is %j', (name, value) => {
+    expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration: ${name} `));
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(parseConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * The timer index: an event-processor consumer (processor.ts) that copies TimerScheduled and
+ * TimerCancelled events from any journal entry into the `timers` table
+ * (persistence/migrations/003_timers.sql), where the scheduler finds them.
+ *
+ * It is idempotent, as every consumer must be (delivery is at least once): a timer's row id is
+ * `${key}#${timerId}`, so indexing a schedule again inserts nothing, and a cancel only stamps a
+ * row that is neither cancelled nor fired yet. Within a batch, schedules are written before
+ * cancels, and entries arrive in (key, seq) order, so a timer is always known before its cancel.
+ */
+import type { Db } from '../persistence/db.ts';
+import type { JournalEntry } from '../persistence/journal.ts';
+import type { TimerCancelled, TimerScheduled } from './decider.ts';
+import type { Logger } from './logger.ts';
+import type { Consumer } from './processor.ts';
+
+/** What one batch changed, so the scheduler refreshes only when it matters. */
+export interface TimerChanges {
+  /** The earliest due time among timers newly indexed, or null when there were none. */
+  readonly earliestDueAt: number | null;
+  /** Row ids of timers newly cancelled. */
+  readonly cancelledIds: readonly string[];
+}
+
+export function timerRowId(targetKey: string, timerId: string): string {
+  return `${targetKey}#${timerId}`;
+}
+
+interface ScheduledRow {
+  readonly id: string;
+  readonly target_key: string;
+  readonly message: unknown;
+  readonly due_at: number;
+  readonly scheduled_seq: number;
+  readonly created_at: number;
+}
+
+interface CancelledRow {
+  readonly id: string;
+  readonly at: number;
+}
+
+const insertSql = `
+  INSERT INTO timers (id, target_key, message, due_at, scheduled_seq, created_at)
+  SELECT v.id, v.target_key, v.message, v.due_at, v.scheduled_seq, v.created_at
+  FROM jsonb_to_recordset($1::jsonb)
+    AS v(id text, target_key text, message jsonb, due_at bigint, scheduled_seq integer, created_at bigint)
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id, due_at`;
+
+const cancelSql = `
+  UPDATE timers t SET cancelled_at = c.at
+  FROM jsonb_to_recordset($1::jsonb) AS c(id text, at bigint)
+  WHERE t.id = c.id AND t.cancelled_at IS NULL AND t.fired_at IS NULL
+  RETURNING t.id`;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isTimerScheduled(event: Record<string, unknown>): event is Record<string, unknown> & TimerScheduled {
+  return (
+    event['type'] === 'TimerScheduled' &&
+    typeof event['timerId'] === 'string' &&
+    event['timerId'] !== '' &&
+    Number.isSafeInteger(event['dueAt']) &&
+    event['command'] !== undefined
+  );
+}
+
+function isTimerCancelled(event: Record<string, unknown>): event is Record<string, unknown> & TimerCancelled {
+  return event['type'] === 'TimerCancelled' && typeof event['timerId'] === 'string' && event['timerId'] !== '';
+}
+
+export class TimerIndex implements Consumer {
+  readonly name = 'timers';
+  private readonly listeners: ((changes: TimerChanges) => void)[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Calls `listener` after each batch that indexed or cancelled a timer (the scheduler's refresh). */
+  onIndexed(listener: (changes: TimerChanges) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async handle(entries: readonly JournalEntry[]): Promise<void> {
+    const { scheduled, cancelled } = this.collect(entries);
+    if (scheduled.length === 0 && cancelled.length === 0) return;
+    const inserted =
+      scheduled.length === 0 ? [] : await this.db.query<{ id: string; due_at: number }>(insertSql, [JSON.stringify(scheduled)]);
+    const stamped = cancelled.length === 0 ? [] : await this.db.query<{ id: string }>(cancelSql, [JSON.stringify(cancelled)]);
+    if (inserted.length === 0 && stamped.length === 0) return;
+    const changes: TimerChanges = {
+      earliestDueAt: inserted.reduce<number | null>((earliest, row) => (earliest === null ? row.due_at : Math.min(earliest, row.due_at)), null),
+      cancelledIds: stamped.map((row) => row.id),
+    };
+    for (const listener of this.listeners) {
+      try {
+        listener(changes);
+      } catch (error) {
+        // The rows are written; a listener's fault must not make the processor repeat the batch.
+        this.logger.error({ err: error }, 'timer index listener failed');
+      }
+    }
+  }
+
+  private collect(entries: readonly JournalEntry[]): { scheduled: ScheduledRow[]; cancelled: CancelledRow[] } {
+    const scheduled: ScheduledRow[] = [];
+    const cancelled: CancelledRow[] = [];
+    for (const entry of entries) {
+      for (const event of entry.events) {
+        if (!isRecord(event)) continue;
+        if (isTimerScheduled(event)) {
+          scheduled.push({
+            id: timerRowId(entry.key, event.timerId),
+            target_key: entry.key,
+            message: event.command,
+            due_at: event.dueAt,
+            scheduled_seq: entry.seq,
+            created_at: entry.at,
+          });
+        } else if (isTimerCancelled(event)) {
+          cancelled.push({ id: timerRowId(entry.key, event.timerId), at: entry.at });
+        } else if (event['type'] === 'TimerScheduled' || event['type'] === 'TimerCancelled') {
+          // Throwing would stall the processor on this entry forever; the bug is in its decider.
+          this.logger.error({ key: entry.key, seq: entry.seq, event }, 'malformed timer event; not indexed');
+        }
+      }
+    }
+    return { scheduled, cancelled };
+  }
+}
