@@ -50,7 +50,10 @@ describe('SQL journal and migrations on PGlite', () => {
       const tables = await db.query<{ table_name: string }>(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'migrate_fresh' ORDER BY table_name`,
       );
-      expect(tables.map((row) => row.table_name)).toEqual(['journal', 'schema_migrations', 'snapshots', 'timers']);
+      expect(tables.map((row) => row.table_name)).toEqual([
+        'journal', 'ledger_entries', 'order_items', 'orders', 'products', 'schema_migrations',
+        'seller_stats', 'snapshots', 'stock_reservations', 'timers', 'wallets',
+      ]);
     } finally {
       await db.query('SET search_path TO DEFAULT');
       await db.query('DROP SCHEMA migrate_fresh CASCADE');

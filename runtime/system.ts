@@ -4,11 +4,12 @@
  * extra consumers) and the durable timer scheduler. `npm start`, the crash-test child processes,
  * the simulations and the benchmarks all start Bazaary through here.
  */
-import { checkoutDecider } from '../actors/checkout/checkout.ts';
+import { createCheckoutDecider } from '../actors/checkout/checkout.ts';
 import { createOrderDecider } from '../actors/order/order.ts';
 import { sellerDecider } from '../actors/seller/seller.ts';
 import { walletDecider } from '../actors/wallet/wallet.ts';
 import { openStores, type Stores } from '../persistence/open-stores.ts';
+import { createReadModelConsumer } from '../persistence/readmodels/consumer.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -50,7 +51,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     journal: config.journal,
   });
   const timerIndex = new TimerIndex(stores.db, logger);
-  const consumers: Consumer[] = [timerIndex, ...(options.consumers ?? [])];
+  const consumers: Consumer[] = [timerIndex, ...(options.consumers ?? []), createReadModelConsumer(stores.db)];
   const processor = new EventProcessor(stores.journal, consumers, limits, logger);
   const runtime = new ActorRuntime({
     journal: stores.journal,
@@ -66,7 +67,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
   const wallets = runtime.register(walletDecider);
   const sellers = runtime.register(sellerDecider);
   const orders = runtime.register(createOrderDecider(config.orders));
-  const checkouts = runtime.register(checkoutDecider);
+  const checkouts = runtime.register(createCheckoutDecider({ stepRetryMs: config.orders.stepRetryMs }));
 
   processor.start();
   if (options.pollTimers !== false) timers.start();

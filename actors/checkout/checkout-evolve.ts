@@ -14,6 +14,7 @@ export const initialState: CheckoutState = Object.freeze({
   settled: Object.freeze({}),
   steps: Object.freeze({}),
   failure: null,
+  timers: Object.freeze({}),
 });
 
 export function lookup<Value>(record: Readonly<Record<string, Value>>, key: string): Value | undefined {
@@ -50,6 +51,14 @@ export function evolve(state: CheckoutState, event: CheckoutEvent): CheckoutStat
     case 'CheckoutFailed':
       invariant(state.status === 'COMPENSATING', 'a checkout fails once its compensation is done');
       return { ...state, status: 'FAILED', failure: { code: event.code, message: event.message } };
+    case 'TimerScheduled':
+      invariant(!Object.hasOwn(state.timers, event.timerId), `timer ${event.timerId} is scheduled once`);
+      return { ...state, timers: { ...state.timers, [event.timerId]: { dueAt: event.dueAt, command: event.command } } };
+    case 'TimerCancelled': {
+      invariant(Object.hasOwn(state.timers, event.timerId), `cancelled timer ${event.timerId} is pending`);
+      const { [event.timerId]: _cancelled, ...timers } = state.timers;
+      return { ...state, timers };
+    }
     default:
       return assertNever(event);
   }

@@ -7,8 +7,13 @@
  *
  * Order ids are derived from the checkout id (`<checkoutId>-<n>`, sellers sorted), so a retried
  * checkout can never create a second set of orders.
+ *
+ * While any of its steps is pending, the checkout keeps a retry wake-up timer (RetrySteps) due,
+ * like the order does: the runtime re-runs pending steps only when the actor handles a message,
+ * so without it a checkout whose PlaceOrder or CancelOrder reply was lost would wait forever.
+ * A RetrySteps that finds steps still pending arms the next, later one (saga-retry-timer.ts).
  */
-import type { EffectOutcome } from '../../runtime/decider.ts';
+import type { EffectOutcome, TimerCancelled, TimerScheduled } from '../../runtime/decider.ts';
 import type { RequestedItem } from '../seller/seller-messages.ts';
 
 export interface CartLine {
@@ -25,13 +30,20 @@ export interface PlannedOrder {
 
 export type CheckoutStatus = 'NEW' | 'PLACING' | 'COMPENSATING' | 'COMPLETED' | 'FAILED';
 
+export interface CheckoutPolicy {
+  /** A step still unfinished after this long is retried by a wake-up timer (after a crash or a lost reply). */
+  readonly stepRetryMs: number;
+}
+
 export type CheckoutCommand =
   /** commandId `start`. A cart with several lines of one product is merged. */
   | { readonly type: 'StartCheckout'; readonly checkoutId: string; readonly buyerId: string; readonly lines: readonly CartLine[] }
   /** commandId `step:<stepId>`; steps are `place:<orderId>` and `cancel:<orderId>`. */
   | { readonly type: 'StepCompleted'; readonly stepId: string; readonly outcome: EffectOutcome }
   /** commandId `settled:<orderId>`: sent by an order when it is PAID or FAILED. */
-  | { readonly type: 'OrderSettled'; readonly orderId: string; readonly outcome: 'PAID' | 'FAILED'; readonly code: string | null; readonly message: string | null };
+  | { readonly type: 'OrderSettled'; readonly orderId: string; readonly outcome: 'PAID' | 'FAILED'; readonly code: string | null; readonly message: string | null }
+  /** commandId `timer:<timerId>`: the retry wake-up timer. Records nothing unless steps are still pending. */
+  | { readonly type: 'RetrySteps'; readonly timerId: string };
 
 export type CheckoutEvent =
   | { readonly type: 'CheckoutStarted'; readonly checkoutId: string; readonly buyerId: string; readonly orders: readonly PlannedOrder[]; readonly at: number }
@@ -41,7 +53,9 @@ export type CheckoutEvent =
   | { readonly type: 'CheckoutOrderSettled'; readonly orderId: string; readonly outcome: 'PAID' | 'FAILED'; readonly code: string | null; readonly message: string | null; readonly at: number }
   | { readonly type: 'CompensationStarted'; readonly code: string; readonly message: string; readonly at: number }
   | { readonly type: 'CheckoutCompleted'; readonly at: number }
-  | { readonly type: 'CheckoutFailed'; readonly code: string; readonly message: string; readonly at: number };
+  | { readonly type: 'CheckoutFailed'; readonly code: string; readonly message: string; readonly at: number }
+  | TimerScheduled
+  | TimerCancelled;
 
 export type CheckoutRejection = 'checkout_exists' | 'empty_cart' | 'invalid_quantity' | 'too_many_lines' | 'unknown_checkout' | 'unknown_step';
 
@@ -53,4 +67,6 @@ export interface CheckoutState {
   readonly settled: Readonly<Record<string, { readonly outcome: 'PAID' | 'FAILED'; readonly code: string | null; readonly message: string | null }>>;
   readonly steps: Readonly<Record<string, { readonly status: 'PENDING' | 'DONE' | 'FAILED'; readonly target: string; readonly command: unknown }>>;
   readonly failure: { readonly code: string; readonly message: string } | null;
+  /** Timers scheduled and not cancelled or fired, by id (for operators and cancellation). */
+  readonly timers: Readonly<Record<string, { readonly dueAt: number; readonly command: unknown }>>;
 }

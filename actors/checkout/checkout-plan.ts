@@ -52,3 +52,22 @@ function compare(left: string, right: string): number {
 export function samePlan(left: readonly PlannedOrder[], right: readonly PlannedOrder[]): boolean {
   return JSON.stringify(left) === JSON.stringify(right);
 }
+
+/**
+ * A short, stable fingerprint of who checks out what. It is part of StartCheckout's command id,
+ * so a retry of the same cart is deduplicated by the journal, while a different cart or another
+ * buyer reusing the checkoutId reaches `decide` and is refused as `checkout_exists` (instead of
+ * being handed the first checkout's result).
+ */
+export function cartFingerprint(checkoutId: string, buyerId: string, lines: readonly CartLine[]): string {
+  const plan = planOrders(checkoutId, lines);
+  const canonical = JSON.stringify([buyerId, Array.isArray(plan) ? plan : lines]);
+  let hash = 0x811c9dc5;
+  let hash2 = 0x01000193;
+  for (let index = 0; index < canonical.length; index += 1) {
+    const code = canonical.charCodeAt(index);
+    hash = Math.imul(hash ^ code, 0x01000193);
+    hash2 = Math.imul(hash2 ^ code, 0x5bd1e995);
+  }
+  return `${(hash >>> 0).toString(36)}${(hash2 >>> 0).toString(36)}`;
+}

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { isRejected } from '../../runtime/decider.ts';
 import type { OrderCommand } from '../order/order-messages.ts';
 import type { CartLine, CheckoutCommand, CheckoutEvent, CheckoutRejection, CheckoutState, PlannedOrder } from './checkout-messages.ts';
-import { cartLimits } from './checkout-plan.ts';
-import { checkoutDecider, evolve, initialState } from './checkout.ts';
+import { cartFingerprint, cartLimits } from './checkout-plan.ts';
+import { checkoutDecider, createCheckoutDecider, defaultCheckoutPolicy, evolve, initialState } from './checkout.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Given (events) / When (command) / Then (events or rejection)
 
 const now = Date.UTC(2026, 0, 1);
+const retryMs = defaultCheckoutPolicy.stepRetryMs;
 
 function deepFreeze<Value>(value: Value): Value {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
@@ -25,8 +26,8 @@ function stateOf(history: readonly CheckoutEvent[]): CheckoutState {
 function given(...history: CheckoutEvent[]) {
   const state = stateOf(history);
   return {
-    when(command: CheckoutCommand) {
-      const decision = checkoutDecider.decide(state, command, now);
+    when(command: CheckoutCommand, at = now) {
+      const decision = checkoutDecider.decide(state, command, at);
       return {
         then(...expected: CheckoutEvent[]): CheckoutEvent[] {
           expect(decision).toEqual(expected);
@@ -74,9 +75,17 @@ const ev = {
     at: now,
   }),
   cancelling: (orderId: string): CheckoutEvent => ({ type: 'StepStarted', stepId: `cancel:${orderId}`, target: `order:${orderId}`, command: cancelCommand, at: now }),
-  succeeded: (stepId: string): CheckoutEvent => ({ type: 'StepSucceeded', stepId, at: now }),
+  succeeded: (stepId: string, at = now): CheckoutEvent => ({ type: 'StepSucceeded', stepId, at }),
   failed: (stepId: string, code: string, message: string): CheckoutEvent => ({ type: 'StepFailed', stepId, code, message, at: now }),
-  paid: (orderId: string): CheckoutEvent => ({ type: 'CheckoutOrderSettled', orderId, outcome: 'PAID', code: null, message: null, at: now }),
+  paid: (orderId: string, at = now): CheckoutEvent => ({ type: 'CheckoutOrderSettled', orderId, outcome: 'PAID', code: null, message: null, at }),
+  /** The retry wake-up timer `retry-<id>`, scheduled at `at`, `rearms` times re-armed without progress. */
+  retry: (id: string, at = now, rearms = 0): CheckoutEvent => ({
+    type: 'TimerScheduled',
+    timerId: `retry-${id}`,
+    dueAt: at + retryMs * 2 ** rearms,
+    command: { type: 'RetrySteps', timerId: `retry-${id}` },
+  }),
+  timerCancelled: (timerId: string): CheckoutEvent => ({ type: 'TimerCancelled', timerId }),
   failedOrder: (orderId: string, code: string | null, message: string | null): CheckoutEvent => ({
     type: 'CheckoutOrderSettled',
     orderId,
@@ -99,28 +108,48 @@ const cmd = {
   }),
   ok: (stepId: string): CheckoutCommand => ({ type: 'StepCompleted', stepId, outcome: { ok: true, events: [] } }),
   fail: (stepId: string, code: string, message: string): CheckoutCommand => ({ type: 'StepCompleted', stepId, outcome: { ok: false, code, message } }),
+  retrySteps: (id: string): CheckoutCommand => ({ type: 'RetrySteps', timerId: `retry-${id}` }),
 };
 
 const [amyOrder, zedOrder] = orders as [PlannedOrder, PlannedOrder];
-const started = [ev.started(), ev.placing(amyOrder), ev.placing(zedOrder)];
+/** Two place steps pending (progress 2), so the first retry timer is `retry-2`. */
+const started = [ev.started(), ev.placing(amyOrder), ev.placing(zedOrder), ev.retry('2')];
 
 // ---------------------------------------------------------------------------------------------
 
 describe('checkoutDecider', () => {
-  it('is the checkout kind at state version 1, with a process manager', () => {
+  it('is the checkout kind at state version 2 (with timers), with a process manager', () => {
     expect(checkoutDecider.kind).toBe('checkout');
-    expect(checkoutDecider.stateVersion).toBe(1);
+    expect(checkoutDecider.stateVersion).toBe(2);
+    expect(checkoutDecider.initialState.timers).toEqual({});
     expect(checkoutDecider.initialState.status).toBe('NEW');
     const outcome = { ok: true as const, events: [] };
     expect(checkoutDecider.process?.stepCompleted('place:k1-1', outcome)).toEqual({ type: 'StepCompleted', stepId: 'place:k1-1', outcome });
   });
 
   it.each<[CheckoutCommand, string]>([
-    [cmd.start(), 'start'],
+    [cmd.start(), `start:${cartFingerprint('k1', 'b1', lines)}`],
     [cmd.ok('place:k1-1'), 'step:place:k1-1'],
     [cmd.paid('k1-2'), 'settled:k1-2'],
+    [cmd.retrySteps('2.1'), 'timer:retry-2.1'],
   ])('keys %j as %s', (command, key) => {
     expect(checkoutDecider.commandId(command)).toBe(key);
+  });
+
+  it('keys a start by its cart and buyer, so reusing a checkoutId for another cart reaches decide', () => {
+    const same = checkoutDecider.commandId(cmd.start([...lines].reverse()));
+    expect(same).toBe(checkoutDecider.commandId(cmd.start()));
+    expect(checkoutDecider.commandId(cmd.start(lines, 'b2'))).not.toBe(same);
+    expect(checkoutDecider.commandId(cmd.start(lines.slice(1)))).not.toBe(same);
+  });
+
+  it.each([{ stepRetryMs: 0 }, { stepRetryMs: -5 }, { stepRetryMs: 1.5 }, { stepRetryMs: Number.NaN }])('refuses to start with a bad policy %j', (bad) => {
+    expect(() => createCheckoutDecider(bad)).toThrow(/checkout policy/);
+  });
+
+  it('retries after the policy’s delay', () => {
+    const decision = createCheckoutDecider({ stepRetryMs: 5_000 }).decide(initialState, cmd.start(), now);
+    expect(decision).toContainEqual({ type: 'TimerScheduled', timerId: 'retry-2', dueAt: now + 5_000, command: { type: 'RetrySteps', timerId: 'retry-2' } });
   });
 });
 
@@ -149,7 +178,7 @@ describe('StartCheckout', () => {
     given().when(cmd.start([])).thenRejected('empty_cart');
     const many = Array.from({ length: cartLimits.linesMax + 1 }, (_, index) => ({ sellerId: 's', productId: `p${index}`, qty: 1 }));
     given().when(cmd.start(many)).thenRejected('too_many_lines');
-    expect(checkoutDecider.decide(initialState, cmd.start(many.slice(1)), now)).toHaveLength(2);
+    expect(checkoutDecider.decide(initialState, cmd.start(many.slice(1)), now)).toHaveLength(3);
     for (const qty of [0, -1, 1.5, Number.NaN, cartLimits.qtyMax + 1]) {
       given().when(cmd.start([{ sellerId: 's', productId: 'p', qty }])).thenRejected('invalid_quantity');
     }
@@ -266,9 +295,61 @@ describe('compensation: any order FAILED', () => {
   });
 });
 
+describe('the retry wake-up timer', () => {
+  const due = now + retryMs;
+  const settledAndPlaced = [...started, ev.paid('k1-1'), ev.paid('k1-2'), { type: 'CheckoutCompleted', at: now } as const];
+
+  it('is cancelled when the last pending step finishes, even after the checkout ended', () => {
+    const one = given(...settledAndPlaced).when(cmd.ok('place:k1-1')).then(ev.succeeded('place:k1-1'));
+    const both = given(...one).when(cmd.ok('place:k1-2')).then(ev.succeeded('place:k1-2'), ev.timerCancelled('retry-2'));
+    expect(stateOf(both).timers).toEqual({});
+    expect(checkoutDecider.process?.effects(stateOf(both))).toEqual([]);
+  });
+
+  it('is kept while cancel steps run, and cancelled when they are done', () => {
+    const compensating = [
+      ...started,
+      ev.succeeded('place:k1-1'),
+      ev.succeeded('place:k1-2'),
+      ev.paid('k1-1'),
+    ];
+    const cancelling = given(...compensating)
+      .when(cmd.failed('k1-2', 'x', 'X.'))
+      .then(ev.failedOrder('k1-2', 'x', 'X.'), { type: 'CompensationStarted', code: 'x', message: 'X.', at: now }, ev.cancelling('k1-1'));
+    given(...cancelling)
+      .when(cmd.ok('cancel:k1-1'))
+      .then(ev.succeeded('cancel:k1-1'), { type: 'CheckoutFailed', code: 'x', message: 'X.', at: now }, ev.timerCancelled('retry-2'));
+  });
+
+  it('RetrySteps records nothing when nothing is pending, or before its timer is due', () => {
+    given().when(cmd.retrySteps('2'), due).then();
+    given(...started).when(cmd.retrySteps('2'), due - 1).then();
+    const done = [...settledAndPlaced, ev.succeeded('place:k1-1'), ev.succeeded('place:k1-2'), ev.timerCancelled('retry-2')];
+    given(...done).when(cmd.retrySteps('2'), due).then();
+  });
+
+  it('RetrySteps with steps still pending arms a fresh timer, later each time', () => {
+    const once = given(...started).when(cmd.retrySteps('2'), due).then(ev.timerCancelled('retry-2'), ev.retry('2.1', due, 1));
+    given(...once).when(cmd.retrySteps('2'), due + 1).then();
+    const secondDue = due + 2 * retryMs;
+    const twice = given(...once).when(cmd.retrySteps('2.1'), secondDue).then(ev.timerCancelled('retry-2.1'), ev.retry('2.2', secondDue, 2));
+    // Progress (a place step answered) starts again from the base delay, under a new number.
+    const later = secondDue + 4 * retryMs;
+    given(...twice).when(cmd.ok('place:k1-2'), later).then(ev.succeeded('place:k1-2', later), ev.timerCancelled('retry-2.2'), ev.retry('3', later));
+    given(...twice, ev.succeeded('place:k1-1'))
+      .when(cmd.ok('place:k1-2'), later)
+      .then(ev.succeeded('place:k1-2', later), ev.timerCancelled('retry-2.2'));
+  });
+
+  it('is re-armed by a settlement that arrives after it fell due', () => {
+    given(...started).when(cmd.paid('k1-1'), due).then(ev.paid('k1-1', due), ev.timerCancelled('retry-2'), ev.retry('2.1', due, 1));
+  });
+});
+
 describe('evolve', () => {
   it('folds a history into plain data that survives a JSON snapshot', () => {
     const state = stateOf([...started, ev.paid('k1-1'), ev.failedOrder('k1-2', 'x', 'X.')]);
+    expect(state.timers).toEqual({ 'retry-2': { dueAt: now + retryMs, command: { type: 'RetrySteps', timerId: 'retry-2' } } });
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
   });
 
@@ -280,6 +361,8 @@ describe('evolve', () => {
     ['a second settlement', [...started, ev.paid('k1-1'), ev.paid('k1-1')]],
     ['a completion after compensation', [...started, { type: 'CompensationStarted', code: 'x', message: 'X.', at: now }, { type: 'CheckoutCompleted', at: now }]],
     ['a failure without compensation', [...started, { type: 'CheckoutFailed', code: 'x', message: 'X.', at: now }]],
+    ['a timer scheduled twice', [...started, ev.retry('2')]],
+    ['a cancel of an unknown timer', [...started, ev.timerCancelled('retry-3')]],
   ])('throws on %s, because only a bug produces such an event', (_name, history) => {
     expect(() => history.reduce(evolve, initialState)).toThrow(/checkout invariant broken/);
   });

@@ -6,16 +6,21 @@
  * Steps: `place:<orderId>` sends PlaceOrder; `cancel:<orderId>` sends CancelOrder. An order
  * reports its settlement itself (OrderSettled), so a place step's success only means the order
  * accepted the placement; its rejection means the order never started, which is a failure.
+ *
+ * Each decision is built on a Draft, then the retry wake-up timer is kept (saga-retry-timer.ts).
+ * A decision with no events is an accepted no-op: a repeat, or a timer whose reason has passed.
  */
-import { assertNever, reject, type Decider, type Decision, type EffectOutcome } from '../../runtime/decider.ts';
+import { assertNever, reject, type Decider, type Decision, type EffectOutcome, type Rejected } from '../../runtime/decider.ts';
 import type { OrderCommand } from '../order/order-messages.ts';
+import { planRetryTimer } from '../saga-retry-timer.ts';
 import { evolve, initialState, lookup } from './checkout-evolve.ts';
-import type { CheckoutCommand, CheckoutEvent, CheckoutRejection, CheckoutState, PlannedOrder } from './checkout-messages.ts';
-import { planOrders, samePlan } from './checkout-plan.ts';
+import type { CheckoutCommand, CheckoutEvent, CheckoutPolicy, CheckoutRejection, CheckoutState, PlannedOrder } from './checkout-messages.ts';
+import { cartFingerprint, planOrders, samePlan } from './checkout-plan.ts';
 
 export { evolve, initialState } from './checkout-evolve.ts';
 
 export type CheckoutDecision = Decision<CheckoutEvent, CheckoutRejection>;
+type CheckoutRejected = Rejected<CheckoutRejection>;
 type CommandOf<Type extends CheckoutCommand['type']> = Extract<CheckoutCommand, { type: Type }>;
 
 interface Draft {
@@ -33,37 +38,80 @@ const cancelPrefix = 'cancel:';
 export function commandId(command: CheckoutCommand): string {
   switch (command.type) {
     case 'StartCheckout':
-      return 'start';
+      return `start:${cartFingerprint(command.checkoutId, command.buyerId, command.lines)}`;
     case 'StepCompleted':
       return `step:${command.stepId}`;
     case 'OrderSettled':
       return `settled:${command.orderId}`;
+    case 'RetrySteps':
+      return `timer:${command.timerId}`;
     default:
       return assertNever(command);
   }
 }
 
-export function decide(state: CheckoutState, command: CheckoutCommand, now: number): CheckoutDecision {
-  const draft: Draft = { state, events: [] };
+/** The default policy, matching the runtime's default STEP_RETRY_AFTER of 30 s. */
+export const defaultCheckoutPolicy: CheckoutPolicy = { stepRetryMs: 30_000 };
+
+export function createCheckoutDecider(policy: CheckoutPolicy): Decider<CheckoutState, CheckoutCommand, CheckoutEvent, CheckoutRejection> {
+  checkPolicy(policy);
+  return {
+    kind: 'checkout',
+    /** 2: timers. A version-1 snapshot lacks them, so it is replayed instead. */
+    stateVersion: 2,
+    initialState,
+    decide: (state, command, now) => decide(policy, state, command, now),
+    evolve,
+    commandId,
+    process: {
+      effects: (state) =>
+        Object.entries(state.steps)
+          .filter(([, step]) => step.status === 'PENDING')
+          .map(([stepId, step]) => ({ stepId, target: step.target, command: step.command })),
+      stepCompleted: (stepId, outcome): CheckoutCommand => ({ type: 'StepCompleted', stepId, outcome }),
+    },
+  };
+}
+
+/** A bad policy is a configuration bug; failing at start beats a checkout that is never retried. */
+function checkPolicy(policy: CheckoutPolicy): void {
+  const { stepRetryMs } = policy;
+  if (!Number.isSafeInteger(stepRetryMs) || stepRetryMs <= 0) {
+    throw new Error(`checkout policy: stepRetryMs must be a positive whole number, not ${stepRetryMs}`);
+  }
+}
+
+export function decide(policy: CheckoutPolicy, state: CheckoutState, command: CheckoutCommand, now: number): CheckoutDecision {
+  const decided = decideDraft(policy, { state, events: [] }, command, now);
+  if ('rejected' in decided) return decided;
+  if (decided.events.length === 0) return [];
+  return keepRetryTimer(decided, policy, now).events;
+}
+
+function decideDraft(policy: CheckoutPolicy, draft: Draft, command: CheckoutCommand, now: number): Draft | CheckoutRejected {
   switch (command.type) {
     case 'StartCheckout':
       return decideStart(draft, command, now);
     case 'StepCompleted':
-      return conclude(stepCompleted(draft, command.stepId, command.outcome, now), now).events;
+      return conclude(stepCompleted(draft, command.stepId, command.outcome, now), now);
     case 'OrderSettled':
       return decideSettled(draft, command, now);
+    case 'RetrySteps':
+      // The runtime re-runs pending steps after every message; this timer only wakes the actor.
+      // With steps still pending it arms the next wake-up, so a long outage keeps being retried.
+      return keepRetryTimer(draft, policy, now);
     default:
       return assertNever(command);
   }
 }
 
-function decideStart(draft: Draft, command: CommandOf<'StartCheckout'>, now: number): CheckoutDecision {
+function decideStart(draft: Draft, command: CommandOf<'StartCheckout'>, now: number): Draft | CheckoutRejected {
   const { checkoutId, buyerId } = command;
   const planned = planOrders(checkoutId, command.lines);
   if (draft.state.status !== 'NEW') {
     const same =
       Array.isArray(planned) && samePlan(planned, draft.state.orders) && buyerId === draft.state.buyerId && checkoutId === draft.state.checkoutId;
-    return same ? [] : reject('checkout_exists', `Checkout ${checkoutId} was already started with another cart.`);
+    return same ? draft : reject('checkout_exists', `Checkout ${checkoutId} was already started with another cart.`);
   }
   if (!Array.isArray(planned)) return planned;
   let next = emit(draft, { type: 'CheckoutStarted', checkoutId, buyerId, orders: planned, at: now });
@@ -71,7 +119,7 @@ function decideStart(draft: Draft, command: CommandOf<'StartCheckout'>, now: num
     const place: OrderCommand = { type: 'PlaceOrder', orderId: order.orderId, checkoutId, buyerId, sellerId: order.sellerId, items: order.items };
     next = startStep(next, `${placePrefix}${order.orderId}`, order.orderId, place, now);
   }
-  return next.events;
+  return next;
 }
 
 function startStep(draft: Draft, stepId: string, orderId: string, command: OrderCommand, now: number): Draft {
@@ -96,15 +144,15 @@ function stepCompleted(draft: Draft, stepId: string, outcome: EffectOutcome, now
   return emit(failed, { type: 'CheckoutOrderSettled', orderId, outcome: 'FAILED', code, message, at: now });
 }
 
-function decideSettled(draft: Draft, command: CommandOf<'OrderSettled'>, now: number): CheckoutDecision {
+function decideSettled(draft: Draft, command: CommandOf<'OrderSettled'>, now: number): Draft | CheckoutRejected {
   const { state } = draft;
   const { orderId, outcome, code, message } = command;
   if (state.status === 'NEW') return reject('unknown_checkout', 'There is no such checkout.');
   if (!state.orders.some((order) => order.orderId === orderId)) {
     return reject('unknown_checkout', `Order ${orderId} is not part of checkout ${state.checkoutId}.`);
   }
-  if (Object.hasOwn(state.settled, orderId)) return [];
-  return conclude(emit(draft, { type: 'CheckoutOrderSettled', orderId, outcome, code, message, at: now }), now).events;
+  if (Object.hasOwn(state.settled, orderId)) return draft;
+  return conclude(emit(draft, { type: 'CheckoutOrderSettled', orderId, outcome, code, message, at: now }), now);
 }
 
 /** Moves the checkout on once every order has settled, and once every cancellation is done. */
@@ -144,18 +192,19 @@ function startCompensation(draft: Draft, failed: PlannedOrder, now: number): Dra
   return next;
 }
 
-export const checkoutDecider: Decider<CheckoutState, CheckoutCommand, CheckoutEvent, CheckoutRejection> = {
-  kind: 'checkout',
-  stateVersion: 1,
-  initialState,
-  decide,
-  evolve,
-  commandId,
-  process: {
-    effects: (state) =>
-      Object.entries(state.steps)
-        .filter(([, step]) => step.status === 'PENDING')
-        .map(([stepId, step]) => ({ stepId, target: step.target, command: step.command })),
-    stepCompleted: (stepId, outcome): CheckoutCommand => ({ type: 'StepCompleted', stepId, outcome }),
-  },
-};
+/**
+ * Keeps one wake-up timer due while any step is pending (a place step whose reply was lost, a
+ * cancel step whose order is unreachable), and cancels it once nothing is pending.
+ */
+function keepRetryTimer(draft: Draft, policy: CheckoutPolicy, now: number): Draft {
+  const { timers, steps } = draft.state;
+  const plan = planRetryTimer(timers, Object.values(steps), now, policy.stepRetryMs);
+  const next = emit(draft, ...plan.cancel.map((timerId): CheckoutEvent => ({ type: 'TimerCancelled', timerId })));
+  if (plan.schedule === null) return next;
+  const { timerId, dueAt } = plan.schedule;
+  const command: CheckoutCommand = { type: 'RetrySteps', timerId };
+  return emit(next, { type: 'TimerScheduled', timerId, dueAt, command });
+}
+
+/** The checkout with the default policy; runtime/system.ts registers this one. */
+export const checkoutDecider = createCheckoutDecider(defaultCheckoutPolicy);

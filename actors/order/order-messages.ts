@@ -7,10 +7,21 @@
  * Steps, in order, and their targets (stepId = the step name; each runs at most once per order):
  *   placing:    reserve_stock (seller) → debit_buyer (buyer wallet) → credit_seller (seller wallet, pending)
  *               → PAID; on failure: undo every step started, newest first (void_pending, refund_buyer,
- *               release_stock; an undo answered "nothing to undo" counts as done) → FAILED
+ *               release_stock), even a step that was refused → FAILED
  *   releasing:  release_funds (seller wallet, ReleasePending with fee) → credit_fee (wallet:platform) → COMPLETED
  *   cancelling: void_pending (seller wallet) → refund_buyer (buyer wallet) → release_stock (unless shipped) → CANCELLED
  *   always:     notify_checkout when PAID or FAILED; stat_<outcome> (seller stats) on each outcome
+ *
+ * Fences: an undo that finds nothing to undo at its target succeeds there with a fence
+ * (wallet OrderFenced, seller ReservationFenced), and the target then refuses any late attempt
+ * of the undone step with `order_closed`. Without it, an earlier attempt of a debit (or pending
+ * credit, or reservation) still on its way could take effect after its undo, and a failed order
+ * would keep the buyer's money (or the seller's stock). Every rejection of an undo step is a
+ * failure that stops the path for an operator; the answer to a late attempt reaches a step that
+ * has already finished, and is ignored like any stale report.
+ *
+ * While any step is pending, a retry wake-up timer (RetrySteps) is kept due; one that fires with
+ * steps still pending arms the next, later one (saga-retry-timer.ts).
  */
 import type { EffectOutcome, TimerCancelled, TimerScheduled } from '../../runtime/decider.ts';
 import type { OrderOutcome, PricedItem, RequestedItem } from '../seller/seller-messages.ts';

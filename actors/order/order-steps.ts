@@ -8,6 +8,7 @@
 import type { Effect } from '../../runtime/decider.ts';
 import { assertNever } from '../../runtime/decider.ts';
 import type { CheckoutCommand } from '../checkout/checkout-messages.ts';
+import { planRetryTimer } from '../saga-retry-timer.ts';
 import type { OrderOutcome, SellerCommand } from '../seller/seller-messages.ts';
 import type { WalletCommand } from '../wallet/wallet.ts';
 import { evolve, lookup } from './order-evolve.ts';
@@ -32,7 +33,6 @@ export const platformWalletKey = 'wallet:platform';
 /** Each of these is scheduled at most once per order, so a fixed id is unique. */
 export const shipByTimerId = 'ship-by';
 export const releaseEscrowTimerId = 'release-escrow';
-const retryTimerPrefix = 'retry-';
 
 // ---------------------------------------------------------------------------------------------
 // Steps and their commands
@@ -134,8 +134,10 @@ function pathOf(state: OrderState): Path | null {
  * Undoes what placing may have done, newest first. Every step that was started is undone, even
  * one that reported a failure: a rejection is only the answer of one attempt, and a duplicated
  * or retried attempt of the same step may have succeeded after it (say, the buyer deposited in
- * between). The undo steps answer "nothing to undo" when the step never took effect
- * (`isNothingToUndo`), so undoing a step that really failed costs one round trip, not money.
+ * between), or may still arrive after the undo. So an undo that finds nothing to undo succeeds
+ * with a fence (OrderFenced, ReservationFenced) that makes the target refuse any later attempt
+ * of the undone step (`order_closed`); undoing a step that really failed costs one round trip,
+ * not money. The late attempt's answer reaches a step that has already finished, and is ignored.
  */
 function placingUndo(state: OrderState): StepName[] {
   const started = (step: StepName): boolean => Object.hasOwn(state.steps, step);
@@ -144,19 +146,6 @@ function placingUndo(state: OrderState): StepName[] {
   if (started('debit_buyer')) undo.push('refund_buyer');
   if (started('reserve_stock')) undo.push('release_stock');
   return undo;
-}
-
-/** The rejections by which an undo step says that the step it undoes never took effect there. */
-export function isNothingToUndo(step: StepName, code: string): boolean {
-  switch (step) {
-    case 'void_pending':
-    case 'refund_buyer':
-      return code === 'unknown_order';
-    case 'release_stock':
-      return code === 'unknown_reservation';
-    default:
-      return false;
-  }
 }
 
 /**
@@ -216,23 +205,17 @@ export function cancelTimers(draft: Draft, ...timerIds: string[]): Draft {
 }
 
 /**
- * Keeps one wake-up timer due while any step is pending, so a saga whose runtime crashed is
- * resumed; cancels it once nothing is pending. A retry timer whose due time has passed has
- * fired (RetrySteps records nothing), so it no longer counts: it is cancelled and replaced.
- *
- * Timer ids must never repeat within an actor (the timer index ignores a second schedule of an
- * id). They are numbered by the saga's progress, the count of step starts and finishes, which
- * grows with every decision that has events, so two retry timers never share a number.
+ * Keeps one wake-up timer due while any step is pending, so a saga whose runtime crashed, or
+ * whose target stays down, is resumed; cancels it once nothing is pending. Its ids and delays are
+ * saga-retry-timer.ts'.
  */
 export function keepRetryTimer(draft: Draft, policy: OrderPolicy, now: number): Draft {
   const { timers, steps } = draft.state;
-  const retryTimerIds = Object.keys(timers).filter((timerId) => timerId.startsWith(retryTimerPrefix));
-  if (!Object.values(steps).some((step) => step.status === 'PENDING')) return cancelTimers(draft, ...retryTimerIds);
-  if (retryTimerIds.some((timerId) => (timers[timerId]?.dueAt ?? now) > now)) return draft;
-  const next = cancelTimers(draft, ...retryTimerIds);
-  const progress = Object.values(steps).reduce((count, step) => count + (step.status === 'PENDING' ? 1 : 2), 0);
-  const timerId = `${retryTimerPrefix}${progress}`;
-  return scheduleTimer(next, timerId, now + policy.stepRetryMs, { type: 'RetrySteps', timerId });
+  const plan = planRetryTimer(timers, Object.values(steps), now, policy.stepRetryMs);
+  const next = cancelTimers(draft, ...plan.cancel);
+  if (plan.schedule === null) return next;
+  const { timerId, dueAt } = plan.schedule;
+  return scheduleTimer(next, timerId, dueAt, { type: 'RetrySteps', timerId });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -87,6 +87,13 @@ export const ev = {
     dueAt: at + retryMs,
     command: { type: 'RetrySteps', timerId: `retry-${n}` },
   }),
+  /** The retry timer re-armed by a RetrySteps without progress, its delay doubled per re-arm up to 64 ×. */
+  rearmed: (n: number, rearms: number, at: number): OrderEvent => ({
+    type: 'TimerScheduled',
+    timerId: `retry-${n}.${rearms}`,
+    dueAt: at + retryMs * 2 ** Math.min(rearms, 6),
+    command: { type: 'RetrySteps', timerId: `retry-${n}.${rearms}` },
+  }),
   shipBy: (at = t0): OrderEvent => ({
     type: 'TimerScheduled',
     timerId: 'ship-by',
@@ -104,6 +111,13 @@ export const ev = {
 
 /** The StockReserved event the seller answers reserve_stock with. */
 export const stockReserved = { type: 'StockReserved', orderId: 'o1', items: pricedItems, at: t0 };
+
+/** The fences an undo step is answered with when the step it undoes never took effect there. */
+export const fences = {
+  release_stock: { type: 'ReservationFenced', orderId: 'o1' },
+  refund_buyer: { type: 'OrderFenced', orderId: 'o1', side: 'buyer' },
+  void_pending: { type: 'OrderFenced', orderId: 'o1', side: 'seller' },
+} as const;
 
 export const cmd = {
   place: (change: Partial<Extract<OrderCommand, { type: 'PlaceOrder' }>> = {}): OrderCommand => ({
@@ -138,7 +152,7 @@ export const cmd = {
   }),
   releaseEscrow: (): OrderCommand => ({ type: 'ReleaseEscrow', timerId: 'release-escrow' }),
   expireShipBy: (): OrderCommand => ({ type: 'ExpireShipBy', timerId: 'ship-by' }),
-  retrySteps: (n: number): OrderCommand => ({ type: 'RetrySteps', timerId: `retry-${n}` }),
+  retrySteps: (n: number | string): OrderCommand => ({ type: 'RetrySteps', timerId: `retry-${n}` }),
 };
 
 // ---------------------------------------------------------------------------------------------

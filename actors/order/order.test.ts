@@ -8,6 +8,7 @@ import {
   decider,
   ev,
   feeMinor,
+  fences,
   given,
   paid,
   paidEvents,
@@ -140,16 +141,16 @@ describe('placing: reserve_stock → debit_buyer → credit_seller → PAID', ()
   });
 });
 
-const noReservation = 'Order o1 has no stock reserved here.';
 const notPaid = 'This wallet never paid for order o1, so there is nothing to refund.';
+const closed = 'Order o1 was refunded before it was paid here, so it is closed.';
 
-/** An order whose reservation was refused: it undoes the reservation anyway, then fails. */
+/** An order whose reservation was refused: it undoes the reservation anyway (a fence), then fails. */
 function failedForStock(): OrderEvent[] {
   const undoing = given(...placing)
     .when(cmd.fail('reserve_stock', 'out_of_stock', outOfStock))
     .then(ev.failed('reserve_stock', 'out_of_stock', outOfStock), ev.started('release_stock'));
   return given(...undoing)
-    .when(cmd.fail('release_stock', 'unknown_reservation', noReservation))
+    .when(cmd.ok('release_stock', [fences.release_stock]))
     .then(
       ev.succeeded('release_stock'),
       { type: 'OrderFailed', code: 'out_of_stock', message: outOfStock, at: t0 },
@@ -170,10 +171,10 @@ describe('placing failures and their compensation', () => {
       .then(ev.failed('debit_buyer', 'insufficient_funds', noFunds), ev.started('refund_buyer'));
     expect(stateOf(refunding)).toMatchObject({ status: 'PLACED', saga: 'placing', failure: { code: 'insufficient_funds' } });
     const releasing = given(...refunding)
-      .when(cmd.fail('refund_buyer', 'unknown_order', notPaid))
+      .when(cmd.ok('refund_buyer', [fences.refund_buyer]))
       .then(ev.succeeded('refund_buyer'), ev.started('release_stock'));
     const failed = given(...releasing)
-      .when(cmd.ok('release_stock'))
+      .when(cmd.ok('release_stock', [fences.release_stock]))
       .then(
         ev.succeeded('release_stock'),
         { type: 'OrderFailed', code: 'insufficient_funds', message: noFunds, at: t0 },
@@ -190,7 +191,7 @@ describe('placing failures and their compensation', () => {
       .when(cmd.fail('credit_seller', 'balance_overflow', overflow))
       .then(ev.failed('credit_seller', 'balance_overflow', overflow), ev.started('void_pending'));
     const refunding = given(...voiding)
-      .when(cmd.fail('void_pending', 'unknown_order', 'This wallet has no pending funds for order o1.'))
+      .when(cmd.ok('void_pending', [fences.void_pending]))
       .then(ev.succeeded('void_pending'), ev.started('refund_buyer'));
     const releasing = given(...refunding).when(cmd.ok('refund_buyer')).then(ev.succeeded('refund_buyer'), ev.started('release_stock'));
     given(...releasing)
@@ -202,15 +203,35 @@ describe('placing failures and their compensation', () => {
       );
   });
 
-  it('stops when an undo step fails for a reason other than "nothing to undo"', () => {
+  it('stops when an undo step is refused, for an operator', () => {
     const refunding = [...reserved, ev.failed('debit_buyer', 'insufficient_funds', noFunds), ev.started('refund_buyer')];
     given(...refunding)
       .when(cmd.fail('refund_buyer', 'balance_overflow', 'Too much.'))
       .then(ev.failed('refund_buyer', 'balance_overflow', 'Too much.'), ev.timerCancelled('retry-1'));
   });
 
-  it('takes "nothing to undo" as done only from undo steps', () => {
+  it('no longer takes the old "nothing to undo" answers as done: only a fence proves the step cannot happen later', () => {
+    const refunding = [...reserved, ev.failed('debit_buyer', 'insufficient_funds', noFunds), ev.started('refund_buyer')];
+    given(...refunding)
+      .when(cmd.fail('refund_buyer', 'unknown_order', notPaid))
+      .then(ev.failed('refund_buyer', 'unknown_order', notPaid), ev.timerCancelled('retry-1'));
+    const releasing = [...placing, ev.failed('reserve_stock', 'out_of_stock', outOfStock), ev.started('release_stock')];
+    given(...releasing)
+      .when(cmd.fail('release_stock', 'unknown_reservation', 'Order o1 has no stock reserved here.'))
+      .then(ev.failed('release_stock', 'unknown_reservation', 'Order o1 has no stock reserved here.'), ev.timerCancelled('retry-1'));
     given(...reserved).when(cmd.fail('debit_buyer', 'unknown_order', 'Unknown.')).then(ev.failed('debit_buyer', 'unknown_order', 'Unknown.'), ev.started('refund_buyer'));
+  });
+
+  it('ignores the order_closed answer of a late attempt of a step already undone', () => {
+    const refunding = [...reserved, ev.failed('debit_buyer', 'insufficient_funds', noFunds), ev.started('refund_buyer')];
+    // While the undo still runs, and after it fenced the wallet.
+    given(...refunding).when(cmd.fail('debit_buyer', 'order_closed', closed)).then();
+    const releasing = [...refunding, ev.succeeded('refund_buyer'), ev.started('release_stock')];
+    given(...releasing).when(cmd.fail('debit_buyer', 'order_closed', closed)).then();
+    // After the order failed: the late reservation was refused by the seller's fence.
+    const failed = failedForStock();
+    given(...failed).when(cmd.fail('reserve_stock', 'order_closed', "Order o1's stock was given back before it was reserved, so the order is closed here."), t1).then();
+    expect(decider.process?.effects(stateOf(failed)).map((effect) => effect.stepId)).toEqual(['notify_checkout']);
   });
 });
 
@@ -599,11 +620,50 @@ describe('a failed step stops its path', () => {
 });
 
 describe('the retry wake-up timer', () => {
-  it('RetrySteps never records anything', () => {
-    for (const history of [[], placing, paidReporting, paid, sellerCancelling()]) {
+  it('RetrySteps records nothing when nothing is pending, or before its timer is due', () => {
+    for (const history of [[], paid, shipped]) {
       given(...history).when(cmd.retrySteps(1), t0 + retryMs).then();
       given(...history).when(cmd.retrySteps(99), t3).then();
     }
+    for (const history of [placing, paidReporting]) given(...history).when(cmd.retrySteps(1), t0 + retryMs - 1).then();
+  });
+
+  it('RetrySteps with steps still pending arms a fresh timer, later each time, so a long outage keeps being retried', () => {
+    const firstDue = t0 + retryMs;
+    const once = given(...placing).when(cmd.retrySteps(1), firstDue).then(ev.timerCancelled('retry-1'), ev.rearmed(1, 1, firstDue));
+    const secondDue = firstDue + 2 * retryMs;
+    // A late second delivery of the first timer finds a newer one pending.
+    given(...once).when(cmd.retrySteps(1), secondDue - 1).then();
+    const twice = given(...once).when(cmd.retrySteps('1.1'), secondDue).then(ev.timerCancelled('retry-1.1'), ev.rearmed(1, 2, secondDue));
+    expect(Object.keys(stateOf(twice).timers)).toEqual(['retry-1.2']);
+    // Progress resets the delay and the numbering.
+    const later = secondDue + 4 * retryMs;
+    given(...twice)
+      .when(cmd.ok('reserve_stock', [stockReserved]), later)
+      .then(ev.succeeded('reserve_stock', later), ev.priced(later), ev.started('debit_buyer', later), ev.timerCancelled('retry-1.2'), ev.retry(3, later));
+    // Before it is due, a re-armed timer is kept by any other decision.
+    given(...twice).when(cmd.fail('reserve_stock', 'out_of_stock', outOfStock), later - 1).then(
+      ev.failed('reserve_stock', 'out_of_stock', outOfStock, later - 1),
+      ev.started('release_stock', later - 1),
+    );
+  });
+
+  it('stops doubling the re-arm delay at 64 ×', () => {
+    let history: OrderEvent[] = placing;
+    let due = t0 + retryMs;
+    let timerId = 'retry-1';
+    for (let rearms = 1; rearms <= 8; rearms += 1) {
+      history = given(...history).when({ type: 'RetrySteps', timerId }, due).then(ev.timerCancelled(timerId), ev.rearmed(1, rearms, due));
+      const scheduled = stateOf(history).timers[`retry-1.${rearms}`];
+      expect(scheduled?.dueAt).toBe(due + retryMs * Math.min(2 ** rearms, 64));
+      due = scheduled?.dueAt ?? Number.NaN;
+      timerId = `retry-1.${rearms}`;
+    }
+  });
+
+  it('re-arms the retry timer of a cancellation whose target is down', () => {
+    const due = t1 + retryMs;
+    given(...sellerCancelling()).when(cmd.retrySteps(11), due).then(ev.timerCancelled('retry-11'), ev.rearmed(11, 1, due));
   });
 
   it('is replaced once due, with ids that never repeat', () => {

@@ -28,7 +28,6 @@ import {
   draftOf,
   effects,
   emit,
-  isNothingToUndo,
   keepRetryTimer,
   releaseEscrowTimerId,
   scheduleTimer,
@@ -128,8 +127,9 @@ function decideDraft(policy: OrderPolicy, draft: Draft, command: OrderCommand, n
       if (!isSettledIn(state, 'PAID')) return draft;
       return startCancelling(draft, 'ship_by_expired', now);
     case 'RetrySteps':
-      // The runtime re-runs pending steps after every command; this timer only wakes the actor.
-      return draft;
+      // The runtime re-runs pending steps after every message; this timer only wakes the actor.
+      // With steps still pending it arms the next wake-up, so a long outage keeps being retried.
+      return keepRetryTimer(draft, policy, now);
     default:
       return assertNever(command);
   }
@@ -167,13 +167,15 @@ function decideStepCompleted(draft: Draft, stepId: string, outcome: EffectOutcom
   if (step === undefined || step.status !== 'PENDING') return draft;
   // Only evolve adds keys to `steps`, and only StepStarted's StepName ones.
   const name = stepId as StepName;
-  // An undo step that found nothing to undo has reached its goal (nothing of this order is left
-  // there), so it counts as done.
-  if (!outcome.ok && !isNothingToUndo(name, outcome.code)) {
+  // Undo steps that find nothing to undo succeed with a fence, so every rejection is a failure
+  // here. That includes the old "nothing to undo" answers (unknown_order, unknown_reservation):
+  // taking them as done would reopen the hole the fences close, and no target gives them to an
+  // undo step any more.
+  if (!outcome.ok) {
     return emit(draft, { type: 'StepFailed', stepId: name, code: outcome.code, message: outcome.message, at: now });
   }
   const succeeded = emit(draft, { type: 'StepSucceeded', stepId: name, at: now });
-  return name === 'reserve_stock' && outcome.ok ? emit(succeeded, priced(draft.state, outcome.events, now)) : succeeded;
+  return name === 'reserve_stock' ? emit(succeeded, priced(draft.state, outcome.events, now)) : succeeded;
 }
 
 /** The order's amounts, from the seller's StockReserved: the only source of its prices. */

@@ -22,6 +22,7 @@ export const initialState: SellerState = Object.freeze({
   lifecycleState: 'ACTIVE',
   products: Object.freeze({}),
   reservations: Object.freeze({}),
+  fencedOrders: Object.freeze({}),
   recordedOutcomes: Object.freeze({}),
   stats: noStats,
 });
@@ -68,6 +69,10 @@ export function evolve(state: SellerState, event: SellerEvent): SellerState {
       return applyReserved(state, event.orderId, event.items, event.at);
     case 'StockReleased':
       return applyReleased(state, event.orderId, event.items);
+    case 'ReservationFenced':
+      invariant(!Object.hasOwn(state.reservations, event.orderId), `order ${event.orderId} is fenced only if it never reserved here`);
+      invariant(!Object.hasOwn(state.fencedOrders, event.orderId), `order ${event.orderId} is fenced once`);
+      return { ...state, fencedOrders: { ...state.fencedOrders, [event.orderId]: true } };
     case 'OrderOutcomeRecorded':
       return applyOutcome(state, event);
     default:
@@ -77,6 +82,7 @@ export function evolve(state: SellerState, event: SellerEvent): SellerState {
 
 function applyReserved(state: SellerState, orderId: string, items: readonly PricedItem[], at: number): SellerState {
   invariant(!Object.hasOwn(state.reservations, orderId), `order ${orderId} reserves stock once`);
+  invariant(!Object.hasOwn(state.fencedOrders, orderId), `fenced order ${orderId} never reserves stock`);
   const reservation: Reservation = { items, status: 'RESERVED', placedAtMs: at };
   const moved = moveStock(state, items, -1);
   return { ...moved, reservations: { ...state.reservations, [orderId]: reservation } };

@@ -2,6 +2,12 @@
  * Messages of the seller actor (`seller:<sellerId>`): the seller's profile, lifecycle, catalog
  * (prices in minor units, stock), stock reservations for orders, and live stats.
  * Reservations are idempotent by orderId: the order saga retries them after crashes.
+ *
+ * Fence: a failing order gives back the stock of a reservation it asked for even when the
+ * reservation was refused, because an earlier attempt of it may still be on its way. A
+ * `ReleaseStock` for an order with no reservation here is therefore accepted as
+ * `ReservationFenced{orderId}` (no stock moves), and a later `ReserveStock` for that order is
+ * refused with `order_closed`. A repeated release is accepted with no new events.
  */
 export type LifecycleState = 'ACTIVE' | 'SUSPENDED';
 
@@ -61,6 +67,8 @@ export type SellerEvent =
   | { readonly type: 'ProductImageAdded'; readonly productId: string; readonly imageKey: string; readonly at: number }
   | { readonly type: 'StockReserved'; readonly orderId: string; readonly items: readonly PricedItem[]; readonly at: number }
   | { readonly type: 'StockReleased'; readonly orderId: string; readonly items: readonly PricedItem[]; readonly at: number }
+  /** A release found no reservation of the order: the order is closed here and never reserves. */
+  | { readonly type: 'ReservationFenced'; readonly orderId: string }
   | { readonly type: 'OrderOutcomeRecorded'; readonly orderId: string; readonly outcome: OrderOutcome; readonly atMs: number };
 
 export type SellerRejection =
@@ -75,7 +83,9 @@ export type SellerRejection =
   /** A line's quantity is not a positive whole number, or the reservation's total is past 2^53 − 1 cents. */
   | 'invalid_reservation'
   | 'unknown_reservation'
-  | 'conflicting_retry';
+  | 'conflicting_retry'
+  /** The order's stock was already given back (fenced) before it was reserved, so it cannot be reserved now. */
+  | 'order_closed';
 
 export interface SellerStats {
   readonly ordersPlaced: number;
@@ -100,6 +110,8 @@ export interface SellerState {
   readonly lifecycleState: LifecycleState;
   readonly products: Readonly<Record<string, Product>>;
   readonly reservations: Readonly<Record<string, Reservation>>;
+  /** Orders released before they ever reserved here (ReservationFenced): never reserved now. */
+  readonly fencedOrders: Readonly<Record<string, true>>;
   /** `${orderId}:${outcome}` already counted, so a repeated outcome never counts twice. */
   readonly recordedOutcomes: Readonly<Record<string, true>>;
   readonly stats: SellerStats;

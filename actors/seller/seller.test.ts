@@ -69,6 +69,7 @@ const ev = {
     outcome,
     atMs,
   }),
+  fenced: (orderId: string): SellerEvent => ({ type: 'ReservationFenced', orderId }),
 };
 
 const cmd = {
@@ -97,10 +98,10 @@ const reservedO1 = [...catalog, ev.reserved('o1', [mugLine(2), teaLine(3)])];
 // ---------------------------------------------------------------------------------------------
 
 describe('sellerDecider', () => {
-  it('is the seller kind at state version 1, starting unregistered and active', () => {
+  it('is the seller kind at state version 2 (with fences), starting unregistered and active', () => {
     expect(sellerDecider.kind).toBe('seller');
-    expect(sellerDecider.stateVersion).toBe(1);
-    expect(sellerDecider.initialState).toMatchObject({ registered: false, lifecycleState: 'ACTIVE', products: {}, reservations: {} });
+    expect(sellerDecider.stateVersion).toBe(2);
+    expect(sellerDecider.initialState).toMatchObject({ registered: false, lifecycleState: 'ACTIVE', products: {}, reservations: {}, fencedOrders: {} });
     expect(sellerDecider.initialState.stats).toEqual({
       ordersPlaced: 0,
       ordersShipped: 0,
@@ -301,6 +302,12 @@ describe('ReserveStock', () => {
     given(...reservedO1).when(cmd.reserve('o1', [{ productId: 'mug', qty: 2 }, { productId: 'tea', qty: 4 }])).thenRejected('conflicting_retry');
   });
 
+  it('refuses an order fenced by an earlier release (its late attempt), whatever the stock or lifecycle', () => {
+    given(...catalog, ev.fenced('o1')).when(cmd.reserve('o1', [{ productId: 'mug', qty: 2 }])).thenRejected('order_closed');
+    given(...catalog, ev.fenced('o1'), ev.suspended()).when(cmd.reserve('o1', [{ productId: 'mug', qty: 2 }])).thenRejected('order_closed');
+    given(...catalog, ev.fenced('o1')).when(cmd.reserve('o2', [{ productId: 'mug', qty: 2 }])).then(ev.reserved('o2', [mugLine(2)], now));
+  });
+
   it('never reserves again for an order whose reservation was given back', () => {
     const history = [...reservedO1, ev.released('o1', [mugLine(2), teaLine(3)])];
     given(...history).when(cmd.reserve('o1', [{ productId: 'mug', qty: 2 }, { productId: 'tea', qty: 3 }])).then();
@@ -321,8 +328,28 @@ describe('ReleaseStock', () => {
     given(...reservedO1, ev.released('o1', [mugLine(2), teaLine(3)])).when(cmd.release('o1')).then();
   });
 
-  it('rejects an order with no reservation here', () => {
-    given(...catalog).when(cmd.release('o9')).thenRejected('unknown_reservation');
+  it('fences an order with no reservation here: no stock moves, and a later reservation is refused', () => {
+    const state = given(...catalog).when(cmd.release('o9')).then(ev.fenced('o9'));
+    expect(state.fencedOrders).toEqual({ o9: true });
+    expect(state.reservations).toEqual({});
+    expect(state.products['mug']?.stock).toBe(5);
+    given(...catalog, ev.fenced('o9')).when(cmd.reserve('o9', [{ productId: 'mug', qty: 1 }])).thenRejected('order_closed', 'o9');
+  });
+
+  it('accepts a repeated fencing release with no new events', () => {
+    given(...catalog, ev.fenced('o9')).when(cmd.release('o9')).then();
+  });
+
+  it('fences while suspended or unregistered too, because compensation must not fail', () => {
+    given(...catalog, ev.suspended()).when(cmd.release('o9')).then(ev.fenced('o9'));
+    given().when(cmd.release('o9')).then(ev.fenced('o9'));
+  });
+
+  it('fences ids that name Object.prototype members like any other', () => {
+    for (const orderId of ['constructor', '__proto__', 'toString']) {
+      const state = given(...catalog).when(cmd.release(orderId)).then(ev.fenced(orderId));
+      expect(Object.keys(state.fencedOrders)).toEqual([orderId]);
+    }
   });
 
   it('works while suspended and for a product deleted since, because compensation must not fail', () => {
@@ -357,14 +384,16 @@ describe('RecordOrderOutcome', () => {
     expect(state.stats.shipTimeTotalMs).toBe(0);
   });
 
-  it('refuses an order that never reserved here', () => {
+  it('refuses an order that never reserved here, fenced or not', () => {
     given(...catalog).when(cmd.outcome('o9', 'placed')).thenRejected('unknown_reservation');
+    given(...catalog, ev.fenced('o9')).when(cmd.outcome('o9', 'placed')).thenRejected('unknown_reservation');
   });
 });
 
 describe('evolve', () => {
   it('folds a history into plain data that survives a JSON snapshot', () => {
-    const state = [...reservedO1, ev.image('mug', 'k'), ev.outcome('o1', 'placed')].reduce(evolve, initialState);
+    const state = [...reservedO1, ev.image('mug', 'k'), ev.outcome('o1', 'placed'), ev.fenced('o2')].reduce(evolve, initialState);
+    expect(state.fencedOrders).toEqual({ o2: true });
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
   });
 
@@ -375,6 +404,9 @@ describe('evolve', () => {
     ['a second release', [...reservedO1, ev.released('o1', [mugLine(2), teaLine(3)]), ev.released('o1', [mugLine(2), teaLine(3)])]],
     ['a reservation of an unknown product', [...catalog, ev.reserved('o1', [{ ...mugLine(1), productId: 'cup' }])]],
     ['an outcome counted twice', [...reservedO1, ev.outcome('o1', 'placed'), ev.outcome('o1', 'placed')]],
+    ['a fence of a reserved order', [...reservedO1, ev.fenced('o1')]],
+    ['a reservation of a fenced order', [...catalog, ev.fenced('o1'), ev.reserved('o1', [mugLine(1)])]],
+    ['a second fence', [...catalog, ev.fenced('o1'), ev.fenced('o1')]],
     ['a second product with one id', [...catalog, ev.created('mug', tea)]],
     ['an update of a deleted product', [...catalog, ev.deleted('mug'), ev.updated('mug', { stock: 1 })]],
     ['negative stock by update', [...catalog, ev.updated('mug', { stock: -1 })]],

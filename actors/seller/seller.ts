@@ -5,7 +5,8 @@
  *
  * Reservations are idempotent by orderId because the order saga retries them after crashes and
  * lost replies: the same request again is accepted with no new events, a different one is a
- * `conflicting_retry`, and a reservation already given back is never taken again.
+ * `conflicting_retry`, and a reservation already given back is never taken again. A release that
+ * finds no reservation fences the order instead (seller-messages.ts' header).
  */
 import { assertNever, reject, type Decider, type Decision, type Rejected } from '../../runtime/decider.ts';
 import { checkProductFields, checkRequestedLines, cleanPatch, catalogLimits, mergeLines, priceLines, sameLines } from './seller-catalog.ts';
@@ -121,6 +122,9 @@ function decideReserve(state: SellerState, command: CommandOf<'ReserveStock'>, n
     if (sameLines(existing.items, lines)) return [];
     return reject('conflicting_retry', `Order ${orderId} already reserved other items.`);
   }
+  if (Object.hasOwn(state.fencedOrders, orderId)) {
+    return reject('order_closed', `Order ${orderId}'s stock was given back before it was reserved, so the order is closed here.`);
+  }
   const problem = checkRegistered(state) ?? checkActive(state, 'take orders') ?? checkRequestedLines(command.items);
   if (problem) return problem;
   const priced = priceLines((productId) => lookup(state.products, productId), lines);
@@ -128,11 +132,15 @@ function decideReserve(state: SellerState, command: CommandOf<'ReserveStock'>, n
   return [{ type: 'StockReserved', orderId, items: priced, at: now }];
 }
 
-/** Allowed while suspended: giving stock back is a compensation, and compensations must not fail. */
+/**
+ * Allowed while suspended (or unregistered): giving stock back is a compensation, and
+ * compensations must not fail. With no reservation to give back, it fences the order, so that a
+ * late ReserveStock of it cannot hold stock for an order that has already failed.
+ */
 function decideRelease(state: SellerState, command: CommandOf<'ReleaseStock'>, now: number): SellerDecision {
   const { orderId } = command;
   const reservation = lookup(state.reservations, orderId);
-  if (!reservation) return reject('unknown_reservation', `Order ${orderId} has no stock reserved here.`);
+  if (!reservation) return Object.hasOwn(state.fencedOrders, orderId) ? [] : [{ type: 'ReservationFenced', orderId }];
   if (reservation.status === 'RELEASED') return [];
   return [{ type: 'StockReleased', orderId, items: reservation.items, at: now }];
 }
@@ -172,7 +180,8 @@ function isProduct(found: Product | SellerRejected): found is Product {
 
 export const sellerDecider: Decider<SellerState, SellerCommand, SellerEvent, SellerRejection> = {
   kind: 'seller',
-  stateVersion: 1,
+  /** 2: fencedOrders. A version-1 snapshot lacks it, so it is replayed instead. */
+  stateVersion: 2,
   initialState,
   decide,
   evolve,

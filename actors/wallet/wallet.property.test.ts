@@ -116,6 +116,8 @@ function zeroTotals(): EventTotals {
 }
 
 function tally(totals: EventTotals, event: WalletEvent): void {
+  // A fence moves no money.
+  if (event.type === 'OrderFenced') return;
   const amountMinor = BigInt(event.amountMinor);
   switch (event.type) {
     case 'Deposited':
@@ -304,6 +306,8 @@ interface SimOrder {
   replyLost: boolean;
   /** Steps the wallets accepted, for stale retries. */
   readonly doneSteps: Array<{ wallet: SimWallet; command: WalletCommand }>;
+  /** A failed order's refused debit, whose late attempt the refund's fence must refuse. */
+  refusedDebit: { wallet: SimWallet; command: WalletCommand } | null;
 }
 
 interface Market {
@@ -327,6 +331,7 @@ interface MarketCoverage {
   staleRetries: number;
   conflicts: number;
   wrongBranch: number;
+  lateAttemptsFenced: number;
 }
 
 function wallet(name: string): SimWallet {
@@ -418,6 +423,15 @@ function advance(market: Market, order: SimOrder, coverage: MarketCoverage, flak
       order.stage === 'placed' && decision.rejected === 'insufficient_funds',
       () => `the saga's ${step.command.type} for ${order.orderId} was rejected: ${decision.rejected}`,
     );
+    // The order undoes even a refused debit (an earlier attempt may yet arrive): the refund finds
+    // nothing and fences the order at the buyer's wallet instead.
+    const refund: WalletCommand = { type: 'RefundOrder', orderId: order.orderId, amountMinor: order.amountMinor };
+    const fenced = deliver(market, step.wallet, refund);
+    market.check.that(
+      !isRejected(fenced) && fenced.length === 1 && fenced[0]?.type === 'OrderFenced',
+      () => `undoing a refused debit gave ${JSON.stringify(fenced)}`,
+    );
+    order.refusedDebit = step;
     order.stage = 'failed';
     coverage.outcomes.set('failed', (coverage.outcomes.get('failed') ?? 0) + 1);
     return;
@@ -439,8 +453,18 @@ function advance(market: Market, order: SimOrder, coverage: MarketCoverage, flak
   if (order.stage === 'done') coverage.outcomes.set(order.outcome, (coverage.outcomes.get(order.outcome) ?? 0) + 1);
 }
 
-/** A step the wallets already accepted, resent late: with the same arguments it changes nothing. */
+/**
+ * A step the wallets already accepted, resent late: with the same arguments it changes nothing.
+ * A failed order's refused debit, resent after its fencing refund (the buyer may have the money
+ * by now), is refused as `order_closed`.
+ */
 function staleRetry(market: Market, order: SimOrder, coverage: MarketCoverage): void {
+  if (order.refusedDebit !== null) {
+    coverage.lateAttemptsFenced += 1;
+    const late = deliver(market, order.refusedDebit.wallet, order.refusedDebit.command);
+    market.check.that(isRejected(late) && late.rejected === 'order_closed', () => `a late debit after its refund gave ${JSON.stringify(late)}`);
+    return;
+  }
   if (order.doneSteps.length === 0) return;
   const step = market.random.pick(order.doneSteps);
   coverage.staleRetries += 1;
@@ -569,6 +593,7 @@ function placeOrder(market: Market, tick: number): void {
     stage: 'placed',
     replyLost: false,
     doneSteps: [],
+    refusedDebit: null,
   });
 }
 
@@ -679,12 +704,12 @@ describe('wallet properties (seeded)', () => {
     // The generator must reach every rule, or the properties above prove less than they claim.
     const everyEvent: Record<WalletEvent['type'], true> = {
       Deposited: true, Withdrawn: true, DebitedForOrder: true, PendingCredited: true,
-      PendingReleased: true, PendingVoided: true, OrderRefunded: true, FeeCredited: true,
+      PendingReleased: true, PendingVoided: true, OrderRefunded: true, FeeCredited: true, OrderFenced: true,
     };
     const everyRejection: Record<WalletRejection, true> = {
       amount_must_be_positive: true, amount_not_integer: true, fee_out_of_range: true, insufficient_funds: true,
       unknown_order: true, already_released: true, already_voided: true, refund_exceeds_debit: true,
-      conflicting_retry: true, balance_overflow: true,
+      conflicting_retry: true, balance_overflow: true, order_closed: true,
     };
     expect([...coverage.events].sort()).toEqual(Object.keys(everyEvent).sort());
     expect([...coverage.rejections].sort()).toEqual(Object.keys(everyRejection).sort());
@@ -700,6 +725,7 @@ describe('wallet properties (seeded)', () => {
       staleRetries: 0,
       conflicts: 0,
       wrongBranch: 0,
+      lateAttemptsFenced: 0,
     };
     let commands = 0;
     for (const seed of runSeeds(marketRunsPerSeed)) commands += runMarket(seed, coverage);

@@ -59,6 +59,7 @@ const ev = {
   voided: (orderId: string, amountMinor: number): WalletEvent => ({ type: 'PendingVoided', orderId, amountMinor }),
   refunded: (orderId: string, amountMinor: number): WalletEvent => ({ type: 'OrderRefunded', orderId, amountMinor }),
   feeCredited: (orderId: string, amountMinor: number): WalletEvent => ({ type: 'FeeCredited', orderId, amountMinor }),
+  fenced: (orderId: string, side: 'buyer' | 'seller'): WalletEvent => ({ type: 'OrderFenced', orderId, side }),
 };
 
 const cmd = {
@@ -91,9 +92,9 @@ const positiveAmountCommands: ReadonlyArray<[string, (amountMinor: number) => Wa
 // ---------------------------------------------------------------------------------------------
 
 describe('walletDecider', () => {
-  it('is the wallet kind at state version 1, starting empty in USD', () => {
+  it('is the wallet kind at state version 2 (with fences), starting empty in USD', () => {
     expect(walletDecider.kind).toBe('wallet');
-    expect(walletDecider.stateVersion).toBe(1);
+    expect(walletDecider.stateVersion).toBe(2);
     expect(walletDecider.initialState).toEqual({
       currency: 'USD',
       balanceMinor: 0,
@@ -103,6 +104,8 @@ describe('walletDecider', () => {
       purchases: {},
       sales: {},
       fees: {},
+      fencedPurchases: {},
+      fencedSales: {},
     });
   });
 
@@ -208,6 +211,15 @@ describe('DebitForOrder', () => {
     given(ev.deposited(900), ev.debited('o1', 500)).when(cmd.debit('o1', 400)).thenRejected('conflicting_retry');
   });
 
+  it('refuses an order whose refund came first (fenced), even when the balance could pay it now', () => {
+    given(ev.fenced('o1', 'buyer'), ev.deposited(10_000)).when(cmd.debit('o1', 500)).thenRejected('order_closed');
+    given(ev.deposited(100), ev.fenced('o1', 'buyer')).when(cmd.debit('o1', 500)).thenRejected('order_closed');
+  });
+
+  it('is not fenced by the seller side of the same order (a buyer buying from themselves)', () => {
+    given(ev.deposited(500), ev.fenced('o1', 'seller')).when(cmd.debit('o1', 500)).then(ev.debited('o1', 500));
+  });
+
   it('treats ids that name Object.prototype members as ordinary new orders', () => {
     for (const orderId of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       const state = given(ev.deposited(500)).when(cmd.debit(orderId, 300)).then(ev.debited(orderId, 300));
@@ -237,6 +249,14 @@ describe('CreditPending', () => {
     given(ev.credited('o1', 700)).when(cmd.creditPending('o1', 701)).thenRejected('conflicting_retry');
   });
 
+  it('refuses an order whose void came first (fenced)', () => {
+    given(ev.fenced('o1', 'seller')).when(cmd.creditPending('o1', 700)).thenRejected('order_closed');
+  });
+
+  it('is not fenced by the buyer side of the same order', () => {
+    given(ev.fenced('o1', 'buyer')).when(cmd.creditPending('o1', 700)).then(ev.credited('o1', 700));
+  });
+
   it('stops at the largest safe amount', () => {
     given(ev.deposited(maxMinor - 10)).when(cmd.creditPending('o1', 11)).thenRejected('balance_overflow');
     given(ev.deposited(maxMinor - 10)).when(cmd.creditPending('o1', 10)).then(ev.credited('o1', 10));
@@ -256,9 +276,10 @@ describe('ReleasePending', () => {
     given(ev.credited('o1', 1_000)).when(cmd.release('o1', 1_001)).thenRejected('fee_out_of_range');
   });
 
-  it('rejects an order with no pending funds here', () => {
+  it('rejects an order with no pending funds here, fenced or not', () => {
     given().when(cmd.release('o1', 0)).thenRejected('unknown_order');
     given(ev.deposited(500), ev.debited('o1', 500)).when(cmd.release('o1', 0)).thenRejected('unknown_order');
+    given(ev.fenced('o1', 'seller')).when(cmd.release('o1', 0)).thenRejected('unknown_order');
   });
 
   it('rejects a voided sale', () => {
@@ -279,8 +300,18 @@ describe('VoidPending', () => {
     expect(state.sales).toEqual({ o1: { amountMinor: 1_000, feeMinor: 0, status: 'VOIDED' } });
   });
 
-  it('rejects an order with no pending funds here', () => {
-    given().when(cmd.void('o1')).thenRejected('unknown_order');
+  it('fences an order with no pending funds here: no money moves, and a later credit is refused', () => {
+    const state = given(ev.deposited(300)).when(cmd.void('o1')).then(ev.fenced('o1', 'seller'));
+    expect(state).toMatchObject({ balanceMinor: 300, lockedMinor: 0, sales: {}, fencedSales: { o1: true }, fencedPurchases: {} });
+    given(ev.fenced('o1', 'seller')).when(cmd.creditPending('o1', 700)).thenRejected('order_closed');
+  });
+
+  it('fences even an order this wallet paid as the buyer, since the seller side is apart', () => {
+    given(ev.deposited(500), ev.debited('o1', 500)).when(cmd.void('o1')).then(ev.fenced('o1', 'seller'));
+  });
+
+  it('accepts a repeated fencing void with no new events', () => {
+    given(ev.fenced('o1', 'seller')).when(cmd.void('o1')).then();
   });
 
   it('rejects a released sale', () => {
@@ -306,9 +337,31 @@ describe('RefundOrder', () => {
     given(...paid).when(cmd.refund('o1', 801)).thenRejected('refund_exceeds_debit');
   });
 
-  it('rejects an order this wallet never paid, even one it sold', () => {
-    given(ev.deposited(1_000)).when(cmd.refund('o1', 1)).thenRejected('unknown_order');
-    given(ev.credited('o1', 800)).when(cmd.refund('o1', 800)).thenRejected('unknown_order');
+  it('fences an order this wallet never paid, even one it sold: no money moves, and a later debit is refused', () => {
+    const state = given(ev.deposited(1_000)).when(cmd.refund('o1', 1)).then(ev.fenced('o1', 'buyer'));
+    expect(state).toMatchObject({ balanceMinor: 1_000, purchases: {}, fencedPurchases: { o1: true }, fencedSales: {} });
+    given(ev.deposited(1_000), ev.fenced('o1', 'buyer')).when(cmd.debit('o1', 800)).thenRejected('order_closed');
+    given(ev.credited('o1', 800)).when(cmd.refund('o1', 800)).then(ev.fenced('o1', 'buyer'));
+  });
+
+  it('fences ids that name Object.prototype members like any other, through a JSON snapshot too', () => {
+    for (const orderId of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const state = given(ev.deposited(500)).when(cmd.refund(orderId, 300)).then(ev.fenced(orderId, 'buyer'));
+      expect(Object.keys(state.fencedPurchases)).toEqual([orderId]);
+      const restored = JSON.parse(JSON.stringify(state)) as WalletState;
+      expect(walletDecider.decide(restored, cmd.debit(orderId, 300), now)).toMatchObject({ rejected: 'order_closed' });
+      given().when(cmd.void(orderId)).then(ev.fenced(orderId, 'seller'));
+    }
+  });
+
+  it('accepts a repeated fencing refund with no new events, whatever its amount', () => {
+    given(ev.fenced('o1', 'buyer')).when(cmd.refund('o1', 800)).then();
+    given(ev.fenced('o1', 'buyer')).when(cmd.refund('o1', 5)).then();
+  });
+
+  it('still validates the amount before fencing', () => {
+    given().when(cmd.refund('o1', 0)).thenRejected('amount_must_be_positive');
+    given().when(cmd.refund('o1', 1.5)).thenRejected('amount_not_integer');
   });
 
   it('allows one refund per order: the same amount again is a repeat, another amount a conflict', () => {
@@ -356,6 +409,8 @@ describe('evolve', () => {
     ev.refunded('bought', 1_200),
     ev.feeCredited('fee-of-x', 40),
     ev.withdrawn(1_000, 'w1'),
+    ev.fenced('never-paid', 'buyer'),
+    ev.fenced('never-sold', 'seller'),
   ];
 
   it('folds a history into plain data that survives a JSON snapshot', () => {
@@ -372,6 +427,8 @@ describe('evolve', () => {
         voided: { amountMinor: 300, feeMinor: 0, status: 'VOIDED' },
       },
       fees: { 'fee-of-x': 40 },
+      fencedPurchases: { 'never-paid': true },
+      fencedSales: { 'never-sold': true },
     });
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
   });
@@ -399,6 +456,12 @@ describe('evolve', () => {
     ['a void of released funds', [ev.credited('o1', 5), ev.released('o1', 5, 0), ev.voided('o1', 5)]],
     ['a void of another amount than escrowed', [ev.credited('o1', 5), ev.voided('o1', 6)]],
     ['a second fee for one order', [ev.feeCredited('o1', 5), ev.feeCredited('o1', 5)]],
+    ['a buyer fence of a paid order', [ev.deposited(10), ev.debited('o1', 5), ev.fenced('o1', 'buyer')]],
+    ['a debit of a fenced order', [ev.deposited(10), ev.fenced('o1', 'buyer'), ev.debited('o1', 5)]],
+    ['a second buyer fence', [ev.fenced('o1', 'buyer'), ev.fenced('o1', 'buyer')]],
+    ['a seller fence of a credited order', [ev.credited('o1', 5), ev.fenced('o1', 'seller')]],
+    ['a pending credit of a fenced order', [ev.fenced('o1', 'seller'), ev.credited('o1', 5)]],
+    ['a second seller fence', [ev.fenced('o1', 'seller'), ev.fenced('o1', 'seller')]],
     ['a fractional amount', [ev.deposited(1.5)]],
     ['a negative amount', [ev.deposited(-1)]],
     ['a negative fee', [ev.credited('o1', 5), ev.released('o1', 5, -1)]],

@@ -5,6 +5,17 @@
  * seller's escrowed pending funds. Every order step is idempotent by (orderId, step), because the
  * order saga retries steps after crashes and lost replies: a repeat with the same arguments is
  * accepted with no new events, a repeat with different arguments is a `conflicting_retry`.
+ *
+ * Fences (a compensation that arrives before the step it undoes). A failing order undoes every
+ * step it started, and an earlier attempt of the undone step may still be on its way (a retry
+ * given up on and restarted, a duplicated message). So an undo that finds nothing to undo is not
+ * a rejection: it closes that side of the order here, and the late attempt is then refused.
+ * - `RefundOrder` for an order this wallet never paid → `OrderFenced{side:'buyer'}`, no money
+ *   moves; a later `DebitForOrder` of that order → `order_closed`.
+ * - `VoidPending` for an order this wallet holds no pending funds of → `OrderFenced{side:'seller'}`;
+ *   a later `CreditPending` of that order → `order_closed`.
+ * A repeated fencing undo is accepted with no new events. The two sides are fenced apart, because
+ * one wallet may be both the buyer and the seller of an order.
  */
 import { assertNever, reject, type Decider, type Decision, type Rejected } from '../../runtime/decider.ts';
 
@@ -35,7 +46,12 @@ export type WalletEvent =
     }
   | { readonly type: 'PendingVoided'; readonly orderId: string; readonly amountMinor: number }
   | { readonly type: 'OrderRefunded'; readonly orderId: string; readonly amountMinor: number }
-  | { readonly type: 'FeeCredited'; readonly orderId: string; readonly amountMinor: number };
+  | { readonly type: 'FeeCredited'; readonly orderId: string; readonly amountMinor: number }
+  /** An undo found nothing of the order on this side: that side of the order is closed here. */
+  | { readonly type: 'OrderFenced'; readonly orderId: string; readonly side: OrderSide };
+
+/** Which part of an order a wallet plays: the buyer pays (debit), the seller is owed (pending). */
+export type OrderSide = 'buyer' | 'seller';
 
 export type WalletRejection =
   | 'amount_must_be_positive'
@@ -47,7 +63,9 @@ export type WalletRejection =
   | 'already_voided'
   | 'refund_exceeds_debit'
   | 'conflicting_retry'
-  | 'balance_overflow';
+  | 'balance_overflow'
+  /** The order's payment or pending credit was already undone here (fenced), so it cannot happen now. */
+  | 'order_closed';
 
 export type WalletRejected = Rejected<WalletRejection>;
 export type WalletDecision = Decision<WalletEvent, WalletRejection>;
@@ -84,6 +102,10 @@ export interface WalletState {
   readonly sales: Readonly<Record<string, Sale>>;
   /** Fees this (platform) wallet received, by order. */
   readonly fees: Readonly<Record<string, number>>;
+  /** Orders refunded before this wallet ever paid them: never debited now (OrderFenced buyer). */
+  readonly fencedPurchases: Readonly<Record<string, true>>;
+  /** Orders voided before this wallet was ever credited: never credited now (OrderFenced seller). */
+  readonly fencedSales: Readonly<Record<string, true>>;
 }
 
 /** Frozen so that an accidental in-place update fails loudly instead of corrupting every wallet. */
@@ -96,6 +118,8 @@ export const initialState: WalletState = Object.freeze({
   purchases: Object.freeze({}),
   sales: Object.freeze({}),
   fees: Object.freeze({}),
+  fencedPurchases: Object.freeze({}),
+  fencedSales: Object.freeze({}),
 });
 
 /**
@@ -184,7 +208,11 @@ function decideDebit(state: WalletState, command: CommandOf<'DebitForOrder'>): W
   // low to pay again, and a retry must still be told "done", not "insufficient funds".
   const purchase = lookup(state.purchases, orderId);
   if (purchase) return repeatOf(purchase.debitedMinor, amountMinor, `Order ${orderId} was already paid`);
-  return checkFunds(state, amountMinor, `pay order ${orderId}`) ?? [{ type: 'DebitedForOrder', orderId, amountMinor }];
+  return (
+    checkNotFenced(state, orderId, 'buyer') ??
+    checkFunds(state, amountMinor, `pay order ${orderId}`) ??
+    [{ type: 'DebitedForOrder', orderId, amountMinor }]
+  );
 }
 
 function decideCreditPending(state: WalletState, command: CommandOf<'CreditPending'>): WalletDecision {
@@ -194,7 +222,7 @@ function decideCreditPending(state: WalletState, command: CommandOf<'CreditPendi
   // Whatever happened to the sale since (released or voided), the credit step itself is done.
   const sale = lookup(state.sales, orderId);
   if (sale) return repeatOf(sale.amountMinor, amountMinor, `Order ${orderId} was already credited as pending`);
-  return checkCredit(state, amountMinor) ?? [{ type: 'PendingCredited', orderId, amountMinor }];
+  return checkNotFenced(state, orderId, 'seller') ?? checkCredit(state, amountMinor) ?? [{ type: 'PendingCredited', orderId, amountMinor }];
 }
 
 function decideRelease(state: WalletState, command: CommandOf<'ReleasePending'>): WalletDecision {
@@ -224,7 +252,7 @@ function decideRelease(state: WalletState, command: CommandOf<'ReleasePending'>)
 function decideVoid(state: WalletState, command: CommandOf<'VoidPending'>): WalletDecision {
   const { orderId } = command;
   const sale = lookup(state.sales, orderId);
-  if (!sale) return unknownSale(orderId);
+  if (!sale) return fence(state, orderId, 'seller');
   switch (sale.status) {
     case 'RELEASED':
       return reject('already_released', `Order ${orderId}'s pending funds were released, so they cannot be voided.`);
@@ -242,9 +270,9 @@ function decideRefund(state: WalletState, command: CommandOf<'RefundOrder'>): Wa
   const problem = checkAmount(amountMinor, 'refund');
   if (problem) return problem;
   const purchase = lookup(state.purchases, orderId);
-  if (!purchase) {
-    return reject('unknown_order', `This wallet never paid for order ${orderId}, so there is nothing to refund.`);
-  }
+  // The amount is not recorded with the fence: no money moved, so a retry with another amount
+  // is still the same undo of nothing.
+  if (!purchase) return fence(state, orderId, 'buyer');
   // One refund per order keeps "never refunded twice" a simple fact: refundedMinor is 0 or final.
   if (purchase.refundedMinor > 0) {
     return repeatOf(purchase.refundedMinor, amountMinor, `Order ${orderId} was already refunded`);
@@ -315,6 +343,22 @@ function repeatOf(recordedMinor: number, requestedMinor: number, done: string): 
   return reject('conflicting_retry', `${done} with ${recordedMinor} cents, not ${requestedMinor}.`);
 }
 
+/** Undoing a step that never happened here: closes that side of the order, once. */
+function fence(state: WalletState, orderId: string, side: OrderSide): WalletDecision {
+  if (Object.hasOwn(fencesOf(state, side), orderId)) return [];
+  return [{ type: 'OrderFenced', orderId, side }];
+}
+
+function checkNotFenced(state: WalletState, orderId: string, side: OrderSide): WalletRejected | undefined {
+  if (!Object.hasOwn(fencesOf(state, side), orderId)) return undefined;
+  const done = side === 'buyer' ? 'refunded before it was paid' : 'voided before it was credited';
+  return reject('order_closed', `Order ${orderId} was ${done} here, so it is closed.`);
+}
+
+function fencesOf(state: WalletState, side: OrderSide): Readonly<Record<string, true>> {
+  return side === 'buyer' ? state.fencedPurchases : state.fencedSales;
+}
+
 function unknownSale(orderId: string): WalletRejected {
   return reject('unknown_order', `This wallet has no pending funds for order ${orderId}.`);
 }
@@ -328,7 +372,7 @@ function lookup<Value>(record: Readonly<Record<string, Value>>, key: string): Va
 // evolve: applies facts. A fact that breaks an invariant means a bug upstream, so it throws.
 
 export function evolve(state: WalletState, event: WalletEvent): WalletState {
-  assertWholeCents(event.amountMinor, `${event.type} amount`);
+  if (event.type !== 'OrderFenced') assertWholeCents(event.amountMinor, `${event.type} amount`);
   if (event.type === 'PendingReleased') assertWholeCents(event.feeMinor, 'PendingReleased fee');
   const next = applyEvent(state, event);
   assertHoldings(next, event);
@@ -361,6 +405,8 @@ function applyEvent(state: WalletState, event: WalletEvent): WalletState {
       return applyPendingVoided(state, event);
     case 'FeeCredited':
       return applyFeeCredited(state, event);
+    case 'OrderFenced':
+      return applyFenced(state, event);
     default:
       return assertNever(event);
   }
@@ -368,6 +414,7 @@ function applyEvent(state: WalletState, event: WalletEvent): WalletState {
 
 function applyDebited(state: WalletState, event: EventOf<'DebitedForOrder'>): WalletState {
   invariant(!Object.hasOwn(state.purchases, event.orderId), `order ${event.orderId} is debited only once`);
+  invariant(!Object.hasOwn(state.fencedPurchases, event.orderId), `fenced order ${event.orderId} is never debited`);
   const purchase: Purchase = { debitedMinor: event.amountMinor, refundedMinor: 0 };
   return {
     ...state,
@@ -390,6 +437,7 @@ function applyRefunded(state: WalletState, event: EventOf<'OrderRefunded'>): Wal
 
 function applyPendingCredited(state: WalletState, event: EventOf<'PendingCredited'>): WalletState {
   invariant(!Object.hasOwn(state.sales, event.orderId), `order ${event.orderId} is credited as pending only once`);
+  invariant(!Object.hasOwn(state.fencedSales, event.orderId), `fenced order ${event.orderId} is never credited as pending`);
   const sale: Sale = { amountMinor: event.amountMinor, feeMinor: 0, status: 'LOCKED' };
   return {
     ...state,
@@ -427,6 +475,19 @@ function applyFeeCredited(state: WalletState, event: EventOf<'FeeCredited'>): Wa
   };
 }
 
+/** A fence closes a side of an order that never took effect here; it moves no money. */
+function applyFenced(state: WalletState, event: EventOf<'OrderFenced'>): WalletState {
+  const { orderId, side } = event;
+  if (side === 'buyer') {
+    invariant(!Object.hasOwn(state.purchases, orderId), `order ${orderId} is fenced only if this wallet never paid it`);
+    invariant(!Object.hasOwn(state.fencedPurchases, orderId), `order ${orderId} is fenced as bought only once`);
+    return { ...state, fencedPurchases: { ...state.fencedPurchases, [orderId]: true } };
+  }
+  invariant(!Object.hasOwn(state.sales, orderId), `order ${orderId} is fenced only if this wallet was never credited for it`);
+  invariant(!Object.hasOwn(state.fencedSales, orderId), `order ${orderId} is fenced as sold only once`);
+  return { ...state, fencedSales: { ...state.fencedSales, [orderId]: true } };
+}
+
 /** A release or void must leave exactly the escrowed amount of a still-locked sale. */
 function lockedSale(state: WalletState, event: EventOf<'PendingReleased' | 'PendingVoided'>): Sale {
   const sale = lookup(state.sales, event.orderId);
@@ -458,7 +519,8 @@ function invariant(condition: boolean, fact: string): asserts condition {
 
 export const walletDecider: Decider<WalletState, WalletCommand, WalletEvent, WalletRejection> = {
   kind: 'wallet',
-  stateVersion: 1,
+  /** 2: fencedPurchases and fencedSales. A version-1 snapshot lacks them, so it is replayed instead. */
+  stateVersion: 2,
   initialState,
   decide,
   evolve,

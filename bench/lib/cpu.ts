@@ -4,6 +4,11 @@
  * to PostgreSQL (which does the work in the postgres cells, but may also serve someone else),
  * and to everything else (which only ever steals from the measurement).
  *
+ * Others being busy matters only when the measured threads had to wait for a core, so it also
+ * reads how long this process's main thread and PostgreSQL's processes sat runnable on a run queue
+ * (/proc/…/schedstat). Some of that wait is the benchmark's own (node and PostgreSQL backends
+ * sharing two cores), which is why a measurement counts as disturbed only when both are high.
+ *
  * Linux only (it reads /proc); elsewhere the readings are null.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,7 +20,14 @@ export interface CpuSample {
   readonly machineBusySeconds: number;
   readonly machineTotalSeconds: number;
   readonly ownSeconds: number;
-  readonly postgresSeconds: number;
+  readonly ownWaitSeconds: number;
+  /** CPU and run-queue seconds of each live PostgreSQL process, by pid. */
+  readonly postgres: ReadonlyMap<number, ProcessTimes>;
+}
+
+interface ProcessTimes {
+  readonly cpuSeconds: number;
+  readonly waitSeconds: number;
 }
 
 /** Average cores busy over an interval, split by who used them. */
@@ -25,6 +37,12 @@ export interface CpuUse {
   readonly postgresCores: number;
   /** Everything but this process and PostgreSQL: noise in the measurement. */
   readonly otherCores: number;
+  /** Seconds per second that this process's main thread was runnable but waited for a core
+   *  (0.1 = 100 ms of waiting per second). */
+  readonly ownWaitShare: number;
+  /** The same for PostgreSQL's processes, summed over them (10 busy backends on 2 cores wait
+   *  on each other, so this is high whenever the server is loaded). */
+  readonly postgresWaitShare: number;
 }
 
 /** Linux's USER_HZ, the unit of /proc CPU times; 100 on every mainstream build. */
@@ -40,7 +58,8 @@ export function sampleCpu(): CpuSample | null {
       machineBusySeconds: machine.busy,
       machineTotalSeconds: machine.total,
       ownSeconds: (own.user + own.system) / 1e6,
-      postgresSeconds: postgresSeconds(),
+      ownWaitSeconds: ownWaitSeconds(),
+      postgres: postgresTimes(),
     };
   } catch {
     return null;
@@ -55,14 +74,29 @@ export function cpuBetween(start: CpuSample | null, end: CpuSample | null): CpuU
   const cores = os.cpus().length;
   const machineCores = ((end.machineBusySeconds - start.machineBusySeconds) / totalSeconds) * cores;
   const ownCores = (end.ownSeconds - start.ownSeconds) / wallSeconds;
-  const postgresCores = (end.postgresSeconds - start.postgresSeconds) / wallSeconds;
+  // A backend that ended in between is left out (its time lands in "other"); one that started
+  // in between counts from zero.
+  let postgresSeconds = 0;
+  let postgresWaitSeconds = 0;
+  for (const [pid, times] of end.postgres) {
+    const before = start.postgres.get(pid);
+    postgresSeconds += times.cpuSeconds - (before?.cpuSeconds ?? 0);
+    postgresWaitSeconds += times.waitSeconds - (before?.waitSeconds ?? 0);
+  }
+  const postgresCores = postgresSeconds / wallSeconds;
   const twoDecimals = (value: number) => Math.round(value * 100) / 100;
   return {
     machineCores: twoDecimals(machineCores),
     ownCores: twoDecimals(ownCores),
     postgresCores: twoDecimals(postgresCores),
     otherCores: twoDecimals(Math.max(0, machineCores - ownCores - postgresCores)),
+    ownWaitShare: share(end.ownWaitSeconds - start.ownWaitSeconds, wallSeconds),
+    postgresWaitShare: share(postgresWaitSeconds, wallSeconds),
   };
+}
+
+function share(seconds: number, wallSeconds: number): number {
+  return Math.round((Math.max(0, seconds) / wallSeconds) * 1_000) / 1_000;
 }
 
 /** Measures `task` and reports the CPU use around it. */
@@ -84,9 +118,24 @@ function machineSeconds(): { busy: number; total: number } {
   return { busy: busy / ticksPerSecond, total: (busy + idle + iowait) / ticksPerSecond };
 }
 
-/** CPU time of every live process named `postgres` (the server and its backends). */
-function postgresSeconds(): number {
-  let ticks = 0;
+/** The second field of a schedstat file: nanoseconds spent runnable, waiting for a core. */
+function waitSecondsOf(schedstatPath: string): number {
+  try {
+    return Number(readFileSync(schedstatPath, 'utf8').split(' ')[1] ?? 0) / 1e9;
+  } catch {
+    return 0; // The thread or process ended between the listing and the read.
+  }
+}
+
+/** The main thread only: it runs the JavaScript and PGlite. V8's helper threads wait on run queues
+ *  in short bursts of their own, which would count as contention on an idle machine. */
+function ownWaitSeconds(): number {
+  return waitSecondsOf(`/proc/${process.pid}/task/${process.pid}/schedstat`);
+}
+
+/** CPU and run-queue time of every live process named `postgres` (the server and its backends). */
+function postgresTimes(): Map<number, ProcessTimes> {
+  const times = new Map<number, ProcessTimes>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -99,7 +148,8 @@ function postgresSeconds(): number {
     if (stat.slice(stat.indexOf('(') + 1, commEnd) !== 'postgres') continue;
     // Fields after "(comm)" start at field 3 (state); utime and stime are fields 14 and 15.
     const fields = stat.slice(commEnd + 2).split(' ');
-    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    times.set(Number(entry), { cpuSeconds: ticks / ticksPerSecond, waitSeconds: waitSecondsOf(`/proc/${entry}/schedstat`) });
   }
-  return ticks / ticksPerSecond;
+  return times;
 }

@@ -29,6 +29,9 @@ export interface RunInfo {
   readonly code: CodeInfo;
   /** 1, 5 and 15-minute load averages as the run started (they lag; cpu.ts measures). */
   readonly loadAverageAtStart: readonly number[];
+  /** The process's nice value: below 0 when it was started with `nice -n -10` to shield it from
+   *  other work on a shared machine (PostgreSQL's processes keep their own priority). */
+  readonly niceValue: number;
 }
 
 export function machineInfo(): MachineInfo {
@@ -68,11 +71,18 @@ export function loadAverage(): number[] {
 }
 
 export function runInfo(): RunInfo {
-  return { date: new Date().toISOString(), machine: machineInfo(), code: codeInfo(), loadAverageAtStart: loadAverage() };
+  return {
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    code: codeInfo(),
+    loadAverageAtStart: loadAverage(),
+    niceValue: os.getPriority(),
+  };
 }
 
 export function describeRun(info: RunInfo): string {
   const { machine, code } = info;
   const commit = code.commit === null ? 'no git commit' : `${code.commit.slice(0, 12)}${code.dirty ? ' (uncommitted changes)' : ''}`;
-  return `${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryMb} MB, Node ${machine.node}, ${commit}, ${info.date}`;
+  const nice = info.niceValue === 0 ? '' : `, nice ${info.niceValue}`;
+  return `${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryMb} MB, Node ${machine.node}, ${commit}, ${info.date}${nice}`;
 }

@@ -8,8 +8,15 @@ import { describeRun, loadAverage, runInfo, type RunInfo } from './machine.ts';
 import { log, quick } from './options.ts';
 import { writeResult } from './results.ts';
 
-/** Cores other processes may use during a measurement before its numbers are flagged. */
+/** A measurement is flagged as disturbed when other processes used more than this many cores… */
 export const otherCoresTolerated = 0.2;
+/** …and the benchmark (and PostgreSQL, when it takes part) waited for a core more than this share of the time. */
+export const runQueueWaitTolerated = 0.05;
+
+/** How long the measured work waited for a core, per second; PostgreSQL counts only when it takes part. */
+export function waitShare(cpu: CpuUse, usesPostgres: boolean): number {
+  return cpu.ownWaitShare + (usesPostgres ? cpu.postgresWaitShare : 0);
+}
 
 export interface Run {
   readonly name: string;
@@ -29,9 +36,12 @@ export function startRun(name: string): Run {
 }
 
 /** A warning for one measurement that other processes disturbed, or null when it ran alone. */
-export function contention(what: string, cpu: CpuUse | null): string | null {
+export function contention(what: string, cpu: CpuUse | null, usesPostgres = false): string | null {
   if (cpu === null || cpu.otherCores <= otherCoresTolerated) return null;
-  return `${what}: other processes used ${cpu.otherCores} cores meanwhile; its numbers are low`;
+  const waited = waitShare(cpu, usesPostgres);
+  if (waited <= runQueueWaitTolerated) return null;
+  const waitedPercent = Math.round(waited * 100);
+  return `${what}: other processes used ${cpu.otherCores} cores and the benchmark waited for a core ${waitedPercent}% of the time; its numbers may be low`;
 }
 
 /** Writes bench/results/<name>.json: the run's facts first, then the benchmark's own fields. */

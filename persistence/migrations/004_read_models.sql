@@ -128,13 +128,15 @@ CREATE TABLE IF NOT EXISTS products (
 CREATE INDEX IF NOT EXISTS products_category ON products (category, product_id) WHERE NOT deleted;
 
 -- Stock held for orders (StockReserved / StockReleased). The seller's time-to-ship statistic is
--- measured from `reserved_at`, as the seller actor measures it.
+-- measured from `reserved_at`, as the seller actor measures it. A FENCED row is an order whose
+-- stock was given back before it ever reserved any (ReservationFenced): it holds no items, and
+-- `released_at` is when that release came.
 CREATE TABLE IF NOT EXISTS stock_reservations (
   seller_id   text COLLATE "C" NOT NULL,
   order_id    text COLLATE "C" NOT NULL,
-  status      text NOT NULL CHECK (status IN ('RESERVED', 'RELEASED')),
+  status      text NOT NULL CHECK (status IN ('RESERVED', 'RELEASED', 'FENCED')),
   items       jsonb NOT NULL CHECK (jsonb_typeof(items) = 'array'),
-  reserved_at bigint NOT NULL,
+  reserved_at bigint NULL CHECK ((reserved_at IS NULL) = (status = 'FENCED')),
   released_at bigint NULL,
   last_seq    integer NOT NULL CHECK (last_seq > 0),
   PRIMARY KEY (seller_id, order_id)

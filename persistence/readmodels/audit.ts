@@ -21,6 +21,7 @@
  */
 import type { OrderEvent, OrderStatus } from '../../actors/order/order-messages.ts';
 import type { WalletEvent } from '../../actors/wallet/wallet.ts';
+import { assertNever } from '../../runtime/decider.ts';
 import type { Db } from '../db.ts';
 import type { Journal, JournalEntry } from '../journal.ts';
 import { bigintOf } from './sql.ts';
@@ -171,14 +172,32 @@ async function* streamEntries<E>(journal: Journal, key: string, options: AuditOp
   }
 }
 
+/** Every wallet event type; a Record so that a new type breaks the build here until it is audited. */
+const walletEventTypes: Readonly<Record<WalletEvent['type'], true>> = {
+  Deposited: true,
+  Withdrawn: true,
+  DebitedForOrder: true,
+  PendingCredited: true,
+  PendingReleased: true,
+  PendingVoided: true,
+  OrderRefunded: true,
+  FeeCredited: true,
+  OrderFenced: true,
+};
+
 function tallyWalletEntry(tally: JournalTally, wallet: WalletTally, entry: JournalEntry<WalletEvent>): void {
   const walletId = entry.key.slice(walletPrefix.length);
   for (const event of entry.events) {
+    // The journal may hold what other code wrote: the audit reports it instead of stopping.
+    if (!Object.hasOwn(walletEventTypes, event.type)) {
+      tally.anomalies.push({ kind: 'unknown_event', key: entry.key, seq: entry.seq, eventType: String(event.type) });
+      continue;
+    }
     if (!hasWholeAmounts(event)) {
       tally.anomalies.push({ kind: 'invalid_amount', key: entry.key, seq: entry.seq, eventType: String(event.type) });
       continue;
     }
-    tallyWalletEvent(tally, wallet, event, entry);
+    tallyWalletEvent(tally, wallet, event);
     if (wallet.balance < 0n && !wallet.negativeBalanceReported) {
       wallet.negativeBalanceReported = true;
       tally.anomalies.push({ kind: 'negative_balance', walletId, seq: entry.seq, balanceMinor: String(wallet.balance) });
@@ -193,10 +212,18 @@ function tallyWalletEntry(tally: JournalTally, wallet: WalletTally, entry: Journ
 /** Amounts the journal holds are whole, non-negative cents; anything else is reported, not summed. */
 function hasWholeAmounts(event: WalletEvent): boolean {
   const whole = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
-  return whole(event.amountMinor) && (event.type !== 'PendingReleased' || whole(event.feeMinor));
+  switch (event.type) {
+    case 'OrderFenced':
+      return true;
+    case 'PendingReleased':
+      return whole(event.amountMinor) && whole(event.feeMinor);
+    default:
+      return whole(event.amountMinor);
+  }
 }
 
-function tallyWalletEvent(tally: JournalTally, wallet: WalletTally, event: WalletEvent, entry: JournalEntry): void {
+function tallyWalletEvent(tally: JournalTally, wallet: WalletTally, event: WalletEvent): void {
+  if (event.type === 'OrderFenced') return; // An undo that found nothing: no money moved.
   const amount = BigInt(event.amountMinor);
   switch (event.type) {
     case 'Deposited':
@@ -228,12 +255,8 @@ function tallyWalletEvent(tally: JournalTally, wallet: WalletTally, event: Walle
     case 'FeeCredited':
       wallet.balance += amount;
       return moveInFlight(tally, event.orderId, 'fee_credited', -amount);
-    default: {
-      // Compile time: every wallet event is handled above. Run time: a journal written by
-      // other code may hold anything, and the audit reports it instead of stopping.
-      const unknown: never = event;
-      tally.anomalies.push({ kind: 'unknown_event', key: entry.key, seq: entry.seq, eventType: String((unknown as { type?: unknown }).type) });
-    }
+    default:
+      assertNever(event);
   }
 }
 
@@ -355,6 +378,10 @@ export interface ReadModelAuditOptions {
  * lines (wallets.ts states the identity), the totals must balance as in the journal audit, and,
  * given `journalAudit`, every total must equal the journal's. Read it on a quiet system (or
  * after a rebuild): the event processor may be mid-way through the journal.
+ *
+ * Repeats are counted from lines, so a second release or void of one pending credit (which
+ * settles the same line again) and a repeated zero fee (which writes no line) show in the
+ * journal audit only; their money shows in both.
  */
 export async function auditReadModels(db: Db, options: ReadModelAuditOptions = {}): Promise<LedgerAudit> {
   const maxListed = options.maxListed ?? defaultMaxListed;

@@ -98,6 +98,7 @@ export const ordersTable: TableSpec = {
     updated_at: 'bigint',
   },
   key: ['id'],
+  versionColumn: 'last_seq',
 };
 
 export const orderItemsTable: TableSpec = {

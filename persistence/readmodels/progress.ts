@@ -29,16 +29,16 @@ export function createProgressBar(output: ProgressOutput, options: ProgressBarOp
   const intervalMs = terminal ? (options.redrawMs ?? 100) : (options.lineMs ?? 5_000);
   const nowMs = options.nowMs ?? (() => performance.now());
   let lastDrawMs = Number.NEGATIVE_INFINITY;
-  let drawnLength = 0;
+  let lastLine = '';
   const draw = (progress: RebuildProgress, final: boolean) => {
     const line = formatProgress(progress, options.width);
     if (terminal) {
       // Spaces, not an escape sequence, clear what a longer previous line left behind.
-      output.write(`\r${line.padEnd(drawnLength)}${final ? '\n' : ''}`);
-      drawnLength = line.length;
-    } else {
+      output.write(`\r${line.padEnd(lastLine.length)}${final ? '\n' : ''}`);
+    } else if (line !== lastLine) {
       output.write(`${line}\n`);
     }
+    lastLine = line;
   };
   return {
     update(progress) {

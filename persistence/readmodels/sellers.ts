@@ -49,9 +49,10 @@ export interface ProductRow extends Row {
 export interface ReservationRow extends Row {
   readonly seller_id: string;
   readonly order_id: string;
-  readonly status: 'RESERVED' | 'RELEASED';
+  readonly status: 'RESERVED' | 'RELEASED' | 'FENCED';
   readonly items: readonly PricedItem[];
-  readonly reserved_at: number;
+  /** Null for a FENCED order, which never reserved. */
+  readonly reserved_at: number | null;
   readonly released_at: number | null;
   readonly last_seq: number;
 }
@@ -76,6 +77,7 @@ export const sellerStatsTable: TableSpec = {
     updated_at: 'bigint',
   },
   key: ['seller_id'],
+  versionColumn: 'last_seq',
 };
 
 export const productsTable: TableSpec = {
@@ -95,6 +97,7 @@ export const productsTable: TableSpec = {
     last_seq: 'integer',
   },
   key: ['seller_id', 'product_id'],
+  versionColumn: 'last_seq',
 };
 
 export const reservationsTable: TableSpec = {
@@ -109,6 +112,7 @@ export const reservationsTable: TableSpec = {
     last_seq: 'integer',
   },
   key: ['seller_id', 'order_id'],
+  versionColumn: 'last_seq',
 };
 
 /** One seller's rows while its entries are applied; `changed*` hold the ids to write back. */
@@ -209,11 +213,12 @@ function newStatsRow(sellerId: string, first: JournalEntry): SellerStatsRow {
 
 function applySellerEntry(stream: Stream<SellerEvent>, fold: SellerFold, entry: JournalEntry<SellerEvent>): void {
   const where = `${stream.key} seq ${entry.seq}`;
-  for (const event of entry.events) applySellerEvent(fold, event, entry.seq, where);
+  for (const event of entry.events) applySellerEvent(fold, event, entry, where);
   fold.stats = { ...fold.stats, last_seq: entry.seq, updated_at: entry.at };
 }
 
-function applySellerEvent(fold: SellerFold, event: SellerEvent, seq: number, where: string): void {
+function applySellerEvent(fold: SellerFold, event: SellerEvent, entry: JournalEntry, where: string): void {
+  const { seq } = entry;
   const stats = fold.stats;
   switch (event.type) {
     case 'SellerRegistered':
@@ -234,6 +239,11 @@ function applySellerEvent(fold: SellerFold, event: SellerEvent, seq: number, whe
     case 'StockReserved':
     case 'StockReleased':
       applyStockEvent(fold, event, seq, where);
+      return;
+    case 'ReservationFenced':
+      // The event carries no time of its own; the entry's is when the release came.
+      fold.reservations.set(event.orderId, fencedReservation(fold, event.orderId, entry, where));
+      fold.changedReservations.add(event.orderId);
       return;
     case 'OrderOutcomeRecorded':
       fold.stats = countOutcome(fold, event, where);
@@ -322,14 +332,19 @@ function applyStockEvent(fold: SellerFold, event: StockEvent, seq: number, where
   fold.changedReservations.add(event.orderId);
 }
 
+function fencedReservation(fold: SellerFold, orderId: string, entry: JournalEntry, where: string): ReservationRow {
+  if (fold.reservations.has(orderId)) throw new Error(`read model: ${where} fences order ${orderId}, which has a reservation`);
+  return { seller_id: fold.stats.seller_id, order_id: orderId, status: 'FENCED', items: [], reserved_at: null, released_at: entry.at, last_seq: entry.seq };
+}
+
 function countOutcome(fold: SellerFold, event: Extract<SellerEvent, { type: 'OrderOutcomeRecorded' }>, where: string): SellerStatsRow {
   const stats = fold.stats;
   switch (event.outcome) {
     case 'placed':
       return { ...stats, orders_placed: stats.orders_placed + 1 };
     case 'shipped': {
-      const reservation = required(fold.reservations.get(event.orderId), `${where}: reservation of shipped order ${event.orderId}`);
-      const shipTimeMs = Math.max(0, event.atMs - reservation.reserved_at);
+      const reservedAt = required(fold.reservations.get(event.orderId)?.reserved_at ?? undefined, `${where}: reservation of shipped order ${event.orderId}`);
+      const shipTimeMs = Math.max(0, event.atMs - reservedAt);
       return { ...stats, orders_shipped: stats.orders_shipped + 1, ship_time_total_ms: stats.ship_time_total_ms + shipTimeMs };
     }
     case 'completed':

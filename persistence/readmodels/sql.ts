@@ -15,6 +15,12 @@ export interface TableSpec {
   readonly columns: Readonly<Record<string, ColumnType>>;
   /** The primary key's columns. */
   readonly key: readonly string[];
+  /**
+   * The column holding the seq of the entry that last changed a row, when the table has one.
+   * An update never replaces a row with an older version of it: were two processors ever to
+   * project overlapping batches at once, the later commit of the older state is dropped.
+   */
+  readonly versionColumn?: string;
 }
 
 /** Table and column names come from the specs in this folder, never from input. */
@@ -53,7 +59,8 @@ export async function upsertRows(db: Db, spec: TableSpec, rows: readonly Row[], 
     .filter((name) => !spec.key.includes(name))
     .map((name) => `${name} = EXCLUDED.${name}`)
     .join(', ');
-  const action = onConflict === 'update' ? `UPDATE SET ${updates}` : 'NOTHING';
+  const guard = spec.versionColumn === undefined ? '' : ` WHERE ${spec.table}.${spec.versionColumn} < EXCLUDED.${spec.versionColumn}`;
+  const action = onConflict === 'update' ? `UPDATE SET ${updates}${guard}` : 'NOTHING';
   await db.query(
     `INSERT INTO ${spec.table} (${names.join(', ')})
      SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS v(${recordDefinition(spec, names)})

@@ -20,6 +20,7 @@
  *                      `…:fee`) for the platform fee when it is more than 0.
  *   PendingVoided    → the sale line becomes VOIDED.
  *   FeeCredited      → CREDIT COMPLETED (kind platform_fee) on wallet:platform, when more than 0.
+ *   OrderFenced      → no line: an undo found nothing to undo, and no money moved.
  *
  * So for every wallet: balance = Σ CREDIT in (COMPLETED, RELEASED) − Σ DEBIT (any status), and
  * locked_balance = Σ CREDIT in LOCKED; auditReadModels (audit.ts) checks both.
@@ -92,6 +93,7 @@ export const walletsTable: TableSpec = {
     updated_at: 'bigint',
   },
   key: ['id'],
+  versionColumn: 'last_seq',
 };
 
 export const ledgerTable: TableSpec = {
@@ -204,6 +206,8 @@ function applyWalletEvent(row: WalletRow, event: WalletEvent, at: EventPosition,
     case 'FeeCredited':
       line(event.amountMinor, 'CREDIT', 'COMPLETED', 'platform_fee', event.orderId);
       return { ...row, balance: row.balance + event.amountMinor };
+    case 'OrderFenced':
+      return row;
     default:
       return assertNever(event);
   }

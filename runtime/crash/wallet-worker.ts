@@ -91,6 +91,7 @@ const walletRejectionCodes: Readonly<Record<WalletRejection, true>> = {
   amount_not_integer: true,
   fee_out_of_range: true,
   insufficient_funds: true,
+  order_closed: true,
   unknown_order: true,
   already_released: true,
   already_voided: true,

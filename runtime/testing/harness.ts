@@ -5,6 +5,7 @@
 import type { Db } from '../../persistence/db.ts';
 import type { Journal } from '../../persistence/journal.ts';
 import { migrate } from '../../persistence/migrate.ts';
+import { truncateReadModels } from '../../persistence/readmodels/consumer.ts';
 import { openPglite } from '../../persistence/pglite.ts';
 import { SqlJournal } from '../../persistence/sql-journal.ts';
 import { SqlSnapshotStore } from '../../persistence/sql-snapshots.ts';
@@ -52,6 +53,7 @@ export async function openHarness(): Promise<Harness> {
     async reset() {
       for (const runtime of runtimes.splice(0)) runtime.stop();
       await db.query('TRUNCATE journal, snapshots, timers');
+      await truncateReadModels(db);
     },
     async close() {
       for (const runtime of runtimes.splice(0)) runtime.stop();
