@@ -2,7 +2,8 @@
  * Messages of the checkout actor (`checkout:<checkoutId>`): one buyer's cart split into one
  * order per seller, all or nothing (DESIGN.md §3). It places every order, waits for each to
  * settle as PAID or FAILED, and if any failed it cancels the paid ones (each cancellation
- * refunds the buyer) and fails with the first failure's code. The client chooses the
+ * refunds the buyer) and fails with the first failure's code. If all are PAID it completes and
+ * confirms each order, which lets its seller ship it (the checkout gate, order-messages.ts). The client chooses the
  * checkoutId, so a double click or a retry addresses the same actor and gets the same result.
  *
  * Order ids are derived from the checkout id (`<checkoutId>-<n>`, sellers sorted), so a retried
@@ -10,7 +11,8 @@
  *
  * While any of its steps is pending, the checkout keeps a retry wake-up timer (RetrySteps) due,
  * like the order does: the runtime re-runs pending steps only when the actor handles a message,
- * so without it a checkout whose PlaceOrder or CancelOrder reply was lost would wait forever.
+ * so without it a checkout whose PlaceOrder, CancelOrder or ConfirmCheckout reply was lost would
+ * wait forever.
  * A RetrySteps that finds steps still pending arms the next, later one (saga-retry-timer.ts).
  */
 import type { EffectOutcome, TimerCancelled, TimerScheduled } from '../../runtime/decider.ts';
@@ -38,7 +40,7 @@ export interface CheckoutPolicy {
 export type CheckoutCommand =
   /** commandId `start`. A cart with several lines of one product is merged. */
   | { readonly type: 'StartCheckout'; readonly checkoutId: string; readonly buyerId: string; readonly lines: readonly CartLine[] }
-  /** commandId `step:<stepId>`; steps are `place:<orderId>` and `cancel:<orderId>`. */
+  /** commandId `step:<stepId>`; steps are `place:<orderId>`, `cancel:<orderId>` and `confirm:<orderId>`. */
   | { readonly type: 'StepCompleted'; readonly stepId: string; readonly outcome: EffectOutcome }
   /** commandId `settled:<orderId>`: sent by an order when it is PAID or FAILED. */
   | { readonly type: 'OrderSettled'; readonly orderId: string; readonly outcome: 'PAID' | 'FAILED'; readonly code: string | null; readonly message: string | null }

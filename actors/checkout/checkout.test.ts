@@ -3,7 +3,7 @@ import { isRejected } from '../../runtime/decider.ts';
 import type { OrderCommand } from '../order/order-messages.ts';
 import type { CartLine, CheckoutCommand, CheckoutEvent, CheckoutRejection, CheckoutState, PlannedOrder } from './checkout-messages.ts';
 import { cartFingerprint, cartLimits } from './checkout-plan.ts';
-import { checkoutDecider, createCheckoutDecider, defaultCheckoutPolicy, evolve, initialState } from './checkout.ts';
+import { checkoutDecider, createCheckoutDecider, defaultCheckoutPolicy, evolve, initialState, isConfirmed } from './checkout.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Given (events) / When (command) / Then (events or rejection)
@@ -64,6 +64,7 @@ const placeCommand = (order: PlannedOrder): OrderCommand => ({
   items: order.items,
 });
 const cancelCommand: OrderCommand = { type: 'CancelOrder', commandId: 'checkout-cancel', by: { role: 'SYSTEM' }, reason: 'checkout_failed' };
+const confirmCommand: OrderCommand = { type: 'ConfirmCheckout', checkoutId: 'k1' };
 
 const ev = {
   started: (): CheckoutEvent => ({ type: 'CheckoutStarted', checkoutId: 'k1', buyerId: 'b1', orders, at: now }),
@@ -75,6 +76,8 @@ const ev = {
     at: now,
   }),
   cancelling: (orderId: string): CheckoutEvent => ({ type: 'StepStarted', stepId: `cancel:${orderId}`, target: `order:${orderId}`, command: cancelCommand, at: now }),
+  confirming: (orderId: string): CheckoutEvent => ({ type: 'StepStarted', stepId: `confirm:${orderId}`, target: `order:${orderId}`, command: confirmCommand, at: now }),
+  completed: (): CheckoutEvent => ({ type: 'CheckoutCompleted', at: now }),
   succeeded: (stepId: string, at = now): CheckoutEvent => ({ type: 'StepSucceeded', stepId, at }),
   failed: (stepId: string, code: string, message: string): CheckoutEvent => ({ type: 'StepFailed', stepId, code, message, at: now }),
   paid: (orderId: string, at = now): CheckoutEvent => ({ type: 'CheckoutOrderSettled', orderId, outcome: 'PAID', code: null, message: null, at }),
@@ -199,10 +202,37 @@ describe('StartCheckout', () => {
 });
 
 describe('settling: all orders PAID', () => {
-  it('completes when every order is paid, in any order of arrival', () => {
+  it('completes when every order is paid, in any order of arrival, and confirms each order', () => {
     const one = given(...started).when(cmd.paid('k1-2')).then(ev.paid('k1-2'));
-    const done = given(...one).when(cmd.paid('k1-1')).then(ev.paid('k1-1'), { type: 'CheckoutCompleted', at: now });
+    const done = given(...one).when(cmd.paid('k1-1')).then(ev.paid('k1-1'), ev.completed(), ev.confirming('k1-1'), ev.confirming('k1-2'));
     expect(stateOf(done).status).toBe('COMPLETED');
+  });
+
+  it('stays COMPLETED while its confirm steps run, and is confirmed once all are done', () => {
+    const completed = [...started, ev.succeeded('place:k1-1'), ev.succeeded('place:k1-2'), ev.paid('k1-1'), ev.paid('k1-2'), ev.completed()];
+    const confirming = [...completed, ev.confirming('k1-1'), ev.confirming('k1-2')];
+    expect(checkoutDecider.process?.effects(stateOf(confirming))).toEqual([
+      { stepId: 'confirm:k1-1', target: 'order:k1-1', command: confirmCommand },
+      { stepId: 'confirm:k1-2', target: 'order:k1-2', command: confirmCommand },
+    ]);
+    expect(isConfirmed(stateOf(confirming))).toBe(false);
+    const one = given(...confirming).when(cmd.ok('confirm:k1-1')).then(ev.succeeded('confirm:k1-1'));
+    expect(isConfirmed(stateOf(one))).toBe(false);
+    const both = given(...one).when(cmd.ok('confirm:k1-2')).then(ev.succeeded('confirm:k1-2'), ev.timerCancelled('retry-2'));
+    expect(stateOf(both).status).toBe('COMPLETED');
+    expect(isConfirmed(stateOf(both))).toBe(true);
+    given(...both).when(cmd.ok('confirm:k1-2')).then();
+    expect(isConfirmed(stateOf(completed))).toBe(false);
+  });
+
+  it('stops a confirm step the order refused, for an operator, still COMPLETED', () => {
+    const confirming = [...started, ev.paid('k1-1'), ev.paid('k1-2'), ev.completed(), ev.confirming('k1-1'), ev.confirming('k1-2')];
+    const stuck = given(...confirming)
+      .when(cmd.fail('confirm:k1-1', 'not_your_order', 'Order k1-1 belongs to another checkout.'))
+      .then(ev.failed('confirm:k1-1', 'not_your_order', 'Order k1-1 belongs to another checkout.'));
+    expect(stateOf(stuck).status).toBe('COMPLETED');
+    expect(isConfirmed(stateOf(stuck))).toBe(false);
+    expect(checkoutDecider.process?.effects(stateOf(stuck)).map((effect) => effect.stepId)).toEqual(['place:k1-1', 'place:k1-2', 'confirm:k1-2']);
   });
 
   it('records each settlement once', () => {
@@ -282,10 +312,11 @@ describe('compensation: any order FAILED', () => {
 
   const compensating = [...started, ev.paid('k1-1'), ev.failedOrder('k1-2', 'x', 'X.'), { type: 'CompensationStarted', code: 'x', message: 'X.', at: now } as const, ev.cancelling('k1-1')];
 
-  it('counts a cancel the order refused as invalid_transition (already cancelled or failed) as done', () => {
-    given(...compensating)
-      .when(cmd.fail('cancel:k1-1', 'invalid_transition', 'Order k1-1 is cancelled, so it cannot be cancelled.'))
-      .then(ev.succeeded('cancel:k1-1'), { type: 'CheckoutFailed', code: 'x', message: 'X.', at: now });
+  it('counts no cancel rejection as done, invalid_transition included: an already cancelled order accepts the cancel', () => {
+    const message = 'Order k1-1 is already shipped, so it cannot be cancelled.';
+    const stuck = given(...compensating).when(cmd.fail('cancel:k1-1', 'invalid_transition', message)).then(ev.failed('cancel:k1-1', 'invalid_transition', message));
+    expect(stateOf(stuck).status).toBe('COMPENSATING');
+    given(...compensating).when(cmd.ok('cancel:k1-1')).then(ev.succeeded('cancel:k1-1'), { type: 'CheckoutFailed', code: 'x', message: 'X.', at: now });
   });
 
   it('stops, still compensating, when a cancel fails for another reason', () => {
@@ -297,13 +328,20 @@ describe('compensation: any order FAILED', () => {
 
 describe('the retry wake-up timer', () => {
   const due = now + retryMs;
-  const settledAndPlaced = [...started, ev.paid('k1-1'), ev.paid('k1-2'), { type: 'CheckoutCompleted', at: now } as const];
+  const completed = [...started, ev.paid('k1-1'), ev.paid('k1-2'), ev.completed(), ev.confirming('k1-1'), ev.confirming('k1-2')];
+  const confirmed = [...completed, ev.succeeded('confirm:k1-1'), ev.succeeded('confirm:k1-2')];
 
   it('is cancelled when the last pending step finishes, even after the checkout ended', () => {
-    const one = given(...settledAndPlaced).when(cmd.ok('place:k1-1')).then(ev.succeeded('place:k1-1'));
+    const one = given(...confirmed).when(cmd.ok('place:k1-1')).then(ev.succeeded('place:k1-1'));
     const both = given(...one).when(cmd.ok('place:k1-2')).then(ev.succeeded('place:k1-2'), ev.timerCancelled('retry-2'));
     expect(stateOf(both).timers).toEqual({});
     expect(checkoutDecider.process?.effects(stateOf(both))).toEqual([]);
+  });
+
+  it('keeps waking a completed checkout whose confirm steps are still pending', () => {
+    const placed = [...completed, ev.succeeded('place:k1-1'), ev.succeeded('place:k1-2')];
+    // Two places done and two confirms pending: progress 6, a new number at the base delay.
+    given(...placed).when(cmd.retrySteps('2'), due).then(ev.timerCancelled('retry-2'), ev.retry('6', due));
   });
 
   it('is kept while cancel steps run, and cancelled when they are done', () => {
@@ -324,7 +362,7 @@ describe('the retry wake-up timer', () => {
   it('RetrySteps records nothing when nothing is pending, or before its timer is due', () => {
     given().when(cmd.retrySteps('2'), due).then();
     given(...started).when(cmd.retrySteps('2'), due - 1).then();
-    const done = [...settledAndPlaced, ev.succeeded('place:k1-1'), ev.succeeded('place:k1-2'), ev.timerCancelled('retry-2')];
+    const done = [...confirmed, ev.succeeded('place:k1-1'), ev.succeeded('place:k1-2'), ev.timerCancelled('retry-2')];
     given(...done).when(cmd.retrySteps('2'), due).then();
   });
 

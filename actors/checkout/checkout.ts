@@ -3,9 +3,15 @@
  * for every order to settle, and then either completes or cancels the paid orders and fails
  * (checkout-messages.ts' header). The plan is in checkout-plan.ts, evolve in checkout-evolve.ts.
  *
- * Steps: `place:<orderId>` sends PlaceOrder; `cancel:<orderId>` sends CancelOrder. An order
- * reports its settlement itself (OrderSettled), so a place step's success only means the order
- * accepted the placement; its rejection means the order never started, which is a failure.
+ * Steps: `place:<orderId>` sends PlaceOrder; `cancel:<orderId>` sends CancelOrder;
+ * `confirm:<orderId>` sends ConfirmCheckout. An order reports its settlement itself
+ * (OrderSettled), so a place step's success only means the order accepted the placement; its
+ * rejection means the order never started, which is a failure.
+ *
+ * The orders wait behind a gate: a PAID order cannot ship or be disputed until its checkout has
+ * COMPLETED and confirmed it, so a compensating checkout only ever cancels PAID orders, which
+ * always succeeds (an order already cancelled or failed accepts the cancel as a no-op). Any
+ * rejection of a cancel or confirm step is therefore a real failure, left for an operator.
  *
  * Each decision is built on a Draft, then the retry wake-up timer is kept (saga-retry-timer.ts).
  * A decision with no events is an accepted no-op: a repeat, or a timer whose reason has passed.
@@ -34,6 +40,7 @@ function emit(draft: Draft, ...events: CheckoutEvent[]): Draft {
 
 const placePrefix = 'place:';
 const cancelPrefix = 'cancel:';
+const confirmPrefix = 'confirm:';
 
 export function commandId(command: CheckoutCommand): string {
   switch (command.type) {
@@ -132,11 +139,6 @@ function stepCompleted(draft: Draft, stepId: string, outcome: EffectOutcome, now
   if (step === undefined || step.status !== 'PENDING') return draft;
   if (outcome.ok) return emit(draft, { type: 'StepSucceeded', stepId, at: now });
   const { code, message } = outcome;
-  if (stepId.startsWith(cancelPrefix) && code === 'invalid_transition') {
-    // The order is past being cancelled (already cancelled, failed, disputed or released):
-    // there is nothing left for this checkout to undo there.
-    return emit(draft, { type: 'StepSucceeded', stepId, at: now });
-  }
   const failed = emit(draft, { type: 'StepFailed', stepId, code, message, at: now });
   const orderId = stepId.slice(placePrefix.length);
   if (!stepId.startsWith(placePrefix) || Object.hasOwn(failed.state.settled, orderId)) return failed;
@@ -161,7 +163,7 @@ function conclude(draft: Draft, now: number): Draft {
   const { state } = next;
   if (state.status === 'PLACING' && state.orders.every((order) => Object.hasOwn(state.settled, order.orderId))) {
     const failed = state.orders.find((order) => lookup(state.settled, order.orderId)?.outcome === 'FAILED');
-    if (failed === undefined) return emit(next, { type: 'CheckoutCompleted', at: now });
+    if (failed === undefined) return startConfirmations(emit(next, { type: 'CheckoutCompleted', at: now }), now);
     next = startCompensation(next, failed, now);
   }
   const after = next.state;
@@ -190,6 +192,21 @@ function startCompensation(draft: Draft, failed: PlannedOrder, now: number): Dra
     next = startStep(next, `${cancelPrefix}${order.orderId}`, order.orderId, cancel, now);
   }
   return next;
+}
+
+/**
+ * Lifts every order's checkout gate, so their sellers may ship. The checkout stays COMPLETED
+ * while these steps run; its effects and retry timer cover them like any other step.
+ */
+function startConfirmations(draft: Draft, now: number): Draft {
+  const { checkoutId, orders } = draft.state;
+  const confirm: OrderCommand = { type: 'ConfirmCheckout', checkoutId };
+  return orders.reduce((next, order) => startStep(next, `${confirmPrefix}${order.orderId}`, order.orderId, confirm, now), draft);
+}
+
+/** Whether every order of a completed checkout has been confirmed: only then may all of them ship. */
+export function isConfirmed(state: CheckoutState): boolean {
+  return state.status === 'COMPLETED' && state.orders.every((order) => lookup(state.steps, `${confirmPrefix}${order.orderId}`)?.status === 'DONE');
 }
 
 /**

@@ -25,6 +25,7 @@ export const initialState: OrderState = Object.freeze({
   releaseReason: null,
   dispute: null,
   shipped: false,
+  checkoutConfirmed: false,
   placedAt: 0,
   paidAt: null,
   shippedAt: null,
@@ -74,10 +75,16 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
       invariant(state.status === 'PLACED' && state.saga === 'placing', 'an order is paid once, at the end of placing');
       invariant(state.totalMinor > 0, 'a paid order has a price');
       return { ...state, status: 'PAID', saga: null, paidAt: event.at };
+    case 'CheckoutConfirmed':
+      invariant(!state.checkoutConfirmed, 'an order is confirmed by its checkout once');
+      invariant(state.status === 'PAID' && state.saga === null && state.cancelReason === null, 'only a paid order not being cancelled is confirmed');
+      return { ...state, checkoutConfirmed: true };
     case 'OrderFailed':
       invariant(state.status === 'PLACED' && state.saga === 'placing', 'only an order being placed fails');
       return { ...state, status: 'FAILED', saga: null, failure: { code: event.code, message: event.message } };
     case 'OrderShipped':
+      // The checkout gate (checkoutConfirmed) is decide's, not asserted here: orders shipped
+      // before the gate existed have no CheckoutConfirmed, and their journals must still replay.
       invariant(state.status === 'PAID' && state.saga === null, 'only a paid, settled order ships');
       return { ...state, status: 'SHIPPED', shipped: true, shippedAt: event.at, releaseDueAt: event.releaseDueAt };
     case 'DeliveryConfirmed':

@@ -12,6 +12,11 @@
  *   cancelling: void_pending (seller wallet) → refund_buyer (buyer wallet) → release_stock (unless shipped) → CANCELLED
  *   always:     notify_checkout when PAID or FAILED; stat_<outcome> (seller stats) on each outcome
  *
+ * The checkout gate: a checkout is all or nothing, so a PAID order may not ship and may not be
+ * disputed (and so can never be confirmed or released) until its checkout has COMPLETED and sent
+ * ConfirmCheckout. Until then it only waits, or is cancelled (by its seller, an admin, the
+ * ship-by timer, or the checkout's compensation), so a failing checkout can always refund it.
+ *
  * Fences: an undo that finds nothing to undo at its target succeeds there with a fence
  * (wallet OrderFenced, seller ReservationFenced), and the target then refuses any late attempt
  * of the undone step with `order_closed`. Without it, an earlier attempt of a debit (or pending
@@ -70,6 +75,11 @@ export type OrderCommand =
       readonly sellerId: string;
       readonly items: readonly RequestedItem[];
     }
+  /**
+   * commandId `checkout-confirmed`. Sent by the checkout once all its orders are PAID: lifts the
+   * checkout gate. A no-op for an order that is confirmed already, or cancelled or being cancelled.
+   */
+  | { readonly type: 'ConfirmCheckout'; readonly checkoutId: string }
   /** commandId `step:<stepId>`: a step's outcome, fed back by the runtime. */
   | { readonly type: 'StepCompleted'; readonly stepId: string; readonly outcome: EffectOutcome }
   | { readonly type: 'ShipOrder'; readonly commandId: string; readonly by: Actor }
@@ -99,6 +109,8 @@ export type OrderEvent =
   /** The seller's prices, fixed at reservation: the only source of the order's amounts. */
   | { readonly type: 'OrderPriced'; readonly items: readonly PricedItem[]; readonly totalMinor: number; readonly feeMinor: number; readonly at: number }
   | { readonly type: 'OrderPaid'; readonly at: number }
+  /** The order's checkout completed: the order may now ship and be disputed. */
+  | { readonly type: 'CheckoutConfirmed'; readonly at: number }
   | { readonly type: 'OrderFailed'; readonly code: string; readonly message: string; readonly at: number }
   | { readonly type: 'OrderShipped'; readonly at: number; readonly releaseDueAt: number }
   | { readonly type: 'DeliveryConfirmed'; readonly at: number }
@@ -117,6 +129,8 @@ export type OrderRejection =
   | 'not_your_order'
   | 'forbidden'
   | 'invalid_transition'
+  /** A PAID order whose checkout has not completed yet cannot ship or be disputed. */
+  | 'awaiting_checkout'
   | 'not_disputed'
   | 'unknown_step'
   | 'empty_order';
@@ -147,6 +161,8 @@ export interface OrderState {
   readonly releaseReason: ReleaseReason | null;
   readonly dispute: { readonly reason: string; readonly openedAt: number } | null;
   readonly shipped: boolean;
+  /** Whether the order's checkout completed (ConfirmCheckout): until then it cannot ship or be disputed. */
+  readonly checkoutConfirmed: boolean;
   readonly placedAt: number;
   readonly paidAt: number | null;
   readonly shippedAt: number | null;

@@ -57,6 +57,24 @@ export function checkCancellable(state: OrderState, by: Actor): OrderRejected | 
   return invalidTransition(state, 'cancelled');
 }
 
+/**
+ * The checkout gate (order-messages.ts' header): a PAID order waits for its checkout to complete
+ * before it can ship or be disputed, so that a failing checkout can still cancel and refund it.
+ */
+export function checkCheckoutConfirmed(state: OrderState, done: string): OrderRejected | undefined {
+  if (state.status !== 'PAID' || state.checkoutConfirmed) return undefined;
+  return reject('awaiting_checkout', `Order ${state.orderId} cannot be ${done} yet: the rest of this checkout is still being paid.`);
+}
+
+/**
+ * Whether a checkout's compensation has nothing left to ask of this order: it was cancelled, is
+ * being cancelled (the refund is on its way, owned by the order), or failed (it holds no money).
+ * Such a cancel is an accepted no-op, so every rejection the checkout gets is a real failure.
+ */
+export function isRefundedOrRefunding(state: OrderState): boolean {
+  return state.status === 'CANCELLED' || state.status === 'FAILED' || state.cancelReason !== null;
+}
+
 /** Whether the order is in one of these statuses with no saga running (it waits for people or timers). */
 export function isSettledIn(state: OrderState, ...statuses: OrderState['status'][]): boolean {
   return state.saga === null && statuses.includes(state.status);

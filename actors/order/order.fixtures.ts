@@ -144,6 +144,7 @@ export const cmd = {
     reason,
   }),
   dispute: (by: Actor = people.buyer): OrderCommand => ({ type: 'OpenDispute', commandId: 'dispute-1', by, reason: 'broken on arrival' }),
+  confirmCheckout: (checkoutId = 'c1'): OrderCommand => ({ type: 'ConfirmCheckout', checkoutId }),
   resolve: (resolution: 'refund' | 'release', by: Actor = people.admin): OrderCommand => ({
     type: 'ResolveDispute',
     commandId: 'resolve-1',
@@ -166,6 +167,9 @@ export const paidEvents: OrderEvent[] = [ev.succeeded('credit_seller'), { type: 
 export const paidReporting: OrderEvent[] = [...debited, ...paidEvents];
 /** Paid, with its report steps done: 5 steps done, so the saga's progress count is 10. */
 export const paid: OrderEvent[] = [...paidReporting, ev.succeeded('notify_checkout'), ev.succeeded('stat_placed'), ev.timerCancelled('retry-1')];
+export const checkoutConfirmed: OrderEvent = { type: 'CheckoutConfirmed', at: t0 };
+/** Paid, and its checkout completed: past the checkout gate, so it may ship or be disputed. */
+export const paidConfirmed: OrderEvent[] = [...paid, checkoutConfirmed];
 export const shippedEvents: OrderEvent[] = [
   { type: 'OrderShipped', at: t1, releaseDueAt: t1 + 7 * day },
   ev.timerCancelled('ship-by'),
@@ -173,7 +177,7 @@ export const shippedEvents: OrderEvent[] = [
   ev.stat('shipped', t1),
   ev.retry(11, t1),
 ];
-export const shipped: OrderEvent[] = [...paid, ...shippedEvents, ev.succeeded('stat_shipped', t1), ev.timerCancelled('retry-11')];
+export const shipped: OrderEvent[] = [...paidConfirmed, ...shippedEvents, ev.succeeded('stat_shipped', t1), ev.timerCancelled('retry-11')];
 
 // ---------------------------------------------------------------------------------------------
 // Given (events) / When (command) / Then (events or rejection)

@@ -9,7 +9,9 @@
  * the sagas run. Only messages wake an actor, as in the runtime: a step whose reply was lost is
  * sent again at its saga's next message, which may well be its retry timer. Every run checks
  * money conservation after every message, and the final state once every saga is idle. An
- * attempt of a step that arrives after the step's undo and still takes effect is a failure. A
+ * attempt of a step that arrives after the step's undo and still takes effect is a failure. So
+ * is a checkout that fails while one of its orders shipped, was disputed or completed: sellers
+ * try to ship as soon as an order is PAID, and the checkout gate must hold them back. A
  * failure names its seed; rerun one with
  * `ORDER_SAGA_SEED=<seed> npx vitest run actors/order/order.saga.test.ts`, add ORDER_SAGA_DUMP=1
  * to print every actor's journal, ORDER_SAGA_RUNS=<n> to run n seeds per base seed, and
@@ -18,7 +20,7 @@
 import { describe, expect, it } from 'vitest';
 import { isRejected, type Decider, type Effect, type EffectOutcome } from '../../runtime/decider.ts';
 import { seededRandom } from '../../runtime/ids.ts';
-import { createCheckoutDecider } from '../checkout/checkout.ts';
+import { createCheckoutDecider, isConfirmed } from '../checkout/checkout.ts';
 import type { CartLine, CheckoutCommand, CheckoutState } from '../checkout/checkout-messages.ts';
 import { sellerDecider } from '../seller/seller.ts';
 import type { SellerCommand, SellerState } from '../seller/seller-messages.ts';
@@ -101,6 +103,10 @@ interface Coverage {
   lateAttemptsFenced: number;
   /** Retry timers that fired with steps still pending and armed the next one. */
   retryTimersRearmed: number;
+  /** Ships and disputes the checkout gate refused (`awaiting_checkout`). */
+  awaitingCheckout: number;
+  /** Orders of a completed checkout cancelled before their checkout confirmed them. */
+  cancelledBeforeConfirmation: number;
 }
 
 /**
@@ -322,7 +328,7 @@ function startCheckout(world: World, buyers: string[], catalog: CartLine[], chec
   if (random.chance(0.2)) world.execute(`checkout:k${checkoutNumber}`, command);
 }
 
-function personAct(world: World, buyers: string[]): void {
+function personAct(world: World, buyers: string[], coverage: Coverage): void {
   const { random } = world;
   if (world.sentByPeople.length > 0 && random.chance(0.1)) {
     const repeat = random.pick(world.sentByPeople);
@@ -352,10 +358,14 @@ function personAct(world: World, buyers: string[]): void {
     SHIPPED: [commands[2] as OrderCommand, commands[2] as OrderCommand, commands[4] as OrderCommand, commands[5] as OrderCommand],
     DISPUTED: [commands[6] as OrderCommand],
   };
-  const choices = invited[order.state.status];
+  // A seller ships an order its checkout confirmed at once, mostly: the paths past shipping
+  // (confirmation, auto-release, disputes of shipped goods) start later than before the gate.
+  const confirmedPaid = order.state.status === 'PAID' && order.state.checkoutConfirmed;
+  const choices = confirmedPaid ? [commands[0] as OrderCommand, ...(invited.PAID ?? [])] : invited[order.state.status];
   const command = choices && random.chance(0.7) ? random.pick(choices) : random.pick(commands);
   world.sentByPeople.push({ key: order.key, command });
-  world.execute(order.key, command);
+  const outcome = world.execute(order.key, command);
+  if (!outcome.ok && outcome.code === 'awaiting_checkout') coverage.awaitingCheckout += 1;
 }
 
 function moveMoney(world: World, buyers: string[]): void {
@@ -464,11 +474,7 @@ function checkFinal(world: World, coverage: Coverage): void {
         coverage.outcomes.set(event.reason, (coverage.outcomes.get(event.reason) ?? 0) + 1);
       }
     }
-    const tookOver = (events as OrderEvent[]).some((event) => event.type === 'DisputeOpened' || event.type === 'ReleaseStarted');
-    const checkout = world.actor(`checkout:${state.checkoutId}`).state as CheckoutState;
-    if (checkout.status === 'FAILED' && !tookOver) {
-      world.that(status !== 'COMPLETED', () => `${key} completed though its checkout failed`);
-    }
+    checkGate(world, coverage, key, state, events as OrderEvent[]);
   }
   for (const { key, state } of world.ofKind<CheckoutState>('checkout')) {
     coverage.outcomes.set(`checkout ${state.status}`, (coverage.outcomes.get(`checkout ${state.status}`) ?? 0) + 1);
@@ -476,10 +482,33 @@ function checkFinal(world: World, coverage: Coverage): void {
     world.that(Object.keys(state.timers).length === 0, () => `${key} still has timers ${Object.keys(state.timers).join(', ')}`);
     if (state.status === 'COMPLETED') {
       world.that(Object.values(state.settled).every((settled) => settled.outcome === 'PAID'), () => `${key} completed with a failed order`);
+      world.that(isConfirmed(state), () => `${key} completed without confirming every order`);
     }
   }
   for (const actor of world.actors.values()) {
     world.that((actor.decider.process?.effects(actor.state) ?? []).length === 0, () => `${actor.key} still has pending steps`);
+  }
+}
+
+/**
+ * The checkout gate: an order ships, is disputed or is released only after its checkout confirmed
+ * it, so an order of a failed checkout ends cancelled (refunded) or failed, never shipped or
+ * completed; and every order of a completed checkout is confirmed, unless it was cancelled first
+ * (by its seller, an admin or the ship-by timer), which makes the confirmation a no-op.
+ */
+function checkGate(world: World, coverage: Coverage, key: string, state: OrderState, events: readonly OrderEvent[]): void {
+  const confirmedAt = events.findIndex((event) => event.type === 'CheckoutConfirmed');
+  const pastGateAt = events.findIndex((event) => event.type === 'OrderShipped' || event.type === 'DisputeOpened' || event.type === 'ReleaseStarted');
+  world.that(pastGateAt === -1 || (confirmedAt !== -1 && confirmedAt < pastGateAt), () => `${key} went past the gate before its checkout confirmed it`);
+  const checkout = world.actor(`checkout:${state.checkoutId}`).state as CheckoutState;
+  if (checkout.status === 'FAILED') {
+    world.that(confirmedAt === -1 && pastGateAt === -1, () => `${key} was confirmed, shipped or disputed though its checkout failed`);
+    world.that(state.status === 'CANCELLED' || state.status === 'FAILED', () => `${key} ended ${state.status} though its checkout failed`);
+  }
+  if (checkout.status === 'COMPLETED' && !state.checkoutConfirmed) {
+    const cancelledFirst = state.status === 'CANCELLED' && events.some((event) => event.type === 'CancellationStarted');
+    world.that(cancelledFirst, () => `${key} ended ${state.status}, not confirmed, though its checkout completed`);
+    coverage.cancelledBeforeConfirmation += 1;
   }
 }
 
@@ -502,7 +531,7 @@ function run(seed: number, coverage: Coverage): void {
     else if (roll < 0.7 && world.bag.length > 0) deliverRandom(world, coverage, 0.1);
     else if (roll < 0.72) world.releaseStragglers(0.3);
     else if (roll < 0.78) world.fireNextTimer(coverage, random.chance(0.2));
-    else personAct(world, buyers);
+    else personAct(world, buyers, coverage);
     checkMoney(world, false);
     checkStock(world, initialStock);
   }
@@ -561,6 +590,8 @@ describe('the order and checkout sagas under a hostile network', () => {
       lateAttemptsAfterUndo: 0,
       lateAttemptsFenced: 0,
       retryTimersRearmed: 0,
+      awaitingCheckout: 0,
+      cancelledBeforeConfirmation: 0,
     };
     for (const seed of runSeeds()) run(seed, coverage);
     if (process.env['ORDER_SAGA_COVERAGE']) console.log(coverage);
@@ -576,5 +607,7 @@ describe('the order and checkout sagas under a hostile network', () => {
     expect(coverage.lateAttemptsAfterUndo).toBeGreaterThan(40);
     expect(coverage.lateAttemptsFenced).toBeGreaterThan(20);
     expect(coverage.retryTimersRearmed).toBeGreaterThan(100);
+    expect(coverage.awaitingCheckout).toBeGreaterThan(20);
+    expect(coverage.cancelledBeforeConfirmation).toBeGreaterThan(5);
   }, testTimeoutMs);
 });

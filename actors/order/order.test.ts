@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OrderEvent } from './order-messages.ts';
 import { commandId, createOrderDecider, evolve, initialState } from './order.ts';
 import {
+  checkoutConfirmed,
   cmd,
   day,
   debited,
@@ -11,6 +12,7 @@ import {
   fences,
   given,
   paid,
+  paidConfirmed,
   paidEvents,
   paidReporting,
   people,
@@ -37,9 +39,10 @@ const noFunds = 'The wallet has 100 cents available, not enough to pay order o1 
 const shippedFact = (at: number): OrderEvent => ({ type: 'OrderShipped', at, releaseDueAt: at + 7 * day });
 
 describe('the order decider', () => {
-  it('is the order kind at state version 1, with a process manager', () => {
+  it('is the order kind at state version 2 (with checkoutConfirmed), with a process manager', () => {
     expect(decider.kind).toBe('order');
-    expect(decider.stateVersion).toBe(1);
+    expect(decider.stateVersion).toBe(2);
+    expect(initialState.checkoutConfirmed).toBe(false);
     expect(decider.initialState).toBe(initialState);
     expect(initialState.status).toBe('NEW');
     const outcome = { ok: true as const, events: [] };
@@ -48,6 +51,7 @@ describe('the order decider', () => {
 
   it.each<[Parameters<typeof commandId>[0], string]>([
     [cmd.place(), 'place'],
+    [cmd.confirmCheckout(), 'checkout-confirmed'],
     [cmd.ok('debit_buyer'), 'step:debit_buyer'],
     [cmd.ship(), 'ship-1'],
     [cmd.confirm(), 'confirm-1'],
@@ -250,24 +254,57 @@ describe('StepCompleted is idempotent', () => {
   });
 });
 
+describe('ConfirmCheckout (the checkout gate)', () => {
+  it('lifts the gate of a paid order once its checkout completed, once', () => {
+    const history = given(...paid).when(cmd.confirmCheckout(), t1).then({ type: 'CheckoutConfirmed', at: t1 });
+    expect(stateOf(history)).toMatchObject({ status: 'PAID', checkoutConfirmed: true });
+    expect(stateOf(paid).checkoutConfirmed).toBe(false);
+    given(...history).when(cmd.confirmCheckout(), t2).then();
+    // While its report steps still run, and with its ship-by timer, counted from payment, kept.
+    given(...paidReporting).when(cmd.confirmCheckout()).then(checkoutConfirmed);
+    expect(stateOf([...paidReporting, checkoutConfirmed]).timers['ship-by']?.dueAt).toBe(t0 + 3 * day);
+  });
+
+  it('is a no-op for an order cancelled, being cancelled or failed, or past the gate already', () => {
+    given(...sellerCancelling()).when(cmd.confirmCheckout(), t1).then();
+    given(...cancelledBySeller()).when(cmd.confirmCheckout(), t1).then();
+    given(...failedForStock()).when(cmd.confirmCheckout()).then();
+    // Shipped before the gate existed: there is nothing left to lift.
+    given(...paid, ...shippedEvents).when(cmd.confirmCheckout(), t1).then();
+  });
+
+  it('refuses an order never placed, still being placed, or of another checkout', () => {
+    given().when(cmd.confirmCheckout()).thenRejected('unknown_order');
+    given(...placing).when(cmd.confirmCheckout()).thenRejected('invalid_transition');
+    given(...paid).when(cmd.confirmCheckout('c2'), t1).thenRejected('not_your_order');
+  });
+});
+
 describe('ShipOrder', () => {
   it('ships a paid order: stops the ship-by timer and starts the escrow release clock at ship + 7 days', () => {
-    const history = given(...paid).when(cmd.ship(), t1).then(...shippedEvents);
+    const history = given(...paidConfirmed).when(cmd.ship(), t1).then(...shippedEvents);
     expect(stateOf(history)).toMatchObject({ status: 'SHIPPED', shipped: true, shippedAt: t1, releaseDueAt: t1 + 7 * day });
     expect(stateOf(history).timers['release-escrow']).toEqual({ dueAt: t1 + 7 * day, command: { type: 'ReleaseEscrow', timerId: 'release-escrow' } });
   });
 
   it('replaces a retry timer that has already fired when steps are still pending', () => {
-    given(...paidReporting)
+    given(...paidReporting, checkoutConfirmed)
       .when(cmd.ship(), t1)
       .then(shippedFact(t1), ev.timerCancelled('ship-by'), ev.releaseTimer(), ev.stat('shipped', t1), ev.timerCancelled('retry-1'), ev.retry(9, t1));
   });
 
   it('is for the order’s seller only', () => {
-    given(...paid).when(cmd.ship(people.otherSeller), t1).thenRejected('not_your_order');
-    given(...paid).when(cmd.ship(people.buyer), t1).thenRejected('forbidden');
-    given(...paid).when(cmd.ship(people.admin), t1).thenRejected('forbidden');
-    given(...paid).when(cmd.ship(people.system), t1).thenRejected('forbidden');
+    given(...paidConfirmed).when(cmd.ship(people.otherSeller), t1).thenRejected('not_your_order');
+    given(...paidConfirmed).when(cmd.ship(people.buyer), t1).thenRejected('forbidden');
+    given(...paidConfirmed).when(cmd.ship(people.admin), t1).thenRejected('forbidden');
+    given(...paidConfirmed).when(cmd.ship(people.system), t1).thenRejected('forbidden');
+  });
+
+  it('waits for the checkout: a paid order its checkout has not confirmed cannot ship yet', () => {
+    given(...paid).when(cmd.ship(), t1).thenRejected('awaiting_checkout');
+    given(...paidReporting).when(cmd.ship(), t0).thenRejected('awaiting_checkout');
+    const decision = decider.decide(stateOf(paid), cmd.ship(), t1);
+    expect(decision).toEqual({ rejected: 'awaiting_checkout', message: 'Order o1 cannot be shipped yet: the rest of this checkout is still being paid.' });
   });
 
   it('needs a paid order with no saga running', () => {
@@ -441,10 +478,31 @@ describe('CancelOrder', () => {
     given().when(cmd.cancel(), t1).thenRejected('unknown_order');
     given(...placing).when(cmd.cancel(people.system, 'checkout_failed')).thenRejected('invalid_transition');
     given(...sellerCancelling()).when(cmd.cancel(people.admin, 'admin_cancelled'), t1).thenRejected('invalid_transition');
-    given(...cancelledBySeller()).when(cmd.cancel(people.system, 'checkout_failed'), t1).thenRejected('invalid_transition');
+    given(...cancelledBySeller()).when(cmd.cancel(people.admin, 'admin_cancelled'), t1).thenRejected('invalid_transition');
     given(...disputedPaid()).when(cmd.cancel(people.admin, 'admin_cancelled'), t1).thenRejected('invalid_transition');
     given(...confirmed()).when(cmd.cancel(people.admin, 'admin_cancelled'), t2).thenRejected('invalid_transition');
-    given(...failedForStock()).when(cmd.cancel(people.system, 'checkout_failed')).thenRejected('invalid_transition');
+    given(...failedForStock()).when(cmd.cancel(people.admin, 'admin_cancelled')).thenRejected('invalid_transition');
+    given(...disputedPaid()).when(cmd.cancel(people.system, 'checkout_failed'), t1).thenRejected('invalid_transition');
+  });
+
+  it('accepts the checkout’s cancel of an order already cancelled, being cancelled or failed as a no-op', () => {
+    given(...cancelledBySeller()).when(cmd.cancel(people.system, 'checkout_failed'), t1).then();
+    given(...sellerCancelling()).when(cmd.cancel(people.system, 'checkout_failed'), t1).then();
+    given(...failedForStock()).when(cmd.cancel(people.system, 'checkout_failed')).then();
+    // Only the checkout's reason: a seller or an admin still hears that the order is past cancelling.
+    given(...cancelledBySeller()).when(cmd.cancel(), t1).thenRejected('invalid_transition');
+  });
+
+  it('lets the seller, an admin or the checkout cancel a paid order its checkout has not confirmed', () => {
+    for (const [by, reason] of [
+      [people.seller, 'seller_cancelled'],
+      [people.admin, 'admin_cancelled'],
+      [people.system, 'checkout_failed'],
+    ] as const) {
+      given(...paid)
+        .when(cmd.cancel(by, reason), t1)
+        .then({ type: 'CancellationStarted', reason, at: t1 }, ev.timerCancelled('ship-by'), ev.started('void_pending', t1), ev.retry(11, t1));
+    }
   });
 });
 
@@ -480,7 +538,7 @@ describe('ExpireShipBy (the ship-by timer)', () => {
 // Disputes
 
 function disputedPaid(): OrderEvent[] {
-  const opened = given(...paid)
+  const opened = given(...paidConfirmed)
     .when(cmd.dispute(), t1)
     .then({ type: 'DisputeOpened', reason: 'broken on arrival', at: t1 }, ev.timerCancelled('ship-by'), ev.stat('disputed', t1), ev.retry(11, t1));
   return given(...opened).when(cmd.ok('stat_disputed'), t1).then(ev.succeeded('stat_disputed', t1), ev.timerCancelled('retry-11'));
@@ -504,6 +562,11 @@ describe('OpenDispute', () => {
     const state = stateOf(disputedShipped());
     expect(state).toMatchObject({ status: 'DISPUTED', shipped: true });
     expect(state.timers).toEqual({});
+  });
+
+  it('waits for the checkout: a paid order its checkout has not confirmed cannot be disputed yet', () => {
+    given(...paid).when(cmd.dispute(), t1).thenRejected('awaiting_checkout');
+    given(...paidReporting).when(cmd.dispute(), t0).thenRejected('awaiting_checkout');
   });
 
   it('is for the order’s buyer only', () => {
@@ -731,6 +794,9 @@ describe('evolve', () => {
     ['an outcome of a step never started', () => [...placing, ev.succeeded('debit_buyer')]],
     ['a step finishing twice', () => [...reserved, ev.succeeded('reserve_stock')]],
     ['a second payment', () => [...paid, { type: 'OrderPaid', at: t1 }]],
+    ['a second checkout confirmation', () => [...paidConfirmed, checkoutConfirmed]],
+    ['a checkout confirmation before payment', () => [...debited, checkoutConfirmed]],
+    ['a checkout confirmation while cancelling', () => [...sellerCancelling(), checkoutConfirmed]],
     ['a payment before placing', () => [{ type: 'OrderPaid', at: t0 }]],
     ['a second pricing', () => [...reserved, ev.priced()]],
     ['a price past 2^53', () => [...placing, { type: 'OrderPriced', items: [], totalMinor: 2 ** 53, feeMinor: 0, at: t0 }]],

@@ -16,9 +16,11 @@ import {
   checkBuyer,
   checkCanceller,
   checkCancellable,
+  checkCheckoutConfirmed,
   checkPlaced,
   checkSeller,
   invalidTransition,
+  isRefundedOrRefunding,
   isSettledIn,
   type OrderRejected,
 } from './order-rules.ts';
@@ -45,6 +47,8 @@ export function commandId(command: OrderCommand): string {
   switch (command.type) {
     case 'PlaceOrder':
       return 'place';
+    case 'ConfirmCheckout':
+      return 'checkout-confirmed';
     case 'StepCompleted':
       return `step:${command.stepId}`;
     case 'ShipOrder':
@@ -66,7 +70,8 @@ export function createOrderDecider(policy: OrderPolicy): Decider<OrderState, Ord
   checkPolicy(policy);
   return {
     kind: 'order',
-    stateVersion: 1,
+    /** 2: checkoutConfirmed. A version-1 snapshot lacks it, so it is replayed instead. */
+    stateVersion: 2,
     initialState,
     decide: (state, command, now) => decide(policy, state, command, now),
     evolve,
@@ -101,6 +106,8 @@ function decideDraft(policy: OrderPolicy, draft: Draft, command: OrderCommand, n
   switch (command.type) {
     case 'PlaceOrder':
       return decidePlace(policy, draft, command, now);
+    case 'ConfirmCheckout':
+      return decideConfirmCheckout(draft, command, now);
     case 'StepCompleted':
       return decideStepCompleted(draft, command.stepId, command.outcome, now);
     case 'ShipOrder':
@@ -108,12 +115,7 @@ function decideDraft(policy: OrderPolicy, draft: Draft, command: OrderCommand, n
     case 'ConfirmDelivery':
       return checkPlaced(state) ?? checkBuyer(state, command.by, 'confirm delivery of') ?? confirm(draft, now);
     case 'CancelOrder':
-      return (
-        checkPlaced(state) ??
-        checkCanceller(state, command.by, command.reason) ??
-        checkCancellable(state, command.by) ??
-        startCancelling(draft, command.reason, now)
-      );
+      return checkPlaced(state) ?? checkCanceller(state, command.by, command.reason) ?? decideCancel(draft, command, now);
     case 'OpenDispute':
       return checkPlaced(state) ?? checkBuyer(state, command.by, 'dispute') ?? openDispute(draft, command.reason, now);
     case 'ResolveDispute':
@@ -145,6 +147,30 @@ function decidePlace(policy: OrderPolicy, draft: Draft, command: CommandOf<'Plac
   // The fee rate is fixed at placement, so a later policy change never reprices a placed order.
   const { platformFeeBps } = policy;
   return emit(draft, { type: 'OrderPlaced', orderId, checkoutId, buyerId, sellerId, items, platformFeeBps, at: now });
+}
+
+/** Lifts the checkout gate of a paid order; moot once the order is cancelled or being cancelled. */
+function decideConfirmCheckout(draft: Draft, command: CommandOf<'ConfirmCheckout'>, now: number): Draft | OrderRejected {
+  const { state } = draft;
+  const problem = checkPlaced(state);
+  if (problem) return problem;
+  if (command.checkoutId !== state.checkoutId) return reject('not_your_order', `Order ${state.orderId} belongs to another checkout.`);
+  if (state.checkoutConfirmed || isRefundedOrRefunding(state)) return draft;
+  // A checkout confirms only orders that told it they are PAID, so PLACED here is a bug upstream;
+  // a status past PAID is an order shipped or disputed before the gate existed.
+  if (state.status === 'PLACED') return invalidTransition(state, 'confirmed by its checkout');
+  if (state.status !== 'PAID') return draft;
+  return emit(draft, { type: 'CheckoutConfirmed', at: now });
+}
+
+/**
+ * The checkout's compensation must always end: its cancel of an order that is already cancelled,
+ * being cancelled or failed is an accepted no-op rather than a rejection (isRefundedOrRefunding).
+ */
+function decideCancel(draft: Draft, command: CommandOf<'CancelOrder'>, now: number): Draft | OrderRejected {
+  const { state } = draft;
+  if (command.reason === 'checkout_failed' && isRefundedOrRefunding(state)) return draft;
+  return checkCancellable(state, command.by) ?? startCancelling(draft, command.reason, now);
 }
 
 function samePlacement(state: OrderState, command: CommandOf<'PlaceOrder'>): boolean {
@@ -198,6 +224,8 @@ function priced(state: OrderState, events: readonly unknown[], now: number): Ord
 
 function ship(policy: OrderPolicy, draft: Draft, now: number): Draft | OrderRejected {
   if (!isSettledIn(draft.state, 'PAID')) return invalidTransition(draft.state, 'shipped');
+  const gated = checkCheckoutConfirmed(draft.state, 'shipped');
+  if (gated) return gated;
   const releaseDueAt = now + policy.releaseAfterMs;
   let next = cancelTimers(emit(draft, { type: 'OrderShipped', at: now, releaseDueAt }), shipByTimerId);
   next = scheduleTimer(next, releaseEscrowTimerId, releaseDueAt, { type: 'ReleaseEscrow', timerId: releaseEscrowTimerId });
@@ -213,6 +241,8 @@ function confirm(draft: Draft, now: number): Draft | OrderRejected {
 /** Dispute freezes locked funds that are not yet being released: the release timer stops. */
 function openDispute(draft: Draft, reason: string, now: number): Draft | OrderRejected {
   if (!isSettledIn(draft.state, 'PAID', 'SHIPPED')) return invalidTransition(draft.state, 'disputed');
+  const gated = checkCheckoutConfirmed(draft.state, 'disputed');
+  if (gated) return gated;
   const opened = cancelTimers(emit(draft, { type: 'DisputeOpened', reason, at: now }), shipByTimerId, releaseEscrowTimerId);
   return startStep(opened, 'stat_disputed', now);
 }

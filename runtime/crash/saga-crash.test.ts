@@ -8,37 +8,40 @@
  * seeded marketplace: multi-seller checkouts (some unaffordable or out of stock, so parts fail
  * and are compensated), ships, confirms, seller and admin cancellations, disputes and their
  * resolutions, and orders left to the ship-by and auto-release timers. The test SIGKILLs it at a
- * seeded moment of each run: right after the n-th checkout was sent, right after the n-th
- * compensation, release or cancellation was journaled, or n ms after it started (during
- * recovery, setup or the timers' work). Then it checks the dir in this process, reading the
- * journal only (no runtime, so nothing here wakes a saga):
+ * seeded point of each run (killKinds): right after the n-th checkout is sent; right after the
+ * n-th CheckoutStarted, CompensationStarted, ReleaseStarted or CancellationStarted is journaled,
+ * so inside placing, compensating, releasing or refunding sagas; or n ms after start (in the
+ * recovery of the previous kill, the set-up, or the timers' work). Then it opens the dir in this
+ * process and reads the journal only (no runtime, so nothing here wakes a saga):
  * (a) the journal audit (auditLedger) is clean: no drift, no anomaly (no negative balance, no
- *     money step twice, no money stranded in a finished order);
- * (b) each finished order's money agrees with its status across buyer, seller and platform;
+ *     money step twice, no money stranded in a finished order), and no wallet is negative;
+ * (b) each settled order's money agrees with its status across buyer, seller and platform;
  * (c) stock is never negative and equals created − what live reservations hold; a reservation
  *     is held only for an order that is paid or shipped, and given back only by one that undid it;
  * (d) checkouts are all or nothing: a completed one's orders are all paid, a failed one's all
- *     failed or cancelled;
+ *     failed or cancelled (or being cancelled);
  * (e) every acknowledged result holds: a checkout reported successful is COMPLETED with every
- *     order paid, one reported failed is FAILED, and each accepted action left its mark;
- * (g) every saga's wake-up timer (RetrySteps, what resumes a saga after a crash) is first armed
- *     STEP_RETRY_AFTER ahead, for checkouts as for orders;
- * and restarts the worker on the same dir, which resumes by itself (nobody re-sends anything for
- * the dead client; see saga-worker.ts). After the last kill a finish run waits until every saga
- * has finished, and then also:
+ *     order paid, one reported failed is FAILED, and each accepted action left its mark.
+ * Then it restarts the worker on the same dir, which resumes by itself: nobody re-sends anything
+ * for the dead client (see saga-worker.ts), so the event processor, the reloaded timers and the
+ * sagas' RetrySteps wake-ups must finish what the kill cut short. After the last kill a finish
+ * run waits until every saga has finished, and then also:
  * (f) every checkout is COMPLETED or FAILED and every order COMPLETED, CANCELLED or FAILED (or
  *     waiting on a person with its timer still due), with no step pending anywhere, and the
- *     audit has no money in flight.
- * No actor may have broken an invariant in any run (the workers' logs are searched).
+ *     audit has no money in flight;
+ * (g) every saga's wake-up timer was first armed STEP_RETRY_AFTER ahead, checkouts' as orders';
+ * (h) the event processor drained the whole journal (a consumer that keeps failing would stall
+ *     the timer index behind it, and with it every ship-by, release and wake-up timer).
+ * No worker may log a bug (a broken invariant, a saga step that threw, …; see bugSignatures).
+ * A failure names its seed and cycle, and prints the journal and timer rows of the sagas at fault.
  *
  * A SIGKILL leaves the OS page cache intact, so this proves survival of a process crash, not of
  * a power loss (see wallet-crash.test.ts on PGlite and fsync).
  *
- * Every assertion names its seed and cycle. `SAGA_CRASH_SEED=<seed>` runs one seed,
- * `SAGA_CRASH_SEEDS=<n>` seeds 1..n, `SAGA_CRASH_KILLS=<n>` the kills per seed, and
- * `SAGA_CRASH_KEEP=1` keeps the data dirs for a post-mortem. The workload
- * and the kill points are seeded; the interleaving of concurrent sagas and the wall-clock timers
- * are not, so a rerun repeats the plan, not the exact schedule.
+ * `SAGA_CRASH_SEED=<seed>` runs one seed, `SAGA_CRASH_SEEDS=<n>` seeds 1..n,
+ * `SAGA_CRASH_KILLS=<n>` the kills per seed, and `SAGA_CRASH_KEEP=1` keeps the data dirs for a
+ * post-mortem. The workload and the kill points are seeded; the interleaving of concurrent sagas
+ * and the wall-clock timers are not, so a rerun repeats the plan, not the exact schedule.
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -71,8 +74,12 @@ const killsPerSeed = Number(process.env['SAGA_CRASH_KILLS'] ?? 3);
 const keepDataDirs = process.env['SAGA_CRASH_KEEP'] === '1';
 /** A run not killed by its kill point by then is killed anyway (its flows usually take longer). */
 const runCapMs = 6_000;
-/** The seeds run side by side; each takes about a minute on this busy 2-core machine. */
-const seedTimeoutMs = 170_000;
+/**
+ * The seeds run one after the other: side by side they split the two cores three ways, and then
+ * checkouts answer so slowly that few orders are shipped and released before a kill. One seed
+ * takes about 30 s here; the bound is generous because other test files may share the cores.
+ */
+const seedTimeoutMs = 120_000;
 /** A worker that is neither killed nor done by then has hung (the finish run waits up to 25 s). */
 const workerTimeoutMs = 60_000;
 
@@ -185,7 +192,15 @@ function runWorker(args: readonly string[], killPoint: KillPoint | null): Promis
       const parts = (pending + chunk).split('\n');
       pending = parts.pop() ?? '';
       // Lines already in the pipe when the kill lands are still real reports.
-      for (const part of parts) if (part !== '') onLine(JSON.parse(part) as SagaLine);
+      for (const part of parts) {
+        if (part === '') continue;
+        try {
+          onLine(JSON.parse(part) as SagaLine);
+        } catch {
+          // Not the worker's protocol (something else wrote to stdout): keep it for the failure message.
+          stderr += `stdout: ${part}\n`;
+        }
+      }
     });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => (stderr += chunk));
@@ -203,24 +218,51 @@ function runWorker(args: readonly string[], killPoint: KillPoint | null): Promis
 type CheckoutAck = Extract<SagaLine, { t: 'checkout' }>;
 type ActionAck = Extract<SagaLine, { t: 'action' }>;
 
+/**
+ * What the runtime logs only when code is wrong: a decider's invariant, a saga step that threw,
+ * an actor refusing its own step's outcome, a process manager that threw or re-lists a step it
+ * just recorded. Any of these in a worker's log fails the test, whatever the journal says.
+ */
+const bugSignatures = [
+  'invariant broken',
+  'saga step failed unexpectedly',
+  'actor rejected the outcome of its own step',
+  'process.effects threw',
+  'step still pending right after its outcome was recorded',
+  'after-message hook failed',
+] as const;
+
 class Report {
   readonly checkouts = new Map<string, CheckoutAck>();
   readonly actions: ActionAck[] = [];
-  /** Log lines in which an actor broke an invariant (a bug, whatever the test's other checks say). */
-  readonly invariantErrors: string[] = [];
-  checkoutsSent = 0;
+  /** Log lines that name a bug (bugSignatures). */
+  readonly bugLogs: string[] = [];
 
   add(run: WorkerRun): void {
     for (const line of run.lines) {
-      if (line.t === 'checkout-send') this.checkoutsSent += 1;
       // A later settling answer replaces a runtime failure's.
-      else if (line.t === 'checkout' && (line.ok || line.final || !this.checkouts.has(line.id))) this.checkouts.set(line.id, line);
+      if (line.t === 'checkout' && (line.ok || line.final || !this.checkouts.has(line.id))) this.checkouts.set(line.id, line);
       else if (line.t === 'action' && line.ok) this.actions.push(line);
     }
     for (const logLine of run.stderr.split('\n')) {
-      if (logLine.includes('invariant broken')) this.invariantErrors.push(logLine.slice(0, 600));
+      if (bugSignatures.some((signature) => logLine.includes(signature))) this.bugLogs.push(logLine.slice(0, 600));
     }
   }
+}
+
+/** Error-level log lines (pino level ≥ 50) of one run, by message, for the summary. */
+function errorLogSummary(stderr: string): string {
+  const counts = new Map<string, number>();
+  for (const logLine of stderr.split('\n')) {
+    if (!logLine.startsWith('{')) continue;
+    try {
+      const { level, msg } = JSON.parse(logLine) as { level?: number; msg?: string };
+      if ((level ?? 0) >= 50) counts.set(msg ?? '?', (counts.get(msg ?? '?') ?? 0) + 1);
+    } catch {
+      // A line the kill cut short.
+    }
+  }
+  return [...counts].map(([msg, count]) => `${count}× ${msg}`).join('; ');
 }
 
 /** (e): each acknowledged result is in the journal. */
@@ -307,7 +349,14 @@ async function finding(stores: Stores, world: World, check: string, problems: re
  * Opens the dir in this process (the worker is dead or done) and runs checks (a)–(g) on the
  * journal; the caller asserts each finding, in order, with its test's own `expect`.
  */
-async function verify(dataDir: string, report: Report, final: boolean, finishedAtMs: number): Promise<{ findings: Finding[]; verified: Verified }> {
+/** What the finish run reported: when it ended, and whether it drained the event processor. */
+interface FinishReport {
+  readonly finishedAtMs: number;
+  readonly drainError: string | null;
+}
+
+async function verify(dataDir: string, report: Report, finish: FinishReport | null): Promise<{ findings: Finding[]; verified: Verified }> {
+  const final = finish !== null;
   const startedAt = performance.now();
   const stores = await openStores({ dataDir, journal: { batching: false, maxBatch: 1, maxWaitMs: 0 } });
   try {
@@ -316,17 +365,22 @@ async function verify(dataDir: string, report: Report, final: boolean, finishedA
     const auditProblems = audit.ok ? [] : [`audit not ok: ${JSON.stringify(audit.totals)}`, ...audit.anomalies.map((anomaly) => JSON.stringify(anomaly))];
     const checks: [string, readonly string[]][] = [
       ['(a) audit clean (no drift, no anomaly)', auditProblems],
-      ['(a) no negative balance', checkWallets(world)],
+      ['(a) no negative wallet', checkWallets(world)],
       ['(b) order money agrees with status', checkOrderMoney(world)],
       ['(c) stock and reservations', checkStock(world, final)],
       ['(d) checkouts all or nothing', checkCheckouts(world)],
       ['(e) acknowledged results', checkAcknowledged(world, report)],
     ];
-    if (final) {
+    if (finish !== null) {
       const inFlight = audit.inFlight.map((order) => `order:${order.orderId} ${order.orderStatus} holds ${order.inFlightMinor} in flight`);
+      const backlog = (await stores.journal.readUnprocessed(5)).map((entry) => `${entry.key}#${entry.seq} (${entry.commandId}) is not processed`);
+      const drainProblems = finish.drainError === null ? [] : [`the finish run could not drain the event processor: ${finish.drainError}`];
+      // (h) and (g) first: each names a cause of what (f) would only show as stalled sagas.
       checks.push(
+        // (h) first: a stuck event processor stops indexing timers, which stalls sagas in (f).
+        ['(h) the event processor drained the journal', [...drainProblems, ...backlog]],
         ['(g) wake-up timers honour STEP_RETRY_AFTER', checkRetryTimers(world, sagaConfig(dataDir).orders.stepRetryMs)],
-        ['(f) every saga finished after the finish run', unsettledSagas(world, finishedAtMs)],
+        ['(f) every saga finished after the finish run', unsettledSagas(world, finish.finishedAtMs)],
         ['(f) no money in flight after the finish run', audit.totals.inFlightMinor === '0' ? inFlight : [`${audit.totals.inFlightMinor} in flight`, ...inFlight]],
       );
     }
@@ -368,13 +422,11 @@ afterAll(async () => {
 });
 
 describe('sagas survive SIGKILL (PGlite on disk, system clock)', () => {
-  // Concurrent tests must assert with their own `expect` (the test context's).
-  it.concurrent.for(seeds)('seed %i: kill inside checkouts and releases, restart, finish, audit', { timeout: seedTimeoutMs }, async (seed, { expect }) => {
+  it.for(seeds)('seed %i: kill inside checkouts and releases, restart, finish, audit', { timeout: seedTimeoutMs }, async (seed, { expect }) => {
     const dataDir = join(workDir, `seed-${seed}`);
     await cp(templateDir, join(dataDir, 'pglite'), { recursive: true });
     const random = seededRandom(seed);
     const report = new Report();
-    const timings: string[] = [];
 
     for (let cycle = 0; cycle <= killsPerSeed; cycle += 1) {
       const finishing = cycle === killsPerSeed;
@@ -391,15 +443,26 @@ describe('sagas survive SIGKILL (PGlite on disk, system clock)', () => {
         expect(run.killedBy, `${context}: worker was killed, not ended (exit ${run.exitCode}); ${stderrTail}`).not.toBeNull();
         expect(run.exitCode, `${context}: worker died of the kill; ${stderrTail}`).toBe(null);
       }
-      expect(report.invariantErrors, `${context}: actors broke invariants`).toEqual([]);
-      const settled = run.lines.find((line) => line.t === 'settled');
-      const { findings, verified } = await verify(dataDir, report, finishing, settled?.t === 'settled' ? settled.atMs : 0);
-      for (const { check, problems } of findings) expect(problems, `${context}: ${check}`).toEqual([]);
-      timings.push(describeRun(cycle, run, verified));
+      expect(report.bugLogs, `${context}: the worker logged a bug`).toEqual([]);
+      const { findings, verified } = await verify(dataDir, report, finishing ? finishReport(run) : null);
+      // Printed before the checks, so that a failing seed still shows how far it got.
+      process.stdout.write(`saga crash test seed ${seed} ${describeRun(cycle, run, verified)}\n`);
+      const errors = errorLogSummary(run.stderr);
+      for (const { check, problems } of findings) {
+        expect(problems, `${context}: ${check}${errors === '' ? '' : `\nworker error logs in this run: ${errors}`}`).toEqual([]);
+      }
     }
-    process.stdout.write(`saga crash test seed ${seed}:\n  ${timings.join('\n  ')}\n`);
   });
 });
+
+function finishReport(run: WorkerRun): FinishReport {
+  const settled = run.lines.find((line) => line.t === 'settled');
+  const drained = run.lines.find((line) => line.t === 'drained');
+  return {
+    finishedAtMs: settled?.t === 'settled' ? settled.atMs : 0,
+    drainError: drained?.t === 'drained' ? drained.error : 'the finish run never reported draining',
+  };
+}
 
 function describeRun(cycle: number, run: WorkerRun, verified: Verified): string {
   const ready = run.lines.find((line) => line.t === 'ready');
@@ -407,6 +470,7 @@ function describeRun(cycle: number, run: WorkerRun, verified: Verified): string 
   const sent = run.lines.filter((line) => line.t === 'checkout-send').length;
   const acked = run.lines.filter((line) => line.t === 'checkout').length;
   const owed = run.lines.filter((line) => line.t === 'owed').reduce((sum, line) => sum + (line.t === 'owed' ? line.resolved : 0), 0);
+  const errors = errorLogSummary(run.stderr);
   const setUp = run.lines.find((line) => line.t === 'set-up');
   const setUpText = setUp?.t === 'set-up' ? `, set-up ${setUp.setUpMs} ms + owed ${setUp.owedMs} ms` : '';
   // The finish run's progress: sagas still unfinished at each of its polls.
@@ -419,6 +483,6 @@ function describeRun(cycle: number, run: WorkerRun, verified: Verified): string 
     `cycle ${cycle}: ${how}; worker ${run.ms} ms (start ${ready?.t === 'ready' ? ready.startMs : '?'} ms${setUpText}), ` +
     `${sent} checkouts sent, ${acked} answered, ${owed} owed disputes resolved; verify ${verified.ms} ms: ` +
     `${verified.entries} entries, ${verified.checkouts} checkouts, ${verified.orders} orders (${verified.statuses}), ` +
-    `${verified.inFlightOrders} with money in flight`
+    `${verified.inFlightOrders} with money in flight${errors === '' ? '' : `; error logs: ${errors}`}`
   );
 }

@@ -15,7 +15,8 @@
  *
  * Modes: `run` plays cycle N's flows (generated from (seed, N) alone) and then idles with its
  * timers firing until the test kills it; `finish` plays nothing and waits, resolving owed
- * disputes, until every saga has finished (or `finishDeadlineMs` passed), then stops cleanly.
+ * disputes, until every saga has finished (or `finishDeadlineMs` passed), then drains the event
+ * processor and stops cleanly.
  *
  * Run: node --import tsx runtime/crash/saga-worker.ts --data-dir DIR --seed 1 --cycle 0 [--mode run|finish]
  */
@@ -35,7 +36,7 @@ import { observedEvents, sagaConfig, sagaLimits, type Action, type ObservedEvent
 // ---------------------------------------------------------------------------------------------
 // The marketplace and the workload. Each bound is what one run costs in time.
 
-export const workload = {
+const workload = {
   sellers: 5,
   productsPerSeller: 3,
   /** Stock of each seller's first product: scarce, so that later carts fail on it. */
@@ -50,8 +51,8 @@ export const workload = {
   concurrency: 10,
   checkoutTimeoutMs: 15_000,
   actionTimeoutMs: 10_000,
-  /** Attempts of a person's action when the runtime answers with a transient failure. */
-  actionAttemptsMax: 4,
+  /** Attempts of a person's action when the runtime answers with a transient failure or "not yet". */
+  actionAttemptsMax: 5,
   /** Pause before each action of a flow (a person is not instant): up to this long. */
   actionPauseMaxMs: 700,
   /** How long `finish` waits for every saga to finish before it reports what is left. */
@@ -60,6 +61,8 @@ export const workload = {
 } as const;
 
 const admin: Actor = { role: 'ADMIN', userId: 'admin' };
+/** The order's answer while its checkout has not confirmed it yet: a person tries again later. */
+const notYet = 'awaiting_checkout';
 
 interface Product {
   readonly productId: string;
@@ -120,7 +123,7 @@ interface Flow {
 }
 
 /** The flows of one cycle, from (seed, cycle) alone. */
-export function flowsOf(seed: number, cycle: number): Flow[] {
+function flowsOf(seed: number, cycle: number): Flow[] {
   const random = seededRandom((Math.imul(seed, 0x9e3779b1) ^ Math.imul(cycle + 1, 0x85ebca6b)) >>> 0);
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => {
@@ -342,11 +345,14 @@ class People {
   async act(orderId: string, action: Action, command: OrderCommand): Promise<boolean> {
     for (let attempt = 1; attempt <= workload.actionAttemptsMax; attempt += 1) {
       const result = await this.system.orders.ask(orderId, command, workload.actionTimeoutMs);
-      if (result.ok || !isTransientFailure(result)) {
+      // A person told "not yet" (the checkout gate: the rest of the cart is still being paid)
+      // tries again a moment later, like one told the service is busy.
+      const tryAgain = !result.ok && (isTransientFailure(result) || result.code === notYet);
+      if (!tryAgain) {
         write({ t: 'action', orderId, action, ok: result.ok, code: result.ok ? null : result.code });
         return result.ok;
       }
-      await sleep(100 * attempt);
+      await sleep(150 * attempt);
     }
     write({ t: 'action', orderId, action, ok: false, code: 'gave_up' });
     return false;
@@ -380,8 +386,9 @@ async function run(system: BazaarySystem, people: People, seed: number, cycle: n
   write({ t: 'owed', resolved: await people.resolveOwedDisputes(world) });
   write({ t: 'set-up', setUpMs, owedMs: Math.round(performance.now() - startedAt) - setUpMs });
   const flows = flowsOf(seed, cycle);
+  const flowsStartedAt = performance.now();
   await people.runAll(flows);
-  write({ t: 'flows-done', flows: flows.length, ms: Math.round(performance.now() - startedAt) });
+  write({ t: 'flows-done', flows: flows.length, ms: Math.round(performance.now() - flowsStartedAt) });
   // Idle with the timers firing until the test kills this process.
   await new Promise<never>(() => setInterval(() => {}, 60_000));
 }
@@ -398,11 +405,27 @@ async function finish(system: BazaarySystem, people: People): Promise<void> {
     if (unsettled.length === 0 || waitedMs >= workload.finishDeadlineMs) {
       write({ t: 'owed', resolved });
       write({ t: 'settled', atMs: system.clock.now(), waitedMs, orders: world.orders.size, checkouts: world.checkouts.size, unsettled });
+      await drain(system);
       return;
     }
     write({ t: 'waiting', waitedMs, unsettled: unsettled.length, sample: unsettled.slice(0, 3) });
     await sleep(workload.finishPollMs);
   }
+}
+
+/**
+ * Processes whatever the journal holds that the event processor has not, and reports whether it
+ * could: a consumer that keeps failing stalls every consumer behind it, the timer index included.
+ */
+async function drain(system: BazaarySystem): Promise<void> {
+  const startedAt = performance.now();
+  let error: string | null = null;
+  try {
+    await system.processor.drain();
+  } catch (caught) {
+    error = caught instanceof Error ? caught.message : String(caught);
+  }
+  write({ t: 'drained', ms: Math.round(performance.now() - startedAt), error });
 }
 
 async function main(): Promise<void> {

@@ -63,4 +63,6 @@ export type SagaLine =
   | { readonly t: 'set-up'; readonly setUpMs: number; readonly owedMs: number }
   /** The finish run's end: `atMs` is the clock then, the moment an order may still wait on a person. */
   | { readonly t: 'settled'; readonly atMs: number; readonly waitedMs: number; readonly orders: number; readonly checkouts: number; readonly unsettled: readonly string[] }
+  /** The finish run drained the event processor (`error` when a consumer kept failing). */
+  | { readonly t: 'drained'; readonly ms: number; readonly error: string | null }
   | { readonly t: 'done' };

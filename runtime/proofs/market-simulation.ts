@@ -203,7 +203,10 @@ export class MarketSimulation {
   /** Asks again with the same command on a transient failure: idempotency makes that safe. */
   private async askUntilAnswered(ask: () => Promise<CommandResult<unknown, unknown>>): Promise<CommandResult<unknown, unknown>> {
     let result = await ask();
-    for (let attempt = 1; attempt < transientAttemptsMax && isTransientFailure(result); attempt += 1) result = await ask();
+    for (let attempt = 1; attempt < transientAttemptsMax && isTransientFailure(result); attempt += 1) {
+      await pause(attempt);
+      result = await ask();
+    }
     if (isTransientFailure(result)) this.seen.push(`a command stayed unanswered: ${JSON.stringify(result)}`);
     return result;
   }
@@ -242,8 +245,16 @@ export class MarketSimulation {
     this.learnOrders(request);
   }
 
-  private sendCheckout(request: SentCheckout): Promise<CheckoutResult> {
-    return checkout(this.market.system, { checkoutId: request.checkoutId, buyerId: request.buyerId, lines: request.lines }, checkoutWaitMs);
+  /** Like a client: a transient answer (the saga may still be running) is asked again, same id. */
+  private async sendCheckout(request: SentCheckout): Promise<CheckoutResult> {
+    const send = () => checkout(this.market.system, { checkoutId: request.checkoutId, buyerId: request.buyerId, lines: request.lines }, checkoutWaitMs);
+    let result = await send();
+    for (let attempt = 1; attempt < transientAttemptsMax && isTransientFailure(result); attempt += 1) {
+      await pause(attempt);
+      result = await send();
+    }
+    if (isTransientFailure(result)) this.seen.push(`checkout ${request.checkoutId} stayed unanswered: ${JSON.stringify(result)}`);
+    return result;
   }
 
   /** A checkout sent again later, with the same cart: it must answer as it did the first time. */
@@ -484,12 +495,18 @@ export class MarketSimulation {
       `seed ${this.seed}: ${this.outcomes.checkouts.length} checkouts (${tally(this.outcomes.checkouts)})`,
       `orders ${orders.length} (${tally(orders.map((order) => (order.status === 'CANCELLED' ? `CANCELLED/${order.cancelReason}` : order.status)))})`,
       `follow-ups ${followUpsAccepted}/${this.outcomes.followUps.length} accepted`,
+      `wallet ops (${tally(this.outcomes.wallet)})`,
       `money: deposited ${dollars(sum(this.depositedMinor.values()))}, withdrawn ${dollars(sum(this.withdrawnMinor.values()))}, paid ${dollars(sum(money.map((m) => m.debitedMinor)))}, released ${dollars(sum(money.filter((m) => m.released > 0).map((m) => m.creditedMinor - m.feeTakenMinor)))}, refunded ${dollars(sum(money.map((m) => m.refundedMinor)))}, fees ${dollars(sum(money.map((m) => m.feeCreditedMinor)))}`,
       `clock +${(this.clockAdvancedMs / dayMs).toFixed(1)} days`,
       `orders of failed checkouts left standing: ${survivors.length}${survivors.length > 0 ? ` (${survivors.slice(0, 5).join(', ')})` : ''}`,
       `${(elapsedMs / 1000).toFixed(1)} s`,
     ].join(' | ');
   }
+}
+
+/** A client's backoff before asking again: 50, 100, 200, 400 ms. */
+function pause(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
 }
 
 function sameResult(left: CheckoutResult | null | undefined, right: CheckoutResult | null | undefined): boolean {

@@ -1,0 +1,578 @@
+/**
+ * Checkout benchmark: `npx tsx bench/checkout.bench.ts` (BENCH_QUICK=1 for a smoke run).
+ *
+ * Drives checkouts through the real Bazaary system (startSystem: nact actors, checkout and order
+ * sagas, group-committed journal, event processor with the read models, durable timers, the
+ * system clock) and, for comparison, through the conventional design in
+ * bench/baseline/sql-checkout.ts (one SQL transaction per checkout).
+ *
+ * Targets:
+ * - actors-pglite: the embedded mode, DATA_DIR in a temporary folder (PGlite on disk).
+ * - actors-postgres: DATABASE_URL's server. startSystem's stores take no schema, so the benchmark
+ *   creates a fresh database `bench_checkout_<pid>_<time>` on that server (CREATE DATABASE
+ *   through the URL's own database), points the system at it, and drops it afterwards with
+ *   `DROP DATABASE … WITH (FORCE)`, also when the run fails.
+ * - sql-baseline: the same database, in its own schema `sql_checkout`, the same 10 pooled
+ *   connections as the system's pool (persistence/pg.ts), the same carts.
+ * Without DATABASE_URL the last two are skipped, with the reason recorded.
+ *
+ * Workload (bench/lib/checkout-workload.ts): 16 sellers × 8 products, 400 buyers with funded
+ * wallets, closed loop with C clients; carts are seeded, so every target gets the same carts in
+ * the same order. Cells: `mixed` (sellers uniform, 20% two-seller carts) at 8 and 64 clients, and
+ * `hot-seller` (80% of carts include seller01) at 64 clients. Each cell runs BENCH_CELL_MS
+ * (10 s), then lets in-flight checkouts finish. Latency is start → every order PAID (the
+ * actors' `checkout()` resolving, the baseline's COMMIT). On PostgreSQL the actor and baseline
+ * cells alternate, so a change in the machine's load hits both alike.
+ *
+ * After every cell the sagas are let finish (their tail work after PAID: notifying the checkout,
+ * seller stats, timers) and the projections catch up; that time is reported as `settleMs` and is
+ * not in the cell's time. Then the ledger is audited: `auditLedger(journal)` for the actors (plus
+ * every acknowledged order present and the sellers' stock equal to initial − units acknowledged),
+ * and the baseline's own invariant (Σ balance + locked = Σ deposits, …). Any unclean audit makes
+ * the run exit 1 after writing bench/results/checkout.json.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { SellerState } from '../actors/seller/seller-messages.ts';
+import type { Db } from '../persistence/db.ts';
+import { openPostgres } from '../persistence/pg.ts';
+import { auditLedger } from '../persistence/readmodels/audit.ts';
+import { checkout } from '../runtime/commerce.ts';
+import { parseConfig } from '../runtime/config.ts';
+import { silentLogger } from '../runtime/logger.ts';
+import { startSystem, type BazaarySystem } from '../runtime/system.ts';
+import { baselinePoolSize, openSqlCheckout, type SqlCheckout } from './baseline/sql-checkout.ts';
+import { runClosedLoop, SoldTally, type CheckoutOutcome, type LoopResult } from './lib/closed-loop.ts';
+import { buildCatalog, cartGenerator, cartSeed, scenarios, type Cart, type Catalog, type ScenarioName } from './lib/checkout-workload.ts';
+import { cpuBetween, sampleCpu, type CpuUse } from './lib/cpu.ts';
+import { integerFromEnv, log, quick } from './lib/options.ts';
+import { forEachConcurrently, sleep } from './lib/pool.ts';
+import { contention, finishRun, startRun, waitShare, type Run } from './lib/run.ts';
+import { round } from './lib/stats.ts';
+import { printTable } from './lib/table.ts';
+
+type Target = 'actors-pglite' | 'actors-postgres' | 'sql-baseline';
+
+interface CellPlan {
+  readonly scenario: ScenarioName;
+  readonly concurrency: number;
+}
+
+const cellPlans: readonly CellPlan[] = [
+  { scenario: 'mixed', concurrency: 8 },
+  { scenario: 'mixed', concurrency: 64 },
+  { scenario: 'hot-seller', concurrency: 64 },
+];
+const cellMs = integerFromEnv('BENCH_CELL_MS', quick ? 1_500 : 10_000);
+const warmUpMs = quick ? 500 : 3_000;
+const warmUpConcurrency = 16;
+const catalogSize = { sellers: 16, productsPerSeller: 8, buyers: quick ? 100 : 400 };
+/** How long one client waits for a checkout. Far above any latency seen here; a `timeout` is a finding. */
+const checkoutTimeoutMs = 60_000;
+/** Longest wait for sagas to finish after a cell; past it the run fails (work was stuck). */
+const settleMaxMs = 60_000;
+const databaseUrl = process.env['DATABASE_URL'] || undefined;
+
+interface AuditRecord {
+  readonly ok: boolean;
+  readonly driftMinor: string;
+  readonly orders: number;
+  readonly ordersAcknowledged: number;
+  readonly wallets: number;
+  /** Actors only: money still in flight in unfinished sagas after settling (should be "0"). */
+  readonly inFlightMinor: string | null;
+  readonly problems: readonly string[];
+}
+
+interface CellRecord extends LoopResult {
+  readonly target: Target;
+  readonly scenario: ScenarioName;
+  /** Actors only: time for sagas and projections to finish after the last PAID. */
+  readonly settleMs: number | null;
+  /** Actors only: journal entries written during the cell (group commit). */
+  readonly journal: { readonly entries: number; readonly entriesPerOrder: number; readonly meanBatch: number } | null;
+  readonly cpu: CpuUse | null;
+  readonly audit: AuditRecord;
+}
+
+/** What callers were told, per target, across its cells (warm-up included): the audits' reference. */
+class Acknowledged {
+  orders = 0;
+  failures = 0;
+  readonly sold = new SoldTally();
+  count(result: LoopResult): void {
+    this.orders += result.orders;
+    this.failures += Object.values(result.failures).reduce((sum, count) => sum + count, 0);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clean-up on SIGINT / SIGTERM (Ctrl-C, or bench/run.ts stopping a run): Node would exit without
+// running any `finally`, leaving the bench database on the server and PGlite's folder in /tmp.
+
+const interruptCleanUps = new Set<() => Promise<void>>();
+let interrupted = false;
+
+function handleInterrupt(signal: NodeJS.Signals): void {
+  if (interrupted) return;
+  interrupted = true;
+  log(`${signal}: cleaning up before exiting…`);
+  const cleanUps = [...interruptCleanUps].reverse().map((cleanUp) => cleanUp().catch((error: unknown) => log(`clean-up failed: ${String(error)}`)));
+  void Promise.all(cleanUps).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+}
+process.on('SIGINT', handleInterrupt);
+process.on('SIGTERM', handleInterrupt);
+
+/** Registers a clean-up for an interrupted run; returns the function that unregisters it. */
+function onInterrupt(cleanUp: () => Promise<void>): () => void {
+  interruptCleanUps.add(cleanUp);
+  return () => interruptCleanUps.delete(cleanUp);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The actor system
+
+interface ActorTarget {
+  readonly target: Target;
+  readonly system: BazaarySystem;
+  readonly acknowledged: Acknowledged;
+  close(): Promise<void>;
+}
+
+async function startActors(target: Target, env: Record<string, string>): Promise<ActorTarget> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'bazaary-bench-checkout-'));
+  const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
+  const forgetCleanUp = onInterrupt(removeDataDir);
+  try {
+    const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
+    const system = await startSystem(config, { logger: silentLogger });
+    return {
+      target,
+      system,
+      acknowledged: new Acknowledged(),
+      async close() {
+        try {
+          await system.stop();
+        } finally {
+          await removeDataDir();
+          forgetCleanUp();
+        }
+      },
+    };
+  } catch (error) {
+    await removeDataDir();
+    forgetCleanUp();
+    throw error;
+  }
+}
+
+function expectAccepted(result: { readonly ok: boolean; readonly code?: string; readonly message?: string }, what: string): void {
+  if (!result.ok) throw new Error(`${what} failed: ${result.code}: ${result.message}`);
+}
+
+async function seedActors(system: BazaarySystem, catalog: Catalog): Promise<void> {
+  await forEachConcurrently(catalog.sellerIds.length, 16, async (index) => {
+    const sellerId = catalog.sellerIds[index] ?? '';
+    const registered = await system.sellers.ask(sellerId, { type: 'RegisterSeller', commandId: 'register', name: sellerId, email: `${sellerId}@example.test` });
+    expectAccepted(registered, `registering ${sellerId}`);
+    for (const product of catalog.productsBySeller.get(sellerId) ?? []) {
+      const fields = { title: product.productId, description: '', priceMinor: product.priceMinor, stock: product.stock, category: 'bench' };
+      const created = await system.sellers.ask(sellerId, { type: 'CreateProduct', commandId: `create-${product.productId}`, productId: product.productId, fields });
+      expectAccepted(created, `creating ${sellerId}/${product.productId}`);
+    }
+  });
+  await forEachConcurrently(catalog.buyerIds.length, 64, async (index) => {
+    const buyerId = catalog.buyerIds[index] ?? '';
+    expectAccepted(await system.wallets.ask(buyerId, { type: 'Deposit', commandId: 'fund', amountMinor: catalog.fundingMinor }), `funding ${buyerId}`);
+  });
+}
+
+async function sendToActors(system: BazaarySystem, checkoutId: string, cart: Cart): Promise<CheckoutOutcome> {
+  const result = await checkout(system, { checkoutId, buyerId: cart.buyerId, lines: cart.lines }, checkoutTimeoutMs);
+  return result.ok ? { ok: true, attempts: 1 } : { ok: false, code: result.code };
+}
+
+/** Waits until no saga step is running or queued, then lets the projections catch up. */
+async function settleActors(system: BazaarySystem): Promise<number> {
+  const startedAt = performance.now();
+  for (;;) {
+    const stats = system.runtime.sagaStats();
+    if (stats.effectsInFlight + stats.effectsQueued === 0) break;
+    if (performance.now() - startedAt > settleMaxMs) {
+      throw new Error(`sagas still had ${stats.effectsInFlight} steps in flight and ${stats.effectsQueued} queued after ${settleMaxMs} ms`);
+    }
+    await sleep(10);
+  }
+  await system.processor.drain();
+  return Math.round(performance.now() - startedAt);
+}
+
+async function auditActors(actors: ActorTarget, catalog: Catalog): Promise<AuditRecord> {
+  const { system, acknowledged } = actors;
+  const audit = await auditLedger(system.stores.journal, { asOfMs: system.clock.now() });
+  const problems: string[] = audit.anomalies.slice(0, 20).map((anomaly) => JSON.stringify(anomaly));
+  if (audit.totals.driftMinor !== '0') problems.push(`drift ${audit.totals.driftMinor} cents`);
+  // A refused or compensated checkout moves money too (debit then refund), so with refusals the
+  // ledger may hold more orders than were acknowledged, never fewer.
+  if (acknowledged.failures === 0 ? audit.orders !== acknowledged.orders : audit.orders < acknowledged.orders) {
+    problems.push(`${audit.orders} orders moved money, ${acknowledged.orders} were acknowledged as paid`);
+  }
+  if (acknowledged.failures === 0) problems.push(...(await stockProblems(system, catalog, acknowledged.sold)));
+  return {
+    ok: audit.ok && problems.length === 0,
+    driftMinor: audit.totals.driftMinor,
+    orders: audit.orders,
+    ordersAcknowledged: acknowledged.orders,
+    wallets: audit.wallets,
+    inFlightMinor: audit.totals.inFlightMinor,
+    problems,
+  };
+}
+
+/** Each seller's stock must be its initial stock less every unit a caller was told it bought. */
+async function stockProblems(system: BazaarySystem, catalog: Catalog, sold: SoldTally): Promise<string[]> {
+  const problems: string[] = [];
+  for (const sellerId of catalog.sellerIds) {
+    const inspection = await system.sellers.inspect(sellerId, 30_000);
+    if (!inspection.ok) {
+      problems.push(`inspecting ${sellerId}: ${inspection.code}`);
+      continue;
+    }
+    const state: SellerState = inspection.state;
+    for (const product of catalog.productsBySeller.get(sellerId) ?? []) {
+      const stock = state.products[product.productId]?.stock;
+      const expected = product.stock - sold.of(sellerId, product.productId);
+      if (stock !== expected) problems.push(`${sellerId}/${product.productId}: stock ${stock}, expected ${expected}`);
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cells
+
+interface Measured {
+  readonly result: LoopResult;
+  readonly cpu: CpuUse | null;
+}
+
+async function measure(
+  target: Target,
+  plan: CellPlan,
+  catalog: Catalog,
+  durationMs: number,
+  send: (checkoutId: string, cart: Cart) => Promise<CheckoutOutcome>,
+  acknowledged: Acknowledged,
+  purpose: string,
+): Promise<Measured> {
+  const nextCart = cartGenerator(catalog, scenarios[plan.scenario], cartSeed(plan.scenario, plan.concurrency, purpose));
+  const prefix = `${purpose}-${plan.scenario}-c${plan.concurrency}`;
+  const cpuAtStart = sampleCpu();
+  const result = await runClosedLoop({
+    concurrency: plan.concurrency,
+    durationMs,
+    nextCart,
+    send: (cart, index) => send(`${prefix}-${index}`, cart),
+    onSuccess: (cart) => acknowledged.sold.add(cart),
+  });
+  const cpu = cpuBetween(cpuAtStart, sampleCpu());
+  acknowledged.count(result);
+  log(
+    `  ${target} ${purpose} ${plan.scenario} ×${plan.concurrency}: ${result.ordersPerSec} orders/s, ` +
+      `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms${describeFailures(result)}`,
+  );
+  return { result, cpu };
+}
+
+function describeFailures(result: LoopResult): string {
+  const entries = Object.entries(result.failures);
+  return entries.length === 0 ? '' : `, failed: ${entries.map(([code, count]) => `${code} ×${count}`).join(', ')}`;
+}
+
+async function actorCell(run: Run, actors: ActorTarget, plan: CellPlan, catalog: Catalog): Promise<CellRecord> {
+  const journalBefore = actors.system.stores.journal.stats();
+  const { result, cpu } = await measure(actors.target, plan, catalog, cellMs, (id, cart) => sendToActors(actors.system, id, cart), actors.acknowledged, 'cell');
+  const journalAfter = actors.system.stores.journal.stats();
+  const settleMs = await settleActors(actors.system);
+  const audit = await auditActors(actors, catalog);
+  const entries = journalAfter.items - journalBefore.items;
+  const batches = journalAfter.batches - journalBefore.batches;
+  noteCell(run, actors.target, plan, result, cpu, audit);
+  return {
+    ...result,
+    target: actors.target,
+    scenario: plan.scenario,
+    settleMs,
+    journal: { entries, entriesPerOrder: round(result.orders === 0 ? 0 : entries / result.orders), meanBatch: round(batches === 0 ? 0 : entries / batches) },
+    cpu,
+    audit,
+  };
+}
+
+async function baselineCell(run: Run, baseline: SqlCheckout, acknowledged: Acknowledged, plan: CellPlan, catalog: Catalog): Promise<CellRecord> {
+  const { result, cpu } = await measure('sql-baseline', plan, catalog, cellMs, (id, cart) => baseline.checkout(id, cart), acknowledged, 'cell');
+  const audit = await baseline.audit({ orders: acknowledged.orders, sold: acknowledged.sold, catalog });
+  const record: AuditRecord = {
+    ok: audit.ok,
+    driftMinor: audit.driftMinor,
+    orders: audit.orders,
+    ordersAcknowledged: acknowledged.orders,
+    wallets: audit.wallets,
+    inFlightMinor: null,
+    problems: audit.problems,
+  };
+  noteCell(run, 'sql-baseline', plan, result, cpu, record);
+  return { ...result, target: 'sql-baseline', scenario: plan.scenario, settleMs: null, journal: null, cpu, audit: record };
+}
+
+function noteCell(run: Run, target: Target, plan: CellPlan, result: LoopResult, cpu: CpuUse | null, audit: AuditRecord): void {
+  const what = `${target} ${plan.scenario} ×${plan.concurrency}`;
+  const busy = contention(what, cpu, target !== 'actors-pglite');
+  if (busy !== null) run.warnings.push(busy);
+  if (Object.keys(result.failures).length > 0) run.warnings.push(`${what}: some checkouts did not succeed${describeFailures(result)}`);
+  if (audit.ok) {
+    log(`  ${what}: audit clean (drift ${audit.driftMinor}, ${audit.orders} orders)`);
+  } else {
+    log(`  ${what}: AUDIT NOT CLEAN: ${audit.problems.join('; ')}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets
+
+interface StoreRecord {
+  readonly target: Target;
+  readonly location: string;
+  readonly settings: Readonly<Record<string, string>>;
+  readonly openMs: number;
+  readonly seedMs: number;
+}
+
+async function timed<T>(task: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const startedAt = performance.now();
+  const value = await task();
+  return { value, ms: Math.round(performance.now() - startedAt) };
+}
+
+async function benchPglite(run: Run, catalog: Catalog): Promise<{ store: StoreRecord; cells: CellRecord[] }> {
+  log('actors-pglite: starting the embedded system…');
+  const opened = await timed(() => startActors('actors-pglite', {}));
+  const actors = opened.value;
+  try {
+    const seeded = await timed(() => seedActors(actors.system, catalog));
+    await warmUpActors(actors, catalog);
+    const cells: CellRecord[] = [];
+    for (const plan of cellPlans) cells.push(await actorCell(run, actors, plan, catalog));
+    const store = { target: actors.target, location: 'PGlite on disk in a temporary DATA_DIR', settings: {}, openMs: opened.ms, seedMs: seeded.ms };
+    return { store, cells };
+  } finally {
+    await actors.close();
+  }
+}
+
+async function warmUpActors(actors: ActorTarget, catalog: Catalog): Promise<void> {
+  const plan: CellPlan = { scenario: 'mixed', concurrency: warmUpConcurrency };
+  await measure(actors.target, plan, catalog, warmUpMs, (id, cart) => sendToActors(actors.system, id, cart), actors.acknowledged, 'warm-up');
+  await settleActors(actors.system);
+}
+
+/** A fresh database on the server for this run, dropped when `use` ends, also on failure. */
+async function withBenchDatabase<T>(url: string, use: (benchUrl: string, name: string) => Promise<T>): Promise<T> {
+  const name = `bench_checkout_${process.pid}_${Date.now().toString(36)}`;
+  const admin = await openPostgres(url, { max: 1 });
+  // WITH (FORCE) ends the connections still open to it (an interrupted run's pools).
+  const dropDatabase = async () => {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  };
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const forgetCleanUp = onInterrupt(dropDatabase);
+    try {
+      const benchUrl = new URL(url);
+      benchUrl.pathname = `/${name}`;
+      return await use(benchUrl.toString(), name);
+    } finally {
+      forgetCleanUp();
+      await dropDatabase();
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+async function serverSettings(db: Db): Promise<Record<string, string>> {
+  const rows = await db.query<{ name: string; setting: string }>(
+    `SELECT name, setting FROM pg_settings
+     WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method', 'commit_delay', 'shared_buffers', 'server_version', 'max_connections')`,
+  );
+  return Object.fromEntries(rows.map((row) => [row.name, row.setting]));
+}
+
+async function benchPostgres(run: Run, url: string, catalog: Catalog): Promise<{ stores: StoreRecord[]; cells: CellRecord[] }> {
+  return withBenchDatabase(url, async (benchUrl, name) => {
+    log(`actors-postgres and sql-baseline: database ${name}…`);
+    const opened = await timed(() => startActors('actors-postgres', { DATABASE_URL: benchUrl }));
+    const actors = opened.value;
+    try {
+      const baselineOpened = await timed(() => openSqlCheckout(benchUrl, 'sql_checkout'));
+      const baseline = baselineOpened.value;
+      try {
+        const settings = await serverSettings(baseline.db);
+        const actorsSeeded = await timed(() => seedActors(actors.system, catalog));
+        const baselineSeeded = await timed(() => baseline.seed(catalog));
+        const baselineAcknowledged = new Acknowledged();
+        await warmUpActors(actors, catalog);
+        const warmUp: CellPlan = { scenario: 'mixed', concurrency: warmUpConcurrency };
+        await measure('sql-baseline', warmUp, catalog, warmUpMs, (id, cart) => baseline.checkout(id, cart), baselineAcknowledged, 'warm-up');
+        const cells: CellRecord[] = [];
+        for (const plan of cellPlans) {
+          cells.push(await actorCell(run, actors, plan, catalog));
+          cells.push(await baselineCell(run, baseline, baselineAcknowledged, plan, catalog));
+        }
+        const location = `${redactPassword(url)} → database ${name} (dropped afterwards)`;
+        const stores: StoreRecord[] = [
+          { target: 'actors-postgres', location: `${location}, schema public`, settings, openMs: opened.ms, seedMs: actorsSeeded.ms },
+          { target: 'sql-baseline', location: `${location}, schema sql_checkout`, settings, openMs: baselineOpened.ms, seedMs: baselineSeeded.ms },
+        ];
+        return { stores, cells };
+      } finally {
+        await baseline.close();
+      }
+    } finally {
+      await actors.close();
+    }
+  });
+}
+
+function redactPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+interface Ratio {
+  readonly scenario: ScenarioName;
+  readonly concurrency: number;
+  readonly actors: Target;
+  /** actors ÷ baseline: below 1 means the actor system did fewer orders per second. */
+  readonly ordersPerSec: number;
+  /** actors ÷ baseline: above 1 means the actor system's checkouts took longer. */
+  readonly p50: number;
+  readonly p99: number;
+}
+
+function ratios(cells: readonly CellRecord[]): Ratio[] {
+  const find = (target: Target, plan: CellPlan) =>
+    cells.find((cell) => cell.target === target && cell.scenario === plan.scenario && cell.concurrency === plan.concurrency);
+  return cellPlans.flatMap((plan) => {
+    const baseline = find('sql-baseline', plan);
+    if (baseline === undefined) return [];
+    return (['actors-postgres', 'actors-pglite'] as const).flatMap((target): Ratio[] => {
+      const actors = find(target, plan);
+      if (actors === undefined) return [];
+      return [
+        {
+          scenario: plan.scenario,
+          concurrency: plan.concurrency,
+          actors: target,
+          ordersPerSec: round(actors.ordersPerSec / baseline.ordersPerSec),
+          p50: round(actors.latencyMs.p50 / baseline.latencyMs.p50),
+          p99: round(actors.latencyMs.p99 / baseline.latencyMs.p99),
+        },
+      ];
+    });
+  });
+}
+
+function formatCpu(cpu: CpuUse | null): string {
+  return cpu === null ? '—' : `${cpu.ownCores.toFixed(2)}/${cpu.postgresCores.toFixed(2)}/${cpu.otherCores.toFixed(2)}`;
+}
+
+function printResults(cells: readonly CellRecord[], ratioRows: readonly Ratio[]): void {
+  printTable(
+    `Checkout, closed loop (${cellMs} ms per cell; latency = start → every order PAID)`,
+    ['target', 'scenario', 'clients', 'checkouts', 'orders', 'orders/s', 'p50 ms', 'p99 ms', 'failed', 'retries', 'entries/order', 'settle ms', 'cores own/pg/other', 'waited %', 'audit'],
+    cells.map((cell) => [
+      cell.target,
+      cell.scenario,
+      cell.concurrency,
+      cell.checkouts,
+      cell.orders,
+      cell.ordersPerSec,
+      cell.latencyMs.p50,
+      cell.latencyMs.p99,
+      Object.values(cell.failures).reduce((sum, count) => sum + count, 0),
+      cell.retries,
+      cell.journal === null ? '—' : String(cell.journal.entriesPerOrder),
+      cell.settleMs === null ? '—' : String(cell.settleMs),
+      formatCpu(cell.cpu),
+      cell.cpu === null ? '—' : String(Math.round(waitShare(cell.cpu, cell.target !== 'actors-pglite') * 100)),
+      cell.audit.ok ? `ok (drift ${cell.audit.driftMinor})` : `NOT CLEAN (drift ${cell.audit.driftMinor})`,
+    ]),
+  );
+  if (ratioRows.length === 0) return;
+  printTable(
+    'Actors ÷ SQL baseline (orders/s below 1: actors slower; latency above 1: actors slower)',
+    ['actors', 'scenario', 'clients', 'orders/s ratio', 'p50 ratio', 'p99 ratio'],
+    ratioRows.map((ratio) => [ratio.actors, ratio.scenario, ratio.concurrency, ratio.ordersPerSec, ratio.p50, ratio.p99]),
+  );
+}
+
+async function main(): Promise<void> {
+  const run = startRun('checkout');
+  const catalog = buildCatalog(catalogSize);
+  const stores: StoreRecord[] = [];
+  const cells: CellRecord[] = [];
+  const skipped: { target: Target; reason: string }[] = [];
+  const pglite = await benchPglite(run, catalog);
+  stores.push(pglite.store);
+  cells.push(...pglite.cells);
+  if (databaseUrl === undefined) {
+    for (const target of ['actors-postgres', 'sql-baseline'] as const) skipped.push({ target, reason: 'DATABASE_URL is not set' });
+    log('actors-postgres and sql-baseline: skipped, DATABASE_URL is not set');
+  } else {
+    const postgres = await benchPostgres(run, databaseUrl, catalog);
+    stores.push(...postgres.stores);
+    cells.push(...postgres.cells);
+  }
+  const ratioRows = ratios(cells);
+  printResults(cells, ratioRows);
+  const auditsClean = cells.every((cell) => cell.audit.ok);
+  await finishRun(run, {
+    ok: auditsClean,
+    auditsClean,
+    config: {
+      cellMs,
+      warmUpMs,
+      warmUpConcurrency,
+      cells: cellPlans,
+      catalog: { ...catalogSize, fundingMinor: catalog.fundingMinor, stockPerProduct: catalog.products[0]?.stock ?? null },
+      scenarios,
+      checkoutTimeoutMs,
+      poolConnections: { actorsPostgres: 10, sqlBaseline: baselinePoolSize },
+      load: 'closed loop: each client sends its next checkout when the previous one finished',
+      latency: 'from the call to every order PAID (actors: checkout() resolving; baseline: COMMIT); nearest-rank percentiles',
+      throughput: 'orders paid ÷ time from the first checkout to the last outcome (in-flight ones finish; settling after is not counted)',
+      isolation: 'actors-postgres and sql-baseline share a fresh database created for the run and dropped after it',
+    },
+    stores,
+    skipped,
+    cells,
+    ratios: ratioRows,
+  });
+  if (!auditsClean) {
+    process.stderr.write('\ncheckout benchmark: a ledger audit was NOT clean; see the audit column and bench/results/checkout.json\n');
+    process.exitCode = 1;
+  }
+}
+
+await main();
