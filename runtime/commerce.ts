@@ -20,8 +20,14 @@ export interface CheckoutSucceeded {
   readonly orderIds: readonly string[];
 }
 
+/**
+ * Done means every order is PAID and has been told its checkout completed (so its seller may
+ * ship it), or the whole cart was compensated. No step of the checkout is still pending.
+ */
 function settled(state: CheckoutState): boolean {
-  return state.status === 'COMPLETED' || state.status === 'FAILED';
+  if (state.status === 'FAILED') return true;
+  if (state.status !== 'COMPLETED') return false;
+  return Object.values(state.steps).every((step) => step.status !== 'PENDING');
 }
 
 /**

@@ -196,6 +196,9 @@ function applyOrderEvent(row: OrderRow, event: Exclude<OrderEvent, { type: 'Orde
     case 'StepSucceeded':
     case 'TimerScheduled':
     case 'TimerCancelled':
+    // Whether the checkout confirmed the order (so it may ship) lives in the order actor; the
+    // storefront asks the actor when it needs it. Not projected yet.
+    case 'CheckoutConfirmed':
       return row;
     case 'StepFailed':
       // As in the order's evolve: the first failure of a saga step is why the saga stopped.

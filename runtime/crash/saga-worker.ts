@@ -46,9 +46,9 @@ const workload = {
   /** Every third buyer is poor: its multi-seller carts often fail part-way and are compensated. */
   richFundsMinor: 60_000,
   poorFundsMinor: 4_000,
-  flowsPerCycle: 30,
+  flowsPerCycle: 24,
   /** Flows in flight at once. */
-  concurrency: 10,
+  concurrency: 8,
   checkoutTimeoutMs: 15_000,
   actionTimeoutMs: 10_000,
   /** Attempts of a person's action when the runtime answers with a transient failure or "not yet". */

@@ -11,10 +11,11 @@ import type { Limits } from '../limits.ts';
 
 /** Every run of a data dir uses these, so a restart reads the same policy. */
 export const sagaEnvironment = {
-  /** An order not shipped within this window after payment is cancelled and refunded. */
-  SHIP_BY_WINDOW: '3s',
+  /** An order not shipped within this window after payment is cancelled and refunded. Long
+   *  enough that a seller on a busy machine usually ships in time, so that releases happen. */
+  SHIP_BY_WINDOW: '5s',
   /** Escrow auto-release after shipping. */
-  ESCROW_RELEASE_AFTER: '3s',
+  ESCROW_RELEASE_AFTER: '2s',
   /** The order's wake-up timer while a step is pending: what resumes a saga after a crash. */
   STEP_RETRY_AFTER: '1s',
   /** Small, so that actors are rehydrated from snapshots (and their tails) after every kill. */

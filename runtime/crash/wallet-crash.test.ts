@@ -54,9 +54,9 @@ const killsPerSeed = Number(process.env['CRASH_KILLS'] ?? 3);
 const flowsPerCycle = 250;
 /** The seeds run side by side (a worker mostly waits on its own PGlite); each takes ~40 s on
  *  this 2-core machine. The bound is generous because other test files may share the cores. */
-const seedTimeoutMs = 180_000;
+const seedTimeoutMs = 420_000;
 /** A worker that neither reaches its kill point nor exits by then has hung. */
-const workerTimeoutMs = 45_000;
+const workerTimeoutMs = 150_000;
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const workerScript = fileURLToPath(new URL('./wallet-worker.ts', import.meta.url));

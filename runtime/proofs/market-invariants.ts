@@ -81,6 +81,8 @@ export function checkOrder(snapshot: MarketSnapshot, order: OrderState): string[
 function orderShape(order: OrderState): string[] {
   const problems: string[] = [];
   if (order.saga !== null) problems.push(`saga ${order.saga} still running on a quiet system`);
+  // The checkout gate: nobody ships or disputes an order whose checkout may still fail.
+  if ((order.shipped || order.dispute !== null) && !order.checkoutConfirmed) problems.push('shipped or disputed before its checkout confirmed it');
   switch (order.status) {
     case 'PAID':
       if (order.paidAt === null || order.shippedAt !== null) problems.push('PAID without paidAt, or with shippedAt');
@@ -193,16 +195,17 @@ function checkCheckout(snapshot: MarketSnapshot, checkout: CheckoutState): strin
     if (order === undefined || order.status === 'NEW') problems.push(`order ${planned.orderId} was never placed`);
     else if (checkout.status === 'COMPLETED' && (order.status === 'FAILED' || order.cancelReason === 'checkout_failed')) {
       problems.push(`order ${planned.orderId} is ${order.status} (${order.cancelReason ?? order.failure?.code}) in a completed checkout`);
+    } else if (checkout.status === 'COMPLETED' && order.status === 'PAID' && !order.checkoutConfirmed) {
+      problems.push(`order ${planned.orderId} is PAID and its completed checkout never confirmed it (its seller cannot ship it)`);
+    } else if (checkout.status === 'FAILED' && order.status !== 'FAILED' && order.status !== 'CANCELLED') {
+      // All or nothing (DESIGN.md §3): a failed checkout leaves no order holding the buyer's money.
+      problems.push(`order ${planned.orderId} is ${order.status} although its checkout failed`);
     }
   }
   return problems.map((problem) => `${where}: ${problem}`);
 }
 
-/**
- * Orders of a failed checkout that were not undone: a person shipped, confirmed or disputed
- * them while the checkout was still placing its other orders, and the compensation's
- * CancelOrder then found them past cancelling (checkout.ts counts that as done).
- */
+/** Orders of a failed checkout that were not undone (each is also a broken fact above). */
 export function survivorsOfFailedCheckouts(snapshot: MarketSnapshot): string[] {
   const survivors: string[] = [];
   for (const checkout of snapshot.checkouts.values()) {

@@ -103,7 +103,7 @@ export class MarketSimulation {
   private readonly initialStock = new Map<string, number>();
   /** Broken facts seen by callers during a round, reported at the next checkpoint. */
   private readonly seen: string[] = [];
-  private readonly outcomes = { checkouts: [] as string[], followUps: [] as string[], wallet: [] as string[] };
+  private readonly outcomes = { checkouts: [] as string[], followUps: [] as string[], wallet: [] as string[], eager: [] as string[] };
   private commandNumber = 0;
   private clockAdvancedMs = 0;
   private last: MarketSnapshot | null = null;
@@ -281,6 +281,8 @@ export class MarketSimulation {
   /**
    * The seller ships the cart's first order while the checkout is still running, and the buyer
    * confirms (or disputes) at once: people acting on a PAID order whose checkout may yet fail.
+   * The checkout gate refuses that (`awaiting_checkout`) until the checkout has completed; the
+   * quiet checks then prove that no failed checkout left an order standing.
    */
   private async eagerFollowUp(request: SentCheckout, eager: ReturnType<MarketSimulation['drawEager']>): Promise<void> {
     const planned = planOrders(request.checkoutId, request.lines);
@@ -290,6 +292,7 @@ export class MarketSimulation {
     const [shipCommandId, nextCommandId] = [this.nextId('f'), this.nextId('f')];
     await new Promise((resolve) => setTimeout(resolve, eager.delayMs));
     const shipped = await this.followUp(order, 'ship', shipCommandId, false);
+    this.outcomes.eager.push(shipped ? 'accepted' : 'refused');
     if (shipped && eager.then !== 'nothing') await this.followUp(order, eager.then, nextCommandId, false);
   }
 
@@ -499,6 +502,7 @@ export class MarketSimulation {
       `money: deposited ${dollars(sum(this.depositedMinor.values()))}, withdrawn ${dollars(sum(this.withdrawnMinor.values()))}, paid ${dollars(sum(money.map((m) => m.debitedMinor)))}, released ${dollars(sum(money.filter((m) => m.released > 0).map((m) => m.creditedMinor - m.feeTakenMinor)))}, refunded ${dollars(sum(money.map((m) => m.refundedMinor)))}, fees ${dollars(sum(money.map((m) => m.feeCreditedMinor)))}`,
       `clock +${(this.clockAdvancedMs / dayMs).toFixed(1)} days`,
       `orders of failed checkouts left standing: ${survivors.length}${survivors.length > 0 ? ` (${survivors.slice(0, 5).join(', ')})` : ''}`,
+      `eager ships ${tally(this.outcomes.eager)}`,
       `${(elapsedMs / 1000).toFixed(1)} s`,
     ].join(' | ');
   }
