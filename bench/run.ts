@@ -162,7 +162,7 @@ function checkoutHeadlines(result: Fields): string[] {
   );
   const ratios = records(result['ratios'])
     .filter((ratio) => ratio['actors'] === 'actors-postgres')
-    .map((ratio) => `actors-postgres ÷ sql-baseline, ${show(ratio['scenario'])} ×${show(ratio['concurrency'])}: orders/s ×${show(ratio['ordersPerSec'])}, p50 ×${show(ratio['p50'])}, p99 ×${show(ratio['p99'])}`);
+    .map((ratio) => `actors-postgres ÷ sql-baseline, ${show(ratio['scenario'])} ×${show(ratio['concurrency'])}: orders/s ×${show(ratio['ordersPerSec'])}, p50 ×${show(ratio['p50'])}, p99 ×${show(ratio['p99'])}, orders per CPU-second ×${show(ratio['ordersPerCoreSecond'])}`);
   return [...cells, ...ratios];
 }
 

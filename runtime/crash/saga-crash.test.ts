@@ -39,12 +39,13 @@
  * a power loss (see wallet-crash.test.ts on PGlite and fsync).
  *
  * `SAGA_CRASH_SEED=<seed>` runs one seed, `SAGA_CRASH_SEEDS=<n>` seeds 1..n,
- * `SAGA_CRASH_KILLS=<n>` the kills per seed, and `SAGA_CRASH_KEEP=1` keeps the data dirs for a
- * post-mortem. The workload and the kill points are seeded; the interleaving of concurrent sagas
- * and the wall-clock timers are not, so a rerun repeats the plan, not the exact schedule.
+ * `SAGA_CRASH_KILLS=<n>` the kills per seed, and `SAGA_CRASH_KEEP=1` keeps the data dirs (with
+ * each run's lines and log in `cycle-<n>.log`) for a post-mortem. The workload and the kill
+ * points are seeded; the interleaving of concurrent sagas and the wall-clock timers are not, so
+ * a rerun repeats the plan, not the exact schedule.
  */
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -226,6 +227,7 @@ type ActionAck = Extract<SagaLine, { t: 'action' }>;
  */
 const bugSignatures = [
   'invariant broken',
+  'InvariantViolation',
   'saga step failed unexpectedly',
   'actor rejected the outcome of its own step',
   'process.effects threw',
@@ -251,19 +253,25 @@ class Report {
   }
 }
 
-/** Error-level log lines (pino level ≥ 50) of one run, by message, for the summary. */
+/**
+ * Error-level log lines (pino level ≥ 50) of one run, by message, each with the actor and error
+ * of its first occurrence, for the summary and for failure messages.
+ */
 function errorLogSummary(stderr: string): string {
-  const counts = new Map<string, number>();
+  const counts = new Map<string, { count: number; first: string }>();
   for (const logLine of stderr.split('\n')) {
     if (!logLine.startsWith('{')) continue;
     try {
-      const { level, msg } = JSON.parse(logLine) as { level?: number; msg?: string };
-      if ((level ?? 0) >= 50) counts.set(msg ?? '?', (counts.get(msg ?? '?') ?? 0) + 1);
+      const { level, msg, key, err } = JSON.parse(logLine) as { level?: number; msg?: string; key?: string; err?: { message?: string } };
+      if ((level ?? 0) < 50) continue;
+      const seen = counts.get(msg ?? '?');
+      if (seen !== undefined) seen.count += 1;
+      else counts.set(msg ?? '?', { count: 1, first: [key, err?.message?.slice(0, 300)].filter(Boolean).join(': ') });
     } catch {
       // A line the kill cut short.
     }
   }
-  return [...counts].map(([msg, count]) => `${count}× ${msg}`).join('; ');
+  return [...counts].map(([msg, { count, first }]) => `${count}× ${msg}${first === '' ? '' : ` (first: ${first})`}`).join('; ');
 }
 
 /** (e): each acknowledged result is in the journal. */
@@ -435,6 +443,7 @@ describe('sagas survive SIGKILL (PGlite on disk, system clock)', () => {
       const killPoint = finishing ? null : killPointOf(seed, cycle, random);
       const args = ['--data-dir', dataDir, '--seed', String(seed), '--cycle', String(cycle), '--mode', finishing ? 'finish' : 'run'];
       const run = await runWorker(args, killPoint);
+      if (keepDataDirs) await writeFile(join(dataDir, `cycle-${cycle}.log`), `${run.lines.map((line) => JSON.stringify(line)).join('\n')}\n${run.stderr}`);
       report.add(run);
       const context = `seed ${seed} cycle ${cycle} (${finishing ? 'finish run' : `killed ${run.killedBy ?? 'never'}`})`;
       const stderrTail = `stderr:\n${run.stderr.slice(-4_000)}`;
@@ -476,10 +485,11 @@ function describeRun(cycle: number, run: WorkerRun, verified: Verified): string 
   const setUp = run.lines.find((line) => line.t === 'set-up');
   const setUpText = setUp?.t === 'set-up' ? `, set-up ${setUp.setUpMs} ms + owed ${setUp.owedMs} ms` : '';
   // The finish run's progress: sagas still unfinished at each of its polls.
-  const waiting = run.lines.flatMap((line) => (line.t === 'waiting' ? [line.unsettled] : [])).join('→');
+  const waiting = run.lines.flatMap((line) => (line.t === 'waiting' ? [line.unsettled] : []));
+  if (settled?.t === 'settled') waiting.push(settled.unsettled.length);
   const how =
     run.killedBy === null
-      ? `finished (waited ${settled?.t === 'settled' ? settled.waitedMs : '?'} ms; unsettled ${waiting === '' ? 'none' : waiting}→0)`
+      ? `finished (waited ${settled?.t === 'settled' ? settled.waitedMs : '?'} ms; unsettled ${waiting.join('→')})`
       : `killed ${run.killedBy}`;
   return (
     `cycle ${cycle}: ${how}; worker ${run.ms} ms (start ${ready?.t === 'ready' ? ready.startMs : '?'} ms${setUpText}), ` +
