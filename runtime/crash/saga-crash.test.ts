@@ -73,8 +73,12 @@ const seeds = seedOverride === undefined ? Array.from({ length: seedCount }, (_,
 const killsPerSeed = Number(process.env['SAGA_CRASH_KILLS'] ?? 3);
 /** `SAGA_CRASH_KEEP=1` keeps every seed's data dir for a post-mortem. */
 const keepDataDirs = process.env['SAGA_CRASH_KEEP'] === '1';
-/** A run not killed by its kill point by then is killed anyway (its flows usually take longer). */
+/**
+ * A run not killed at its kill point is killed this long after its set-up (the flows usually
+ * take longer), or, should the set-up never end, this long after start plus `setUpCapMs`.
+ */
 const runCapMs = 6_000;
+const setUpCapMs = 8_000;
 /**
  * The seeds run side by side: much of a run is waiting on wall-clock windows (kill points, the
  * ship-by and release windows, retry wake-ups, polls), which overlap well, while a worker's boot
@@ -82,7 +86,7 @@ const runCapMs = 6_000;
  * machine; the bound is generous because other test files may share the cores.
  */
 const seedTimeoutMs = 420_000;
-/** A worker that is neither killed nor done by then has hung (the finish run waits up to 25 s). */
+/** A worker that is neither killed nor done by then has hung (the finish run waits up to 40 s). */
 const workerTimeoutMs = 150_000;
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -97,20 +101,21 @@ type KillPoint =
   | { readonly kind: 'time'; readonly ms: number };
 
 /**
- * The kinds of kill point, taken in turn (seed + cycle picks where to start), so that a few
- * seeds cover them all; how deep into the run each lands is seeded. A saga event's kill lands a
- * moment after the processor saw it journaled: while the orders of a just-started checkout are
- * placed, while a failed checkout cancels its paid orders, while a release pays out (release_funds,
- * credit_fee), while a cancellation refunds (void_pending, refund_buyer, release_stock).
+ * The kinds of kill point, taken in turn over the seeds' cycles (seed 1 cycles 0–2, then seed 2,
+ * …), so that the default three seeds with three kills each cover them all, and hit releases and
+ * compensations twice; how deep into the run each lands is seeded. A saga event's kill lands a
+ * moment after the processor saw it journaled: while a release pays out (release_funds,
+ * credit_fee), while a failed checkout cancels its paid orders, while a cancellation refunds
+ * (void_pending, refund_buyer, release_stock), while a just-started checkout places its orders.
  */
-const killKinds = ['checkout', 'CheckoutStarted', 'CompensationStarted', 'ReleaseStarted', 'CancellationStarted', 'time'] as const;
+const killKinds = ['checkout', 'ReleaseStarted', 'CompensationStarted', 'time', 'CancellationStarted', 'CheckoutStarted'] as const;
 
 function killPointOf(seed: number, cycle: number, random: () => number): KillPoint {
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-  const kind = killKinds[(seed + cycle) % killKinds.length] ?? 'time';
+  const kind = killKinds[((seed - 1) * killsPerSeed + cycle) % killKinds.length] ?? 'time';
   switch (kind) {
     case 'checkout':
-      return { kind: 'checkout', n: int(1, 20) };
+      return { kind: 'checkout', n: int(1, 5) };
     case 'time':
       // Early kills land in recovery (timers firing, retried steps) or in the set-up.
       return { kind: 'time', ms: int(150, 5_000) };
@@ -177,13 +182,14 @@ function runWorker(args: readonly string[], killPoint: KillPoint | null): Promis
       lines.push(line);
       if (killPoint === null) return;
       if (line.t === 'ready') {
-        timers.push(setTimeout(() => kill(`at the cap, ${runCapMs} ms after start`), runCapMs));
+        timers.push(setTimeout(() => kill(`at the cap, ${setUpCapMs + runCapMs} ms after start, still setting up`), setUpCapMs + runCapMs));
         if (killPoint.kind === 'time') timers.push(setTimeout(() => kill(describeKillPoint(killPoint)), killPoint.ms));
       } else if (line.t === 'checkout-send' && killPoint.kind === 'checkout') {
         checkoutsSent += 1;
         if (checkoutsSent === killPoint.n) kill(`${describeKillPoint(killPoint)} (${line.id})`);
       } else if (line.t === 'set-up') {
         setUp = true;
+        timers.push(setTimeout(() => kill(`at the cap, ${runCapMs} ms after the set-up`), runCapMs));
       } else if (line.t === 'saga' && killPoint.kind === 'saga' && line.event === killPoint.event && setUp) {
         eventsSeen += 1;
         if (eventsSeen === killPoint.n) kill(`${describeKillPoint(killPoint)} (${line.key})`);
@@ -354,16 +360,17 @@ async function finding(stores: Stores, world: World, check: string, problems: re
   return { check: `${check}\n${await diagnose(stores, world, problems)}`, problems: problems.slice(0, 30) };
 }
 
-/**
- * Opens the dir in this process (the worker is dead or done) and runs checks (a)–(g) on the
- * journal; the caller asserts each finding, in order, with its test's own `expect`.
- */
 /** What the finish run reported: when it ended, and whether it drained the event processor. */
 interface FinishReport {
   readonly finishedAtMs: number;
   readonly drainError: string | null;
 }
 
+/**
+ * Opens the dir in this process (the worker is dead or done) and runs checks (a)–(e) on the
+ * journal, and (f)–(h) after the finish run; the caller asserts each finding, in order, with its
+ * test's own `expect`.
+ */
 async function verify(dataDir: string, report: Report, finish: FinishReport | null): Promise<{ findings: Finding[]; verified: Verified }> {
   const final = finish !== null;
   const startedAt = performance.now();
@@ -384,9 +391,9 @@ async function verify(dataDir: string, report: Report, finish: FinishReport | nu
       const inFlight = audit.inFlight.map((order) => `order:${order.orderId} ${order.orderStatus} holds ${order.inFlightMinor} in flight`);
       const backlog = (await stores.journal.readUnprocessed(5)).map((entry) => `${entry.key}#${entry.seq} (${entry.commandId}) is not processed`);
       const drainProblems = finish.drainError === null ? [] : [`the finish run could not drain the event processor: ${finish.drainError}`];
-      // (h) and (g) first: each names a cause of what (f) would only show as stalled sagas.
+      // (h) and (g) first: each names a cause of what (f) would only show as stalled sagas (a
+      // stuck event processor stops indexing timers; a wake-up armed too far ahead comes late).
       checks.push(
-        // (h) first: a stuck event processor stops indexing timers, which stalls sagas in (f).
         ['(h) the event processor drained the journal', [...drainProblems, ...backlog]],
         ['(g) wake-up timers honour STEP_RETRY_AFTER', checkRetryTimers(world, sagaConfig(dataDir).orders.stepRetryMs)],
         ['(f) every saga finished after the finish run', unsettledSagas(world, finish.finishedAtMs)],

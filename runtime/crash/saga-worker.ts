@@ -47,8 +47,9 @@ const workload = {
   richFundsMinor: 60_000,
   poorFundsMinor: 4_000,
   flowsPerCycle: 24,
-  /** Flows in flight at once. */
-  concurrency: 8,
+  /** Flows in flight at once. Few enough that, on a busy machine, checkouts still complete (and
+   *  their orders ship and are released) within a run, rather than all crawling together. */
+  concurrency: 5,
   checkoutTimeoutMs: 15_000,
   actionTimeoutMs: 10_000,
   /** Attempts of a person's action when the runtime answers with a transient failure or "not yet". */

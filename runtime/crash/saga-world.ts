@@ -16,7 +16,7 @@ export const sagaEnvironment = {
   SHIP_BY_WINDOW: '5s',
   /** Escrow auto-release after shipping. */
   ESCROW_RELEASE_AFTER: '2s',
-  /** The order's wake-up timer while a step is pending: what resumes a saga after a crash. */
+  /** Each saga's (order's, checkout's) wake-up timer while a step is pending: what resumes it after a crash. */
   STEP_RETRY_AFTER: '1s',
   /** Small, so that actors are rehydrated from snapshots (and their tails) after every kill. */
   SNAPSHOT_EVERY: '5',
