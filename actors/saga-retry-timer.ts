@@ -18,6 +18,7 @@
  * - once none is pending, the last one was cancelled when no step was pending any more, so a
  *   step finished after it was scheduled and progress has grown past its number since.
  */
+import type { TimerCancelled, TimerScheduled } from '../runtime/decider.ts';
 
 export const retryTimerPrefix = 'retry-';
 
@@ -69,4 +70,20 @@ function rearmsAfter(timerId: string, progress: number): number {
   // Only planRetryTimer makes these ids; guessing a count here could repeat an id.
   if (!Number.isSafeInteger(rearms) || rearms < 1) throw new Error(`saga invariant broken: retry timer id ${timerId} is well formed`);
   return rearms + 1;
+}
+
+export type PendingTimers = Readonly<Record<string, { readonly dueAt: number; readonly command: unknown }>>;
+
+/**
+ * Folds a timer event into an actor's map of pending timers (order and checkout share it).
+ * A timer is scheduled once and cancelled only while pending; anything else is a bug.
+ */
+export function evolveTimers(owner: string, timers: PendingTimers, event: TimerScheduled | TimerCancelled): PendingTimers {
+  if (event.type === 'TimerScheduled') {
+    if (Object.hasOwn(timers, event.timerId)) throw new Error(`${owner} invariant broken: timer ${event.timerId} is scheduled once`);
+    return { ...timers, [event.timerId]: { dueAt: event.dueAt, command: event.command } };
+  }
+  if (!Object.hasOwn(timers, event.timerId)) throw new Error(`${owner} invariant broken: cancelled timer ${event.timerId} is pending`);
+  const { [event.timerId]: _cancelled, ...remaining } = timers;
+  return remaining;
 }

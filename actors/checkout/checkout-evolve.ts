@@ -3,6 +3,7 @@
  * judged. A fact out of turn means a bug upstream, so evolve throws and names the broken fact.
  */
 import { assertNever } from '../../runtime/decider.ts';
+import { evolveTimers } from '../saga-retry-timer.ts';
 import type { CheckoutEvent, CheckoutState } from './checkout-messages.ts';
 
 /** Frozen so that an accidental in-place update fails loudly instead of corrupting every checkout. */
@@ -52,13 +53,8 @@ export function evolve(state: CheckoutState, event: CheckoutEvent): CheckoutStat
       invariant(state.status === 'COMPENSATING', 'a checkout fails once its compensation is done');
       return { ...state, status: 'FAILED', failure: { code: event.code, message: event.message } };
     case 'TimerScheduled':
-      invariant(!Object.hasOwn(state.timers, event.timerId), `timer ${event.timerId} is scheduled once`);
-      return { ...state, timers: { ...state.timers, [event.timerId]: { dueAt: event.dueAt, command: event.command } } };
-    case 'TimerCancelled': {
-      invariant(Object.hasOwn(state.timers, event.timerId), `cancelled timer ${event.timerId} is pending`);
-      const { [event.timerId]: _cancelled, ...timers } = state.timers;
-      return { ...state, timers };
-    }
+    case 'TimerCancelled':
+      return { ...state, timers: evolveTimers('checkout', state.timers, event) };
     default:
       return assertNever(event);
   }

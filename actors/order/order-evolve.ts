@@ -4,6 +4,7 @@
  * out of turn, is a bug upstream, so evolve throws and names the broken fact.
  */
 import { assertNever } from '../../runtime/decider.ts';
+import { evolveTimers } from '../saga-retry-timer.ts';
 import type { OrderEvent, OrderState, StepName, StepState } from './order-messages.ts';
 
 /** Frozen so that an accidental in-place update fails loudly instead of corrupting every order. */
@@ -113,13 +114,8 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
       invariant(state.status === 'DISPUTED' && state.saga === null, 'only an open dispute is resolved');
       return state;
     case 'TimerScheduled':
-      invariant(!Object.hasOwn(state.timers, event.timerId), `timer ${event.timerId} is scheduled once`);
-      return { ...state, timers: { ...state.timers, [event.timerId]: { dueAt: event.dueAt, command: event.command } } };
-    case 'TimerCancelled': {
-      invariant(Object.hasOwn(state.timers, event.timerId), `cancelled timer ${event.timerId} is pending`);
-      const { [event.timerId]: _cancelled, ...timers } = state.timers;
-      return { ...state, timers };
-    }
+    case 'TimerCancelled':
+      return { ...state, timers: evolveTimers('order', state.timers, event) };
     default:
       return assertNever(event);
   }

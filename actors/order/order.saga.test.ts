@@ -19,7 +19,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isRejected, type Decider, type Effect, type EffectOutcome } from '../../runtime/decider.ts';
-import { seededRandom } from '../../runtime/ids.ts';
+import { SeededRandom } from '../../runtime/ids.ts';
 import { createCheckoutDecider, isConfirmed } from '../checkout/checkout.ts';
 import type { CartLine, CheckoutCommand, CheckoutState } from '../checkout/checkout-messages.ts';
 import { sellerDecider } from '../seller/seller.ts';
@@ -47,23 +47,6 @@ function runSeeds(): number[] {
   return baseSeeds.flatMap((base) => Array.from({ length: runsPerSeed }, (_, index) => (Math.imul(base, 0x9e3779b1) + index) >>> 0));
 }
 
-class Random {
-  readonly next: () => number;
-  constructor(seed: number) {
-    this.next = seededRandom(seed);
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-  pick<Item>(items: readonly Item[]): Item {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  }
-}
 
 type AnyDecider = Decider<unknown, unknown, unknown, string>;
 
@@ -125,7 +108,7 @@ const undoes: Readonly<Record<string, string>> = {
 };
 
 class World {
-  readonly random: Random;
+  readonly random: SeededRandom;
   readonly actors = new Map<string, SimActor>();
   /** The `timers` table, by `${key}#${timerId}`, as the timer index keeps it. */
   readonly timers = new Map<string, SimTimer>();
@@ -150,7 +133,7 @@ class World {
     readonly seed: number,
     platformFeeBps: number,
   ) {
-    this.random = new Random(seed);
+    this.random = new SeededRandom(seed);
     this.orderDecider = erase(createOrderDecider({ platformFeeBps, releaseAfterMs: 7 * day, shipByMs: 3 * day, stepRetryMs: 30_000 }));
   }
 
@@ -515,7 +498,7 @@ function checkGate(world: World, coverage: Coverage, key: string, state: OrderSt
 // ---------------------------------------------------------------------------------------------
 
 function run(seed: number, coverage: Coverage): void {
-  const world = new World(seed, new Random(seed ^ 0x5eed).pick([0, 250, 1_000]));
+  const world = new World(seed, new SeededRandom(seed ^ 0x5eed).pick([0, 250, 1_000]));
   const { buyers, catalog } = setUp(world);
   const initialStock = new Map<string, number>();
   for (const { state } of world.ofKind<SellerState>('seller')) {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assertNever, isRejected } from '../../runtime/decider.ts';
-import { seededRandom } from '../../runtime/ids.ts';
+import { SeededRandom } from '../../runtime/ids.ts';
 import {
   commandId,
   decide,
@@ -38,24 +38,6 @@ function runSeeds(runsPerSeed: number): number[] {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-class Random {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = seededRandom(seed);
-  }
-  /** An integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-  pick<Item>(items: readonly Item[]): Item {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  }
-}
 
 /** Names the run and step in every failure, so the failing run can be replayed from its seed. */
 class Checker {
@@ -154,13 +136,13 @@ const orderIds = ['o1', 'o2', 'o3', 'o4', 'o5', 'constructor', '__proto__'];
 const oddAmounts = [0, -1, -500, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, maxMinor];
 
 /** Mostly plausible amounts, often the one already recorded (to provoke repeats), sometimes junk. */
-function amount(random: Random, recordedMinor: number | undefined, upToMinor: number): number {
+function amount(random: SeededRandom, recordedMinor: number | undefined, upToMinor: number): number {
   if (random.chance(0.04)) return random.pick(oddAmounts);
   if (recordedMinor !== undefined && random.chance(0.5)) return recordedMinor;
   return random.int(1, Math.max(1, upToMinor));
 }
 
-function randomCommand(random: Random, state: WalletState, step: number): WalletCommand {
+function randomCommand(random: SeededRandom, state: WalletState, step: number): WalletCommand {
   const orderId = random.pick(orderIds);
   const purchase = lookup(state.purchases, orderId);
   const sale = lookup(state.sales, orderId);
@@ -245,7 +227,7 @@ function checkSnapshotAndReplay(check: Checker, state: WalletState, journal: rea
 }
 
 function runSingleWallet(seed: number, coverage: Coverage): void {
-  const random = new Random(seed);
+  const random = new SeededRandom(seed);
   const check = new Checker('single wallet', seed);
   const totals = zeroTotals();
   const journal: WalletEvent[] = [];
@@ -311,7 +293,7 @@ interface SimOrder {
 }
 
 interface Market {
-  readonly random: Random;
+  readonly random: SeededRandom;
   readonly check: Checker;
   readonly buyer: SimWallet;
   readonly sellers: readonly SimWallet[];
@@ -662,7 +644,7 @@ function checkFinalOutcomes(market: Market): void {
 
 function runMarket(seed: number, coverage: MarketCoverage): number {
   const market: Market = {
-    random: new Random(seed),
+    random: new SeededRandom(seed),
     check: new Checker('market', seed),
     buyer: wallet('buyer'),
     sellers: [wallet('seller-a'), wallet('seller-b'), wallet('seller-c')],

@@ -23,7 +23,7 @@ import type { SellerState } from '../../actors/seller/seller-messages.ts';
 import { isTransientFailure, type Failure } from '../ask.ts';
 import { checkout, type CheckoutSucceeded } from '../commerce.ts';
 import type { CommandResult } from '../entity.ts';
-import { seededRandom } from '../ids.ts';
+import { SeededRandom } from '../ids.ts';
 import type { Marketplace } from '../testing/marketplace.ts';
 import { checkQuietMarket, survivorsOfFailedCheckouts, terminalStatuses, type MarketModel, type MarketSnapshot } from './market-invariants.ts';
 import {
@@ -48,27 +48,6 @@ const transientAttemptsMax = 5;
 
 type CheckoutResult = CheckoutSucceeded | Failure;
 
-class Dice {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = seededRandom(seed);
-  }
-  /** A whole number from min to max, both included. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-  pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new Error('picked from an empty list');
-    return item;
-  }
-  fraction(): number {
-    return this.next();
-  }
-}
 
 interface ProductPlan {
   readonly productId: string;
@@ -93,7 +72,7 @@ interface KnownOrder {
 type FollowUp = 'ship' | 'confirm' | 'seller-cancel' | 'admin-cancel' | 'dispute' | 'resolve-refund' | 'resolve-release';
 
 export class MarketSimulation {
-  private readonly dice: Dice;
+  private readonly dice: SeededRandom;
   private readonly sellers = new Map<string, ProductPlan[]>();
   private readonly buyers: string[] = [];
   private readonly sent = new Map<string, SentCheckout>();
@@ -112,7 +91,7 @@ export class MarketSimulation {
     private readonly market: Marketplace,
     readonly seed: number,
   ) {
-    this.dice = new Dice(seed);
+    this.dice = new SeededRandom(seed);
   }
 
   get model(): MarketModel {
@@ -220,7 +199,7 @@ export class MarketSimulation {
     return Array.from({ length: lineCount }, (): CartLine => {
       const sellerId = this.dice.pick(sellerIds);
       const product = this.dice.pick(this.sellers.get(sellerId) ?? []);
-      const noise = this.dice.fraction();
+      const noise = this.dice.next();
       if (noise < 0.01) return { sellerId: 'nobody', productId: product.productId, qty: 1 };
       if (noise < 0.03) return { sellerId, productId: 'ghost', qty: 1 };
       if (noise < 0.045) return { sellerId, productId: product.productId, qty: 0 };
@@ -318,7 +297,7 @@ export class MarketSimulation {
   }
 
   private drawFollowUp(status: OrderState['status']): FollowUp | null {
-    const roll = this.dice.fraction();
+    const roll = this.dice.next();
     switch (status) {
       case 'PAID':
         return roll < 0.35 ? 'ship' : roll < 0.41 ? 'seller-cancel' : roll < 0.46 ? 'dispute' : roll < 0.48 ? 'admin-cancel' : null;
