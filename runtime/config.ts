@@ -56,6 +56,23 @@ const EnvSchema = v.object({
   ESCROW_RELEASE_AFTER: duration('7d'),
   SHIP_BY_WINDOW: duration('3d'),
   STEP_RETRY_AFTER: duration('30s'),
+  PORT: integerText(0, 65_535, 3000),
+  HOST: v.optional(v.pipe(v.string(), v.minLength(1)), '0.0.0.0'),
+  PUBLIC_URL: optionalUrl(['http', 'https']),
+  /** HS256 key for the access tokens. Embedded mode generates one into DATA_DIR when unset. */
+  JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
+  CORS_ORIGINS: v.optional(v.pipe(v.string(), v.regex(/^(https?:\/\/[^,\s]+)(,https?:\/\/[^,\s]+)*$/, 'must be a comma-separated list of http(s) origins')), 'http://localhost:3000,http://localhost:5173'),
+  COOKIE_SECURE: booleanText(false),
+  MAX_BODY_BYTES: integerText(1_024, 64 * 1024 * 1024, 1024 * 1024),
+  REDIS_URL: optionalUrl(['redis', 'rediss']),
+  MEILI_URL: optionalUrl(['http', 'https']),
+  MEILI_KEY: v.optional(v.string()),
+  S3_ENDPOINT: optionalUrl(['http', 'https']),
+  S3_ACCESS_KEY: v.optional(v.string()),
+  S3_SECRET_KEY: v.optional(v.string()),
+  S3_BUCKET: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')), 'bazaary'),
+  SEED_DEMO: booleanText(true),
+  STOREFRONT_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './storefront/dist'),
 });
 
 export interface Config {
@@ -73,6 +90,24 @@ export interface Config {
     readonly shipByMs: number;
     readonly stepRetryMs: number;
   };
+  readonly gateway: GatewayConfig;
+}
+
+export interface GatewayConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Where browsers reach us; printed at start. Defaults to http://localhost:PORT. */
+  readonly publicUrl: string | undefined;
+  readonly jwtSecret: string | undefined;
+  readonly corsOrigins: readonly string[];
+  /** Sets `Secure` on the cookie; turn on behind https. */
+  readonly cookieSecure: boolean;
+  readonly maxBodyBytes: number;
+  readonly redisUrl: string | undefined;
+  readonly meili: { readonly url: string; readonly key: string | undefined } | undefined;
+  readonly s3: { readonly endpoint: string; readonly accessKey: string; readonly secretKey: string; readonly bucket: string } | undefined;
+  readonly seedDemo: boolean;
+  readonly storefrontDir: string;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +139,28 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       releaseAfterMs: parsed.ESCROW_RELEASE_AFTER,
       shipByMs: parsed.SHIP_BY_WINDOW,
       stepRetryMs: parsed.STEP_RETRY_AFTER,
+    },
+    gateway: {
+      port: parsed.PORT,
+      host: parsed.HOST,
+      publicUrl: parsed.PUBLIC_URL,
+      jwtSecret: parsed.JWT_SECRET,
+      corsOrigins: parsed.CORS_ORIGINS.split(','),
+      cookieSecure: parsed.COOKIE_SECURE,
+      maxBodyBytes: parsed.MAX_BODY_BYTES,
+      redisUrl: parsed.REDIS_URL,
+      meili: parsed.MEILI_URL === undefined ? undefined : { url: parsed.MEILI_URL, key: parsed.MEILI_KEY },
+      s3:
+        parsed.S3_ENDPOINT === undefined
+          ? undefined
+          : {
+              endpoint: parsed.S3_ENDPOINT,
+              accessKey: parsed.S3_ACCESS_KEY ?? '',
+              secretKey: parsed.S3_SECRET_KEY ?? '',
+              bucket: parsed.S3_BUCKET,
+            },
+      seedDemo: parsed.SEED_DEMO,
+      storefrontDir: parsed.STOREFRONT_DIR,
     },
   };
 }

@@ -1,0 +1,241 @@
+/**
+ * The wire shapes of the HTTP and WebSocket API (DESIGN.md §5). The gateway builds them and the
+ * storefront reads them through `import type` only (STYLE.md). Money is integer minor units
+ * (cents) with a currency code, never floats, the wire included.
+ */
+
+export type UserRole = 'BUYER' | 'SELLER' | 'ADMIN';
+export type Currency = 'USD';
+
+export interface ApiErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+export interface UserDto {
+  readonly id: string;
+  readonly email: string;
+  readonly role: UserRole;
+  readonly displayName: string;
+  readonly createdAt: number;
+}
+
+/** Answer of register and login. The token is also set as the HttpOnly `access_token` cookie;
+ *  it is returned for Bearer clients (k6, WebSocket tools). */
+export interface AuthDto {
+  readonly user: UserDto;
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+export interface Page<Item> {
+  readonly items: readonly Item[];
+  readonly page: number;
+  readonly pageSize: number;
+  readonly total: number;
+}
+
+export interface ProductDto {
+  readonly id: string;
+  readonly sellerId: string;
+  readonly sellerName: string;
+  readonly title: string;
+  readonly description: string;
+  readonly category: string;
+  readonly priceMinor: number;
+  readonly currency: Currency;
+  readonly stock: number;
+  /** Browser-fetchable URLs (a gateway path for the local store, presigned for S3). */
+  readonly images: readonly string[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface CategoryDto {
+  readonly slug: string;
+  readonly count: number;
+}
+
+export interface SearchHitDto {
+  readonly id: string;
+  readonly sellerId: string;
+  readonly sellerName: string;
+  readonly title: string;
+  readonly description: string;
+  readonly category: string;
+  readonly priceMinor: number;
+  readonly stock: number;
+  readonly imageUrl: string | null;
+  readonly createdAt: number;
+}
+
+export interface SearchDto {
+  readonly hits: readonly SearchHitDto[];
+  readonly total: number;
+  readonly page: number;
+  readonly pageSize: number;
+  readonly facets: {
+    readonly category: Readonly<Record<string, number>>;
+    readonly sellerId: Readonly<Record<string, number>>;
+    readonly price: { readonly min: number; readonly max: number } | null;
+  };
+  /** Seller id → display name for the seller facet. */
+  readonly sellerNames: Readonly<Record<string, string>>;
+}
+
+export type OrderStatus = 'PLACED' | 'PAID' | 'SHIPPED' | 'DELIVERED' | 'COMPLETED' | 'CANCELLED' | 'DISPUTED' | 'FAILED';
+
+export interface OrderItemDto {
+  readonly productId: string;
+  readonly title: string;
+  readonly qty: number;
+  readonly unitPriceMinor: number;
+  readonly lineTotalMinor: number;
+}
+
+export interface TimelineStepDto {
+  readonly status: OrderStatus | 'CHECKOUT_CONFIRMED' | 'DISPUTE_RESOLVED';
+  readonly at: number;
+}
+
+export interface OrderDto {
+  readonly id: string;
+  /** A short human label, e.g. `3F2A91C0`, shown as "order #3F2A91C0". */
+  readonly number: string;
+  readonly checkoutId: string;
+  readonly buyerId: string;
+  readonly sellerId: string;
+  readonly sellerName: string;
+  readonly status: OrderStatus;
+  readonly currency: Currency;
+  readonly totalMinor: number;
+  readonly feeMinor: number;
+  readonly releasedMinor: number | null;
+  readonly refundedMinor: number | null;
+  readonly placedAt: number;
+  readonly releaseDueAt: number | null;
+  readonly cancelReason: string | null;
+  readonly disputeReason: string | null;
+  readonly disputeResolution: 'refund' | 'release' | null;
+  readonly failureCode: string | null;
+  readonly items: readonly OrderItemDto[];
+  readonly timeline: readonly TimelineStepDto[];
+}
+
+export interface CheckoutRequestDto {
+  /** Chosen by the client (a UUID): a double click or retry addresses the same checkout. */
+  readonly checkoutId: string;
+  readonly items: readonly { readonly productId: string; readonly qty: number }[];
+}
+
+export interface CheckoutDto {
+  readonly checkoutId: string;
+  readonly orderIds: readonly string[];
+}
+
+export interface WalletDto {
+  readonly userId: string;
+  readonly currency: Currency;
+  /** Spendable. */
+  readonly balanceMinor: number;
+  /** A seller's pending (escrowed) funds. */
+  readonly lockedMinor: number;
+}
+
+export type LedgerStatus = 'PENDING' | 'LOCKED' | 'RELEASED' | 'COMPLETED' | 'REFUNDED' | 'VOIDED';
+export type LedgerKind = 'deposit' | 'withdrawal' | 'purchase' | 'refund' | 'sale' | 'sale_fee' | 'platform_fee';
+
+export interface LedgerEntryDto {
+  readonly id: string;
+  readonly amountMinor: number;
+  readonly type: 'CREDIT' | 'DEBIT';
+  readonly status: LedgerStatus;
+  readonly kind: LedgerKind;
+  readonly orderId: string | null;
+  readonly lockedUntil: number | null;
+  readonly createdAt: number;
+}
+
+export interface MoneyCommandDto {
+  /** Chosen by the client: a retry with the same id moves money once. */
+  readonly commandId: string;
+  readonly amountMinor: number;
+}
+
+export interface SellerStatsDto {
+  readonly ordersPlaced: number;
+  readonly ordersShipped: number;
+  readonly ordersCompleted: number;
+  readonly ordersCancelled: number;
+  readonly ordersDisputed: number;
+  /** shipped / placed, 0..1; null before the first order. */
+  readonly fulfilmentRate: number | null;
+  /** disputed / placed, 0..1; null before the first order. */
+  readonly disputeRate: number | null;
+  readonly avgTimeToShipMs: number | null;
+  /** Sales per UTC day (paid orders), oldest first, for the dashboard chart. */
+  readonly salesByDay: readonly { readonly day: string; readonly orders: number; readonly salesMinor: number }[];
+}
+
+export interface ActorSummaryDto {
+  readonly key: string;
+  readonly kind: string;
+  readonly resident: boolean;
+  readonly mailboxDepth: number;
+  readonly lastSeq: number;
+  readonly pendingTimers: number;
+  readonly idleMs: number | null;
+}
+
+export interface ActorStateDto {
+  readonly key: string;
+  readonly seq: number;
+  /** The time of the entry at `seq` (epoch ms), null for an empty stream. */
+  readonly at: number | null;
+  readonly state: unknown;
+  readonly pendingTimers: readonly { readonly id: string; readonly dueAt: number; readonly message: unknown }[];
+}
+
+export interface JournalEntryDto {
+  readonly key: string;
+  readonly seq: number;
+  readonly commandId: string;
+  readonly at: number;
+  readonly events: readonly unknown[];
+}
+
+// ---- Notifications and the WebSocket protocol ----
+
+export type NotificationEvent = 'order.status' | 'order.new' | 'funds.released' | 'wallet.changed';
+
+export interface NotificationData {
+  readonly 'order.status': { readonly orderId: string; readonly orderNumber: string; readonly status: OrderStatus; readonly role: 'buyer' | 'seller' };
+  /** The seller's live feed: an order that is paid and may be shipped. */
+  readonly 'order.new': { readonly orderId: string; readonly orderNumber: string; readonly buyerId: string; readonly totalMinor: number; readonly itemCount: number };
+  readonly 'funds.released': { readonly orderId: string; readonly orderNumber: string; readonly amountMinor: number; readonly feeMinor: number; readonly currency: Currency };
+  readonly 'wallet.changed': { readonly change: string; readonly amountMinor: number; readonly orderId: string | null };
+}
+
+export type NotificationDto = {
+  [Event in NotificationEvent]: {
+    readonly type: 'notification';
+    /** Per user, increasing by one, persisted: a resume replays everything after a seq. */
+    readonly seq: number;
+    readonly event: Event;
+    readonly data: NotificationData[Event];
+    readonly at: number;
+  };
+}[NotificationEvent];
+
+export type WsClientMessage =
+  | { readonly id: string; readonly type: 'command'; readonly name: string; readonly args?: unknown }
+  | { readonly type: 'resume'; readonly afterSeq: number }
+  | { readonly type: 'ping' };
+
+export type WsServerMessage =
+  | { readonly type: 'hello'; readonly userId: string; readonly role: UserRole; readonly lastSeq: number }
+  | { readonly id: string; readonly ok: true; readonly result: unknown }
+  | { readonly id: string | null; readonly ok: false; readonly error: { readonly code: string; readonly message: string } }
+  | NotificationDto
+  /** Sent after a resume's replay: everything up to `lastSeq` has been delivered. */
+  | { readonly type: 'resumed'; readonly lastSeq: number }
+  | { readonly type: 'pong' };

@@ -1,0 +1,94 @@
+/**
+ * Everything a route handler may use, passed as its second argument. Each part is a port with
+ * its own file; gateway/server.ts builds one context per process. Handler tests build one over
+ * an embedded system (gateway/testing/gateway-harness.ts).
+ */
+import type { Db } from '../persistence/db.ts';
+import type { BlobStore } from '../persistence/blobs/blob-store.ts';
+import type { SearchIndex } from '../persistence/search/search-index.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { GatewayConfig } from '../runtime/config.ts';
+import type { IdGenerator } from '../runtime/ids.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { BazaarySystem } from '../runtime/system.ts';
+import type { NotificationDto, UserDto } from './api-types.ts';
+import type { Principal } from './http.ts';
+
+export interface StoredUser extends UserDto {
+  readonly passwordHash: string;
+}
+
+/** Users and their password hashes (table `users`). Emails are stored lower-case and unique. */
+export interface UserStore {
+  /** Null when the email is taken. */
+  create(user: StoredUser): Promise<StoredUser | null>;
+  findByEmail(email: string): Promise<StoredUser | null>;
+  findById(id: string): Promise<StoredUser | null>;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+}
+
+export interface IssuedToken {
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+export interface TokenService {
+  issue(principal: Principal): Promise<IssuedToken>;
+  /** Null for a missing, malformed, tampered or expired token; never throws. */
+  verify(token: string): Promise<Principal | null>;
+}
+
+export interface RateDecision {
+  readonly allowed: boolean;
+  /** When `allowed` is false: milliseconds until the next attempt is allowed. */
+  readonly retryAfterMs: number;
+}
+
+/** A fixed-window limiter (in-process, or Redis when REDIS_URL is set: issue #6). */
+export interface RateLimiter {
+  hit(key: string): Promise<RateDecision>;
+}
+
+/** The persisted per-user notifications (DESIGN.md §5). */
+export interface NotificationStore {
+  /** Notifications of `userId` with seq > afterSeq, oldest first, at most `limit`. */
+  after(userId: string, afterSeq: number, limit: number): Promise<NotificationDto[]>;
+  lastSeq(userId: string): Promise<number>;
+}
+
+/** Live delivery to connected WebSockets (and, with Redis, to other gateway processes). */
+export interface NotificationHub {
+  /** Called by the notification consumer after a notification is stored. */
+  publish(userId: string, notification: NotificationDto): void;
+  /** Connected sockets, for /metrics. */
+  connections(): number;
+}
+
+export interface Metrics {
+  observeRequest(route: string, method: string, status: number, durationMs: number): void;
+  /** Prometheus text exposition of every metric, including runtime gauges read at scrape time. */
+  render(): string;
+}
+
+export interface GatewayContext {
+  readonly system: BazaarySystem;
+  readonly db: Db;
+  readonly config: GatewayConfig;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
+  readonly search: SearchIndex;
+  readonly blobs: BlobStore;
+  readonly users: UserStore;
+  readonly passwords: PasswordHasher;
+  readonly tokens: TokenService;
+  readonly loginLimiter: RateLimiter;
+  readonly notifications: NotificationStore;
+  readonly hub: NotificationHub;
+  readonly metrics: Metrics;
+}
+
