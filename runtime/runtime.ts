@@ -271,6 +271,11 @@ export class ActorRuntime {
     return sizes;
   }
 
+  /** The decider of a registered kind, for operator replays (state as of a seq or time). */
+  deciderOf(kind: string): AnyDecider | undefined {
+    return this.deciders.get(kind);
+  }
+
   kinds(): string[] {
     return [...this.deciders.keys()];
   }

@@ -27,7 +27,8 @@ export interface SystemOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
-  readonly consumers?: readonly Consumer[];
+  /** Extra event consumers; a function receives the opened stores (for consumers that write SQL). */
+  readonly consumers?: readonly Consumer[] | ((stores: Stores) => readonly Consumer[]);
   readonly limits?: Partial<Limits>;
   /** False leaves the timer scheduler stopped, for tests that call `timers.tick()` themselves. */
   readonly pollTimers?: boolean;
@@ -51,7 +52,8 @@ export async function startSystem(config: Config, options: SystemOptions) {
     journal: config.journal,
   });
   const timerIndex = new TimerIndex(stores.db, logger);
-  const consumers: Consumer[] = [timerIndex, ...(options.consumers ?? []), createReadModelConsumer(stores.db)];
+  const extraConsumers = typeof options.consumers === 'function' ? options.consumers(stores) : (options.consumers ?? []);
+  const consumers: Consumer[] = [timerIndex, createReadModelConsumer(stores.db), ...extraConsumers];
   const processor = new EventProcessor(stores.journal, consumers, limits, logger);
   const runtime = new ActorRuntime({
     journal: stores.journal,
