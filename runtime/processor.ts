@@ -21,6 +21,11 @@ export class EventProcessor {
   private failures = 0;
   processedCount = 0;
 
+  /** True between start() and stop(): the readiness probe reports it. */
+  isRunning(): boolean {
+    return this.running;
+  }
+
   constructor(
     private readonly journal: Journal,
     private readonly consumers: readonly Consumer[],

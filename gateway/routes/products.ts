@@ -1,0 +1,41 @@
+/**
+ * Public catalog reads: `GET /api/products` (paged, optional category/seller filter) and
+ * `GET /api/products/:id`. Writes (seller-only create/update/delete/images) are not built yet.
+ */
+import * as v from 'valibot';
+import type { GatewayContext } from '../context.ts';
+import type { Route } from '../http.ts';
+import { ApiError, ok } from '../http.ts';
+import { findProduct, listProducts } from '../read/products.ts';
+import { idSchema, pageQuery, parseParams, parseQuery } from '../validate.ts';
+
+const slugSchema = v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,60}$/, 'must be a lowercase slug'));
+
+const listQuery = v.object({ ...pageQuery, category: v.optional(slugSchema), seller: v.optional(idSchema) });
+
+export const productRoutes: Route<GatewayContext>[] = [
+  {
+    method: 'GET',
+    pattern: '/api/products',
+    access: 'public',
+    tag: 'catalog',
+    summary: 'Products, newest first, paged; filter by category or seller.',
+    handler: async (request, context) => {
+      const query = parseQuery(request, listQuery);
+      return ok(await listProducts(context.db, { page: query.page, pageSize: query.pageSize, category: query.category, sellerId: query.seller }));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/products/:id',
+    access: 'public',
+    tag: 'catalog',
+    summary: 'One product with its seller, price, stock and image URLs.',
+    handler: async (request, context) => {
+      const { id } = parseParams(request, v.object({ id: idSchema }));
+      const product = await findProduct(context.db, id);
+      if (product === null) throw new ApiError(404, 'product_not_found', `no product ${id}`);
+      return ok(product);
+    },
+  },
+];
