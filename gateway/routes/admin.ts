@@ -1,0 +1,128 @@
+/**
+ * Operator routes (ADMIN only, DESIGN.md §5): live and passivated actors, an actor's current
+ * state, its journal, its state as of a seq or a time (replayed from the journal with the
+ * actor's own decider, so it is exactly what the actor would have held), and the ledger audit.
+ */
+import * as v from 'valibot';
+import { auditLedger } from '../../persistence/readmodels/audit.ts';
+import type { JournalEntry } from '../../persistence/journal.ts';
+import { kindOf } from '../../runtime/runtime.ts';
+import type { ActorStateDto, ActorSummaryDto, JournalEntryDto } from '../api-types.ts';
+import type { GatewayContext } from '../context.ts';
+import { failureError } from '../errors.ts';
+import type { ApiRequest, Route } from '../http.ts';
+import { ApiError, ok } from '../http.ts';
+import { parseParams, parseQuery } from '../validate.ts';
+
+/** Entries one journal page or replay reads; a longer stream is paged (journal) or refused (replay). */
+const maxEntriesPerRead = 10_000;
+/** Actor keys one listing returns. */
+const maxActorsListed = 1_000;
+
+const keySchema = v.pipe(v.string(), v.regex(/^(wallet|order|seller|checkout):[A-Za-z0-9_.:-]{1,200}$/, 'must be an actor key such as order:<id>'));
+const wholeNumber = v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be a whole number'), v.transform(Number));
+
+function actorKey(request: ApiRequest): { kind: string; id: string; key: string } {
+  const { key } = parseParams(request, v.object({ key: keySchema }));
+  const kind = kindOf(key);
+  return { kind, id: key.slice(kind.length + 1), key };
+}
+
+async function pendingTimers(context: GatewayContext, key: string): Promise<ActorStateDto['pendingTimers']> {
+  const rows = await context.db.query(
+    'SELECT id, due_at, message FROM timers WHERE target_key = $1 AND fired_at IS NULL AND cancelled_at IS NULL ORDER BY due_at LIMIT 100',
+    [key],
+  );
+  return rows.map((row) => ({ id: String(row['id']), dueAt: Number(row['due_at']), message: row['message'] }));
+}
+
+async function readStream(context: GatewayContext, key: string, afterSeq: number, limit: number): Promise<JournalEntry[]> {
+  return context.system.stores.journal.read(key, afterSeq, limit);
+}
+
+async function stateAt(request: ApiRequest, context: GatewayContext): Promise<ActorStateDto> {
+  const { kind, key } = actorKey(request);
+  const query = parseQuery(request, v.object({ atSeq: v.optional(wholeNumber), atTime: v.optional(wholeNumber) }));
+  const decider = context.system.runtime.deciderOf(kind);
+  if (decider === undefined) throw new ApiError(404, 'unknown_actor_kind', `no actor kind ${kind}`);
+  const entries = await readStream(context, key, 0, maxEntriesPerRead + 1);
+  if (entries.length > maxEntriesPerRead) throw new ApiError(422, 'stream_too_long', `replays stop at ${maxEntriesPerRead} entries`);
+  const upTo = entries.filter((entry) => (query.atSeq === undefined || entry.seq <= query.atSeq) && (query.atTime === undefined || entry.at <= query.atTime));
+  const state = upTo.reduce((current, entry) => entry.events.reduce(decider.evolve, current), decider.initialState);
+  const last = upTo[upTo.length - 1];
+  return { key, seq: last?.seq ?? 0, at: last?.at ?? null, state, pendingTimers: await pendingTimers(context, key) };
+}
+
+export const adminRoutes: Route<GatewayContext>[] = [
+  {
+    method: 'GET',
+    pattern: '/api/admin/actors',
+    access: ['ADMIN'],
+    tag: 'operators',
+    summary: 'Actors: resident ones with mailbox depth and idle time, plus passivated ones of a kind (?kind=order).',
+    handler: async (request, context) => {
+      const query = parseQuery(request, v.object({ kind: v.optional(v.picklist(['wallet', 'order', 'seller', 'checkout'])) }));
+      const resident = new Map(context.system.runtime.list().map((info) => [info.key, info]));
+      const keys = query.kind === undefined ? [...resident.keys()] : await context.system.stores.journal.keys(`${query.kind}:`);
+      const timerRows = await context.db.query('SELECT target_key, count(*) AS pending FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL GROUP BY target_key');
+      const timers = new Map(timerRows.map((row) => [String(row['target_key']), Number(row['pending'])]));
+      const actors: ActorSummaryDto[] = keys.slice(0, maxActorsListed).map((key) => {
+        const info = resident.get(key);
+        return {
+          key,
+          kind: kindOf(key),
+          resident: info !== undefined,
+          mailboxDepth: info?.mailboxDepth ?? 0,
+          lastSeq: info?.lastSeq ?? 0,
+          pendingTimers: timers.get(key) ?? 0,
+          idleMs: info?.idleMs ?? null,
+        };
+      });
+      return ok({ items: actors, total: keys.length });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/admin/actors/:key',
+    access: ['ADMIN'],
+    tag: 'operators',
+    summary: "An actor's current state (it is rehydrated if passivated).",
+    handler: async (request, context) => {
+      const { key } = actorKey(request);
+      const inspected = await context.system.runtime.inspect(key);
+      if (!inspected.ok) throw failureError(inspected);
+      const dto: ActorStateDto = { key, seq: inspected.seq, at: null, state: inspected.state, pendingTimers: await pendingTimers(context, key) };
+      return ok(dto);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/admin/actors/:key/journal',
+    access: ['ADMIN'],
+    tag: 'operators',
+    summary: "An actor's journal entries after ?afterSeq, oldest first.",
+    handler: async (request, context) => {
+      const { key } = actorKey(request);
+      const query = parseQuery(request, v.object({ afterSeq: v.optional(wholeNumber, '0'), limit: v.optional(v.pipe(wholeNumber, v.minValue(1), v.maxValue(1_000)), '200') }));
+      const entries = await readStream(context, key, query.afterSeq, query.limit);
+      const items: JournalEntryDto[] = entries.map((entry) => ({ key: entry.key, seq: entry.seq, commandId: entry.commandId, at: entry.at, events: entry.events }));
+      return ok({ items, lastSeq: await context.system.stores.journal.lastSeq(key) });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/admin/actors/:key/state',
+    access: ['ADMIN'],
+    tag: 'operators',
+    summary: "An actor's state as of ?atSeq= or ?atTime= (epoch ms), replayed from its journal.",
+    handler: async (request, context) => ok(await stateAt(request, context)),
+  },
+  {
+    method: 'GET',
+    pattern: '/api/admin/ledger/audit',
+    access: ['ADMIN'],
+    tag: 'operators',
+    summary: 'The ledger audit over the journal: totals, money in flight, and every anomaly.',
+    handler: async (_request, context) => ok(await auditLedger(context.system.stores.journal)),
+  },
+];

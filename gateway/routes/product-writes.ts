@@ -1,0 +1,130 @@
+/**
+ * Seller-only catalog writes and the media route. The seller actor owns its catalog: a product
+ * id that is not in the caller's own catalog is `product_not_found`, so one seller can never
+ * touch another's products. Product ids are minted here (UUIDs), so they are unique across sellers.
+ */
+import * as v from 'valibot';
+import type { ProductFields } from '../../actors/seller/seller-messages.ts';
+import type { GatewayContext } from '../context.ts';
+import { failureError, orThrow } from '../errors.ts';
+import type { ApiRequest, Principal, Route } from '../http.ts';
+import { ApiError, json, noContent, ok } from '../http.ts';
+import { maxImageBytes, readImageUpload } from '../images.ts';
+import { mediaPath } from '../read/products.ts';
+import { idSchema, parseBody, parseParams } from '../validate.ts';
+
+const fields = {
+  title: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(120)),
+  description: v.pipe(v.string(), v.maxLength(2_000)),
+  priceMinor: v.pipe(v.number(), v.integer('must be a whole number of cents'), v.minValue(1), v.maxValue(100_000_000)),
+  stock: v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0), v.maxValue(1_000_000)),
+  category: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,60}$/, 'must be a lowercase slug such as phones')),
+};
+const createBody = v.object(fields);
+const patchBody = v.pipe(
+  v.partial(v.object(fields)),
+  v.check((patch) => Object.keys(patch).length > 0, 'change at least one field'),
+);
+const productParams = v.object({ id: idSchema });
+
+function seller(request: ApiRequest): Principal {
+  if (request.principal === null) throw new ApiError(401, 'unauthenticated', 'sign in first');
+  return request.principal;
+}
+
+/** The product as the seller actor holds it now (the read model may lag a moment behind). */
+async function ownProduct(context: GatewayContext, sellerId: string, productId: string) {
+  const inspected = await context.system.sellers.inspect(sellerId);
+  if (!inspected.ok) throw failureError(inspected);
+  const product = inspected.state.products[productId];
+  if (product === undefined || product.deleted) throw new ApiError(404, 'product_not_found', `you have no product ${productId}`);
+  return { product, sellerName: inspected.state.name };
+}
+
+async function describeOwn(context: GatewayContext, sellerId: string, productId: string) {
+  const { product, sellerName } = await ownProduct(context, sellerId, productId);
+  return { id: productId, sellerId, sellerName, ...pick(product), currency: 'USD', images: product.images.map(mediaPath), createdAt: product.createdAt, updatedAt: product.updatedAt };
+}
+
+function pick(product: ProductFields): ProductFields {
+  return { title: product.title, description: product.description, priceMinor: product.priceMinor, stock: product.stock, category: product.category };
+}
+
+export const productWriteRoutes: Route<GatewayContext>[] = [
+  {
+    method: 'POST',
+    pattern: '/api/products',
+    access: ['SELLER'],
+    tag: 'catalog',
+    summary: 'Create a product in my catalog (price in cents).',
+    handler: async (request, context) => {
+      const sellerId = seller(request).userId;
+      const body = parseBody(request, createBody);
+      const productId = context.ids.next();
+      orThrow(await context.system.sellers.ask(sellerId, { type: 'CreateProduct', commandId: `create:${productId}`, productId, fields: body }));
+      return json(201, await describeOwn(context, sellerId, productId));
+    },
+  },
+  {
+    method: 'PATCH',
+    pattern: '/api/products/:id',
+    access: ['SELLER'],
+    tag: 'catalog',
+    summary: 'Change fields of one of my products.',
+    handler: async (request, context) => {
+      const sellerId = seller(request).userId;
+      const { id } = parseParams(request, productParams);
+      const parsed = parseBody(request, patchBody);
+      // exactOptionalPropertyTypes: keep only the fields the client sent.
+      const patch: Partial<ProductFields> = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
+      orThrow(await context.system.sellers.ask(sellerId, { type: 'UpdateProduct', commandId: `update:${id}:${context.ids.next()}`, productId: id, patch }));
+      return ok(await describeOwn(context, sellerId, id));
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: '/api/products/:id',
+    access: ['SELLER'],
+    tag: 'catalog',
+    summary: 'Delete one of my products.',
+    handler: async (request, context) => {
+      const sellerId = seller(request).userId;
+      const { id } = parseParams(request, productParams);
+      orThrow(await context.system.sellers.ask(sellerId, { type: 'DeleteProduct', commandId: `delete:${id}`, productId: id }));
+      return noContent();
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/api/products/:id/images',
+    access: ['SELLER'],
+    tag: 'catalog',
+    summary: 'Upload an image (PNG, JPEG, GIF, WebP; raw body or multipart) for one of my products.',
+    maxBodyBytes: maxImageBytes + 64 * 1024,
+    handler: async (request, context) => {
+      const sellerId = seller(request).userId;
+      const { id } = parseParams(request, productParams);
+      await ownProduct(context, sellerId, id);
+      const image = readImageUpload(request.body, request.headers['content-type']);
+      const imageKey = `products/${id}/${context.ids.next()}.${image.extension}`;
+      await context.blobs.put(imageKey, image.bytes, image.contentType);
+      orThrow(await context.system.sellers.ask(sellerId, { type: 'AddProductImage', commandId: `image:${imageKey}`, productId: id, imageKey }));
+      return json(201, { url: mediaPath(imageKey), product: await describeOwn(context, sellerId, id) });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/media/products/:productId/:file',
+    access: 'public',
+    tag: 'catalog',
+    summary: 'A product image: served from the local store, or redirected to a presigned S3 URL.',
+    handler: async (request, context) => {
+      const { productId, file } = parseParams(request, v.object({ productId: idSchema, file: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,100}\.(png|jpg|gif|webp)$/, 'must be an image file name')) }));
+      const key = `products/${productId}/${file}`;
+      if (context.config.s3 !== undefined) return { status: 302, headers: { Location: await context.blobs.url(key) }, body: { kind: 'empty' } };
+      const blob = await context.blobs.get(key);
+      if (blob === null) throw new ApiError(404, 'not_found', 'no such image');
+      return { status: 200, headers: { 'Cache-Control': 'public, max-age=31536000, immutable' }, body: { kind: 'bytes', bytes: blob.bytes, contentType: blob.contentType } };
+    },
+  },
+];

@@ -1,0 +1,79 @@
+/**
+ * A seller's own views: the orders placed with them (the live feed's backing list) and their
+ * stats, with sales per UTC day for the dashboard chart. Both read the read models.
+ */
+import * as v from 'valibot';
+import type { SellerStatsDto } from '../api-types.ts';
+import type { GatewayContext } from '../context.ts';
+import type { ApiRequest, Route } from '../http.ts';
+import { ApiError, ok } from '../http.ts';
+import { listOrders } from '../read/orders.ts';
+import { pageQuery, parseQuery } from '../validate.ts';
+
+const dayMs = 86_400_000;
+/** Days of sales a stats request may span; bounds the query and the chart. */
+const maxStatsDays = 366;
+const dateSchema = v.pipe(v.string(), v.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'), v.transform((text) => Date.parse(`${text}T00:00:00Z`)), v.check((ms) => Number.isFinite(ms), 'must be a real date'));
+
+function sellerId(request: ApiRequest): string {
+  if (request.principal === null) throw new ApiError(401, 'unauthenticated', 'sign in first');
+  return request.principal.userId;
+}
+
+async function salesByDay(context: GatewayContext, seller: string, fromMs: number, toMs: number): Promise<SellerStatsDto['salesByDay']> {
+  const rows = await context.db.query(
+    `SELECT (paid_at / ${dayMs}) AS day, count(*) AS orders, sum(total_minor) AS sales FROM orders
+     WHERE seller_id = $1 AND paid_at IS NOT NULL AND paid_at >= $2 AND paid_at < $3 AND status NOT IN ('FAILED', 'CANCELLED')
+     GROUP BY 1 ORDER BY 1`,
+    [seller, fromMs, toMs],
+  );
+  return rows.map((row) => ({
+    day: new Date(Number(row['day']) * dayMs).toISOString().slice(0, 10),
+    orders: Number(row['orders']),
+    salesMinor: Number(row['sales']),
+  }));
+}
+
+export const sellerRoutes: Route<GatewayContext>[] = [
+  {
+    method: 'GET',
+    pattern: '/api/seller/orders',
+    access: ['SELLER'],
+    tag: 'seller',
+    summary: 'Orders placed with me, newest first.',
+    handler: async (request, context) => {
+      const query = parseQuery(request, v.object(pageQuery));
+      return ok(await listOrders(context.db, { side: 'seller', userId: sellerId(request), page: query.page, pageSize: query.pageSize }));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/seller/stats',
+    access: ['SELLER'],
+    tag: 'seller',
+    summary: 'My order counts, fulfilment and dispute rates, time to ship, and sales per day (from/to dates).',
+    handler: async (request, context) => {
+      const seller = sellerId(request);
+      const query = parseQuery(request, v.object({ from: v.optional(dateSchema), to: v.optional(dateSchema) }));
+      const toMs = (query.to ?? Math.floor(context.clock.now() / dayMs) * dayMs) + dayMs;
+      const fromMs = query.from ?? toMs - 30 * dayMs;
+      if (fromMs >= toMs) throw new ApiError(400, 'invalid_request', 'from must be before to');
+      if (toMs - fromMs > maxStatsDays * dayMs) throw new ApiError(400, 'invalid_request', `a range spans at most ${maxStatsDays} days`);
+      const rows = await context.db.query('SELECT * FROM seller_stats WHERE seller_id = $1', [seller]);
+      const row = rows[0] ?? {};
+      const placed = Number(row['orders_placed'] ?? 0);
+      const stats: SellerStatsDto = {
+        ordersPlaced: placed,
+        ordersShipped: Number(row['orders_shipped'] ?? 0),
+        ordersCompleted: Number(row['orders_completed'] ?? 0),
+        ordersCancelled: Number(row['orders_cancelled'] ?? 0),
+        ordersDisputed: Number(row['orders_disputed'] ?? 0),
+        fulfilmentRate: placed === 0 ? null : Number(row['orders_shipped']) / placed,
+        disputeRate: placed === 0 ? null : Number(row['orders_disputed']) / placed,
+        avgTimeToShipMs: row['avg_time_to_ship_ms'] === null || row['avg_time_to_ship_ms'] === undefined ? null : Number(row['avg_time_to_ship_ms']),
+        salesByDay: await salesByDay(context, seller, fromMs, toMs),
+      };
+      return ok(stats);
+    },
+  },
+];
