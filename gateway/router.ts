@@ -49,7 +49,16 @@ export class Router {
     return allow.length === 0 ? { found: false, status: 404, allow } : { found: false, status: 405, allow };
   }
 
-  async dispatch(request: Omit<ApiRequest, 'params' | 'principal'>, context: GatewayContext): Promise<{ response: ApiResponse; route: string }> {
+  /**
+   * `authenticated` is the principal of a WebSocket, verified once at its upgrade (DESIGN.md §7:
+   * verify a socket's token once, not per message); HTTP requests leave it out and are
+   * authenticated from their own headers.
+   */
+  async dispatch(
+    request: Omit<ApiRequest, 'params' | 'principal'>,
+    context: GatewayContext,
+    authenticated?: Principal,
+  ): Promise<{ response: ApiResponse; route: string }> {
     const matched = this.match(request.method, request.path);
     if (!matched.found) {
       const response =
@@ -60,7 +69,7 @@ export class Router {
     }
     const route = matched.route;
     try {
-      const principal = await authenticate(request.headers, context);
+      const principal = authenticated ?? (await authenticate(request.headers, context));
       denyUnlessAllowed(route.access, principal);
       const response = await route.handler({ ...request, params: matched.params, principal }, context);
       return { response, route: route.pattern };

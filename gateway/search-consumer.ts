@@ -1,0 +1,70 @@
+/**
+ * Keeps the search index in step with the catalog (DESIGN.md §2: every consumer idempotent).
+ * For each seller entry that touches products (created, updated, deleted, image added, stock
+ * reserved or released) it re-reads those products from the `products` read model, which the
+ * read-model consumer has already brought up to date in the same round, and upserts them, or
+ * removes the deleted ones. Re-reading current rows instead of applying deltas makes a replay
+ * of an old entry harmless: it writes today's row again.
+ */
+import type { Db } from '../persistence/db.ts';
+import type { JournalEntry } from '../persistence/journal.ts';
+import type { ProductDoc, SearchIndex } from '../persistence/search/search-index.ts';
+import { searchLimits } from '../persistence/search/search-index.ts';
+import type { Consumer } from '../runtime/processor.ts';
+import { mediaPath } from './read/products.ts';
+
+const productEvents = new Set(['ProductCreated', 'ProductUpdated', 'ProductDeleted', 'ProductImageAdded']);
+const stockEvents = new Set(['StockReserved', 'StockReleased']);
+
+function touchedProducts(entries: readonly JournalEntry[]): Set<string> {
+  const ids = new Set<string>();
+  for (const entry of entries) {
+    if (!entry.key.startsWith('seller:')) continue;
+    for (const event of entry.events as { type: string; productId?: string; items?: { productId: string }[] }[]) {
+      if (productEvents.has(event.type) && event.productId !== undefined) ids.add(event.productId);
+      if (stockEvents.has(event.type)) for (const item of event.items ?? []) ids.add(item.productId);
+    }
+  }
+  return ids;
+}
+
+export function createSearchConsumer(db: Db, search: SearchIndex): Consumer {
+  return {
+    name: 'search-index',
+    async handle(entries) {
+      const ids = [...touchedProducts(entries)];
+      for (let start = 0; start < ids.length; start += searchLimits.maxUpsertBatch) {
+        const chunk = ids.slice(start, start + searchLimits.maxUpsertBatch);
+        const rows = await db.query(
+          `SELECT p.*, coalesce(s.name, '') AS seller_name FROM products p LEFT JOIN seller_stats s ON s.seller_id = p.seller_id
+           WHERE p.product_id = ANY($1::text[])`,
+          [chunk],
+        );
+        const live: ProductDoc[] = [];
+        const gone: string[] = [];
+        for (const row of rows) {
+          const id = String(row['product_id']);
+          if (row['deleted'] === true) {
+            gone.push(id);
+            continue;
+          }
+          const images = (Array.isArray(row['images']) ? row['images'] : JSON.parse(String(row['images']))) as string[];
+          live.push({
+            id,
+            sellerId: String(row['seller_id']),
+            sellerName: String(row['seller_name']),
+            title: String(row['title']),
+            description: String(row['description']),
+            category: String(row['category']),
+            priceMinor: Number(row['price_minor']),
+            stock: Number(row['stock']),
+            imageUrl: images[0] === undefined ? null : mediaPath(images[0]),
+            createdAt: Number(row['created_at']),
+          });
+        }
+        if (live.length > 0) await search.upsert(live);
+        if (gone.length > 0) await search.remove(gone);
+      }
+    },
+  };
+}

@@ -1,0 +1,216 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { silentLogger } from '../runtime/logger.ts';
+import type { ApiResponse, Principal } from './http.ts';
+import { nativeBinary, startUwsServer, type DispatchRequest, type UwsServer } from './uws.ts';
+import type { WsConnection } from './ws/connection.ts';
+
+const allowedOrigin = 'https://shop.example';
+const testPrincipal: Principal = { userId: 'u1', role: 'BUYER', email: 'u1@example.com' };
+
+/** A tiny dispatch standing in for the router: each path exercises one adapter behaviour. */
+async function dispatch(request: DispatchRequest): Promise<ApiResponse> {
+  if (request.path === '/api/echo') {
+    return {
+      status: 200,
+      body: {
+        kind: 'json',
+        value: { method: request.method, query: request.query.get('q'), body: Buffer.from(request.body).toString('utf8'), ip: request.ip, header: request.headers['x-test'] ?? null },
+      },
+    };
+  }
+  if (request.path === '/api/large') return { status: 200, body: { kind: 'json', value: { items: Array.from({ length: 200 }, (_, index) => ({ index, name: `product ${index}` })) } } };
+  if (request.path === '/api/throw') throw new Error('secret internals');
+  if (request.path === '/api/slow') {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return { status: 200, body: { kind: 'text', text: 'late', contentType: 'text/plain' } };
+  }
+  if (request.path === '/api/cached') return { status: 200, headers: { 'Cache-Control': 'max-age=60' }, body: { kind: 'empty' } };
+  return { status: 404, body: { kind: 'json', value: { error: { code: 'not_found', message: 'No such route.' } } } };
+}
+
+function echoSessionFactory(connection: WsConnection) {
+  return {
+    onMessage: (text: string) => {
+      connection.send(JSON.stringify({ echo: text, userId: connection.principal.userId }));
+    },
+    onDrain: () => {},
+    onClose: () => {},
+  };
+}
+
+let server: UwsServer;
+let base: string;
+
+beforeAll(async () => {
+  server = await startUwsServer({
+    host: '127.0.0.1',
+    port: 0,
+    dispatch,
+    maxBodyBytes: 1024,
+    corsOrigins: [allowedOrigin],
+    logger: silentLogger,
+    ws: {
+      path: '/ws',
+      authenticate: async (headers) => (headers.authorization === 'Bearer good-token' ? testPrincipal : null),
+      factory: echoSessionFactory,
+      maxBackpressureBytes: 64 * 1024,
+      maxPayloadBytes: 16 * 1024,
+    },
+  });
+  base = `http://127.0.0.1:${server.port}`;
+});
+
+afterAll(() => server.close());
+
+function rawGet(path: string, headers: Record<string, string>): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(`${base}${path}`, { headers }, (response) => {
+      response.resume();
+      resolve(response);
+    });
+    request.on('error', reject);
+  });
+}
+
+describe('uWS adapter: HTTP', () => {
+  it('runs on the native binary', () => {
+    expect(nativeBinary()).toMatch(/uws_.*\.node$/);
+  });
+
+  it('passes method, query, headers, body and peer address to dispatch', async () => {
+    const response = await fetch(`${base}/api/echo?q=shoes`, { method: 'POST', body: 'hello', headers: { 'X-Test': 'yes' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(await response.json()).toEqual({ method: 'POST', query: 'shoes', body: 'hello', ip: expect.stringContaining('127.0.0.1'), header: 'yes' });
+  });
+
+  it('answers 413 payload_too_large for a body over the limit', async () => {
+    const response = await fetch(`${base}/api/echo`, { method: 'POST', body: 'x'.repeat(5000) });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+  });
+
+  it('caps a chunked body with no Content-Length while it streams in', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request(`${base}/api/echo`, { method: 'POST' }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('error', reject);
+      request.write('x'.repeat(800));
+      request.end('y'.repeat(800));
+    });
+    expect(status).toBe(413);
+  });
+
+  it('gzips large JSON for a client that accepts it, and only then', async () => {
+    const gzipped = await rawGet('/api/large', { 'Accept-Encoding': 'gzip' });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gzipped.headers.vary).toContain('Accept-Encoding');
+    const plain = await rawGet('/api/large', {});
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const decoded = await fetch(`${base}/api/large`);
+    expect(((await decoded.json()) as { items: unknown[] }).items).toHaveLength(200);
+    const small = await rawGet('/api/echo', { 'Accept-Encoding': 'gzip' });
+    expect(small.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('adds security headers and no-store on the API unless the handler chose a cache policy', async () => {
+    const response = await fetch(`${base}/api/echo`);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const cached = await fetch(`${base}/api/cached`);
+    expect(cached.headers.get('cache-control')).toBe('max-age=60');
+    const page = await fetch(`${base}/index.html`);
+    expect(page.headers.get('cache-control')).toBeNull();
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+  });
+
+  it('sends CORS headers to an allowed origin only, and answers its preflight', async () => {
+    const allowed = await fetch(`${base}/api/echo`, { headers: { Origin: allowedOrigin } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(allowedOrigin);
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(allowed.headers.get('vary')).toContain('Origin');
+    const other = await fetch(`${base}/api/echo`, { headers: { Origin: 'https://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await fetch(`${base}/api/echo`, { method: 'OPTIONS', headers: { Origin: allowedOrigin, 'Access-Control-Request-Method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,POST,PATCH,DELETE');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type,authorization');
+    expect(preflight.headers.get('access-control-max-age')).toBe('600');
+    // A repeated header would be joined with a comma, which browsers reject for Allow-Origin.
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(allowedOrigin);
+    expect(preflight.headers.get('vary')).toBe('Origin');
+    const badPreflight = await fetch(`${base}/api/echo`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } });
+    expect(badPreflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(badPreflight.headers.get('access-control-allow-methods')).toBeNull();
+  });
+
+  it('turns a throwing dispatch into 500 internal without leaking, and keeps serving', async () => {
+    const failed = await fetch(`${base}/api/throw`);
+    expect(failed.status).toBe(500);
+    const text = await failed.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'internal' } });
+    expect(text).not.toContain('secret');
+    expect((await fetch(`${base}/api/echo`)).status).toBe(200);
+  });
+
+  it('survives a client that aborts while the handler is still working', async () => {
+    const controller = new AbortController();
+    const pending = fetch(`${base}/api/slow`, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await fetch(`${base}/api/echo`)).status).toBe(200);
+  });
+
+  it('survives a client that disconnects mid-body', async () => {
+    await new Promise<void>((resolve) => {
+      const request = http.request(`${base}/api/echo`, { method: 'POST', headers: { 'Content-Length': '500' } });
+      request.on('error', () => resolve());
+      request.write('partial');
+      setTimeout(() => {
+        request.destroy();
+        resolve();
+      }, 50);
+    });
+    expect((await fetch(`${base}/api/echo`)).status).toBe(200);
+  });
+});
+
+function openSocket(headers: Record<string, string>): WebSocket {
+  return new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers });
+}
+
+describe('uWS adapter: WebSocket', () => {
+  it('refuses an unauthenticated upgrade with 401', async () => {
+    const socket = openSocket({ Authorization: 'Bearer wrong' });
+    const status = await new Promise<number>((resolve, reject) => {
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('open', () => reject(new Error('upgrade accepted')));
+      socket.on('error', () => {});
+    });
+    expect(status).toBe(401);
+    socket.terminate();
+  });
+
+  it('gives an authenticated socket a session that sees its principal', async () => {
+    const socket = openSocket({ Authorization: 'Bearer good-token' });
+    await new Promise<void>((resolve, reject) => {
+      socket.on('open', () => resolve());
+      socket.on('error', reject);
+    });
+    const reply = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+    socket.send('ping');
+    expect(JSON.parse(await reply)).toEqual({ echo: 'ping', userId: 'u1' });
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.close();
+    await closed;
+  });
+});
