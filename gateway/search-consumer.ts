@@ -28,43 +28,52 @@ function touchedProducts(entries: readonly JournalEntry[]): Set<string> {
   return ids;
 }
 
+/** Upserts (or removes, when deleted) the given products as the read model holds them now. */
+export async function indexProducts(db: Db, search: SearchIndex, ids: readonly string[]): Promise<void> {
+  for (let start = 0; start < ids.length; start += searchLimits.maxUpsertBatch) {
+    const chunk = ids.slice(start, start + searchLimits.maxUpsertBatch);
+    const rows = await db.query(
+      `SELECT p.*, coalesce(s.name, '') AS seller_name FROM products p LEFT JOIN seller_stats s ON s.seller_id = p.seller_id
+       WHERE p.product_id = ANY($1::text[])`,
+      [chunk],
+    );
+    const live: ProductDoc[] = [];
+    const gone: string[] = [];
+    for (const row of rows) {
+      const id = String(row['product_id']);
+      if (row['deleted'] === true) {
+        gone.push(id);
+        continue;
+      }
+      const images = (Array.isArray(row['images']) ? row['images'] : JSON.parse(String(row['images']))) as string[];
+      live.push({
+        id,
+        sellerId: String(row['seller_id']),
+        sellerName: String(row['seller_name']),
+        title: String(row['title']),
+        description: String(row['description']),
+        category: String(row['category']),
+        priceMinor: Number(row['price_minor']),
+        stock: Number(row['stock']),
+        imageUrl: images[0] === undefined ? null : mediaPath(images[0]),
+        createdAt: Number(row['created_at']),
+      });
+    }
+    if (live.length > 0) await search.upsert(live);
+    if (gone.length > 0) await search.remove(gone);
+  }
+}
+
+/** The in-process index starts empty: fill it from the read model (every live product). */
+export async function reindexAll(db: Db, search: SearchIndex): Promise<number> {
+  const rows = await db.query('SELECT product_id FROM products WHERE NOT deleted');
+  await indexProducts(db, search, rows.map((row) => String(row['product_id'])));
+  return rows.length;
+}
+
 export function createSearchConsumer(db: Db, search: SearchIndex): Consumer {
   return {
     name: 'search-index',
-    async handle(entries) {
-      const ids = [...touchedProducts(entries)];
-      for (let start = 0; start < ids.length; start += searchLimits.maxUpsertBatch) {
-        const chunk = ids.slice(start, start + searchLimits.maxUpsertBatch);
-        const rows = await db.query(
-          `SELECT p.*, coalesce(s.name, '') AS seller_name FROM products p LEFT JOIN seller_stats s ON s.seller_id = p.seller_id
-           WHERE p.product_id = ANY($1::text[])`,
-          [chunk],
-        );
-        const live: ProductDoc[] = [];
-        const gone: string[] = [];
-        for (const row of rows) {
-          const id = String(row['product_id']);
-          if (row['deleted'] === true) {
-            gone.push(id);
-            continue;
-          }
-          const images = (Array.isArray(row['images']) ? row['images'] : JSON.parse(String(row['images']))) as string[];
-          live.push({
-            id,
-            sellerId: String(row['seller_id']),
-            sellerName: String(row['seller_name']),
-            title: String(row['title']),
-            description: String(row['description']),
-            category: String(row['category']),
-            priceMinor: Number(row['price_minor']),
-            stock: Number(row['stock']),
-            imageUrl: images[0] === undefined ? null : mediaPath(images[0]),
-            createdAt: Number(row['created_at']),
-          });
-        }
-        if (live.length > 0) await search.upsert(live);
-        if (gone.length > 0) await search.remove(gone);
-      }
-    },
+    handle: (entries) => indexProducts(db, search, [...touchedProducts(entries)]),
   };
 }

@@ -1,10 +1,12 @@
 /**
- * `npm start`: parses the configuration, starts Bazaary on the services it names (embedded
- * stores when it names none), and stops cleanly on SIGINT/SIGTERM.
+ * `npm start`: parses the configuration, starts Bazaary and its gateway on the services it
+ * names (embedded stores when it names none), seeds the demo data on first start, prints the
+ * URL and the demo logins, and stops cleanly on SIGINT/SIGTERM.
  */
+import { seedDemo, demoLogins } from '../gateway/seed/seed.ts';
+import { startGateway } from '../gateway/server.ts';
 import { ConfigError, parseConfig } from './config.ts';
 import { createLogger } from './logger.ts';
-import { startSystem } from './system.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -17,7 +19,12 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const startedAt = performance.now();
-  const system = await startSystem(config, { logger });
+  const gateway = await startGateway({ config, logger });
+  const system = gateway.system;
+  if (config.gateway.seedDemo) {
+    const seededAt = performance.now();
+    if (await seedDemo(gateway.context)) logger.info({ ms: Math.round(performance.now() - seededAt) }, 'demo data seeded');
+  }
   logger.info(
     {
       sql: config.databaseUrl ? 'postgres' : `pglite (${config.dataDir}/pglite)`,
@@ -27,13 +34,15 @@ async function main(): Promise<void> {
     },
     'bazaary runtime ready',
   );
+  const logins = config.gateway.seedDemo ? demoLogins.map((login) => `  ${login.role.padEnd(6)} ${login.email} / ${login.password}`).join('\n') : '';
+  process.stdout.write(`\nBazaary is running at ${gateway.url}\n${logins === '' ? '' : `Demo logins:\n${logins}\n`}\n`);
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    system.stop().then(
+    gateway.stop().then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'unclean stop');

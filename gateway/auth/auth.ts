@@ -1,0 +1,27 @@
+/** Builds the auth parts of the gateway context. */
+import type { Db } from '../../persistence/db.ts';
+import type { Clock } from '../../runtime/clock.ts';
+import type { Config } from '../../runtime/config.ts';
+import type { PasswordHasher, RateLimiter, TokenService, UserStore } from '../context.ts';
+import { Argon2Hasher } from './passwords.ts';
+import { InProcessRateLimiter, rateLimits } from './rate-limit.ts';
+import { resolveJwtSecret } from './secret.ts';
+import { JoseTokenService } from './tokens.ts';
+import { SqlUserStore } from './users.ts';
+
+export interface AuthParts {
+  readonly users: UserStore;
+  readonly passwords: PasswordHasher;
+  readonly tokens: TokenService;
+  readonly loginLimiter: RateLimiter;
+}
+
+export async function createAuth(options: { readonly db: Db; readonly config: Config; readonly clock: Clock }): Promise<AuthParts> {
+  const secret = await resolveJwtSecret(options.config.gateway.jwtSecret, options.config.dataDir);
+  return {
+    users: new SqlUserStore(options.db),
+    passwords: new Argon2Hasher(),
+    tokens: new JoseTokenService(secret, options.clock),
+    loginLimiter: new InProcessRateLimiter(rateLimits.loginAttempts, rateLimits.loginWindowMs, options.clock),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The whole route table, in one list: the Router serves it, and the OpenAPI document is built
+ * from the same list, so the two cannot disagree.
+ */
+import type { GatewayContext } from '../context.ts';
+import type { Route } from '../http.ts';
+import { ok } from '../http.ts';
+import { buildOpenApi } from '../openapi.ts';
+import { adminRoutes } from './admin.ts';
+import { authRoutes } from './auth.ts';
+import { opsRoutes } from './ops.ts';
+import { orderRoutes } from './orders.ts';
+import { productWriteRoutes } from './product-writes.ts';
+import { productRoutes } from './products.ts';
+import { searchRoutes } from './search.ts';
+import { sellerRoutes } from './seller.ts';
+import { walletRoutes } from './wallet.ts';
+
+const apiVersion = '0.1.0';
+
+export function allRoutes(): Route<GatewayContext>[] {
+  const routes: Route<GatewayContext>[] = [
+    ...opsRoutes,
+    ...authRoutes,
+    ...productRoutes,
+    ...productWriteRoutes,
+    ...searchRoutes,
+    ...orderRoutes,
+    ...walletRoutes,
+    ...sellerRoutes,
+    ...adminRoutes,
+  ];
+  const document = buildOpenApi([...routes, ...metaRoutes(null)], apiVersion);
+  return [...routes, ...metaRoutes(document)];
+}
+
+function metaRoutes(document: Record<string, unknown> | null): Route<GatewayContext>[] {
+  return [
+    {
+      method: 'GET',
+      pattern: '/metrics',
+      access: 'public',
+      tag: 'operations',
+      summary: 'Prometheus metrics: requests, latencies, actors, mailboxes, journal batches, WebSocket connections.',
+      handler: async (_request, context) => ({
+        status: 200,
+        body: { kind: 'text', text: context.metrics.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8' },
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: '/api/openapi.json',
+      access: 'public',
+      tag: 'operations',
+      summary: 'This OpenAPI 3.1 document.',
+      handler: async () => ok(document),
+    },
+  ];
+}

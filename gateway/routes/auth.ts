@@ -1,0 +1,99 @@
+/**
+ * Register, login, logout and me (DESIGN.md §5). The token goes into the HttpOnly
+ * `access_token` cookie and is also returned for Bearer clients. Login is limited per IP before
+ * any password is checked, so the limiter also bounds the argon2 work an attacker can cause.
+ */
+import * as v from 'valibot';
+import type { AuthDto, UserDto } from '../api-types.ts';
+import type { GatewayContext, StoredUser } from '../context.ts';
+import { orThrow } from '../errors.ts';
+import type { Principal, Route } from '../http.ts';
+import { ApiError, json, noContent, ok } from '../http.ts';
+import { tokenLifetimeMs } from '../auth/tokens.ts';
+import { parseBody } from '../validate.ts';
+
+const email = v.pipe(v.string('must be a string'), v.trim(), v.toLowerCase(), v.maxLength(254), v.email('must be an email address'));
+const password = v.pipe(v.string('must be a string'), v.minLength(8, 'must be at least 8 characters'), v.maxLength(200, 'must be at most 200 characters'));
+const registerBody = v.object({
+  email,
+  password,
+  role: v.picklist(['BUYER', 'SELLER'], 'must be BUYER or SELLER'),
+  displayName: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(80))),
+});
+const loginBody = v.object({ email, password: v.pipe(v.string('must be a string'), v.maxLength(200)) });
+
+function toUserDto(user: StoredUser): UserDto {
+  return { id: user.id, email: user.email, role: user.role, displayName: user.displayName, createdAt: user.createdAt };
+}
+
+function cookie(context: GatewayContext, token: string, maxAgeSeconds: number): string {
+  return `access_token=${token}; HttpOnly; Path=/; SameSite=Lax; Max-Age=${maxAgeSeconds}${context.config.cookieSecure ? '; Secure' : ''}`;
+}
+
+async function signIn(context: GatewayContext, user: StoredUser, status: number) {
+  const principal: Principal = { userId: user.id, role: user.role, email: user.email };
+  const issued = await context.tokens.issue(principal);
+  const body: AuthDto = { user: toUserDto(user), token: issued.token, expiresAt: issued.expiresAt };
+  return json(status, body, { 'Set-Cookie': cookie(context, issued.token, Math.floor(tokenLifetimeMs / 1000)) });
+}
+
+export const authRoutes: Route<GatewayContext>[] = [
+  {
+    method: 'POST',
+    pattern: '/api/auth/register',
+    access: 'public',
+    tag: 'auth',
+    summary: 'Create a BUYER or SELLER account and sign in.',
+    handler: async (request, context) => {
+      const body = parseBody(request, registerBody);
+      if ((await context.users.findByEmail(body.email)) !== null) throw new ApiError(409, 'email_taken', 'an account with this email exists');
+      const passwordHash = await context.passwords.hash(body.password);
+      const displayName = body.displayName ?? body.email.split('@')[0] ?? body.email;
+      const user = await context.users.create({ id: context.ids.next(), email: body.email, role: body.role, displayName, passwordHash, createdAt: context.clock.now() });
+      if (user === null) throw new ApiError(409, 'email_taken', 'an account with this email exists');
+      if (user.role === 'SELLER') {
+        orThrow(await context.system.sellers.ask(user.id, { type: 'RegisterSeller', commandId: 'register', name: displayName, email: user.email }));
+      }
+      return signIn(context, user, 201);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/api/auth/login',
+    access: 'public',
+    tag: 'auth',
+    summary: 'Sign in (5 attempts per minute per IP).',
+    handler: async (request, context) => {
+      const decision = await context.loginLimiter.hit(`login:${request.ip}`);
+      if (!decision.allowed) {
+        const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        throw new ApiError(429, 'rate_limited', `too many login attempts; try again in ${seconds} s`, { 'Retry-After': String(seconds) });
+      }
+      const body = parseBody(request, loginBody);
+      const user = await context.users.findByEmail(body.email);
+      const valid = user !== null && (await context.passwords.verify(user.passwordHash, body.password));
+      if (!valid || user === null) throw new ApiError(401, 'invalid_credentials', 'the email or password is wrong');
+      return signIn(context, user, 200);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/api/auth/logout',
+    access: 'public',
+    tag: 'auth',
+    summary: 'Sign out: clears the cookie.',
+    handler: async (_request, context) => noContent({ 'Set-Cookie': cookie(context, '', 0) }),
+  },
+  {
+    method: 'GET',
+    pattern: '/api/me',
+    access: 'user',
+    tag: 'auth',
+    summary: 'The signed-in user.',
+    handler: async (request, context) => {
+      const user = request.principal === null ? null : await context.users.findById(request.principal.userId);
+      if (user === null) throw new ApiError(401, 'unauthenticated', 'sign in first');
+      return ok(toUserDto(user));
+    },
+  },
+];

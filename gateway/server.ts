@@ -1,0 +1,137 @@
+/**
+ * Starts Bazaary with its gateway: the actor system with the search and notification consumers,
+ * the search index and blob store the configuration selects, auth, the route table, static
+ * storefront files and the uWebSockets.js server. `npm start`, the integration tests and the
+ * benchmarks all start the gateway through here.
+ */
+import { join } from 'node:path';
+import { LocalBlobStore } from '../persistence/blobs/local-blob-store.ts';
+import { S3BlobStore } from '../persistence/blobs/s3-blob-store.ts';
+import type { BlobStore } from '../persistence/blobs/blob-store.ts';
+import { MeiliSearchIndex } from '../persistence/search/meili-index.ts';
+import { MiniSearchIndex } from '../persistence/search/minisearch-index.ts';
+import type { SearchIndex } from '../persistence/search/search-index.ts';
+import { systemClock, type Clock } from '../runtime/clock.ts';
+import type { Config } from '../runtime/config.ts';
+import { uuidIds, type IdGenerator } from '../runtime/ids.ts';
+import type { Limits } from '../runtime/limits.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { startSystem } from '../runtime/system.ts';
+import { createAuth } from './auth/auth.ts';
+import type { GatewayContext } from './context.ts';
+import { PrometheusMetrics } from './metrics.ts';
+import { InProcessHub } from './notifications/hub.ts';
+import { createNotificationConsumer } from './notifications/consumer.ts';
+import { SqlNotificationStore } from './notifications/store.ts';
+import { Router, authenticate } from './router.ts';
+import { allRoutes } from './routes/all.ts';
+import { createSearchConsumer, reindexAll } from './search-consumer.ts';
+import { createStaticFiles } from './static.ts';
+import { nativeBinary, startUwsServer } from './uws.ts';
+import { createWsSessionFactory, wsLimits } from './ws/session.ts';
+
+export interface GatewayOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly limits?: Partial<Limits>;
+  readonly pollTimers?: boolean;
+}
+
+async function openSearch(config: Config): Promise<SearchIndex> {
+  const meili = config.gateway.meili;
+  if (meili === undefined) return new MiniSearchIndex();
+  return MeiliSearchIndex.open({ host: meili.url, apiKey: meili.key ?? '', indexUid: 'products' });
+}
+
+async function openBlobs(config: Config): Promise<BlobStore> {
+  const s3 = config.gateway.s3;
+  if (s3 !== undefined) return S3BlobStore.open(s3);
+  return LocalBlobStore.open({ directory: join(config.dataDir, 'blobs'), publicPath: '/media/' });
+}
+
+export async function startGateway(options: GatewayOptions) {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? uuidIds;
+  const search = await openSearch(config);
+  const blobs = await openBlobs(config);
+  const hub = new InProcessHub();
+  let notifications: SqlNotificationStore | undefined;
+  const system = await startSystem(config, {
+    logger,
+    clock,
+    ids,
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.pollTimers === undefined ? {} : { pollTimers: options.pollTimers }),
+    consumers: (stores) => {
+      notifications = new SqlNotificationStore(stores.db);
+      return [createSearchConsumer(stores.db, search), createNotificationConsumer(stores.db, notifications, hub)];
+    },
+  });
+  if (notifications === undefined) throw new Error('startSystem did not build the consumers');
+  const db = system.stores.db;
+  if (config.gateway.meili === undefined) await reindexAll(db, search);
+  const auth = await createAuth({ db, config, clock });
+  const metrics = new PrometheusMetrics(() => runtimeGauges(system, hub));
+  const context: GatewayContext = { system, db, config: config.gateway, clock, ids, logger, search, blobs, ...auth, notifications, hub, metrics };
+  const router = new Router(allRoutes());
+  const staticFiles = createStaticFiles(config.gateway.storefrontDir);
+
+  const server = await startUwsServer({
+    host: config.gateway.host,
+    port: config.gateway.port,
+    maxBodyBytes: config.gateway.maxBodyBytes,
+    corsOrigins: config.gateway.corsOrigins,
+    logger,
+    bodyLimitFor: (method, path) => {
+      const matched = router.match(method, path);
+      return (matched.found ? matched.route.maxBodyBytes : undefined) ?? config.gateway.maxBodyBytes;
+    },
+    dispatch: async (request) => {
+      const startedAt = performance.now();
+      const matched = router.match(request.method, request.path);
+      const isPage = !matched.found && matched.status === 404 && (request.method === 'GET' || request.method === 'HEAD');
+      const { response, route } = isPage ? { response: await staticFiles(request.path), route: 'static' } : await router.dispatch(request, context);
+      metrics.observeRequest(route, request.method, response.status, performance.now() - startedAt);
+      return response;
+    },
+    ws: {
+      path: '/ws',
+      authenticate: (headers) => authenticate(headers, context),
+      factory: createWsSessionFactory(context, router, hub),
+      maxBackpressureBytes: wsLimits.maxBackpressureBytes,
+      maxPayloadBytes: 64 * 1024,
+    },
+  });
+  const url = config.gateway.publicUrl ?? `http://localhost:${server.port}`;
+  logger.info({ url, uws: nativeBinary() }, 'gateway listening');
+
+  async function stop(): Promise<void> {
+    server.close();
+    await system.stop();
+    await search.close();
+    await blobs.close();
+  }
+
+  return { url, port: server.port, context, system, router, stop };
+}
+
+export type Gateway = Awaited<ReturnType<typeof startGateway>>;
+
+function runtimeGauges(system: Awaited<ReturnType<typeof startSystem>>, hub: InProcessHub) {
+  const residents = system.runtime.list();
+  const saga = system.runtime.sagaStats();
+  const journal = system.stores.journal.stats();
+  return {
+    bazaary_actors_resident: { help: 'Actors in memory.', value: residents.length },
+    bazaary_mailbox_depth: { help: 'Messages waiting over all resident actors.', value: residents.reduce((sum, actor) => sum + actor.mailboxDepth, 0) },
+    bazaary_saga_effects_in_flight: { help: 'Cross-actor saga steps running.', value: saga.effectsInFlight },
+    bazaary_journal_batches_total: { help: 'Group-commit batches written.', value: journal.batches },
+    bazaary_journal_entries_total: { help: 'Journal entries written in batches.', value: journal.items },
+    bazaary_journal_largest_batch: { help: 'Largest group-commit batch so far.', value: journal.largestBatch },
+    bazaary_journal_queued: { help: 'Appends waiting for the next batch.', value: journal.queued },
+    bazaary_ws_connections: { help: 'Open WebSocket connections.', value: hub.connections() },
+  };
+}

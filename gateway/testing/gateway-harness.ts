@@ -1,0 +1,131 @@
+/**
+ * Starts the real gateway (uWebSockets.js on a random port, embedded stores in a temp dir) for
+ * tests that drive it over real HTTP and WebSocket clients, with small helpers for both.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import type { AuthDto, UserRole, WsServerMessage } from '../api-types.ts';
+import { parseConfig } from '../../runtime/config.ts';
+import { silentLogger } from '../../runtime/logger.ts';
+import { startGateway, type Gateway } from '../server.ts';
+
+export interface TestGateway {
+  readonly gateway: Gateway;
+  readonly base: string;
+  call(method: string, path: string, options?: { token?: string; body?: unknown; raw?: Uint8Array; contentType?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  register(email: string, role: Exclude<UserRole, 'ADMIN'>): Promise<AuthDto>;
+  /** An admin account, created directly in the user store (there is no public admin sign-up). */
+  admin(): Promise<AuthDto>;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bazaary-gateway-'));
+  const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', ...env });
+  const gateway = await startGateway({ config, logger: silentLogger });
+  const base = `http://127.0.0.1:${gateway.port}`;
+
+  const call: TestGateway['call'] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = {};
+    if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
+    let body: string | Uint8Array | undefined;
+    if (options.raw !== undefined) {
+      body = options.raw;
+      headers['content-type'] = options.contentType ?? 'application/octet-stream';
+    } else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    const response = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text === '' ? null : JSON.parse(text);
+    } catch {
+      // Not JSON (metrics, pages): the text itself.
+    }
+    return { status: response.status, body: parsed, headers: response.headers };
+  };
+
+  async function register(email: string, role: Exclude<UserRole, 'ADMIN'>): Promise<AuthDto> {
+    const response = await call('POST', '/api/auth/register', { body: { email, password: 'correct horse battery', role, displayName: email.split('@')[0] } });
+    if (response.status !== 201) throw new Error(`register ${email}: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body as AuthDto;
+  }
+
+  async function admin(): Promise<AuthDto> {
+    const context = gateway.context;
+    const email = `admin-${Date.now()}-${Math.random().toString(36).slice(2)}@example.test`;
+    const passwordHash = await context.passwords.hash('admin password 1');
+    await context.users.create({ id: context.ids.next(), email, role: 'ADMIN', displayName: 'Admin', passwordHash, createdAt: context.clock.now() });
+    const response = await call('POST', '/api/auth/login', { body: { email, password: 'admin password 1' } });
+    if (response.status !== 200) throw new Error(`admin login: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body as AuthDto;
+  }
+
+  return { gateway, base, call, register, admin, close: () => gateway.stop() };
+}
+
+/** A WebSocket client that records every message and can wait for one matching a predicate. */
+export class TestSocket {
+  readonly messages: WsServerMessage[] = [];
+  private waiters: { match: (message: WsServerMessage) => boolean; resolve: (message: WsServerMessage) => void }[] = [];
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as WsServerMessage;
+      this.messages.push(message);
+      this.waiters = this.waiters.filter((waiter) => {
+        if (!waiter.match(message)) return true;
+        waiter.resolve(message);
+        return false;
+      });
+    });
+  }
+
+  static open(base: string, token: string): Promise<TestSocket> {
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
+    const client = new TestSocket(socket);
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(client));
+      socket.once('error', reject);
+    });
+  }
+
+  send(message: unknown): void {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  waitFor(match: (message: WsServerMessage) => boolean, timeoutMs = 15_000): Promise<WsServerMessage> {
+    const seen = this.messages.find(match);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching message in ${timeoutMs} ms; got ${JSON.stringify(this.messages).slice(0, 2000)}`)), timeoutMs);
+      this.waiters.push({ match, resolve: (message) => (clearTimeout(timer), resolve(message)) });
+    });
+  }
+
+  async command(id: string, name: string, args: Record<string, unknown> = {}): Promise<WsServerMessage> {
+    this.send({ id, type: 'command', name, args });
+    return this.waitFor((message) => 'id' in message && message.id === id);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.socket.readyState === WebSocket.CLOSED) return resolve();
+      this.socket.once('close', () => resolve());
+      this.socket.close();
+    });
+  }
+}
+
+export async function eventually<T>(probe: () => Promise<T | null>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
