@@ -59,10 +59,11 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     const context = gateway.context;
     const email = `admin-${Date.now()}-${Math.random().toString(36).slice(2)}@example.test`;
     const passwordHash = await context.passwords.hash('admin password 1');
-    await context.users.create({ id: context.ids.next(), email, role: 'ADMIN', displayName: 'Admin', passwordHash, createdAt: context.clock.now() });
-    const response = await call('POST', '/api/auth/login', { body: { email, password: 'admin password 1' } });
-    if (response.status !== 200) throw new Error(`admin login: ${response.status} ${JSON.stringify(response.body)}`);
-    return response.body as AuthDto;
+    const user = await context.users.create({ id: context.ids.next(), email, role: 'ADMIN', displayName: 'Admin', passwordHash, createdAt: context.clock.now() });
+    if (user === null) throw new Error('admin email taken');
+    // Issued directly rather than through /login, so tests that spend the login limit still get one.
+    const issued = await context.tokens.issue({ userId: user.id, role: 'ADMIN', email });
+    return { user: { id: user.id, email, role: 'ADMIN', displayName: 'Admin', createdAt: user.createdAt }, token: issued.token, expiresAt: issued.expiresAt };
   }
 
   return { gateway, base, call, register, admin, close: () => gateway.stop() };

@@ -1,0 +1,147 @@
+/**
+ * Register, login, me and logout through the real Router over an embedded marketplace (PGlite,
+ * real actors), with the real argon2 hasher, jose tokens and the in-process limiter.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openMarketplace, type Marketplace } from '../../runtime/testing/marketplace.ts';
+import { parseConfig } from '../../runtime/config.ts';
+import { SequentialIds } from '../../runtime/ids.ts';
+import { silentLogger } from '../../runtime/logger.ts';
+import type { AuthDto, UserDto } from '../api-types.ts';
+import { Argon2Hasher } from '../auth/passwords.ts';
+import { InProcessRateLimiter, rateLimits } from '../auth/rate-limit.ts';
+import { JoseTokenService } from '../auth/tokens.ts';
+import { SqlUserStore } from '../auth/users.ts';
+import type { GatewayContext } from '../context.ts';
+import type { ApiResponse } from '../http.ts';
+import { Router } from '../router.ts';
+import { authRoutes } from './auth.ts';
+
+let market: Marketplace;
+let context: GatewayContext;
+const router = new Router(authRoutes);
+const day = 24 * 60 * 60 * 1000;
+
+beforeAll(async () => {
+  market = await openMarketplace();
+  const config = parseConfig({ DATA_DIR: '/tmp/unused', LOG_LEVEL: 'silent', COOKIE_SECURE: 'true' });
+  // Auth routes never touch search, blobs, notifications, hub or metrics.
+  context = {
+    system: market.system,
+    db: market.system.stores.db,
+    config: config.gateway,
+    clock: market.clock,
+    ids: new SequentialIds('u'),
+    logger: silentLogger,
+    users: new SqlUserStore(market.system.stores.db),
+    passwords: new Argon2Hasher(),
+    tokens: new JoseTokenService('a test secret that is long enough for HS256', market.clock),
+    loginLimiter: new InProcessRateLimiter(rateLimits.loginAttempts, rateLimits.loginWindowMs, market.clock),
+  } as unknown as GatewayContext;
+}, 60_000);
+
+afterAll(async () => {
+  await market.close();
+});
+
+async function call(method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; ip?: string } = {}): Promise<ApiResponse> {
+  const body = options.body === undefined ? new Uint8Array() : new TextEncoder().encode(JSON.stringify(options.body));
+  const headers = { 'content-type': 'application/json', ...options.headers };
+  const request = { method, path, query: new URLSearchParams(), headers, body, ip: options.ip ?? '10.0.0.1' };
+  return (await router.dispatch(request, context)).response;
+}
+
+function valueOf<T>(response: ApiResponse): T {
+  if (response.body.kind !== 'json') throw new Error(`expected JSON, got ${response.body.kind}`);
+  return response.body.value as T;
+}
+
+function errorCode(response: ApiResponse): string {
+  return valueOf<{ error: { code: string } }>(response).error.code;
+}
+
+describe('auth routes', () => {
+  it('registers, logs in, and answers /api/me with a Bearer token and with the cookie', async () => {
+    const registered = await call('POST', '/api/auth/register', { body: { email: 'Ann@Example.test', password: 'long enough pw', role: 'BUYER', displayName: 'Ann' } });
+    expect(registered.status).toBe(201);
+    const auth = valueOf<AuthDto>(registered);
+    expect(auth.user).toMatchObject({ email: 'ann@example.test', role: 'BUYER', displayName: 'Ann' });
+    expect(registered.headers?.['Set-Cookie']).toBe(`access_token=${auth.token}; HttpOnly; Path=/; SameSite=Lax; Max-Age=604800; Secure`);
+
+    const login = await call('POST', '/api/auth/login', { body: { email: 'ann@example.test', password: 'long enough pw' }, ip: '10.0.0.2' });
+    expect(login.status).toBe(200);
+    const token = valueOf<AuthDto>(login).token;
+
+    const bearer = await call('GET', '/api/me', { headers: { authorization: `Bearer ${token}` } });
+    expect(bearer.status).toBe(200);
+    expect(valueOf<UserDto>(bearer)).toMatchObject({ id: auth.user.id, email: 'ann@example.test' });
+    const cookie = await call('GET', '/api/me', { headers: { cookie: `other=1; access_token=${token}` } });
+    expect(cookie.status).toBe(200);
+    expect(valueOf<UserDto>(cookie).id).toBe(auth.user.id);
+    expect((await call('GET', '/api/me')).status).toBe(401);
+  });
+
+  it('registers a SELLER actor for a seller account', async () => {
+    const registered = await call('POST', '/api/auth/register', { body: { email: 'shop@example.test', password: 'long enough pw', role: 'SELLER', displayName: 'Shop' } });
+    expect(registered.status).toBe(201);
+    const id = valueOf<AuthDto>(registered).user.id;
+    const state = await market.system.sellers.inspect(id);
+    expect(JSON.stringify(state)).toContain('Shop');
+  });
+
+  it('refuses a wrong password and an unknown email with the same 401', async () => {
+    await call('POST', '/api/auth/register', { body: { email: 'bob@example.test', password: 'long enough pw', role: 'BUYER' } });
+    const wrong = await call('POST', '/api/auth/login', { body: { email: 'bob@example.test', password: 'not the password' }, ip: '10.0.0.3' });
+    const unknown = await call('POST', '/api/auth/login', { body: { email: 'nobody@example.test', password: 'long enough pw' }, ip: '10.0.0.3' });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(valueOf(wrong)).toEqual(valueOf(unknown));
+    expect(errorCode(wrong)).toBe('invalid_credentials');
+  });
+
+  it('answers 409 for a taken email, whatever its case', async () => {
+    const body = { email: 'cat@example.test', password: 'long enough pw', role: 'BUYER' };
+    expect((await call('POST', '/api/auth/register', { body })).status).toBe(201);
+    const again = await call('POST', '/api/auth/register', { body: { ...body, email: 'CAT@example.test' } });
+    expect(again.status).toBe(409);
+    expect(errorCode(again)).toBe('email_taken');
+  });
+
+  it('answers 400 invalid_request for bad bodies', async () => {
+    for (const body of [{ email: 'x@example.test', password: 'short', role: 'BUYER' }, { email: 'not-an-email', password: 'long enough pw', role: 'BUYER' }, { email: 'y@example.test', password: 'long enough pw', role: 'ADMIN' }, 'text']) {
+      const response = await call('POST', '/api/auth/register', { body });
+      expect(response.status).toBe(400);
+      expect(errorCode(response)).toBe('invalid_request');
+    }
+  });
+
+  it('rejects a tampered token and, after 8 days, an expired one', async () => {
+    const registered = valueOf<AuthDto>(await call('POST', '/api/auth/register', { body: { email: 'dan@example.test', password: 'long enough pw', role: 'BUYER' } }));
+    const [header, payload, signature] = registered.token.split('.');
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, unknown>;
+    const forged = Buffer.from(JSON.stringify({ ...claims, role: 'ADMIN' })).toString('base64url');
+    expect((await call('GET', '/api/me', { headers: { authorization: `Bearer ${header}.${forged}.${signature}` } })).status).toBe(401);
+    expect((await call('GET', '/api/me', { headers: { authorization: `Bearer ${registered.token}` } })).status).toBe(200);
+    market.clock.advance(8 * day);
+    expect((await call('GET', '/api/me', { headers: { authorization: `Bearer ${registered.token}` } })).status).toBe(401);
+  });
+
+  it('limits logins to 5 a minute per IP with Retry-After, then allows again', async () => {
+    const attempt = () => call('POST', '/api/auth/login', { body: { email: 'eve@example.test', password: 'whatever pw' }, ip: '10.9.9.9' });
+    for (let index = 0; index < 5; index += 1) expect((await attempt()).status).toBe(401);
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(errorCode(limited)).toBe('rate_limited');
+    expect(limited.headers?.['Retry-After']).toBe('60');
+    // Another IP is not affected.
+    expect((await call('POST', '/api/auth/login', { body: { email: 'eve@example.test', password: 'whatever pw' }, ip: '10.9.9.8' })).status).toBe(401);
+    market.clock.advance(60_000);
+    expect((await attempt()).status).toBe(401);
+  });
+
+  it('logs out by clearing the cookie', async () => {
+    const response = await call('POST', '/api/auth/logout');
+    expect(response.status).toBe(204);
+    expect(response.headers?.['Set-Cookie']).toContain('access_token=; HttpOnly; Path=/; SameSite=Lax; Max-Age=0');
+  });
+});
