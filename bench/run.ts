@@ -34,6 +34,9 @@ const benchmarks: Readonly<Record<string, Benchmark>> = {
   // --expose-gc lets its memory part collect garbage before each reading.
   rehydrate: { script: 'bench/rehydrate.bench.ts', nodeFlags: ['--expose-gc'], headlines: rehydrateHeadlines },
   checkout: { script: 'bench/checkout.bench.ts', nodeFlags: [], headlines: checkoutHeadlines },
+  http: { script: 'bench/http.bench.ts', nodeFlags: [], headlines: httpHeadlines },
+  fanout: { script: 'bench/fanout.bench.ts', nodeFlags: [], headlines: genericHeadlines },
+  search: { script: 'bench/search.bench.ts', nodeFlags: ['--expose-gc'], headlines: searchHeadlines },
 };
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -114,6 +117,20 @@ function safeHeadlines(benchmark: Benchmark, result: Fields): string[] {
   } catch (error) {
     return [`(no headline: ${(error as Error).message})`];
   }
+}
+
+function httpHeadlines(result: Fields): string[] {
+  const results = (result['results'] ?? {}) as Fields;
+  return Object.entries(results).map(([server, load]) => `${server}: ${show(at(load as Fields, 'rps'))} req/s, p99 ${show(at(load as Fields, 'p99Ms'))} ms`);
+}
+
+function searchHeadlines(result: Fields): string[] {
+  return [`${show(result['products'])} products: build ${show(result['buildMs'])} ms, p50 ${show(at(result, 'latencyMs', 'p50'))} ms, p95 ${show(at(result, 'latencyMs', 'p95'))} ms`];
+}
+
+/** For result files whose shape has no dedicated summary: the top-level scalar fields. */
+function genericHeadlines(result: Fields): string[] {
+  return [Object.entries(result).filter(([, value]) => typeof value !== 'object').map(([name, value]) => `${name}=${show(value)}`).join(', ')];
 }
 
 // ---------------------------------------------------------------------------------------------
