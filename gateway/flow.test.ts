@@ -15,6 +15,7 @@ let harness: TestGateway;
 let buyer: AuthDto;
 let seller: AuthDto;
 let productId: string;
+let completedOrderId: string;
 
 const isNotification = (message: WsServerMessage): message is NotificationDto => 'type' in message && message.type === 'notification';
 
@@ -62,6 +63,7 @@ describe('marketplace flow over HTTP and WebSocket', () => {
     const placed = await harness.call('POST', '/api/checkout', { token: buyer.token, body: { checkoutId, items: [{ productId, qty: 1 }] } });
     expect(placed.status).toBe(201);
     const [orderId] = placed.body.orderIds as string[];
+    completedOrderId = orderId as string;
     const retried = await harness.call('POST', '/api/checkout', { token: buyer.token, body: { checkoutId, items: [{ productId, qty: 1 }] } });
     expect(retried.body.orderIds).toEqual([orderId]);
 
@@ -126,5 +128,22 @@ describe('marketplace flow over HTTP and WebSocket', () => {
     const audit = await harness.call('GET', '/api/admin/ledger/audit', { token: admin.token });
     expect(audit.status).toBe(200);
     expect(audit.body.anomalies).toEqual([]);
+  });
+
+  it('lets an operator read an order actor now, its journal, and its state back in time', async () => {
+    const admin = await harness.admin();
+    const key = `order:${completedOrderId}`;
+    const now = await harness.call('GET', `/api/admin/actors/${key}`, { token: admin.token });
+    expect(now.body.state.status).toBe('COMPLETED');
+    const journal = await harness.call('GET', `/api/admin/actors/${key}/journal`, { token: admin.token });
+    expect(journal.body.items.length).toBe(journal.body.lastSeq);
+    expect(journal.body.items[0].events[0].type).toBe('OrderPlaced');
+    const first = await harness.call('GET', `/api/admin/actors/${key}/state?atSeq=1`, { token: admin.token });
+    expect(first.body).toMatchObject({ key, seq: 1, state: { status: 'PLACED' } });
+    const shippedAt = journal.body.items.find((entry: { events: { type: string }[] }) => entry.events.some((event) => event.type === 'OrderShipped'));
+    const atShip = await harness.call('GET', `/api/admin/actors/${key}/state?atTime=${shippedAt.at}`, { token: admin.token });
+    expect(atShip.body.state.status).toBe('SHIPPED');
+    const actors = await harness.call('GET', '/api/admin/actors?kind=order', { token: admin.token });
+    expect(actors.body.items.map((actor: { key: string }) => actor.key)).toContain(key);
   });
 });

@@ -1,0 +1,105 @@
+/**
+ * The WebSocket protocol over a connection implemented on an array (the port allows it): a slow
+ * client whose queue overflows is closed with 1013, and a new socket that resumes from the last
+ * seq it saw receives every later notification exactly once, in order.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPglite } from '../../persistence/pglite.ts';
+import { migrate } from '../../persistence/migrate.ts';
+import type { Db } from '../../persistence/db.ts';
+import type { NotificationDto } from '../api-types.ts';
+import type { GatewayContext } from '../context.ts';
+import { InProcessHub } from '../notifications/hub.ts';
+import { SqlNotificationStore } from '../notifications/store.ts';
+import { Router } from '../router.ts';
+import type { SendStatus, WsConnection } from './connection.ts';
+import { createWsSessionFactory, wsLimits } from './session.ts';
+
+let db: Db;
+let store: SqlNotificationStore;
+const hub = new InProcessHub();
+const principal = { userId: 'seller-1', role: 'SELLER' as const, email: 's@example.test' };
+
+class ArrayConnection implements WsConnection {
+  readonly principal = principal;
+  readonly sent: Record<string, unknown>[] = [];
+  closed: { code: number; reason: string } | null = null;
+  buffered = 0;
+  constructor(private readonly slow: boolean) {}
+  send(text: string): SendStatus {
+    this.sent.push(JSON.parse(text));
+    if (this.slow) this.buffered += text.length;
+    return this.slow ? 'queued' : 'sent';
+  }
+  bufferedBytes(): number {
+    return this.buffered;
+  }
+  close(code: number, reason: string): void {
+    this.closed = { code, reason };
+  }
+}
+
+async function notify(count: number): Promise<void> {
+  for (let index = 0; index < count; index += 1) {
+    const source = `order:o:${Math.random()}`;
+    const stored = await store.append({ userId: principal.userId, event: 'order.status', data: { orderId: 'o', orderNumber: 'O', status: 'SHIPPED', role: 'seller' }, source, at: 1 });
+    if (stored !== null) hub.publish(principal.userId, stored);
+  }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+beforeAll(async () => {
+  db = await openPglite();
+  await migrate(db);
+  store = new SqlNotificationStore(db);
+});
+
+afterAll(async () => {
+  await db.close();
+});
+
+describe('WebSocket sessions', () => {
+  it('closes a slow consumer with 1013 and lets it resume without loss or repeats', async () => {
+    const context = { notifications: store } as unknown as GatewayContext;
+    const factory = createWsSessionFactory(context, new Router([]), hub);
+    const slow = new ArrayConnection(true);
+    const slowSession = factory(slow);
+    await settle();
+    // Each notification is ~150 bytes queued; enough of them pass the backpressure bound.
+    const burst = Math.ceil(wsLimits.maxBackpressureBytes / 120);
+    await notify(burst);
+    expect(slow.closed?.code).toBe(1013);
+    const lastSeen = Math.max(...slow.sent.filter((message) => message['type'] === 'notification').map((message) => Number(message['seq'])));
+    slowSession.onClose();
+    await notify(3);
+
+    const fresh = new ArrayConnection(false);
+    const session = factory(fresh);
+    await settle();
+    session.onMessage(JSON.stringify({ type: 'resume', afterSeq: lastSeen }));
+    for (let wait = 0; wait < 100 && !fresh.sent.some((message) => message['type'] === 'resumed'); wait += 1) await settle();
+    const seqs = (fresh.sent.filter((message) => message['type'] === 'notification') as unknown as NotificationDto[]).map((message) => message.seq);
+    const total = await store.lastSeq(principal.userId);
+    expect(seqs).toEqual(Array.from({ length: total - lastSeen }, (_unused, index) => lastSeen + 1 + index));
+    expect(fresh.closed).toBeNull();
+  }, 120_000);
+
+  it('answers malformed messages with error codes and pings with pong', async () => {
+    const context = { notifications: store } as unknown as GatewayContext;
+    const connection = new ArrayConnection(false);
+    const session = createWsSessionFactory(context, new Router([]), hub)(connection);
+    await settle();
+    session.onMessage('{nope');
+    session.onMessage(JSON.stringify({ type: 'command', id: 'c1', name: 'no.such' }));
+    session.onMessage(JSON.stringify({ type: 'ping' }));
+    await settle();
+    expect(connection.sent).toEqual(
+      expect.arrayContaining([
+        { id: null, ok: false, error: { code: 'invalid_json', message: 'messages must be JSON' } },
+        { id: 'c1', ok: false, error: { code: 'unknown_command', message: 'unknown command no.such' } },
+        { type: 'pong' },
+      ]),
+    );
+  });
+});
