@@ -176,6 +176,39 @@ export interface SellerStatsDto {
   readonly salesByDay: readonly { readonly day: string; readonly orders: number; readonly salesMinor: number }[];
 }
 
+/** One seller's day from the daily analytics job (table `seller_stats_daily`, issue #6). */
+export interface SellerDailyStatDto {
+  /** The UTC day, YYYY-MM-DD. */
+  readonly day: string;
+  /** Orders paid that day. */
+  readonly orders: number;
+  readonly salesMinor: number;
+  /** Of that day's orders, the share shipped so far, 0..1; null when there were none. */
+  readonly fulfilmentRate: number | null;
+  /** Of that day's orders, the share cancelled after payment or disputed, 0..1; null when none. */
+  readonly returnDisputeRate: number | null;
+  /** Mean time from payment to shipping of that day's shipped orders; null when none shipped. */
+  readonly avgFulfilmentMs: number | null;
+}
+
+export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** A mail in the outbox (GET /api/admin/mail): what was or will be sent, and how it went. */
+export interface MailDto {
+  /** The idempotency key, e.g. `order-confirmation:<orderId>`; one mail per key, ever. */
+  readonly id: string;
+  readonly kind: 'welcome' | 'order-confirmation' | 'new-order' | 'shipped' | 'funds-released';
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly status: MailStatus;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly nextAttemptAt: number | null;
+  readonly createdAt: number;
+  readonly sentAt: number | null;
+}
+
 export interface ActorSummaryDto {
   readonly key: string;
   readonly kind: string;

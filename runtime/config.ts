@@ -73,6 +73,13 @@ const EnvSchema = v.object({
   S3_BUCKET: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')), 'bazaary'),
   SEED_DEMO: booleanText(true),
   STOREFRONT_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './storefront/dist'),
+  /** How long a hot product read is cached (Redis when REDIS_URL is set, else in process); 0 turns it off. */
+  PRODUCT_CACHE_TTL: duration('5s'),
+  /** Mail is written to the outbox always, and also sent over SMTP when this is set (issue #6). */
+  SMTP_URL: optionalUrl(['smtp', 'smtps']),
+  MAIL_FROM: v.optional(v.pipe(v.string(), v.minLength(3)), 'Bazaary <no-reply@bazaary.dev>'),
+  /** When the daily seller analytics run, as a five-field cron expression in UTC. */
+  ANALYTICS_CRON: v.optional(v.pipe(v.string(), v.minLength(9)), '0 0 * * *'),
 });
 
 export interface Config {
@@ -90,6 +97,8 @@ export interface Config {
     readonly shipByMs: number;
     readonly stepRetryMs: number;
   };
+  readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
+  readonly analytics: { readonly cron: string };
   readonly gateway: GatewayConfig;
 }
 
@@ -108,6 +117,7 @@ export interface GatewayConfig {
   readonly s3: { readonly endpoint: string; readonly accessKey: string; readonly secretKey: string; readonly bucket: string } | undefined;
   readonly seedDemo: boolean;
   readonly storefrontDir: string;
+  readonly productCacheTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -140,6 +150,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       shipByMs: parsed.SHIP_BY_WINDOW,
       stepRetryMs: parsed.STEP_RETRY_AFTER,
     },
+    mail: { smtpUrl: parsed.SMTP_URL, from: parsed.MAIL_FROM },
+    analytics: { cron: parsed.ANALYTICS_CRON },
     gateway: {
       port: parsed.PORT,
       host: parsed.HOST,
@@ -161,6 +173,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
             },
       seedDemo: parsed.SEED_DEMO,
       storefrontDir: parsed.STOREFRONT_DIR,
+      productCacheTtlMs: parsed.PRODUCT_CACHE_TTL,
     },
   };
 }
