@@ -4,6 +4,8 @@
  * (cents) with a currency code, never floats, the wire included.
  */
 
+import type { ProductDoc } from '../persistence/search/search-index.ts';
+
 export type UserRole = 'BUYER' | 'SELLER' | 'ADMIN';
 export type Currency = 'USD';
 
@@ -55,18 +57,8 @@ export interface CategoryDto {
   readonly count: number;
 }
 
-export interface SearchHitDto {
-  readonly id: string;
-  readonly sellerId: string;
-  readonly sellerName: string;
-  readonly title: string;
-  readonly description: string;
-  readonly category: string;
-  readonly priceMinor: number;
-  readonly stock: number;
-  readonly imageUrl: string | null;
-  readonly createdAt: number;
-}
+/** A search hit is the search port's document, so the two cannot drift apart. */
+export type SearchHitDto = ProductDoc;
 
 export interface SearchDto {
   readonly hits: readonly SearchHitDto[];

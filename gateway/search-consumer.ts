@@ -11,7 +11,8 @@ import type { JournalEntry } from '../persistence/journal.ts';
 import type { ProductDoc, SearchIndex } from '../persistence/search/search-index.ts';
 import { searchLimits } from '../persistence/search/search-index.ts';
 import type { Consumer } from '../runtime/processor.ts';
-import { mediaPath } from './read/products.ts';
+import type { ProductDto } from './api-types.ts';
+import { findProductsByIds } from './read/products.ts';
 
 const productEvents = new Set(['ProductCreated', 'ProductUpdated', 'ProductDeleted', 'ProductImageAdded']);
 const stockEvents = new Set(['StockReserved', 'StockReleased']);
@@ -28,39 +29,17 @@ function touchedProducts(entries: readonly JournalEntry[]): Set<string> {
   return ids;
 }
 
+function toProductDoc(product: ProductDto): ProductDoc {
+  const { currency: _currency, images, updatedAt: _updatedAt, ...fields } = product;
+  return { ...fields, imageUrl: images[0] ?? null };
+}
+
 /** Upserts (or removes, when deleted) the given products as the read model holds them now. */
 export async function indexProducts(db: Db, search: SearchIndex, ids: readonly string[]): Promise<void> {
   for (let start = 0; start < ids.length; start += searchLimits.maxUpsertBatch) {
-    const chunk = ids.slice(start, start + searchLimits.maxUpsertBatch);
-    const rows = await db.query(
-      `SELECT p.*, coalesce(s.name, '') AS seller_name FROM products p LEFT JOIN seller_stats s ON s.seller_id = p.seller_id
-       WHERE p.product_id = ANY($1::text[])`,
-      [chunk],
-    );
-    const live: ProductDoc[] = [];
-    const gone: string[] = [];
-    for (const row of rows) {
-      const id = String(row['product_id']);
-      if (row['deleted'] === true) {
-        gone.push(id);
-        continue;
-      }
-      const images = (Array.isArray(row['images']) ? row['images'] : JSON.parse(String(row['images']))) as string[];
-      live.push({
-        id,
-        sellerId: String(row['seller_id']),
-        sellerName: String(row['seller_name']),
-        title: String(row['title']),
-        description: String(row['description']),
-        category: String(row['category']),
-        priceMinor: Number(row['price_minor']),
-        stock: Number(row['stock']),
-        imageUrl: images[0] === undefined ? null : mediaPath(images[0]),
-        createdAt: Number(row['created_at']),
-      });
-    }
-    if (live.length > 0) await search.upsert(live);
-    if (gone.length > 0) await search.remove(gone);
+    const { live, deletedIds } = await findProductsByIds(db, ids.slice(start, start + searchLimits.maxUpsertBatch));
+    if (live.length > 0) await search.upsert(live.map(toProductDoc));
+    if (deletedIds.length > 0) await search.remove(deletedIds);
   }
 }
 

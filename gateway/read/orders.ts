@@ -4,6 +4,7 @@
  */
 import type { Db, Row } from '../../persistence/db.ts';
 import type { OrderDto, OrderItemDto, OrderStatus, Page, TimelineStepDto } from '../api-types.ts';
+import { numberOrNull, textOrNull } from './rows.ts';
 
 /** A short label for people ("order #3F2A91C0"); the id stays the reference. */
 export function orderNumber(orderId: string): string {
@@ -12,14 +13,6 @@ export function orderNumber(orderId: string): string {
 
 const orderColumns = `o.*, coalesce(s.name, '') AS seller_name`;
 const orderFrom = 'orders o LEFT JOIN seller_stats s ON s.seller_id = o.seller_id';
-
-function numberOrNull(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
-function textOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
 
 const timelineColumns: readonly [TimelineStepDto['status'], string][] = [
   ['PLACED', 'placed_at'],

@@ -5,6 +5,7 @@
  */
 import type { Db, Row } from '../../persistence/db.ts';
 import type { Page, ProductDto } from '../api-types.ts';
+import { jsonArray } from './rows.ts';
 
 const productColumns = `p.seller_id, p.product_id, p.title, p.description, p.category, p.price_minor, p.stock,
   p.images, p.created_at, p.updated_at, coalesce(s.name, '') AS seller_name`;
@@ -16,7 +17,7 @@ export function mediaPath(imageKey: string): string {
 }
 
 function toProduct(row: Row): ProductDto {
-  const images = Array.isArray(row['images']) ? row['images'] : (JSON.parse(String(row['images'])) as unknown[]);
+  const images = jsonArray(row['images']);
   return {
     id: String(row['product_id']),
     sellerId: String(row['seller_id']),
@@ -37,6 +38,18 @@ export async function findProduct(db: Db, productId: string): Promise<ProductDto
   const rows = await db.query(`SELECT ${productColumns} FROM ${productFrom} WHERE p.product_id = $1 AND NOT p.deleted LIMIT 1`, [productId]);
   const row = rows[0];
   return row === undefined ? null : toProduct(row);
+}
+
+/** The given products as the read model holds them now, the deleted ones apart (for the search index). */
+export async function findProductsByIds(db: Db, productIds: readonly string[]): Promise<{ live: ProductDto[]; deletedIds: string[] }> {
+  const rows = await db.query(`SELECT ${productColumns}, p.deleted FROM ${productFrom} WHERE p.product_id = ANY($1::text[])`, [productIds]);
+  const live: ProductDto[] = [];
+  const deletedIds: string[] = [];
+  for (const row of rows) {
+    if (row['deleted'] === true) deletedIds.push(String(row['product_id']));
+    else live.push(toProduct(row));
+  }
+  return { live, deletedIds };
 }
 
 export interface ProductListQuery {

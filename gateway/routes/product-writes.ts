@@ -32,6 +32,11 @@ function seller(request: ApiRequest): Principal {
   return request.principal;
 }
 
+/** The calling seller and the product id in the path, for the routes on one product. */
+function sellerAndProduct(request: ApiRequest): { sellerId: string; id: string } {
+  return { sellerId: seller(request).userId, id: parseParams(request, productParams).id };
+}
+
 /** The product as the seller actor holds it now (the read model may lag a moment behind). */
 async function ownProduct(context: GatewayContext, sellerId: string, productId: string) {
   const inspected = await context.system.sellers.inspect(sellerId);
@@ -72,8 +77,7 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
     tag: 'catalog',
     summary: 'Change fields of one of my products.',
     handler: async (request, context) => {
-      const sellerId = seller(request).userId;
-      const { id } = parseParams(request, productParams);
+      const { sellerId, id } = sellerAndProduct(request);
       const parsed = parseBody(request, patchBody);
       // exactOptionalPropertyTypes: keep only the fields the client sent.
       const patch: Partial<ProductFields> = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
@@ -88,8 +92,7 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
     tag: 'catalog',
     summary: 'Delete one of my products.',
     handler: async (request, context) => {
-      const sellerId = seller(request).userId;
-      const { id } = parseParams(request, productParams);
+      const { sellerId, id } = sellerAndProduct(request);
       orThrow(await context.system.sellers.ask(sellerId, { type: 'DeleteProduct', commandId: `delete:${id}`, productId: id }));
       return noContent();
     },
@@ -102,8 +105,7 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
     summary: 'Upload an image (PNG, JPEG, GIF, WebP; raw body or multipart) for one of my products.',
     maxBodyBytes: maxImageBytes + 64 * 1024,
     handler: async (request, context) => {
-      const sellerId = seller(request).userId;
-      const { id } = parseParams(request, productParams);
+      const { sellerId, id } = sellerAndProduct(request);
       await ownProduct(context, sellerId, id);
       const image = readImageUpload(request.body, request.headers['content-type']);
       const imageKey = `products/${id}/${context.ids.next()}.${image.extension}`;
