@@ -32,230 +32,27 @@
  * and the baseline's own invariant (Σ balance + locked = Σ deposits, …). Any unclean audit makes
  * the run exit 1 after writing bench/results/checkout.json.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { SellerState } from '../actors/seller/seller-messages.ts';
 import type { Db } from '../persistence/db.ts';
 import { openPostgres } from '../persistence/pg.ts';
-import { auditLedger } from '../persistence/readmodels/audit.ts';
-import { checkout } from '../runtime/commerce.ts';
-import { parseConfig } from '../runtime/config.ts';
-import { silentLogger } from '../runtime/logger.ts';
-import { startSystem, type BazaarySystem } from '../runtime/system.ts';
 import { baselinePoolSize, openSqlCheckout, type SqlCheckout } from './baseline/sql-checkout.ts';
-import { runClosedLoop, SoldTally, type CheckoutOutcome, type LoopResult } from './lib/closed-loop.ts';
-import { buildCatalog, cartGenerator, cartSeed, scenarios, type Cart, type Catalog, type ScenarioName } from './lib/checkout-workload.ts';
+import { runClosedLoop, type CheckoutOutcome, type LoopResult } from './lib/closed-loop.ts';
+import { buildCatalog, cartGenerator, cartSeed, scenarios, type Cart, type Catalog } from './lib/checkout-workload.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './lib/cpu.ts';
 import { integerFromEnv, log, quick } from './lib/options.ts';
-import { forEachConcurrently, sleep } from './lib/pool.ts';
-import { contention, finishRun, startRun, waitShare, type Run } from './lib/run.ts';
+import { contention, finishRun, startRun, type Run } from './lib/run.ts';
 import { round } from './lib/stats.ts';
-import { printTable } from './lib/table.ts';
+import { auditActors, checkoutTimeoutMs, seedActors, sendToActors, settleActors, startActors, type ActorTarget } from './lib/checkout-actors.ts';
+import { Acknowledged, cellPlans, type AuditRecord, type CellPlan, type CellRecord, type Target } from './lib/checkout-records.ts';
+import { printResults, ratios } from './lib/checkout-report.ts';
+import { onInterrupt } from './lib/interrupts.ts';
 
-type Target = 'actors-pglite' | 'actors-postgres' | 'sql-baseline';
-
-interface CellPlan {
-  readonly scenario: ScenarioName;
-  readonly concurrency: number;
-}
-
-const cellPlans: readonly CellPlan[] = [
-  { scenario: 'mixed', concurrency: 8 },
-  { scenario: 'mixed', concurrency: 64 },
-  { scenario: 'hot-seller', concurrency: 64 },
-];
 const cellMs = integerFromEnv('BENCH_CELL_MS', quick ? 1_500 : 10_000);
 const warmUpMs = quick ? 500 : 3_000;
 const warmUpConcurrency = 16;
 const catalogSize = { sellers: 16, productsPerSeller: 8, buyers: quick ? 100 : 400 };
-/** How long one client waits for a checkout. Far above any latency seen here; a `timeout` is a finding. */
-const checkoutTimeoutMs = 60_000;
-/** Longest wait for sagas to finish after a cell; past it the run fails (work was stuck). */
-const settleMaxMs = 60_000;
 const databaseUrl = process.env['DATABASE_URL'] || undefined;
 
-interface AuditRecord {
-  readonly ok: boolean;
-  readonly driftMinor: string;
-  readonly orders: number;
-  readonly ordersAcknowledged: number;
-  readonly wallets: number;
-  /** Actors only: money still in flight in unfinished sagas after settling (should be "0"). */
-  readonly inFlightMinor: string | null;
-  readonly problems: readonly string[];
-}
-
-interface CellRecord extends LoopResult {
-  readonly target: Target;
-  readonly scenario: ScenarioName;
-  /** Actors only: time for sagas and projections to finish after the last PAID. */
-  readonly settleMs: number | null;
-  /** Actors only: journal entries written during the cell (group commit). */
-  readonly journal: { readonly entries: number; readonly entriesPerOrder: number; readonly meanBatch: number } | null;
-  readonly cpu: CpuUse | null;
-  /**
-   * Orders per second of CPU that this process and PostgreSQL used (cores own + pg). On this
-   * shared 2-core machine other processes take a varying share of the cores, so this is the
-   * fairer comparison of the two designs' cost; it counts PostgreSQL's work for anyone else too.
-   */
-  readonly ordersPerCoreSecond: number | null;
-  readonly audit: AuditRecord;
-}
-
-/** What callers were told, per target, across its cells (warm-up included): the audits' reference. */
-class Acknowledged {
-  orders = 0;
-  failures = 0;
-  readonly sold = new SoldTally();
-  count(result: LoopResult): void {
-    this.orders += result.orders;
-    this.failures += Object.values(result.failures).reduce((sum, count) => sum + count, 0);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Clean-up on SIGINT / SIGTERM (Ctrl-C, or bench/run.ts stopping a run): Node would exit without
-// running any `finally`, leaving the bench database on the server and PGlite's folder in /tmp.
-
-const interruptCleanUps = new Set<() => Promise<void>>();
-let interrupted = false;
-
-function handleInterrupt(signal: NodeJS.Signals): void {
-  if (interrupted) return;
-  interrupted = true;
-  log(`${signal}: cleaning up before exiting…`);
-  const cleanUps = [...interruptCleanUps].reverse().map((cleanUp) => cleanUp().catch((error: unknown) => log(`clean-up failed: ${String(error)}`)));
-  void Promise.all(cleanUps).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-}
-process.on('SIGINT', handleInterrupt);
-process.on('SIGTERM', handleInterrupt);
-
-/** Registers a clean-up for an interrupted run; returns the function that unregisters it. */
-function onInterrupt(cleanUp: () => Promise<void>): () => void {
-  interruptCleanUps.add(cleanUp);
-  return () => interruptCleanUps.delete(cleanUp);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The actor system
-
-interface ActorTarget {
-  readonly target: Target;
-  readonly system: BazaarySystem;
-  readonly acknowledged: Acknowledged;
-  close(): Promise<void>;
-}
-
-async function startActors(target: Target, env: Record<string, string>): Promise<ActorTarget> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'bazaary-bench-checkout-'));
-  const removeDataDir = () => rm(dataDir, { recursive: true, force: true });
-  const forgetCleanUp = onInterrupt(removeDataDir);
-  try {
-    const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
-    const system = await startSystem(config, { logger: silentLogger });
-    return {
-      target,
-      system,
-      acknowledged: new Acknowledged(),
-      async close() {
-        try {
-          await system.stop();
-        } finally {
-          await removeDataDir();
-          forgetCleanUp();
-        }
-      },
-    };
-  } catch (error) {
-    await removeDataDir();
-    forgetCleanUp();
-    throw error;
-  }
-}
-
-function expectAccepted(result: { readonly ok: boolean; readonly code?: string; readonly message?: string }, what: string): void {
-  if (!result.ok) throw new Error(`${what} failed: ${result.code}: ${result.message}`);
-}
-
-async function seedActors(system: BazaarySystem, catalog: Catalog): Promise<void> {
-  await forEachConcurrently(catalog.sellerIds.length, 16, async (index) => {
-    const sellerId = catalog.sellerIds[index] ?? '';
-    const registered = await system.sellers.ask(sellerId, { type: 'RegisterSeller', commandId: 'register', name: sellerId, email: `${sellerId}@example.test` });
-    expectAccepted(registered, `registering ${sellerId}`);
-    for (const product of catalog.productsBySeller.get(sellerId) ?? []) {
-      const fields = { title: product.productId, description: '', priceMinor: product.priceMinor, stock: product.stock, category: 'bench' };
-      const created = await system.sellers.ask(sellerId, { type: 'CreateProduct', commandId: `create-${product.productId}`, productId: product.productId, fields });
-      expectAccepted(created, `creating ${sellerId}/${product.productId}`);
-    }
-  });
-  await forEachConcurrently(catalog.buyerIds.length, 64, async (index) => {
-    const buyerId = catalog.buyerIds[index] ?? '';
-    expectAccepted(await system.wallets.ask(buyerId, { type: 'Deposit', commandId: 'fund', amountMinor: catalog.fundingMinor }), `funding ${buyerId}`);
-  });
-}
-
-async function sendToActors(system: BazaarySystem, checkoutId: string, cart: Cart): Promise<CheckoutOutcome> {
-  const result = await checkout(system, { checkoutId, buyerId: cart.buyerId, lines: cart.lines }, checkoutTimeoutMs);
-  return result.ok ? { ok: true, attempts: 1 } : { ok: false, code: result.code };
-}
-
-/** Waits until no saga step is running or queued, then lets the projections catch up. */
-async function settleActors(system: BazaarySystem): Promise<number> {
-  const startedAt = performance.now();
-  for (;;) {
-    const stats = system.runtime.sagaStats();
-    if (stats.effectsInFlight + stats.effectsQueued === 0) break;
-    if (performance.now() - startedAt > settleMaxMs) {
-      throw new Error(`sagas still had ${stats.effectsInFlight} steps in flight and ${stats.effectsQueued} queued after ${settleMaxMs} ms`);
-    }
-    await sleep(10);
-  }
-  await system.processor.drain();
-  return Math.round(performance.now() - startedAt);
-}
-
-async function auditActors(actors: ActorTarget, catalog: Catalog): Promise<AuditRecord> {
-  const { system, acknowledged } = actors;
-  const audit = await auditLedger(system.stores.journal, { asOfMs: system.clock.now() });
-  const problems: string[] = audit.anomalies.slice(0, 20).map((anomaly) => JSON.stringify(anomaly));
-  if (audit.totals.driftMinor !== '0') problems.push(`drift ${audit.totals.driftMinor} cents`);
-  // A refused or compensated checkout moves money too (debit then refund), so with refusals the
-  // ledger may hold more orders than were acknowledged, never fewer.
-  if (acknowledged.failures === 0 ? audit.orders !== acknowledged.orders : audit.orders < acknowledged.orders) {
-    problems.push(`${audit.orders} orders moved money, ${acknowledged.orders} were acknowledged as paid`);
-  }
-  if (acknowledged.failures === 0) problems.push(...(await stockProblems(system, catalog, acknowledged.sold)));
-  return {
-    ok: audit.ok && problems.length === 0,
-    driftMinor: audit.totals.driftMinor,
-    orders: audit.orders,
-    ordersAcknowledged: acknowledged.orders,
-    wallets: audit.wallets,
-    inFlightMinor: audit.totals.inFlightMinor,
-    problems,
-  };
-}
-
-/** Each seller's stock must be its initial stock less every unit a caller was told it bought. */
-async function stockProblems(system: BazaarySystem, catalog: Catalog, sold: SoldTally): Promise<string[]> {
-  const problems: string[] = [];
-  for (const sellerId of catalog.sellerIds) {
-    const inspection = await system.sellers.inspect(sellerId, 30_000);
-    if (!inspection.ok) {
-      problems.push(`inspecting ${sellerId}: ${inspection.code}`);
-      continue;
-    }
-    const state: SellerState = inspection.state;
-    for (const product of catalog.productsBySeller.get(sellerId) ?? []) {
-      const stock = state.products[product.productId]?.stock;
-      const expected = product.stock - sold.of(sellerId, product.productId);
-      if (stock !== expected) problems.push(`${sellerId}/${product.productId}: stock ${stock}, expected ${expected}`);
-    }
-  }
-  return problems;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Cells
@@ -470,82 +267,6 @@ function redactPassword(url: string): string {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Report
-
-interface Ratio {
-  readonly scenario: ScenarioName;
-  readonly concurrency: number;
-  readonly actors: Target;
-  /** actors ÷ baseline: below 1 means the actor system did fewer orders per second. */
-  readonly ordersPerSec: number;
-  /** actors ÷ baseline: above 1 means the actor system's checkouts took longer. */
-  readonly p50: number;
-  readonly p99: number;
-  /** actors ÷ baseline orders per CPU-second (null without CPU readings). */
-  readonly ordersPerCoreSecond: number | null;
-}
-
-function ratios(cells: readonly CellRecord[]): Ratio[] {
-  const find = (target: Target, plan: CellPlan) =>
-    cells.find((cell) => cell.target === target && cell.scenario === plan.scenario && cell.concurrency === plan.concurrency);
-  return cellPlans.flatMap((plan) => {
-    const baseline = find('sql-baseline', plan);
-    if (baseline === undefined) return [];
-    return (['actors-postgres', 'actors-pglite'] as const).flatMap((target): Ratio[] => {
-      const actors = find(target, plan);
-      if (actors === undefined) return [];
-      return [
-        {
-          scenario: plan.scenario,
-          concurrency: plan.concurrency,
-          actors: target,
-          ordersPerSec: round(actors.ordersPerSec / baseline.ordersPerSec),
-          p50: round(actors.latencyMs.p50 / baseline.latencyMs.p50),
-          p99: round(actors.latencyMs.p99 / baseline.latencyMs.p99),
-          ordersPerCoreSecond:
-            actors.ordersPerCoreSecond === null || baseline.ordersPerCoreSecond === null ? null : round(actors.ordersPerCoreSecond / baseline.ordersPerCoreSecond),
-        },
-      ];
-    });
-  });
-}
-
-function formatCpu(cpu: CpuUse | null): string {
-  return cpu === null ? '—' : `${cpu.ownCores.toFixed(2)}/${cpu.postgresCores.toFixed(2)}/${cpu.otherCores.toFixed(2)}`;
-}
-
-function printResults(cells: readonly CellRecord[], ratioRows: readonly Ratio[]): void {
-  printTable(
-    `Checkout, closed loop (${cellMs} ms per cell; latency = start → every order PAID)`,
-    ['target', 'scenario', 'clients', 'checkouts', 'orders', 'orders/s', 'p50 ms', 'p99 ms', 'failed', 'retries', 'entries/order', 'settle ms', 'cores own/pg/other', 'orders/core-s', 'waited %', 'audit'],
-    cells.map((cell) => [
-      cell.target,
-      cell.scenario,
-      cell.concurrency,
-      cell.checkouts,
-      cell.orders,
-      cell.ordersPerSec,
-      cell.latencyMs.p50,
-      cell.latencyMs.p99,
-      Object.values(cell.failures).reduce((sum, count) => sum + count, 0),
-      cell.retries,
-      cell.journal === null ? '—' : String(cell.journal.entriesPerOrder),
-      cell.settleMs === null ? '—' : String(cell.settleMs),
-      formatCpu(cell.cpu),
-      cell.ordersPerCoreSecond === null ? '—' : String(cell.ordersPerCoreSecond),
-      cell.cpu === null ? '—' : String(Math.round(waitShare(cell.cpu, cell.target !== 'actors-pglite') * 100)),
-      cell.audit.ok ? `ok (drift ${cell.audit.driftMinor})` : `NOT CLEAN (drift ${cell.audit.driftMinor})`,
-    ]),
-  );
-  if (ratioRows.length === 0) return;
-  printTable(
-    'Actors ÷ SQL baseline (orders/s below 1: actors slower; latency above 1: actors slower)',
-    ['actors', 'scenario', 'clients', 'orders/s ratio', 'p50 ratio', 'p99 ratio', 'orders/core-s ratio'],
-    ratioRows.map((ratio) => [ratio.actors, ratio.scenario, ratio.concurrency, ratio.ordersPerSec, ratio.p50, ratio.p99, ratio.ordersPerCoreSecond ?? '—']),
-  );
-}
-
 async function main(): Promise<void> {
   const run = startRun('checkout');
   const catalog = buildCatalog(catalogSize);
@@ -564,7 +285,7 @@ async function main(): Promise<void> {
     cells.push(...postgres.cells);
   }
   const ratioRows = ratios(cells);
-  printResults(cells, ratioRows);
+  printResults(cells, ratioRows, cellMs);
   const auditsClean = cells.every((cell) => cell.audit.ok);
   await finishRun(run, {
     ok: auditsClean,
