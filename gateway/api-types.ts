@@ -166,6 +166,8 @@ export interface SellerStatsDto {
   readonly avgTimeToShipMs: number | null;
   /** Sales per UTC day (paid orders), oldest first, for the dashboard chart. */
   readonly salesByDay: readonly { readonly day: string; readonly orders: number; readonly salesMinor: number }[];
+  /** The daily analytics job's rows in the range (table `seller_stats_daily`), oldest first. */
+  readonly daily: readonly SellerDailyStatDto[];
 }
 
 /** One seller's day from the daily analytics job (table `seller_stats_daily`, issue #6). */

@@ -4,6 +4,7 @@
  * with a message naming the variable.
  */
 import * as v from 'valibot';
+import { parseCron } from './cron.ts';
 import { parseDurationMs } from './duration.ts';
 import { limits } from './limits.ts';
 
@@ -79,7 +80,14 @@ const EnvSchema = v.object({
   SMTP_URL: optionalUrl(['smtp', 'smtps']),
   MAIL_FROM: v.optional(v.pipe(v.string(), v.minLength(3)), 'Bazaary <no-reply@bazaary.dev>'),
   /** When the daily seller analytics run, as a five-field cron expression in UTC. */
-  ANALYTICS_CRON: v.optional(v.pipe(v.string(), v.minLength(9)), '0 0 * * *'),
+  ANALYTICS_CRON: v.optional(
+    v.pipe(v.string(), v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const parsed = parseCron(dataset.value);
+      if (!parsed.ok) addIssue({ message: `must be a five-field cron expression: ${parsed.message}` });
+    })),
+    '0 0 * * *',
+  ),
 });
 
 export interface Config {

@@ -4,7 +4,7 @@
  */
 import type { JournalEntry } from '../../persistence/journal.ts';
 import type { NotificationData, NotificationEvent, OrderStatus } from '../api-types.ts';
-import { orderNumber } from '../read/orders.ts';
+import { orderNumber } from '../../actors/order/order-number.ts';
 
 export interface PlannedNotification<Event extends NotificationEvent = NotificationEvent> {
   readonly userId: string;

@@ -4,12 +4,9 @@
  */
 import type { Db, Row } from '../../persistence/db.ts';
 import type { OrderDto, OrderItemDto, OrderStatus, Page, TimelineStepDto } from '../api-types.ts';
+import { orderNumber } from '../../actors/order/order-number.ts';
 import { numberOrNull, textOrNull } from './rows.ts';
 
-/** A short label for people ("order #3F2A91C0"); the id stays the reference. */
-export function orderNumber(orderId: string): string {
-  return orderId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8).toUpperCase();
-}
 
 const orderColumns = `o.*, coalesce(s.name, '') AS seller_name`;
 const orderFrom = 'orders o LEFT JOIN seller_stats s ON s.seller_id = o.seller_id';

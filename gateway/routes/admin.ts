@@ -12,14 +12,15 @@ import type { GatewayContext } from '../context.ts';
 import { failureError } from '../errors.ts';
 import type { ApiRequest, Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
-import { parseParams, parseQuery } from '../validate.ts';
+import { listMails } from '../../runtime/mail/outbox.ts';
+import { pageQuery, parseParams, parseQuery } from '../validate.ts';
 
 /** Entries one journal page or replay reads; a longer stream is paged (journal) or refused (replay). */
 const maxEntriesPerRead = 10_000;
 /** Actor keys one listing returns. */
 const maxActorsListed = 1_000;
 
-const keySchema = v.pipe(v.string(), v.regex(/^(wallet|order|seller|checkout):[A-Za-z0-9_.:-]{1,200}$/, 'must be an actor key such as order:<id>'));
+const keySchema = v.pipe(v.string(), v.regex(/^(wallet|order|seller|checkout|analytics):[A-Za-z0-9_.:-]{1,200}$/, 'must be an actor key such as order:<id>'));
 const wholeNumber = v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be a whole number'), v.transform(Number));
 
 function actorKey(request: ApiRequest): { kind: string; id: string; key: string } {
@@ -61,7 +62,7 @@ export const adminRoutes: Route<GatewayContext>[] = [
     tag: 'operators',
     summary: 'Actors: resident ones with mailbox depth and idle time, plus passivated ones of a kind (?kind=order).',
     handler: async (request, context) => {
-      const query = parseQuery(request, v.object({ kind: v.optional(v.picklist(['wallet', 'order', 'seller', 'checkout'])) }));
+      const query = parseQuery(request, v.object({ kind: v.optional(v.picklist(['wallet', 'order', 'seller', 'checkout', 'analytics'])) }));
       const resident = new Map(context.system.runtime.list().map((info) => [info.key, info]));
       const keys = query.kind === undefined ? [...resident.keys()] : await context.system.stores.journal.keys(`${query.kind}:`);
       const timerRows = await context.db.query('SELECT target_key, count(*) AS pending FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL GROUP BY target_key');
@@ -124,5 +125,16 @@ export const adminRoutes: Route<GatewayContext>[] = [
     tag: 'operators',
     summary: 'The ledger audit over the journal: totals, money in flight, and every anomaly.',
     handler: async (_request, context) => ok(await auditLedger(context.system.stores.journal)),
+  },
+  {
+    method: 'GET',
+    pattern: '/api/admin/mail',
+    access: ['ADMIN'],
+    tag: 'operators',
+    summary: 'The mail outbox, newest first (?status=pending|sending|sent|failed, paged): what was sent, what waits, what failed and why.',
+    handler: async (request, context) => {
+      const query = parseQuery(request, v.object({ status: v.optional(v.picklist(['pending', 'sending', 'sent', 'failed'], 'must be pending, sending, sent or failed')), ...pageQuery }));
+      return ok(await listMails(context.db, query));
+    },
   },
 ];

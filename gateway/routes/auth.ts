@@ -10,6 +10,8 @@ import { orThrow } from '../errors.ts';
 import type { Principal, Route } from '../http.ts';
 import { ApiError, json, noContent, ok } from '../http.ts';
 import { tokenLifetimeMs } from '../auth/tokens.ts';
+import { enqueueMails } from '../../runtime/mail/outbox.ts';
+import { welcomeMail } from '../../runtime/mail/plan.ts';
 import { parseBody } from '../validate.ts';
 
 const email = v.pipe(v.string('must be a string'), v.trim(), v.toLowerCase(), v.maxLength(254), v.email('must be an email address'));
@@ -54,6 +56,9 @@ export const authRoutes: Route<GatewayContext>[] = [
       if (user.role === 'SELLER') {
         orThrow(await context.system.sellers.ask(user.id, { type: 'RegisterSeller', commandId: 'register', name: displayName, email: user.email }));
       }
+      // Users are not journaled, so the route plans the welcome mail itself; its key is the
+      // user id, so a repeat of this step can never plan a second one.
+      if ((await enqueueMails(context.db, [welcomeMail(user, context.clock.now())])) > 0) context.system.mail.wake();
       return signIn(context, user, 201);
     },
   },

@@ -3,7 +3,8 @@
  * stats, with sales per UTC day for the dashboard chart. Both read the read models.
  */
 import * as v from 'valibot';
-import type { SellerStatsDto } from '../api-types.ts';
+import { sellerDailyRows } from '../../persistence/readmodels/seller-daily.ts';
+import type { SellerDailyStatDto, SellerStatsDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import type { ApiRequest, Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
@@ -34,6 +35,20 @@ async function salesByDay(context: GatewayContext, seller: string, fromMs: numbe
   }));
 }
 
+/** The analytics job's days from `fromMs` up to, not including, `toMs`; rates from exact counts. */
+async function dailySeries(context: GatewayContext, seller: string, fromMs: number, toMs: number): Promise<SellerDailyStatDto[]> {
+  const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const rows = await sellerDailyRows(context.db, seller, isoDay(fromMs), isoDay(toMs - dayMs));
+  return rows.map((row) => ({
+    day: row.day,
+    orders: row.orders,
+    salesMinor: row.salesMinor,
+    fulfilmentRate: row.orders === 0 ? null : row.shipped / row.orders,
+    returnDisputeRate: row.orders === 0 ? null : row.returnedDisputed / row.orders,
+    avgFulfilmentMs: row.avgFulfilmentMs,
+  }));
+}
+
 export const sellerRoutes: Route<GatewayContext>[] = [
   {
     method: 'GET',
@@ -51,7 +66,7 @@ export const sellerRoutes: Route<GatewayContext>[] = [
     pattern: '/api/seller/stats',
     access: ['SELLER'],
     tag: 'seller',
-    summary: 'My order counts, fulfilment and dispute rates, time to ship, and sales per day (from/to dates).',
+    summary: 'My order counts, fulfilment and dispute rates, time to ship, sales per day, and the daily analytics series (from/to dates).',
     handler: async (request, context) => {
       const seller = sellerId(request);
       const query = parseQuery(request, v.object({ from: v.optional(dateSchema), to: v.optional(dateSchema) }));
@@ -72,6 +87,7 @@ export const sellerRoutes: Route<GatewayContext>[] = [
         disputeRate: placed === 0 ? null : Number(row['orders_disputed']) / placed,
         avgTimeToShipMs: row['avg_time_to_ship_ms'] === null || row['avg_time_to_ship_ms'] === undefined ? null : Number(row['avg_time_to_ship_ms']),
         salesByDay: await salesByDay(context, seller, fromMs, toMs),
+        daily: await dailySeries(context, seller, fromMs, toMs),
       };
       return ok(stats);
     },
