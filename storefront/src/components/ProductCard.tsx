@@ -1,0 +1,68 @@
+/** A product tile linking to its page (ui-contract.md: data-testid="product-card"). */
+import { Show } from 'solid-js';
+import type { JSX } from 'solid-js';
+import { A } from '@solidjs/router';
+import { categoryLabel } from '../data/catalog.ts';
+import { formatCents } from '../lib/money.ts';
+
+export interface CardProduct {
+  readonly id: string;
+  readonly title: string;
+  readonly priceMinor: number;
+  readonly sellerName: string;
+  readonly category: string;
+  readonly stock: number;
+  readonly imageUrl: string | null;
+}
+
+export function ProductImage(props: { url: string | null; title: string; class?: string }): JSX.Element {
+  return (
+    <Show
+      when={props.url}
+      fallback={
+        <div class={`grid place-items-center bg-[linear-gradient(135deg,var(--c-brand),var(--c-accent))] text-4xl opacity-80 ${props.class ?? ''}`} aria-hidden="true">
+          🛍️
+        </div>
+      }
+    >
+      {(url) => <img src={url()} alt={props.title} loading="lazy" decoding="async" class={`object-cover ${props.class ?? ''}`} />}
+    </Show>
+  );
+}
+
+export function ProductCard(props: { product: CardProduct }): JSX.Element {
+  return (
+    <A
+      href={`/products/${encodeURIComponent(props.product.id)}`}
+      state={{ preview: props.product }}
+      data-testid="product-card"
+      class="card-premium group flex flex-col overflow-hidden no-underline transition-transform duration-200 hover:-translate-y-1 rise-in"
+    >
+      <ProductImage url={props.product.imageUrl} title={props.product.title} class="aspect-[4/3] w-full" />
+      <div class="flex flex-1 flex-col gap-1 p-4">
+        <span class="text-xs uppercase tracking-wider text-muted">{categoryLabel(props.product.category)}</span>
+        <span class="font-semibold leading-snug">{props.product.title}</span>
+        <span class="text-sm text-muted">by {props.product.sellerName}</span>
+        <div class="mt-auto flex items-center justify-between pt-2">
+          <span class="tabular text-lg font-bold">{formatCents(props.product.priceMinor)}</span>
+          <Show when={props.product.stock === 0}>
+            <span class="badge tone-bad">Sold out</span>
+          </Show>
+        </div>
+      </div>
+    </A>
+  );
+}
+
+/** Product cards from the catalog (images[]) and from search (imageUrl) look the same. */
+export function toCardProduct(product: { readonly id: string; readonly title: string; readonly priceMinor: number; readonly sellerName: string; readonly category: string; readonly stock: number; readonly images?: readonly string[]; readonly imageUrl?: string | null }): CardProduct {
+  return {
+    id: product.id,
+    title: product.title,
+    priceMinor: product.priceMinor,
+    sellerName: product.sellerName,
+    category: product.category,
+    stock: product.stock,
+    imageUrl: product.imageUrl ?? product.images?.[0] ?? null,
+  };
+}

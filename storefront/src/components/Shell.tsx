@@ -1,0 +1,162 @@
+/**
+ * The frame of every page: header with navigation per role, cart count, sign in/out, the search
+ * overlay (button or Ctrl/Cmd+K), the live connection for the signed-in user, and the toasts.
+ */
+import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import type { JSX, ParentProps } from 'solid-js';
+import { A, createAsync, useAction, useNavigate } from '@solidjs/router';
+import type { UserDto, UserRole } from '../../../gateway/api-types.ts';
+import { getMeOrNull, logoutAction } from '../data/auth.ts';
+import { cartCount } from '../data/cart.ts';
+import { connectLive } from '../lib/live.ts';
+import type { LiveStatus } from '../lib/live.ts';
+import { applyNotification } from '../lib/notifications.ts';
+import { showToast } from '../lib/toasts.ts';
+import { SearchOverlay } from './SearchOverlay.tsx';
+import { Toasts } from './Toasts.tsx';
+import { Async } from './ui.tsx';
+
+const roleLinks: Readonly<Record<UserRole, readonly { href: string; label: string }[]>> = {
+  BUYER: [
+    { href: '/orders', label: 'Orders' },
+    { href: '/wallet', label: 'Wallet' },
+  ],
+  SELLER: [
+    { href: '/seller', label: 'Dashboard' },
+    { href: '/seller/products', label: 'Products' },
+    { href: '/wallet', label: 'Wallet' },
+  ],
+  ADMIN: [
+    { href: '/admin/actors', label: 'Actors' },
+    { href: '/admin/audit', label: 'Audit' },
+    { href: '/admin/disputes', label: 'Disputes' },
+    { href: '/admin/mail', label: 'Mail' },
+  ],
+};
+
+const navLink = 'whitespace-nowrap rounded-lg px-2.5 py-1.5 text-sm font-medium text-muted no-underline hover:text-ink hover:bg-[var(--c-hover)]';
+const activeLink = '!text-ink bg-[var(--c-hover)]';
+
+/** Keeps the WebSocket open while someone is signed in, and closes it when they sign out. */
+function useLiveConnection(user: () => UserDto | null | undefined): () => LiveStatus {
+  const [status, setStatus] = createSignal<LiveStatus>('offline');
+  // Keyed on the id: a revalidated `me` with the same user must not reconnect the socket.
+  const userId = createMemo(() => user()?.id ?? null);
+  createEffect(() => {
+    const id = userId();
+    if (id === null) return;
+    const connection = connectLive(id, {
+      onNotification: (notification) => applyNotification(notification, showToast),
+      onStatus: setStatus,
+    });
+    onCleanup(connection.close);
+  });
+  return status;
+}
+
+function LiveDot(props: { status: LiveStatus }): JSX.Element {
+  const label = (): string => (props.status === 'live' ? 'Live updates on' : props.status === 'connecting' ? 'Connecting for live updates' : 'Live updates offline, reconnecting');
+  return <span class={`inline-block h-2 w-2 rounded-full ${props.status === 'live' ? 'bg-good' : props.status === 'connecting' ? 'bg-warn' : 'bg-bad'}`} title={label()} role="img" aria-label={label()} />;
+}
+
+function UserArea(props: { user: UserDto | null | undefined; live: LiveStatus }): JSX.Element {
+  const logout = useAction(logoutAction);
+  const navigate = useNavigate();
+  const [busy, setBusy] = createSignal(false);
+  async function signOut(): Promise<void> {
+    setBusy(true);
+    try {
+      await logout();
+      navigate('/');
+    } catch {
+      showToast('Signing out failed. Please try again.', 'error');
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Show
+      when={props.user}
+      fallback={
+        <Show when={props.user === null}>
+          <A href="/login" class={navLink} activeClass={activeLink}>
+            Sign in
+          </A>
+          <A href="/register" class="btn-premium whitespace-nowrap !py-1.5 text-sm no-underline">
+            Register
+          </A>
+        </Show>
+      }
+    >
+      {(user) => (
+        <>
+          <span class="flex items-center gap-2 text-sm">
+            <LiveDot status={props.live} />
+            <span class="max-w-[5.5rem] truncate font-medium sm:max-w-[10rem]">{user().displayName}</span>
+          </span>
+          <button type="button" class="btn-ghost whitespace-nowrap !py-1.5 text-sm" disabled={busy()} onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </>
+      )}
+    </Show>
+  );
+}
+
+export function Shell(props: ParentProps): JSX.Element {
+  const user = createAsync(() => getMeOrNull());
+  const [searchOpen, setSearchOpen] = createSignal(false);
+  const live = useLiveConnection(() => user());
+
+  onMount(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        setSearchOpen(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    onCleanup(() => window.removeEventListener('keydown', onKey));
+  });
+
+  return (
+    <div class="min-h-screen">
+      <a href="#main" class="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50 btn-premium">
+        Skip to content
+      </a>
+      <header class="sticky top-0 z-30 border-b border-line bg-[var(--c-surface)] backdrop-blur-md">
+        <div class="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 gap-y-2 px-4 py-3">
+          <A href="/" end class="mr-1 flex items-center gap-2 text-lg font-extrabold tracking-tight no-underline">
+            <img src="/favicon.svg" alt="" width="28" height="28" />
+            <span>Bazaary</span>
+          </A>
+          <nav aria-label="Main" class="order-3 flex w-full flex-wrap items-center gap-1 sm:order-none sm:w-auto">
+            <Show when={user()}>{(current) => <For each={roleLinks[current().role]}>{(link) => <A href={link.href} end={link.href === '/seller'} class={navLink} activeClass={activeLink}>{link.label}</A>}</For>}</Show>
+          </nav>
+          <div class="ml-auto flex items-center gap-1 sm:gap-2">
+            <button type="button" class="btn-ghost whitespace-nowrap !py-1.5 text-sm" aria-keyshortcuts="Control+K Meta+K" onClick={() => setSearchOpen(true)}>
+              <span aria-hidden="true">🔎</span>
+              <span class="sr-only sm:not-sr-only">Search</span>
+              <kbd class="hidden rounded border border-line px-1 text-xs text-muted md:inline" aria-hidden="true">
+                Ctrl K
+              </kbd>
+            </button>
+            <A href="/cart" class={`${navLink} flex items-center gap-1`} activeClass={activeLink}>
+              <span aria-hidden="true">🛒</span>
+              <span>Cart ({cartCount()})</span>
+            </A>
+            <UserArea user={user()} live={live()} />
+          </div>
+        </div>
+      </header>
+      <main id="main" class="mx-auto max-w-6xl px-4 py-6 sm:py-8">
+        <Async rows={4}>{props.children}</Async>
+      </main>
+      <footer class="mx-auto max-w-6xl px-4 pb-10 pt-4 text-sm text-muted">Bazaary · every cent escrowed, journaled and audited.</footer>
+      <Show when={searchOpen()}>
+        <SearchOverlay onClose={() => setSearchOpen(false)} />
+      </Show>
+      <Toasts />
+    </div>
+  );
+}

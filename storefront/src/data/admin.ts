@@ -1,0 +1,52 @@
+/**
+ * Operator reads (ADMIN): actors, an actor's state now and as of a seq or a time, its journal,
+ * the ledger audit, the dispute queue (disputed orders) and the mail outbox.
+ */
+import { query } from '@solidjs/router';
+import type { ActorStateDto, ActorSummaryDto, JournalEntryDto, MailDto, MailStatus, OrderDto, Page } from '../../../gateway/api-types.ts';
+import type { LedgerAudit } from '../../../persistence/readmodels/audit.ts';
+import { api, ApiFailure } from '../lib/api.ts';
+
+export type ActorKind = 'wallet' | 'order' | 'seller' | 'checkout';
+export const actorKinds: readonly ActorKind[] = ['order', 'wallet', 'seller', 'checkout'];
+
+export const getActors = query(
+  (kind: ActorKind | undefined) => api<{ readonly items: readonly ActorSummaryDto[]; readonly total: number }>('/api/admin/actors', { query: { kind } }),
+  'admin-actors',
+);
+
+function actorPath(key: string): string {
+  return `/api/admin/actors/${encodeURIComponent(key)}`;
+}
+
+export const getActor = query((key: string) => api<ActorStateDto>(actorPath(key)), 'admin-actor');
+
+export const getActorJournal = query(
+  (key: string) => api<{ readonly items: readonly JournalEntryDto[]; readonly lastSeq: number }>(`${actorPath(key)}/journal`, { query: { limit: 1000 } }),
+  'admin-journal',
+);
+
+export type AsOf = { readonly atSeq: number } | { readonly atTime: number };
+
+export const getActorStateAt = query(
+  (key: string, asOf: AsOf) => api<ActorStateDto>(`${actorPath(key)}/state`, { query: 'atSeq' in asOf ? { atSeq: asOf.atSeq } : { atTime: asOf.atTime } }),
+  'admin-actor-at',
+);
+
+export type { LedgerAudit };
+
+export const getLedgerAudit = query(() => api<LedgerAudit>('/api/admin/ledger/audit'), 'admin-audit');
+
+export const getDisputes = query(() => api<Page<OrderDto>>('/api/orders', { query: { status: 'DISPUTED', pageSize: 100 } }), 'admin-disputes');
+
+export const mailStatuses: readonly MailStatus[] = ['pending', 'sending', 'sent', 'failed'];
+
+export const getMail = query(async (status: MailStatus | undefined, page: number): Promise<Page<MailDto>> => {
+  try {
+    return await api<Page<MailDto>>('/api/admin/mail', { query: { status, page, pageSize: 50 } });
+  } catch (error) {
+    // The outbox route arrived later than this page (issue #6); say so instead of "not found".
+    if (error instanceof ApiFailure && error.status === 404) throw new ApiFailure(404, 'mail_unavailable', 'The mail outbox is not available on this server yet.');
+    throw error;
+  }
+}, 'admin-mail');

@@ -1,0 +1,148 @@
+/**
+ * The cart lives in localStorage (it survives reloads and works signed out) and is shown grouped
+ * by seller, because checkout makes one order per seller. The checkout id is chosen once per cart
+ * content and kept until the checkout succeeds, so a double click or a retry after a timeout
+ * addresses the same checkout on the server instead of paying twice.
+ */
+import { action } from '@solidjs/router';
+import { createStore } from 'solid-js/store';
+import type { CheckoutDto, ProductDto } from '../../../gateway/api-types.ts';
+import { api, ApiFailure } from '../lib/api.ts';
+import { newClientId } from '../lib/ids.ts';
+
+export interface CartLine {
+  readonly productId: string;
+  readonly title: string;
+  readonly priceMinor: number;
+  readonly sellerId: string;
+  readonly sellerName: string;
+  readonly imageUrl: string | null;
+  readonly stock: number;
+  readonly qty: number;
+}
+
+interface CartState {
+  lines: CartLine[];
+  /** Null until a checkout is attempted; reset whenever the content changes. */
+  checkoutId: string | null;
+}
+
+const storageKey = 'bazaary.cart.v1';
+/** The gateway's bound on lines per checkout (orders.ts maxCartLines) and on one line's qty. */
+export const maxCartLines = 50;
+export const maxLineQty = 1_000;
+
+function load(): CartState {
+  try {
+    const raw = localStorage.getItem(storageKey);
+    if (raw === null) return { lines: [], checkoutId: null };
+    const parsed = JSON.parse(raw) as Partial<CartState>;
+    const lines = Array.isArray(parsed.lines) ? parsed.lines.filter((line) => typeof line?.productId === 'string' && Number.isInteger(line.qty) && line.qty > 0) : [];
+    return { lines, checkoutId: typeof parsed.checkoutId === 'string' ? parsed.checkoutId : null };
+  } catch {
+    // A corrupt or foreign value is dropped rather than breaking every page.
+    return { lines: [], checkoutId: null };
+  }
+}
+
+const [cart, setCart] = createStore<CartState>(load());
+
+function save(): void {
+  localStorage.setItem(storageKey, JSON.stringify(cart));
+}
+
+// Another tab changed the cart: follow it, so two tabs never check out different contents.
+window.addEventListener('storage', (event) => {
+  if (event.key === storageKey) setCart(load());
+});
+
+export { cart };
+
+export function cartCount(): number {
+  return cart.lines.reduce((sum, line) => sum + line.qty, 0);
+}
+
+export function cartTotalMinor(lines: readonly CartLine[] = cart.lines): number {
+  return lines.reduce((sum, line) => sum + line.priceMinor * line.qty, 0);
+}
+
+export interface SellerGroup {
+  readonly sellerId: string;
+  readonly sellerName: string;
+  readonly lines: readonly CartLine[];
+}
+
+export function cartBySeller(): SellerGroup[] {
+  const groups = new Map<string, SellerGroup>();
+  for (const line of cart.lines) {
+    const group = groups.get(line.sellerId) ?? { sellerId: line.sellerId, sellerName: line.sellerName, lines: [] };
+    groups.set(line.sellerId, { ...group, lines: [...group.lines, line] });
+  }
+  return [...groups.values()];
+}
+
+/** False when the cart already holds the most lines one checkout accepts. */
+export function addToCart(product: ProductDto, qty: number): boolean {
+  const existing = cart.lines.find((line) => line.productId === product.id);
+  if (existing === undefined && cart.lines.length >= maxCartLines) return false;
+  const lines =
+    existing === undefined
+      ? [
+          ...cart.lines,
+          {
+            productId: product.id,
+            title: product.title,
+            priceMinor: product.priceMinor,
+            sellerId: product.sellerId,
+            sellerName: product.sellerName,
+            imageUrl: product.images[0] ?? null,
+            stock: product.stock,
+            qty: Math.min(maxLineQty, qty),
+          },
+        ]
+      : cart.lines.map((line) => (line.productId === product.id ? { ...line, qty: Math.min(maxLineQty, line.qty + qty) } : line));
+  setCart({ lines, checkoutId: null });
+  save();
+  return true;
+}
+
+export function setLineQty(productId: string, qty: number): void {
+  const bounded = Math.max(1, Math.min(maxLineQty, Math.floor(qty)));
+  setCart('lines', (lines) => lines.map((line) => (line.productId === productId ? { ...line, qty: bounded } : line)));
+  setCart('checkoutId', null);
+  save();
+}
+
+export function removeLine(productId: string): void {
+  setCart('lines', (lines) => lines.filter((line) => line.productId !== productId));
+  setCart('checkoutId', null);
+  save();
+}
+
+export function clearCart(): void {
+  setCart({ lines: [], checkoutId: null });
+  save();
+}
+
+/** One request for the whole cart; the server splits it into one order per seller. */
+export const checkoutAction = action(async (): Promise<CheckoutDto> => {
+  const checkoutId = cart.checkoutId ?? newClientId();
+  if (cart.checkoutId === null) {
+    setCart('checkoutId', checkoutId);
+    save();
+  }
+  const items = cart.lines.map((line) => ({ productId: line.productId, qty: line.qty }));
+  try {
+    const result = await api<CheckoutDto>('/api/checkout', { method: 'POST', body: { checkoutId, items } });
+    clearCart();
+    return result;
+  } catch (error) {
+    // A definite refusal (insufficient funds, out of stock) settled this checkout id for good;
+    // a fresh id lets the buyer fix the cause and try again. A transient failure keeps the id.
+    if (error instanceof ApiFailure && !error.transient) {
+      setCart('checkoutId', null);
+      save();
+    }
+    throw error;
+  }
+}, 'checkout');

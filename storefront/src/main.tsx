@@ -1,0 +1,59 @@
+/**
+ * The storefront's entry: routes per ui-contract.md inside the Shell. Shopper pages load with the
+ * first bundle; seller and operator pages are split out, since most visitors never open them.
+ */
+import 'virtual:uno.css';
+import './styles.css';
+import { lazy } from 'solid-js';
+import { render } from 'solid-js/web';
+import { Route, Router } from '@solidjs/router';
+import { Shell } from './components/Shell.tsx';
+import { Home } from './pages/shop/Home.tsx';
+import { ProductPage } from './pages/shop/Product.tsx';
+import { SearchPage } from './pages/shop/Search.tsx';
+import { CartPage } from './pages/shop/Cart.tsx';
+import { OrdersPage } from './pages/shop/Orders.tsx';
+import { OrderDetailPage } from './pages/shop/OrderDetail.tsx';
+import { LoginPage } from './pages/account/Login.tsx';
+import { RegisterPage } from './pages/account/Register.tsx';
+import { WalletPage } from './pages/account/Wallet.tsx';
+import { NotFoundPage } from './pages/NotFound.tsx';
+
+const SellerDashboard = lazy(() => import('./pages/seller/Dashboard.tsx'));
+const SellerProducts = lazy(() => import('./pages/seller/Products.tsx'));
+const SellerProductForm = lazy(() => import('./pages/seller/ProductForm.tsx'));
+const AdminActors = lazy(() => import('./pages/admin/Actors.tsx'));
+const AdminActorInspector = lazy(() => import('./pages/admin/ActorInspector.tsx'));
+const AdminAudit = lazy(() => import('./pages/admin/Audit.tsx'));
+const AdminDisputes = lazy(() => import('./pages/admin/Disputes.tsx'));
+const AdminMail = lazy(() => import('./pages/admin/Mail.tsx'));
+
+const root = document.getElementById('root');
+if (root === null) throw new Error('index.html has no #root element');
+
+render(
+  () => (
+    <Router root={Shell}>
+      <Route path="/" component={Home} />
+      <Route path="/products/:id" component={ProductPage} />
+      <Route path="/search" component={SearchPage} />
+      <Route path="/cart" component={CartPage} />
+      <Route path="/orders" component={OrdersPage} />
+      <Route path="/orders/:id" component={OrderDetailPage} />
+      <Route path="/wallet" component={WalletPage} />
+      <Route path="/login" component={LoginPage} />
+      <Route path="/register" component={RegisterPage} />
+      <Route path="/seller" component={SellerDashboard} />
+      <Route path="/seller/products" component={SellerProducts} />
+      <Route path="/seller/products/new" component={SellerProductForm} />
+      <Route path="/seller/products/:id/edit" component={SellerProductForm} />
+      <Route path="/admin/actors" component={AdminActors} />
+      <Route path="/admin/actors/:key" component={AdminActorInspector} />
+      <Route path="/admin/audit" component={AdminAudit} />
+      <Route path="/admin/disputes" component={AdminDisputes} />
+      <Route path="/admin/mail" component={AdminMail} />
+      <Route path="*" component={NotFoundPage} />
+    </Router>
+  ),
+  root,
+);

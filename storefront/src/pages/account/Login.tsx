@@ -1,0 +1,66 @@
+/** Sign in. On success each role lands on its start page, or on the page that sent them here. */
+import { createSignal } from 'solid-js';
+import type { JSX } from 'solid-js';
+import { A, useAction, useNavigate, useSearchParams } from '@solidjs/router';
+import { ErrorNote } from '../../components/ui.tsx';
+import { homeFor, loginAction } from '../../data/auth.ts';
+import { describeError } from '../../lib/errors.ts';
+
+/** Only same-site paths are followed after sign-in, so a crafted link cannot send users away. */
+export function safeNext(next: string | string[] | undefined): string | null {
+  const value = Array.isArray(next) ? next[0] : next;
+  return value !== undefined && value.startsWith('/') && !value.startsWith('//') ? value : null;
+}
+
+export function LoginPage(): JSX.Element {
+  const login = useAction(loginAction);
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const [email, setEmail] = createSignal('');
+  const [password, setPassword] = createSignal('');
+  const [pending, setPending] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+
+  async function submit(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    setPending(true);
+    setError(null);
+    try {
+      const user = await login(email().trim(), password());
+      navigate(safeNext(params.next) ?? homeFor(user.role), { replace: true });
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <div class="mx-auto max-w-md">
+      <form class="card-premium grid gap-4 p-6 rise-in" onSubmit={(event) => void submit(event)} aria-labelledby="login-title">
+        <h1 id="login-title" class="page-title m-0">
+          Welcome back
+        </h1>
+        <div>
+          <label for="login-email" class="field-label">
+            Email
+          </label>
+          <input id="login-email" type="email" autocomplete="email" required class="field" value={email()} onInput={(event) => setEmail(event.currentTarget.value)} />
+        </div>
+        <div>
+          <label for="login-password" class="field-label">
+            Password
+          </label>
+          <input id="login-password" type="password" autocomplete="current-password" required class="field" value={password()} onInput={(event) => setPassword(event.currentTarget.value)} />
+        </div>
+        <button type="submit" class="btn-premium" disabled={pending()} aria-describedby={error() === null ? undefined : 'login-error'}>
+          Sign in
+        </button>
+        <ErrorNote id="login-error" error={error()} />
+        <p class="m-0 text-sm text-muted">
+          New here? <A href="/register">Create an account</A>
+        </p>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+/** Create a buyer or seller account; the new user is signed in at once. */
+import { createSignal } from 'solid-js';
+import type { JSX } from 'solid-js';
+import { A, useAction, useNavigate } from '@solidjs/router';
+import { ErrorNote } from '../../components/ui.tsx';
+import { homeFor, registerAction } from '../../data/auth.ts';
+import { describeError } from '../../lib/errors.ts';
+
+/** The gateway's password rule (routes/auth.ts), checked here first so the error is instant. */
+const minPasswordLength = 8;
+
+export function RegisterPage(): JSX.Element {
+  const register = useAction(registerAction);
+  const navigate = useNavigate();
+  const [displayName, setDisplayName] = createSignal('');
+  const [email, setEmail] = createSignal('');
+  const [password, setPassword] = createSignal('');
+  const [role, setRole] = createSignal<'BUYER' | 'SELLER'>('BUYER');
+  const [pending, setPending] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+
+  async function submit(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    if (password().length < minPasswordLength) return void setError(`Use a password of at least ${minPasswordLength} characters.`);
+    setPending(true);
+    setError(null);
+    try {
+      const user = await register({ displayName: displayName().trim(), email: email().trim(), password: password(), role: role() });
+      navigate(homeFor(user.role), { replace: true });
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setPending(false);
+    }
+  }
+
+  const roleOption = (value: 'BUYER' | 'SELLER', label: string, hint: string): JSX.Element => (
+    <label class={`card-premium flex cursor-pointer items-start gap-2 p-3 ${role() === value ? 'ring-2 ring-[var(--c-brand)]' : ''}`}>
+      <input type="radio" name="account-type" value={value} checked={role() === value} onChange={() => setRole(value)} class="mt-1" />
+      <span>
+        <span class="block font-semibold">{label}</span>
+        <span class="block text-xs text-muted" aria-hidden="true">
+          {hint}
+        </span>
+      </span>
+    </label>
+  );
+
+  return (
+    <div class="mx-auto max-w-md">
+      <form class="card-premium grid gap-4 p-6 rise-in" onSubmit={(event) => void submit(event)} aria-labelledby="register-title">
+        <h1 id="register-title" class="page-title m-0">
+          Create your account
+        </h1>
+        <div>
+          <label for="register-name" class="field-label">
+            Display name
+          </label>
+          <input id="register-name" autocomplete="nickname" required maxLength={80} class="field" value={displayName()} onInput={(event) => setDisplayName(event.currentTarget.value)} />
+        </div>
+        <div>
+          <label for="register-email" class="field-label">
+            Email
+          </label>
+          <input id="register-email" type="email" autocomplete="email" required class="field" value={email()} onInput={(event) => setEmail(event.currentTarget.value)} />
+        </div>
+        <div>
+          <label for="register-password" class="field-label">
+            Password
+          </label>
+          <input
+            id="register-password"
+            type="password"
+            autocomplete="new-password"
+            required
+            minLength={minPasswordLength}
+            class="field"
+            aria-describedby="password-hint"
+            value={password()}
+            onInput={(event) => setPassword(event.currentTarget.value)}
+          />
+          <p id="password-hint" class="m-0 mt-1 text-xs text-muted">
+            At least {minPasswordLength} characters.
+          </p>
+        </div>
+        <fieldset role="radiogroup" aria-label="Account type" class="m-0 grid gap-2 border-0 p-0 sm:grid-cols-2">
+          <legend class="field-label">Account type</legend>
+          {roleOption('BUYER', 'Buyer', 'Shop and pay from your wallet')}
+          {roleOption('SELLER', 'Seller', 'List products and get paid')}
+        </fieldset>
+        <button type="submit" class="btn-premium" disabled={pending()} aria-describedby={error() === null ? undefined : 'register-error'}>
+          Create account
+        </button>
+        <ErrorNote id="register-error" error={error()} />
+        <p class="m-0 text-sm text-muted">
+          Have an account already? <A href="/login">Log in here</A>
+        </p>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,188 @@
+/**
+ * The wallet: available and pending (escrowed) balances, deposit and withdraw, and the ledger
+ * with statuses. A deposit or withdrawal keeps its command id while the same amount is retried,
+ * so a click repeated after a timeout moves money once; a new amount gets a new id.
+ */
+import { createSignal, For, Show } from 'solid-js';
+import type { JSX } from 'solid-js';
+import { createAsync, useAction } from '@solidjs/router';
+import type { LedgerEntryDto } from '../../../../gateway/api-types.ts';
+import { RequireRole } from '../../components/RequireRole.tsx';
+import { Async, Badge, EmptyState, ErrorNote, formatDateTime, Money } from '../../components/ui.tsx';
+import { getLedger, getWallet, ledgerKindLabels, moveMoney } from '../../data/wallet.ts';
+import type { MoneyMove } from '../../data/wallet.ts';
+import { ApiFailure } from '../../lib/api.ts';
+import { describeError } from '../../lib/errors.ts';
+import { newClientId } from '../../lib/ids.ts';
+import { formatCents, formatSignedCents, parseCents } from '../../lib/money.ts';
+
+const ledgerPageSize = 20;
+
+export function Balances(): JSX.Element {
+  const wallet = createAsync(() => getWallet());
+  return (
+    <div class="grid gap-4 sm:grid-cols-2">
+      <div class="card-premium p-5">
+        <p class="m-0 text-sm text-muted">Available</p>
+        <p class="m-0 mt-1 text-3xl font-extrabold">
+          <Show when={wallet()} fallback={<span class="skeleton inline-block h-9 w-32" />}>
+            {(current) => <Money cents={current().balanceMinor} testId="wallet-available" />}
+          </Show>
+        </p>
+      </div>
+      <div class="card-premium p-5">
+        <p class="m-0 text-sm text-muted">Pending (in escrow)</p>
+        <p class="m-0 mt-1 text-3xl font-extrabold">
+          <Show when={wallet()} fallback={<span class="skeleton inline-block h-9 w-32" />}>
+            {(current) => <Money cents={current().lockedMinor} testId="wallet-pending" />}
+          </Show>
+        </p>
+      </div>
+    </div>
+  );
+}
+
+function MoveMoneyForm(): JSX.Element {
+  const move = useAction(moveMoney);
+  const [amount, setAmount] = createSignal('');
+  const [pending, setPending] = createSignal<MoneyMove | null>(null);
+  const [error, setError] = createSignal<string | null>(null);
+  const [done, setDone] = createSignal<string | null>(null);
+  /** The intent being retried: same move and amount → same command id. */
+  let intent: { move: MoneyMove; cents: number; commandId: string } | null = null;
+
+  async function submit(kind: MoneyMove): Promise<void> {
+    const parsed = parseCents(amount());
+    if (!parsed.ok) return void setError(parsed.reason);
+    if (parsed.cents < 1) return void setError('The amount must be more than zero.');
+    if (intent === null || intent.move !== kind || intent.cents !== parsed.cents) intent = { move: kind, cents: parsed.cents, commandId: newClientId() };
+    setPending(kind);
+    setError(null);
+    setDone(null);
+    try {
+      await move(kind, intent.commandId, parsed.cents);
+      setDone(`${kind === 'deposit' ? 'Deposited' : 'Withdrew'} ${formatCents(parsed.cents)}.`);
+      setAmount('');
+      intent = null;
+    } catch (caught) {
+      if (!(caught instanceof ApiFailure && caught.transient)) intent = null;
+      setError(describeError(caught));
+    } finally {
+      setPending(null);
+    }
+  }
+
+  return (
+    <form class="card-premium grid gap-3 p-5" onSubmit={(event) => (event.preventDefault(), void submit('deposit'))}>
+      <div>
+        <label for="wallet-amount" class="field-label">
+          Amount (USD)
+        </label>
+        <input id="wallet-amount" inputmode="decimal" placeholder="25.00" class="field" value={amount()} aria-describedby={error() === null ? undefined : 'wallet-error'} onInput={(event) => setAmount(event.currentTarget.value)} />
+      </div>
+      <div class="flex flex-wrap gap-2">
+        <button type="submit" class="btn-premium" disabled={pending() !== null}>
+          Deposit
+        </button>
+        <button type="button" class="btn-ghost" disabled={pending() !== null} onClick={() => void submit('withdraw')}>
+          Withdraw
+        </button>
+      </div>
+      <ErrorNote id="wallet-error" error={error()} />
+      <Show when={done()}>
+        <p class="m-0 text-sm text-good" role="status">
+          {done()}
+        </p>
+      </Show>
+    </form>
+  );
+}
+
+const statusTones: Readonly<Record<LedgerEntryDto['status'], 'good' | 'warn' | 'bad' | 'info'>> = {
+  PENDING: 'warn',
+  LOCKED: 'warn',
+  RELEASED: 'good',
+  COMPLETED: 'good',
+  REFUNDED: 'info',
+  VOIDED: 'bad',
+};
+
+function Ledger(): JSX.Element {
+  const [page, setPage] = createSignal(1);
+  const ledger = createAsync(() => getLedger(page(), ledgerPageSize));
+  const lastPage = (): number => Math.max(1, Math.ceil((ledger()?.total ?? 0) / ledgerPageSize));
+  return (
+    <Show when={ledger()}>
+      {(current) => (
+        <Show when={current().items.length > 0} fallback={<EmptyState title="No money movements yet" icon="🧾">Deposits, purchases and sales appear here.</EmptyState>}>
+          <div class="card-premium overflow-x-auto">
+            <table class="w-full border-collapse text-sm">
+              <thead>
+                <tr class="text-left text-muted">
+                  <th class="p-3 font-medium">When</th>
+                  <th class="p-3 font-medium">What</th>
+                  <th class="p-3 font-medium">Status</th>
+                  <th class="p-3 text-right font-medium">Amount</th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={current().items}>
+                  {(entry) => (
+                    <tr data-testid="ledger-row" class="border-t border-line">
+                      <td class="whitespace-nowrap p-3 text-muted">{formatDateTime(entry.createdAt)}</td>
+                      <td class="p-3">
+                        {ledgerKindLabels[entry.kind]}
+                        <Show when={entry.lockedUntil !== null && entry.status === 'LOCKED'}>
+                          <span class="block text-xs text-muted">until {formatDateTime(entry.lockedUntil ?? 0)}</span>
+                        </Show>
+                      </td>
+                      <td class="p-3">
+                        <Badge tone={statusTones[entry.status]}>{entry.status}</Badge>
+                      </td>
+                      <td class={`tabular whitespace-nowrap p-3 text-right font-semibold ${entry.type === 'CREDIT' ? 'text-good' : ''}`}>{formatSignedCents(entry.amountMinor, entry.type)}</td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </div>
+          <Show when={lastPage() > 1}>
+            <nav class="mt-4 flex items-center justify-center gap-3" aria-label="Ledger pages">
+              <button type="button" class="btn-ghost" disabled={page() <= 1} onClick={() => setPage(page() - 1)}>
+                Newer
+              </button>
+              <span class="text-sm text-muted">
+                Page {page()} of {lastPage()}
+              </span>
+              <button type="button" class="btn-ghost" disabled={page() >= lastPage()} onClick={() => setPage(page() + 1)}>
+                Older
+              </button>
+            </nav>
+          </Show>
+        </Show>
+      )}
+    </Show>
+  );
+}
+
+export function WalletPage(): JSX.Element {
+  return (
+    <RequireRole roles={['BUYER', 'SELLER']}>
+      {() => (
+        <div class="grid gap-6">
+          <h1 class="page-title m-0">Wallet</h1>
+          <Async rows={1} fallback={<div class="skeleton h-28" />}>
+            <Balances />
+          </Async>
+          <MoveMoneyForm />
+          <section aria-labelledby="ledger-title">
+            <h2 id="ledger-title" class="m-0 mb-3 text-xl font-bold">Ledger</h2>
+            <Async rows={5}>
+              <Ledger />
+            </Async>
+          </section>
+        </div>
+      )}
+    </RequireRole>
+  );
+}

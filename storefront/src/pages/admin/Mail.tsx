@@ -1,0 +1,104 @@
+/** The mail outbox (ADMIN, GET /api/admin/mail): what was sent or is waiting, and how it went. */
+import { For, Show } from 'solid-js';
+import type { JSX } from 'solid-js';
+import { createAsync, useSearchParams } from '@solidjs/router';
+import type { MailStatus } from '../../../../gateway/api-types.ts';
+import { RequireRole } from '../../components/RequireRole.tsx';
+import { Async, Badge, EmptyState, formatDateTime, PageHeader } from '../../components/ui.tsx';
+import { getMail, mailStatuses } from '../../data/admin.ts';
+
+const statusTones: Readonly<Record<MailStatus, 'good' | 'warn' | 'bad' | 'info'>> = { pending: 'warn', sending: 'info', sent: 'good', failed: 'bad' };
+
+function isMailStatus(value: string | undefined): value is MailStatus {
+  return mailStatuses.some((status) => status === value);
+}
+
+function MailTable(props: { status: MailStatus | undefined; page: number; setPage: (page: number) => void }): JSX.Element {
+  const mail = createAsync(() => getMail(props.status, props.page));
+  const lastPage = (): number => Math.max(1, Math.ceil((mail()?.total ?? 0) / (mail()?.pageSize ?? 1)));
+  return (
+    <Show when={mail()}>
+      {(page) => (
+        <Show when={page().items.length > 0} fallback={<EmptyState title="No mail here" icon="📭">Welcome, order and payout mails appear here.</EmptyState>}>
+          <div class="card-premium overflow-x-auto">
+            <table class="w-full border-collapse text-sm">
+              <thead>
+                <tr class="text-left text-muted">
+                  <th class="p-3 font-medium">To</th>
+                  <th class="p-3 font-medium">Subject</th>
+                  <th class="p-3 font-medium">Status</th>
+                  <th class="p-3 text-right font-medium">Attempts</th>
+                  <th class="p-3 font-medium">Last error</th>
+                  <th class="p-3 font-medium">Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={page().items}>
+                  {(item) => (
+                    <tr data-testid="mail-row" class="border-t border-line align-top">
+                      <td class="p-3">{item.to}</td>
+                      <td class="p-3">{item.subject}</td>
+                      <td class="p-3">
+                        <Badge tone={statusTones[item.status]}>{item.status}</Badge>
+                      </td>
+                      <td class="tabular p-3 text-right">{item.attempts}</td>
+                      <td class="max-w-[16rem] p-3 text-muted">{item.lastError ?? '—'}</td>
+                      <td class="whitespace-nowrap p-3 text-muted">{formatDateTime(item.createdAt)}</td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </div>
+          <Show when={lastPage() > 1}>
+            <nav class="mt-4 flex items-center justify-center gap-3" aria-label="Mail pages">
+              <button type="button" class="btn-ghost" disabled={props.page <= 1} onClick={() => props.setPage(props.page - 1)}>
+                Previous
+              </button>
+              <span class="text-sm text-muted">
+                Page {props.page} of {lastPage()}
+              </span>
+              <button type="button" class="btn-ghost" disabled={props.page >= lastPage()} onClick={() => props.setPage(props.page + 1)}>
+                Next
+              </button>
+            </nav>
+          </Show>
+        </Show>
+      )}
+    </Show>
+  );
+}
+
+export default function AdminMail(): JSX.Element {
+  const [params, setParams] = useSearchParams();
+  const status = (): MailStatus | undefined => {
+    const value = Array.isArray(params.status) ? params.status[0] : params.status;
+    return isMailStatus(value) ? value : undefined;
+  };
+  const page = (): number => {
+    const value = Number(params.page);
+    return Number.isInteger(value) && value > 0 ? value : 1;
+  };
+  return (
+    <RequireRole roles={['ADMIN']}>
+      {() => (
+        <div>
+          <PageHeader title="Mail outbox">
+            <div>
+              <label for="mail-status" class="field-label">
+                Status
+              </label>
+              <select id="mail-status" class="field" value={status() ?? ''} onChange={(event) => setParams({ status: event.currentTarget.value || undefined, page: undefined })}>
+                <option value="">All</option>
+                <For each={mailStatuses}>{(option) => <option value={option}>{option}</option>}</For>
+              </select>
+            </div>
+          </PageHeader>
+          <Async rows={5}>
+            <MailTable status={status()} page={page()} setPage={(next) => setParams({ page: String(next) })} />
+          </Async>
+        </div>
+      )}
+    </RequireRole>
+  );
+}

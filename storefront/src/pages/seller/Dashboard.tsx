@@ -1,0 +1,135 @@
+/**
+ * The seller dashboard: the live order feed (revalidated by `order.new` / `order.status`
+ * notifications, so it updates without a refresh) with a Ship action, pending vs available
+ * funds, stats tiles and the sales chart.
+ */
+import { createSignal, For, Show } from 'solid-js';
+import type { JSX } from 'solid-js';
+import { A, createAsync, useAction } from '@solidjs/router';
+import type { OrderDto } from '../../../../gateway/api-types.ts';
+import { RequireRole } from '../../components/RequireRole.tsx';
+import { Async, Badge, ErrorNote, formatDateTime, formatDuration, formatPercent, Money, PageHeader } from '../../components/ui.tsx';
+import { shipOrder, statusTone } from '../../data/orders.ts';
+import { getSellerOrders, getSellerStats, statsRange } from '../../data/seller.ts';
+import { describeError } from '../../lib/errors.ts';
+import { Balances } from '../account/Wallet.tsx';
+import { SalesChart } from './SalesChart.tsx';
+
+/** Orders the feed shows; older ones are on the Orders page. */
+const feedSize = 20;
+/** Days the chart covers. */
+const chartDays = 30;
+
+function FeedRow(props: { order: OrderDto }): JSX.Element {
+  const ship = useAction(shipOrder);
+  const [pending, setPending] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  async function shipIt(): Promise<void> {
+    setPending(true);
+    setError(null);
+    try {
+      await ship(props.order.id);
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setPending(false);
+    }
+  }
+  return (
+    <li data-testid="feed-order" data-order-id={props.order.id} class="border-t border-line px-4 py-3 first:border-t-0 rise-in">
+      <div class="flex flex-wrap items-center gap-x-4 gap-y-2">
+        <A href={`/orders/${encodeURIComponent(props.order.id)}`} class="font-mono font-bold">
+          #{props.order.number}
+        </A>
+        <span class="text-sm text-muted">{formatDateTime(props.order.placedAt)}</span>
+        <span class="flex-1 text-sm text-muted">{props.order.items.reduce((sum, item) => sum + item.qty, 0)} items</span>
+        <Money cents={props.order.totalMinor} class="font-semibold" />
+        <Badge tone={statusTone(props.order.status)}>{props.order.status}</Badge>
+        <Show when={props.order.status === 'PAID'}>
+          <button type="button" class="btn-premium !py-1.5 text-sm" disabled={pending()} onClick={() => void shipIt()}>
+            Ship
+          </button>
+        </Show>
+      </div>
+      <ErrorNote error={error()} />
+    </li>
+  );
+}
+
+function Feed(): JSX.Element {
+  const orders = createAsync(() => getSellerOrders(feedSize));
+  return (
+    <Show when={orders()}>
+      {(page) => (
+        <ul data-testid="seller-feed" class="card-premium m-0 list-none p-0" aria-live="polite">
+          <For each={page().items} fallback={<li class="p-6 text-center text-muted">No orders yet. New orders appear here the moment they are paid.</li>}>
+            {(order) => <FeedRow order={order} />}
+          </For>
+        </ul>
+      )}
+    </Show>
+  );
+}
+
+function Tile(props: { label: string; value: string; hint?: string }): JSX.Element {
+  return (
+    <div class="card-premium p-4">
+      <p class="m-0 text-sm text-muted">{props.label}</p>
+      <p class="m-0 mt-1 text-2xl font-extrabold tabular">{props.value}</p>
+      <Show when={props.hint}>
+        <p class="m-0 text-xs text-muted">{props.hint}</p>
+      </Show>
+    </div>
+  );
+}
+
+function Stats(): JSX.Element {
+  const range = statsRange(Date.now(), chartDays);
+  const stats = createAsync(() => getSellerStats(range.from, range.to));
+  return (
+    <Show when={stats()}>
+      {(current) => (
+        <div class="grid gap-4">
+          <div class="grid grid-cols-2 gap-4 lg:grid-cols-4" data-testid="stats-tiles">
+            <Tile label="Orders" value={String(current().ordersPlaced)} hint={`${current().ordersCompleted} completed`} />
+            <Tile label="Fulfilment rate" value={formatPercent(current().fulfilmentRate)} hint={`${current().ordersShipped} shipped`} />
+            <Tile label="Dispute rate" value={formatPercent(current().disputeRate)} hint={`${current().ordersDisputed} disputed, ${current().ordersCancelled} cancelled`} />
+            <Tile label="Avg time to ship" value={current().avgTimeToShipMs === null ? '—' : formatDuration(current().avgTimeToShipMs ?? 0)} />
+          </div>
+          <section class="card-premium p-4" aria-labelledby="chart-title">
+            <h2 id="chart-title" class="m-0 mb-2 text-lg font-bold">Sales, last {chartDays} days</h2>
+            <SalesChart from={range.from} to={range.to} sales={current().salesByDay} daily={current().daily} />
+          </section>
+        </div>
+      )}
+    </Show>
+  );
+}
+
+export default function SellerDashboard(): JSX.Element {
+  return (
+    <RequireRole roles={['SELLER']}>
+      {(user) => (
+        <div class="grid gap-8">
+          <PageHeader title={`Hello, ${user.displayName}`} subtitle="Your orders arrive here live." >
+            <A href="/seller/products/new" class="btn-premium no-underline">
+              + New listing
+            </A>
+          </PageHeader>
+          <Async rows={1} fallback={<div class="skeleton h-28" />}>
+            <Balances />
+          </Async>
+          <section aria-labelledby="feed-title">
+            <h2 id="feed-title" class="m-0 mb-3 text-xl font-bold">Live order feed</h2>
+            <Async rows={3}>
+              <Feed />
+            </Async>
+          </section>
+          <Async rows={2} fallback={<div class="skeleton h-64" />}>
+            <Stats />
+          </Async>
+        </div>
+      )}
+    </RequireRole>
+  );
+}

@@ -1,0 +1,224 @@
+/**
+ * Create (/seller/products/new) or edit (/seller/products/:id/edit) a product: fields, image
+ * upload and delete. Prices are typed in dollars and sent as integer cents. The catalog read model
+ * trails the seller actor by a moment, so the edit page shows what the write answers returned.
+ */
+import { createSignal, For, Show } from 'solid-js';
+import type { JSX } from 'solid-js';
+import { createAsync, revalidate, useAction, useNavigate, useParams } from '@solidjs/router';
+import type { ProductDto } from '../../../../gateway/api-types.ts';
+import { RequireRole } from '../../components/RequireRole.tsx';
+import { Async, ErrorNote, PageHeader } from '../../components/ui.tsx';
+import { getFreshProduct, getProducts } from '../../data/catalog.ts';
+import { createProduct, deleteProduct, updateProduct, uploadProductImage } from '../../data/seller.ts';
+import type { ProductFieldsInput } from '../../data/seller.ts';
+import { describeError } from '../../lib/errors.ts';
+import { centsToInput, parseCents } from '../../lib/money.ts';
+
+/** The gateway's image bound (gateway/images.ts), checked first so a large file fails fast. */
+const maxImageBytes = 5 * 1024 * 1024;
+const imageTypes = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+/** When to re-read the product list after a delete (a bounded handful). */
+const listCatchUpDelaysMs = [500, 1_500];
+
+function field(id: string, label: string, input: JSX.Element, hint?: string): JSX.Element {
+  return (
+    <div>
+      <label for={id} class="field-label">
+        {label}
+      </label>
+      {input}
+      <Show when={hint}>
+        <p class="m-0 mt-1 text-xs text-muted">{hint}</p>
+      </Show>
+    </div>
+  );
+}
+
+/** The form's text values → the wire fields, or a sentence naming what to fix. */
+function readFields(values: Record<'title' | 'description' | 'category' | 'price' | 'stock', string>): ProductFieldsInput | string {
+  const price = parseCents(values.price);
+  if (values.title.trim() === '') return 'Give the product a title.';
+  if (!price.ok) return `Price: ${price.reason}`;
+  if (price.cents < 1) return 'Price: the price must be at least $0.01.';
+  if (!/^\d{1,7}$/.test(values.stock.trim())) return 'Stock: use a whole number from 0 to 1,000,000.';
+  const category = values.category.trim().toLowerCase();
+  if (!/^[a-z0-9-]{1,60}$/.test(category)) return 'Category: use lowercase letters, digits and dashes, such as home-garden.';
+  return { title: values.title.trim(), description: values.description, category, priceMinor: price.cents, stock: Number(values.stock.trim()) };
+}
+
+/** One write at a time per panel, with its error shown next to its own button. */
+function useWrite(): { busy: () => boolean; error: () => string | null; fail: (text: string) => void; run: (work: () => Promise<void>) => void } {
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  return {
+    busy,
+    error,
+    fail: setError,
+    run: (work) => {
+      if (busy()) return;
+      setBusy(true);
+      setError(null);
+      work()
+        .catch((caught: unknown) => setError(describeError(caught)))
+        .finally(() => setBusy(false));
+    },
+  };
+}
+
+function FieldsForm(props: { product: ProductDto | null; onSaved: (product: ProductDto) => void }): JSX.Element {
+  const navigate = useNavigate();
+  const create = useAction(createProduct);
+  const update = useAction(updateProduct);
+  const write = useWrite();
+  const initial = props.product;
+  const [values, setValues] = createSignal({
+    title: initial?.title ?? '',
+    description: initial?.description ?? '',
+    category: initial?.category ?? '',
+    price: initial === null ? '' : centsToInput(initial.priceMinor),
+    stock: initial === null ? '1' : String(initial.stock),
+  });
+  const [saved, setSaved] = createSignal(false);
+  const set = (name: keyof ReturnType<typeof values>) => (event: { currentTarget: { value: string } }) => {
+    setSaved(false);
+    setValues({ ...values(), [name]: event.currentTarget.value });
+  };
+
+  function save(event: SubmitEvent): void {
+    event.preventDefault();
+    const fields = readFields(values());
+    if (typeof fields === 'string') return write.fail(fields);
+    write.run(async () => {
+      if (initial === null) {
+        const created = await create(fields);
+        navigate(`/seller/products/${encodeURIComponent(created.id)}/edit`, { replace: true });
+        return;
+      }
+      props.onSaved(await update(initial.id, fields));
+      setSaved(true);
+    });
+  }
+
+  return (
+    <form class="card-premium grid gap-4 p-5" onSubmit={save}>
+      {field('product-title', 'Title', <input id="product-title" class="field" required maxLength={120} value={values().title} onInput={set('title')} />)}
+      {field('product-description', 'Description', <textarea id="product-description" class="field min-h-28" maxLength={2000} value={values().description} onInput={set('description')} />)}
+      <div class="grid gap-4 sm:grid-cols-3">
+        {field('product-category', 'Category', <input id="product-category" class="field" required placeholder="phones" value={values().category} onInput={set('category')} />, 'A lowercase slug')}
+        {field('product-price', 'Price (USD)', <input id="product-price" class="field" required inputmode="decimal" placeholder="19.99" value={values().price} onInput={set('price')} />)}
+        {field('product-stock', 'Stock', <input id="product-stock" class="field" required inputmode="numeric" value={values().stock} onInput={set('stock')} />)}
+      </div>
+      <div class="flex flex-wrap items-center gap-3">
+        <button type="submit" class="btn-premium" disabled={write.busy()}>
+          Save
+        </button>
+        <Show when={saved()}>
+          <span class="text-sm text-good" role="status">
+            Saved.
+          </span>
+        </Show>
+      </div>
+      <ErrorNote error={write.error()} />
+    </form>
+  );
+}
+
+function ImagesPanel(props: { product: ProductDto; images: readonly string[]; onUploaded: (product: ProductDto) => void }): JSX.Element {
+  const upload = useAction(uploadProductImage);
+  const write = useWrite();
+  const [file, setFile] = createSignal<File | null>(null);
+
+  function uploadImage(): void {
+    const chosen = file();
+    if (chosen === null) return write.fail('Choose an image file first.');
+    if (!imageTypes.includes(chosen.type)) return write.fail('Use a PNG, JPEG, GIF or WebP image.');
+    if (chosen.size > maxImageBytes) return write.fail('That image is larger than 5 MB.');
+    write.run(async () => props.onUploaded((await upload(props.product.id, chosen)).product));
+  }
+
+  return (
+    <section class="card-premium grid gap-3 p-5">
+      <h2 class="m-0 text-lg font-bold">Pictures</h2>
+      <div class="grid grid-cols-3 gap-2">
+        <For each={props.images} fallback={<p class="col-span-3 m-0 text-sm text-muted">No images yet.</p>}>
+          {(url) => <img data-testid="product-image" src={url} alt={props.product.title} class="aspect-square w-full rounded-xl object-cover" />}
+        </For>
+      </div>
+      {field('product-image-file', 'Image', <input id="product-image-file" type="file" accept={imageTypes.join(',')} class="field" onChange={(event) => setFile(event.currentTarget.files?.[0] ?? null)} />)}
+      <button type="button" class="btn-ghost" disabled={write.busy()} onClick={uploadImage}>
+        Upload image
+      </button>
+      <ErrorNote error={write.error()} />
+    </section>
+  );
+}
+
+function DeletePanel(props: { product: ProductDto }): JSX.Element {
+  const navigate = useNavigate();
+  const remove = useAction(deleteProduct);
+  const write = useWrite();
+  return (
+    <section class="card-premium grid gap-3 p-5">
+      <button
+        type="button"
+        class="btn-danger"
+        disabled={write.busy()}
+        onClick={() =>
+          write.run(async () => {
+            await remove(props.product.id);
+            navigate('/seller/products', { replace: true });
+            // The catalog read model drops the product a moment after the seller actor does.
+            for (const delayMs of listCatchUpDelaysMs) window.setTimeout(() => void revalidate(getProducts.key), delayMs);
+          })
+        }
+      >
+        Delete product
+      </button>
+      <ErrorNote error={write.error()} />
+    </section>
+  );
+}
+
+/** The edit page shows what the write answers returned, as the read model may still lag. */
+function Editor(props: { product: ProductDto | null }): JSX.Element {
+  const [images, setImages] = createSignal<readonly string[]>(props.product?.images ?? []);
+  return (
+    <div class="grid gap-6 lg:grid-cols-[1fr_20rem]">
+      <FieldsForm product={props.product} onSaved={(product) => setImages(product.images)} />
+      <Show when={props.product}>
+        {(product) => (
+          <aside class="grid content-start gap-4">
+            <ImagesPanel product={product()} images={images()} onUploaded={(updated) => setImages(updated.images)} />
+            <DeletePanel product={product()} />
+          </aside>
+        )}
+      </Show>
+    </div>
+  );
+}
+
+function EditLoader(props: { id: string }): JSX.Element {
+  const product = createAsync(() => getFreshProduct(props.id));
+  return <Show when={product()}>{(current) => <Editor product={current()} />}</Show>;
+}
+
+export default function SellerProductForm(): JSX.Element {
+  const params = useParams();
+  return (
+    <RequireRole roles={['SELLER']}>
+      {() => (
+        <div>
+          <PageHeader title={params['id'] === undefined ? 'New product' : 'Edit product'} />
+          <Show when={params['id']} fallback={<Editor product={null} />} keyed>
+            {(id) => (
+              <Async rows={4}>
+                <EditLoader id={id} />
+              </Async>
+            )}
+          </Show>
+        </div>
+      )}
+    </RequireRole>
+  );
+}

@@ -1,0 +1,187 @@
+/**
+ * The cart, grouped by seller (one order per seller at checkout), with the buyer's wallet balance
+ * and one "Place orders" request carrying the cart's client checkout id. The button is disabled
+ * while the request runs, and the id survives a failed network attempt, so neither a double click
+ * nor a retry can pay twice.
+ */
+import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import type { JSX } from 'solid-js';
+import { A, createAsync, revalidate, useAction, useNavigate } from '@solidjs/router';
+import type { UserDto } from '../../../../gateway/api-types.ts';
+import { ProductImage } from '../../components/ProductCard.tsx';
+import { Async, EmptyState, ErrorNote, Money, PageHeader, Spinner } from '../../components/ui.tsx';
+import { getMeOrNull } from '../../data/auth.ts';
+import { cart, cartBySeller, cartTotalMinor, checkoutAction, maxLineQty, removeLine, setLineQty } from '../../data/cart.ts';
+import type { CartLine, SellerGroup } from '../../data/cart.ts';
+import { getOrders } from '../../data/orders.ts';
+import { getWallet } from '../../data/wallet.ts';
+import { describeError } from '../../lib/errors.ts';
+
+/** When to re-read the orders list after a checkout (a bounded handful, then live updates). */
+const catchUpDelaysMs = [400, 1_200, 3_000];
+
+function Line(props: { line: CartLine }): JSX.Element {
+  const inputId = (): string => `qty-${props.line.productId}`;
+  return (
+    <li class="flex flex-wrap items-center gap-3 border-t border-line py-3 first:border-t-0">
+      <ProductImage url={props.line.imageUrl} title={props.line.title} class="h-14 w-14 rounded-xl" />
+      <div class="min-w-0 flex-1">
+        <A href={`/products/${encodeURIComponent(props.line.productId)}`} class="font-semibold no-underline hover:underline">
+          {props.line.title}
+        </A>
+        <div class="text-sm text-muted">
+          <Money cents={props.line.priceMinor} /> each
+        </div>
+      </div>
+      <div class="flex items-center gap-2">
+        <label for={inputId()} class="text-sm text-muted">
+          Quantity
+        </label>
+        <input
+          id={inputId()}
+          type="number"
+          inputmode="numeric"
+          min="1"
+          max={maxLineQty}
+          class="field !w-20"
+          value={props.line.qty}
+          onChange={(event) => {
+            const qty = Number.parseInt(event.currentTarget.value, 10);
+            if (Number.isInteger(qty) && qty >= 1) setLineQty(props.line.productId, qty);
+            else event.currentTarget.value = String(props.line.qty);
+          }}
+        />
+      </div>
+      <Money cents={props.line.priceMinor * props.line.qty} class="w-24 text-right font-semibold" />
+      <button type="button" class="btn-ghost !px-2 text-sm" aria-label={`Remove ${props.line.title}`} onClick={() => removeLine(props.line.productId)}>
+        Remove
+      </button>
+    </li>
+  );
+}
+
+function Group(props: { group: SellerGroup }): JSX.Element {
+  return (
+    <section data-testid="cart-group" class="card-premium p-4 rise-in" aria-label={`Items from ${props.group.sellerName}`}>
+      <div class="mb-2 flex items-center justify-between gap-2">
+        <h2 class="m-0 text-lg font-bold">
+          <span aria-hidden="true">🏪 </span>
+          {props.group.sellerName}
+        </h2>
+        <span class="text-sm text-muted">
+          One order · <Money cents={cartTotalMinor(props.group.lines)} />
+        </span>
+      </div>
+      <ul class="m-0 list-none p-0">
+        <For each={props.group.lines}>{(line) => <Line line={line} />}</For>
+      </ul>
+    </section>
+  );
+}
+
+function WalletBalance(props: { total: number }): JSX.Element {
+  const wallet = createAsync(() => getWallet());
+  return (
+    <Show when={wallet()} fallback={<Spinner label="Loading your balance…" />}>
+      {(current) => (
+        <div class="grid gap-1">
+          <div class="flex items-center justify-between">
+            <span class="text-muted">Wallet balance</span>
+            <Money cents={current().balanceMinor} testId="wallet-balance" class="font-semibold" />
+          </div>
+          <Show when={current().balanceMinor < props.total}>
+            <p class="m-0 text-sm text-warn">
+              Your balance is short of the total. <A href="/wallet">Add funds</A> first.
+            </p>
+          </Show>
+        </div>
+      )}
+    </Show>
+  );
+}
+
+function Checkout(props: { user: UserDto | null | undefined }): JSX.Element {
+  const checkout = useAction(checkoutAction);
+  const navigate = useNavigate();
+  const [pending, setPending] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  const total = (): number => cartTotalMinor();
+
+  async function place(): Promise<void> {
+    if (pending()) return;
+    setPending(true);
+    setError(null);
+    try {
+      await checkout();
+      navigate('/orders');
+      // The orders read model follows the saga a moment later; live notifications revalidate
+      // too, and these few re-reads cover a socket that is still connecting.
+      for (const delayMs of catchUpDelaysMs) window.setTimeout(() => void revalidate(getOrders.key), delayMs);
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <aside class="card-premium grid content-start gap-4 p-5" aria-label="Checkout">
+      <div class="flex items-center justify-between text-lg">
+        <span class="font-semibold">Total</span>
+        <Money cents={total()} class="font-extrabold" testId="cart-total" />
+      </div>
+      <p class="m-0 text-sm text-muted">
+        {cartBySeller().length} {cartBySeller().length === 1 ? 'seller, one order' : 'sellers, one order each'}. Paid from your wallet and held in escrow until you confirm delivery.
+      </p>
+      <Switch>
+        <Match when={props.user === undefined}>
+          <Spinner />
+        </Match>
+        <Match when={props.user === null}>
+          <A href="/login?next=%2Fcart" class="btn-premium no-underline">
+            Log in to check out
+          </A>
+        </Match>
+        <Match when={props.user?.role !== 'BUYER'}>
+          <p class="m-0 text-sm text-muted">Only buyer accounts can check out.</p>
+        </Match>
+        <Match when={props.user?.role === 'BUYER'}>
+          <Async rows={1} fallback={<Spinner label="Loading your balance…" />}>
+            <WalletBalance total={total()} />
+          </Async>
+          <button type="button" class="btn-premium w-full" disabled={pending() || cart.lines.length === 0} aria-describedby={error() === null ? undefined : 'checkout-error'} onClick={() => void place()}>
+            <Show when={pending()} fallback="Place orders">
+              <span class="inline-block h-4 w-4 animate-spin rounded-full border-2 border-white border-t-transparent" aria-hidden="true" />
+              Place orders
+            </Show>
+          </button>
+          <ErrorNote id="checkout-error" error={error()} />
+        </Match>
+      </Switch>
+    </aside>
+  );
+}
+
+export function CartPage(): JSX.Element {
+  const user = createAsync(() => getMeOrNull());
+  return (
+    <div>
+      <PageHeader title="Your cart" subtitle="Grouped by seller: each seller ships their own order." />
+      <Show
+        when={cart.lines.length > 0}
+        fallback={
+          <EmptyState title="Your cart is empty" icon="🛒">
+            <A href="/search">Find something you like</A>
+          </EmptyState>
+        }
+      >
+        <div class="grid gap-6 lg:grid-cols-[1fr_20rem]">
+          <div class="grid content-start gap-4">
+            <For each={cartBySeller()}>{(group) => <Group group={group} />}</For>
+          </div>
+          <Checkout user={user()} />
+        </div>
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,248 @@
+/**
+ * One order: live status, timeline, items, and the actions the viewer may take (buyer: confirm
+ * delivery, open a dispute; seller: ship, cancel; operator: resolve a dispute). The status and
+ * timeline update live: an `order.status` notification revalidates this query.
+ */
+import { createSignal, For, Show } from 'solid-js';
+import type { JSX } from 'solid-js';
+import { A, createAsync, useAction, useParams } from '@solidjs/router';
+import type { OrderDto, UserDto } from '../../../../gateway/api-types.ts';
+import { RequireRole } from '../../components/RequireRole.tsx';
+import { Async, Badge, ErrorNote, formatDateTime, Money, PageHeader } from '../../components/ui.tsx';
+import { cancelOrder, confirmDelivery, getOrder, openDispute, resolveDispute, shipOrder, statusTone } from '../../data/orders.ts';
+import { describeError, sentenceFor } from '../../lib/errors.ts';
+
+const stepLabels: Readonly<Record<string, string>> = {
+  PLACED: 'Order placed',
+  CHECKOUT_CONFIRMED: 'Checkout confirmed',
+  PAID: 'Paid, funds held in escrow',
+  SHIPPED: 'Shipped',
+  DELIVERED: 'Delivered',
+  COMPLETED: 'Completed, funds released to the seller',
+  CANCELLED: 'Cancelled and refunded',
+  DISPUTED: 'Dispute opened',
+  DISPUTE_RESOLVED: 'Dispute resolved',
+  FAILED: 'Failed, nothing charged',
+};
+
+/** Runs one order command with its own pending flag and inline error. */
+function useCommand(): { pending: () => boolean; error: () => string | null; run: (command: () => Promise<unknown>) => Promise<boolean> } {
+  const [pending, setPending] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  return {
+    pending,
+    error,
+    run: async (command) => {
+      if (pending()) return false;
+      setPending(true);
+      setError(null);
+      try {
+        await command();
+        return true;
+      } catch (caught) {
+        setError(describeError(caught));
+        return false;
+      } finally {
+        setPending(false);
+      }
+    },
+  };
+}
+
+function BuyerActions(props: { order: OrderDto }): JSX.Element {
+  const confirm = useAction(confirmDelivery);
+  const dispute = useAction(openDispute);
+  const confirmCommand = useCommand();
+  const disputeCommand = useCommand();
+  const [disputing, setDisputing] = createSignal(false);
+  const [reason, setReason] = createSignal('');
+  const open = (): boolean => props.order.status === 'SHIPPED' || props.order.status === 'DELIVERED';
+
+  async function submitDispute(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    if (await disputeCommand.run(() => dispute(props.order.id, reason().trim()))) setDisputing(false);
+  }
+
+  return (
+    <Show when={open()}>
+      <div class="card-premium grid gap-3 p-4">
+        <p class="m-0 text-sm text-muted">Got it? Confirming releases the money to the seller. If something is wrong, open a dispute instead: the money stays frozen until an operator decides.</p>
+        <div class="flex flex-wrap gap-2">
+          <button type="button" class="btn-premium" disabled={confirmCommand.pending()} aria-describedby="confirm-error" onClick={() => void confirmCommand.run(() => confirm(props.order.id))}>
+            Confirm delivery
+          </button>
+          <button type="button" class="btn-ghost" aria-expanded={disputing()} onClick={() => setDisputing(!disputing())}>
+            Open dispute
+          </button>
+        </div>
+        <ErrorNote id="confirm-error" error={confirmCommand.error()} />
+        <Show when={disputing()}>
+          <form class="grid gap-2" onSubmit={(event) => void submitDispute(event)}>
+            <label for="dispute-reason" class="field-label">
+              Reason
+            </label>
+            <textarea id="dispute-reason" class="field min-h-24" maxLength={500} required value={reason()} onInput={(event) => setReason(event.currentTarget.value)} />
+            <div>
+              <button type="submit" class="btn-danger" disabled={disputeCommand.pending() || reason().trim() === ''}>
+                Submit dispute
+              </button>
+            </div>
+            <ErrorNote error={disputeCommand.error()} />
+          </form>
+        </Show>
+      </div>
+    </Show>
+  );
+}
+
+function SellerActions(props: { order: OrderDto }): JSX.Element {
+  const ship = useAction(shipOrder);
+  const cancel = useAction(cancelOrder);
+  const command = useCommand();
+  return (
+    <Show when={props.order.status === 'PAID'}>
+      <div class="card-premium grid gap-3 p-4">
+        <div class="flex flex-wrap gap-2">
+          <button type="button" class="btn-premium" disabled={command.pending()} onClick={() => void command.run(() => ship(props.order.id))}>
+            Ship
+          </button>
+          <button type="button" class="btn-ghost" disabled={command.pending()} onClick={() => void command.run(() => cancel(props.order.id))}>
+            Cancel and refund
+          </button>
+        </div>
+        <ErrorNote error={command.error()} />
+      </div>
+    </Show>
+  );
+}
+
+export function ResolveButtons(props: { orderId: string }): JSX.Element {
+  const resolve = useAction(resolveDispute);
+  const command = useCommand();
+  return (
+    <div class="grid gap-2">
+      <div class="flex flex-wrap gap-2">
+        <button type="button" class="btn-ghost" disabled={command.pending()} onClick={() => void command.run(() => resolve(props.orderId, 'refund'))}>
+          Refund buyer
+        </button>
+        <button type="button" class="btn-premium" disabled={command.pending()} onClick={() => void command.run(() => resolve(props.orderId, 'release'))}>
+          Release to seller
+        </button>
+      </div>
+      <ErrorNote error={command.error()} />
+    </div>
+  );
+}
+
+function Timeline(props: { order: OrderDto }): JSX.Element {
+  return (
+    <ol class="m-0 grid list-none gap-0 p-0" aria-label="Timeline">
+      <For each={props.order.timeline}>
+        {(step, index) => (
+          <li data-testid="timeline-step" class="relative flex gap-3 pb-4 rise-in">
+            <span class="relative flex flex-col items-center" aria-hidden="true">
+              <span class={`mt-1.5 h-3 w-3 rounded-full ${index() === props.order.timeline.length - 1 ? 'bg-[linear-gradient(135deg,var(--c-brand),var(--c-accent))] ring-4 ring-[var(--c-hover)]' : 'bg-muted'}`} />
+              <Show when={index() < props.order.timeline.length - 1}>
+                <span class="mt-1 w-px flex-1 bg-line" />
+              </Show>
+            </span>
+            <span>
+              <span class="block font-semibold">{stepLabels[step.status] ?? step.status}</span>
+              <span class="block text-sm text-muted">{formatDateTime(step.at)}</span>
+            </span>
+          </li>
+        )}
+      </For>
+    </ol>
+  );
+}
+
+function Facts(props: { order: OrderDto }): JSX.Element {
+  const order = (): OrderDto => props.order;
+  return (
+    <dl class="m-0 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+      <dt class="text-muted">Seller</dt>
+      <dd class="m-0">{order().sellerName}</dd>
+      <dt class="text-muted">Placed</dt>
+      <dd class="m-0">{formatDateTime(order().placedAt)}</dd>
+      <Show when={order().releaseDueAt}>{(due) => <><dt class="text-muted">Auto-release</dt><dd class="m-0">{formatDateTime(due())}</dd></>}</Show>
+      <Show when={order().disputeReason}>{(reason) => <><dt class="text-muted">Dispute</dt><dd class="m-0">{reason()}</dd></>}</Show>
+      <Show when={order().disputeResolution}>{(resolution) => <><dt class="text-muted">Resolution</dt><dd class="m-0">{resolution() === 'refund' ? 'Refunded to the buyer' : 'Released to the seller'}</dd></>}</Show>
+      <Show when={order().failureCode}>{(code) => <><dt class="text-muted">Failure</dt><dd class="m-0">{sentenceFor(code(), code())}</dd></>}</Show>
+      <Show when={order().releasedMinor !== null}><dt class="text-muted">Released</dt><dd class="m-0"><Money cents={order().releasedMinor ?? 0} /> (fee <Money cents={order().feeMinor} />)</dd></Show>
+      <Show when={order().refundedMinor !== null}><dt class="text-muted">Refunded</dt><dd class="m-0"><Money cents={order().refundedMinor ?? 0} /></dd></Show>
+    </dl>
+  );
+}
+
+function OrderView(props: { user: UserDto }): JSX.Element {
+  const params = useParams();
+  const order = createAsync(() => getOrder(params['id'] ?? ''));
+  return (
+    <Show when={order()}>
+      {(current) => (
+        <div class="grid gap-6">
+          <PageHeader title={`Order #${current().number}`}>
+            <Badge tone={statusTone(current().status)} testId="order-status">
+              {current().status}
+            </Badge>
+          </PageHeader>
+          <div class="grid gap-6 lg:grid-cols-[1fr_20rem]">
+            <div class="grid content-start gap-4">
+              <Show when={props.user.role === 'BUYER' && current().buyerId === props.user.id}>
+                <BuyerActions order={current()} />
+              </Show>
+              <Show when={props.user.role === 'SELLER' && current().sellerId === props.user.id}>
+                <SellerActions order={current()} />
+              </Show>
+              <Show when={props.user.role === 'ADMIN' && current().status === 'DISPUTED'}>
+                <div class="card-premium p-4">
+                  <ResolveButtons orderId={current().id} />
+                </div>
+              </Show>
+              <section class="card-premium p-4" aria-labelledby="items-title">
+                <h2 id="items-title" class="m-0 mb-3 text-lg font-bold">Items</h2>
+                <ul class="m-0 grid list-none gap-2 p-0">
+                  <For each={current().items}>
+                    {(item) => (
+                      <li class="flex flex-wrap items-center justify-between gap-2">
+                        <A href={`/products/${encodeURIComponent(item.productId)}`}>{item.title}</A>
+                        <span class="text-sm text-muted">
+                          {item.qty} × <Money cents={item.unitPriceMinor} />
+                        </span>
+                        <Money cents={item.lineTotalMinor} class="font-semibold" />
+                      </li>
+                    )}
+                  </For>
+                </ul>
+                <div class="mt-3 flex justify-between border-t border-line pt-3 font-bold">
+                  <span>Total</span>
+                  <Money cents={current().totalMinor} />
+                </div>
+              </section>
+              <section class="card-premium p-4">
+                <Facts order={current()} />
+              </section>
+            </div>
+            <section class="card-premium p-4" aria-labelledby="timeline-title">
+              <h2 id="timeline-title" class="m-0 mb-3 text-lg font-bold">Timeline</h2>
+              <Timeline order={current()} />
+            </section>
+          </div>
+        </div>
+      )}
+    </Show>
+  );
+}
+
+export function OrderDetailPage(): JSX.Element {
+  return (
+    <RequireRole roles={['BUYER', 'SELLER', 'ADMIN']}>
+      {(user) => (
+        <Async rows={4}>
+          <OrderView user={user} />
+        </Async>
+      )}
+    </RequireRole>
+  );
+}

@@ -1,0 +1,90 @@
+/** My orders (buyer, seller or operator view), newest first, filterable by status. */
+import { For, Show } from 'solid-js';
+import type { JSX } from 'solid-js';
+import { A, createAsync, useSearchParams } from '@solidjs/router';
+import type { OrderStatus } from '../../../../gateway/api-types.ts';
+import { RequireRole } from '../../components/RequireRole.tsx';
+import { Async, Badge, EmptyState, formatDateTime, Money, PageHeader } from '../../components/ui.tsx';
+import { getOrders, orderStatuses, statusTone } from '../../data/orders.ts';
+
+const pageSize = 25;
+
+function isStatus(value: string | undefined): value is OrderStatus {
+  return orderStatuses.some((status) => status === value);
+}
+
+function OrderList(props: { status: OrderStatus | undefined; page: number; setPage: (page: number) => void }): JSX.Element {
+  const orders = createAsync(() => getOrders({ status: props.status, page: props.page, pageSize }));
+  const lastPage = (): number => Math.max(1, Math.ceil((orders()?.total ?? 0) / pageSize));
+  return (
+    <Show when={orders()}>
+      {(page) => (
+        <Show when={page().items.length > 0} fallback={<EmptyState title="No orders yet" icon="📦">Orders you place show up here, live.</EmptyState>}>
+          <ul class="m-0 grid list-none gap-3 p-0">
+            <For each={page().items}>
+              {(order) => (
+                <li>
+                  <A href={`/orders/${encodeURIComponent(order.id)}`} data-testid="order-row" class="card-premium flex flex-wrap items-center gap-x-4 gap-y-1 p-4 no-underline transition-transform hover:-translate-y-0.5 rise-in">
+                    <span class="font-mono font-bold">#{order.number}</span>
+                    <span class="min-w-0 flex-1 truncate text-muted">{order.sellerName}</span>
+                    <span class="text-sm text-muted">{formatDateTime(order.placedAt)}</span>
+                    <Money cents={order.totalMinor} class="font-semibold" />
+                    <Badge tone={statusTone(order.status)}>{order.status}</Badge>
+                  </A>
+                </li>
+              )}
+            </For>
+          </ul>
+          <Show when={lastPage() > 1}>
+            <nav class="mt-6 flex items-center justify-center gap-3" aria-label="Pages">
+              <button type="button" class="btn-ghost" disabled={props.page <= 1} onClick={() => props.setPage(props.page - 1)}>
+                Previous
+              </button>
+              <span class="text-sm text-muted">
+                Page {props.page} of {lastPage()}
+              </span>
+              <button type="button" class="btn-ghost" disabled={props.page >= lastPage()} onClick={() => props.setPage(props.page + 1)}>
+                Next
+              </button>
+            </nav>
+          </Show>
+        </Show>
+      )}
+    </Show>
+  );
+}
+
+export function OrdersPage(): JSX.Element {
+  const [params, setParams] = useSearchParams();
+  const status = (): OrderStatus | undefined => {
+    const value = params.status;
+    const text = Array.isArray(value) ? value[0] : value;
+    return isStatus(text) ? text : undefined;
+  };
+  const page = (): number => {
+    const value = Number(params.page);
+    return Number.isInteger(value) && value > 0 ? value : 1;
+  };
+  return (
+    <RequireRole roles={['BUYER', 'SELLER', 'ADMIN']}>
+      {() => (
+        <div>
+          <PageHeader title="Orders" subtitle="Status changes arrive live.">
+            <div>
+              <label for="order-status-filter" class="field-label">
+                Status
+              </label>
+              <select id="order-status-filter" class="field" value={status() ?? ''} onChange={(event) => setParams({ status: event.currentTarget.value || undefined, page: undefined })}>
+                <option value="">All statuses</option>
+                <For each={orderStatuses}>{(option) => <option value={option}>{option}</option>}</For>
+              </select>
+            </div>
+          </PageHeader>
+          <Async rows={4}>
+            <OrderList status={status()} page={page()} setPage={(next) => setParams({ page: String(next) })} />
+          </Async>
+        </div>
+      )}
+    </RequireRole>
+  );
+}
