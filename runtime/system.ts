@@ -79,7 +79,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     timerIndex,
     createReadModelConsumer(stores.db),
     createMailConsumer(stores.db, () => mail.wake()),
-    createSellerDailyConsumer(stores.db, recordAggregation),
+    createSellerDailyConsumer(stores.db, recordAggregation, limits.processorBatch),
     ...extraConsumers,
   ];
   const processor = new EventProcessor(stores.journal, consumers, limits, logger);

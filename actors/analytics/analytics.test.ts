@@ -88,9 +88,16 @@ describe('the analytics actor', () => {
     expect(recorded[1]).toEqual({ type: 'AggregationRequested', fromDay: firstChunk.toDay + 1, toDay: day('2026-02-28'), at: late + 1 });
   });
 
-  it('a timer firing while a run is in flight only reschedules', () => {
-    const running = given([...started, { type: 'AggregationRequested', fromDay: day('2026-01-05'), toDay: day('2026-01-05'), at: jan5 }]);
-    const events = when(running, { type: 'RunDailyAggregation', timerId: 'run-1' }, Date.UTC(2026, 0, 6));
-    expect(events.map((event) => event.type)).toEqual(['TimerCancelled', 'TimerScheduled']);
+  it('a timer firing while a request is still open asks for the same days again, and the first answer completes it', () => {
+    const open = { fromDay: day('2026-01-05'), toDay: day('2026-01-05') };
+    const running = given([...started, { type: 'AggregationRequested', ...open, at: jan5 }]);
+    const midnight = Date.UTC(2026, 0, 6);
+    const events = when(running, { type: 'RunDailyAggregation', timerId: 'run-1' }, midnight);
+    expect(events.map((event) => event.type)).toEqual(['TimerCancelled', 'TimerScheduled', 'AggregationRequested']);
+    expect(events[2]).toEqual({ type: 'AggregationRequested', ...open, at: midnight });
+    const asked = given([...started, { type: 'AggregationRequested', ...open, at: jan5 }, ...events]);
+    const recorded = when(asked, { type: 'RecordAggregation', ...open }, midnight + 1);
+    expect(recorded[0]).toEqual({ type: 'DaysAggregated', ...open, at: midnight + 1 });
+    expect(given([...started, ...events, ...recorded]).requested).toBeNull();
   });
 });

@@ -130,7 +130,11 @@ export function decide(state: AnalyticsState, command: AnalyticsCommand, now: nu
       // A timer of a replaced schedule (the cron changed) or one delivered twice: nothing to do.
       if (!Object.hasOwn(state.timers, command.timerId) || state.lastCompletedDay === null) return [];
       const next = rescheduled(state, state.cron, now);
-      return state.requested === null ? [...next, ...nextRequest(state.lastCompletedDay, now)] : next;
+      if (state.requested === null) return [...next, ...nextRequest(state.lastCompletedDay, now)];
+      // A request still open a whole period later was lost (a deferred request dies with the
+      // process, see seller-daily.ts) or is stuck: ask for the same days again. A repeat is
+      // harmless: the upsert is idempotent and a second answer is a duplicate command.
+      return [...next, { type: 'AggregationRequested', ...state.requested, at: now }];
     }
     case 'RecordAggregation': {
       const { requested, lastCompletedDay } = state;

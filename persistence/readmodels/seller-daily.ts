@@ -9,12 +9,13 @@
  * same rows again and its answer is a duplicate command, so a day is never counted twice.
  *
  * It runs after the read-model consumer in the same round, so the orders of the batch that holds
- * the request are in `orders` already. Known gap: the processor reads unprocessed entries in
- * (key, seq) order, not in time order, so when more than one batch (`processorBatch`) is waiting,
- * an `analytics:` request can be handled before older `order:` entries that fall in a later
- * batch, and the day's row misses those orders until the day is aggregated again. The backlog is
- * normally empty (the processor keeps up, and a start drains what a crash left before the
- * scheduler's first tick usually fires the overdue timer), so a rerun tool was left out.
+ * the request are in `orders` already. The processor reads unprocessed entries in (key, seq)
+ * order, not in time order, so while more than one batch is waiting (after a crash, or under a
+ * burst), an `analytics:` request would come before older `order:` entries of a later batch. A
+ * request seen in a FULL batch (`batchLimit` entries: more may be waiting) is therefore held in
+ * memory and run with the first batch that is not full, when the backlog is drained. A held
+ * request dies with the process (its entry is already checkpointed); the actor asks for the
+ * same days again at its next run when a request stays open (actors/analytics/analytics.ts).
  */
 import type { AnalyticsEvent } from '../../actors/analytics/analytics.ts';
 import { dayMs } from '../../actors/analytics/analytics.ts';
@@ -78,20 +79,29 @@ function isRequest(event: unknown): event is Extract<AnalyticsEvent, { type: 'Ag
   return typeof event === 'object' && event !== null && (event as { type?: unknown }).type === 'AggregationRequested';
 }
 
-export function createSellerDailyConsumer(db: Db, record: RecordAggregation): Consumer {
+export function createSellerDailyConsumer(db: Db, record: RecordAggregation, batchLimit: number): Consumer {
+  /** Requests seen but not yet run, oldest first; bounded by the actor, which has one open at a time. */
+  const held: { fromDay: number; toDay: number; at: number }[] = [];
   return {
     name: 'seller-daily',
     async handle(entries: readonly JournalEntry[]): Promise<void> {
       for (const entry of entries) {
         if (!entry.key.startsWith('analytics:')) continue;
         for (const event of entry.events) {
-          if (!isRequest(event)) continue;
-          await aggregateSellerDays(db, event.fromDay, event.toDay, entry.at);
-          const answer = await record(event.fromDay, event.toDay);
-          // A transient failure (the runtime is stopping, a timeout) repeats the batch; the
-          // upsert is idempotent and the answer a duplicate command, so a repeat is harmless.
-          if (!answer.ok && answer.transient) throw new Error(`analytics run ${event.fromDay}..${event.toDay} not recorded: ${answer.code}`);
+          // A repeated batch brings the same request again; hold it once.
+          if (isRequest(event) && !held.some((request) => request.fromDay === event.fromDay && request.toDay === event.toDay)) {
+            held.push({ fromDay: event.fromDay, toDay: event.toDay, at: entry.at });
+          }
         }
+      }
+      if (entries.length >= batchLimit) return;
+      for (let request = held[0]; request !== undefined; request = held[0]) {
+        await aggregateSellerDays(db, request.fromDay, request.toDay, request.at);
+        const answer = await record(request.fromDay, request.toDay);
+        // A transient failure (the runtime is stopping, a timeout) keeps the request held and
+        // repeats the batch; the upsert is idempotent and the answer a duplicate command.
+        if (!answer.ok && answer.transient) throw new Error(`analytics run ${request.fromDay}..${request.toDay} not recorded: ${answer.code}`);
+        held.shift();
       }
     },
   };
