@@ -9,7 +9,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{runtime,actors,gateway,persistence,bench}/**/*.test.ts'],
+          include: ['{runtime,actors,gateway,persistence,bench,storefront}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', 'node_modules/**'],
         },
       },
@@ -18,6 +18,19 @@ export default defineConfig({
         test: {
           name: 'int',
           include: ['{runtime,actors,gateway,persistence,bench}/**/*.int.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Browser tests against one real `npm start` server (started by the global setup, as
+          // its demo seed costs ~15 s); files run one at a time, as they share that server.
+          name: 'e2e',
+          include: ['storefront/e2e/**/*.e2e.test.ts'],
+          globalSetup: ['storefront/e2e/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
         },
       },
     ],
