@@ -31,7 +31,8 @@ export interface ApiRequest {
 
 export type ApiBody =
   | { readonly kind: 'json'; readonly value: unknown }
-  | { readonly kind: 'bytes'; readonly bytes: Uint8Array; readonly contentType: string }
+  /** `gzipped`: the same bytes gzip-compressed, sent instead to clients that accept gzip. */
+  | { readonly kind: 'bytes'; readonly bytes: Uint8Array; readonly contentType: string; readonly gzipped?: Uint8Array }
   | { readonly kind: 'text'; readonly text: string; readonly contentType: string }
   | { readonly kind: 'empty' };
 

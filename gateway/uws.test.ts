@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { silentLogger } from '../runtime/logger.ts';
@@ -21,6 +22,10 @@ async function dispatch(request: DispatchRequest): Promise<ApiResponse> {
     };
   }
   if (request.path === '/api/large') return { status: 200, body: { kind: 'json', value: { items: Array.from({ length: 200 }, (_, index) => ({ index, name: `product ${index}` })) } } };
+  if (request.path === '/assets/app.js') {
+    const bytes = Buffer.from('console.log("bazaary");\n'.repeat(100));
+    return { status: 200, body: { kind: 'bytes', bytes, contentType: 'text/javascript; charset=utf-8', gzipped: gzipSync(bytes) } };
+  }
   if (request.path === '/api/throw') throw new Error('secret internals');
   if (request.path === '/api/slow') {
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -115,6 +120,17 @@ describe('uWS adapter: HTTP', () => {
     expect(((await decoded.json()) as { items: unknown[] }).items).toHaveLength(200);
     const small = await rawGet('/api/echo', { 'Accept-Encoding': 'gzip' });
     expect(small.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('sends the pre-gzipped bytes of a file to a client that accepts gzip, and the plain bytes otherwise', async () => {
+    const gzipped = await rawGet('/assets/app.js', { 'Accept-Encoding': 'gzip, deflate' });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gzipped.headers.vary).toContain('Accept-Encoding');
+    const plain = await rawGet('/assets/app.js', {});
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toContain('Accept-Encoding');
+    const decoded = await fetch(`${base}/assets/app.js`);
+    expect(await decoded.text()).toBe('console.log("bazaary");\n'.repeat(100));
   });
 
   it('adds security headers and no-store on the API unless the handler chose a cache policy', async () => {

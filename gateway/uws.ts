@@ -82,8 +82,11 @@ function encodeBody(response: ApiResponse, acceptEncoding: string): EncodedBody 
       }
       return { bytes: text, headers, vary: [] };
     }
-    case 'bytes':
-      return { bytes: body.bytes, headers: [['Content-Type', body.contentType]], vary: [] };
+    case 'bytes': {
+      if (body.gzipped === undefined) return { bytes: body.bytes, headers: [['Content-Type', body.contentType]], vary: [] };
+      if (!/\bgzip\b/.test(acceptEncoding)) return { bytes: body.bytes, headers: [['Content-Type', body.contentType]], vary: ['Accept-Encoding'] };
+      return { bytes: body.gzipped, headers: [['Content-Type', body.contentType], ['Content-Encoding', 'gzip']], vary: ['Accept-Encoding'] };
+    }
     case 'text':
       return { bytes: body.text, headers: [['Content-Type', body.contentType]], vary: [] };
     case 'empty':
