@@ -307,7 +307,7 @@ describe.skipIf(skipReason !== '')('storefront shop flow (issue #5 proof)', () =
     await waitForText(status, 'DISPUTED');
 
     await admin.page.goto(`${baseUrl}/admin/disputes`);
-    const row = admin.page.getByTestId('dispute-row').filter({ hasText: formatUsd(order.totalMinor) });
+    const row = admin.page.locator(`[data-testid="dispute-row"][data-order-id="${orderId}"]`);
     await waitForCount(row, 1);
     await row.getByRole('button', { name: 'Refund buyer' }).click();
 

@@ -16,7 +16,7 @@ function Queue(): JSX.Element {
           <ul class="m-0 grid list-none gap-3 p-0">
             <For each={page().items}>
               {(order) => (
-                <li data-testid="dispute-row" class="card-premium grid gap-3 p-4 rise-in">
+                <li data-testid="dispute-row" data-order-id={order.id} class="card-premium grid gap-3 p-4 rise-in">
                   <div class="flex flex-wrap items-center gap-x-4 gap-y-1">
                     <A href={`/orders/${encodeURIComponent(order.id)}`} class="font-mono font-bold">
                       #{order.number}

@@ -24,7 +24,7 @@ function OrderList(props: { status: OrderStatus | undefined; page: number; setPa
             <For each={page().items}>
               {(order) => (
                 <li>
-                  <A href={`/orders/${encodeURIComponent(order.id)}`} data-testid="order-row" class="card-premium flex flex-wrap items-center gap-x-4 gap-y-1 p-4 no-underline transition-transform hover:-translate-y-0.5 rise-in">
+                  <A href={`/orders/${encodeURIComponent(order.id)}`} data-testid="order-row" data-order-id={order.id} class="card-premium flex flex-wrap items-center gap-x-4 gap-y-1 p-4 no-underline transition-transform hover:-translate-y-0.5 rise-in">
                     <span class="font-mono font-bold">#{order.number}</span>
                     <span class="min-w-0 flex-1 truncate text-muted">{order.sellerName}</span>
                     <span class="text-sm text-muted">{formatDateTime(order.placedAt)}</span>
