@@ -121,7 +121,7 @@ describe.skipIf(skipReason !== '')('main pages: content, accessibility smoke, sc
         ? page.getByRole('button', { name: main.ready.slice('button:'.length), exact: true })
         : page.getByTestId(main.ready);
     await ready.first().waitFor({ timeout: liveUpdateMs });
-    await page.screenshot({ path: new URL(`${main.name}-1280.png`, screenshotsDir).pathname, fullPage: true });
+    await page.screenshot({ path: new URL(`${main.name}-1280.png`, screenshotsDir).pathname, fullPage: true, animations: 'disabled' });
 
     const unlabelled = await unlabelledControls(page);
     const stops = await tabStops(page);
@@ -132,7 +132,7 @@ describe.skipIf(skipReason !== '')('main pages: content, accessibility smoke, sc
       (document.activeElement as HTMLElement | null)?.blur();
       return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     });
-    await page.screenshot({ path: new URL(`${main.name}-390.png`, screenshotsDir).pathname, fullPage: true });
+    await page.screenshot({ path: new URL(`${main.name}-390.png`, screenshotsDir).pathname, fullPage: true, animations: 'disabled' });
     const scrollWidth = await page.evaluate(() => document.scrollingElement?.scrollWidth ?? Number.POSITIVE_INFINITY);
     await page.setViewportSize(desktopViewport);
 

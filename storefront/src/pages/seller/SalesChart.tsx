@@ -55,8 +55,9 @@ export function SalesChart(props: { from: string; to: string; sales: readonly Da
 
   return (
     <figure class="m-0">
-      {/* On a phone the chart keeps a readable size and scrolls sideways inside its card. */}
-      <div class="overflow-x-auto">
+      {/* On a phone the chart keeps a readable size and scrolls sideways inside its card,
+          starting at the right end: the latest days are the ones a seller looks for. */}
+      <div class="overflow-x-auto" ref={(element) => requestAnimationFrame(() => (element.scrollLeft = element.scrollWidth))}>
         <svg data-testid="sales-chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label()} class="h-auto w-full min-w-[30rem]">
           <For each={[0, 0.5, 1]}>
             {(fraction) => (
