@@ -3,14 +3,16 @@
  * node flags of its own), one after the other so they never share the machine's two cores:
  *
  *   npx tsx bench/run.ts all                  (npm run bench)
- *   npx tsx bench/run.ts checkout journal     (any of: journal, rehydrate, checkout)
+ *   npx tsx bench/run.ts checkout journal     (any of the names below)
+ *   npx tsx bench/run.ts load-browse load-checkout load-live     (npm run bench:load)
  *
  * The children inherit the environment (DATABASE_URL, BENCH_QUICK=1, BENCH_CELL_MS, …) and the
  * terminal, so each prints its own tables as it goes. Afterwards this prints a summary read from
  * the result files they wrote (bench/results/<name>.json, each with machine, commit and load).
  *
  * Exit status 1 when a benchmark fails: its process exits non-zero or is killed, it writes no
- * fresh result file, or its result says `ok: false` (checkout: an unclean ledger audit).
+ * fresh result file, or its result says `ok: false` (checkout and load-*: an unclean ledger audit;
+ * load-*: also a failed correctness check or a lost notification).
  * BENCH_TIMEOUT_MS (30 minutes) bounds each child; past it the child is stopped and counts as failed.
  */
 import { spawn } from 'node:child_process';
@@ -23,6 +25,8 @@ interface Benchmark {
   readonly script: string;
   /** Node flags before `--import tsx`. */
   readonly nodeFlags: readonly string[];
+  /** Arguments after the script (the load coordinator takes its scenario's name). */
+  readonly args?: readonly string[];
   /** Headline lines from the result file; defensive, since the file's shape is the benchmark's own. */
   readonly headlines: (result: Fields) => string[];
 }
@@ -37,6 +41,11 @@ const benchmarks: Readonly<Record<string, Benchmark>> = {
   http: { script: 'bench/http.bench.ts', nodeFlags: [], headlines: httpHeadlines },
   fanout: { script: 'bench/fanout.bench.ts', nodeFlags: [], headlines: genericHeadlines },
   search: { script: 'bench/search.bench.ts', nodeFlags: ['--expose-gc'], headlines: searchHeadlines },
+  storefront: { script: 'bench/storefront.bench.ts', nodeFlags: [], headlines: genericHeadlines },
+  // Open-model load against the real server (bench/load/): each writes load-<name>.json and .svg.
+  'load-browse': { script: 'bench/load/coordinator.ts', nodeFlags: [], args: ['browse'], headlines: loadHeadlines },
+  'load-checkout': { script: 'bench/load/coordinator.ts', nodeFlags: [], args: ['checkout'], headlines: loadHeadlines },
+  'load-live': { script: 'bench/load/coordinator.ts', nodeFlags: [], args: ['live'], headlines: loadHeadlines },
 };
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -56,7 +65,7 @@ let current: ReturnType<typeof spawn> | null = null;
 
 function runChild(benchmark: Benchmark): Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...benchmark.nodeFlags, '--import', 'tsx', benchmark.script], {
+    const child = spawn(process.execPath, commandLine(benchmark), {
       cwd: repoRoot,
       env: process.env,
       stdio: 'inherit',
@@ -80,6 +89,10 @@ function runChild(benchmark: Benchmark): Promise<{ code: number | null; signal: 
   });
 }
 
+function commandLine(benchmark: Benchmark): string[] {
+  return [...benchmark.nodeFlags, '--import', 'tsx', benchmark.script, ...(benchmark.args ?? [])];
+}
+
 async function readResult(name: string, startedAt: Date): Promise<Fields | string> {
   const file = new URL(`results/${name}.json`, import.meta.url);
   let result: unknown;
@@ -96,7 +109,7 @@ async function readResult(name: string, startedAt: Date): Promise<Fields | strin
 }
 
 async function runBenchmark(name: string, benchmark: Benchmark): Promise<Outcome> {
-  process.stdout.write(`\n=== ${name}: node ${[...benchmark.nodeFlags, '--import', 'tsx', benchmark.script].join(' ')}\n`);
+  process.stdout.write(`\n=== ${name}: node ${commandLine(benchmark).join(' ')}\n`);
   const startedAt = new Date();
   const exit = await runChild(benchmark);
   const seconds = Math.round((Date.now() - startedAt.getTime()) / 1_000);
@@ -126,6 +139,20 @@ function httpHeadlines(result: Fields): string[] {
 
 function searchHeadlines(result: Fields): string[] {
   return [`${show(result['products'])} products: build ${show(result['buildMs'])} ms, p50 ${show(at(result, 'latencyMs', 'p50'))} ms, p95 ${show(at(result, 'latencyMs', 'p95'))} ms`];
+}
+
+function loadHeadlines(result: Fields): string[] {
+  const unit = show(at(result, 'plan', 'unit'));
+  const steps = records(result['steps']).map((step) => {
+    const notifications = at(step, 'notifications');
+    const live = isFields(notifications) ? `, notification p99 ${show(at(notifications, 'latencyMs', 'p99'))} ms, ${show(notifications['late'])} late` : '';
+    return (
+      `${show(step['offeredPerSec'])} ${unit}/s offered: ${show(step['achievedPerSec'])}/s achieved, p50 ${show(at(step, 'latencyMs', 'p50'))} ms, ` +
+      `p99 ${show(at(step, 'latencyMs', 'p99'))} ms, ${show(step['errors'])} errors, ${show(step['dropped'])} dropped${live}`
+    );
+  });
+  const lost = result['notificationsLostAtEnd'] === undefined ? '' : `, ${show(result['notificationsLostAtEnd'])} notifications lost`;
+  return [...steps, `ledger audit ${at(result, 'audit', 'ok') === true ? 'clean' : 'NOT CLEAN'}${lost}`];
 }
 
 /** For result files whose shape has no dedicated summary: the top-level scalar fields. */
