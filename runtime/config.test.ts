@@ -31,6 +31,18 @@ describe('configuration', () => {
     expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration: ${name} `));
   });
 
+  it('takes a bootstrap admin only with both its email and password', () => {
+    expect(parseConfig({ ADMIN_EMAIL: 'Ops@Example.com', ADMIN_PASSWORD: 'correct horse battery' }).gateway.bootstrapAdmin).toEqual({
+      email: 'ops@example.com',
+      password: 'correct horse battery',
+    });
+    expect(parseConfig({}).gateway.bootstrapAdmin).toBeUndefined();
+    expect(() => parseConfig({ ADMIN_EMAIL: 'ops@example.com' })).toThrow(/^invalid configuration: ADMIN_PASSWORD must be set together with ADMIN_EMAIL/);
+    expect(() => parseConfig({ ADMIN_PASSWORD: 'correct horse battery' })).toThrow(/^invalid configuration: ADMIN_EMAIL must be set together/);
+    expect(() => parseConfig({ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'short' })).toThrow(/ADMIN_PASSWORD must be at least 12 characters/);
+    expect(() => parseConfig({ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'correct horse battery' })).toThrow(/ADMIN_EMAIL must be an email address/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(parseConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
   });

@@ -73,6 +73,9 @@ const EnvSchema = v.object({
   S3_SECRET_KEY: v.optional(v.string()),
   S3_BUCKET: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')), 'bazaary'),
   SEED_DEMO: booleanText(true),
+  /** An operator account ensured at every start (both or neither): production has no demo admin. */
+  ADMIN_EMAIL: v.optional(v.pipe(v.string(), v.trim(), v.toLowerCase(), v.email('must be an email address'))),
+  ADMIN_PASSWORD: v.optional(v.pipe(v.string(), v.minLength(12, 'must be at least 12 characters'), v.maxLength(256))),
   STOREFRONT_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './storefront/dist'),
   /** How long a hot product read is cached (Redis when REDIS_URL is set, else in process); 0 turns it off. */
   PRODUCT_CACHE_TTL: duration('5s'),
@@ -124,6 +127,8 @@ export interface GatewayConfig {
   readonly meili: { readonly url: string; readonly key: string | undefined } | undefined;
   readonly s3: { readonly endpoint: string; readonly accessKey: string; readonly secretKey: string; readonly bucket: string } | undefined;
   readonly seedDemo: boolean;
+  /** Set by ADMIN_EMAIL + ADMIN_PASSWORD: the operator account made at start when missing. */
+  readonly bootstrapAdmin: { readonly email: string; readonly password: string } | undefined;
   readonly storefrontDir: string;
   readonly productCacheTtlMs: number;
 }
@@ -143,6 +148,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const parsed = result.output;
+  if ((parsed.ADMIN_EMAIL === undefined) !== (parsed.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError(`invalid configuration: ${parsed.ADMIN_EMAIL === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD'} must be set together with ${parsed.ADMIN_EMAIL === undefined ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL'}`);
+  }
   return {
     logLevel: parsed.LOG_LEVEL,
     dataDir: parsed.DATA_DIR,
@@ -180,6 +188,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
               bucket: parsed.S3_BUCKET,
             },
       seedDemo: parsed.SEED_DEMO,
+      bootstrapAdmin: parsed.ADMIN_EMAIL === undefined || parsed.ADMIN_PASSWORD === undefined ? undefined : { email: parsed.ADMIN_EMAIL, password: parsed.ADMIN_PASSWORD },
       storefrontDir: parsed.STOREFRONT_DIR,
       productCacheTtlMs: parsed.PRODUCT_CACHE_TTL,
     },

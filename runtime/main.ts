@@ -3,6 +3,7 @@
  * names (embedded stores when it names none), seeds the demo data on first start, prints the
  * URL and the demo logins, and stops cleanly on SIGINT/SIGTERM.
  */
+import { ensureAdmin } from '../gateway/seed/admin.ts';
 import { seedDemo, demoLogins } from '../gateway/seed/seed.ts';
 import { startGateway } from '../gateway/server.ts';
 import { ConfigError, parseConfig } from './config.ts';
@@ -24,6 +25,12 @@ async function main(): Promise<void> {
   if (config.gateway.seedDemo) {
     const seededAt = performance.now();
     if (await seedDemo(gateway.context)) logger.info({ ms: Math.round(performance.now() - seededAt) }, 'demo data seeded');
+  }
+  const admin = config.gateway.bootstrapAdmin;
+  if (admin !== undefined) {
+    const outcome = await ensureAdmin(gateway.context, admin);
+    if (outcome === 'email_taken_by_non_admin') logger.error({ email: admin.email }, 'ADMIN_EMAIL belongs to a non-admin account; no admin was made');
+    else logger.info({ email: admin.email, outcome }, 'operator account');
   }
   logger.info(
     {
