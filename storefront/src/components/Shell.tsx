@@ -10,6 +10,7 @@ import { getMeOrNull, logoutAction } from '../data/auth.ts';
 import { cartCount } from '../data/cart.ts';
 import { connectLive } from '../lib/live.ts';
 import type { LiveStatus } from '../lib/live.ts';
+import { connectionRecovered } from '../lib/recovery.ts';
 import { applyNotification } from '../lib/notifications.ts';
 import { showToast } from '../lib/toasts.ts';
 import { SearchOverlay } from './SearchOverlay.tsx';
@@ -45,9 +46,16 @@ function useLiveConnection(user: () => UserDto | null | undefined): () => LiveSt
   createEffect(() => {
     const id = userId();
     if (id === null) return;
+    let wasOffline = false;
     const connection = connectLive(id, {
       onNotification: (notification) => applyNotification(notification, showToast),
-      onStatus: setStatus,
+      onStatus: (next) => {
+        // Back live after an outage: data fetched meanwhile may have failed; refresh it.
+        if (next === 'live' && wasOffline) connectionRecovered();
+        if (next === 'offline') wasOffline = true;
+        else if (next === 'live') wasOffline = false;
+        setStatus(next);
+      },
     });
     onCleanup(connection.close);
   });

@@ -2,10 +2,11 @@
  * Small building blocks every page uses: async boundaries with real loading and error states,
  * empty states, inline errors (role="alert"), status badges and money.
  */
-import { ErrorBoundary, For, Show, Suspense } from 'solid-js';
+import { createEffect, ErrorBoundary, For, on, Show, Suspense } from 'solid-js';
 import type { JSX, ParentProps } from 'solid-js';
 import { describeError } from '../lib/errors.ts';
 import { formatCents } from '../lib/money.ts';
+import { recoveries } from '../lib/recovery.ts';
 import type { CentsInput } from '../lib/money.ts';
 
 /** Skeleton rows shown while data loads, so a page is never blank. */
@@ -56,14 +57,18 @@ export function EmptyState(props: ParentProps<{ title: string; icon?: string }>)
 export function Async(props: ParentProps<{ fallback?: JSX.Element; rows?: number }>): JSX.Element {
   return (
     <ErrorBoundary
-      fallback={(error, reset) => (
-        <div class="card-premium p-5">
-          <ErrorNote error={error} />
-          <button type="button" class="btn-ghost mt-3" onClick={reset}>
-            Try again
-          </button>
-        </div>
-      )}
+      fallback={(error, reset) => {
+        // Retry by itself once the connection is back (lib/recovery.ts).
+        createEffect(on(recoveries, reset, { defer: true }));
+        return (
+          <div class="card-premium p-5">
+            <ErrorNote error={error} />
+            <button type="button" class="btn-ghost mt-3" onClick={reset}>
+              Try again
+            </button>
+          </div>
+        );
+      }}
     >
       <Suspense fallback={props.fallback ?? <Skeleton rows={props.rows ?? 3} />}>{props.children}</Suspense>
     </ErrorBoundary>
