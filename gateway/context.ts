@@ -11,7 +11,7 @@ import type { GatewayConfig } from '../runtime/config.ts';
 import type { IdGenerator } from '../runtime/ids.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { BazaarySystem } from '../runtime/system.ts';
-import type { NotificationDto, UserDto } from './api-types.ts';
+import type { NotificationDto, ProductDto, UserDto } from './api-types.ts';
 import type { Principal } from './http.ts';
 
 export interface StoredUser extends UserDto {
@@ -68,6 +68,23 @@ export interface NotificationHub {
   connections(): number;
 }
 
+/**
+ * A short read cache for `GET /api/products/:id` (issue #6): Redis when REDIS_URL is set, else in
+ * process. The event processor invalidates a product after the read model has changed it.
+ */
+export interface ProductCache {
+  /** The cached product, else what `load` reads (cached for the TTL unless invalidated meanwhile). */
+  read(productId: string, load: () => Promise<ProductDto | null>): Promise<ProductDto | null>;
+  /** Forgets the products, so the next read loads them again. Never throws. */
+  invalidate(productIds: readonly string[]): Promise<void>;
+}
+
+/** The Redis connection as /readyz and /metrics report it. */
+export interface RedisHealth {
+  /** `degraded`: Redis is unreachable and the process runs on its local fallbacks. */
+  status(): 'ok' | 'degraded';
+}
+
 export interface Metrics {
   observeRequest(route: string, method: string, status: number, durationMs: number): void;
   /** Prometheus text exposition of every metric, including runtime gauges read at scrape time. */
@@ -90,5 +107,8 @@ export interface GatewayContext {
   readonly notifications: NotificationStore;
   readonly hub: NotificationHub;
   readonly metrics: Metrics;
+  readonly productCache: ProductCache;
+  /** Absent in the embedded mode (no REDIS_URL). */
+  readonly redis?: RedisHealth;
 }
 

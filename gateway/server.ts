@@ -18,10 +18,12 @@ import type { Limits } from '../runtime/limits.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { startSystem } from '../runtime/system.ts';
 import { createAuth } from './auth/auth.ts';
-import type { GatewayContext } from './context.ts';
+import type { GatewayContext, RedisHealth } from './context.ts';
 import { PrometheusMetrics } from './metrics.ts';
-import { InProcessHub } from './notifications/hub.ts';
+import type { InProcessHub } from './notifications/hub.ts';
 import { createNotificationConsumer } from './notifications/consumer.ts';
+import { openBus } from './redis/bus.ts';
+import { createProductCacheConsumer } from './redis/cache-consumer.ts';
 import { SqlNotificationStore } from './notifications/store.ts';
 import { Router, authenticate } from './router.ts';
 import { allRoutes } from './routes/all.ts';
@@ -37,6 +39,8 @@ export interface GatewayOptions {
   readonly ids?: IdGenerator;
   readonly limits?: Partial<Limits>;
   readonly pollTimers?: boolean;
+  /** Prepended to every Redis key and channel (default `bazaary:`); tests use a fresh one per run. */
+  readonly redisPrefix?: string;
 }
 
 async function openSearch(config: Config): Promise<SearchIndex> {
@@ -57,7 +61,8 @@ export async function startGateway(options: GatewayOptions) {
   const ids = options.ids ?? uuidIds;
   const search = await openSearch(config);
   const blobs = await openBlobs(config);
-  const hub = new InProcessHub();
+  const bus = await openBus({ config: config.gateway, clock, logger, ...(options.redisPrefix === undefined ? {} : { redisPrefix: options.redisPrefix }) });
+  const { hub, productCache } = bus;
   let notifications: SqlNotificationStore | undefined;
   const system = await startSystem(config, {
     logger,
@@ -67,15 +72,18 @@ export async function startGateway(options: GatewayOptions) {
     ...(options.pollTimers === undefined ? {} : { pollTimers: options.pollTimers }),
     consumers: (stores) => {
       notifications = new SqlNotificationStore(stores.db);
-      return [createSearchConsumer(stores.db, search), createNotificationConsumer(stores.db, notifications, hub)];
+      return [createSearchConsumer(stores.db, search), createNotificationConsumer(stores.db, notifications, hub), createProductCacheConsumer(productCache)];
     },
   });
   if (notifications === undefined) throw new Error('startSystem did not build the consumers');
   const db = system.stores.db;
   if (config.gateway.meili === undefined) await reindexAll(db, search);
-  const auth = await createAuth({ db, config, clock });
-  const metrics = new PrometheusMetrics(() => runtimeGauges(system, hub));
-  const context: GatewayContext = { system, db, config: config.gateway, clock, ids, logger, search, blobs, ...auth, notifications, hub, metrics };
+  const auth = await createAuth({ db, config, clock, loginLimiter: bus.loginLimiter });
+  const metrics = new PrometheusMetrics(() => runtimeGauges(system, hub, bus.redis));
+  const context: GatewayContext = {
+    ...{ system, db, config: config.gateway, clock, ids, logger, search, blobs, ...auth, notifications, hub, metrics, productCache },
+    ...(bus.redis === undefined ? {} : { redis: bus.redis }),
+  };
   const router = new Router(allRoutes());
   const staticFiles = createStaticFiles(config.gateway.storefrontDir);
 
@@ -86,14 +94,18 @@ export async function startGateway(options: GatewayOptions) {
     corsOrigins: config.gateway.corsOrigins,
     logger,
     bodyLimitFor: (method, path) => {
+      // Only uploads raise the cap, and none is a GET: reads skip this second route lookup.
+      if (method === 'GET' || method === 'HEAD') return config.gateway.maxBodyBytes;
       const matched = router.match(method, path);
       return (matched.found ? matched.route.maxBodyBytes : undefined) ?? config.gateway.maxBodyBytes;
     },
     dispatch: async (request) => {
       const startedAt = performance.now();
-      const matched = router.match(request.method, request.path);
-      const isPage = !matched.found && matched.status === 404 && (request.method === 'GET' || request.method === 'HEAD');
-      const { response, route } = isPage ? { response: await staticFiles(request.path), route: 'static' } : await router.dispatch(request, context);
+      // One route lookup per request: an unmatched GET is a storefront page or file.
+      let { response, route } = await router.dispatch(request, context);
+      if (route === 'unmatched' && response.status === 404 && (request.method === 'GET' || request.method === 'HEAD')) {
+        ({ response, route } = { response: await staticFiles(request.path), route: 'static' });
+      }
       metrics.observeRequest(route, request.method, response.status, performance.now() - startedAt);
       return response;
     },
@@ -111,6 +123,7 @@ export async function startGateway(options: GatewayOptions) {
   async function stop(): Promise<void> {
     server.close();
     await system.stop();
+    await bus.close();
     await search.close();
     await blobs.close();
   }
@@ -120,7 +133,7 @@ export async function startGateway(options: GatewayOptions) {
 
 export type Gateway = Awaited<ReturnType<typeof startGateway>>;
 
-function runtimeGauges(system: Awaited<ReturnType<typeof startSystem>>, hub: InProcessHub) {
+function runtimeGauges(system: Awaited<ReturnType<typeof startSystem>>, hub: InProcessHub, redis: RedisHealth | undefined) {
   const residents = system.runtime.list();
   const saga = system.runtime.sagaStats();
   const journal = system.stores.journal.stats();
@@ -133,5 +146,6 @@ function runtimeGauges(system: Awaited<ReturnType<typeof startSystem>>, hub: InP
     bazaary_journal_largest_batch: { help: 'Largest group-commit batch so far.', value: journal.largestBatch },
     bazaary_journal_queued: { help: 'Appends waiting for the next batch.', value: journal.queued },
     bazaary_ws_connections: { help: 'Open WebSocket connections.', value: hub.connections() },
+    ...(redis === undefined ? {} : { bazaary_redis_up: { help: 'Redis reachable (1) or degraded to local fallbacks (0).', value: redis.status() === 'ok' ? 1 : 0 } }),
   };
 }

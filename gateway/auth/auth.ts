@@ -16,12 +16,13 @@ export interface AuthParts {
   readonly loginLimiter: RateLimiter;
 }
 
-export async function createAuth(options: { readonly db: Db; readonly config: Config; readonly clock: Clock }): Promise<AuthParts> {
+/** `loginLimiter` is the shared Redis limiter when REDIS_URL is set (gateway/redis/bus.ts); in process otherwise. */
+export async function createAuth(options: { readonly db: Db; readonly config: Config; readonly clock: Clock; readonly loginLimiter?: RateLimiter }): Promise<AuthParts> {
   const secret = await resolveJwtSecret(options.config.gateway.jwtSecret, options.config.dataDir);
   return {
     users: new SqlUserStore(options.db),
     passwords: new Argon2Hasher(),
     tokens: new JoseTokenService(secret, options.clock),
-    loginLimiter: new InProcessRateLimiter(rateLimits.loginAttempts, rateLimits.loginWindowMs, options.clock),
+    loginLimiter: options.loginLimiter ?? new InProcessRateLimiter(rateLimits.loginAttempts, rateLimits.loginWindowMs, options.clock),
   };
 }

@@ -23,7 +23,8 @@ beforeAll(async () => {
   await market.settle();
   // These routes read only the database and the system; the other ports are never touched,
   // and a request without a token never reaches the token service.
-  context = { db: market.system.stores.db, system: market.system } as unknown as GatewayContext;
+  const productCache = { read: (_id: string, load: () => Promise<unknown>) => load(), invalidate: async () => {} };
+  context = { db: market.system.stores.db, system: market.system, productCache } as unknown as GatewayContext;
 }, 60_000);
 
 afterAll(async () => {

@@ -33,7 +33,8 @@ export const productRoutes: Route<GatewayContext>[] = [
     summary: 'One product with its seller, price, stock and image URLs.',
     handler: async (request, context) => {
       const { id } = parseParams(request, v.object({ id: idSchema }));
-      const product = await findProduct(context.db, id);
+      // Hot reads come from the short cache (issue #6); the event processor invalidates a product when it changes.
+      const product = await context.productCache.read(id, () => findProduct(context.db, id));
       if (product === null) throw new ApiError(404, 'product_not_found', `no product ${id}`);
       return ok(product);
     },

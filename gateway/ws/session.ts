@@ -37,6 +37,7 @@ class Session implements WsSession {
   private catchingUp = false;
   private catchUpAgain = false;
   private closed = false;
+  private started = false;
   private inFlight = 0;
   private readonly unsubscribe: () => void;
 
@@ -46,7 +47,11 @@ class Session implements WsSession {
     private readonly router: Router,
     hub: InProcessHub,
   ) {
-    this.unsubscribe = hub.subscribe(connection.principal.userId, (notification) => this.onLive(notification));
+    this.unsubscribe = hub.subscribe(
+      connection.principal.userId,
+      (notification) => this.onLive(notification),
+      () => this.onMissed(),
+    );
     void this.start();
   }
 
@@ -54,6 +59,7 @@ class Session implements WsSession {
     const lastSeq = await this.context.notifications.lastSeq(this.connection.principal.userId);
     // Without a resume, a socket receives what happens from now on.
     this.cursor = Math.max(this.cursor, lastSeq);
+    this.started = true;
     const { userId, role } = this.connection.principal;
     this.send({ type: 'hello', userId, role, lastSeq });
   }
@@ -75,6 +81,13 @@ class Session implements WsSession {
     } else if (notification.seq > this.cursor) {
       void this.catchUp(false);
     }
+  }
+
+  /** Live delivery had a gap (another process's notifications did not arrive): replay from the cursor. */
+  private onMissed(): void {
+    if (this.closed || !this.started) return;
+    // A store failure here is not fatal: the next live notification or the client's resume catches up.
+    this.catchUp(false).catch(() => {});
   }
 
   private async catchUp(announce: boolean): Promise<void> {

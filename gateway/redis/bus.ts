@@ -1,0 +1,64 @@
+/**
+ * Chooses the parts that span gateway processes (issue #6): with REDIS_URL, the Redis login
+ * limiter, notification hub and product cache over one link; without it, their in-process
+ * versions (the embedded mode). Each Redis part falls back to local behaviour by itself while
+ * Redis is unreachable, so nothing here can stop the gateway from serving.
+ */
+import type { Clock } from '../../runtime/clock.ts';
+import type { GatewayConfig } from '../../runtime/config.ts';
+import type { Logger } from '../../runtime/logger.ts';
+import { InProcessRateLimiter, rateLimits } from '../auth/rate-limit.ts';
+import type { ProductCache, RateLimiter, RedisHealth } from '../context.ts';
+import { InProcessHub } from '../notifications/hub.ts';
+import { RedisHub } from './hub.ts';
+import { RedisLink } from './link.ts';
+import { InProcessProductCache } from './local-product-cache.ts';
+import { RedisRateLimiter } from './rate-limiter.ts';
+import { RedisProductCache } from './redis-product-cache.ts';
+
+export interface BusParts {
+  readonly loginLimiter: RateLimiter;
+  readonly hub: InProcessHub;
+  readonly productCache: ProductCache;
+  /** Undefined in the embedded mode. */
+  readonly redis: RedisHealth | undefined;
+  close(): Promise<void>;
+}
+
+export interface BusOptions {
+  readonly config: Pick<GatewayConfig, 'redisUrl' | 'productCacheTtlMs'>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Prepended to every Redis key and channel; tests use a fresh one per run. */
+  readonly redisPrefix?: string;
+}
+
+/** PRODUCT_CACHE_TTL=0: every read goes to the read model. */
+const noProductCache: ProductCache = {
+  read: (_productId, load) => load(),
+  invalidate: async () => {},
+};
+
+export async function openBus(options: BusOptions): Promise<BusParts> {
+  const { config, clock, logger } = options;
+  const ttlMs = config.productCacheTtlMs;
+  if (config.redisUrl === undefined) {
+    return {
+      loginLimiter: new InProcessRateLimiter(rateLimits.loginAttempts, rateLimits.loginWindowMs, clock),
+      hub: new InProcessHub(),
+      productCache: ttlMs > 0 ? new InProcessProductCache(ttlMs, clock) : noProductCache,
+      redis: undefined,
+      close: async () => {},
+    };
+  }
+  const link = new RedisLink(config.redisUrl, options.redisPrefix ?? 'bazaary:', logger);
+  const hub = await RedisHub.open(link);
+  await link.waitUntilReady();
+  return {
+    loginLimiter: new RedisRateLimiter(link, rateLimits.loginAttempts, rateLimits.loginWindowMs, clock),
+    hub,
+    productCache: ttlMs > 0 ? new RedisProductCache(link, ttlMs) : noProductCache,
+    redis: link,
+    close: () => link.close(),
+  };
+}
