@@ -12,6 +12,7 @@ import type { GatewayContext } from '../context.ts';
 import { InProcessHub } from '../notifications/hub.ts';
 import { SqlNotificationStore } from '../notifications/store.ts';
 import { Router } from '../router.ts';
+import { silentLogger } from '../../runtime/logger.ts';
 import type { SendStatus, WsConnection } from './connection.ts';
 import { createWsSessionFactory, wsLimits } from './session.ts';
 
@@ -101,5 +102,35 @@ describe('WebSocket sessions', () => {
         { type: 'pong' },
       ]),
     );
+  });
+
+  it('closes the socket with 1011 for a resume when the store fails, instead of an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let failing = true;
+      const flakyStore = {
+        lastSeq: async (userId: string) => (failing ? Promise.reject(new Error('database gone')) : store.lastSeq(userId)),
+        after: async () => Promise.reject(new Error('database gone')),
+      };
+      const context = { notifications: flakyStore, logger: silentLogger } as unknown as GatewayContext;
+      const factory = createWsSessionFactory(context, new Router([]), hub);
+      const atStart = new ArrayConnection(false);
+      factory(atStart);
+      await settle();
+      expect(atStart.closed?.code).toBe(1011);
+
+      failing = false;
+      const atResume = new ArrayConnection(false);
+      const session = factory(atResume);
+      await settle();
+      session.onMessage(JSON.stringify({ type: 'resume', afterSeq: 0 }));
+      await settle();
+      expect(atResume.closed?.code).toBe(1011);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

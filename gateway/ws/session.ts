@@ -52,7 +52,19 @@ class Session implements WsSession {
       (notification) => this.onLive(notification),
       () => this.onMissed(),
     );
-    void this.start();
+    this.start().catch((error: unknown) => this.fail(error));
+  }
+
+  /**
+   * The store failed under a socket (start, catch-up or resume). Node 20 dies of an unhandled
+   * rejection, so every background promise ends here: the socket is closed with 1011, and the
+   * client reconnects and resumes from its last seq, so nothing is lost.
+   */
+  private fail(error: unknown): void {
+    this.context.logger.warn({ err: error, userId: this.connection.principal.userId }, 'websocket session failed; closing it for a resume');
+    if (this.closed) return;
+    this.connection.close(1011, 'temporarily unavailable: reconnect and resume');
+    this.onClose();
   }
 
   private async start(): Promise<void> {
@@ -79,7 +91,7 @@ class Session implements WsSession {
       this.cursor = notification.seq;
       this.send(notification);
     } else if (notification.seq > this.cursor) {
-      void this.catchUp(false);
+      this.catchUp(false).catch((error: unknown) => this.fail(error));
     }
   }
 
@@ -133,8 +145,8 @@ class Session implements WsSession {
     if (message.type === 'ping') this.send({ type: 'pong' });
     else if (message.type === 'resume') {
       this.cursor = message.afterSeq;
-      void this.catchUp(true);
-    } else void this.runCommand(message.id, message.name, message.args ?? {});
+      this.catchUp(true).catch((error: unknown) => this.fail(error));
+    } else this.runCommand(message.id, message.name, message.args ?? {}).catch((error: unknown) => this.fail(error));
   }
 
   private async runCommand(id: string, name: string, args: Readonly<Record<string, unknown>>): Promise<void> {
