@@ -7,27 +7,12 @@
  * of an old entry harmless: it writes today's row again.
  */
 import type { Db } from '../persistence/db.ts';
-import type { JournalEntry } from '../persistence/journal.ts';
 import type { ProductDoc, SearchIndex } from '../persistence/search/search-index.ts';
 import { searchLimits } from '../persistence/search/search-index.ts';
 import type { Consumer } from '../runtime/processor.ts';
 import type { ProductDto } from './api-types.ts';
+import { productsChangedBy } from './read/product-changes.ts';
 import { findProductsByIds } from './read/products.ts';
-
-const productEvents = new Set(['ProductCreated', 'ProductUpdated', 'ProductDeleted', 'ProductImageAdded']);
-const stockEvents = new Set(['StockReserved', 'StockReleased']);
-
-function touchedProducts(entries: readonly JournalEntry[]): Set<string> {
-  const ids = new Set<string>();
-  for (const entry of entries) {
-    if (!entry.key.startsWith('seller:')) continue;
-    for (const event of entry.events as { type: string; productId?: string; items?: { productId: string }[] }[]) {
-      if (productEvents.has(event.type) && event.productId !== undefined) ids.add(event.productId);
-      if (stockEvents.has(event.type)) for (const item of event.items ?? []) ids.add(item.productId);
-    }
-  }
-  return ids;
-}
 
 function toProductDoc(product: ProductDto): ProductDoc {
   const { currency: _currency, images, updatedAt: _updatedAt, ...fields } = product;
@@ -53,6 +38,6 @@ export async function reindexAll(db: Db, search: SearchIndex): Promise<number> {
 export function createSearchConsumer(db: Db, search: SearchIndex): Consumer {
   return {
     name: 'search-index',
-    handle: (entries) => indexProducts(db, search, [...touchedProducts(entries)]),
+    handle: (entries) => indexProducts(db, search, productsChangedBy(entries)),
   };
 }

@@ -9,7 +9,7 @@ import { silentLogger } from '../../runtime/logger.ts';
 import { InProcessRateLimiter } from '../auth/rate-limit.ts';
 import { InProcessHub } from '../notifications/hub.ts';
 import { openBus } from './bus.ts';
-import { productsChangedBy } from './cache-consumer.ts';
+import { productsChangedBy } from '../read/product-changes.ts';
 import { describeHubContract } from './hub.contract.ts';
 import { InProcessProductCache } from './local-product-cache.ts';
 import { describeProductCacheContract } from './product-cache.contract.ts';
