@@ -81,6 +81,20 @@ describe('auth routes', () => {
     expect((await call('GET', '/api/me')).status).toBe(401);
   });
 
+  it('registers the seller actor at sign-in when registration failed after the account was written', async () => {
+    // The state a crash between the user row and RegisterSeller leaves behind.
+    const passwordHash = await context.passwords.hash('long enough pw');
+    await context.users.create({ id: 'orphan-seller', email: 'orphan@example.test', role: 'SELLER', displayName: 'Orphan', passwordHash, createdAt: market.clock.now() });
+    const before = await market.system.sellers.inspect('orphan-seller');
+    expect(before.ok && before.state.registered).toBe(false);
+    const login = await call('POST', '/api/auth/login', { body: { email: 'orphan@example.test', password: 'long enough pw' }, ip: '10.0.0.7' });
+    expect(login.status).toBe(200);
+    const after = await market.system.sellers.inspect('orphan-seller');
+    expect(after.ok && after.state.registered).toBe(true);
+    const again = await call('POST', '/api/auth/login', { body: { email: 'orphan@example.test', password: 'long enough pw' }, ip: '10.0.0.7' });
+    expect(again.status).toBe(200);
+  });
+
   it('registers a SELLER actor for a seller account', async () => {
     const registered = await call('POST', '/api/auth/register', { body: { email: 'shop@example.test', password: 'long enough pw', role: 'SELLER', displayName: 'Shop' } });
     expect(registered.status).toBe(201);

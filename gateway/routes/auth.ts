@@ -32,6 +32,18 @@ function cookie(context: GatewayContext, token: string, maxAgeSeconds: number): 
   return `access_token=${token}; HttpOnly; Path=/; SameSite=Lax; Max-Age=${maxAgeSeconds}${context.config.cookieSecure ? '; Secure' : ''}`;
 }
 
+/**
+ * A SELLER account needs its seller actor registered. Registration runs right after the user row
+ * is written; if it failed then (a timeout, a crash between the two), signing in repairs it, so
+ * an account can never be left unable to sell.
+ */
+async function ensureSellerRegistered(context: GatewayContext, user: StoredUser): Promise<void> {
+  if (user.role !== 'SELLER') return;
+  const inspected = await context.system.sellers.inspect(user.id);
+  if (inspected.ok && inspected.state.registered) return;
+  orThrow(await context.system.sellers.ask(user.id, { type: 'RegisterSeller', commandId: 'register', name: user.displayName, email: user.email }));
+}
+
 async function signIn(context: GatewayContext, user: StoredUser, status: number) {
   const principal: Principal = { userId: user.id, role: user.role, email: user.email };
   const issued = await context.tokens.issue(principal);
@@ -53,9 +65,7 @@ export const authRoutes: Route<GatewayContext>[] = [
       const displayName = body.displayName ?? body.email.split('@')[0] ?? body.email;
       const user = await context.users.create({ id: context.ids.next(), email: body.email, role: body.role, displayName, passwordHash, createdAt: context.clock.now() });
       if (user === null) throw new ApiError(409, 'email_taken', 'an account with this email exists');
-      if (user.role === 'SELLER') {
-        orThrow(await context.system.sellers.ask(user.id, { type: 'RegisterSeller', commandId: 'register', name: displayName, email: user.email }));
-      }
+      await ensureSellerRegistered(context, user);
       // Users are not journaled, so the route plans the welcome mail itself; its key is the
       // user id, so a repeat of this step can never plan a second one.
       if ((await enqueueMails(context.db, [welcomeMail(user, context.clock.now())])) > 0) context.system.mail.wake();
@@ -78,6 +88,7 @@ export const authRoutes: Route<GatewayContext>[] = [
       const user = await context.users.findByEmail(body.email);
       const valid = user !== null && (await context.passwords.verify(user.passwordHash, body.password));
       if (!valid || user === null) throw new ApiError(401, 'invalid_credentials', 'the email or password is wrong');
+      await ensureSellerRegistered(context, user);
       return signIn(context, user, 200);
     },
   },
