@@ -9,7 +9,7 @@
  * Targets:
  * - actors-pglite: the embedded mode, DATA_DIR in a temporary folder (PGlite on disk).
  * - actors-postgres: DATABASE_URL's server. startSystem's stores take no schema, so the benchmark
- *   creates a fresh database `bench_checkout_<pid>_<time>` on that server (CREATE DATABASE
+ *   creates a fresh database `bench_checkout_<pid>_<random>` on that server (CREATE DATABASE
  *   through the URL's own database), points the system at it, and drops it afterwards with
  *   `DROP DATABASE … WITH (FORCE)`, also when the run fails.
  * - sql-baseline: the same database, in its own schema `sql_checkout`, the same 10 pooled
@@ -34,7 +34,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../persistence/db.ts';
-import { openPostgres } from '../persistence/pg.ts';
+import { createFreshDatabase } from '../persistence/testing/fresh-database.ts';
 import { baselinePoolSize, openSqlCheckout, type SqlCheckout } from './baseline/sql-checkout.ts';
 import { runClosedLoop, type CheckoutOutcome, type LoopResult } from './lib/closed-loop.ts';
 import { buildCatalog, cartGenerator, cartSeed, scenarios, type Cart, type Catalog } from './lib/checkout-workload.ts';
@@ -191,25 +191,13 @@ async function warmUpActors(actors: ActorTarget, catalog: Catalog): Promise<void
 
 /** A fresh database on the server for this run, dropped when `use` ends, also on failure. */
 async function withBenchDatabase<T>(url: string, use: (benchUrl: string, name: string) => Promise<T>): Promise<T> {
-  const name = `bench_checkout_${process.pid}_${Date.now().toString(36)}`;
-  const admin = await openPostgres(url, { max: 1 });
-  // WITH (FORCE) ends the connections still open to it (an interrupted run's pools).
-  const dropDatabase = async () => {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  };
+  const database = await createFreshDatabase(url, `bench_checkout_${process.pid}`);
+  const forgetCleanUp = onInterrupt(() => database.drop());
   try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-    const forgetCleanUp = onInterrupt(dropDatabase);
-    try {
-      const benchUrl = new URL(url);
-      benchUrl.pathname = `/${name}`;
-      return await use(benchUrl.toString(), name);
-    } finally {
-      forgetCleanUp();
-      await dropDatabase();
-    }
+    return await use(database.url, database.name);
   } finally {
-    await admin.close();
+    forgetCleanUp();
+    await database.drop();
   }
 }
 

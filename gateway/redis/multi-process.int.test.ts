@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WsServerMessage } from '../api-types.ts';
 import { TestSocket, eventually } from '../testing/gateway-harness.ts';
 import { startChildGateway, type ChildGateway } from './testing/child-gateway.ts';
-import { createFreshDatabase, type FreshDatabase } from './testing/fresh-database.ts';
+import { createFreshDatabase, type FreshDatabase } from '../../persistence/testing/fresh-database.ts';
 import { deleteKeys, freshPrefix } from './testing/redis-keys.ts';
 
 const redisUrl = process.env['REDIS_URL'] ?? '';
@@ -28,7 +28,7 @@ describe.skipIf(missing.length > 0)('two gateway processes over Redis', () => {
   const sockets: TestSocket[] = [];
 
   beforeAll(async () => {
-    database = await createFreshDatabase(databaseUrl, 'multi');
+    database = await createFreshDatabase(databaseUrl, 'test_multi');
     const env = {
       DATABASE_URL: database.url,
       REDIS_URL: redisUrl,

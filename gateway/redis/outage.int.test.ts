@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WsServerMessage } from '../api-types.ts';
 import { TestSocket, eventually } from '../testing/gateway-harness.ts';
 import { startChildGateway, type ChildGateway } from './testing/child-gateway.ts';
-import { createFreshDatabase, type FreshDatabase } from './testing/fresh-database.ts';
+import { createFreshDatabase, type FreshDatabase } from '../../persistence/testing/fresh-database.ts';
 import { PrivateRedis, freePort, redisServerBinary } from './testing/private-redis.ts';
 
 const databaseUrl = process.env['DATABASE_URL'] ?? '';
@@ -46,7 +46,7 @@ describe.skipIf(skipReason !== '')('Redis outage and recovery under two gateway 
   beforeAll(async () => {
     redis = new PrivateRedis(binary ?? '', await freePort());
     await redis.start();
-    database = await createFreshDatabase(databaseUrl, 'outage');
+    database = await createFreshDatabase(databaseUrl, 'test_outage');
     const env = { DATABASE_URL: database.url, REDIS_URL: redis.url, JWT_SECRET: 'a shared test secret that is long enough for HS256' };
     a = await startChildGateway(env);
     b = await startChildGateway({ ...env, TEST_PROCESSOR_POLL_MS: '60000' });

@@ -120,3 +120,26 @@ export function formatDuration(ms: number): string {
 export function formatPercent(rate: number | null): string {
   return rate === null ? '—' : `${Math.round(rate * 1000) / 10}%`;
 }
+
+/**
+ * Previous/next paging under a list; renders nothing when everything fits on one page. The
+ * button words are props because a ledger pages through time ("Newer"/"Older").
+ */
+export function Pager(props: { page: number; total: number; pageSize: number; onPage: (page: number) => void; label: string; previous?: string; next?: string }): JSX.Element {
+  const lastPage = (): number => Math.max(1, Math.ceil(props.total / Math.max(1, props.pageSize)));
+  return (
+    <Show when={lastPage() > 1}>
+      <nav class="mt-6 flex items-center justify-center gap-3" aria-label={props.label}>
+        <button type="button" class="btn-ghost" disabled={props.page <= 1} onClick={() => props.onPage(props.page - 1)}>
+          {props.previous ?? 'Previous'}
+        </button>
+        <span class="text-sm text-muted">
+          Page {props.page} of {lastPage()}
+        </span>
+        <button type="button" class="btn-ghost" disabled={props.page >= lastPage()} onClick={() => props.onPage(props.page + 1)}>
+          {props.next ?? 'Next'}
+        </button>
+      </nav>
+    </Show>
+  );
+}

@@ -8,7 +8,7 @@ import type { JSX } from 'solid-js';
 import { createAsync, useAction } from '@solidjs/router';
 import type { LedgerEntryDto } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
-import { Async, Badge, EmptyState, ErrorNote, formatDateTime, Money } from '../../components/ui.tsx';
+import { Async, Badge, EmptyState, ErrorNote, formatDateTime, Money, Pager } from '../../components/ui.tsx';
 import { getLedger, getWallet, ledgerKindLabels, moveMoney } from '../../data/wallet.ts';
 import type { MoneyMove } from '../../data/wallet.ts';
 import { ApiFailure } from '../../lib/api.ts';
@@ -110,7 +110,6 @@ const statusTones: Readonly<Record<LedgerEntryDto['status'], 'good' | 'warn' | '
 function Ledger(): JSX.Element {
   const [page, setPage] = createSignal(1);
   const ledger = createAsync(() => getLedger(page(), ledgerPageSize));
-  const lastPage = (): number => Math.max(1, Math.ceil((ledger()?.total ?? 0) / ledgerPageSize));
   return (
     <Show when={ledger()}>
       {(current) => (
@@ -146,19 +145,7 @@ function Ledger(): JSX.Element {
               </tbody>
             </table>
           </div>
-          <Show when={lastPage() > 1}>
-            <nav class="mt-4 flex items-center justify-center gap-3" aria-label="Ledger pages">
-              <button type="button" class="btn-ghost" disabled={page() <= 1} onClick={() => setPage(page() - 1)}>
-                Newer
-              </button>
-              <span class="text-sm text-muted">
-                Page {page()} of {lastPage()}
-              </span>
-              <button type="button" class="btn-ghost" disabled={page() >= lastPage()} onClick={() => setPage(page() + 1)}>
-                Older
-              </button>
-            </nav>
-          </Show>
+          <Pager page={page()} total={current().total} pageSize={ledgerPageSize} onPage={setPage} label="Ledger pages" previous="Newer" next="Older" />
         </Show>
       )}
     </Show>

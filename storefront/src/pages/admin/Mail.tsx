@@ -4,7 +4,7 @@ import type { JSX } from 'solid-js';
 import { createAsync, useSearchParams } from '@solidjs/router';
 import type { MailStatus } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
-import { Async, Badge, EmptyState, formatDateTime, PageHeader } from '../../components/ui.tsx';
+import { Async, Badge, EmptyState, formatDateTime, PageHeader, Pager } from '../../components/ui.tsx';
 import { getMail, mailStatuses } from '../../data/admin.ts';
 
 const statusTones: Readonly<Record<MailStatus, 'good' | 'warn' | 'bad' | 'info'>> = { pending: 'warn', sending: 'info', sent: 'good', failed: 'bad' };
@@ -15,7 +15,6 @@ function isMailStatus(value: string | undefined): value is MailStatus {
 
 function MailTable(props: { status: MailStatus | undefined; page: number; setPage: (page: number) => void }): JSX.Element {
   const mail = createAsync(() => getMail(props.status, props.page));
-  const lastPage = (): number => Math.max(1, Math.ceil((mail()?.total ?? 0) / (mail()?.pageSize ?? 1)));
   return (
     <Show when={mail()}>
       {(page) => (
@@ -50,19 +49,7 @@ function MailTable(props: { status: MailStatus | undefined; page: number; setPag
               </tbody>
             </table>
           </div>
-          <Show when={lastPage() > 1}>
-            <nav class="mt-4 flex items-center justify-center gap-3" aria-label="Mail pages">
-              <button type="button" class="btn-ghost" disabled={props.page <= 1} onClick={() => props.setPage(props.page - 1)}>
-                Previous
-              </button>
-              <span class="text-sm text-muted">
-                Page {props.page} of {lastPage()}
-              </span>
-              <button type="button" class="btn-ghost" disabled={props.page >= lastPage()} onClick={() => props.setPage(props.page + 1)}>
-                Next
-              </button>
-            </nav>
-          </Show>
+          <Pager page={props.page} total={page().total} pageSize={page().pageSize} onPage={props.setPage} label="Mail pages" />
         </Show>
       )}
     </Show>

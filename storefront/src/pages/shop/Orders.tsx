@@ -4,7 +4,7 @@ import type { JSX } from 'solid-js';
 import { A, createAsync, useSearchParams } from '@solidjs/router';
 import type { OrderStatus } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
-import { Async, Badge, EmptyState, formatDateTime, Money, PageHeader } from '../../components/ui.tsx';
+import { Async, Badge, EmptyState, formatDateTime, Money, PageHeader, Pager } from '../../components/ui.tsx';
 import { getOrders, orderStatuses, statusTone } from '../../data/orders.ts';
 
 const pageSize = 25;
@@ -15,7 +15,6 @@ function isStatus(value: string | undefined): value is OrderStatus {
 
 function OrderList(props: { status: OrderStatus | undefined; page: number; setPage: (page: number) => void }): JSX.Element {
   const orders = createAsync(() => getOrders({ status: props.status, page: props.page, pageSize }));
-  const lastPage = (): number => Math.max(1, Math.ceil((orders()?.total ?? 0) / pageSize));
   return (
     <Show when={orders()}>
       {(page) => (
@@ -35,19 +34,7 @@ function OrderList(props: { status: OrderStatus | undefined; page: number; setPa
               )}
             </For>
           </ul>
-          <Show when={lastPage() > 1}>
-            <nav class="mt-6 flex items-center justify-center gap-3" aria-label="Pages">
-              <button type="button" class="btn-ghost" disabled={props.page <= 1} onClick={() => props.setPage(props.page - 1)}>
-                Previous
-              </button>
-              <span class="text-sm text-muted">
-                Page {props.page} of {lastPage()}
-              </span>
-              <button type="button" class="btn-ghost" disabled={props.page >= lastPage()} onClick={() => props.setPage(props.page + 1)}>
-                Next
-              </button>
-            </nav>
-          </Show>
+          <Pager page={props.page} total={page().total} pageSize={pageSize} onPage={props.setPage} label="Pages" />
         </Show>
       )}
     </Show>

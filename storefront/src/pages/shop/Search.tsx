@@ -8,7 +8,7 @@ import type { JSX } from 'solid-js';
 import { createAsync, useSearchParams } from '@solidjs/router';
 import type { SearchDto } from '../../../../gateway/api-types.ts';
 import { ProductCard } from '../../components/ProductCard.tsx';
-import { Async, EmptyState, ErrorNote, PageHeader, Skeleton } from '../../components/ui.tsx';
+import { Async, EmptyState, ErrorNote, PageHeader, Pager, Skeleton } from '../../components/ui.tsx';
 import { categoryLabel } from '../../data/catalog.ts';
 import { isSearchSort, searchProducts, searchSorts } from '../../data/search.ts';
 import type { SearchParams } from '../../data/search.ts';
@@ -129,7 +129,6 @@ function Filters(props: { params: Params; result: SearchDto | undefined; set: (n
 }
 
 function Results(props: { result: SearchDto | undefined; page: number; set: (next: Params) => void }): JSX.Element {
-  const lastPage = (): number => Math.max(1, Math.ceil((props.result?.total ?? 0) / pageSize));
   return (
     <Show when={props.result} fallback={<Skeleton rows={3} height="12rem" />}>
       {(result) => (
@@ -140,19 +139,7 @@ function Results(props: { result: SearchDto | undefined; page: number; set: (nex
           <div class="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-3">
             <For each={result().hits}>{(hit) => <ProductCard product={hit} />}</For>
           </div>
-          <Show when={lastPage() > 1}>
-            <nav class="mt-6 flex items-center justify-center gap-3" aria-label="Pages">
-              <button type="button" class="btn-ghost" disabled={props.page <= 1} onClick={() => props.set({ page: String(props.page - 1) })}>
-                Previous
-              </button>
-              <span class="text-sm text-muted">
-                Page {props.page} of {lastPage()}
-              </span>
-              <button type="button" class="btn-ghost" disabled={props.page >= lastPage()} onClick={() => props.set({ page: String(props.page + 1) })}>
-                Next
-              </button>
-            </nav>
-          </Show>
+          <Pager page={props.page} total={result().total} pageSize={pageSize} onPage={(page) => props.set({ page: String(page) })} label="Pages" />
         </Show>
       )}
     </Show>
