@@ -216,3 +216,100 @@ export function given(...history: OrderEvent[]) {
     },
   };
 }
+
+/** Later times, rejection messages and histories the lifecycle test files share. */
+export const t2 = t1 + 2 * day;
+
+export const t3 = t2 + day;
+
+export const outOfStock = 'Product mug ("Mug") has 1 in stock, not 2.';
+
+export const noFunds = 'The wallet has 100 cents available, not enough to pay order o1 (3006 cents).';
+
+export const shippedFact = (at: number): OrderEvent => ({ type: 'OrderShipped', at, releaseDueAt: at + 7 * day });
+
+export function sendsItems() {
+  return [
+    { productId: 'mug', qty: 2 },
+    { productId: 'tea', qty: 4 },
+  ];
+}
+
+export const notPaid = 'This wallet never paid for order o1, so there is nothing to refund.';
+
+export const closed = 'Order o1 was refunded before it was paid here, so it is closed.';
+
+/** An order whose reservation was refused: it undoes the reservation anyway (a fence), then fails. */
+
+export function failedForStock(): OrderEvent[] {
+  const undoing = given(...placing)
+    .when(cmd.fail('reserve_stock', 'out_of_stock', outOfStock))
+    .then(ev.failed('reserve_stock', 'out_of_stock', outOfStock), ev.started('release_stock'));
+  return given(...undoing)
+    .when(cmd.ok('release_stock', [fences.release_stock]))
+    .then(
+      ev.succeeded('release_stock'),
+      { type: 'OrderFailed', code: 'out_of_stock', message: outOfStock, at: t0 },
+      ev.notifying('FAILED', 'out_of_stock', outOfStock),
+    );
+}
+
+export function confirmed(): OrderEvent[] {
+  return given(...shipped)
+    .when(cmd.confirm(), t2)
+    .then(
+      { type: 'DeliveryConfirmed', at: t2 },
+      ev.timerCancelled('release-escrow'),
+      { type: 'ReleaseStarted', reason: 'buyer_confirmed', at: t2 },
+      ev.started('release_funds', t2),
+      ev.retry(13, t2),
+    );
+}
+
+export function sellerCancelling(): OrderEvent[] {
+  return given(...paid)
+    .when(cmd.cancel(), t1)
+    .then(
+      { type: 'CancellationStarted', reason: 'seller_cancelled', at: t1 },
+      ev.timerCancelled('ship-by'),
+      ev.started('void_pending', t1),
+      ev.retry(11, t1),
+    );
+}
+
+export function cancelledBySeller(): OrderEvent[] {
+  const refunding = given(...sellerCancelling()).when(cmd.ok('void_pending'), t1).then(ev.succeeded('void_pending', t1), ev.started('refund_buyer', t1));
+  const releasing = given(...refunding).when(cmd.ok('refund_buyer'), t1).then(ev.succeeded('refund_buyer', t1), ev.started('release_stock', t1));
+  return given(...releasing)
+    .when(cmd.ok('release_stock'), t1)
+    .then(
+      ev.succeeded('release_stock', t1),
+      { type: 'OrderCancelled', reason: 'seller_cancelled', refundedMinor: totalMinor, at: t1 },
+      ev.stat('cancelled', t1),
+    );
+}
+
+export function adminCancellingShipped(): OrderEvent[] {
+  return given(...shipped)
+    .when(cmd.cancel(people.admin, 'admin_cancelled'), t2)
+    .then(
+      { type: 'CancellationStarted', reason: 'admin_cancelled', at: t2 },
+      ev.timerCancelled('release-escrow'),
+      ev.started('void_pending', t2),
+      ev.retry(13, t2),
+    );
+}
+
+export function disputedPaid(): OrderEvent[] {
+  const opened = given(...paidConfirmed)
+    .when(cmd.dispute(), t1)
+    .then({ type: 'DisputeOpened', reason: 'broken on arrival', at: t1 }, ev.timerCancelled('ship-by'), ev.stat('disputed', t1), ev.retry(11, t1));
+  return given(...opened).when(cmd.ok('stat_disputed'), t1).then(ev.succeeded('stat_disputed', t1), ev.timerCancelled('retry-11'));
+}
+
+export function disputedShipped(): OrderEvent[] {
+  const opened = given(...shipped)
+    .when(cmd.dispute(), t2)
+    .then({ type: 'DisputeOpened', reason: 'broken on arrival', at: t2 }, ev.timerCancelled('release-escrow'), ev.stat('disputed', t2), ev.retry(13, t2));
+  return given(...opened).when(cmd.ok('stat_disputed'), t2).then(ev.succeeded('stat_disputed', t2), ev.timerCancelled('retry-13'));
+}
