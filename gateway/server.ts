@@ -81,7 +81,7 @@ export async function startGateway(options: GatewayOptions) {
   const auth = await createAuth({ db, config, clock, loginLimiter: bus.loginLimiter });
   const metrics = new PrometheusMetrics(() => runtimeGauges(system, hub, bus.redis));
   const context: GatewayContext = {
-    ...{ system, db, config: config.gateway, clock, ids, logger, search, blobs, ...auth, notifications, hub, metrics, productCache },
+    system, db, config: config.gateway, clock, ids, logger, search, blobs, ...auth, notifications, hub, metrics, productCache,
     ...(bus.redis === undefined ? {} : { redis: bus.redis }),
   };
   const router = new Router(allRoutes());
