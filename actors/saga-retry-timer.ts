@@ -18,7 +18,7 @@
  * - once none is pending, the last one was cancelled when no step was pending any more, so a
  *   step finished after it was scheduled and progress has grown past its number since.
  */
-import type { TimerCancelled, TimerScheduled } from '../runtime/decider.ts';
+import type { TimerCancelled, TimerScheduled } from './decider.ts';
 
 export const retryTimerPrefix = 'retry-';
 

@@ -13,7 +13,7 @@
  *   through the URL's own database), points the system at it, and drops it afterwards with
  *   `DROP DATABASE … WITH (FORCE)`, also when the run fails.
  * - sql-baseline: the same database, in its own schema `sql_checkout`, the same 10 pooled
- *   connections as the system's pool (persistence/pg.ts), the same carts.
+ *   connections as the system's pool (persistence/adapters/pg.ts), the same carts.
  * Without DATABASE_URL the last two are skipped, with the reason recorded.
  *
  * Workload (bench/lib/checkout-workload.ts): 16 sellers × 8 products, 400 buyers with funded
@@ -22,7 +22,7 @@
  * `hot-seller` (80% of carts include seller01) at 64 clients. Each cell runs BENCH_CELL_MS
  * (10 s), then lets in-flight checkouts finish. Latency is start → every order PAID: the
  * actors' `checkout()` resolving (which also waits for the checkout's confirmation to each order,
- * runtime/commerce.ts), the baseline's COMMIT. On PostgreSQL the actor and baseline
+ * gateway/app/commerce.ts), the baseline's COMMIT. On PostgreSQL the actor and baseline
  * cells alternate, so a change in the machine's load hits both alike.
  *
  * After every cell the sagas are let finish (their tail work after PAID: notifying the checkout,
@@ -33,8 +33,8 @@
  * the run exit 1 after writing bench/results/checkout.json.
  */
 import { performance } from 'node:perf_hooks';
-import type { Db } from '../persistence/db.ts';
-import { createFreshDatabase } from '../persistence/testing/fresh-database.ts';
+import type { Db } from '../persistence/adapters/db.ts';
+import { createFreshDatabase } from '../persistence/adapters/testing/fresh-database.ts';
 import { baselinePoolSize, openSqlCheckout, type SqlCheckout } from './baseline/sql-checkout.ts';
 import { runClosedLoop, type CheckoutOutcome, type LoopResult } from './lib/closed-loop.ts';
 import { buildCatalog, cartGenerator, cartSeed, scenarios, type Cart, type Catalog } from './lib/checkout-workload.ts';

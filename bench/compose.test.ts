@@ -1,13 +1,13 @@
 /**
  * Docker does not run on this machine, so this test reads docker-compose.yml, .env.example and
- * the Dockerfile and checks that the stack would start the app the way runtime/config.ts
+ * the Dockerfile and checks that the stack would start the app the way gateway/app/config.ts
  * expects: every variable provided and valid, every backing service present, healthchecked and
  * waited for, and every URL and port pointing at the right service. Each check returns a list
  * of problems, so the mutation tests below can show that a removed piece is caught.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../runtime/config.ts';
+import { parseConfig } from '../gateway/app/config.ts';
 import { interpolate, parseComposeYaml, parseDotenv, variablesUsed, type YamlMap, type YamlValue } from './lib/compose-yaml.ts';
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
@@ -36,9 +36,9 @@ interface Stack {
 
 /** EnvSchema is private to config.ts, so its keys are read from the source: `  NAME: ...` lines inside it. */
 function envSchemaKeys(): Set<string> {
-  const source = read('runtime/config.ts');
+  const source = read('gateway/app/config.ts');
   const body = /const EnvSchema = v\.object\(\{([\s\S]*?)\n\}\);/.exec(source)?.[1];
-  if (body === undefined) throw new Error('EnvSchema not found in runtime/config.ts');
+  if (body === undefined) throw new Error('EnvSchema not found in gateway/app/config.ts');
   return new Set([...body.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1]!));
 }
 
@@ -71,7 +71,7 @@ function checkAppEnvironment(stack: Stack): string[] {
   const environment = appEnvironment(stack);
   for (const name of REQUIRED_APP_VARS) if (!(name in environment)) problems.push(`app env lacks ${name}`);
   const known = envSchemaKeys();
-  for (const name of Object.keys(environment)) if (!known.has(name)) problems.push(`app env ${name} is not read by runtime/config.ts`);
+  for (const name of Object.keys(environment)) if (!known.has(name)) problems.push(`app env ${name} is not read by gateway/app/config.ts`);
   const resolved = resolvedAppEnv(stack, problems);
   try {
     const config = parseConfig(resolved);
@@ -154,7 +154,7 @@ function mutated(change: (compose: YamlMap, env: Record<string, string>) => void
 }
 
 describe('docker-compose.yml', () => {
-  it('provides every variable the app reads, valid for runtime/config.ts', () => {
+  it('provides every variable the app reads, valid for gateway/app/config.ts', () => {
     expect(checkAppEnvironment(loadStack())).toEqual([]);
   });
 

@@ -20,10 +20,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Db } from '../persistence/db.ts';
-import type { GroupCommitStats } from '../persistence/group-commit.ts';
-import type { GroupCommitOptions } from '../persistence/journal.ts';
-import { SqlJournal } from '../persistence/sql-journal.ts';
+import type { Db } from '../persistence/adapters/db.ts';
+import type { GroupCommitStats } from '../persistence/adapters/group-commit.ts';
+import type { GroupCommitOptions } from '../persistence/adapters/journal.ts';
+import { SqlJournal } from '../persistence/adapters/sql-journal.ts';
 import { limits } from '../runtime/limits.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './lib/cpu.ts';
 import { integerFromEnv, log, quick } from './lib/options.ts';

@@ -24,8 +24,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { walletDecider, type WalletCommand, type WalletEvent, type WalletState } from '../actors/wallet/wallet.ts';
-import { SqlJournal } from '../persistence/sql-journal.ts';
-import { SqlSnapshotStore } from '../persistence/sql-snapshots.ts';
+import { SqlJournal } from '../persistence/adapters/sql-journal.ts';
+import { SqlSnapshotStore } from '../persistence/adapters/sql-snapshots.ts';
 import { VirtualClock } from '../runtime/clock.ts';
 import { limits, type Limits } from '../runtime/limits.ts';
 import { silentLogger } from '../runtime/logger.ts';

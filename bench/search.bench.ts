@@ -5,8 +5,8 @@
  *
  *   npx tsx bench/search.bench.ts            (SEARCH_PRODUCTS=100000, SEARCH_QUERIES=2000)
  */
-import { MiniSearchIndex } from '../persistence/search/minisearch-index.ts';
-import type { ProductDoc, SearchQuery } from '../persistence/search/search-index.ts';
+import { MiniSearchIndex } from '../persistence/adapters/search/minisearch-index.ts';
+import type { ProductDoc, SearchQuery } from '../persistence/adapters/search/search-index.ts';
 import { SeededRandom } from '../runtime/ids.ts';
 import { runInfo } from './lib/machine.ts';
 import { integerFromEnv } from './lib/options.ts';

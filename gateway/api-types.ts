@@ -4,7 +4,7 @@
  * (cents) with a currency code, never floats, the wire included.
  */
 
-import type { ProductDoc } from '../persistence/search/search-index.ts';
+import type { ProductDoc } from '../persistence/adapters/search/search-index.ts';
 
 export type UserRole = 'BUYER' | 'SELLER' | 'ADMIN';
 export type Currency = 'USD';

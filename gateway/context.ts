@@ -3,14 +3,14 @@
  * its own file; gateway/server.ts builds one context per process. Handler tests build one over
  * an embedded system (gateway/testing/gateway-harness.ts).
  */
-import type { Db } from '../persistence/db.ts';
-import type { BlobStore } from '../persistence/blobs/blob-store.ts';
-import type { SearchIndex } from '../persistence/search/search-index.ts';
+import type { Db } from '../persistence/adapters/db.ts';
+import type { BlobStore } from '../persistence/adapters/blobs/blob-store.ts';
+import type { SearchIndex } from '../persistence/adapters/search/search-index.ts';
 import type { Clock } from '../runtime/clock.ts';
-import type { GatewayConfig } from '../runtime/config.ts';
+import type { GatewayConfig } from './app/config.ts';
 import type { IdGenerator } from '../runtime/ids.ts';
 import type { Logger } from '../runtime/logger.ts';
-import type { BazaarySystem } from '../runtime/system.ts';
+import type { BazaarySystem } from './app/system.ts';
 import type { NotificationDto, ProductDto, UserDto } from './api-types.ts';
 import type { Principal } from './http.ts';
 

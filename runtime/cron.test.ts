@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from './config.ts';
+import { parseConfig } from '../gateway/app/config.ts';
 import { nextAfter, parseCron } from './cron.ts';
 
 const at = (iso: string) => Date.parse(iso);

@@ -4,8 +4,8 @@
  * rehydrates it, and again after a crash resets it, so a restart always starts from durable state.
  */
 import { failure } from './ask.ts';
-import type { Decider } from './decider.ts';
-import { assertNever } from './decider.ts';
+import type { Decider } from '../actors/decider.ts';
+import { assertNever } from '../actors/decider.ts';
 import type { Cell, EntityDeps, EntityMessage, Loaded } from './entity.ts';
 import { execute, rehydrate } from './entity.ts';
 import type { ActorBehaviour } from './nact.ts';

@@ -4,12 +4,12 @@
  * nact guarantees one message at a time per actor, so this code never races with itself;
  * another process writing the same key is caught by the journal's VersionConflict.
  */
-import type { Journal, JournalEntry } from '../persistence/journal.ts';
-import { VersionConflict } from '../persistence/journal.ts';
-import type { SnapshotStore } from '../persistence/snapshots.ts';
+import type { Journal, JournalEntry } from '../persistence/adapters/journal.ts';
+import { VersionConflict } from '../persistence/adapters/journal.ts';
+import type { SnapshotStore } from '../persistence/adapters/snapshots.ts';
 import type { Clock } from './clock.ts';
-import type { Decider } from './decider.ts';
-import { isRejected } from './decider.ts';
+import type { Decider } from '../actors/decider.ts';
+import { isRejected } from '../actors/decider.ts';
 import type { Failure, Reply } from './ask.ts';
 import { failure } from './ask.ts';
 import { invariant } from './assert.ts';

@@ -4,7 +4,7 @@
  * consumer's work and the checkpoint repeats that batch), so every consumer is idempotent.
  * On start it first drains whatever was journaled but not processed before a crash.
  */
-import type { Journal, JournalEntry } from '../persistence/journal.ts';
+import type { Journal, JournalEntry } from '../persistence/adapters/journal.ts';
 import type { Limits } from './limits.ts';
 import type { Logger } from './logger.ts';
 

@@ -5,7 +5,7 @@
  * actors with a process manager (saga.ts) and answers `waitFor` (waiters.ts).
  */
 import { performance } from 'node:perf_hooks';
-import type { Decider } from './decider.ts';
+import type { Decider } from '../actors/decider.ts';
 import type { Failure } from './ask.ts';
 import { askWithTimeout, failure } from './ask.ts';
 import type { CommandResult, EntityDeps, EntityMessage, Inspection } from './entity.ts';

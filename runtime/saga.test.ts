@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Journal } from '../persistence/journal.ts';
+import type { Journal } from '../persistence/adapters/journal.ts';
 import type { Limits } from './limits.ts';
 import { accountDecider, type AccountEvent, type AccountState } from './testing/account.ts';
 import { controlledJournal, eventually } from './testing/controlled-journal.ts';

@@ -20,7 +20,7 @@
  */
 import type { Failure } from './ask.ts';
 import { isTransientFailure } from './ask.ts';
-import type { Effect, EffectOutcome, ProcessManager } from './decider.ts';
+import type { Effect, EffectOutcome, ProcessManager } from '../actors/decider.ts';
 import type { CommandResult } from './entity.ts';
 import type { Limits } from './limits.ts';
 import type { Logger } from './logger.ts';

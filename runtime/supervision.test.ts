@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Journal, NewEntry } from '../persistence/journal.ts';
+import type { Journal, NewEntry } from '../persistence/adapters/journal.ts';
 import { send, spawnActor, spawnParent, startSystem, stopActor } from './nact.ts';
 import { counterDecider } from './testing/counter.ts';
 import { openHarness, type Harness } from './testing/harness.ts';

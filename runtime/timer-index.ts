@@ -8,9 +8,9 @@
  * row that is neither cancelled nor fired yet. Within a batch, schedules are written before
  * cancels, and entries arrive in (key, seq) order, so a timer is always known before its cancel.
  */
-import type { Db } from '../persistence/db.ts';
-import type { JournalEntry } from '../persistence/journal.ts';
-import type { TimerCancelled, TimerScheduled } from './decider.ts';
+import type { Db } from '../persistence/adapters/db.ts';
+import type { JournalEntry } from '../persistence/adapters/journal.ts';
+import type { TimerCancelled, TimerScheduled } from '../actors/decider.ts';
 import type { Logger } from './logger.ts';
 import type { Consumer } from './processor.ts';
 

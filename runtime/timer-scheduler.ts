@@ -15,7 +15,7 @@
  * timer whose reason has passed, and the fired mark is written only once (`fired_at IS NULL`).
  */
 import { performance } from 'node:perf_hooks';
-import type { Db, Row } from '../persistence/db.ts';
+import type { Db, Row } from '../persistence/adapters/db.ts';
 import { isTransientFailure } from './ask.ts';
 import type { Clock } from './clock.ts';
 import type { CommandResult } from './entity.ts';

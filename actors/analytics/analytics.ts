@@ -4,13 +4,13 @@
  *
  * Days are whole UTC days counted from 1970-01-01 (`epochDay`), so a day is one integer in the
  * journal and in SQL. The flow:
- * - `StartAnalytics` (sent by runtime/system.ts on every start): the first ever start records
+ * - `StartAnalytics` (sent by gateway/app/system.ts on every start): the first ever start records
  *   the day before today as the last completed one; any start makes sure one timer is pending for
  *   the configured cron (and replaces it when the cron changed). A second start changes nothing.
  * - `RunDailyAggregation` (the timer, possibly late after downtime): schedules the next run and
  *   asks for every day from the last completed one + 1 up to yesterday: `AggregationRequested`.
  * - The aggregation is I/O, so it is not done here: the analytics consumer
- *   (persistence/readmodels/seller-daily.ts) sees `AggregationRequested` in the journal, upserts
+ *   (persistence/projections/analytics/seller-daily.ts) sees `AggregationRequested` in the journal, upserts
  *   `seller_stats_daily` and answers with `RecordAggregation`, which advances the last completed
  *   day and, when a long outage left more days than one run takes, asks for the next chunk.
  *
@@ -19,8 +19,8 @@
  */
 import type { PendingTimers } from '../saga-retry-timer.ts';
 import { evolveTimers } from '../saga-retry-timer.ts';
-import type { Decider, Decision, TimerCancelled, TimerScheduled } from '../../runtime/decider.ts';
-import { assertNever, reject } from '../../runtime/decider.ts';
+import type { Decider, Decision, TimerCancelled, TimerScheduled } from '../decider.ts';
+import { assertNever, reject } from '../decider.ts';
 import { nextAfter, parseCron } from '../../runtime/cron.ts';
 
 export const analyticsActorId = 'daily';

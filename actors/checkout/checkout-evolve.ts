@@ -2,7 +2,7 @@
  * The checkout actor's state and `evolve`: applies facts that `decide` (checkout.ts) already
  * judged. A fact out of turn means a bug upstream, so evolve throws and names the broken fact.
  */
-import { assertNever } from '../../runtime/decider.ts';
+import { assertNever } from '../decider.ts';
 import { evolveTimers } from '../saga-retry-timer.ts';
 import type { CheckoutEvent, CheckoutState } from './checkout-messages.ts';
 

@@ -15,7 +15,7 @@
  * wait forever.
  * A RetrySteps that finds steps still pending arms the next, later one (saga-retry-timer.ts).
  */
-import type { EffectOutcome, TimerCancelled, TimerScheduled } from '../../runtime/decider.ts';
+import type { EffectOutcome, TimerCancelled, TimerScheduled } from '../decider.ts';
 import type { RequestedItem } from '../seller/seller-messages.ts';
 
 export interface CartLine {

@@ -2,7 +2,7 @@
  * How a cart becomes orders: validate the lines, merge repeated products, and plan one order
  * per seller. Deterministic, so a retried StartCheckout plans exactly the same orders.
  */
-import { reject, type Rejected } from '../../runtime/decider.ts';
+import { reject, type Rejected } from '../decider.ts';
 import type { RequestedItem } from '../seller/seller-messages.ts';
 import type { CartLine, CheckoutRejection, PlannedOrder } from './checkout-messages.ts';
 

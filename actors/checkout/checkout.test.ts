@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRejected } from '../../runtime/decider.ts';
+import { isRejected } from '../decider.ts';
 import type { OrderCommand } from '../order/order-messages.ts';
 import type { CartLine, CheckoutCommand, CheckoutEvent, CheckoutRejection, CheckoutState, PlannedOrder } from './checkout-messages.ts';
 import { cartFingerprint, cartLimits } from './checkout-plan.ts';

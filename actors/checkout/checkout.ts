@@ -16,7 +16,7 @@
  * Each decision is built on a Draft, then the retry wake-up timer is kept (saga-retry-timer.ts).
  * A decision with no events is an accepted no-op: a repeat, or a timer whose reason has passed.
  */
-import { assertNever, reject, type Decider, type Decision, type EffectOutcome, type Rejected } from '../../runtime/decider.ts';
+import { assertNever, reject, type Decider, type Decision, type EffectOutcome, type Rejected } from '../decider.ts';
 import type { OrderCommand } from '../order/order-messages.ts';
 import { planRetryTimer } from '../saga-retry-timer.ts';
 import { evolve, initialState, lookup } from './checkout-evolve.ts';
@@ -223,5 +223,5 @@ function keepRetryTimer(draft: Draft, policy: CheckoutPolicy, now: number): Draf
   return emit(next, { type: 'TimerScheduled', timerId, dueAt, command });
 }
 
-/** The checkout with the default policy; runtime/system.ts registers this one. */
+/** The checkout with the default policy; gateway/app/system.ts registers this one. */
 export const checkoutDecider = createCheckoutDecider(defaultCheckoutPolicy);

@@ -3,7 +3,7 @@
  * The money facts (paid, released, refunded) each happen once per order; a second one, or one
  * out of turn, is a bug upstream, so evolve throws and names the broken fact.
  */
-import { assertNever } from '../../runtime/decider.ts';
+import { assertNever } from '../decider.ts';
 import { evolveTimers } from '../saga-retry-timer.ts';
 import type { OrderEvent, OrderState, StepName, StepState } from './order-messages.ts';
 

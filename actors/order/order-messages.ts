@@ -28,7 +28,7 @@
  * While any step is pending, a retry wake-up timer (RetrySteps) is kept due; one that fires with
  * steps still pending arms the next, later one (saga-retry-timer.ts).
  */
-import type { EffectOutcome, TimerCancelled, TimerScheduled } from '../../runtime/decider.ts';
+import type { EffectOutcome, TimerCancelled, TimerScheduled } from '../decider.ts';
 import type { OrderOutcome, PricedItem, RequestedItem } from '../seller/seller-messages.ts';
 
 export type OrderStatus = 'PLACED' | 'PAID' | 'SHIPPED' | 'DELIVERED' | 'COMPLETED' | 'CANCELLED' | 'DISPUTED' | 'FAILED';

@@ -3,7 +3,7 @@
  * undefined when the fact holds. A role that can never do the thing is `forbidden`; the right
  * role on someone else's order is `not_your_order`; the wrong moment is `invalid_transition`.
  */
-import { assertNever, reject, type Rejected } from '../../runtime/decider.ts';
+import { assertNever, reject, type Rejected } from '../decider.ts';
 import type { Actor, CancelReason, OrderRejection, OrderState } from './order-messages.ts';
 
 export type OrderRejected = Rejected<OrderRejection>;

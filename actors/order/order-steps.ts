@@ -5,8 +5,8 @@
  * Rules build their events on a Draft: each event is applied at once, so a later rule reads the
  * state the earlier events made (for example, which step comes after the one that just succeeded).
  */
-import type { Effect } from '../../runtime/decider.ts';
-import { assertNever } from '../../runtime/decider.ts';
+import type { Effect } from '../decider.ts';
+import { assertNever } from '../decider.ts';
 import type { CheckoutCommand } from '../checkout/checkout-messages.ts';
 import { planRetryTimer } from '../saga-retry-timer.ts';
 import type { OrderOutcome, SellerCommand } from '../seller/seller-messages.ts';

@@ -3,7 +3,7 @@
  * decider's events with events built independently of it. Used by order.test.ts.
  */
 import { expect } from 'vitest';
-import { isRejected } from '../../runtime/decider.ts';
+import { isRejected } from '../decider.ts';
 import type { OrderOutcome, PricedItem, RequestedItem } from '../seller/seller-messages.ts';
 import { createOrderDecider, evolve, initialState } from './order.ts';
 import type { Actor, OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, StepName } from './order-messages.ts';

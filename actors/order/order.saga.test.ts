@@ -18,7 +18,7 @@
  * ORDER_SAGA_COVERAGE=1 to print which paths the runs reached.
  */
 import { describe, expect, it } from 'vitest';
-import { isRejected, type Decider, type Effect, type EffectOutcome } from '../../runtime/decider.ts';
+import { isRejected, type Decider, type Effect, type EffectOutcome } from '../decider.ts';
 import { SeededRandom } from '../../runtime/ids.ts';
 import { createCheckoutDecider, isConfirmed } from '../checkout/checkout.ts';
 import type { CartLine, CheckoutCommand, CheckoutState } from '../checkout/checkout-messages.ts';

@@ -8,7 +8,7 @@
  * (its next step started, or its end emitted) and the retry wake-up timer is kept. A decision
  * with no events is an accepted no-op: a repeat, or a timer whose reason has passed.
  */
-import { assertNever, reject, type Decider, type Decision, type EffectOutcome } from '../../runtime/decider.ts';
+import { assertNever, reject, type Decider, type Decision, type EffectOutcome } from '../decider.ts';
 import type { PricedItem } from '../seller/seller-messages.ts';
 import { evolve, initialState, lookup } from './order-evolve.ts';
 import type { OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, StepName } from './order-messages.ts';

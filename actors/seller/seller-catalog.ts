@@ -2,7 +2,7 @@
  * The seller's catalog rules: what a valid product is, and how a reservation's requested lines
  * become priced lines. Pure functions used by `decide` (seller.ts).
  */
-import { reject, type Rejected } from '../../runtime/decider.ts';
+import { reject, type Rejected } from '../decider.ts';
 import type { PricedItem, Product, ProductFields, RequestedItem, SellerRejection } from './seller-messages.ts';
 
 /** Catalog bounds (STYLE.md: a limit on everything). Each bounds what one product costs to store and index. */

@@ -2,7 +2,7 @@
  * The seller actor's state and `evolve`: applies facts that `decide` (seller.ts) already judged.
  * A fact that breaks an invariant means a bug upstream, so it throws, naming the broken fact.
  */
-import { assertNever } from '../../runtime/decider.ts';
+import { assertNever } from '../decider.ts';
 import type { PricedItem, Product, Reservation, SellerEvent, SellerState, SellerStats } from './seller-messages.ts';
 
 const noStats: SellerStats = Object.freeze({

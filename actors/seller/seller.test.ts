@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRejected } from '../../runtime/decider.ts';
+import { isRejected } from '../decider.ts';
 import { catalogLimits } from './seller-catalog.ts';
 import type { ProductFields, SellerCommand, SellerEvent, SellerRejection, SellerState } from './seller-messages.ts';
 import { evolve, initialState, sellerDecider } from './seller.ts';

@@ -8,7 +8,7 @@
  * `conflicting_retry`, and a reservation already given back is never taken again. A release that
  * finds no reservation fences the order instead (seller-messages.ts' header).
  */
-import { assertNever, reject, type Decider, type Decision, type Rejected } from '../../runtime/decider.ts';
+import { assertNever, reject, type Decider, type Decision, type Rejected } from '../decider.ts';
 import { checkProductFields, checkRequestedLines, cleanPatch, catalogLimits, mergeLines, priceLines, sameLines } from './seller-catalog.ts';
 import { evolve, initialState, lookup, outcomeKey } from './seller-evolve.ts';
 import type { Product, SellerCommand, SellerEvent, SellerRejection, SellerState } from './seller-messages.ts';

@@ -3,7 +3,7 @@
  * breaks an invariant (a negative balance, a sale released twice) is a bug upstream, so it throws
  * and names the broken fact.
  */
-import { assertNever } from '../../runtime/decider.ts';
+import { assertNever } from '../decider.ts';
 import type { EventOf, Purchase, Sale, WalletEvent, WalletState } from './wallet-messages.ts';
 import { lookup, maxMinor } from './wallet-messages.ts';
 

@@ -2,7 +2,7 @@
  * The wallet actor's messages, state and idempotency keys (DESIGN.md §2, §3). `decide` lives in
  * wallet.ts and `evolve` in wallet-evolve.ts; see wallet.ts for the rules they follow.
  */
-import { assertNever, type Decision, type Rejected } from '../../runtime/decider.ts';
+import { assertNever, type Decision, type Rejected } from '../decider.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Messages

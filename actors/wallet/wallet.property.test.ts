@@ -4,7 +4,7 @@
  * `WALLET_PROPERTY_SEED=<seed> npx vitest run actors/wallet/wallet.property.test.ts`.
  */
 import { describe, expect, it } from 'vitest';
-import { assertNever, isRejected } from '../../runtime/decider.ts';
+import { assertNever, isRejected } from '../decider.ts';
 import { SeededRandom } from '../../runtime/ids.ts';
 import {
   commandId,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRejected } from '../../runtime/decider.ts';
+import { isRejected } from '../decider.ts';
 import {
   evolve,
   initialState,

@@ -17,7 +17,7 @@
  * A repeated fencing undo is accepted with no new events. The two sides are fenced apart, because
  * one wallet may be both the buyer and the seller of an order.
  */
-import { assertNever, reject, type Decider } from '../../runtime/decider.ts';
+import { assertNever, reject, type Decider } from '../decider.ts';
 import { evolve } from './wallet-evolve.ts';
 import type { CommandOf, OrderSide, WalletCommand, WalletDecision, WalletEvent, WalletRejected, WalletRejection, WalletState } from './wallet-messages.ts';
 import { commandId, initialState, lookup, maxMinor } from './wallet-messages.ts';

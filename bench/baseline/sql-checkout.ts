@@ -29,13 +29,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import type { Db } from '../../persistence/db.ts';
-import { openPostgres } from '../../persistence/pg.ts';
+import type { Db } from '../../persistence/adapters/db.ts';
+import { openPostgres } from '../../persistence/adapters/pg.ts';
 import { runClosedLoop, SoldTally, type CheckoutOutcome } from '../lib/closed-loop.ts';
 import { buildCatalog, cartGenerator, cartSeed, scenarios, type Cart, type Catalog } from '../lib/checkout-workload.ts';
 import { printTable } from '../lib/table.ts';
 
-/** The actor system's default pool (persistence/pg.ts), so both designs get the same connections. */
+/** The actor system's default pool (persistence/adapters/pg.ts), so both designs get the same connections. */
 export const baselinePoolSize = 10;
 /** Attempts of one checkout on deadlock or serialization failure before it is reported failed. */
 const attemptsMax = 10;

@@ -11,10 +11,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Db } from '../../persistence/db.ts';
-import { migrate } from '../../persistence/migrate.ts';
-import { openPostgres } from '../../persistence/pg.ts';
-import { openPglite } from '../../persistence/pglite.ts';
+import type { Db } from '../../persistence/adapters/db.ts';
+import { migrate } from '../../persistence/adapters/migrate.ts';
+import { openPostgres } from '../../persistence/adapters/pg.ts';
+import { openPglite } from '../../persistence/adapters/pglite.ts';
 
 export type StoreKind = 'pglite-memory' | 'pglite-disk' | 'postgres';
 

@@ -18,7 +18,7 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { adminLogin } from '../../gateway/seed/catalog.ts';
-import type { LedgerAudit } from '../../persistence/readmodels/audit-report.ts';
+import type { LedgerAudit } from '../../persistence/projections/readmodels/audit-report.ts';
 import { cpuBetween, sampleCpu } from '../lib/cpu.ts';
 import { onInterrupt } from '../lib/interrupts.ts';
 import { log } from '../lib/options.ts';

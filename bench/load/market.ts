@@ -5,7 +5,7 @@
  * at the end.
  */
 import type { AuthDto, Page, ProductDto, WalletDto } from '../../gateway/api-types.ts';
-import type { LedgerAudit } from '../../persistence/readmodels/audit-report.ts';
+import type { LedgerAudit } from '../../persistence/projections/readmodels/audit-report.ts';
 import { forEachConcurrently, sleep } from '../lib/pool.ts';
 import { call, expectOk } from './api-client.ts';
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { seedDemo } from '../../gateway/seed/seed.ts';
 import { startGateway, type Gateway } from '../../gateway/server.ts';
-import { parseConfig } from '../../runtime/config.ts';
+import { parseConfig } from '../../gateway/app/config.ts';
 import { silentLogger } from '../../runtime/logger.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'bazaary-load-'));

@@ -1,7 +1,7 @@
 /** Builds the auth parts of the gateway context. */
-import type { Db } from '../../persistence/db.ts';
+import type { Db } from '../../persistence/adapters/db.ts';
 import type { Clock } from '../../runtime/clock.ts';
-import type { Config } from '../../runtime/config.ts';
+import type { Config } from '../app/config.ts';
 import type { PasswordHasher, RateLimiter, TokenService, UserStore } from '../context.ts';
 import { Argon2Hasher } from './passwords.ts';
 import { InProcessRateLimiter, rateLimits } from './rate-limit.ts';

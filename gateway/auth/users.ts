@@ -1,5 +1,5 @@
 /** The `users` table (005_users.sql). Emails are stored lower-case; the unique index decides races. */
-import type { Db, Row } from '../../persistence/db.ts';
+import type { Db, Row } from '../../persistence/adapters/db.ts';
 import type { UserRole } from '../api-types.ts';
 import type { StoredUser, UserStore } from '../context.ts';
 

@@ -5,7 +5,7 @@
  * Redis is unreachable, so nothing here can stop the gateway from serving.
  */
 import type { Clock } from '../../runtime/clock.ts';
-import type { GatewayConfig } from '../../runtime/config.ts';
+import type { GatewayConfig } from '../app/config.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import { InProcessRateLimiter, rateLimits } from '../auth/rate-limit.ts';
 import type { ProductCache, RateLimiter, RedisHealth } from '../context.ts';

@@ -3,13 +3,13 @@
  * run in redis.int.test.ts, plus the cache-invalidation consumer's choice of products.
  */
 import { describe, expect, it } from 'vitest';
-import type { JournalEntry } from '../../persistence/journal.ts';
+import type { JournalEntry } from '../../persistence/adapters/journal.ts';
 import { VirtualClock } from '../../runtime/clock.ts';
 import { silentLogger } from '../../runtime/logger.ts';
 import { InProcessRateLimiter } from '../auth/rate-limit.ts';
 import { InProcessHub } from '../notifications/hub.ts';
 import { openBus } from './bus.ts';
-import { productsChangedBy } from '../read/product-changes.ts';
+import { productsChangedBy } from '../../persistence/projections/product-changes.ts';
 import { describeHubContract } from './hub.contract.ts';
 import { InProcessProductCache } from './local-product-cache.ts';
 import { describeProductCacheContract } from './product-cache.contract.ts';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WsServerMessage } from '../api-types.ts';
 import { TestSocket, eventually } from '../testing/gateway-harness.ts';
 import { startChildGateway, type ChildGateway } from './testing/child-gateway.ts';
-import { createFreshDatabase, type FreshDatabase } from '../../persistence/testing/fresh-database.ts';
+import { createFreshDatabase, type FreshDatabase } from '../../persistence/adapters/testing/fresh-database.ts';
 import { deleteKeys, freshPrefix } from './testing/redis-keys.ts';
 
 const redisUrl = process.env['REDIS_URL'] ?? '';

@@ -4,15 +4,15 @@
  * actor's own decider, so it is exactly what the actor would have held), and the ledger audit.
  */
 import * as v from 'valibot';
-import { auditLedger } from '../../persistence/readmodels/audit.ts';
-import type { JournalEntry } from '../../persistence/journal.ts';
+import { auditLedger } from '../../persistence/projections/readmodels/audit.ts';
+import type { JournalEntry } from '../../persistence/adapters/journal.ts';
 import { kindOf } from '../../runtime/runtime.ts';
 import type { ActorStateDto, ActorSummaryDto, JournalEntryDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import { failureError } from '../errors.ts';
 import type { ApiRequest, Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
-import { listMails } from '../../runtime/mail/outbox.ts';
+import { listMails } from '../../persistence/projections/mail/outbox.ts';
 import { pageQuery, parseParams, parseQuery } from '../validate.ts';
 
 /** Entries one journal page or replay reads; a longer stream is paged (journal) or refused (replay). */

@@ -10,8 +10,8 @@ import { orThrow } from '../errors.ts';
 import type { Principal, Route } from '../http.ts';
 import { ApiError, json, noContent, ok } from '../http.ts';
 import { tokenLifetimeMs } from '../auth/tokens.ts';
-import { enqueueMails } from '../../runtime/mail/outbox.ts';
-import { welcomeMail } from '../../runtime/mail/plan.ts';
+import { enqueueMails } from '../../persistence/projections/mail/outbox.ts';
+import { welcomeMail } from '../../persistence/projections/mail/plan.ts';
 import { parseBody } from '../validate.ts';
 
 const email = v.pipe(v.string('must be a string'), v.trim(), v.toLowerCase(), v.maxLength(254), v.email('must be an email address'));

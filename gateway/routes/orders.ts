@@ -6,13 +6,13 @@
  */
 import * as v from 'valibot';
 import type { Actor, CancelReason } from '../../actors/order/order-messages.ts';
-import { checkout } from '../../runtime/commerce.ts';
+import { checkout } from '../app/commerce.ts';
 import type { CheckoutDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import { failureError, orThrow } from '../errors.ts';
 import type { ApiRequest, Principal, Route } from '../http.ts';
 import { ApiError, json, ok } from '../http.ts';
-import { findOrder, listOrders } from '../read/orders.ts';
+import { findOrder, listOrders } from '../../persistence/projections/readmodels/order-queries.ts';
 import { idSchema, pageQuery, parseBody, parseParams, parseQuery } from '../validate.ts';
 
 /** How long a checkout request waits for its saga; a timeout answers 503 and the retry is safe. */

@@ -10,7 +10,7 @@ import { failureError, orThrow } from '../errors.ts';
 import type { ApiRequest, Principal, Route } from '../http.ts';
 import { ApiError, json, noContent, ok } from '../http.ts';
 import { maxImageBytes, readImageUpload } from '../images.ts';
-import { mediaPath } from '../read/products.ts';
+import { mediaPath } from '../../persistence/projections/readmodels/product-queries.ts';
 import { idSchema, parseBody, parseParams } from '../validate.ts';
 
 const fields = {

@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import type { GatewayContext } from '../context.ts';
 import type { Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
-import { findProduct, listProducts } from '../read/products.ts';
+import { findProduct, listProducts } from '../../persistence/projections/readmodels/product-queries.ts';
 import { idSchema, pageQuery, parseParams, parseQuery } from '../validate.ts';
 
 const slugSchema = v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,60}$/, 'must be a lowercase slug'));

@@ -8,7 +8,7 @@ import type { SearchDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import type { Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
-import { searchLimits } from '../../persistence/search/search-index.ts';
+import { searchLimits } from '../../persistence/adapters/search/search-index.ts';
 import { idSchema, pageQuery, parseQuery } from '../validate.ts';
 
 const cents = v.pipe(v.string(), v.regex(/^\d{1,12}$/, 'must be a whole number of cents'), v.transform(Number));

@@ -1,12 +1,12 @@
 /**
  * GET /api/seller/stats serves the daily analytics series next to the live counts: the rows of
  * `seller_stats_daily` in the requested range, oldest first, with rates from exact counts.
- * (The job that writes them is tested on a virtual clock in persistence/readmodels/.)
+ * (The job that writes them is tested on a virtual clock in persistence/projections/readmodels/.)
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochDay, isoDay } from '../../actors/analytics/analytics.ts';
-import { aggregateSellerDays } from '../../persistence/readmodels/seller-daily.ts';
+import { aggregateSellerDays } from '../../persistence/projections/readmodels/seller-daily.ts';
 import type { AuthDto, SellerStatsDto } from '../api-types.ts';
 import { eventually, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
 

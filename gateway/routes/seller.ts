@@ -3,12 +3,12 @@
  * stats, with sales per UTC day for the dashboard chart. Both read the read models.
  */
 import * as v from 'valibot';
-import { sellerDailyRows } from '../../persistence/readmodels/seller-daily.ts';
+import { sellerDailyRows } from '../../persistence/projections/readmodels/seller-daily.ts';
 import type { SellerDailyStatDto, SellerStatsDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import type { ApiRequest, Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
-import { listOrders } from '../read/orders.ts';
+import { listOrders } from '../../persistence/projections/readmodels/order-queries.ts';
 import { pageQuery, parseQuery } from '../validate.ts';
 
 const dayMs = 86_400_000;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { AuthDto, UserRole, WsServerMessage } from '../api-types.ts';
-import { parseConfig } from '../../runtime/config.ts';
+import { parseConfig } from '../app/config.ts';
 import { silentLogger } from '../../runtime/logger.ts';
 import { startGateway, type Gateway } from '../server.ts';
 

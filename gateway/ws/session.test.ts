@@ -4,13 +4,13 @@
  * seq it saw receives every later notification exactly once, in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPglite } from '../../persistence/pglite.ts';
-import { migrate } from '../../persistence/migrate.ts';
-import type { Db } from '../../persistence/db.ts';
+import { openPglite } from '../../persistence/adapters/pglite.ts';
+import { migrate } from '../../persistence/adapters/migrate.ts';
+import type { Db } from '../../persistence/adapters/db.ts';
 import type { NotificationDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import { InProcessHub } from '../notifications/hub.ts';
-import { SqlNotificationStore } from '../notifications/store.ts';
+import { SqlNotificationStore } from '../../persistence/projections/notifications/store.ts';
 import { Router } from '../router.ts';
 import { silentLogger } from '../../runtime/logger.ts';
 import type { SendStatus, WsConnection } from './connection.ts';

@@ -3,8 +3,8 @@
  * idempotent by transfer, as the wallet is by `(orderId, step)`. A repeated Debit or Credit
  * decides no events, so the runtime answers it with the original entry (entity.ts).
  */
-import type { Decider } from '../decider.ts';
-import { assertNever, reject } from '../decider.ts';
+import type { Decider } from '../../actors/decider.ts';
+import { assertNever, reject } from '../../actors/decider.ts';
 
 export type AccountCommand =
   | { readonly type: 'Deposit'; readonly commandId: string; readonly amountMinor: number }

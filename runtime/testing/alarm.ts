@@ -3,8 +3,8 @@
  * timer's message; like every timer command it carries `timer:<timerId>` as its command id and
  * ignores a timer whose reason has passed (cancelled or already rung).
  */
-import type { Decider, TimerCancelled, TimerScheduled } from '../decider.ts';
-import { assertNever, reject } from '../decider.ts';
+import type { Decider, TimerCancelled, TimerScheduled } from '../../actors/decider.ts';
+import { assertNever, reject } from '../../actors/decider.ts';
 
 export interface AlarmSetting {
   readonly timerId: string;

@@ -3,7 +3,7 @@
  * actor crashes and answers `unavailable`, a transient failure) or holds appends until
  * released (a slow store, or, never released, a process that died before writing).
  */
-import type { Journal, NewEntry } from '../../persistence/journal.ts';
+import type { Journal, NewEntry } from '../../persistence/adapters/journal.ts';
 
 type Matcher = (key: string, entry: NewEntry) => boolean;
 

@@ -2,8 +2,8 @@
  * A tiny decider used by the runtime's own tests, so they exercise the binding rather than
  * any business rule. `Boom` throws (a bug, not a rejection) to drive supervision.
  */
-import type { Decider } from '../decider.ts';
-import { assertNever, reject } from '../decider.ts';
+import type { Decider } from '../../actors/decider.ts';
+import { assertNever, reject } from '../../actors/decider.ts';
 
 export type CounterCommand =
   | { readonly type: 'Add'; readonly commandId: string; readonly amount: number }

@@ -2,14 +2,14 @@
  * Test harness: an in-process PGlite with the schema applied, and a runtime over it.
  * One PGlite per test file (it takes seconds to start); `reset()` empties it between tests.
  */
-import type { Db } from '../../persistence/db.ts';
-import type { Journal } from '../../persistence/journal.ts';
-import { migrate } from '../../persistence/migrate.ts';
-import { truncateReadModels } from '../../persistence/readmodels/consumer.ts';
-import { openPglite } from '../../persistence/pglite.ts';
-import { SqlJournal } from '../../persistence/sql-journal.ts';
-import { SqlSnapshotStore } from '../../persistence/sql-snapshots.ts';
-import type { SnapshotStore } from '../../persistence/snapshots.ts';
+import type { Db } from '../../persistence/adapters/db.ts';
+import type { Journal } from '../../persistence/adapters/journal.ts';
+import { migrate } from '../../persistence/adapters/migrate.ts';
+import { truncateReadModels } from '../../persistence/projections/readmodels/consumer.ts';
+import { openPglite } from '../../persistence/adapters/pglite.ts';
+import { SqlJournal } from '../../persistence/adapters/sql-journal.ts';
+import { SqlSnapshotStore } from '../../persistence/adapters/sql-snapshots.ts';
+import type { SnapshotStore } from '../../persistence/adapters/snapshots.ts';
 import { VirtualClock } from '../clock.ts';
 import type { EntityDeps } from '../entity.ts';
 import { limits, type Limits } from '../limits.ts';

@@ -3,8 +3,8 @@
  * recipient (the credits run in parallel). Each step's outcome is journaled as it arrives; a
  * rejected debit fails the transfer. Not a money design: it only exercises the saga driver.
  */
-import type { Decider, Effect, EffectOutcome } from '../decider.ts';
-import { assertNever, reject } from '../decider.ts';
+import type { Decider, Effect, EffectOutcome } from '../../actors/decider.ts';
+import { assertNever, reject } from '../../actors/decider.ts';
 
 export type TransferCommand =
   /** commandId `start`. Each recipient gets `amountMinor`; the payer pays them all. */

@@ -7,7 +7,7 @@
  *   TEST_PROCESSOR_POLL_MS  how often the event processor polls for entries journaled elsewhere
  */
 import { startGateway } from '../../server.ts';
-import { parseConfig } from '../../../runtime/config.ts';
+import { parseConfig } from '../../app/config.ts';
 import { createLogger } from '../../../runtime/logger.ts';
 
 const config = parseConfig(process.env);

@@ -1,0 +1,196 @@
+/**
+ * Configuration, parsed once at start with valibot (DESIGN.md §6). Every real service is
+ * switched on by its URL; with none set, Bazaary runs embedded. A bad value stops the start
+ * with a message naming the variable.
+ */
+import * as v from 'valibot';
+import { parseCron } from '../../runtime/cron.ts';
+import { parseDurationMs } from '../../runtime/duration.ts';
+import { limits } from '../../runtime/limits.ts';
+
+const optionalUrl = (protocols: readonly string[]) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.url('must be a URL'),
+      v.check((text) => protocols.some((protocol) => text.startsWith(`${protocol}:`)), `must start with ${protocols.join(': or ')}:`),
+    ),
+  );
+
+const integerText = (min: number, max: number, fallback: number) =>
+  v.pipe(
+    v.optional(v.string(), String(fallback)),
+    v.regex(/^\d+$/, 'must be a whole number'),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+
+const duration = (fallback: string) =>
+  v.pipe(
+    v.optional(v.string(), fallback),
+    v.check((text) => parseDurationMs(text) !== null, 'must be a duration such as 7d, 36h, 15m, 30s or 250ms'),
+    v.transform((text) => parseDurationMs(text) ?? 0),
+  );
+
+const booleanText = (fallback: boolean) =>
+  v.pipe(
+    v.optional(v.picklist(['true', 'false', '1', '0'], 'must be true or false'), fallback ? 'true' : 'false'),
+    v.transform((text) => text === 'true' || text === '1'),
+  );
+
+const EnvSchema = v.object({
+  LOG_LEVEL: v.optional(
+    v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be one of fatal, error, warn, info, debug, trace, silent'),
+    'info',
+  ),
+  DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './.bazaary'),
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  MONGO_URL: optionalUrl(['mongodb', 'mongodb+srv']),
+  MONGO_DB: v.optional(v.pipe(v.string(), v.regex(/^[\w-]{1,63}$/, 'must be a MongoDB database name')), 'bazaary'),
+  JOURNAL_BATCHING: booleanText(true),
+  JOURNAL_MAX_BATCH: integerText(1, 10_000, limits.journalMaxBatch),
+  JOURNAL_MAX_WAIT_MS: integerText(0, 1_000, limits.journalMaxWaitMs),
+  SNAPSHOT_EVERY: integerText(1, 1_000_000, limits.snapshotEvery),
+  PASSIVATE_AFTER: duration('60s'),
+  PLATFORM_FEE_BPS: integerText(0, 10_000, 0),
+  ESCROW_RELEASE_AFTER: duration('7d'),
+  SHIP_BY_WINDOW: duration('3d'),
+  STEP_RETRY_AFTER: duration('30s'),
+  PORT: integerText(0, 65_535, 3000),
+  HOST: v.optional(v.pipe(v.string(), v.minLength(1)), '0.0.0.0'),
+  PUBLIC_URL: optionalUrl(['http', 'https']),
+  /** HS256 key for the access tokens. Embedded mode generates one into DATA_DIR when unset. */
+  JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
+  CORS_ORIGINS: v.optional(v.pipe(v.string(), v.regex(/^(https?:\/\/[^,\s]+)(,https?:\/\/[^,\s]+)*$/, 'must be a comma-separated list of http(s) origins')), 'http://localhost:3000,http://localhost:5173'),
+  COOKIE_SECURE: booleanText(false),
+  MAX_BODY_BYTES: integerText(1_024, 64 * 1024 * 1024, 1024 * 1024),
+  REDIS_URL: optionalUrl(['redis', 'rediss']),
+  MEILI_URL: optionalUrl(['http', 'https']),
+  MEILI_KEY: v.optional(v.string()),
+  S3_ENDPOINT: optionalUrl(['http', 'https']),
+  S3_ACCESS_KEY: v.optional(v.string()),
+  S3_SECRET_KEY: v.optional(v.string()),
+  S3_BUCKET: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')), 'bazaary'),
+  SEED_DEMO: booleanText(true),
+  /** An operator account ensured at every start (both or neither): production has no demo admin. */
+  ADMIN_EMAIL: v.optional(v.pipe(v.string(), v.trim(), v.toLowerCase(), v.email('must be an email address'))),
+  ADMIN_PASSWORD: v.optional(v.pipe(v.string(), v.minLength(12, 'must be at least 12 characters'), v.maxLength(256))),
+  STOREFRONT_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './storefront/dist'),
+  /** How long a hot product read is cached (Redis when REDIS_URL is set, else in process); 0 turns it off. */
+  PRODUCT_CACHE_TTL: duration('5s'),
+  /** Mail is written to the outbox always, and also sent over SMTP when this is set (issue #6). */
+  SMTP_URL: optionalUrl(['smtp', 'smtps']),
+  MAIL_FROM: v.optional(v.pipe(v.string(), v.minLength(3)), 'Bazaary <no-reply@bazaary.dev>'),
+  /** When the daily seller analytics run, as a five-field cron expression in UTC. */
+  ANALYTICS_CRON: v.optional(
+    v.pipe(v.string(), v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const parsed = parseCron(dataset.value);
+      if (!parsed.ok) addIssue({ message: `must be a five-field cron expression: ${parsed.message}` });
+    })),
+    '0 0 * * *',
+  ),
+});
+
+export interface Config {
+  readonly logLevel: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly mongoUrl: string | undefined;
+  readonly mongoDb: string;
+  readonly journal: { readonly batching: boolean; readonly maxBatch: number; readonly maxWaitMs: number };
+  readonly snapshotEvery: number;
+  readonly passivateAfterMs: number;
+  readonly orders: {
+    readonly platformFeeBps: number;
+    readonly releaseAfterMs: number;
+    readonly shipByMs: number;
+    readonly stepRetryMs: number;
+  };
+  readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
+  readonly analytics: { readonly cron: string };
+  readonly gateway: GatewayConfig;
+}
+
+export interface GatewayConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Where browsers reach us; printed at start. Defaults to http://localhost:PORT. */
+  readonly publicUrl: string | undefined;
+  readonly jwtSecret: string | undefined;
+  readonly corsOrigins: readonly string[];
+  /** Sets `Secure` on the cookie; turn on behind https. */
+  readonly cookieSecure: boolean;
+  readonly maxBodyBytes: number;
+  readonly redisUrl: string | undefined;
+  readonly meili: { readonly url: string; readonly key: string | undefined } | undefined;
+  readonly s3: { readonly endpoint: string; readonly accessKey: string; readonly secretKey: string; readonly bucket: string } | undefined;
+  readonly seedDemo: boolean;
+  /** Set by ADMIN_EMAIL + ADMIN_PASSWORD: the operator account made at start when missing. */
+  readonly bootstrapAdmin: { readonly email: string; readonly password: string } | undefined;
+  readonly storefrontDir: string;
+  readonly productCacheTtlMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = v.safeParse(EnvSchema, present);
+  if (!result.success) {
+    const problems = result.issues.map((issue) => {
+      const name = issue.path?.map((item) => String(item.key)).join('.') ?? 'environment';
+      return `${name} ${issue.message}${issue.input === undefined ? '' : ` (got ${JSON.stringify(issue.input)})`}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const parsed = result.output;
+  if ((parsed.ADMIN_EMAIL === undefined) !== (parsed.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError(`invalid configuration: ${parsed.ADMIN_EMAIL === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD'} must be set together with ${parsed.ADMIN_EMAIL === undefined ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL'}`);
+  }
+  return {
+    logLevel: parsed.LOG_LEVEL,
+    dataDir: parsed.DATA_DIR,
+    databaseUrl: parsed.DATABASE_URL,
+    mongoUrl: parsed.MONGO_URL,
+    mongoDb: parsed.MONGO_DB,
+    journal: { batching: parsed.JOURNAL_BATCHING, maxBatch: parsed.JOURNAL_MAX_BATCH, maxWaitMs: parsed.JOURNAL_MAX_WAIT_MS },
+    snapshotEvery: parsed.SNAPSHOT_EVERY,
+    passivateAfterMs: parsed.PASSIVATE_AFTER,
+    orders: {
+      platformFeeBps: parsed.PLATFORM_FEE_BPS,
+      releaseAfterMs: parsed.ESCROW_RELEASE_AFTER,
+      shipByMs: parsed.SHIP_BY_WINDOW,
+      stepRetryMs: parsed.STEP_RETRY_AFTER,
+    },
+    mail: { smtpUrl: parsed.SMTP_URL, from: parsed.MAIL_FROM },
+    analytics: { cron: parsed.ANALYTICS_CRON },
+    gateway: {
+      port: parsed.PORT,
+      host: parsed.HOST,
+      publicUrl: parsed.PUBLIC_URL,
+      jwtSecret: parsed.JWT_SECRET,
+      corsOrigins: parsed.CORS_ORIGINS.split(','),
+      cookieSecure: parsed.COOKIE_SECURE,
+      maxBodyBytes: parsed.MAX_BODY_BYTES,
+      redisUrl: parsed.REDIS_URL,
+      meili: parsed.MEILI_URL === undefined ? undefined : { url: parsed.MEILI_URL, key: parsed.MEILI_KEY },
+      s3:
+        parsed.S3_ENDPOINT === undefined
+          ? undefined
+          : {
+              endpoint: parsed.S3_ENDPOINT,
+              accessKey: parsed.S3_ACCESS_KEY ?? '',
+              secretKey: parsed.S3_SECRET_KEY ?? '',
+              bucket: parsed.S3_BUCKET,
+            },
+      seedDemo: parsed.SEED_DEMO,
+      bootstrapAdmin: parsed.ADMIN_EMAIL === undefined || parsed.ADMIN_PASSWORD === undefined ? undefined : { email: parsed.ADMIN_EMAIL, password: parsed.ADMIN_PASSWORD },
+      storefrontDir: parsed.STOREFRONT_DIR,
+      productCacheTtlMs: parsed.PRODUCT_CACHE_TTL,
+    },
+  };
+}

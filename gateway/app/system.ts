@@ -1,0 +1,125 @@
+/**
+ * Wiring: opens the stores the configuration selects, starts the actor runtime with every
+ * actor kind registered, the event processor (timer index first, then the read models, mail
+ * planning, the daily analytics and any extra consumers), the durable timer scheduler and the
+ * mail sender, and makes sure the daily analytics job has its timer (issue #6). `npm start`, the
+ * crash-test child processes, the simulations and the benchmarks all start Bazaary through here.
+ */
+import { analyticsActorId, analyticsDecider } from '../../actors/analytics/analytics.ts';
+import { createCheckoutDecider } from '../../actors/checkout/checkout.ts';
+import { createOrderDecider } from '../../actors/order/order.ts';
+import { sellerDecider } from '../../actors/seller/seller.ts';
+import { walletDecider } from '../../actors/wallet/wallet.ts';
+import { createMailConsumer } from '../../persistence/projections/mail/mail-consumer.ts';
+import { MailSender, mailLimits as defaultMailLimits, type MailLimits } from '../mail/sender.ts';
+import { createTransport, type MailTransport } from '../mail/transport.ts';
+import { openStores, type Stores } from '../../persistence/adapters/open-stores.ts';
+import { createReadModelConsumer } from '../../persistence/projections/readmodels/consumer.ts';
+import { createSellerDailyConsumer } from '../../persistence/projections/readmodels/seller-daily.ts';
+import { isTransientFailure } from '../../runtime/ask.ts';
+import type { Clock } from '../../runtime/clock.ts';
+import { systemClock } from '../../runtime/clock.ts';
+import type { Config } from './config.ts';
+import type { IdGenerator } from '../../runtime/ids.ts';
+import { uuidIds } from '../../runtime/ids.ts';
+import { limits as defaultLimits, type Limits } from '../../runtime/limits.ts';
+import type { Logger } from '../../runtime/logger.ts';
+import type { Consumer } from '../../runtime/processor.ts';
+import { EventProcessor } from '../../runtime/processor.ts';
+import { ActorRuntime } from '../../runtime/runtime.ts';
+import { TimerIndex } from '../../runtime/timer-index.ts';
+import { TimerScheduler } from '../../runtime/timer-scheduler.ts';
+
+export interface SystemOptions {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  /** Extra event consumers; a function receives the opened stores (for consumers that write SQL). */
+  readonly consumers?: readonly Consumer[] | ((stores: Stores) => readonly Consumer[]);
+  readonly limits?: Partial<Limits>;
+  /** False leaves the timer scheduler and the mail sender stopped, for tests that call
+   *  `timers.tick()` and `mail.runOnce()` themselves. */
+  readonly pollTimers?: boolean;
+  readonly mailLimits?: Partial<MailLimits>;
+  /** Replaces the transport SMTP_URL selects (tests inject a failing one). */
+  readonly mailTransport?: MailTransport;
+}
+
+export async function startSystem(config: Config, options: SystemOptions) {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? uuidIds;
+  const logger = options.logger;
+  const limits: Limits = {
+    ...defaultLimits,
+    snapshotEvery: config.snapshotEvery,
+    passivateAfterMs: config.passivateAfterMs,
+    ...options.limits,
+  };
+  const stores: Stores = await openStores({
+    databaseUrl: config.databaseUrl,
+    mongoUrl: config.mongoUrl,
+    mongoDb: config.mongoDb,
+    dataDir: config.dataDir,
+    journal: config.journal,
+  });
+  const timerIndex = new TimerIndex(stores.db, logger);
+  const extraConsumers = typeof options.consumers === 'function' ? options.consumers(stores) : (options.consumers ?? []);
+  const mail = new MailSender(stores.db, options.mailTransport ?? createTransport(config.mail, logger), {
+    from: config.mail.from,
+    clock,
+    logger,
+    limits: { ...defaultMailLimits, ...options.mailLimits },
+  });
+  const recordAggregation = async (fromDay: number, toDay: number) => {
+    const result = await runtime.ask(`analytics:${analyticsActorId}`, { type: 'RecordAggregation', fromDay, toDay });
+    return result.ok ? { ok: true, transient: false } : { ok: false, code: result.code, transient: isTransientFailure(result) };
+  };
+  // Mail and the daily analytics read `orders`, so they come after the read models.
+  const consumers: Consumer[] = [
+    timerIndex,
+    createReadModelConsumer(stores.db),
+    createMailConsumer(stores.db, () => mail.wake()),
+    createSellerDailyConsumer(stores.db, recordAggregation, limits.processorBatch),
+    ...extraConsumers,
+  ];
+  const processor = new EventProcessor(stores.journal, consumers, limits, logger);
+  const runtime = new ActorRuntime({
+    journal: stores.journal,
+    snapshots: stores.snapshots,
+    clock,
+    limits,
+    logger,
+    onJournaled: () => processor.wake(),
+  });
+  const timers = new TimerScheduler(stores.db, runtime, clock, limits, logger);
+  timerIndex.onIndexed((changes) => void timers.refresh(changes));
+
+  const wallets = runtime.register(walletDecider);
+  const sellers = runtime.register(sellerDecider);
+  const orders = runtime.register(createOrderDecider(config.orders));
+  const checkouts = runtime.register(createCheckoutDecider({ stepRetryMs: config.orders.stepRetryMs }));
+  const analytics = runtime.register(analyticsDecider);
+
+  processor.start();
+  if (options.pollTimers !== false) {
+    timers.start();
+    mail.start();
+  }
+  // Makes sure the daily job has its timer. Idempotent: a later start with the same cron changes
+  // nothing, and a timer that came due while the process was down fires at the first tick (the
+  // catch-up). A failure is logged, not fatal: the next start schedules it.
+  const started = await analytics.ask(analyticsActorId, { type: 'StartAnalytics', commandId: `start:${clock.now()}`, cron: config.analytics.cron });
+  if (!started.ok) logger.error({ code: started.code, message: started.message }, 'the daily analytics job could not be scheduled');
+
+  async function stop(): Promise<void> {
+    await mail.stop();
+    await timers.stop();
+    runtime.stop();
+    await processor.stop();
+    await stores.close();
+  }
+
+  return { config, clock, ids, limits, logger, stores, runtime, processor, timers, wallets, sellers, orders, checkouts, analytics, mail, stop };
+}
+
+export type BazaarySystem = Awaited<ReturnType<typeof startSystem>>;

@@ -1,0 +1,138 @@
+/**
+ * The mail sender: claims due outbox rows under a lease, hands each to the transport, and
+ * records the outcome (outbox.ts). It is a bounded loop owned by the system (gateway/app/system.ts),
+ * not an actor, on purpose: the outbox table already is its durable mailbox, with the lease as
+ * its supervision, so an actor would only add a journal entry per mail and an I/O call inside a
+ * decider, which deciders must not make. What bounds it: one round at a time, `batchSize` rows
+ * per round, `concurrency` sends at once, every SMTP wait timed out (smtp.ts), and a lease longer
+ * than the longest send, so a row is never claimed twice while its first send still runs.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../persistence/adapters/db.ts';
+import type { Clock } from '../../runtime/clock.ts';
+import type { Logger } from '../../runtime/logger.ts';
+import type { ClaimedMail, RetryPolicy } from '../../persistence/projections/mail/outbox.ts';
+import { claimDueMails, markMailFailed, markMailSent } from '../../persistence/projections/mail/outbox.ts';
+import type { MailTransport } from './transport.ts';
+import { outgoing } from './transport.ts';
+
+export interface MailLimits extends RetryPolicy {
+  /** A claim holds a row this long; it must outlast a whole SMTP exchange (smtp.ts: 10 s to
+   *  connect plus 30 s per reply). Longer delays the retry of a mail whose sender died. */
+  readonly leaseMs: number;
+  /** Rows claimed per round. Each is one SMTP connection, so this bounds a round's length. */
+  readonly batchSize: number;
+  /** SMTP connections open at once. Relays throttle senders that open many. */
+  readonly concurrency: number;
+  /** How often the loop looks for due mail when nothing woke it. */
+  readonly pollMs: number;
+}
+
+export const mailLimits: MailLimits = {
+  // 30 s, 1 min, 2 min, … up to 1 h: a relay down for a few minutes costs a few minutes of delay;
+  // with 8 attempts a mail gives up after about 2 h 10 min of failures, and an operator sees it.
+  retryBaseMs: 30_000,
+  retryMaxMs: 3_600_000,
+  attemptsMax: 8,
+  leaseMs: 300_000,
+  batchSize: 20,
+  concurrency: 4,
+  pollMs: 1_000,
+};
+
+export interface MailRoundReport {
+  readonly claimed: number;
+  readonly sent: number;
+  readonly retrying: number;
+  readonly failed: number;
+}
+
+export class MailSender {
+  private interval: NodeJS.Timeout | null = null;
+  private round: Promise<MailRoundReport> | null = null;
+  private wakeRequested = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly transport: MailTransport,
+    private readonly options: { readonly from: string; readonly clock: Clock; readonly logger: Logger; readonly limits: MailLimits },
+  ) {}
+
+  get transportName(): string {
+    return this.transport.name;
+  }
+
+  /** Polls every `pollMs` of real time; the timer is unref'd. */
+  start(): void {
+    if (this.interval !== null) return;
+    this.interval = setInterval(() => this.wake(), this.options.limits.pollMs);
+    this.interval.unref();
+  }
+
+  /** Asks for a round soon (after a mail was planned); rounds never overlap. */
+  wake(): void {
+    if (this.interval === null) return;
+    if (this.round !== null) {
+      this.wakeRequested = true;
+      return;
+    }
+    void this.runOnce().catch((error: unknown) => this.options.logger.error({ err: error }, 'mail round failed; the next round retries'));
+  }
+
+  async stop(): Promise<void> {
+    if (this.interval !== null) clearInterval(this.interval);
+    this.interval = null;
+    await this.round?.catch(() => undefined);
+  }
+
+  /** One round: claim what is due now and send it. Concurrent callers share the running round. */
+  runOnce(): Promise<MailRoundReport> {
+    if (this.round !== null) return this.round;
+    const round = this.sendDue().finally(() => {
+      this.round = null;
+      if (this.wakeRequested) {
+        this.wakeRequested = false;
+        this.wake();
+      }
+    });
+    this.round = round;
+    return round;
+  }
+
+  private async sendDue(): Promise<MailRoundReport> {
+    const { clock, limits } = this.options;
+    // The lease token only has to be unique among senders; it is not domain data, so it does not
+    // draw from the injected id generator (that would shift the ids seeded tests expect).
+    const claimed = await claimDueMails(this.db, `sender-${randomUUID()}`, clock.now(), limits.leaseMs, limits.batchSize, limits.attemptsMax);
+    const outcomes: ('sent' | 'retrying' | 'failed' | 'lost')[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < claimed.length) {
+        const mail = claimed[next];
+        next += 1;
+        if (mail !== undefined) outcomes.push(await this.sendOne(mail));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(limits.concurrency, claimed.length) }, worker));
+    const count = (outcome: string) => outcomes.filter((each) => each === outcome).length;
+    return { claimed: claimed.length, sent: count('sent'), retrying: count('retrying'), failed: count('failed') };
+  }
+
+  private async sendOne(mail: ClaimedMail): Promise<'sent' | 'retrying' | 'failed' | 'lost'> {
+    const { clock, logger, limits, from } = this.options;
+    try {
+      await this.transport.send(outgoing(mail, from, clock.now()));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const status = await markMailFailed(this.db, mail, reason, clock.now(), limits);
+      const fields = { mail: mail.id, attempts: mail.attempts, transport: this.transport.name, reason };
+      if (status === 'failed') logger.error(fields, 'mail failed for good; see GET /api/admin/mail?status=failed');
+      else logger.warn(fields, 'mail not sent; retrying with backoff');
+      return status === 'failed' ? 'failed' : status === 'pending' ? 'retrying' : 'lost';
+    }
+    // Between the send above and this write a crash resends the mail later (transport.ts).
+    if (await markMailSent(this.db, mail, clock.now())) return 'sent';
+    logger.warn({ mail: mail.id }, 'mail sent but its lease had passed to another sender');
+    return 'lost';
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The mail outbox (table `mail_outbox`, migration 007): the single source of truth for mail.
+ * Planning inserts (never twice per key); the sender claims due rows under a lease, and marks
+ * each one sent, or pending again with a backoff, or failed after the last attempt.
+ *
+ * Every state change after a claim is conditional on the claim's lease token, so a sender whose
+ * lease expired (it hung, or crashed and came back) cannot overwrite the outcome of the sender
+ * that claimed the row after it.
+ */
+import type { Db } from '../../adapters/db.ts';
+import type { MailDto, MailStatus, Page } from '../../../gateway/api-types.ts';
+import type { PlannedMail } from './plan.ts';
+
+export interface ClaimedMail extends PlannedMail {
+  /** Attempts including this one. */
+  readonly attempts: number;
+  readonly leaseOwner: string;
+}
+
+export interface RetryPolicy {
+  /** Delay before the 2nd attempt; each later one doubles it. */
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  /** Attempts before a mail is `failed` for good. */
+  readonly attemptsMax: number;
+}
+
+/** The delay after failed attempt number `attempts` (1-based): base × 2^(attempts−1), capped. */
+export function retryDelayMs(attempts: number, policy: RetryPolicy): number {
+  return Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+/** Inserts the mails not already in the outbox; returns how many were new. */
+export async function enqueueMails(db: Db, mails: readonly PlannedMail[]): Promise<number> {
+  if (mails.length === 0) return 0;
+  const rows = mails.map((mail) => ({ id: mail.id, kind: mail.kind, to_address: mail.to, subject: mail.subject, body: mail.text, created_at: mail.createdAt }));
+  const inserted = await db.query(
+    `INSERT INTO mail_outbox (id, kind, to_address, subject, body, status, attempts, next_attempt_at, created_at)
+     SELECT v.id, v.kind, v.to_address, v.subject, v.body, 'pending', 0, v.created_at, v.created_at
+     FROM jsonb_to_recordset($1::jsonb) AS v(id text, kind text, to_address text, subject text, body text, created_at bigint)
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id`,
+    [JSON.stringify(rows)],
+  );
+  return inserted.length;
+}
+
+function toClaimed(row: Record<string, unknown>): ClaimedMail {
+  return {
+    id: String(row['id']),
+    kind: String(row['kind']) as ClaimedMail['kind'],
+    to: String(row['to_address']),
+    subject: String(row['subject']),
+    text: String(row['body']),
+    createdAt: Number(row['created_at']),
+    attempts: Number(row['attempts']),
+    leaseOwner: String(row['lease_owner']),
+  };
+}
+
+/**
+ * Fails for good the rows whose lease expired on their last attempt (the sender died during
+ * it), then claims up to `limit` due rows: pending ones whose time has come and sending ones whose
+ * lease expired. Each claim counts as an attempt.
+ */
+export async function claimDueMails(db: Db, owner: string, now: number, leaseMs: number, limit: number, attemptsMax: number): Promise<ClaimedMail[]> {
+  await db.query(
+    `UPDATE mail_outbox SET status = 'failed', next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL,
+       last_error = coalesce(last_error || '; ', '') || 'the sender stopped during the last attempt'
+     WHERE status = 'sending' AND lease_until <= $1 AND attempts >= $2`,
+    [now, attemptsMax],
+  );
+  const rows = await db.query(
+    `UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, lease_owner = $1, lease_until = $2
+     WHERE id IN (
+       SELECT id FROM mail_outbox
+       WHERE (status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until <= $3)
+       ORDER BY coalesce(next_attempt_at, lease_until), id
+       LIMIT $4
+       FOR UPDATE SKIP LOCKED)
+     RETURNING id, kind, to_address, subject, body, created_at, attempts, lease_owner`,
+    [owner, now + leaseMs, now, limit],
+  );
+  return rows.map(toClaimed);
+}
+
+/** Marks a claimed mail sent; false when the claim was lost (its lease expired and was taken). */
+export async function markMailSent(db: Db, mail: ClaimedMail, now: number): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE mail_outbox SET status = 'sent', sent_at = $3, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
+     WHERE id = $1 AND lease_owner = $2 AND status = 'sending' RETURNING id`,
+    [mail.id, mail.leaseOwner, now],
+  );
+  return rows.length === 1;
+}
+
+/** Records a failed attempt: pending again after the backoff, or failed after the last attempt. */
+export async function markMailFailed(db: Db, mail: ClaimedMail, error: string, now: number, policy: RetryPolicy): Promise<MailStatus | null> {
+  const finalAttempt = mail.attempts >= policy.attemptsMax;
+  const rows = await db.query(
+    `UPDATE mail_outbox SET status = $3, last_error = $4, next_attempt_at = $5, lease_owner = NULL, lease_until = NULL
+     WHERE id = $1 AND lease_owner = $2 AND status = 'sending' RETURNING status`,
+    [mail.id, mail.leaseOwner, finalAttempt ? 'failed' : 'pending', error.slice(0, 1_000), finalAttempt ? null : now + retryDelayMs(mail.attempts, policy)],
+  );
+  const row = rows[0];
+  return row === undefined ? null : (String(row['status']) as MailStatus);
+}
+
+function toDto(row: Record<string, unknown>): MailDto {
+  const nullableNumber = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    id: String(row['id']),
+    kind: String(row['kind']) as MailDto['kind'],
+    to: String(row['to_address']),
+    subject: String(row['subject']),
+    text: String(row['body']),
+    status: String(row['status']) as MailStatus,
+    attempts: Number(row['attempts']),
+    lastError: row['last_error'] === null || row['last_error'] === undefined ? null : String(row['last_error']),
+    nextAttemptAt: nullableNumber(row['next_attempt_at']),
+    createdAt: Number(row['created_at']),
+    sentAt: nullableNumber(row['sent_at']),
+  };
+}
+
+/** The outbox, newest first, optionally of one status: the operators' view. */
+export async function listMails(db: Db, query: { readonly status?: MailStatus | undefined; readonly page: number; readonly pageSize: number }): Promise<Page<MailDto>> {
+  const offset = (query.page - 1) * query.pageSize;
+  const where = query.status === undefined ? '' : 'WHERE status = $3';
+  const parameters: unknown[] = [query.pageSize, offset, ...(query.status === undefined ? [] : [query.status])];
+  const [rows, counted] = await Promise.all([
+    db.query(`SELECT * FROM mail_outbox ${where} ORDER BY created_at DESC, id LIMIT $1 OFFSET $2`, parameters),
+    db.query(`SELECT count(*) AS total FROM mail_outbox ${query.status === undefined ? '' : 'WHERE status = $1'}`, query.status === undefined ? [] : [query.status]),
+  ]);
+  return { items: rows.map(toDto), page: query.page, pageSize: query.pageSize, total: Number(counted[0]?.['total'] ?? 0) };
+}

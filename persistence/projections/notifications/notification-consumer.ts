@@ -1,0 +1,46 @@
+/**
+ * The notification consumer: turns order and wallet journal entries into persisted per-user
+ * notifications, then hands each new one to the hub for live delivery. It runs after the
+ * read-model consumer in the same round, so the order's parties are already in `orders`.
+ */
+import type { Db } from '../../adapters/db.ts';
+import type { Consumer } from '../../../runtime/processor.ts';
+import type { NotificationHub } from '../../../gateway/context.ts';
+import type { OrderParties, PlannedNotification } from './notifications.ts';
+import { planOrderNotifications, planWalletNotifications } from './notifications.ts';
+import type { SqlNotificationStore } from './store.ts';
+
+async function partiesOf(db: Db, orderIds: readonly string[]): Promise<Map<string, OrderParties>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await db.query(
+    `SELECT o.id, o.buyer_id, o.seller_id, o.total_minor, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS item_count
+     FROM orders o WHERE o.id = ANY($1::text[])`,
+    [orderIds],
+  );
+  return new Map(
+    rows.map((row) => [
+      String(row['id']),
+      { buyerId: String(row['buyer_id']), sellerId: String(row['seller_id']), totalMinor: Number(row['total_minor']), itemCount: Number(row['item_count']) },
+    ]),
+  );
+}
+
+export function createNotificationConsumer(db: Db, store: SqlNotificationStore, hub: NotificationHub): Consumer {
+  return {
+    name: 'notifications',
+    async handle(entries) {
+      const orderIds = [...new Set(entries.filter((entry) => entry.key.startsWith('order:')).map((entry) => entry.key.slice('order:'.length)))];
+      const parties = await partiesOf(db, orderIds);
+      const planned: PlannedNotification[] = [];
+      for (const entry of entries) {
+        if (entry.key.startsWith('wallet:')) planned.push(...planWalletNotifications(entry));
+        const orderParties = entry.key.startsWith('order:') ? parties.get(entry.key.slice('order:'.length)) : undefined;
+        if (orderParties !== undefined) planned.push(...planOrderNotifications(entry, orderParties));
+      }
+      for (const notification of planned) {
+        const stored = await store.append(notification);
+        if (stored !== null) hub.publish(notification.userId, stored);
+      }
+    },
+  };
+}

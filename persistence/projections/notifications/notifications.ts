@@ -1,0 +1,77 @@
+/**
+ * Which journal events become which user's notifications. Pure: the consumer looks up the
+ * order's buyer and seller and hands them in.
+ */
+import type { JournalEntry } from '../../adapters/journal.ts';
+import type { NotificationData, NotificationEvent, OrderStatus } from '../../../gateway/api-types.ts';
+import { orderNumber } from '../../../actors/order/order-number.ts';
+
+export interface PlannedNotification<Event extends NotificationEvent = NotificationEvent> {
+  readonly userId: string;
+  readonly event: Event;
+  readonly data: NotificationData[Event];
+  /** `key:seq:eventIndex[:suffix]`: the idempotency key of the row. */
+  readonly source: string;
+  readonly at: number;
+}
+
+export interface OrderParties {
+  readonly buyerId: string;
+  readonly sellerId: string;
+  readonly totalMinor: number;
+  readonly itemCount: number;
+}
+
+const statusByEvent: Readonly<Record<string, OrderStatus>> = {
+  OrderPaid: 'PAID',
+  OrderShipped: 'SHIPPED',
+  DeliveryConfirmed: 'DELIVERED',
+  OrderCompleted: 'COMPLETED',
+  OrderCancelled: 'CANCELLED',
+  OrderFailed: 'FAILED',
+  DisputeOpened: 'DISPUTED',
+};
+
+const walletChanges = new Set(['Deposited', 'Withdrawn', 'DebitedForOrder', 'PendingCredited', 'PendingReleased', 'PendingVoided', 'OrderRefunded']);
+
+type AnyEvent = { readonly type: string; readonly [field: string]: unknown };
+
+export function planOrderNotifications(entry: JournalEntry, parties: OrderParties): PlannedNotification[] {
+  const orderId = entry.key.slice('order:'.length);
+  const number = orderNumber(orderId);
+  const planned: PlannedNotification[] = [];
+  (entry.events as AnyEvent[]).forEach((event, index) => {
+    const source = `${entry.key}:${entry.seq}:${index}`;
+    const status = statusByEvent[event.type];
+    if (status !== undefined) {
+      planned.push({ userId: parties.buyerId, event: 'order.status', data: { orderId, orderNumber: number, status, role: 'buyer' }, source, at: entry.at });
+      if (status !== 'PAID' && status !== 'FAILED') {
+        planned.push({ userId: parties.sellerId, event: 'order.status', data: { orderId, orderNumber: number, status, role: 'seller' }, source, at: entry.at });
+      }
+    }
+    if (event.type === 'CheckoutConfirmed') {
+      const data = { orderId, orderNumber: number, buyerId: parties.buyerId, totalMinor: parties.totalMinor, itemCount: parties.itemCount };
+      planned.push({ userId: parties.sellerId, event: 'order.new', data, source: `${source}:new`, at: entry.at });
+    }
+    if (event.type === 'OrderCompleted') {
+      const releasedMinor = Number(event['releasedMinor']);
+      const feeMinor = Number(event['feeMinor']);
+      const data = { orderId, orderNumber: number, amountMinor: releasedMinor - feeMinor, feeMinor, currency: 'USD' as const };
+      planned.push({ userId: parties.sellerId, event: 'funds.released', data, source: `${source}:funds`, at: entry.at });
+    }
+  });
+  return planned;
+}
+
+export function planWalletNotifications(entry: JournalEntry): PlannedNotification[] {
+  const userId = entry.key.slice('wallet:'.length);
+  if (userId === 'platform') return [];
+  const planned: PlannedNotification[] = [];
+  (entry.events as AnyEvent[]).forEach((event, index) => {
+    if (!walletChanges.has(event.type)) return;
+    const orderId = typeof event['orderId'] === 'string' ? event['orderId'] : null;
+    const data = { change: event.type, amountMinor: Number(event['amountMinor'] ?? 0), orderId };
+    planned.push({ userId, event: 'wallet.changed', data, source: `${entry.key}:${entry.seq}:${index}`, at: entry.at });
+  });
+  return planned;
+}

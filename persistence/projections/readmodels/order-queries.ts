@@ -1,0 +1,126 @@
+/**
+ * Order reads from the `orders` and `order_items` read models, with the seller's display name
+ * and a status timeline built from the lifecycle timestamps.
+ */
+import type { Db, Row } from '../../adapters/db.ts';
+import type { OrderDto, OrderItemDto, OrderStatus, Page, TimelineStepDto } from '../../../gateway/api-types.ts';
+import { orderNumber } from '../../../actors/order/order-number.ts';
+import { numberOrNull, textOrNull } from './rows.ts';
+
+
+const orderColumns = `o.*, coalesce(s.name, '') AS seller_name`;
+const orderFrom = 'orders o LEFT JOIN seller_stats s ON s.seller_id = o.seller_id';
+
+const timelineColumns: readonly [TimelineStepDto['status'], string][] = [
+  ['PLACED', 'placed_at'],
+  ['PAID', 'paid_at'],
+  ['SHIPPED', 'shipped_at'],
+  ['DELIVERED', 'delivered_at'],
+  ['DISPUTED', 'disputed_at'],
+  ['DISPUTE_RESOLVED', 'dispute_resolved_at'],
+  ['COMPLETED', 'completed_at'],
+  ['CANCELLED', 'cancelled_at'],
+  ['FAILED', 'failed_at'],
+];
+
+function timeline(row: Row): TimelineStepDto[] {
+  const steps: TimelineStepDto[] = [];
+  for (const [status, column] of timelineColumns) {
+    const at = numberOrNull(row[column]);
+    if (at !== null) steps.push({ status, at });
+  }
+  return steps.sort((left, right) => left.at - right.at);
+}
+
+function toOrder(row: Row, items: readonly OrderItemDto[]): OrderDto {
+  const id = String(row['id']);
+  return {
+    id,
+    number: orderNumber(id),
+    checkoutId: String(row['checkout_id']),
+    buyerId: String(row['buyer_id']),
+    sellerId: String(row['seller_id']),
+    sellerName: String(row['seller_name']),
+    status: row['status'] as OrderStatus,
+    currency: 'USD',
+    totalMinor: Number(row['total_minor']),
+    feeMinor: Number(row['fee_minor']),
+    releasedMinor: numberOrNull(row['released_minor']),
+    refundedMinor: numberOrNull(row['refunded_minor']),
+    placedAt: Number(row['placed_at']),
+    releaseDueAt: numberOrNull(row['release_due_at']),
+    cancelReason: textOrNull(row['cancel_reason']),
+    disputeReason: textOrNull(row['dispute_reason']),
+    disputeResolution: textOrNull(row['dispute_resolution']) as OrderDto['disputeResolution'],
+    failureCode: textOrNull(row['failure_code']),
+    items,
+    timeline: timeline(row),
+  };
+}
+
+async function itemsOf(db: Db, orderIds: readonly string[]): Promise<Map<string, OrderItemDto[]>> {
+  const byOrder = new Map<string, OrderItemDto[]>();
+  if (orderIds.length === 0) return byOrder;
+  const rows = await db.query(
+    'SELECT order_id, product_id, title, qty, unit_price_minor, line_total_minor FROM order_items WHERE order_id = ANY($1::text[]) ORDER BY order_id, line_no',
+    [orderIds],
+  );
+  for (const row of rows) {
+    const list = byOrder.get(String(row['order_id'])) ?? [];
+    list.push({
+      productId: String(row['product_id']),
+      title: String(row['title']),
+      qty: Number(row['qty']),
+      unitPriceMinor: Number(row['unit_price_minor']),
+      lineTotalMinor: Number(row['line_total_minor']),
+    });
+    byOrder.set(String(row['order_id']), list);
+  }
+  return byOrder;
+}
+
+export async function findOrder(db: Db, orderId: string): Promise<OrderDto | null> {
+  const rows = await db.query(`SELECT ${orderColumns} FROM ${orderFrom} WHERE o.id = $1`, [orderId]);
+  const row = rows[0];
+  if (row === undefined) return null;
+  const items = await itemsOf(db, [orderId]);
+  return toOrder(row, items.get(orderId) ?? []);
+}
+
+export interface OrderListQuery {
+  readonly side: 'buyer' | 'seller' | 'any';
+  readonly userId: string | null;
+  readonly status?: OrderStatus | undefined;
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+export async function listOrders(db: Db, query: OrderListQuery): Promise<Page<OrderDto>> {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (query.userId !== null && query.side !== 'any') {
+    params.push(query.userId);
+    conditions.push(query.side === 'buyer' ? `o.buyer_id = $1` : `o.seller_id = $1`);
+  } else if (query.userId !== null) {
+    params.push(query.userId);
+    conditions.push('(o.buyer_id = $1 OR o.seller_id = $1)');
+  }
+  if (query.status !== undefined) {
+    params.push(query.status);
+    conditions.push(`o.status = $${params.length}`);
+  }
+  const where = conditions.length === 0 ? 'TRUE' : conditions.join(' AND ');
+  const counted = await db.query(`SELECT count(*) AS total FROM orders o WHERE ${where}`, params);
+  params.push(query.pageSize, (query.page - 1) * query.pageSize);
+  const rows = await db.query(
+    `SELECT ${orderColumns} FROM ${orderFrom} WHERE ${where} ORDER BY o.placed_at DESC, o.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  const items = await itemsOf(db, rows.map((row) => String(row['id'])));
+  return {
+    items: rows.map((row) => toOrder(row, items.get(String(row['id'])) ?? [])),
+    page: query.page,
+    pageSize: query.pageSize,
+    total: Number(counted[0]?.['total'] ?? 0),
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Bulk reads and writes for the read-model projections. A batch of journal entries touches many
+ * rows of a table; one JSON parameter carries all of them (`jsonb_to_recordset`), so a batch
+ * costs a few statements per table instead of a few per entry, and there is no parameter limit
+ * to chunk for. PGlite runs one query at a time, so fewer statements is also less time the
+ * projection's transaction holds every actor's journal appends back.
+ */
+import type { Db, Row } from '../../adapters/db.ts';
+
+export type ColumnType = 'text' | 'bigint' | 'integer' | 'boolean' | 'jsonb';
+
+export interface TableSpec {
+  readonly table: string;
+  /** The columns projections write, by name; generated columns are left out. */
+  readonly columns: Readonly<Record<string, ColumnType>>;
+  /** The primary key's columns. */
+  readonly key: readonly string[];
+  /**
+   * The column holding the seq of the entry that last changed a row, when the table has one.
+   * An update never replaces a row with an older version of it: were two processors ever to
+   * project overlapping batches at once, the later commit of the older state is dropped.
+   */
+  readonly versionColumn?: string;
+}
+
+/** Table and column names come from the specs in this folder, never from input. */
+function recordDefinition(spec: TableSpec, names: readonly string[]): string {
+  return names.map((name) => `${name} ${columnType(spec, name)}`).join(', ');
+}
+
+function columnType(spec: TableSpec, name: string): ColumnType {
+  const type = spec.columns[name];
+  if (type === undefined) throw new Error(`${spec.table} has no column ${name} in its spec`);
+  return type;
+}
+
+/** The rows of `spec.table` whose primary key is one of `keys` (objects holding the key columns). */
+export async function selectByKeys<R extends Row>(db: Db, spec: TableSpec, keys: readonly Row[]): Promise<R[]> {
+  if (keys.length === 0) return [];
+  const columns = Object.keys(spec.columns)
+    .map((name) => `t.${name}`)
+    .join(', ');
+  const match = spec.key.map((name) => `t.${name} = k.${name}`).join(' AND ');
+  return db.query<R>(
+    `SELECT ${columns} FROM ${spec.table} t
+     JOIN (SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS r(${recordDefinition(spec, spec.key)})) k ON ${match}`,
+    [JSON.stringify(keys)],
+  );
+}
+
+/**
+ * Inserts `rows`; a row whose key exists replaces it (`update`) or is skipped (`nothing`).
+ * Each key may appear once in `rows` (PostgreSQL refuses to update a row twice in a statement).
+ */
+export async function upsertRows(db: Db, spec: TableSpec, rows: readonly Row[], onConflict: 'update' | 'nothing'): Promise<void> {
+  if (rows.length === 0) return;
+  const names = Object.keys(spec.columns);
+  const updates = names
+    .filter((name) => !spec.key.includes(name))
+    .map((name) => `${name} = EXCLUDED.${name}`)
+    .join(', ');
+  const guard = spec.versionColumn === undefined ? '' : ` WHERE ${spec.table}.${spec.versionColumn} < EXCLUDED.${spec.versionColumn}`;
+  const action = onConflict === 'update' ? `UPDATE SET ${updates}${guard}` : 'NOTHING';
+  await db.query(
+    `INSERT INTO ${spec.table} (${names.join(', ')})
+     SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS v(${recordDefinition(spec, names)})
+     ON CONFLICT (${spec.key.join(', ')}) DO ${action}`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** Sums come back as text: a sum over many wallets can pass 2^53, which a JS number cannot hold. */
+export function bigintOf(value: unknown): bigint {
+  if (value === null || value === undefined) return 0n;
+  if (typeof value === 'number' || typeof value === 'bigint') return BigInt(value);
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
+  throw new TypeError(`expected an integer sum, got ${JSON.stringify(value)}`);
+}
