@@ -9,8 +9,23 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // Most unit files wait on PGlite's WASM; two forks keep both cores busy (one fork, the
+          // default on a 2-core machine, took 3 min instead of 2).
+          maxWorkers: 2,
           include: ['{runtime,actors,gateway,persistence,bench,storefront}/**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', 'node_modules/**'],
+          exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', 'bench/proofs/**', 'node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The slow proofs: SIGKILL crash tests, the seeded marketplace simulation, concurrency
+          // proofs over the whole runtime. `npm run test:proofs`; CI runs them after `npm test`.
+          name: 'proofs',
+          include: ['bench/proofs/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
       {

@@ -7,7 +7,7 @@
  */
 import { MiniSearchIndex } from '../persistence/adapters/search/minisearch-index.ts';
 import type { ProductDoc, SearchQuery } from '../persistence/adapters/search/search-index.ts';
-import { SeededRandom } from '../runtime/ids.ts';
+import { SeededRandom } from '../actors/testing/seeded-random.ts';
 import { runInfo } from './lib/machine.ts';
 import { integerFromEnv } from './lib/options.ts';
 import { writeResult } from './lib/results.ts';

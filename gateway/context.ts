@@ -13,6 +13,10 @@ import type { Logger } from '../runtime/logger.ts';
 import type { BazaarySystem } from './app/system.ts';
 import type { NotificationDto, ProductDto, UserDto } from './api-types.ts';
 import type { Principal } from './http.ts';
+import type { NotificationHub, NotificationStore } from '../persistence/projections/notifications/ports.ts';
+import type { ProductCache } from '../persistence/projections/cache/product-cache.ts';
+
+export type { NotificationHub, NotificationStore, ProductCache };
 
 export interface StoredUser extends UserDto {
   readonly passwordHash: string;
@@ -51,32 +55,6 @@ export interface RateDecision {
 /** A fixed-window limiter (in-process, or Redis when REDIS_URL is set: issue #6). */
 export interface RateLimiter {
   hit(key: string): Promise<RateDecision>;
-}
-
-/** The persisted per-user notifications (DESIGN.md §5). */
-export interface NotificationStore {
-  /** Notifications of `userId` with seq > afterSeq, oldest first, at most `limit`. */
-  after(userId: string, afterSeq: number, limit: number): Promise<NotificationDto[]>;
-  lastSeq(userId: string): Promise<number>;
-}
-
-/** Live delivery to connected WebSockets (and, with Redis, to other gateway processes). */
-export interface NotificationHub {
-  /** Called by the notification consumer after a notification is stored. */
-  publish(userId: string, notification: NotificationDto): void;
-  /** Connected sockets, for /metrics. */
-  connections(): number;
-}
-
-/**
- * A short read cache for `GET /api/products/:id` (issue #6): Redis when REDIS_URL is set, else in
- * process. The event processor invalidates a product after the read model has changed it.
- */
-export interface ProductCache {
-  /** The cached product, else what `load` reads (cached for the TTL unless invalidated meanwhile). */
-  read(productId: string, load: () => Promise<ProductDto | null>): Promise<ProductDto | null>;
-  /** Forgets the products, so the next read loads them again. Never throws. */
-  invalidate(productIds: readonly string[]): Promise<void>;
 }
 
 /** The Redis connection as /readyz and /metrics report it. */

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { SeededRandom } from '../runtime/ids.ts';
+import { SeededRandom } from '../actors/testing/seeded-random.ts';
 import type { AuthDto } from './api-types.ts';
 import { openApiPath } from './openapi.ts';
 import { startTestGateway, type TestGateway } from './testing/gateway-harness.ts';

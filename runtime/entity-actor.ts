@@ -9,7 +9,7 @@ import { assertNever } from '../actors/decider.ts';
 import type { Cell, EntityDeps, EntityMessage, Loaded } from './entity.ts';
 import { execute, rehydrate } from './entity.ts';
 import type { ActorBehaviour } from './nact.ts';
-import type { Resident } from './runtime.ts';
+import type { Resident } from './resident.ts';
 import { judgeCrash } from './supervision.ts';
 
 type Message = EntityMessage<unknown, unknown, unknown>;

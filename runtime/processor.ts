@@ -4,14 +4,11 @@
  * consumer's work and the checkpoint repeats that batch), so every consumer is idempotent.
  * On start it first drains whatever was journaled but not processed before a crash.
  */
+import type { Consumer } from '../persistence/adapters/consumer.ts';
 import type { Journal, JournalEntry } from '../persistence/adapters/journal.ts';
 import type { Limits } from './limits.ts';
 import type { Logger } from './logger.ts';
 
-export interface Consumer {
-  readonly name: string;
-  handle(entries: readonly JournalEntry[]): Promise<void>;
-}
 
 export class EventProcessor {
   private running = false;

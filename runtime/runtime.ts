@@ -11,6 +11,7 @@ import { askWithTimeout, failure } from './ask.ts';
 import type { CommandResult, EntityDeps, EntityMessage, Inspection } from './entity.ts';
 import type { EntityHooks } from './entity-actor.ts';
 import { createEntityBehaviour } from './entity-actor.ts';
+import type { Resident } from './resident.ts';
 import type { ActorRef, SystemRef } from './nact.ts';
 import { actorNameOf, send, spawnActor, spawnParent, startSystem, stopActor } from './nact.ts';
 import { SagaDriver } from './saga.ts';
@@ -18,17 +19,6 @@ import { Waiters } from './waiters.ts';
 
 type AnyDecider = Decider<unknown, unknown, unknown, string>;
 
-export interface Resident {
-  readonly key: string;
-  readonly kind: string;
-  readonly shard: number;
-  readonly ref: ActorRef<EntityMessage<unknown, unknown, unknown>>;
-  /** Messages dispatched and not yet finished: the mailbox depth. */
-  inFlight: number;
-  lastActiveMs: number;
-  lastSeq: number;
-  readonly crashes: number[];
-}
 
 export interface ResidentInfo {
   readonly key: string;

@@ -12,7 +12,7 @@ import type { Db } from '../persistence/adapters/db.ts';
 import type { JournalEntry } from '../persistence/adapters/journal.ts';
 import type { TimerCancelled, TimerScheduled } from '../actors/decider.ts';
 import type { Logger } from './logger.ts';
-import type { Consumer } from './processor.ts';
+import type { Consumer } from '../persistence/adapters/consumer.ts';
 
 /** What one batch changed, so the scheduler refreshes only when it matters. */
 export interface TimerChanges {

@@ -21,7 +21,7 @@ import type { PendingTimers } from '../saga-retry-timer.ts';
 import { evolveTimers } from '../saga-retry-timer.ts';
 import type { Decider, Decision, TimerCancelled, TimerScheduled } from '../decider.ts';
 import { assertNever, reject } from '../decider.ts';
-import { nextAfter, parseCron } from '../../runtime/cron.ts';
+import { nextAfter, parseCron } from './cron.ts';
 
 export const analyticsActorId = 'daily';
 export const dayMs = 86_400_000;

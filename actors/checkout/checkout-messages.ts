@@ -17,6 +17,7 @@
  */
 import type { EffectOutcome, TimerCancelled, TimerScheduled } from '../decider.ts';
 import type { RequestedItem } from '../seller/seller-messages.ts';
+import type { OrderSettled } from '../order/order-messages.ts';
 
 export interface CartLine {
   readonly sellerId: string;
@@ -43,7 +44,7 @@ export type CheckoutCommand =
   /** commandId `step:<stepId>`; steps are `place:<orderId>`, `cancel:<orderId>` and `confirm:<orderId>`. */
   | { readonly type: 'StepCompleted'; readonly stepId: string; readonly outcome: EffectOutcome }
   /** commandId `settled:<orderId>`: sent by an order when it is PAID or FAILED. */
-  | { readonly type: 'OrderSettled'; readonly orderId: string; readonly outcome: 'PAID' | 'FAILED'; readonly code: string | null; readonly message: string | null }
+  | OrderSettled
   /** commandId `timer:<timerId>`: the retry wake-up timer. Records nothing unless steps are still pending. */
   | { readonly type: 'RetrySteps'; readonly timerId: string };
 

@@ -173,3 +173,13 @@ export interface OrderState {
   /** Timers scheduled and not cancelled or fired, by id (for operators and cancellation). */
   readonly timers: Readonly<Record<string, { readonly dueAt: number; readonly command: unknown }>>;
 }
+
+/** The report an order sends its checkout when it is PAID or FAILED (commandId `settled:<orderId>`).
+ *  The order owns this message, so the checkout depends on the order's protocol and not both ways. */
+export interface OrderSettled {
+  readonly type: 'OrderSettled';
+  readonly orderId: string;
+  readonly outcome: 'PAID' | 'FAILED';
+  readonly code: string | null;
+  readonly message: string | null;
+}

@@ -7,12 +7,11 @@
  */
 import type { Effect } from '../decider.ts';
 import { assertNever } from '../decider.ts';
-import type { CheckoutCommand } from '../checkout/checkout-messages.ts';
 import { planRetryTimer } from '../saga-retry-timer.ts';
 import type { OrderOutcome, SellerCommand } from '../seller/seller-messages.ts';
 import type { WalletCommand } from '../wallet/wallet.ts';
 import { evolve, lookup } from './order-evolve.ts';
-import type { OrderCommand, OrderEvent, OrderPolicy, OrderState, StepName } from './order-messages.ts';
+import type { OrderCommand, OrderEvent, OrderPolicy, OrderSettled, OrderState, StepName } from './order-messages.ts';
 
 export interface Draft {
   readonly state: OrderState;
@@ -37,7 +36,7 @@ export const releaseEscrowTimerId = 'release-escrow';
 // ---------------------------------------------------------------------------------------------
 // Steps and their commands
 
-type StepCommand = WalletCommand | SellerCommand | CheckoutCommand;
+type StepCommand = WalletCommand | SellerCommand | OrderSettled;
 
 /** The target and exact command of a step, from the state at the moment it starts. */
 export function stepCommand(state: OrderState, step: StepName, now: number): { target: string; command: StepCommand } {
@@ -92,7 +91,7 @@ function statOutcome(step: `stat_${OrderOutcome}`): OrderOutcome {
   }
 }
 
-function settledCommand(state: OrderState): CheckoutCommand {
+function settledCommand(state: OrderState): OrderSettled {
   const { orderId } = state;
   if (state.status === 'PAID') return { type: 'OrderSettled', orderId, outcome: 'PAID', code: null, message: null };
   if (state.status === 'FAILED' && state.failure !== null) {

@@ -19,7 +19,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isRejected, type Decider, type Effect, type EffectOutcome } from '../decider.ts';
-import { SeededRandom } from '../../runtime/ids.ts';
+import { SeededRandom } from '../testing/seeded-random.ts';
 import { createCheckoutDecider, isConfirmed } from '../checkout/checkout.ts';
 import type { CartLine, CheckoutCommand, CheckoutState } from '../checkout/checkout-messages.ts';
 import { sellerDecider } from '../seller/seller.ts';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assertNever, isRejected } from '../decider.ts';
-import { SeededRandom } from '../../runtime/ids.ts';
+import { SeededRandom } from '../testing/seeded-random.ts';
 import {
   commandId,
   decide,

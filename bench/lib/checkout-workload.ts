@@ -7,7 +7,7 @@
  * Stock and money are far more than a run can use, so every checkout should succeed: the
  * benchmark measures the happy path, and a refusal is a finding, not noise.
  */
-import { seededRandom } from '../../runtime/ids.ts';
+import { seededRandom } from '../../actors/testing/seeded-random.ts';
 
 export interface CatalogProduct {
   readonly sellerId: string;

@@ -15,7 +15,7 @@ import { sellerDecider } from '../../actors/seller/seller.ts';
 import type { WalletEvent } from '../../actors/wallet/wallet.ts';
 import type { Failure } from '../../runtime/ask.ts';
 import { checkout, type CheckoutSucceeded } from '../../gateway/app/commerce.ts';
-import { openMarketplace, type Marketplace } from './marketplace.ts';
+import { openMarketplace, type Marketplace } from '../../gateway/testing/marketplace.ts';
 import {
   auditJournal,
   auditProblems,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OrderState } from '../../actors/order/order-messages.ts';
 import type { WalletState } from '../../actors/wallet/wallet.ts';
-import { openMarketplace, type Marketplace } from './marketplace.ts';
+import { openMarketplace, type Marketplace } from '../../gateway/testing/marketplace.ts';
 
 const day = 86_400_000;
 let market: Marketplace;

@@ -23,8 +23,8 @@ import type { SellerState } from '../../actors/seller/seller-messages.ts';
 import { isTransientFailure, type Failure } from '../../runtime/ask.ts';
 import { checkout, type CheckoutSucceeded } from '../../gateway/app/commerce.ts';
 import type { CommandResult } from '../../runtime/entity.ts';
-import { SeededRandom } from '../../runtime/ids.ts';
-import type { Marketplace } from './marketplace.ts';
+import { SeededRandom } from '../../actors/testing/seeded-random.ts';
+import type { Marketplace } from '../../gateway/testing/marketplace.ts';
 import { checkQuietMarket, survivorsOfFailedCheckouts, terminalStatuses, type MarketModel, type MarketSnapshot } from './market-invariants.ts';
 import {
   allWallets,

@@ -13,7 +13,7 @@
  * checkouts per seed. Every failure message starts with its seed.
  */
 import { describe, expect, it } from 'vitest';
-import { openMarketplace } from './marketplace.ts';
+import { openMarketplace } from '../../gateway/testing/marketplace.ts';
 import { MarketSimulation } from './market-simulation.ts';
 
 const defaultSeeds = [1, 2, 3];

@@ -12,7 +12,7 @@ import { auditLedger, type LedgerAudit } from '../../persistence/projections/rea
 import type { Journal, JournalEntry } from '../../persistence/adapters/journal.ts';
 import type { Failure } from '../../runtime/ask.ts';
 import type { Inspection } from '../../runtime/entity.ts';
-import type { Marketplace } from './marketplace.ts';
+import type { Marketplace } from '../../gateway/testing/marketplace.ts';
 
 export const hourMs = 3_600_000;
 export const dayMs = 24 * hourMs;

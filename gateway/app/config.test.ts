@@ -47,3 +47,12 @@ describe('configuration', () => {
     expect(parseConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
   });
 });
+
+describe('ANALYTICS_CRON', () => {
+  it('is checked with the cron parser when the configuration is read', () => {
+    expect(parseConfig({ ANALYTICS_CRON: '30 2 * * 1-5' }).analytics.cron).toBe('30 2 * * 1-5');
+    expect(parseConfig({}).analytics.cron).toBe('0 0 * * *');
+    expect(() => parseConfig({ ANALYTICS_CRON: '0 0 31 2 *' })).toThrow(/ANALYTICS_CRON.*never matches/);
+    expect(() => parseConfig({ ANALYTICS_CRON: 'every night' })).toThrow(/ANALYTICS_CRON.*5 fields/);
+  });
+});

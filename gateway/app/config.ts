@@ -4,7 +4,7 @@
  * with a message naming the variable.
  */
 import * as v from 'valibot';
-import { parseCron } from '../../runtime/cron.ts';
+import { parseCron } from '../../actors/analytics/cron.ts';
 import { parseDurationMs } from '../../runtime/duration.ts';
 import { limits } from '../../runtime/limits.ts';
 

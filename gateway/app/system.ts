@@ -15,7 +15,7 @@ import { MailSender, mailLimits as defaultMailLimits, type MailLimits } from '..
 import { createTransport, type MailTransport } from '../mail/transport.ts';
 import { openStores, type Stores } from '../../persistence/adapters/open-stores.ts';
 import { createReadModelConsumer } from '../../persistence/projections/readmodels/consumer.ts';
-import { createSellerDailyConsumer } from '../../persistence/projections/readmodels/seller-daily.ts';
+import { createSellerDailyConsumer } from '../../persistence/projections/analytics/seller-daily.ts';
 import { isTransientFailure } from '../../runtime/ask.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { systemClock } from '../../runtime/clock.ts';
@@ -24,7 +24,7 @@ import type { IdGenerator } from '../../runtime/ids.ts';
 import { uuidIds } from '../../runtime/ids.ts';
 import { limits as defaultLimits, type Limits } from '../../runtime/limits.ts';
 import type { Logger } from '../../runtime/logger.ts';
-import type { Consumer } from '../../runtime/processor.ts';
+import type { Consumer } from '../../persistence/adapters/consumer.ts';
 import { EventProcessor } from '../../runtime/processor.ts';
 import { ActorRuntime } from '../../runtime/runtime.ts';
 import { TimerIndex } from '../../runtime/timer-index.ts';

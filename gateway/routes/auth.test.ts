@@ -3,7 +3,7 @@
  * real actors), with the real argon2 hasher, jose tokens and the in-process limiter.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openMarketplace, type Marketplace } from '../../bench/proofs/marketplace.ts';
+import { openMarketplace, type Marketplace } from '../testing/marketplace.ts';
 import { parseConfig } from '../app/config.ts';
 import { SequentialIds } from '../../runtime/ids.ts';
 import { silentLogger } from '../../runtime/logger.ts';

@@ -3,7 +3,7 @@
  * actors and projections). No socket: the handlers are plain functions (DESIGN.md §1).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openMarketplace, type Marketplace } from '../../bench/proofs/marketplace.ts';
+import { openMarketplace, type Marketplace } from '../testing/marketplace.ts';
 import type { GatewayContext } from '../context.ts';
 import type { ApiResponse } from '../http.ts';
 import { Router } from '../router.ts';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochDay, isoDay } from '../../actors/analytics/analytics.ts';
-import { aggregateSellerDays } from '../../persistence/projections/readmodels/seller-daily.ts';
+import { aggregateSellerDays } from '../../persistence/projections/analytics/seller-daily.ts';
 import type { AuthDto, SellerStatsDto } from '../api-types.ts';
 import { eventually, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
 

@@ -3,7 +3,7 @@
  * stats, with sales per UTC day for the dashboard chart. Both read the read models.
  */
 import * as v from 'valibot';
-import { sellerDailyRows } from '../../persistence/projections/readmodels/seller-daily.ts';
+import { sellerDailyRows } from '../../persistence/projections/analytics/seller-daily.ts';
 import type { SellerDailyStatDto, SellerStatsDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import type { ApiRequest, Route } from '../http.ts';

@@ -5,9 +5,9 @@
  * Items queue while a write is in flight; the next write takes up to `maxBatch` of them. The
  * queue itself has no bound of its own: every caller is an actor awaiting its append, and an
  * actor handles one message at a time, so at most one item per resident actor can wait here,
- * which `limits.residentActorsMax` already bounds.
+ * which the runtime's resident-actor limit already bounds. The batch size and wait are handed in
+ * by whoever opens the journal (the composition root passes the runtime's limits).
  */
-import { limits } from '../../runtime/limits.ts';
 import type { GroupCommitOptions } from './journal.ts';
 
 export type Outcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
@@ -23,12 +23,6 @@ export interface GroupCommitStats {
   /** Items waiting for the next write right now. */
   readonly queued: number;
 }
-
-export const defaultGroupCommit: GroupCommitOptions = {
-  maxBatch: limits.journalMaxBatch,
-  maxWaitMs: limits.journalMaxWaitMs,
-  batching: true,
-};
 
 export class GroupCommitClosed extends Error {
   override readonly name = 'GroupCommitClosed';
@@ -56,7 +50,7 @@ export class GroupCommit<I, R> {
 
   constructor(
     private readonly write: BatchWriter<I, R>,
-    private readonly options: GroupCommitOptions = defaultGroupCommit,
+    private readonly options: GroupCommitOptions,
   ) {
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
       throw new RangeError(`maxBatch must be a positive integer, got ${options.maxBatch}`);

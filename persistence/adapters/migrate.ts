@@ -13,7 +13,7 @@ export interface Migration {
   readonly statements: readonly string[];
 }
 
-const migrationsDir = new URL('../migrations', import.meta.url);
+const migrationsDir = new URL('./migrations/', import.meta.url);
 const fileNamePattern = /^(\d{3})_[a-z0-9_]+\.sql$/;
 
 /** Reads the migration files, sorted by version. Other files in the folder are ignored. */

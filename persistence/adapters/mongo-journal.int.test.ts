@@ -42,7 +42,7 @@ describe.skipIf(mongoUrl === '')('MongoDB journal', () => {
 
   it('opens with its own client and indexes, and closes that client', async () => {
     await collection.deleteMany({});
-    const journal = await openMongoJournal(mongoUrl, dbName);
+    const journal = await openMongoJournal(mongoUrl, dbName, { batching: true, maxBatch: 500, maxWaitMs: 0 });
     await journal.append('wallet:opened', 0, { events: [{ type: 'Opened' }], commandId: 'cmd-open', at: 1 });
     await journal.close();
     const indexNames = (await collection.indexes()).map((index) => index.name);

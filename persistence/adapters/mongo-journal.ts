@@ -8,7 +8,7 @@
 import type { Collection, Filter } from 'mongodb';
 import { MongoBulkWriteError, MongoClient } from 'mongodb';
 import type { GroupCommitStats, Outcome } from './group-commit.ts';
-import { defaultGroupCommit, GroupCommit } from './group-commit.ts';
+import { GroupCommit } from './group-commit.ts';
 import type { AppendResult, EntryPosition, GroupCommitOptions, Journal, JournalEntry, NewEntry } from './journal.ts';
 import { VersionConflict } from './journal.ts';
 import type { PendingAppend } from './journal-batch.ts';
@@ -30,7 +30,7 @@ const entryProjection = { _id: 0, key: 1, seq: 1, commandId: 1, events: 1, at: 1
 export async function openMongoJournal(
   url: string,
   dbName: string,
-  options: GroupCommitOptions = defaultGroupCommit,
+  options: GroupCommitOptions,
 ): Promise<MongoJournal> {
   // JSON (the SQL journal's storage) drops undefined fields; BSON would store them as null.
   const client = new MongoClient(url, { ignoreUndefined: true });
@@ -62,7 +62,7 @@ export class MongoJournal implements Journal {
 
   constructor(
     private readonly collection: Collection<JournalDocument>,
-    options: GroupCommitOptions = defaultGroupCommit,
+    options: GroupCommitOptions,
     private readonly ownedClient: MongoClient | null = null,
   ) {
     this.commits = new GroupCommit((appends) => this.writeBatch(appends), options);

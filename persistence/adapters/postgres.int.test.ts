@@ -69,7 +69,7 @@ describe.skipIf(databaseUrl === '')('PostgreSQL adapters', () => {
     it('lets one of two journals on separate pools win a race for one key', async () => {
       await db.query('TRUNCATE journal');
       const other = await openPostgres(databaseUrl, { schema, max: 2 });
-      const journals = [new SqlJournal(db), new SqlJournal(other)];
+      const journals = [new SqlJournal(db, { batching: true, maxBatch: 500, maxWaitMs: 0 }), new SqlJournal(other, { batching: true, maxBatch: 500, maxWaitMs: 0 })];
       try {
         const settled = await Promise.allSettled(
           Array.from({ length: 10 }, (_, index) =>

@@ -7,7 +7,7 @@
  */
 import type { Db, Row } from './db.ts';
 import type { GroupCommitStats, Outcome } from './group-commit.ts';
-import { defaultGroupCommit, GroupCommit } from './group-commit.ts';
+import { GroupCommit } from './group-commit.ts';
 import type { AppendResult, EntryPosition, GroupCommitOptions, Journal, JournalEntry, NewEntry } from './journal.ts';
 import { VersionConflict } from './journal.ts';
 import type { PendingAppend } from './journal-batch.ts';
@@ -48,7 +48,7 @@ export class SqlJournal implements Journal {
 
   constructor(
     private readonly db: Db,
-    options: GroupCommitOptions = defaultGroupCommit,
+    options: GroupCommitOptions,
   ) {
     this.commits = new GroupCommit((appends) => this.writeBatch(appends), options);
   }

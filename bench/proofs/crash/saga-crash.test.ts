@@ -52,7 +52,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { openStores, type Stores } from '../../../persistence/adapters/open-stores.ts';
 import { auditLedger } from '../../../persistence/projections/readmodels/audit.ts';
-import { seededRandom } from '../../../runtime/ids.ts';
+import { seededRandom } from '../../../actors/testing/seeded-random.ts';
 import {
   checkCheckouts,
   checkOrderMoney,

@@ -39,7 +39,7 @@ import type { JournalEntry } from '../../../persistence/adapters/journal.ts';
 import { openStores } from '../../../persistence/adapters/open-stores.ts';
 import { parseConfig } from '../../../gateway/app/config.ts';
 import { replay } from '../../../runtime/entity.ts';
-import { seededRandom } from '../../../runtime/ids.ts';
+import { seededRandom } from '../../../actors/testing/seeded-random.ts';
 import { silentLogger } from '../../../runtime/logger.ts';
 import { ActorRuntime, type EntityKind } from '../../../runtime/runtime.ts';
 import { startSystem, type BazaarySystem } from '../../../gateway/app/system.ts';

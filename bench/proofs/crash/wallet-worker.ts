@@ -23,7 +23,7 @@ import type { WalletCommand, WalletRejection, WalletState } from '../../../actor
 import { commandId as walletCommandId } from '../../../actors/wallet/wallet.ts';
 import { parseConfig } from '../../../gateway/app/config.ts';
 import { assertNever } from '../../../actors/decider.ts';
-import { seededRandom } from '../../../runtime/ids.ts';
+import { seededRandom } from '../../../actors/testing/seeded-random.ts';
 import { startSystem, type BazaarySystem } from '../../../gateway/app/system.ts';
 
 // ---------------------------------------------------------------------------------------------

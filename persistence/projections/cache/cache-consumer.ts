@@ -7,8 +7,8 @@
  * event processor ran the entry. It never fails the round: a failed invalidation (Redis down) is
  * bounded by the cache TTL, while a thrown error would stall every other consumer.
  */
-import type { Consumer } from '../../../runtime/processor.ts';
-import type { ProductCache } from '../../../gateway/context.ts';
+import type { Consumer } from '../../adapters/consumer.ts';
+import type { ProductCache } from './product-cache.ts';
 import { productsChangedBy } from '../product-changes.ts';
 
 export function createProductCacheConsumer(cache: ProductCache): Consumer {

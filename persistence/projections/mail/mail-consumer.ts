@@ -6,7 +6,7 @@
  * to the address of its seller profile, and a party with neither gets no mail.
  */
 import type { Db } from '../../adapters/db.ts';
-import type { Consumer } from '../../../runtime/processor.ts';
+import type { Consumer } from '../../adapters/consumer.ts';
 import { enqueueMails } from './outbox.ts';
 import type { MailParties, PlannedMail } from './plan.ts';
 import { mayProduceMail, planOrderMails } from './plan.ts';

@@ -8,7 +8,7 @@
  * that claimed the row after it.
  */
 import type { Db } from '../../adapters/db.ts';
-import type { MailDto, MailStatus, Page } from '../../../gateway/api-types.ts';
+import type { MailDto, MailStatus, Page } from '../views.ts';
 import type { PlannedMail } from './plan.ts';
 
 export interface ClaimedMail extends PlannedMail {

@@ -9,7 +9,7 @@
  * notice when it ships, and the funds-released mail when the escrow is released.
  */
 import type { JournalEntry } from '../../adapters/journal.ts';
-import type { MailDto } from '../../../gateway/api-types.ts';
+import type { MailDto } from '../views.ts';
 import { orderNumber } from '../../../actors/order/order-number.ts';
 
 export type MailKind = MailDto['kind'];

@@ -4,8 +4,8 @@
  * read-model consumer in the same round, so the order's parties are already in `orders`.
  */
 import type { Db } from '../../adapters/db.ts';
-import type { Consumer } from '../../../runtime/processor.ts';
-import type { NotificationHub } from '../../../gateway/context.ts';
+import type { Consumer } from '../../adapters/consumer.ts';
+import type { NotificationHub } from './ports.ts';
 import type { OrderParties, PlannedNotification } from './notifications.ts';
 import { planOrderNotifications, planWalletNotifications } from './notifications.ts';
 import type { SqlNotificationStore } from './store.ts';

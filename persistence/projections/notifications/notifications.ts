@@ -3,7 +3,7 @@
  * order's buyer and seller and hands them in.
  */
 import type { JournalEntry } from '../../adapters/journal.ts';
-import type { NotificationData, NotificationEvent, OrderStatus } from '../../../gateway/api-types.ts';
+import type { NotificationData, NotificationEvent, OrderStatus } from '../views.ts';
 import { orderNumber } from '../../../actors/order/order-number.ts';
 
 export interface PlannedNotification<Event extends NotificationEvent = NotificationEvent> {

@@ -5,8 +5,8 @@
  * primary key (user_id, seq) turns a race into an error and the processor retries the round.
  */
 import type { Db, Row } from '../../adapters/db.ts';
-import type { NotificationDto } from '../../../gateway/api-types.ts';
-import type { NotificationStore } from '../../../gateway/context.ts';
+import type { NotificationDto } from '../views.ts';
+import type { NotificationStore } from './ports.ts';
 import type { PlannedNotification } from './notifications.ts';
 
 function toDto(row: Row): NotificationDto {

@@ -12,7 +12,7 @@
  * final reconcile see the batch's order facts; the result does not depend on that order, only
  * the number of statements does (wallets.ts explains the two facts that cross streams).
  */
-import type { Consumer } from '../../../runtime/processor.ts';
+import type { Consumer } from '../../adapters/consumer.ts';
 import type { Db } from '../../adapters/db.ts';
 import type { JournalEntry } from '../../adapters/journal.ts';
 import { orderItemsTable, ordersTable, projectOrders } from './orders.ts';

@@ -3,7 +3,7 @@
  * and a status timeline built from the lifecycle timestamps.
  */
 import type { Db, Row } from '../../adapters/db.ts';
-import type { OrderDto, OrderItemDto, OrderStatus, Page, TimelineStepDto } from '../../../gateway/api-types.ts';
+import type { OrderDto, OrderItemDto, OrderStatus, Page, TimelineStepDto } from '../views.ts';
 import { orderNumber } from '../../../actors/order/order-number.ts';
 import { numberOrNull, textOrNull } from './rows.ts';
 

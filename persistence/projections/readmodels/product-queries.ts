@@ -4,7 +4,7 @@
  * bigint, so they are converted with Number (safe: prices and stock stay below 2^53).
  */
 import type { Db, Row } from '../../adapters/db.ts';
-import type { Page, ProductDto } from '../../../gateway/api-types.ts';
+import type { Page, ProductDto } from '../views.ts';
 import { jsonArray } from './rows.ts';
 
 const productColumns = `p.seller_id, p.product_id, p.title, p.description, p.category, p.price_minor, p.stock,

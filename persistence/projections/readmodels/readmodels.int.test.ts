@@ -37,7 +37,7 @@ describe.skipIf(databaseUrl === '')('read models on PostgreSQL', () => {
   });
 
   it('projects live and rebuilds to the rows PGlite has, and audits clean', async () => {
-    const journals = [new SqlJournal(postgres), new SqlJournal(pglite)];
+    const journals = [new SqlJournal(postgres, { batching: true, maxBatch: 500, maxWaitMs: 0 }), new SqlJournal(pglite, { batching: true, maxBatch: 500, maxWaitMs: 0 })];
     try {
       for (const [index, db] of [postgres, pglite].entries()) {
         const journal = journals[index] as SqlJournal;

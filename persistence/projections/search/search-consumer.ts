@@ -9,8 +9,8 @@
 import type { Db } from '../../adapters/db.ts';
 import type { ProductDoc, SearchIndex } from '../../adapters/search/search-index.ts';
 import { searchLimits } from '../../adapters/search/search-index.ts';
-import type { Consumer } from '../../../runtime/processor.ts';
-import type { ProductDto } from '../../../gateway/api-types.ts';
+import type { Consumer } from '../../adapters/consumer.ts';
+import type { ProductDto } from '../views.ts';
 import { productsChangedBy } from '../product-changes.ts';
 import { findProductsByIds } from '../readmodels/product-queries.ts';
 

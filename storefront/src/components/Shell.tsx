@@ -11,7 +11,7 @@ import { cartCount } from '../data/cart.ts';
 import { connectLive } from '../lib/live.ts';
 import type { LiveStatus } from '../lib/live.ts';
 import { connectionRecovered } from '../lib/recovery.ts';
-import { applyNotification } from '../lib/notifications.ts';
+import { applyNotification } from '../data/notifications.ts';
 import { showToast } from '../lib/toasts.ts';
 import { SearchOverlay } from './SearchOverlay.tsx';
 import { Toasts } from './Toasts.tsx';

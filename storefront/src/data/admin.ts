@@ -4,7 +4,7 @@
  */
 import { query } from '@solidjs/router';
 import type { ActorStateDto, ActorSummaryDto, JournalEntryDto, MailDto, MailStatus, OrderDto, Page } from '../../../gateway/api-types.ts';
-import type { LedgerAudit } from '../../../persistence/projections/readmodels/audit.ts';
+import type { AuditDto as LedgerAudit } from '../../../gateway/api-types.ts';
 import { api, ApiFailure } from '../lib/api.ts';
 
 export type ActorKind = 'wallet' | 'order' | 'seller' | 'checkout';

@@ -4,9 +4,9 @@
  * is not full; a repeated batch holds the request once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../../../runtime/testing/harness.ts';
-import type { JournalEntry } from '../../adapters/journal.ts';
-import { createSellerDailyConsumer } from './seller-daily.ts';
+import { openHarness, type Harness } from '../../runtime/testing/harness.ts';
+import type { JournalEntry } from '../../persistence/adapters/journal.ts';
+import { createSellerDailyConsumer } from '../../persistence/projections/analytics/seller-daily.ts';
 
 let harness: Harness;
 beforeAll(async () => {

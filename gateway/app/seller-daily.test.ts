@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../runtime/clock.ts';
-import { openMarketplace, type Marketplace } from '../../../bench/proofs/marketplace.ts';
-import { aggregateSellerDays, sellerDailyRows } from './seller-daily.ts';
+import { VirtualClock } from '../../runtime/clock.ts';
+import { openMarketplace, type Marketplace } from '../testing/marketplace.ts';
+import { aggregateSellerDays, sellerDailyRows } from '../../persistence/projections/analytics/seller-daily.ts';
 
 const hour = 3_600_000;
 const dataDir = mkdtempSync(join(tmpdir(), 'bazaary-analytics-'));

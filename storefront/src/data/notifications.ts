@@ -4,12 +4,12 @@
  */
 import { revalidate } from '@solidjs/router';
 import type { NotificationDto } from '../../../gateway/api-types.ts';
-import { getDisputes } from '../data/admin.ts';
-import { getOrder, getOrders } from '../data/orders.ts';
-import { getSellerOrders, getSellerStats } from '../data/seller.ts';
-import { getLedger, getWallet } from '../data/wallet.ts';
-import { notificationText } from './notification-text.ts';
-import type { ToastTone } from './toasts.ts';
+import { getDisputes } from './admin.ts';
+import { getOrder, getOrders } from './orders.ts';
+import { getSellerOrders, getSellerStats } from './seller.ts';
+import { getLedger, getWallet } from './wallet.ts';
+import { notificationText } from '../lib/notification-text.ts';
+import type { ToastTone } from '../lib/toasts.ts';
 
 const walletKeys = [getWallet.key, getLedger.key];
 const orderKeys = [getOrders.key, getOrder.key, getDisputes.key];

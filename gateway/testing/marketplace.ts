@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProductFields } from '../../actors/seller/seller-messages.ts';
 import { VirtualClock } from '../../runtime/clock.ts';
-import { checkout } from '../../gateway/app/commerce.ts';
-import { parseConfig } from '../../gateway/app/config.ts';
+import { checkout } from '../app/commerce.ts';
+import { parseConfig } from '../app/config.ts';
 import type { Limits } from '../../runtime/limits.ts';
 import { silentLogger } from '../../runtime/logger.ts';
-import type { Consumer } from '../../runtime/processor.ts';
-import { startSystem, type BazaarySystem } from '../../gateway/app/system.ts';
+import type { Consumer } from '../../persistence/adapters/consumer.ts';
+import { startSystem, type BazaarySystem } from '../app/system.ts';
 
 export interface Marketplace {
   readonly system: BazaarySystem;

@@ -19,7 +19,7 @@
  */
 import type { AnalyticsEvent } from '../../../actors/analytics/analytics.ts';
 import { dayMs } from '../../../actors/analytics/analytics.ts';
-import type { Consumer } from '../../../runtime/processor.ts';
+import type { Consumer } from '../../adapters/consumer.ts';
 import type { Db } from '../../adapters/db.ts';
 import type { JournalEntry } from '../../adapters/journal.ts';
 

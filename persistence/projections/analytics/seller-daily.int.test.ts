@@ -13,8 +13,8 @@ import { migrate } from '../../adapters/migrate.ts';
 import { openPostgres } from '../../adapters/pg.ts';
 import { openPglite } from '../../adapters/pglite.ts';
 import { SqlJournal } from '../../adapters/sql-journal.ts';
-import { createReadModelConsumer } from './consumer.ts';
-import { appendAll, simulateMarket, t0 } from './readmodels.fixtures.ts';
+import { createReadModelConsumer } from '../readmodels/consumer.ts';
+import { appendAll, simulateMarket, t0 } from '../readmodels/readmodels.fixtures.ts';
 import { aggregateSellerDays } from './seller-daily.ts';
 
 const databaseUrl = process.env['DATABASE_URL'] ?? '';
@@ -40,7 +40,7 @@ describe.skipIf(databaseUrl === '')('issue #6 SQL on PostgreSQL', () => {
 
   it('aggregates the same days to the same rows as PGlite', async () => {
     const market = simulateMarket({ seed: 7, buyers: 12, sellers: 3, productsPerSeller: 3, orders: 80, cashMoves: 10 });
-    const journals = [new SqlJournal(postgres), new SqlJournal(pglite)];
+    const journals = [new SqlJournal(postgres, { batching: true, maxBatch: 500, maxWaitMs: 0 }), new SqlJournal(pglite, { batching: true, maxBatch: 500, maxWaitMs: 0 })];
     const results: unknown[] = [];
     try {
       for (const [index, db] of [postgres, pglite].entries()) {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../gateway/app/config.ts';
 import { nextAfter, parseCron } from './cron.ts';
 
 const at = (iso: string) => Date.parse(iso);
@@ -64,14 +63,5 @@ describe('parseCron', () => {
       expect(parsed.schedule.hours).toEqual(new Set([0]));
       expect(parsed.schedule.daysOfMonth.size).toBe(31);
     }
-  });
-});
-
-describe('ANALYTICS_CRON', () => {
-  it('is checked with the cron parser when the configuration is read', () => {
-    expect(parseConfig({ ANALYTICS_CRON: '30 2 * * 1-5' }).analytics.cron).toBe('30 2 * * 1-5');
-    expect(parseConfig({}).analytics.cron).toBe('0 0 * * *');
-    expect(() => parseConfig({ ANALYTICS_CRON: '0 0 31 2 *' })).toThrow(/ANALYTICS_CRON.*never matches/);
-    expect(() => parseConfig({ ANALYTICS_CRON: 'every night' })).toThrow(/ANALYTICS_CRON.*5 fields/);
   });
 });

@@ -11,12 +11,12 @@
  * Exit codes: 0 rebuilt (and audited clean), 1 failed, 2 rebuilt but an audit is not ok.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, parseConfig, type Config } from '../../../gateway/app/config.ts';
-import type { Db } from '../../adapters/db.ts';
-import { openStores } from '../../adapters/open-stores.ts';
-import { auditLedger, auditReadModels } from './audit.ts';
-import { createProgressBar } from './progress.ts';
-import { defaultRebuildPageSize, rebuildReadModels } from './rebuild.ts';
+import { ConfigError, parseConfig, type Config } from './config.ts';
+import type { Db } from '../../persistence/adapters/db.ts';
+import { openStores } from '../../persistence/adapters/open-stores.ts';
+import { auditLedger, auditReadModels } from '../../persistence/projections/readmodels/audit.ts';
+import { createProgressBar } from '../../persistence/projections/readmodels/progress.ts';
+import { defaultRebuildPageSize, rebuildReadModels } from '../../persistence/projections/readmodels/rebuild.ts';
 
 const usage = 'usage: rebuild-cli [--page-size N] [--no-audit]';
 

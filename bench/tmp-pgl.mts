@@ -1,0 +1,15 @@
+import { PGlite } from '@electric-sql/pglite';
+import { openPglite } from '../persistence/adapters/pglite.ts';
+import { migrate } from '../persistence/adapters/migrate.ts';
+let t = performance.now();
+const db = await openPglite();
+console.log('create', Math.round(performance.now() - t)); t = performance.now();
+await migrate(db);
+console.log('migrate', Math.round(performance.now() - t)); t = performance.now();
+const pg = await PGlite.create();
+console.log('create2', Math.round(performance.now() - t)); t = performance.now();
+await pg.exec('create table x(a int)');
+const dump = await pg.dumpDataDir('none');
+console.log('dump', Math.round(performance.now() - t), dump.size); t = performance.now();
+const pg2 = await PGlite.create({ loadDataDir: dump });
+console.log('load', Math.round(performance.now() - t)); t = performance.now();

@@ -1,0 +1,108 @@
+/**
+ * The shapes the projections produce and the gateway serves: products, orders, mail and
+ * notifications, as they travel on the wire (gateway/api-types.ts re-exports them for the
+ * storefront). Money is integer minor units (cents) with a currency code, never floats.
+ */
+
+export type Currency = 'USD';
+
+export interface Page<Item> {
+  readonly items: readonly Item[];
+  readonly page: number;
+  readonly pageSize: number;
+  readonly total: number;
+}
+
+export interface ProductDto {
+  readonly id: string;
+  readonly sellerId: string;
+  readonly sellerName: string;
+  readonly title: string;
+  readonly description: string;
+  readonly category: string;
+  readonly priceMinor: number;
+  readonly currency: Currency;
+  readonly stock: number;
+  /** Browser-fetchable URLs (a gateway path for the local store, presigned for S3). */
+  readonly images: readonly string[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type OrderStatus = 'PLACED' | 'PAID' | 'SHIPPED' | 'DELIVERED' | 'COMPLETED' | 'CANCELLED' | 'DISPUTED' | 'FAILED';
+
+export interface OrderItemDto {
+  readonly productId: string;
+  readonly title: string;
+  readonly qty: number;
+  readonly unitPriceMinor: number;
+  readonly lineTotalMinor: number;
+}
+
+export interface TimelineStepDto {
+  readonly status: OrderStatus | 'CHECKOUT_CONFIRMED' | 'DISPUTE_RESOLVED';
+  readonly at: number;
+}
+
+export interface OrderDto {
+  readonly id: string;
+  /** A short human label, e.g. `3F2A91C0`, shown as "order #3F2A91C0". */
+  readonly number: string;
+  readonly checkoutId: string;
+  readonly buyerId: string;
+  readonly sellerId: string;
+  readonly sellerName: string;
+  readonly status: OrderStatus;
+  readonly currency: Currency;
+  readonly totalMinor: number;
+  readonly feeMinor: number;
+  readonly releasedMinor: number | null;
+  readonly refundedMinor: number | null;
+  readonly placedAt: number;
+  readonly releaseDueAt: number | null;
+  readonly cancelReason: string | null;
+  readonly disputeReason: string | null;
+  readonly disputeResolution: 'refund' | 'release' | null;
+  readonly failureCode: string | null;
+  readonly items: readonly OrderItemDto[];
+  readonly timeline: readonly TimelineStepDto[];
+}
+
+export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** A mail in the outbox (GET /api/admin/mail): what was or will be sent, and how it went. */
+export interface MailDto {
+  /** The idempotency key, e.g. `order-confirmation:<orderId>`; one mail per key, ever. */
+  readonly id: string;
+  readonly kind: 'welcome' | 'order-confirmation' | 'new-order' | 'shipped' | 'funds-released';
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly status: MailStatus;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly nextAttemptAt: number | null;
+  readonly createdAt: number;
+  readonly sentAt: number | null;
+}
+
+export type NotificationEvent = 'order.status' | 'order.new' | 'funds.released' | 'wallet.changed';
+
+export interface NotificationData {
+  readonly 'order.status': { readonly orderId: string; readonly orderNumber: string; readonly status: OrderStatus; readonly role: 'buyer' | 'seller' };
+  /** The seller's live feed: an order that is paid and may be shipped. */
+  readonly 'order.new': { readonly orderId: string; readonly orderNumber: string; readonly buyerId: string; readonly totalMinor: number; readonly itemCount: number };
+  readonly 'funds.released': { readonly orderId: string; readonly orderNumber: string; readonly amountMinor: number; readonly feeMinor: number; readonly currency: Currency };
+  readonly 'wallet.changed': { readonly change: string; readonly amountMinor: number; readonly orderId: string | null };
+}
+
+export type NotificationDto = {
+  [Event in NotificationEvent]: {
+    readonly type: 'notification';
+    /** Per user, increasing by one, persisted: a resume replays everything after a seq. */
+    readonly seq: number;
+    readonly event: Event;
+    readonly data: NotificationData[Event];
+    readonly at: number;
+  };
+}[NotificationEvent];

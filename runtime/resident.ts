@@ -1,0 +1,15 @@
+/** What the runtime keeps about one actor in memory: its ref, shard, mailbox depth and activity. */
+import type { EntityMessage } from './entity.ts';
+import type { ActorRef } from './nact.ts';
+
+export interface Resident {
+  readonly key: string;
+  readonly kind: string;
+  readonly shard: number;
+  readonly ref: ActorRef<EntityMessage<unknown, unknown, unknown>>;
+  /** Messages dispatched and not yet finished: the mailbox depth. */
+  inFlight: number;
+  lastActiveMs: number;
+  lastSeq: number;
+  readonly crashes: number[];
+}
