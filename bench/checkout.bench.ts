@@ -288,7 +288,7 @@ async function main(): Promise<void> {
       checkoutTimeoutMs,
       poolConnections: { actorsPostgres: 10, sqlBaseline: baselinePoolSize },
       load: 'closed loop: each client sends its next checkout when the previous one finished',
-      latency: 'from the call to every order PAID (actors: checkout() resolving, which includes the checkout confirming each order; baseline: COMMIT); nearest-rank percentiles',
+      latency: 'from the call to every order PAID (actors: checkout() resolving, which includes the checkout confirming each order; baseline: COMMIT); nearest-rank percentiles from an HDR histogram (3 significant digits)',
       throughput: 'orders paid ÷ time from the first checkout to the last outcome (in-flight ones finish; settling after is not counted)',
       ordersPerCoreSecond: 'orders/s ÷ (cores this process used + cores PostgreSQL used) during the cell (lib/cpu.ts)',
       isolation: 'actors-postgres and sql-baseline share a fresh database created for the run and dropped after it',

@@ -201,22 +201,27 @@ describe('docker-compose.yml', () => {
   });
 });
 
-describe('compose YAML subset parser', () => {
-  it('reads mappings, block and flow sequences, quotes and comments', () => {
-    const parsed = parseComposeYaml('a:\n  b: "x: y" # note\n  c: [\'p\', "q, r"]\n  d:\n    - one\n  e: {}\n');
-    expect(parsed).toEqual({ a: { b: 'x: y', c: ['p', 'q, r'], d: ['one'], e: {} } });
+describe('compose file reading', () => {
+  it('reads mappings, block and flow sequences, quotes and comments, every scalar as a string', () => {
+    const parsed = parseComposeYaml('a:\n  b: "x: y" # note\n  c: [\'p\', "q, r"]\n  d:\n    - one\n  e: {}\n  f: 8080\n');
+    expect(parsed).toEqual({ a: { b: 'x: y', c: ['p', 'q, r'], d: ['one'], e: {}, f: '8080' } });
+  });
+
+  it('reads the YAML compose files use beyond that: anchors, merged into place, and sequences of mappings', () => {
+    expect(parseComposeYaml('base: &base\n  image: x\nother: *base\nlist:\n  - name: a\n')).toEqual({ base: { image: 'x' }, other: { image: 'x' }, list: [{ name: 'a' }] });
   });
 
   it.each([
-    ['a sequence of mappings', 'a:\n  - b: c\n'],
-    ['an anchor', 'a: &x 1\n'],
-    ['a block scalar', 'a: |\n  text\n'],
-    ['a key without a value', 'a:\nb: c\n'],
     ['a duplicate key', 'a: 1\na: 2\n'],
     ['a tab', 'a:\n\tb: c\n'],
     ['stray indentation', 'a:\n    b: c\n  d: e\n'],
-  ])('rejects %s', (_name, source) => {
-    expect(() => parseComposeYaml(source)).toThrow(/line \d+|tabs/);
+    ['an unclosed flow sequence', 'a: [1, 2\n'],
+  ])('rejects %s, naming the line', (_name, source) => {
+    expect(() => parseComposeYaml(source)).toThrow(/line \d+/);
+  });
+
+  it('rejects a document that is not a mapping', () => {
+    expect(() => parseComposeYaml('- a\n')).toThrow('must be a mapping');
   });
 
   it('interpolates like compose and finds every variable', () => {

@@ -19,7 +19,7 @@ import { startServer } from '../storefront/e2e/harness/server.ts';
 import { runInfo } from './lib/machine.ts';
 import { integerFromEnv, log, quick } from './lib/options.ts';
 import { writeResult } from './lib/results.ts';
-import { percentile, round } from './lib/stats.ts';
+import { distributionOf, round } from './lib/stats.ts';
 import { printTable } from './lib/table.ts';
 
 const loads = integerFromEnv('STOREFRONT_LOADS', quick ? 3 : 15);
@@ -108,12 +108,12 @@ async function coldLoad(browser: Browser, url: string): Promise<LoadTiming> {
 
 function spread(samples: readonly (number | null)[]): { median: number; p95: number; min: number; max: number; missing: number } {
   const measured = samples.filter((sample): sample is number => sample !== null);
-  const sorted = Float64Array.from(measured).sort();
+  const distribution = distributionOf(measured);
   return {
-    median: round(percentile(sorted, 0.5)),
-    p95: round(percentile(sorted, 0.95)),
-    min: round(sorted[0] ?? Number.NaN),
-    max: round(sorted[sorted.length - 1] ?? Number.NaN),
+    median: round(distribution.percentile(0.5)),
+    p95: round(distribution.percentile(0.95)),
+    min: round(distribution.min),
+    max: round(distribution.max),
     missing: samples.length - measured.length,
   };
 }

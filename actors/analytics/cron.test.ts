@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nextAfter, parseCron } from './cron.ts';
 
 const at = (iso: string) => Date.parse(iso);
@@ -38,30 +38,52 @@ describe('parseCron', () => {
   it.each([
     ['0 0 * *', '5 fields'],
     ['0 0 * * * *', '5 fields'],
-    ['60 0 * * *', 'minute: 60 is outside 0-59'],
-    ['0 24 * * *', 'hour: 24 is outside 0-23'],
-    ['0 0 0 * *', 'day of month: 0 is outside 1-31'],
-    ['0 0 * 13 *', 'month: 13 is outside 1-12'],
-    ['0 0 * * 8', 'day of week: 8 is outside 0-7'],
-    ['0 0 5-1 * *', 'runs backwards'],
-    ['*/0 * * * *', 'minute: 0 is outside 1-60'],
-    ['a * * * *', 'is not a number'],
-    ['1,,2 * * * *', 'malformed'],
-    ['1/2/3 * * * *', 'malformed'],
+    ['every night', '5 fields'],
+    ['60 0 * * *', 'minute "60": outside 0-59'],
+    ['0 24 * * *', 'hour "24": outside 0-23'],
+    ['0 0 0 * *', 'day of month "0": outside 1-31'],
+    ['0 0 * 13 *', 'month "13": outside 1-12'],
+    ['0 0 * * 8', 'day of week "8": outside 0-7'],
+    ['0 0 5-1 * *', 'day of month "5-1"'],
+    ['*/0 * * * *', 'minute "*/0"'],
+    ['a * * * *', 'minute "a"'],
+    ['1,,2 * * * *', 'minute "1,,2"'],
+    ['1/2/3 * * * *', 'minute "1/2/3"'],
     ['0 0 31 2 *', 'never matches'],
+    ['0 0 30 2 *', 'never matches'],
   ])('refuses %j (%s)', (expression, message) => {
     const parsed = parseCron(expression);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.message).toContain(message);
   });
 
-  it('accepts the default and expands its fields', () => {
+  it('accepts the default, keeps the trimmed source, and schedules what it parsed', () => {
     const parsed = parseCron(' 0 0 * * * ');
     expect(parsed.ok).toBe(true);
-    if (parsed.ok) {
-      expect(parsed.schedule.minutes).toEqual(new Set([0]));
-      expect(parsed.schedule.hours).toEqual(new Set([0]));
-      expect(parsed.schedule.daysOfMonth.size).toBe(31);
+    if (!parsed.ok) return;
+    expect(parsed.schedule.source).toBe('0 0 * * *');
+    const from = at('2026-05-05T13:14:00Z');
+    expect(iso(parsed.schedule.nextAfter(from))).toBe('2026-05-06T00:00:00.000Z');
+    expect(nextAfter(parsed.schedule, from)).toBe(nextAfter('0 0 * * *', from));
+  });
+
+  it('accepts month and weekday names', () => {
+    expect(iso(nextAfter('0 9 * JUL MON', at('2026-01-01T00:00:00Z')))).toBe('2026-07-06T09:00:00.000Z');
+  });
+
+  it('refuses to schedule an invalid expression given as text', () => {
+    expect(() => nextAfter('61 * * * *', 0)).toThrow(/invalid cron expression: minute "61"/);
+  });
+});
+
+describe('nextAfter is pure', () => {
+  it('answers from its arguments alone, whatever the wall clock says', () => {
+    vi.useFakeTimers({ now: at('2031-06-01T00:00:00Z') });
+    try {
+      expect(iso(nextAfter('0 0 1 * *', at('2026-01-15T00:00:00Z')))).toBe('2026-02-01T00:00:00.000Z');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
     }
   });
 });

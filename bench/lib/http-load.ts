@@ -4,6 +4,7 @@
  * Prints one JSON line: requests, requests/s, latency p50/p99 (ms) and non-2xx/errors.
  */
 import http from 'node:http';
+import { distributionOf } from './stats.ts';
 
 const [url = '', secondsText = '5', concurrencyText = '64'] = process.argv.slice(2);
 const durationMs = Number(secondsText) * 1000;
@@ -38,7 +39,6 @@ await Promise.all(
   }),
 );
 const elapsedS = (performance.now() - started) / 1000;
-latencies.sort((left, right) => left - right);
-const at = (fraction: number) => latencies[Math.max(0, Math.ceil(fraction * latencies.length) - 1)] ?? Number.NaN;
-process.stdout.write(`${JSON.stringify({ requests: latencies.length, rps: latencies.length / elapsedS, p50Ms: at(0.5), p99Ms: at(0.99), failures })}\n`);
+const distribution = distributionOf(latencies);
+process.stdout.write(`${JSON.stringify({ requests: latencies.length, rps: latencies.length / elapsedS, p50Ms: distribution.percentile(0.5), p99Ms: distribution.percentile(0.99), failures })}\n`);
 agent.destroy();

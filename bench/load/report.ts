@@ -4,7 +4,7 @@
  * server's CPU use; for the live scenario also notification latency and loss. Plus the table and
  * the chart series built from them.
  */
-import { percentile, round } from '../lib/stats.ts';
+import { distributionOf, round } from '../lib/stats.ts';
 import { printTable } from '../lib/table.ts';
 import type { StepRecord } from './arrivals.ts';
 import type { LoadChart, Series } from './chart.ts';
@@ -51,8 +51,8 @@ export interface StepSummary {
 
 function percentiles(samples: readonly number[]): Percentiles {
   if (samples.length === 0) return { p50: null, p95: null, p99: null, max: null };
-  const sorted = Float64Array.from(samples).sort();
-  return { p50: round(percentile(sorted, 0.5)), p95: round(percentile(sorted, 0.95)), p99: round(percentile(sorted, 0.99)), max: round(sorted[sorted.length - 1] ?? Number.NaN) };
+  const distribution = distributionOf(samples);
+  return { p50: round(distribution.percentile(0.5)), p95: round(distribution.percentile(0.95)), p99: round(distribution.percentile(0.99)), max: round(distribution.max) };
 }
 
 export interface StepInput {

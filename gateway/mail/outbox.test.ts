@@ -9,8 +9,9 @@ import { claimDueMails, enqueueMails, listMails, markMailSent, retryDelayMs } fr
 import type { PlannedMail } from '../../persistence/projections/mail/plan.ts';
 import { welcomeMail } from '../../persistence/projections/mail/plan.ts';
 import { MailSender, mailLimits } from './sender.ts';
-import type { MailTransport, OutgoingMail } from './transport.ts';
-import { messageIdFor, outboxOnlyTransport } from './transport.ts';
+import { messageIdFor, type OutgoingMail } from './outgoing.ts';
+import type { MailTransport } from './transport.ts';
+import { outboxOnlyTransport } from './transport.ts';
 
 let harness: Harness;
 beforeAll(async () => {

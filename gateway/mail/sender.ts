@@ -13,8 +13,8 @@ import type { Clock } from '../../runtime/clock.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { ClaimedMail, RetryPolicy } from '../../persistence/projections/mail/outbox.ts';
 import { claimDueMails, markMailFailed, markMailSent } from '../../persistence/projections/mail/outbox.ts';
+import { outgoing } from './outgoing.ts';
 import type { MailTransport } from './transport.ts';
-import { outgoing } from './transport.ts';
 
 export interface MailLimits extends RetryPolicy {
   /** A claim holds a row this long; it must outlast a whole SMTP exchange (smtp.ts: 10 s to
@@ -130,7 +130,7 @@ export class MailSender {
       else logger.warn(fields, 'mail not sent; retrying with backoff');
       return status === 'failed' ? 'failed' : status === 'pending' ? 'retrying' : 'lost';
     }
-    // Between the send above and this write a crash resends the mail later (transport.ts).
+    // Between the send above and this write a crash resends the mail later (outgoing.ts).
     if (await markMailSent(this.db, mail, clock.now())) return 'sent';
     logger.warn({ mail: mail.id }, 'mail sent but its lease had passed to another sender');
     return 'lost';

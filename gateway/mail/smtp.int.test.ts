@@ -11,7 +11,7 @@ import { eventually, startTestGateway, type TestGateway } from '../testing/gatew
 import { retryDelayMs } from '../../persistence/projections/mail/outbox.ts';
 import { mailLimits } from './sender.ts';
 import { SmtpTransport } from './smtp.ts';
-import { messageIdFor } from './transport.ts';
+import { messageIdFor } from './outgoing.ts';
 
 const probe = spawnSync('python3', ['-W', 'ignore', '-c', 'import smtpd'], { encoding: 'utf8' });
 const skipReason = probe.error !== undefined ? `python3 is missing (${probe.error.message})` : probe.status !== 0 ? `python3 has no smtpd module: ${probe.stderr.trim().split('\n').at(-1)}` : null;

@@ -1,197 +1,129 @@
 /**
- * A small SMTP client over node:net / node:tls, one connection per mail (issue #6): greeting,
- * EHLO, AUTH PLAIN when the URL carries credentials, MAIL FROM, RCPT TO, DATA with dot-stuffing,
- * QUIT. `smtps://` is TLS from the first byte (port 465 by default); `smtp://` is plain text
- * (port 25 by default). STARTTLS is not implemented: use `smtps://` to a relay that needs TLS.
- * Credentials are refused over plain text to anything but loopback, so a password never crosses
- * a network in the clear.
+ * The SMTP transport: nodemailer behind our SMTP_URL rules (issue #6, #12). Nodemailer speaks the
+ * protocol (EHLO, STARTTLS, AUTH, MAIL FROM, RCPT TO, dot-stuffed DATA, QUIT) and builds the MIME
+ * message (encoded headers, one line each, so a subject cannot inject a header). This file decides
+ * what an SMTP_URL means:
+ * - `smtp://host[:port]` (port 25): plain at first, upgraded with STARTTLS whenever the server
+ *   offers it. `?requireTLS=true` fails the mail when the server does not offer it;
+ *   `?ignoreTLS=true` never upgrades (a relay whose STARTTLS is broken).
+ * - `smtps://host[:port]` (port 465): TLS from the first byte.
+ * - `?tls.rejectUnauthorized=false` accepts a certificate no CA vouches for (a test relay).
+ * - `user:password@`, percent-encoded: AUTH with the method the server offers. A password never
+ *   crosses a network in the clear: to anything but loopback, credentials over `smtp://` make
+ *   STARTTLS required, and `ignoreTLS` with them is refused.
+ * Other query parameters are refused, so a typo does not silently weaken the connection.
  *
- * Every wait is bounded: the connection, each reply, and the whole exchange.
+ * One connection per mail (no pool): the sender bounds how many run at once. Every wait is bounded:
+ * the connection (TLS included), the greeting and each later reply.
  */
-import { connect as connectPlain, type Socket } from 'node:net';
 import { hostname } from 'node:os';
-import { connect as connectTls } from 'node:tls';
-import type { MailTransport, OutgoingMail } from './transport.ts';
-import { addressOf } from './transport.ts';
+import { createTransport as nodemailerTransport, type Transporter } from 'nodemailer';
+import type { OutgoingMail } from './outgoing.ts';
 
 /** Time to open the connection (and finish TLS). A relay slower than this counts as down. */
 export const smtpConnectTimeoutMs = 10_000;
 /** Time for any one reply, DATA's final 250 included; big relays can take seconds to queue. */
 export const smtpReplyTimeoutMs = 30_000;
-/** Bytes of one reply we buffer; a server that sends more is misbehaving. */
-const smtpReplyBytesMax = 64 * 1024;
 
-interface SmtpTarget {
+export type StartTls = 'when-offered' | 'required' | 'never';
+
+export interface SmtpTarget {
   readonly secure: boolean;
   readonly host: string;
   readonly port: number;
   readonly user: string | null;
   readonly password: string | null;
+  /** Only for `smtp://`; `smtps://` is TLS throughout. */
+  readonly startTls: StartTls;
+  readonly rejectUnauthorized: boolean;
+}
+
+const queryParameters = new Set(['requireTLS', 'ignoreTLS', 'tls.rejectUnauthorized']);
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function flag(url: URL, name: string): boolean | undefined {
+  const value = url.searchParams.get(name);
+  if (value === null) return undefined;
+  if (value !== 'true' && value !== 'false') throw new Error(`SMTP_URL: ${name} must be true or false, not "${value}"`);
+  return value === 'true';
+}
+
+function startTlsOf(url: URL, secure: boolean, credentialsExposed: boolean): StartTls {
+  const requireTls = flag(url, 'requireTLS') === true;
+  const ignoreTls = flag(url, 'ignoreTLS') === true;
+  if (secure && (requireTls || ignoreTls)) throw new Error('SMTP_URL: requireTLS and ignoreTLS are for smtp://; smtps:// is TLS from the start');
+  if (requireTls && ignoreTls) throw new Error('SMTP_URL: requireTLS and ignoreTLS contradict each other');
+  if (ignoreTls && credentialsExposed) throw new Error('SMTP_URL: ignoreTLS would send the credentials in the clear to a remote host; use STARTTLS or smtps://');
+  if (secure) return 'never';
+  return requireTls || credentialsExposed ? 'required' : ignoreTls ? 'never' : 'when-offered';
 }
 
 export function parseSmtpUrl(text: string): SmtpTarget {
   const url = new URL(text);
   const secure = url.protocol === 'smtps:';
   if (!secure && url.protocol !== 'smtp:') throw new Error(`SMTP_URL must start with smtp: or smtps:, not ${url.protocol}`);
+  for (const name of url.searchParams.keys()) {
+    if (!queryParameters.has(name)) throw new Error(`SMTP_URL: unknown parameter ${name} (known: ${[...queryParameters].join(', ')})`);
+  }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const user = url.username === '' ? null : decodeURIComponent(url.username);
   const password = url.password === '' ? null : decodeURIComponent(url.password);
-  return { secure, host, port: url.port === '' ? (secure ? 465 : 25) : Number(url.port), user, password };
+  const credentialsExposed = user !== null && !secure && !isLoopback(host);
+  return {
+    secure,
+    host,
+    port: url.port === '' ? (secure ? 465 : 25) : Number(url.port),
+    user,
+    password,
+    startTls: startTlsOf(url, secure, credentialsExposed),
+    rejectUnauthorized: flag(url, 'tls.rejectUnauthorized') ?? true,
+  };
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
-/** Lines starting with '.' get another '.', line ends become CRLF (RFC 5321 §4.5.2). */
-export function dotStuff(text: string): string {
-  return text
-    .replace(/\r?\n/g, '\r\n')
-    .split('\r\n')
-    .map((line) => (line.startsWith('.') ? `.${line}` : line))
-    .join('\r\n');
-}
-
-/** RFC 2047 encoding for a header with non-ASCII text; ASCII stays as it is. */
-function encodeHeader(text: string): string {
-  // Header values are one line: a CR or LF here would let a subject inject headers.
-  const oneLine = text.replace(/[\r\n]+/g, ' ');
-  return /^[\x20-\x7e]*$/.test(oneLine) ? oneLine : `=?UTF-8?B?${Buffer.from(oneLine, 'utf8').toString('base64')}?=`;
-}
-
-export function formatMessage(mail: OutgoingMail): string {
-  const headers = [
-    `From: ${encodeHeader(mail.from)}`,
-    `To: ${addressOf(mail.to)}`,
-    `Subject: ${encodeHeader(mail.subject)}`,
-    `Message-ID: ${mail.messageId}`,
-    `Date: ${new Date(mail.date).toUTCString().replace('GMT', '+0000')}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: 8bit',
-  ];
-  return `${headers.join('\r\n')}\r\n\r\n${dotStuff(mail.text)}`;
-}
-
-/** Reads multi-line SMTP replies (`250-…` lines up to `250 …`) from a socket. */
-class ReplyReader {
-  private buffer = '';
-  private lines: string[] = [];
-  private waiter: ((reply: { code: number; text: string } | Error) => void) | null = null;
-  private failure: Error | null = null;
-
-  constructor(private readonly socket: Socket) {
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => this.onData(chunk));
-    socket.on('error', (error) => this.fail(error));
-    socket.on('close', () => this.fail(new Error('the SMTP server closed the connection')));
-  }
-
-  private onData(chunk: string): void {
-    this.buffer += chunk;
-    if (this.buffer.length > smtpReplyBytesMax) return this.fail(new Error('the SMTP reply is too long'));
-    for (let end = this.buffer.indexOf('\n'); end >= 0; end = this.buffer.indexOf('\n')) {
-      const line = this.buffer.slice(0, end).replace(/\r$/, '');
-      this.buffer = this.buffer.slice(end + 1);
-      this.lines.push(line);
-      if (/^\d{3} /.test(line) || /^\d{3}$/.test(line)) this.finishReply();
-    }
-  }
-
-  private finishReply(): void {
-    const lines = this.lines;
-    this.lines = [];
-    const code = Number(lines.at(-1)?.slice(0, 3));
-    const waiter = this.waiter;
-    this.waiter = null;
-    waiter?.({ code, text: lines.map((line) => line.slice(4)).join('\n') });
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    const waiter = this.waiter;
-    this.waiter = null;
-    waiter?.(error);
-  }
-
-  next(): Promise<{ code: number; text: string }> {
-    if (this.failure !== null) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = null;
-        reject(new Error(`no SMTP reply within ${smtpReplyTimeoutMs} ms`));
-      }, smtpReplyTimeoutMs);
-      this.waiter = (reply) => {
-        clearTimeout(timer);
-        if (reply instanceof Error) reject(reply);
-        else resolve(reply);
-      };
-    });
-  }
-}
-
-function open(target: SmtpTarget): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = target.secure
-      ? connectTls({ host: target.host, port: target.port, servername: target.host })
-      : connectPlain({ host: target.host, port: target.port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`could not connect to ${target.host}:${target.port} within ${smtpConnectTimeoutMs} ms`));
-    }, smtpConnectTimeoutMs);
-    socket.once(target.secure ? 'secureConnect' : 'connect', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
-    socket.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
-}
-
-export class SmtpTransport implements MailTransport {
+export class SmtpTransport {
   readonly name = 'smtp';
-  private readonly target: SmtpTarget;
+  readonly target: SmtpTarget;
+  private readonly transporter: Transporter;
 
-  constructor(url: string, private readonly heloName: string = hostname() || 'localhost') {
-    this.target = parseSmtpUrl(url);
-    if (this.target.user !== null && !this.target.secure && !isLoopback(this.target.host)) {
-      throw new Error('SMTP_URL carries credentials over plain smtp:// to a remote host; use smtps://');
-    }
+  constructor(url: string, heloName: string = hostname() || 'localhost') {
+    const target = parseSmtpUrl(url);
+    this.target = target;
+    this.transporter = nodemailerTransport({
+      host: target.host,
+      port: target.port,
+      secure: target.secure,
+      requireTLS: target.startTls === 'required',
+      ignoreTLS: target.startTls === 'never',
+      tls: { rejectUnauthorized: target.rejectUnauthorized },
+      ...(target.user === null ? {} : { auth: { user: target.user, pass: target.password ?? '' } }),
+      name: heloName,
+      connectionTimeout: smtpConnectTimeoutMs,
+      dnsTimeout: smtpConnectTimeoutMs,
+      greetingTimeout: smtpReplyTimeoutMs,
+      socketTimeout: smtpReplyTimeoutMs,
+      // Our mails are plain text we wrote; nothing in them may make nodemailer read files or URLs.
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
   }
 
   describe(): string {
-    return `${this.target.secure ? 'smtps' : 'smtp'}://${this.target.host}:${this.target.port}${this.target.user === null ? '' : ' (AUTH PLAIN)'}`;
+    const { secure, host, port, user, startTls } = this.target;
+    const tls = secure ? '' : startTls === 'required' ? ' (STARTTLS required)' : startTls === 'never' ? ' (no STARTTLS)' : ' (STARTTLS when offered)';
+    return `${secure ? 'smtps' : 'smtp'}://${host}:${port}${tls}${user === null ? '' : ' (AUTH)'}`;
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    const socket = await open(this.target);
-    const replies = new ReplyReader(socket);
-    const command = async (line: string | null, expected: number): Promise<string> => {
-      if (line !== null) socket.write(`${line}\r\n`);
-      const reply = await replies.next();
-      if (Math.floor(reply.code / 100) !== Math.floor(expected / 100)) {
-        throw new Error(`SMTP ${line === null ? 'greeting' : (line.split(' ')[0] ?? line)} got ${reply.code} ${reply.text}`.slice(0, 500));
-      }
-      return reply.text;
-    };
-    try {
-      await command(null, 220);
-      await command(`EHLO ${this.heloName}`, 250);
-      const { user, password } = this.target;
-      if (user !== null) {
-        const token = Buffer.from(`\u0000${user}\u0000${password ?? ''}`, 'utf8').toString('base64');
-        await command(`AUTH PLAIN ${token}`, 235);
-      }
-      await command(`MAIL FROM:<${addressOf(mail.from)}>`, 250);
-      await command(`RCPT TO:<${addressOf(mail.to)}>`, 250);
-      await command('DATA', 354);
-      await command(`${formatMessage(mail)}\r\n.`, 250);
-      // The mail is accepted; a failed QUIT changes nothing about that.
-      await command('QUIT', 221).catch(() => undefined);
-    } finally {
-      socket.destroy();
-    }
+    await this.transporter.sendMail({
+      from: mail.from,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      messageId: mail.messageId,
+      date: new Date(mail.date),
+    });
   }
 }

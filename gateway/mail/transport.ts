@@ -1,30 +1,16 @@
 /**
- * Mail transports (issue #6). The outbox row is the mail; a transport only delivers it:
+ * Mail transports (issue #6), the port the sender (sender.ts) delivers through. The outbox row is
+ * the mail; a transport only delivers it:
  * - outbox only (no SMTP_URL): delivery is marking the row sent, which happens exactly once;
  *   operators read the mail at GET /api/admin/mail.
- * - SMTP (SMTP_URL): smtp.ts.
- *
- * Exactly once, honestly: a sender can crash after the SMTP server accepted a mail and before
- * the row says `sent`; the lease then expires and the mail is sent again. Its `Message-ID` is
- * derived from the outbox key, so both copies carry the same id, and receiving systems that
- * deduplicate by Message-ID (most do for threading, many for delivery) show it once. That is
- * the best an outbox over SMTP can do: SMTP has no idempotent submit.
+ * - SMTP (SMTP_URL): smtp.ts, nodemailer behind our URL rules. A mail over SMTP is at least once
+ *   (outgoing.ts says why, and what the Message-ID does about it).
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from '../../runtime/logger.ts';
-import type { PlannedMail } from '../../persistence/projections/mail/plan.ts';
+import type { OutgoingMail } from './outgoing.ts';
 import { SmtpTransport } from './smtp.ts';
 
-export interface OutgoingMail {
-  readonly id: string;
-  readonly from: string;
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  /** Stable per outbox key; see the header. */
-  readonly messageId: string;
-  readonly date: number;
-}
+export type { OutgoingMail } from './outgoing.ts';
 
 export interface MailTransport {
   readonly name: string;
@@ -37,21 +23,7 @@ export const outboxOnlyTransport: MailTransport = {
   send: async () => {},
 };
 
-/** The bare address of `Name <addr@host>` or `addr@host`. */
-export function addressOf(mailbox: string): string {
-  const match = /<([^<>]+)>\s*$/.exec(mailbox);
-  return (match?.[1] ?? mailbox).trim();
-}
-
-export function messageIdFor(key: string, from: string): string {
-  const domain = addressOf(from).split('@')[1] ?? 'bazaary.local';
-  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${domain}>`;
-}
-
-export function outgoing(mail: PlannedMail, from: string, now: number): OutgoingMail {
-  return { id: mail.id, from, to: mail.to, subject: mail.subject, text: mail.text, messageId: messageIdFor(mail.id, from), date: now };
-}
-
+/** Throws on an SMTP_URL that smtp.ts refuses (say, credentials that would cross a network in the clear). */
 export function createTransport(mail: { readonly smtpUrl: string | undefined }, logger: Logger): MailTransport {
   if (mail.smtpUrl === undefined) return outboxOnlyTransport;
   const transport = new SmtpTransport(mail.smtpUrl);

@@ -20,7 +20,6 @@
  *
  * Run: node --import tsx bench/proofs/crash/saga-worker.ts --data-dir DIR --seed 1 --cycle 0 [--mode run|finish]
  */
-import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { CartLine } from '../../../actors/checkout/checkout-messages.ts';
@@ -31,6 +30,7 @@ import { seededRandom } from '../../../actors/testing/seeded-random.ts';
 import type { Consumer } from '../../../persistence/adapters/consumer.ts';
 import { startSystem, type BazaarySystem } from '../../../gateway/app/system.ts';
 import { readWorld, unsettledSagas, type World } from './saga-ledger.ts';
+import { writeJsonLine } from './stdout-line.ts';
 import { observedEvents, sagaConfig, sagaLimits, type Action, type ObservedEvent, type SagaLine } from './saga-world.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -186,21 +186,8 @@ function isSetUp(world: World): boolean {
 // ---------------------------------------------------------------------------------------------
 // Reporting
 
-const pauseCell = new Int32Array(new SharedArrayBuffer(4));
-
-/** Writes a line straight to fd 1 and returns once the kernel has it (see wallet-worker.ts). */
-function write(line: SagaLine): void {
-  const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
-  let offset = 0;
-  while (offset < bytes.length) {
-    try {
-      offset += writeSync(1, bytes, offset);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      Atomics.wait(pauseCell, 0, 0, 1);
-    }
-  }
-}
+/** Every line is out before the worker goes on (stdout-line.ts says why). */
+const write: (line: SagaLine) => void = writeJsonLine;
 
 /** Reports saga events as the event processor sees them, so the test can kill inside those sagas. */
 function observer(): Consumer {

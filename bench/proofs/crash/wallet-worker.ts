@@ -16,7 +16,6 @@
  *
  * Run: node --import tsx bench/proofs/crash/wallet-worker.ts --data-dir DIR --seed 1 --cycle 0 [--mode run|finish] [--flows N]
  */
-import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { WalletCommand, WalletRejection, WalletState } from '../../../actors/wallet/wallet.ts';
@@ -25,6 +24,7 @@ import { parseConfig } from '../../../gateway/app/config.ts';
 import { assertNever } from '../../../actors/decider.ts';
 import { seededRandom } from '../../../actors/testing/seeded-random.ts';
 import { startSystem, type BazaarySystem } from '../../../gateway/app/system.ts';
+import { writeJsonLine } from './stdout-line.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The line protocol (the test imports these types only)
@@ -216,26 +216,8 @@ function isDone({ command }: Step, state: WalletState): boolean {
 // ---------------------------------------------------------------------------------------------
 // Running
 
-const pauseCell = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Writes a line straight to fd 1 and returns only once the kernel has it. process.stdout is no
- * good here: when the pipe is full (the test busy elsewhere), it queues the line in memory and
- * returns, and a SIGKILL then loses a `send` line whose command did reach the journal.
- */
-function write(line: WorkerLine): void {
-  const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
-  let offset = 0;
-  while (offset < bytes.length) {
-    try {
-      offset += writeSync(1, bytes, offset);
-    } catch (error) {
-      // A non-blocking pipe that is full: wait a moment for the reader, without yielding.
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      Atomics.wait(pauseCell, 0, 0, 1);
-    }
-  }
-}
+/** Every line is out before the worker goes on (stdout-line.ts says why). */
+const write: (line: WorkerLine) => void = writeJsonLine;
 
 type StepOutcome = 'accepted' | 'rejected' | 'unknown';
 

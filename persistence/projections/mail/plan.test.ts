@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../adapters/journal.ts';
 import { formatUsd, mayProduceMail, planOrderMails } from './plan.ts';
-import { dotStuff, formatMessage, parseSmtpUrl, SmtpTransport } from '../../../gateway/mail/smtp.ts';
-import { addressOf, messageIdFor } from '../../../gateway/mail/transport.ts';
 
 const entry = (events: unknown[]): JournalEntry => ({ key: 'order:ord-123456789', seq: 4, events, commandId: 'c', at: 1_000 });
 const parties = { buyerEmail: 'b@example.test', sellerEmail: 's@example.test', sellerName: 'Shop', totalMinor: 123_456 };
@@ -28,29 +26,5 @@ describe('mail planning', () => {
     expect(planOrderMails(entry([{ type: 'CheckoutConfirmed', at: 1 }]), { ...parties, buyerEmail: null }).map((mail) => mail.kind)).toEqual(['new-order']);
     expect(mayProduceMail(entry([{ type: 'OrderPaid', at: 1 }]))).toBe(false);
     expect(mayProduceMail({ ...entry([{ type: 'OrderShipped' }]), key: 'wallet:x' })).toBe(false);
-  });
-});
-
-describe('SMTP pieces', () => {
-  it('derives a stable Message-ID from the outbox key', () => {
-    expect(messageIdFor('welcome:u1', 'Bazaary <no-reply@bazaary.dev>')).toBe(messageIdFor('welcome:u1', 'no-reply@bazaary.dev'));
-    expect(messageIdFor('welcome:u1', 'x@bazaary.dev')).not.toBe(messageIdFor('welcome:u2', 'x@bazaary.dev'));
-    expect(messageIdFor('welcome:u1', 'x@bazaary.dev')).toMatch(/^<[0-9a-f]{32}@bazaary\.dev>$/);
-    expect(addressOf('Shop <s@example.test>')).toBe('s@example.test');
-  });
-
-  it('reads SMTP URLs with their defaults and credentials', () => {
-    expect(parseSmtpUrl('smtp://mail.example.test')).toEqual({ secure: false, host: 'mail.example.test', port: 25, user: null, password: null });
-    expect(parseSmtpUrl('smtps://u%40x:p%3Ass@mail.example.test')).toEqual({ secure: true, host: 'mail.example.test', port: 465, user: 'u@x', password: 'p:ss' });
-    expect(() => new SmtpTransport('smtp://u:p@mail.example.test:587')).toThrow('use smtps://');
-    expect(() => new SmtpTransport('smtp://u:p@127.0.0.1:2525')).not.toThrow();
-  });
-
-  it('dot-stuffs the body and keeps headers on one line', () => {
-    expect(dotStuff('a\n.b\n.\nc')).toBe('a\r\n..b\r\n..\r\nc');
-    const message = formatMessage({ id: 'x', from: 'Bazaary <n@b.dev>', to: 'u@x.test', subject: 'Größe\r\nBcc: evil@x.test', text: 'hi', messageId: '<m@b.dev>', date: 0 });
-    expect(message).toContain('Subject: =?UTF-8?B?');
-    expect(message).not.toContain('\r\nBcc:');
-    expect(message.endsWith('\r\n\r\nhi')).toBe(true);
   });
 });
