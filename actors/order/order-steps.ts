@@ -10,8 +10,9 @@ import { assertNever } from '../decider.ts';
 import { planRetryTimer } from '../saga-retry-timer.ts';
 import type { OrderOutcome, SellerCommand } from '../seller/seller-messages.ts';
 import type { WalletCommand } from '../wallet/wallet.ts';
-import { evolve, lookup } from './order-evolve.ts';
+import { evolve } from './order-evolve.ts';
 import type { OrderCommand, OrderEvent, OrderPolicy, OrderSettled, OrderState, StepName } from './order-messages.ts';
+import { ownEntry } from '../own-entry.ts';
 
 export interface Draft {
   readonly state: OrderState;
@@ -156,7 +157,7 @@ export function advance(draft: Draft, policy: OrderPolicy, now: number): Draft {
   const path = pathOf(draft.state);
   if (path === null) return draft;
   for (const step of path.steps) {
-    const started = lookup(draft.state.steps, step);
+    const started = ownEntry(draft.state.steps, step);
     if (started === undefined) return startStep(draft, step, now);
     if (started.status !== 'DONE') return draft;
   }

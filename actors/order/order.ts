@@ -10,7 +10,7 @@
  */
 import { assertNever, reject, type Decider, type Decision, type EffectOutcome } from '../decider.ts';
 import type { PricedItem } from '../seller/seller-messages.ts';
-import { evolve, initialState, lookup } from './order-evolve.ts';
+import { evolve, initialState } from './order-evolve.ts';
 import type { OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, StepName } from './order-messages.ts';
 import {
   checkBuyer,
@@ -37,6 +37,7 @@ import {
   startStep,
   type Draft,
 } from './order-steps.ts';
+import { ownEntry } from '../own-entry.ts';
 
 export { evolve, initialState } from './order-evolve.ts';
 
@@ -188,7 +189,7 @@ function samePlacement(state: OrderState, command: CommandOf<'PlaceOrder'>): boo
 
 /** Records a step's outcome once; the saga's next move is `advance`'s. */
 function decideStepCompleted(draft: Draft, stepId: string, outcome: EffectOutcome, now: number): Draft {
-  const step = lookup(draft.state.steps, stepId);
+  const step = ownEntry(draft.state.steps, stepId);
   // An unknown or finished step is a stale or repeated report: nothing to do.
   if (step === undefined || step.status !== 'PENDING') return draft;
   // Only evolve adds keys to `steps`, and only StepStarted's StepName ones.
