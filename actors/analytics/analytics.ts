@@ -21,6 +21,7 @@ import type { PendingTimers } from '../saga-retry-timer.ts';
 import { evolveTimers } from '../saga-retry-timer.ts';
 import type { Decider, Decision, TimerCancelled, TimerScheduled } from '../decider.ts';
 import { assertNever, reject } from '../decider.ts';
+import { actorKinds } from '../keys.ts';
 import { nextAfter, parseCron } from './cron.ts';
 
 export const analyticsActorId = 'daily';
@@ -168,7 +169,7 @@ export function evolve(state: AnalyticsState, event: AnalyticsEvent): AnalyticsS
 }
 
 export const analyticsDecider: Decider<AnalyticsState, AnalyticsCommand, AnalyticsEvent, AnalyticsRejection> = {
-  kind: 'analytics',
+  kind: actorKinds.analytics,
   stateVersion: 1,
   initialState,
   decide,

@@ -17,6 +17,7 @@
  * A decision with no events is an accepted no-op: a repeat, or a timer whose reason has passed.
  */
 import { assertNever, reject, type Decider, type Decision, type EffectOutcome, type Rejected } from '../decider.ts';
+import { actorKinds, orderKey } from '../keys.ts';
 import type { OrderCommand } from '../order/order-messages.ts';
 import { planRetryTimer } from '../saga-retry-timer.ts';
 import { evolve, initialState } from './checkout-evolve.ts';
@@ -64,7 +65,7 @@ export const defaultCheckoutPolicy: CheckoutPolicy = { stepRetryMs: 30_000 };
 export function createCheckoutDecider(policy: CheckoutPolicy): Decider<CheckoutState, CheckoutCommand, CheckoutEvent, CheckoutRejection> {
   checkPolicy(policy);
   return {
-    kind: 'checkout',
+    kind: actorKinds.checkout,
     /** 2: timers. A version-1 snapshot lacks them, so it is replayed instead. */
     stateVersion: 2,
     initialState,
@@ -131,7 +132,7 @@ function decideStart(draft: Draft, command: CommandOf<'StartCheckout'>, now: num
 }
 
 function startStep(draft: Draft, stepId: string, orderId: string, command: OrderCommand, now: number): Draft {
-  return emit(draft, { type: 'StepStarted', stepId, target: `order:${orderId}`, command, at: now });
+  return emit(draft, { type: 'StepStarted', stepId, target: orderKey(orderId), command, at: now });
 }
 
 function stepCompleted(draft: Draft, stepId: string, outcome: EffectOutcome, now: number): Draft {

@@ -7,12 +7,13 @@
  */
 import type { Effect } from '../decider.ts';
 import { assertNever } from '../decider.ts';
+import { checkoutKey, sellerKey, walletKey } from '../keys.ts';
+import { ownEntry } from '../own-entry.ts';
 import { planRetryTimer } from '../saga-retry-timer.ts';
 import type { OrderOutcome, SellerCommand } from '../seller/seller-messages.ts';
 import type { WalletCommand } from '../wallet/wallet.ts';
 import { evolve } from './order-evolve.ts';
 import type { OrderCommand, OrderEvent, OrderPolicy, OrderSettled, OrderState, StepName } from './order-messages.ts';
-import { ownEntry } from '../own-entry.ts';
 
 export interface Draft {
   readonly state: OrderState;
@@ -28,7 +29,7 @@ export function emit(draft: Draft, ...events: OrderEvent[]): Draft {
 }
 
 /** The platform's own wallet, which receives each released order's fee. */
-export const platformWalletKey = 'wallet:platform';
+export const platformWalletKey = walletKey('platform');
 
 /** Each of these is scheduled at most once per order, so a fixed id is unique. */
 export const shipByTimerId = 'ship-by';
@@ -42,9 +43,9 @@ type StepCommand = WalletCommand | SellerCommand | OrderSettled;
 /** The target and exact command of a step, from the state at the moment it starts. */
 export function stepCommand(state: OrderState, step: StepName, now: number): { target: string; command: StepCommand } {
   const { orderId, buyerId, sellerId, totalMinor, feeMinor } = state;
-  const buyerWallet = `wallet:${buyerId}`;
-  const sellerWallet = `wallet:${sellerId}`;
-  const seller = `seller:${sellerId}`;
+  const buyerWallet = walletKey(buyerId);
+  const sellerWallet = walletKey(sellerId);
+  const seller = sellerKey(sellerId);
   switch (step) {
     case 'reserve_stock':
       return { target: seller, command: { type: 'ReserveStock', orderId, items: state.requested } };
@@ -63,7 +64,7 @@ export function stepCommand(state: OrderState, step: StepName, now: number): { t
     case 'release_stock':
       return { target: seller, command: { type: 'ReleaseStock', orderId } };
     case 'notify_checkout':
-      return { target: `checkout:${state.checkoutId}`, command: settledCommand(state) };
+      return { target: checkoutKey(state.checkoutId), command: settledCommand(state) };
     case 'stat_placed':
     case 'stat_shipped':
     case 'stat_completed':

@@ -9,6 +9,7 @@
  * with no events is an accepted no-op: a repeat, or a timer whose reason has passed.
  */
 import { assertNever, reject, type Decider, type Decision, type EffectOutcome } from '../decider.ts';
+import { actorKinds } from '../keys.ts';
 import type { PricedItem } from '../seller/seller-messages.ts';
 import { evolve, initialState } from './order-evolve.ts';
 import type { OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, StepName } from './order-messages.ts';
@@ -70,7 +71,7 @@ export function commandId(command: OrderCommand): string {
 export function createOrderDecider(policy: OrderPolicy): Decider<OrderState, OrderCommand, OrderEvent, OrderRejection> {
   checkPolicy(policy);
   return {
-    kind: 'order',
+    kind: actorKinds.order,
     /** 2: checkoutConfirmed. A version-1 snapshot lacks it, so it is replayed instead. */
     stateVersion: 2,
     initialState,

@@ -9,6 +9,7 @@
  * finds no reservation fences the order instead (seller-messages.ts' header).
  */
 import { assertNever, reject, type Decider, type Decision, type Rejected } from '../decider.ts';
+import { actorKinds } from '../keys.ts';
 import { checkProductFields, checkRequestedLines, cleanPatch, catalogLimits, mergeLines, priceLines, sameLines } from './seller-catalog.ts';
 import { evolve, initialState, outcomeKey } from './seller-evolve.ts';
 import type { Product, SellerCommand, SellerEvent, SellerRejection, SellerState } from './seller-messages.ts';
@@ -180,7 +181,7 @@ function isProduct(found: Product | SellerRejected): found is Product {
 }
 
 export const sellerDecider: Decider<SellerState, SellerCommand, SellerEvent, SellerRejection> = {
-  kind: 'seller',
+  kind: actorKinds.seller,
   /** 2: fencedOrders. A version-1 snapshot lacks it, so it is replayed instead. */
   stateVersion: 2,
   initialState,

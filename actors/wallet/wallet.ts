@@ -18,6 +18,7 @@
  * one wallet may be both the buyer and the seller of an order.
  */
 import { assertNever, reject, type Decider } from '../decider.ts';
+import { actorKinds } from '../keys.ts';
 import { evolve } from './wallet-evolve.ts';
 import type { CommandOf, OrderSide, WalletCommand, WalletDecision, WalletEvent, WalletRejected, WalletRejection, WalletState } from './wallet-messages.ts';
 import { commandId, initialState, maxMinor } from './wallet-messages.ts';
@@ -240,7 +241,7 @@ function unknownSale(orderId: string): WalletRejected {
 // ---------------------------------------------------------------------------------------------
 
 export const walletDecider: Decider<WalletState, WalletCommand, WalletEvent, WalletRejection> = {
-  kind: 'wallet',
+  kind: actorKinds.wallet,
   /** 2: fencedPurchases and fencedSales. A version-1 snapshot lacks them, so it is replayed instead. */
   stateVersion: 2,
   initialState,
