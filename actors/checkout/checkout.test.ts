@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isRejected } from '../decider.ts';
 import type { OrderCommand } from '../order/order-messages.ts';
 import type { CartLine, CheckoutCommand, CheckoutEvent, CheckoutRejection, CheckoutState, PlannedOrder } from './checkout-messages.ts';
-import { cartFingerprint, cartLimits } from './checkout-plan.ts';
+import { cartLimits } from './cart-limits.ts';
+import { cartFingerprint } from './checkout-plan.ts';
 import { checkoutDecider, createCheckoutDecider, defaultCheckoutPolicy, evolve, initialState, isConfirmed } from './checkout.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -198,6 +199,15 @@ describe('StartCheckout', () => {
       { sellerId: 's', productId: 'p', qty: 401 },
     ];
     given().when(cmd.start(split)).thenRejected('invalid_quantity');
+  });
+
+  it('takes a cart of 50 lines and rejects line 51, the bound the gateway and the storefront import', () => {
+    const cartOf = (length: number) => Array.from({ length }, (_, index) => ({ sellerId: `s${index % 3}`, productId: `p${index}`, qty: 1 }));
+    expect(cartLimits.linesMax).toBe(50);
+    const accepted = checkoutDecider.decide(initialState, cmd.start(cartOf(50)), now);
+    expect(isRejected(accepted)).toBe(false);
+    expect(accepted).toContainEqual(expect.objectContaining({ type: 'CheckoutStarted', checkoutId: 'k1' }));
+    given().when(cmd.start(cartOf(51))).thenRejected('too_many_lines');
   });
 });
 
