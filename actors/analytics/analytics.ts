@@ -111,7 +111,8 @@ function nextRequest(lastCompletedDay: number, now: number): AnalyticsEvent[] {
 
 function decideStart(state: AnalyticsState, command: Extract<AnalyticsCommand, { type: 'StartAnalytics' }>, now: number): Decision<AnalyticsEvent, AnalyticsRejection> {
   const parsed = parseCron(command.cron);
-  if (!parsed.ok) return reject('invalid_cron', parsed.message);
+  // Rejection messages are sentences, like every actor's; the parser's reason goes inside one.
+  if (!parsed.ok) return reject('invalid_cron', `The analytics schedule is not a valid cron expression: ${parsed.message}.`);
   const cron = parsed.schedule.source;
   if (!state.started) {
     const started: AnalyticsEvent = { type: 'AnalyticsStarted', firstDay: epochDay(now), cron, at: now };
