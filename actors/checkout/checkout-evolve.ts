@@ -3,9 +3,9 @@
  * judged. A fact out of turn means a bug upstream, so evolve throws and names the broken fact.
  */
 import { assertNever } from '../decider.ts';
+import { ownEntry } from '../own-entry.ts';
 import { evolveTimers } from '../saga-retry-timer.ts';
 import type { CheckoutEvent, CheckoutState } from './checkout-messages.ts';
-import { ownEntry } from '../own-entry.ts';
 
 /** Frozen so that an accidental in-place update fails loudly instead of corrupting every checkout. */
 export const initialState: CheckoutState = Object.freeze({

@@ -19,11 +19,11 @@
 import { assertNever, reject, type Decider, type Decision, type EffectOutcome, type Rejected } from '../decider.ts';
 import { actorKinds, orderKey } from '../keys.ts';
 import type { OrderCommand } from '../order/order-messages.ts';
+import { ownEntry } from '../own-entry.ts';
 import { planRetryTimer } from '../saga-retry-timer.ts';
 import { evolve, initialState } from './checkout-evolve.ts';
 import type { CheckoutCommand, CheckoutEvent, CheckoutPolicy, CheckoutRejection, CheckoutState, PlannedOrder } from './checkout-messages.ts';
 import { cartFingerprint, planOrders, samePlan } from './checkout-plan.ts';
-import { ownEntry } from '../own-entry.ts';
 
 export { evolve, initialState } from './checkout-evolve.ts';
 

@@ -4,9 +4,9 @@
  * out of turn, is a bug upstream, so evolve throws and names the broken fact.
  */
 import { assertNever } from '../decider.ts';
+import { ownEntry } from '../own-entry.ts';
 import { evolveTimers } from '../saga-retry-timer.ts';
 import type { OrderEvent, OrderState, StepName, StepState } from './order-messages.ts';
-import { ownEntry } from '../own-entry.ts';
 
 /** Frozen so that an accidental in-place update fails loudly instead of corrupting every order. */
 export const initialState: OrderState = Object.freeze({

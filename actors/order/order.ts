@@ -10,6 +10,7 @@
  */
 import { assertNever, reject, type Decider, type Decision, type EffectOutcome } from '../decider.ts';
 import { actorKinds } from '../keys.ts';
+import { ownEntry } from '../own-entry.ts';
 import type { PricedItem } from '../seller/seller-messages.ts';
 import { evolve, initialState } from './order-evolve.ts';
 import type { OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, StepName } from './order-messages.ts';
@@ -38,7 +39,6 @@ import {
   startStep,
   type Draft,
 } from './order-steps.ts';
-import { ownEntry } from '../own-entry.ts';
 
 export { evolve, initialState } from './order-evolve.ts';
 

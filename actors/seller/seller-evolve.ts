@@ -3,8 +3,8 @@
  * A fact that breaks an invariant means a bug upstream, so it throws, naming the broken fact.
  */
 import { assertNever } from '../decider.ts';
-import type { PricedItem, Product, Reservation, SellerEvent, SellerState, SellerStats } from './seller-messages.ts';
 import { ownEntry } from '../own-entry.ts';
+import type { PricedItem, Product, Reservation, SellerEvent, SellerState, SellerStats } from './seller-messages.ts';
 
 const noStats: SellerStats = Object.freeze({
   ordersPlaced: 0,

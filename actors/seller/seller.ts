@@ -10,10 +10,10 @@
  */
 import { assertNever, reject, type Decider, type Decision, type Rejected } from '../decider.ts';
 import { actorKinds } from '../keys.ts';
+import { ownEntry } from '../own-entry.ts';
 import { checkProductFields, checkRequestedLines, cleanPatch, catalogLimits, mergeLines, priceLines, sameLines } from './seller-catalog.ts';
 import { evolve, initialState, outcomeKey } from './seller-evolve.ts';
 import type { Product, SellerCommand, SellerEvent, SellerRejection, SellerState } from './seller-messages.ts';
-import { ownEntry } from '../own-entry.ts';
 
 export { evolve, initialState } from './seller-evolve.ts';
 

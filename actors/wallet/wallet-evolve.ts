@@ -4,9 +4,9 @@
  * and names the broken fact.
  */
 import { assertNever } from '../decider.ts';
+import { ownEntry } from '../own-entry.ts';
 import type { EventOf, Purchase, Sale, WalletEvent, WalletState } from './wallet-messages.ts';
 import { maxMinor } from './wallet-messages.ts';
-import { ownEntry } from '../own-entry.ts';
 
 // ---------------------------------------------------------------------------------------------
 // evolve: applies facts. A fact that breaks an invariant means a bug upstream, so it throws.

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assertNever, isRejected } from '../decider.ts';
+import { ownEntry } from '../own-entry.ts';
 import { SeededRandom } from '../testing/seeded-random.ts';
 import {
   commandId,
@@ -18,7 +19,6 @@ import {
   type WalletRejection,
   type WalletState,
 } from './wallet.ts';
-import { ownEntry } from '../own-entry.ts';
 
 const baseSeeds = [1, 7, 42, 20_260_101];
 const singleWalletRunsPerSeed = 1_000;

@@ -19,10 +19,10 @@
  */
 import { assertNever, reject, type Decider } from '../decider.ts';
 import { actorKinds } from '../keys.ts';
+import { ownEntry } from '../own-entry.ts';
 import { evolve } from './wallet-evolve.ts';
 import type { CommandOf, OrderSide, WalletCommand, WalletDecision, WalletEvent, WalletRejected, WalletRejection, WalletState } from './wallet-messages.ts';
 import { commandId, initialState, maxMinor } from './wallet-messages.ts';
-import { ownEntry } from '../own-entry.ts';
 
 export * from './wallet-messages.ts';
 export { evolve } from './wallet-evolve.ts';
