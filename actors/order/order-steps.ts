@@ -29,7 +29,8 @@ export function emit(draft: Draft, ...events: OrderEvent[]): Draft {
 }
 
 /** The platform's own wallet, which receives each released order's fee. */
-export const platformWalletKey = walletKey('platform');
+export const platformWalletId = 'platform';
+export const platformWalletKey = walletKey(platformWalletId);
 
 /** Each of these is scheduled at most once per order, so a fixed id is unique. */
 export const shipByTimerId = 'ship-by';

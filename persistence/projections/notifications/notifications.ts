@@ -6,6 +6,7 @@ import type { JournalEntry } from '../../adapters/journal.ts';
 import type { NotificationData, NotificationEvent, OrderStatus } from '../views.ts';
 import { orderNumber } from '../../../actors/order/order-number.ts';
 import { idOfKey } from '../../../actors/keys.ts';
+import { platformWalletId } from '../../../actors/order/order-steps.ts';
 
 export interface PlannedNotification<Event extends NotificationEvent = NotificationEvent> {
   readonly userId: string;
@@ -66,7 +67,7 @@ export function planOrderNotifications(entry: JournalEntry, parties: OrderPartie
 
 export function planWalletNotifications(entry: JournalEntry): PlannedNotification[] {
   const userId = idOfKey('wallet', entry.key);
-  if (userId === 'platform') return [];
+  if (userId === platformWalletId) return [];
   const planned: PlannedNotification[] = [];
   (entry.events as AnyEvent[]).forEach((event, index) => {
     if (!walletChanges.has(event.type)) return;
