@@ -38,6 +38,7 @@ import { contention, finishRun, startRun, type Run } from './lib/run.ts';
 import { round, roundSummary, summarize, type Summary } from './lib/stats.ts';
 import { openBenchStore, type BenchStore, type StoreKind } from './lib/stores.ts';
 import { printTable } from './lib/table.ts';
+import { walletKey } from '../actors/keys.ts';
 
 type Wallets = EntityKind<WalletState, WalletCommand, WalletEvent>;
 
@@ -215,9 +216,9 @@ async function checkSnapshots(store: BenchStore, ids: readonly string[], entries
   const expected = snapshotEvery === null ? 0 : Math.floor(entries / snapshotEvery) * snapshotEvery;
   const snapshots = new SqlSnapshotStore(store.db);
   for (const id of ids) {
-    const snapshot = await snapshots.load(`wallet:${id}`);
+    const snapshot = await snapshots.load(walletKey(id));
     const seq = snapshot?.seq ?? 0;
-    if (seq !== expected) throw new Error(`wallet:${id} has a snapshot at seq ${seq}, expected ${expected}`);
+    if (seq !== expected) throw new Error(`${walletKey(id)} has a snapshot at seq ${seq}, expected ${expected}`);
   }
   return expected;
 }

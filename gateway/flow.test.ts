@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthDto, NotificationDto, WsServerMessage } from './api-types.ts';
 import { productImage } from './seed/png.ts';
 import { eventually, startTestGateway, TestSocket, type TestGateway } from './testing/gateway-harness.ts';
+import { orderKey } from '../actors/keys.ts';
 
 let harness: TestGateway;
 let buyer: AuthDto;
@@ -132,7 +133,7 @@ describe('marketplace flow over HTTP and WebSocket', () => {
 
   it('lets an operator read an order actor now, its journal, and its state back in time', async () => {
     const admin = await harness.admin();
-    const key = `order:${completedOrderId}`;
+    const key = orderKey(completedOrderId);
     const now = await harness.call('GET', `/api/admin/actors/${key}`, { token: admin.token });
     expect(now.body.state.status).toBe('COMPLETED');
     const journal = await harness.call('GET', `/api/admin/actors/${key}/journal`, { token: admin.token });

@@ -21,6 +21,7 @@ import type { PendingTimers } from '../saga-retry-timer.ts';
 import { evolveTimers } from '../saga-retry-timer.ts';
 import type { Decider, Decision, TimerCancelled, TimerScheduled } from '../decider.ts';
 import { assertNever, reject } from '../decider.ts';
+import { actorKinds } from '../keys.ts';
 import { nextAfter, parseCron } from './cron.ts';
 
 export const analyticsActorId = 'daily';
@@ -110,7 +111,8 @@ function nextRequest(lastCompletedDay: number, now: number): AnalyticsEvent[] {
 
 function decideStart(state: AnalyticsState, command: Extract<AnalyticsCommand, { type: 'StartAnalytics' }>, now: number): Decision<AnalyticsEvent, AnalyticsRejection> {
   const parsed = parseCron(command.cron);
-  if (!parsed.ok) return reject('invalid_cron', parsed.message);
+  // Rejection messages are sentences, like every actor's; the parser's reason goes inside one.
+  if (!parsed.ok) return reject('invalid_cron', `The analytics schedule is not a valid cron expression: ${parsed.message}.`);
   const cron = parsed.schedule.source;
   if (!state.started) {
     const started: AnalyticsEvent = { type: 'AnalyticsStarted', firstDay: epochDay(now), cron, at: now };
@@ -168,7 +170,7 @@ export function evolve(state: AnalyticsState, event: AnalyticsEvent): AnalyticsS
 }
 
 export const analyticsDecider: Decider<AnalyticsState, AnalyticsCommand, AnalyticsEvent, AnalyticsRejection> = {
-  kind: 'analytics',
+  kind: actorKinds.analytics,
   stateVersion: 1,
   initialState,
   decide,

@@ -3,6 +3,7 @@
  * judged. A fact out of turn means a bug upstream, so evolve throws and names the broken fact.
  */
 import { assertNever } from '../decider.ts';
+import { ownEntry } from '../own-entry.ts';
 import { evolveTimers } from '../saga-retry-timer.ts';
 import type { CheckoutEvent, CheckoutState } from './checkout-messages.ts';
 
@@ -17,10 +18,6 @@ export const initialState: CheckoutState = Object.freeze({
   failure: null,
   timers: Object.freeze({}),
 });
-
-export function lookup<Value>(record: Readonly<Record<string, Value>>, key: string): Value | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
 
 export function evolve(state: CheckoutState, event: CheckoutEvent): CheckoutState {
   switch (event.type) {
@@ -61,7 +58,7 @@ export function evolve(state: CheckoutState, event: CheckoutEvent): CheckoutStat
 }
 
 function finishStep(state: CheckoutState, stepId: string, status: 'DONE' | 'FAILED'): CheckoutState {
-  const step = lookup(state.steps, stepId);
+  const step = ownEntry(state.steps, stepId);
   invariant(step !== undefined, `finished step ${stepId} was started`);
   invariant(step.status === 'PENDING', `step ${stepId} finishes once`);
   return { ...state, steps: { ...state.steps, [stepId]: { ...step, status } } };

@@ -4,14 +4,9 @@
  */
 import { reject, type Rejected } from '../decider.ts';
 import type { RequestedItem } from '../seller/seller-messages.ts';
+import { cartLimits } from './cart-limits.ts';
 import type { CartLine, CheckoutRejection, PlannedOrder } from './checkout-messages.ts';
 
-/** Cart bounds (STYLE.md: a limit on everything). Each order costs a saga; each line a stock check. */
-export const cartLimits = {
-  linesMax: 100,
-  /** Per product, after merging repeated lines. */
-  qtyMax: 1_000,
-} as const;
 
 type CheckoutRejected = Rejected<CheckoutRejection>;
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isRejected } from '../decider.ts';
 import type { OrderCommand } from '../order/order-messages.ts';
-import type { CartLine, CheckoutCommand, CheckoutEvent, CheckoutRejection, CheckoutState, PlannedOrder } from './checkout-messages.ts';
-import { cartFingerprint, cartLimits } from './checkout-plan.ts';
+import { deciderSpecification } from '../testing/decider-spec.ts';
+import type { CartLine, CheckoutCommand, CheckoutEvent, PlannedOrder } from './checkout-messages.ts';
+import { cartLimits } from './cart-limits.ts';
+import { cartFingerprint } from './checkout-plan.ts';
 import { checkoutDecider, createCheckoutDecider, defaultCheckoutPolicy, evolve, initialState, isConfirmed } from './checkout.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -11,37 +12,7 @@ import { checkoutDecider, createCheckoutDecider, defaultCheckoutPolicy, evolve, 
 const now = Date.UTC(2026, 0, 1);
 const retryMs = defaultCheckoutPolicy.stepRetryMs;
 
-function deepFreeze<Value>(value: Value): Value {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
-
-function stateOf(history: readonly CheckoutEvent[]): CheckoutState {
-  return deepFreeze(history.reduce(evolve, initialState));
-}
-
-function given(...history: CheckoutEvent[]) {
-  const state = stateOf(history);
-  return {
-    when(command: CheckoutCommand, at = now) {
-      const decision = checkoutDecider.decide(state, command, at);
-      return {
-        then(...expected: CheckoutEvent[]): CheckoutEvent[] {
-          expect(decision).toEqual(expected);
-          expected.reduce(evolve, state);
-          return [...history, ...expected];
-        },
-        thenRejected(code: CheckoutRejection): void {
-          expect(isRejected(decision) ? decision.rejected : decision).toBe(code);
-          if (isRejected(decision)) expect(decision.message).toMatch(/^[A-Z].+\.$/);
-        },
-      };
-    },
-  };
-}
+const { given, stateOf } = deciderSpecification(checkoutDecider, { now });
 
 // A cart over two sellers, lines out of order and one product twice.
 const lines: CartLine[] = [
@@ -172,18 +143,18 @@ describe('StartCheckout', () => {
   });
 
   it('refuses a different cart or buyer under the same checkout id', () => {
-    given(...started).when(cmd.start(lines.slice(1))).thenRejected('checkout_exists');
-    given(...started).when(cmd.start(lines, 'b2')).thenRejected('checkout_exists');
-    given(...started).when(cmd.start([])).thenRejected('checkout_exists');
+    given(...started).when(cmd.start(lines.slice(1))).thenRejects('checkout_exists');
+    given(...started).when(cmd.start(lines, 'b2')).thenRejects('checkout_exists');
+    given(...started).when(cmd.start([])).thenRejects('checkout_exists');
   });
 
   it('validates the cart', () => {
-    given().when(cmd.start([])).thenRejected('empty_cart');
+    given().when(cmd.start([])).thenRejects('empty_cart');
     const many = Array.from({ length: cartLimits.linesMax + 1 }, (_, index) => ({ sellerId: 's', productId: `p${index}`, qty: 1 }));
-    given().when(cmd.start(many)).thenRejected('too_many_lines');
+    given().when(cmd.start(many)).thenRejects('too_many_lines');
     expect(checkoutDecider.decide(initialState, cmd.start(many.slice(1)), now)).toHaveLength(3);
     for (const qty of [0, -1, 1.5, Number.NaN, cartLimits.qtyMax + 1]) {
-      given().when(cmd.start([{ sellerId: 's', productId: 'p', qty }])).thenRejected('invalid_quantity');
+      given().when(cmd.start([{ sellerId: 's', productId: 'p', qty }])).thenRejects('invalid_quantity');
     }
     const most = checkoutDecider.decide(initialState, cmd.start([{ sellerId: 's', productId: 'p', qty: cartLimits.qtyMax }]), now);
     expect(most).toContainEqual({
@@ -197,7 +168,16 @@ describe('StartCheckout', () => {
       { sellerId: 's', productId: 'p', qty: 600 },
       { sellerId: 's', productId: 'p', qty: 401 },
     ];
-    given().when(cmd.start(split)).thenRejected('invalid_quantity');
+    given().when(cmd.start(split)).thenRejects('invalid_quantity');
+  });
+
+  it('takes a cart of 50 lines and rejects line 51, the bound the gateway and the storefront import', () => {
+    const cartOf = (length: number) => Array.from({ length }, (_, index) => ({ sellerId: `s${index % 3}`, productId: `p${index}`, qty: 1 }));
+    expect(cartLimits.linesMax).toBe(50);
+    given()
+      .when(cmd.start(cartOf(50)))
+      .thenAccepts((events) => expect(events).toContainEqual(expect.objectContaining({ type: 'CheckoutStarted', checkoutId: 'k1' })));
+    given().when(cmd.start(cartOf(51))).thenRejects('too_many_lines');
   });
 });
 
@@ -241,9 +221,9 @@ describe('settling: all orders PAID', () => {
   });
 
   it('refuses settlements of orders it does not have', () => {
-    given().when(cmd.paid('k1-1')).thenRejected('unknown_checkout');
-    given(...started).when(cmd.paid('k1-3')).thenRejected('unknown_checkout');
-    given(...started).when(cmd.paid('constructor')).thenRejected('unknown_checkout');
+    given().when(cmd.paid('k1-1')).thenRejects('unknown_checkout');
+    given(...started).when(cmd.paid('k1-3')).thenRejects('unknown_checkout');
+    given(...started).when(cmd.paid('constructor')).thenRejects('unknown_checkout');
   });
 
   it('records place steps as they finish, apart from settlement', () => {

@@ -17,9 +17,11 @@
  * A decision with no events is an accepted no-op: a repeat, or a timer whose reason has passed.
  */
 import { assertNever, reject, type Decider, type Decision, type EffectOutcome, type Rejected } from '../decider.ts';
+import { actorKinds, orderKey } from '../keys.ts';
 import type { OrderCommand } from '../order/order-messages.ts';
+import { ownEntry } from '../own-entry.ts';
 import { planRetryTimer } from '../saga-retry-timer.ts';
-import { evolve, initialState, lookup } from './checkout-evolve.ts';
+import { evolve, initialState } from './checkout-evolve.ts';
 import type { CheckoutCommand, CheckoutEvent, CheckoutPolicy, CheckoutRejection, CheckoutState, PlannedOrder } from './checkout-messages.ts';
 import { cartFingerprint, planOrders, samePlan } from './checkout-plan.ts';
 
@@ -63,7 +65,7 @@ export const defaultCheckoutPolicy: CheckoutPolicy = { stepRetryMs: 30_000 };
 export function createCheckoutDecider(policy: CheckoutPolicy): Decider<CheckoutState, CheckoutCommand, CheckoutEvent, CheckoutRejection> {
   checkPolicy(policy);
   return {
-    kind: 'checkout',
+    kind: actorKinds.checkout,
     /** 2: timers. A version-1 snapshot lacks them, so it is replayed instead. */
     stateVersion: 2,
     initialState,
@@ -130,11 +132,11 @@ function decideStart(draft: Draft, command: CommandOf<'StartCheckout'>, now: num
 }
 
 function startStep(draft: Draft, stepId: string, orderId: string, command: OrderCommand, now: number): Draft {
-  return emit(draft, { type: 'StepStarted', stepId, target: `order:${orderId}`, command, at: now });
+  return emit(draft, { type: 'StepStarted', stepId, target: orderKey(orderId), command, at: now });
 }
 
 function stepCompleted(draft: Draft, stepId: string, outcome: EffectOutcome, now: number): Draft {
-  const step = lookup(draft.state.steps, stepId);
+  const step = ownEntry(draft.state.steps, stepId);
   // An unknown or finished step is a stale or repeated report: nothing to do.
   if (step === undefined || step.status !== 'PENDING') return draft;
   if (outcome.ok) return emit(draft, { type: 'StepSucceeded', stepId, at: now });
@@ -162,7 +164,7 @@ function conclude(draft: Draft, now: number): Draft {
   let next = draft;
   const { state } = next;
   if (state.status === 'PLACING' && state.orders.every((order) => Object.hasOwn(state.settled, order.orderId))) {
-    const failed = state.orders.find((order) => lookup(state.settled, order.orderId)?.outcome === 'FAILED');
+    const failed = state.orders.find((order) => ownEntry(state.settled, order.orderId)?.outcome === 'FAILED');
     if (failed === undefined) return startConfirmations(emit(next, { type: 'CheckoutCompleted', at: now }), now);
     next = startCompensation(next, failed, now);
   }
@@ -177,12 +179,12 @@ function conclude(draft: Draft, now: number): Draft {
 /** Fails with the first failed order's reason and cancels (refunds) every paid order. */
 function startCompensation(draft: Draft, failed: PlannedOrder, now: number): Draft {
   const { state } = draft;
-  const settlement = lookup(state.settled, failed.orderId);
+  const settlement = ownEntry(state.settled, failed.orderId);
   const code = settlement?.code ?? 'order_failed';
   const message = settlement?.message ?? `Order ${failed.orderId} of this checkout failed.`;
   let next = emit(draft, { type: 'CompensationStarted', code, message, at: now });
   for (const order of state.orders) {
-    if (lookup(state.settled, order.orderId)?.outcome !== 'PAID') continue;
+    if (ownEntry(state.settled, order.orderId)?.outcome !== 'PAID') continue;
     const cancel: OrderCommand = {
       type: 'CancelOrder',
       commandId: 'checkout-cancel',
@@ -206,7 +208,7 @@ function startConfirmations(draft: Draft, now: number): Draft {
 
 /** Whether every order of a completed checkout has been confirmed: only then may all of them ship. */
 export function isConfirmed(state: CheckoutState): boolean {
-  return state.status === 'COMPLETED' && state.orders.every((order) => lookup(state.steps, `${confirmPrefix}${order.orderId}`)?.status === 'DONE');
+  return state.status === 'COMPLETED' && state.orders.every((order) => ownEntry(state.steps, `${confirmPrefix}${order.orderId}`)?.status === 'DONE');
 }
 
 /**

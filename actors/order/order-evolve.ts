@@ -4,6 +4,7 @@
  * out of turn, is a bug upstream, so evolve throws and names the broken fact.
  */
 import { assertNever } from '../decider.ts';
+import { ownEntry } from '../own-entry.ts';
 import { evolveTimers } from '../saga-retry-timer.ts';
 import type { OrderEvent, OrderState, StepName, StepState } from './order-messages.ts';
 
@@ -40,10 +41,6 @@ export const initialState: OrderState = Object.freeze({
 /** Steps that only report (to the checkout, to the seller's stats): their failure fails nothing. */
 export function isSideStep(stepId: StepName): boolean {
   return stepId === 'notify_checkout' || stepId.startsWith('stat_');
-}
-
-export function lookup<Value>(record: Readonly<Record<string, Value>>, key: string): Value | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 export function evolve(state: OrderState, event: OrderEvent): OrderState {
@@ -122,7 +119,7 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
 }
 
 function finishStep(state: OrderState, stepId: StepName, status: 'DONE' | 'FAILED'): OrderState['steps'] {
-  const step = lookup(state.steps, stepId);
+  const step = ownEntry(state.steps, stepId);
   invariant(step !== undefined, `finished step ${stepId} was started`);
   invariant(step.status === 'PENDING', `step ${stepId} finishes once`);
   return { ...state.steps, [stepId]: { ...step, status } };

@@ -7,10 +7,12 @@
  */
 import type { Effect } from '../decider.ts';
 import { assertNever } from '../decider.ts';
+import { checkoutKey, sellerKey, walletKey } from '../keys.ts';
+import { ownEntry } from '../own-entry.ts';
 import { planRetryTimer } from '../saga-retry-timer.ts';
 import type { OrderOutcome, SellerCommand } from '../seller/seller-messages.ts';
 import type { WalletCommand } from '../wallet/wallet.ts';
-import { evolve, lookup } from './order-evolve.ts';
+import { evolve } from './order-evolve.ts';
 import type { OrderCommand, OrderEvent, OrderPolicy, OrderSettled, OrderState, StepName } from './order-messages.ts';
 
 export interface Draft {
@@ -27,7 +29,8 @@ export function emit(draft: Draft, ...events: OrderEvent[]): Draft {
 }
 
 /** The platform's own wallet, which receives each released order's fee. */
-export const platformWalletKey = 'wallet:platform';
+export const platformWalletId = 'platform';
+export const platformWalletKey = walletKey(platformWalletId);
 
 /** Each of these is scheduled at most once per order, so a fixed id is unique. */
 export const shipByTimerId = 'ship-by';
@@ -41,9 +44,9 @@ type StepCommand = WalletCommand | SellerCommand | OrderSettled;
 /** The target and exact command of a step, from the state at the moment it starts. */
 export function stepCommand(state: OrderState, step: StepName, now: number): { target: string; command: StepCommand } {
   const { orderId, buyerId, sellerId, totalMinor, feeMinor } = state;
-  const buyerWallet = `wallet:${buyerId}`;
-  const sellerWallet = `wallet:${sellerId}`;
-  const seller = `seller:${sellerId}`;
+  const buyerWallet = walletKey(buyerId);
+  const sellerWallet = walletKey(sellerId);
+  const seller = sellerKey(sellerId);
   switch (step) {
     case 'reserve_stock':
       return { target: seller, command: { type: 'ReserveStock', orderId, items: state.requested } };
@@ -62,7 +65,7 @@ export function stepCommand(state: OrderState, step: StepName, now: number): { t
     case 'release_stock':
       return { target: seller, command: { type: 'ReleaseStock', orderId } };
     case 'notify_checkout':
-      return { target: `checkout:${state.checkoutId}`, command: settledCommand(state) };
+      return { target: checkoutKey(state.checkoutId), command: settledCommand(state) };
     case 'stat_placed':
     case 'stat_shipped':
     case 'stat_completed':
@@ -156,7 +159,7 @@ export function advance(draft: Draft, policy: OrderPolicy, now: number): Draft {
   const path = pathOf(draft.state);
   if (path === null) return draft;
   for (const step of path.steps) {
-    const started = lookup(draft.state.steps, step);
+    const started = ownEntry(draft.state.steps, step);
     if (started === undefined) return startStep(draft, step, now);
     if (started.status !== 'DONE') return draft;
   }

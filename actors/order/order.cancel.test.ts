@@ -57,27 +57,27 @@ describe('CancelOrder', () => {
   });
 
   it('refuses the seller once shipped', () => {
-    given(...shipped).when(cmd.cancel(), t2).thenRejected('invalid_transition');
+    given(...shipped).when(cmd.cancel(), t2).thenRejects('invalid_transition');
   });
 
   it('is for the order’s seller, an admin or the system, each with its own reasons', () => {
-    given(...paid).when(cmd.cancel(people.buyer, 'seller_cancelled'), t1).thenRejected('forbidden');
-    given(...paid).when(cmd.cancel(people.otherSeller), t1).thenRejected('not_your_order');
-    given(...paid).when(cmd.cancel(people.seller, 'admin_cancelled'), t1).thenRejected('forbidden');
-    given(...paid).when(cmd.cancel(people.admin, 'checkout_failed'), t1).thenRejected('forbidden');
-    given(...paid).when(cmd.cancel(people.admin, 'ship_by_expired'), t1).thenRejected('forbidden');
-    given(...paid).when(cmd.cancel(people.system, 'dispute_refunded'), t1).thenRejected('forbidden');
+    given(...paid).when(cmd.cancel(people.buyer, 'seller_cancelled'), t1).thenRejects('forbidden');
+    given(...paid).when(cmd.cancel(people.otherSeller), t1).thenRejects('not_your_order');
+    given(...paid).when(cmd.cancel(people.seller, 'admin_cancelled'), t1).thenRejects('forbidden');
+    given(...paid).when(cmd.cancel(people.admin, 'checkout_failed'), t1).thenRejects('forbidden');
+    given(...paid).when(cmd.cancel(people.admin, 'ship_by_expired'), t1).thenRejects('forbidden');
+    given(...paid).when(cmd.cancel(people.system, 'dispute_refunded'), t1).thenRejects('forbidden');
   });
 
   it('needs a paid (or, for an admin, shipped) order with no saga running', () => {
-    given().when(cmd.cancel(), t1).thenRejected('unknown_order');
-    given(...placing).when(cmd.cancel(people.system, 'checkout_failed')).thenRejected('invalid_transition');
-    given(...sellerCancelling()).when(cmd.cancel(people.admin, 'admin_cancelled'), t1).thenRejected('invalid_transition');
-    given(...cancelledBySeller()).when(cmd.cancel(people.admin, 'admin_cancelled'), t1).thenRejected('invalid_transition');
-    given(...disputedPaid()).when(cmd.cancel(people.admin, 'admin_cancelled'), t1).thenRejected('invalid_transition');
-    given(...confirmed()).when(cmd.cancel(people.admin, 'admin_cancelled'), t2).thenRejected('invalid_transition');
-    given(...failedForStock()).when(cmd.cancel(people.admin, 'admin_cancelled')).thenRejected('invalid_transition');
-    given(...disputedPaid()).when(cmd.cancel(people.system, 'checkout_failed'), t1).thenRejected('invalid_transition');
+    given().when(cmd.cancel(), t1).thenRejects('unknown_order');
+    given(...placing).when(cmd.cancel(people.system, 'checkout_failed')).thenRejects('invalid_transition');
+    given(...sellerCancelling()).when(cmd.cancel(people.admin, 'admin_cancelled'), t1).thenRejects('invalid_transition');
+    given(...cancelledBySeller()).when(cmd.cancel(people.admin, 'admin_cancelled'), t1).thenRejects('invalid_transition');
+    given(...disputedPaid()).when(cmd.cancel(people.admin, 'admin_cancelled'), t1).thenRejects('invalid_transition');
+    given(...confirmed()).when(cmd.cancel(people.admin, 'admin_cancelled'), t2).thenRejects('invalid_transition');
+    given(...failedForStock()).when(cmd.cancel(people.admin, 'admin_cancelled')).thenRejects('invalid_transition');
+    given(...disputedPaid()).when(cmd.cancel(people.system, 'checkout_failed'), t1).thenRejects('invalid_transition');
   });
 
   it('accepts the checkout’s cancel of an order already cancelled, being cancelled or failed as a no-op', () => {
@@ -85,7 +85,7 @@ describe('CancelOrder', () => {
     given(...sellerCancelling()).when(cmd.cancel(people.system, 'checkout_failed'), t1).then();
     given(...failedForStock()).when(cmd.cancel(people.system, 'checkout_failed')).then();
     // Only the checkout's reason: a seller or an admin still hears that the order is past cancelling.
-    given(...cancelledBySeller()).when(cmd.cancel(), t1).thenRejected('invalid_transition');
+    given(...cancelledBySeller()).when(cmd.cancel(), t1).thenRejects('invalid_transition');
   });
 
   it('lets the seller, an admin or the checkout cancel a paid order its checkout has not confirmed', () => {
@@ -143,23 +143,23 @@ describe('OpenDispute', () => {
   });
 
   it('waits for the checkout: a paid order its checkout has not confirmed cannot be disputed yet', () => {
-    given(...paid).when(cmd.dispute(), t1).thenRejected('awaiting_checkout');
-    given(...paidReporting).when(cmd.dispute(), t0).thenRejected('awaiting_checkout');
+    given(...paid).when(cmd.dispute(), t1).thenRejects('awaiting_checkout');
+    given(...paidReporting).when(cmd.dispute(), t0).thenRejects('awaiting_checkout');
   });
 
   it('is for the order’s buyer only', () => {
-    given(...shipped).when(cmd.dispute(people.otherBuyer), t2).thenRejected('not_your_order');
-    given(...shipped).when(cmd.dispute(people.seller), t2).thenRejected('forbidden');
-    given(...shipped).when(cmd.dispute(people.admin), t2).thenRejected('forbidden');
+    given(...shipped).when(cmd.dispute(people.otherBuyer), t2).thenRejects('not_your_order');
+    given(...shipped).when(cmd.dispute(people.seller), t2).thenRejects('forbidden');
+    given(...shipped).when(cmd.dispute(people.admin), t2).thenRejects('forbidden');
   });
 
   it('needs funds that are locked and not being released or refunded', () => {
-    given().when(cmd.dispute(), t2).thenRejected('unknown_order');
-    given(...placing).when(cmd.dispute()).thenRejected('invalid_transition');
-    given(...disputedShipped()).when(cmd.dispute(), t3).thenRejected('invalid_transition');
-    given(...confirmed()).when(cmd.dispute(), t2).thenRejected('invalid_transition');
-    given(...sellerCancelling()).when(cmd.dispute(), t1).thenRejected('invalid_transition');
-    given(...cancelledBySeller()).when(cmd.dispute(), t1).thenRejected('invalid_transition');
+    given().when(cmd.dispute(), t2).thenRejects('unknown_order');
+    given(...placing).when(cmd.dispute()).thenRejects('invalid_transition');
+    given(...disputedShipped()).when(cmd.dispute(), t3).thenRejects('invalid_transition');
+    given(...confirmed()).when(cmd.dispute(), t2).thenRejects('invalid_transition');
+    given(...sellerCancelling()).when(cmd.dispute(), t1).thenRejects('invalid_transition');
+    given(...cancelledBySeller()).when(cmd.dispute(), t1).thenRejects('invalid_transition');
   });
 });
 
@@ -217,16 +217,16 @@ describe('ResolveDispute', () => {
 
   it('is for an admin only, on an open dispute, once', () => {
     for (const by of [people.buyer, people.seller, people.system]) {
-      given(...disputedShipped()).when(cmd.resolve('refund', by), t3).thenRejected('forbidden');
+      given(...disputedShipped()).when(cmd.resolve('refund', by), t3).thenRejects('forbidden');
     }
-    given().when(cmd.resolve('refund'), t3).thenRejected('unknown_order');
-    given(...shipped).when(cmd.resolve('refund'), t3).thenRejected('not_disputed');
+    given().when(cmd.resolve('refund'), t3).thenRejects('unknown_order');
+    given(...shipped).when(cmd.resolve('refund'), t3).thenRejects('not_disputed');
     const refundStart = given(...disputedShipped()).when(cmd.resolve('refund'), t3).then(
       { type: 'DisputeResolved', resolution: 'refund', adminId: 'a1', at: t3 },
       { type: 'CancellationStarted', reason: 'dispute_refunded', at: t3 },
       ev.started('void_pending', t3),
       ev.retry(15, t3),
     );
-    given(...refundStart).when(cmd.resolve('release'), t3).thenRejected('invalid_transition');
+    given(...refundStart).when(cmd.resolve('release'), t3).thenRejects('invalid_transition');
   });
 });

@@ -2,11 +2,10 @@
  * Test fixtures for the order decider: one order written out by hand, so the tests compare the
  * decider's events with events built independently of it. Used by order.test.ts.
  */
-import { expect } from 'vitest';
-import { isRejected } from '../decider.ts';
 import type { OrderOutcome, PricedItem, RequestedItem } from '../seller/seller-messages.ts';
-import { createOrderDecider, evolve, initialState } from './order.ts';
-import type { Actor, OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, StepName } from './order-messages.ts';
+import { deciderSpecification } from '../testing/decider-spec.ts';
+import { createOrderDecider } from './order.ts';
+import type { Actor, OrderCommand, OrderEvent, OrderPolicy, StepName } from './order-messages.ts';
 
 export const day = 86_400_000;
 export const t0 = Date.UTC(2026, 0, 1);
@@ -182,40 +181,7 @@ export const shipped: OrderEvent[] = [...paidConfirmed, ...shippedEvents, ev.suc
 // ---------------------------------------------------------------------------------------------
 // Given (events) / When (command) / Then (events or rejection)
 
-/** Frozen so that a decide or evolve that updates in place throws instead of passing. */
-export function deepFreeze<Value>(value: Value): Value {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
-
-export function stateOf(history: readonly OrderEvent[]): OrderState {
-  return deepFreeze(history.reduce(evolve, initialState));
-}
-
-export function given(...history: OrderEvent[]) {
-  const state = stateOf(history);
-  return {
-    state,
-    when(command: OrderCommand, at = t0) {
-      const decision = decider.decide(state, command, at);
-      return {
-        /** Expects exactly these events; returns the history after them, for the next step. */
-        then(...expected: OrderEvent[]): OrderEvent[] {
-          expect(decision).toEqual(expected);
-          expected.reduce(evolve, state);
-          return [...history, ...expected];
-        },
-        thenRejected(code: OrderRejection): void {
-          expect(isRejected(decision) ? decision.rejected : decision).toBe(code);
-          if (isRejected(decision)) expect(decision.message).toMatch(/^[A-Z].+\.$/);
-        },
-      };
-    },
-  };
-}
+export const { given, stateOf } = deciderSpecification(decider, { now: t0 });
 
 /** Later times, rejection messages and histories the lifecycle test files share. */
 export const t2 = t1 + 2 * day;

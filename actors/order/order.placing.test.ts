@@ -174,8 +174,8 @@ describe('ConfirmCheckout (the checkout gate)', () => {
   });
 
   it('refuses an order never placed, still being placed, or of another checkout', () => {
-    given().when(cmd.confirmCheckout()).thenRejected('unknown_order');
-    given(...placing).when(cmd.confirmCheckout()).thenRejected('invalid_transition');
-    given(...paid).when(cmd.confirmCheckout('c2'), t1).thenRejected('not_your_order');
+    given().when(cmd.confirmCheckout()).thenRejects('unknown_order');
+    given(...placing).when(cmd.confirmCheckout()).thenRejects('invalid_transition');
+    given(...paid).when(cmd.confirmCheckout('c2'), t1).thenRejects('not_your_order');
   });
 });

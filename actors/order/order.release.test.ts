@@ -47,25 +47,25 @@ describe('ShipOrder', () => {
   });
 
   it('is for the order’s seller only', () => {
-    given(...paidConfirmed).when(cmd.ship(people.otherSeller), t1).thenRejected('not_your_order');
-    given(...paidConfirmed).when(cmd.ship(people.buyer), t1).thenRejected('forbidden');
-    given(...paidConfirmed).when(cmd.ship(people.admin), t1).thenRejected('forbidden');
-    given(...paidConfirmed).when(cmd.ship(people.system), t1).thenRejected('forbidden');
+    given(...paidConfirmed).when(cmd.ship(people.otherSeller), t1).thenRejects('not_your_order');
+    given(...paidConfirmed).when(cmd.ship(people.buyer), t1).thenRejects('forbidden');
+    given(...paidConfirmed).when(cmd.ship(people.admin), t1).thenRejects('forbidden');
+    given(...paidConfirmed).when(cmd.ship(people.system), t1).thenRejects('forbidden');
   });
 
   it('waits for the checkout: a paid order its checkout has not confirmed cannot ship yet', () => {
-    given(...paid).when(cmd.ship(), t1).thenRejected('awaiting_checkout');
-    given(...paidReporting).when(cmd.ship(), t0).thenRejected('awaiting_checkout');
+    given(...paid).when(cmd.ship(), t1).thenRejects('awaiting_checkout');
+    given(...paidReporting).when(cmd.ship(), t0).thenRejects('awaiting_checkout');
     const decision = decider.decide(stateOf(paid), cmd.ship(), t1);
     expect(decision).toEqual({ rejected: 'awaiting_checkout', message: 'Order o1 cannot be shipped yet: the rest of this checkout is still being paid.' });
   });
 
   it('needs a paid order with no saga running', () => {
-    given().when(cmd.ship(), t1).thenRejected('unknown_order');
-    given(...placing).when(cmd.ship(), t1).thenRejected('invalid_transition');
-    given(...shipped).when(cmd.ship(), t2).thenRejected('invalid_transition');
-    given(...sellerCancelling()).when(cmd.ship(), t1).thenRejected('invalid_transition');
-    given(...disputedPaid()).when(cmd.ship(), t1).thenRejected('invalid_transition');
+    given().when(cmd.ship(), t1).thenRejects('unknown_order');
+    given(...placing).when(cmd.ship(), t1).thenRejects('invalid_transition');
+    given(...shipped).when(cmd.ship(), t2).thenRejects('invalid_transition');
+    given(...sellerCancelling()).when(cmd.ship(), t1).thenRejects('invalid_transition');
+    given(...disputedPaid()).when(cmd.ship(), t1).thenRejects('invalid_transition');
   });
 });
 
@@ -87,16 +87,16 @@ describe('ConfirmDelivery and the release path', () => {
   });
 
   it('is for the order’s buyer only', () => {
-    given(...shipped).when(cmd.confirm(people.otherBuyer), t2).thenRejected('not_your_order');
-    given(...shipped).when(cmd.confirm(people.seller), t2).thenRejected('forbidden');
-    given(...shipped).when(cmd.confirm(people.admin), t2).thenRejected('forbidden');
+    given(...shipped).when(cmd.confirm(people.otherBuyer), t2).thenRejects('not_your_order');
+    given(...shipped).when(cmd.confirm(people.seller), t2).thenRejects('forbidden');
+    given(...shipped).when(cmd.confirm(people.admin), t2).thenRejects('forbidden');
   });
 
   it('needs a shipped order with no saga running', () => {
-    given().when(cmd.confirm(), t2).thenRejected('unknown_order');
-    given(...paid).when(cmd.confirm(), t2).thenRejected('invalid_transition');
-    given(...confirmed()).when(cmd.confirm(), t2).thenRejected('invalid_transition');
-    given(...disputedShipped()).when(cmd.confirm(), t3).thenRejected('invalid_transition');
+    given().when(cmd.confirm(), t2).thenRejects('unknown_order');
+    given(...paid).when(cmd.confirm(), t2).thenRejects('invalid_transition');
+    given(...confirmed()).when(cmd.confirm(), t2).thenRejects('invalid_transition');
+    given(...disputedShipped()).when(cmd.confirm(), t3).thenRejects('invalid_transition');
   });
 });
 

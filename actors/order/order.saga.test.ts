@@ -23,9 +23,11 @@ import { SeededRandom } from '../testing/seeded-random.ts';
 import { createCheckoutDecider, isConfirmed } from '../checkout/checkout.ts';
 import type { CartLine, CheckoutCommand, CheckoutState } from '../checkout/checkout-messages.ts';
 import { sellerDecider } from '../seller/seller.ts';
+import { checkoutKey, isKeyOf, parseKey, sellerKey, walletKey, type ActorKind } from '../keys.ts';
 import type { SellerCommand, SellerState } from '../seller/seller-messages.ts';
 import { walletDecider, type WalletCommand, type WalletState } from '../wallet/wallet.ts';
 import { createOrderDecider } from './order.ts';
+import { platformWalletKey } from './order-steps.ts';
 import type { Actor as Person, OrderCommand, OrderEvent, OrderState } from './order-messages.ts';
 
 const baseSeeds = [1, 7, 42, 20_260_101];
@@ -165,7 +167,7 @@ class World {
   }
 
   private deciderFor(key: string): AnyDecider {
-    const kind = key.slice(0, key.indexOf(':'));
+    const kind = parseKey(key)?.kind;
     if (kind === 'wallet') return erase(walletDecider);
     if (kind === 'seller') return erase(sellerDecider);
     if (kind === 'order') return this.orderDecider;
@@ -267,8 +269,8 @@ class World {
     return true;
   }
 
-  ofKind<State>(kind: string): Array<SimActor & { state: State }> {
-    return [...this.actors.values()].filter((actor) => actor.key.startsWith(`${kind}:`)) as Array<SimActor & { state: State }>;
+  ofKind<State>(kind: ActorKind): Array<SimActor & { state: State }> {
+    return [...this.actors.values()].filter((actor) => isKeyOf(kind, actor.key)) as Array<SimActor & { state: State }>;
   }
 }
 
@@ -284,7 +286,7 @@ function setUp(world: World): { buyers: string[]; catalog: CartLine[] } {
   const sellerIds = Array.from({ length: random.int(2, 3) }, (_, index) => `s${index + 1}`);
   const catalog: CartLine[] = [];
   for (const sellerId of sellerIds) {
-    const key = `seller:${sellerId}`;
+    const key = sellerKey(sellerId);
     world.execute(key, { type: 'RegisterSeller', commandId: 'reg', name: sellerId, email: `${sellerId}@example.com` } satisfies SellerCommand);
     for (let index = 1; index <= random.int(1, 3); index += 1) {
       const productId = `${sellerId}-p${index}`;
@@ -297,9 +299,9 @@ function setUp(world: World): { buyers: string[]; catalog: CartLine[] } {
   const buyers = Array.from({ length: random.int(2, 3) }, (_, index) => `b${index + 1}`);
   for (const buyerId of buyers) {
     const amountMinor = random.chance(0.2) ? random.int(0, 3_000) : random.int(10_000, 40_000);
-    if (amountMinor > 0) world.execute(`wallet:${buyerId}`, { type: 'Deposit', commandId: 'initial', amountMinor } satisfies WalletCommand);
+    if (amountMinor > 0) world.execute(walletKey(buyerId), { type: 'Deposit', commandId: 'initial', amountMinor } satisfies WalletCommand);
   }
-  world.actor('wallet:platform');
+  world.actor(platformWalletKey);
   return { buyers, catalog };
 }
 
@@ -307,8 +309,8 @@ function startCheckout(world: World, buyers: string[], catalog: CartLine[], chec
   const { random } = world;
   const lines = Array.from({ length: random.int(1, 4) }, () => ({ ...random.pick(catalog), qty: random.int(1, 3) }));
   const command: CheckoutCommand = { type: 'StartCheckout', checkoutId: `k${checkoutNumber}`, buyerId: random.pick(buyers), lines };
-  world.execute(`checkout:k${checkoutNumber}`, command);
-  if (random.chance(0.2)) world.execute(`checkout:k${checkoutNumber}`, command);
+  world.execute(checkoutKey(command.checkoutId), command);
+  if (random.chance(0.2)) world.execute(checkoutKey(command.checkoutId), command);
 }
 
 function personAct(world: World, buyers: string[], coverage: Coverage): void {
@@ -353,7 +355,7 @@ function personAct(world: World, buyers: string[], coverage: Coverage): void {
 
 function moveMoney(world: World, buyers: string[]): void {
   const { random } = world;
-  const key = `wallet:${random.pick(buyers)}`;
+  const key = walletKey(random.pick(buyers));
   const balanceMinor = (world.actor(key).state as WalletState).balanceMinor;
   const command: WalletCommand = random.chance(0.5)
     ? { type: 'Deposit', commandId: world.nextCommandId(), amountMinor: random.int(1, 5_000) }
@@ -430,7 +432,7 @@ function checkStock(world: World, initialStock: Map<string, number>): void {
 
 /** Once idle: every order and checkout finished, and each one's money and stock where it belongs. */
 function checkFinal(world: World, coverage: Coverage): void {
-  const wallet = (userId: string) => world.actor(`wallet:${userId}`).state as WalletState;
+  const wallet = (userId: string) => world.actor(walletKey(userId)).state as WalletState;
   for (const { key, state, events } of world.ofKind<OrderState>('order')) {
     const { orderId, status } = state;
     coverage.outcomes.set(status, (coverage.outcomes.get(status) ?? 0) + 1);
@@ -438,7 +440,7 @@ function checkFinal(world: World, coverage: Coverage): void {
     world.that(Object.keys(state.timers).length === 0, () => `${key} still has timers ${Object.keys(state.timers).join(', ')}`);
     const purchase = wallet(state.buyerId).purchases[orderId];
     const sale = wallet(state.sellerId).sales[orderId];
-    const reservation = (world.actor(`seller:${state.sellerId}`).state as SellerState).reservations[orderId];
+    const reservation = (world.actor(sellerKey(state.sellerId)).state as SellerState).reservations[orderId];
     if (status === 'COMPLETED') {
       world.that(purchase?.debitedMinor === state.totalMinor && purchase.refundedMinor === 0, () => `${key} completed but the buyer paid ${JSON.stringify(purchase)}`);
       world.that(sale?.status === 'RELEASED' && sale.feeMinor === state.feeMinor, () => `${key} completed but the sale is ${JSON.stringify(sale)}`);
@@ -483,7 +485,7 @@ function checkGate(world: World, coverage: Coverage, key: string, state: OrderSt
   const confirmedAt = events.findIndex((event) => event.type === 'CheckoutConfirmed');
   const pastGateAt = events.findIndex((event) => event.type === 'OrderShipped' || event.type === 'DisputeOpened' || event.type === 'ReleaseStarted');
   world.that(pastGateAt === -1 || (confirmedAt !== -1 && confirmedAt < pastGateAt), () => `${key} went past the gate before its checkout confirmed it`);
-  const checkout = world.actor(`checkout:${state.checkoutId}`).state as CheckoutState;
+  const checkout = world.actor(checkoutKey(state.checkoutId)).state as CheckoutState;
   if (checkout.status === 'FAILED') {
     world.that(confirmedAt === -1 && pastGateAt === -1, () => `${key} was confirmed, shipped or disputed though its checkout failed`);
     world.that(state.status === 'CANCELLED' || state.status === 'FAILED', () => `${key} ended ${state.status} though its checkout failed`);

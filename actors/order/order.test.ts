@@ -87,13 +87,13 @@ describe('PlaceOrder', () => {
   it('accepts the same placement again with no events, and refuses different details', () => {
     given(...placing).when(cmd.place(), t1).then();
     given(...paid).when(cmd.place(), t1).then();
-    given(...placing).when(cmd.place({ buyerId: 'b2' })).thenRejected('order_exists');
-    given(...placing).when(cmd.place({ checkoutId: 'c2' })).thenRejected('order_exists');
-    given(...placing).when(cmd.place({ items: [{ productId: 'mug', qty: 3 }] })).thenRejected('order_exists');
+    given(...placing).when(cmd.place({ buyerId: 'b2' })).thenRejects('order_exists');
+    given(...placing).when(cmd.place({ checkoutId: 'c2' })).thenRejects('order_exists');
+    given(...placing).when(cmd.place({ items: [{ productId: 'mug', qty: 3 }] })).thenRejects('order_exists');
   });
 
   it('refuses an order without items', () => {
-    given().when(cmd.place({ items: [] })).thenRejected('empty_order');
+    given().when(cmd.place({ items: [] })).thenRejects('empty_order');
   });
 });
 

@@ -9,8 +9,10 @@
  * with no events is an accepted no-op: a repeat, or a timer whose reason has passed.
  */
 import { assertNever, reject, type Decider, type Decision, type EffectOutcome } from '../decider.ts';
+import { actorKinds } from '../keys.ts';
+import { ownEntry } from '../own-entry.ts';
 import type { PricedItem } from '../seller/seller-messages.ts';
-import { evolve, initialState, lookup } from './order-evolve.ts';
+import { evolve, initialState } from './order-evolve.ts';
 import type { OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, StepName } from './order-messages.ts';
 import {
   checkBuyer,
@@ -69,7 +71,7 @@ export function commandId(command: OrderCommand): string {
 export function createOrderDecider(policy: OrderPolicy): Decider<OrderState, OrderCommand, OrderEvent, OrderRejection> {
   checkPolicy(policy);
   return {
-    kind: 'order',
+    kind: actorKinds.order,
     /** 2: checkoutConfirmed. A version-1 snapshot lacks it, so it is replayed instead. */
     stateVersion: 2,
     initialState,
@@ -188,7 +190,7 @@ function samePlacement(state: OrderState, command: CommandOf<'PlaceOrder'>): boo
 
 /** Records a step's outcome once; the saga's next move is `advance`'s. */
 function decideStepCompleted(draft: Draft, stepId: string, outcome: EffectOutcome, now: number): Draft {
-  const step = lookup(draft.state.steps, stepId);
+  const step = ownEntry(draft.state.steps, stepId);
   // An unknown or finished step is a stale or repeated report: nothing to do.
   if (step === undefined || step.status !== 'PENDING') return draft;
   // Only evolve adds keys to `steps`, and only StepStarted's StepName ones.

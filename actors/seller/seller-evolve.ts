@@ -3,6 +3,7 @@
  * A fact that breaks an invariant means a bug upstream, so it throws, naming the broken fact.
  */
 import { assertNever } from '../decider.ts';
+import { ownEntry } from '../own-entry.ts';
 import type { PricedItem, Product, Reservation, SellerEvent, SellerState, SellerStats } from './seller-messages.ts';
 
 const noStats: SellerStats = Object.freeze({
@@ -26,11 +27,6 @@ export const initialState: SellerState = Object.freeze({
   recordedOutcomes: Object.freeze({}),
   stats: noStats,
 });
-
-/** Ids come from outside; an id like "constructor" must not find Object.prototype's members. */
-export function lookup<Value>(record: Readonly<Record<string, Value>>, key: string): Value | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
 
 export function outcomeKey(orderId: string, outcome: string): string {
   return `${orderId}:${outcome}`;
@@ -89,7 +85,7 @@ function applyReserved(state: SellerState, orderId: string, items: readonly Pric
 }
 
 function applyReleased(state: SellerState, orderId: string, items: readonly PricedItem[]): SellerState {
-  const reservation = lookup(state.reservations, orderId);
+  const reservation = ownEntry(state.reservations, orderId);
   invariant(reservation !== undefined, `order ${orderId} releases a reservation it holds`);
   invariant(reservation.status === 'RESERVED', `order ${orderId}'s stock is released once`);
   const moved = moveStock(state, items, +1);
@@ -100,7 +96,7 @@ function applyReleased(state: SellerState, orderId: string, items: readonly Pric
 function moveStock(state: SellerState, items: readonly PricedItem[], direction: 1 | -1): SellerState {
   let products = state.products;
   for (const item of items) {
-    const product = lookup(products, item.productId);
+    const product = ownEntry(products, item.productId);
     invariant(product !== undefined, `reserved product ${item.productId} exists`);
     const stock = product.stock + direction * item.qty;
     invariant(stock >= 0, `stock of ${item.productId} is never negative (${stock})`);
@@ -119,7 +115,7 @@ function applyOutcome(state: SellerState, event: Extract<SellerEvent, { type: 'O
     case 'placed':
       return { ...state, recordedOutcomes, stats: { ...stats, ordersPlaced: stats.ordersPlaced + 1 } };
     case 'shipped': {
-      const reservation = lookup(state.reservations, event.orderId);
+      const reservation = ownEntry(state.reservations, event.orderId);
       invariant(reservation !== undefined, `shipped order ${event.orderId} has a reservation`);
       // A clock that stepped back must not make the average time to ship shrink.
       const shipTimeMs = Math.max(0, event.atMs - reservation.placedAtMs);
@@ -138,7 +134,7 @@ function applyOutcome(state: SellerState, event: Extract<SellerEvent, { type: 'O
 }
 
 function liveProduct(state: SellerState, productId: string): Product {
-  const product = lookup(state.products, productId);
+  const product = ownEntry(state.products, productId);
   invariant(product !== undefined, `product ${productId} exists`);
   invariant(!product.deleted, `product ${productId} is not deleted`);
   return product;

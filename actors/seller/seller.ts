@@ -9,8 +9,10 @@
  * finds no reservation fences the order instead (seller-messages.ts' header).
  */
 import { assertNever, reject, type Decider, type Decision, type Rejected } from '../decider.ts';
+import { actorKinds } from '../keys.ts';
+import { ownEntry } from '../own-entry.ts';
 import { checkProductFields, checkRequestedLines, cleanPatch, catalogLimits, mergeLines, priceLines, sameLines } from './seller-catalog.ts';
-import { evolve, initialState, lookup, outcomeKey } from './seller-evolve.ts';
+import { evolve, initialState, outcomeKey } from './seller-evolve.ts';
 import type { Product, SellerCommand, SellerEvent, SellerRejection, SellerState } from './seller-messages.ts';
 
 export { evolve, initialState } from './seller-evolve.ts';
@@ -90,7 +92,7 @@ function decideUpdate(state: SellerState, command: CommandOf<'UpdateProduct'>, n
 }
 
 function decideDelete(state: SellerState, command: CommandOf<'DeleteProduct'>, now: number): SellerDecision {
-  const product = lookup(state.products, command.productId);
+  const product = ownEntry(state.products, command.productId);
   // Deleting a deleted product is what the caller wanted: accepted, no events.
   if (product?.deleted) return checkRegistered(state) ?? [];
   const found = findProduct(state, command.productId);
@@ -117,7 +119,7 @@ function decideReserve(state: SellerState, command: CommandOf<'ReserveStock'>, n
   const lines = mergeLines(command.items);
   // The repeat check comes first: after a reservation the stock (or the seller's state) may no
   // longer allow it, and a retry must still be told "done".
-  const existing = lookup(state.reservations, orderId);
+  const existing = ownEntry(state.reservations, orderId);
   if (existing) {
     if (sameLines(existing.items, lines)) return [];
     return reject('conflicting_retry', `Order ${orderId} already reserved other items.`);
@@ -127,7 +129,7 @@ function decideReserve(state: SellerState, command: CommandOf<'ReserveStock'>, n
   }
   const problem = checkRegistered(state) ?? checkActive(state, 'take orders') ?? checkRequestedLines(command.items);
   if (problem) return problem;
-  const priced = priceLines((productId) => lookup(state.products, productId), lines);
+  const priced = priceLines((productId) => ownEntry(state.products, productId), lines);
   if (!Array.isArray(priced)) return priced;
   return [{ type: 'StockReserved', orderId, items: priced, at: now }];
 }
@@ -139,7 +141,7 @@ function decideReserve(state: SellerState, command: CommandOf<'ReserveStock'>, n
  */
 function decideRelease(state: SellerState, command: CommandOf<'ReleaseStock'>, now: number): SellerDecision {
   const { orderId } = command;
-  const reservation = lookup(state.reservations, orderId);
+  const reservation = ownEntry(state.reservations, orderId);
   if (!reservation) return Object.hasOwn(state.fencedOrders, orderId) ? [] : [{ type: 'ReservationFenced', orderId }];
   if (reservation.status === 'RELEASED') return [];
   return [{ type: 'StockReleased', orderId, items: reservation.items, at: now }];
@@ -147,7 +149,7 @@ function decideRelease(state: SellerState, command: CommandOf<'ReleaseStock'>, n
 
 function decideOutcome(state: SellerState, command: CommandOf<'RecordOrderOutcome'>): SellerDecision {
   const { orderId, outcome, atMs } = command;
-  if (!lookup(state.reservations, orderId)) {
+  if (!ownEntry(state.reservations, orderId)) {
     return reject('unknown_reservation', `Order ${orderId} never reserved stock here, so it has no outcome to count.`);
   }
   if (Object.hasOwn(state.recordedOutcomes, outcomeKey(orderId, outcome))) return [];
@@ -169,7 +171,7 @@ function checkActive(state: SellerState, what: string): SellerRejected | undefin
 function findProduct(state: SellerState, productId: string): Product | SellerRejected {
   const problem = checkRegistered(state);
   if (problem) return problem;
-  const product = lookup(state.products, productId);
+  const product = ownEntry(state.products, productId);
   if (!product || product.deleted) return reject('product_not_found', `Product ${productId} is not in this seller's catalog.`);
   return product;
 }
@@ -179,7 +181,7 @@ function isProduct(found: Product | SellerRejected): found is Product {
 }
 
 export const sellerDecider: Decider<SellerState, SellerCommand, SellerEvent, SellerRejection> = {
-  kind: 'seller',
+  kind: actorKinds.seller,
   /** 2: fencedOrders. A version-1 snapshot lacks it, so it is replayed instead. */
   stateVersion: 2,
   initialState,

@@ -4,8 +4,9 @@
  * and names the broken fact.
  */
 import { assertNever } from '../decider.ts';
+import { ownEntry } from '../own-entry.ts';
 import type { EventOf, Purchase, Sale, WalletEvent, WalletState } from './wallet-messages.ts';
-import { lookup, maxMinor } from './wallet-messages.ts';
+import { maxMinor } from './wallet-messages.ts';
 
 // ---------------------------------------------------------------------------------------------
 // evolve: applies facts. A fact that breaks an invariant means a bug upstream, so it throws.
@@ -63,7 +64,7 @@ function applyDebited(state: WalletState, event: EventOf<'DebitedForOrder'>): Wa
 }
 
 function applyRefunded(state: WalletState, event: EventOf<'OrderRefunded'>): WalletState {
-  const purchase = lookup(state.purchases, event.orderId);
+  const purchase = ownEntry(state.purchases, event.orderId);
   invariant(purchase !== undefined, `order ${event.orderId} is refunded only after it was debited`);
   invariant(purchase.refundedMinor === 0, `order ${event.orderId} is refunded only once`);
   invariant(event.amountMinor <= purchase.debitedMinor, `order ${event.orderId}'s refund is at most its debit`);
@@ -129,7 +130,7 @@ function applyFenced(state: WalletState, event: EventOf<'OrderFenced'>): WalletS
 
 /** A release or void must leave exactly the escrowed amount of a still-locked sale. */
 function lockedSale(state: WalletState, event: EventOf<'PendingReleased' | 'PendingVoided'>): Sale {
-  const sale = lookup(state.sales, event.orderId);
+  const sale = ownEntry(state.sales, event.orderId);
   invariant(sale !== undefined, `order ${event.orderId} has pending funds`);
   invariant(sale.status === 'LOCKED', `order ${event.orderId}'s pending funds are still locked`);
   invariant(sale.amountMinor === event.amountMinor, `order ${event.orderId}'s ${event.type} moves the escrowed amount`);

@@ -137,8 +137,3 @@ export function commandId(command: WalletCommand): string {
       return assertNever(command);
   }
 }
-
-/** A record's own entry (never one inherited from Object.prototype, whatever the key). */
-export function lookup<Value>(record: Readonly<Record<string, Value>>, key: string): Value | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}

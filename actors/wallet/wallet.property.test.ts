@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assertNever, isRejected } from '../decider.ts';
+import { ownEntry } from '../own-entry.ts';
 import { SeededRandom } from '../testing/seeded-random.ts';
 import {
   commandId,
@@ -54,10 +55,6 @@ class Checker {
         `after ${this.lastAction}: ${fact()}`,
     );
   }
-}
-
-function lookup<Value>(record: Readonly<Record<string, Value>>, key: string): Value | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function isOrderStep(command: WalletCommand): boolean {
@@ -144,8 +141,8 @@ function amount(random: SeededRandom, recordedMinor: number | undefined, upToMin
 
 function randomCommand(random: SeededRandom, state: WalletState, step: number): WalletCommand {
   const orderId = random.pick(orderIds);
-  const purchase = lookup(state.purchases, orderId);
-  const sale = lookup(state.sales, orderId);
+  const purchase = ownEntry(state.purchases, orderId);
+  const sale = ownEntry(state.sales, orderId);
   const spendable = state.balanceMinor + 200;
   switch (random.int(0, 7)) {
     case 0:
@@ -173,7 +170,7 @@ function randomCommand(random: SeededRandom, state: WalletState, step: number): 
       return { type: 'RefundOrder', orderId, amountMinor: amount(random, recordedMinor, upToMinor) };
     }
     default: {
-      const feeMinor = random.chance(0.1) ? 0 : amount(random, lookup(state.fees, orderId), 300);
+      const feeMinor = random.chance(0.1) ? 0 : amount(random, ownEntry(state.fees, orderId), 300);
       return { type: 'CreditFee', orderId, amountMinor: feeMinor };
     }
   }
@@ -487,7 +484,7 @@ function withAnotherAmount(command: WalletCommand): WalletCommand {
 
 /** A late message for the branch not taken (a release timer firing after a void, say) is refused. */
 function wrongBranch(market: Market, order: SimOrder, coverage: MarketCoverage): void {
-  const sale = lookup(order.seller.state.sales, order.orderId);
+  const sale = ownEntry(order.seller.state.sales, order.orderId);
   if (!sale || sale.status === 'LOCKED') return;
   coverage.wrongBranch += 1;
   const command: WalletCommand =
@@ -507,13 +504,13 @@ function wrongBranch(market: Market, order: SimOrder, coverage: MarketCoverage):
  * from the wallets' own records.
  */
 function inFlightMinor(market: Market, order: SimOrder): number {
-  const purchase = lookup(market.buyer.state.purchases, order.orderId);
-  const sale = lookup(order.seller.state.sales, order.orderId);
+  const purchase = ownEntry(market.buyer.state.purchases, order.orderId);
+  const sale = ownEntry(order.seller.state.sales, order.orderId);
   const paidMinor = purchase ? purchase.debitedMinor - purchase.refundedMinor : 0;
   let sellerHoldsMinor = 0;
   if (sale?.status === 'LOCKED') sellerHoldsMinor = sale.amountMinor;
   if (sale?.status === 'RELEASED') sellerHoldsMinor = sale.amountMinor - sale.feeMinor;
-  const platformHoldsMinor = lookup(market.platform.state.fees, order.orderId) ?? 0;
+  const platformHoldsMinor = ownEntry(market.platform.state.fees, order.orderId) ?? 0;
   return paidMinor - sellerHoldsMinor - platformHoldsMinor;
 }
 
@@ -623,9 +620,9 @@ function drain(market: Market, coverage: MarketCoverage): void {
 function checkFinalOutcomes(market: Market): void {
   for (const order of market.orders) {
     const { check } = market;
-    const purchase = lookup(market.buyer.state.purchases, order.orderId);
-    const sale = lookup(order.seller.state.sales, order.orderId);
-    const fee = lookup(market.platform.state.fees, order.orderId);
+    const purchase = ownEntry(market.buyer.state.purchases, order.orderId);
+    const sale = ownEntry(order.seller.state.sales, order.orderId);
+    const fee = ownEntry(market.platform.state.fees, order.orderId);
     const describe = (): string =>
       `order ${order.orderId} (${order.outcome}, ${order.stage}): ${JSON.stringify({ purchase, sale, fee })}`;
     if (order.stage === 'failed') {

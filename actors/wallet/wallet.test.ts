@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRejected } from '../decider.ts';
+import { deciderSpecification, deepFreeze } from '../testing/decider-spec.ts';
 import {
   evolve,
   initialState,
@@ -7,7 +7,6 @@ import {
   walletDecider,
   type WalletCommand,
   type WalletEvent,
-  type WalletRejection,
   type WalletState,
 } from './wallet.ts';
 
@@ -16,34 +15,7 @@ import {
 
 const now = Date.UTC(2026, 0, 1);
 
-/** Frozen so that a decide or evolve that updates in place throws instead of passing. */
-function deepFreeze<Value>(value: Value): Value {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
-
-function given(...history: WalletEvent[]) {
-  const state = deepFreeze(history.reduce(evolve, initialState));
-  return {
-    when(command: WalletCommand) {
-      const decision = walletDecider.decide(state, command, now);
-      return {
-        /** Expects exactly these events (none: an accepted repeat) and returns the state after them. */
-        then(...expected: WalletEvent[]): WalletState {
-          expect(decision).toEqual(expected);
-          return expected.reduce(evolve, state);
-        },
-        thenRejected(code: WalletRejection): void {
-          expect(isRejected(decision) ? decision.rejected : decision).toBe(code);
-          if (isRejected(decision)) expect(decision.message).toMatch(/^[A-Z].+\.$/);
-        },
-      };
-    },
-  };
-}
+const { given, stateOf } = deciderSpecification(walletDecider, { now });
 
 const ev = {
   deposited: (amountMinor: number, commandId = 'dep-1'): WalletEvent => ({ type: 'Deposited', commandId, amountMinor }),
@@ -126,13 +98,13 @@ describe('walletDecider', () => {
 describe('amount validation, for every command with an amount', () => {
   for (const [name, build] of positiveAmountCommands) {
     it(`${name} rejects zero and negative amounts`, () => {
-      given(ev.deposited(1_000), ev.debited('o1', 500)).when(build(0)).thenRejected('amount_must_be_positive');
-      given(ev.deposited(1_000), ev.debited('o1', 500)).when(build(-5)).thenRejected('amount_must_be_positive');
+      given(ev.deposited(1_000), ev.debited('o1', 500)).when(build(0)).thenRejects('amount_must_be_positive');
+      given(ev.deposited(1_000), ev.debited('o1', 500)).when(build(-5)).thenRejects('amount_must_be_positive');
     });
 
     it(`${name} rejects amounts that are not whole, safe cents`, () => {
       for (const amountMinor of notWholeCents) {
-        given(ev.deposited(1_000), ev.debited('o1', 500)).when(build(amountMinor)).thenRejected('amount_not_integer');
+        given(ev.deposited(1_000), ev.debited('o1', 500)).when(build(amountMinor)).thenRejects('amount_not_integer');
       }
     });
   }
@@ -140,9 +112,9 @@ describe('amount validation, for every command with an amount', () => {
   it('ReleasePending and CreditFee accept a zero fee but reject a negative or fractional one', () => {
     const builders = [(feeMinor: number) => cmd.release('o1', feeMinor), (feeMinor: number) => cmd.creditFee('o1', feeMinor)];
     for (const build of builders) {
-      given(ev.credited('o1', 500)).when(build(-1)).thenRejected('fee_out_of_range');
+      given(ev.credited('o1', 500)).when(build(-1)).thenRejects('fee_out_of_range');
       for (const feeMinor of notWholeCents) {
-        given(ev.credited('o1', 500)).when(build(feeMinor)).thenRejected('amount_not_integer');
+        given(ev.credited('o1', 500)).when(build(feeMinor)).thenRejects('amount_not_integer');
       }
     }
   });
@@ -150,53 +122,53 @@ describe('amount validation, for every command with an amount', () => {
 
 describe('Deposit', () => {
   it('adds to the spendable balance', () => {
-    const state = given().when(cmd.deposit(500, 'c1')).then(ev.deposited(500, 'c1'));
+    const state = stateOf(given().when(cmd.deposit(500, 'c1')).then(ev.deposited(500, 'c1')));
     expect(state).toMatchObject({ balanceMinor: 500, lockedMinor: 0, depositedMinor: 500 });
   });
 
   it('stops at the largest safe amount, counting locked funds', () => {
     given(ev.deposited(maxMinor - 1)).when(cmd.deposit(1)).then(ev.deposited(1));
-    given(ev.deposited(maxMinor)).when(cmd.deposit(1)).thenRejected('balance_overflow');
-    given(ev.credited('o1', maxMinor)).when(cmd.deposit(1)).thenRejected('balance_overflow');
+    given(ev.deposited(maxMinor)).when(cmd.deposit(1)).thenRejects('balance_overflow');
+    given(ev.credited('o1', maxMinor)).when(cmd.deposit(1)).thenRejects('balance_overflow');
   });
 
   it('stops when the lifetime deposit total would overflow, even with room in the balance', () => {
-    given(ev.deposited(maxMinor), ev.withdrawn(maxMinor)).when(cmd.deposit(1)).thenRejected('balance_overflow');
+    given(ev.deposited(maxMinor), ev.withdrawn(maxMinor)).when(cmd.deposit(1)).thenRejects('balance_overflow');
   });
 });
 
 describe('Withdraw', () => {
   it('takes from the spendable balance, down to zero', () => {
     given(ev.deposited(500)).when(cmd.withdraw(200, 'w1')).then(ev.withdrawn(200, 'w1'));
-    const state = given(ev.deposited(500)).when(cmd.withdraw(500)).then(ev.withdrawn(500));
+    const state = stateOf(given(ev.deposited(500)).when(cmd.withdraw(500)).then(ev.withdrawn(500)));
     expect(state).toMatchObject({ balanceMinor: 0, withdrawnMinor: 500 });
   });
 
   it('refuses more than the balance', () => {
-    given(ev.deposited(500)).when(cmd.withdraw(501)).thenRejected('insufficient_funds');
-    given().when(cmd.withdraw(1)).thenRejected('insufficient_funds');
+    given(ev.deposited(500)).when(cmd.withdraw(501)).thenRejects('insufficient_funds');
+    given().when(cmd.withdraw(1)).thenRejects('insufficient_funds');
   });
 
   it('cannot spend locked (escrowed) funds', () => {
-    given(ev.credited('o1', 500)).when(cmd.withdraw(1)).thenRejected('insufficient_funds');
+    given(ev.credited('o1', 500)).when(cmd.withdraw(1)).thenRejects('insufficient_funds');
   });
 
   it('stops when the lifetime withdrawal total would overflow', () => {
     const history = [ev.deposited(maxMinor), ev.withdrawn(maxMinor), ev.credited('o1', 5), ev.released('o1', 5, 0)];
-    given(...history).when(cmd.withdraw(1)).thenRejected('balance_overflow');
+    given(...history).when(cmd.withdraw(1)).thenRejects('balance_overflow');
   });
 });
 
 describe('DebitForOrder', () => {
   it('pays an order from the balance and records the purchase', () => {
-    const state = given(ev.deposited(500)).when(cmd.debit('o1', 500)).then(ev.debited('o1', 500));
+    const state = stateOf(given(ev.deposited(500)).when(cmd.debit('o1', 500)).then(ev.debited('o1', 500)));
     expect(state.balanceMinor).toBe(0);
     expect(state.purchases).toEqual({ o1: { debitedMinor: 500, refundedMinor: 0 } });
   });
 
   it('fails with insufficient funds, locked funds not counting', () => {
-    given(ev.deposited(499)).when(cmd.debit('o1', 500)).thenRejected('insufficient_funds');
-    given(ev.deposited(100), ev.credited('s1', 400)).when(cmd.debit('o1', 500)).thenRejected('insufficient_funds');
+    given(ev.deposited(499)).when(cmd.debit('o1', 500)).thenRejects('insufficient_funds');
+    given(ev.deposited(100), ev.credited('s1', 400)).when(cmd.debit('o1', 500)).thenRejects('insufficient_funds');
   });
 
   it('accepts a repeat with no new events, even when the balance could not pay it again', () => {
@@ -208,12 +180,12 @@ describe('DebitForOrder', () => {
   });
 
   it('rejects a repeat with a different amount', () => {
-    given(ev.deposited(900), ev.debited('o1', 500)).when(cmd.debit('o1', 400)).thenRejected('conflicting_retry');
+    given(ev.deposited(900), ev.debited('o1', 500)).when(cmd.debit('o1', 400)).thenRejects('conflicting_retry');
   });
 
   it('refuses an order whose refund came first (fenced), even when the balance could pay it now', () => {
-    given(ev.fenced('o1', 'buyer'), ev.deposited(10_000)).when(cmd.debit('o1', 500)).thenRejected('order_closed');
-    given(ev.deposited(100), ev.fenced('o1', 'buyer')).when(cmd.debit('o1', 500)).thenRejected('order_closed');
+    given(ev.fenced('o1', 'buyer'), ev.deposited(10_000)).when(cmd.debit('o1', 500)).thenRejects('order_closed');
+    given(ev.deposited(100), ev.fenced('o1', 'buyer')).when(cmd.debit('o1', 500)).thenRejects('order_closed');
   });
 
   it('is not fenced by the seller side of the same order (a buyer buying from themselves)', () => {
@@ -222,7 +194,7 @@ describe('DebitForOrder', () => {
 
   it('treats ids that name Object.prototype members as ordinary new orders', () => {
     for (const orderId of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
-      const state = given(ev.deposited(500)).when(cmd.debit(orderId, 300)).then(ev.debited(orderId, 300));
+      const state = stateOf(given(ev.deposited(500)).when(cmd.debit(orderId, 300)).then(ev.debited(orderId, 300)));
       expect(Object.getPrototypeOf(state.purchases)).toBe(Object.prototype);
       expect(Object.keys(state.purchases)).toEqual([orderId]);
       const restored = JSON.parse(JSON.stringify(state)) as WalletState;
@@ -234,7 +206,7 @@ describe('DebitForOrder', () => {
 
 describe('CreditPending', () => {
   it("locks the seller's escrowed funds", () => {
-    const state = given().when(cmd.creditPending('o1', 700)).then(ev.credited('o1', 700));
+    const state = stateOf(given().when(cmd.creditPending('o1', 700)).then(ev.credited('o1', 700)));
     expect(state).toMatchObject({ balanceMinor: 0, lockedMinor: 700 });
     expect(state.sales).toEqual({ o1: { amountMinor: 700, feeMinor: 0, status: 'LOCKED' } });
   });
@@ -246,11 +218,11 @@ describe('CreditPending', () => {
   });
 
   it('rejects a repeat with a different amount', () => {
-    given(ev.credited('o1', 700)).when(cmd.creditPending('o1', 701)).thenRejected('conflicting_retry');
+    given(ev.credited('o1', 700)).when(cmd.creditPending('o1', 701)).thenRejects('conflicting_retry');
   });
 
   it('refuses an order whose void came first (fenced)', () => {
-    given(ev.fenced('o1', 'seller')).when(cmd.creditPending('o1', 700)).thenRejected('order_closed');
+    given(ev.fenced('o1', 'seller')).when(cmd.creditPending('o1', 700)).thenRejects('order_closed');
   });
 
   it('is not fenced by the buyer side of the same order', () => {
@@ -258,14 +230,14 @@ describe('CreditPending', () => {
   });
 
   it('stops at the largest safe amount', () => {
-    given(ev.deposited(maxMinor - 10)).when(cmd.creditPending('o1', 11)).thenRejected('balance_overflow');
+    given(ev.deposited(maxMinor - 10)).when(cmd.creditPending('o1', 11)).thenRejects('balance_overflow');
     given(ev.deposited(maxMinor - 10)).when(cmd.creditPending('o1', 10)).then(ev.credited('o1', 10));
   });
 });
 
 describe('ReleasePending', () => {
   it('moves locked funds to the balance, minus the platform fee', () => {
-    const state = given(ev.credited('o1', 1_000)).when(cmd.release('o1', 50)).then(ev.released('o1', 1_000, 50));
+    const state = stateOf(given(ev.credited('o1', 1_000)).when(cmd.release('o1', 50)).then(ev.released('o1', 1_000, 50)));
     expect(state).toMatchObject({ balanceMinor: 950, lockedMinor: 0 });
     expect(state.sales).toEqual({ o1: { amountMinor: 1_000, feeMinor: 50, status: 'RELEASED' } });
   });
@@ -273,37 +245,37 @@ describe('ReleasePending', () => {
   it('allows a fee from zero up to the whole amount', () => {
     given(ev.credited('o1', 1_000)).when(cmd.release('o1', 0)).then(ev.released('o1', 1_000, 0));
     given(ev.credited('o1', 1_000)).when(cmd.release('o1', 1_000)).then(ev.released('o1', 1_000, 1_000));
-    given(ev.credited('o1', 1_000)).when(cmd.release('o1', 1_001)).thenRejected('fee_out_of_range');
+    given(ev.credited('o1', 1_000)).when(cmd.release('o1', 1_001)).thenRejects('fee_out_of_range');
   });
 
   it('rejects an order with no pending funds here, fenced or not', () => {
-    given().when(cmd.release('o1', 0)).thenRejected('unknown_order');
-    given(ev.deposited(500), ev.debited('o1', 500)).when(cmd.release('o1', 0)).thenRejected('unknown_order');
-    given(ev.fenced('o1', 'seller')).when(cmd.release('o1', 0)).thenRejected('unknown_order');
+    given().when(cmd.release('o1', 0)).thenRejects('unknown_order');
+    given(ev.deposited(500), ev.debited('o1', 500)).when(cmd.release('o1', 0)).thenRejects('unknown_order');
+    given(ev.fenced('o1', 'seller')).when(cmd.release('o1', 0)).thenRejects('unknown_order');
   });
 
   it('rejects a voided sale', () => {
-    given(ev.credited('o1', 1_000), ev.voided('o1', 1_000)).when(cmd.release('o1', 50)).thenRejected('already_voided');
+    given(ev.credited('o1', 1_000), ev.voided('o1', 1_000)).when(cmd.release('o1', 50)).thenRejects('already_voided');
   });
 
   it('accepts a repeat with the same fee and rejects a different fee', () => {
     const history = [ev.credited('o1', 1_000), ev.released('o1', 1_000, 50)];
     given(...history).when(cmd.release('o1', 50)).then();
-    given(...history).when(cmd.release('o1', 60)).thenRejected('conflicting_retry');
+    given(...history).when(cmd.release('o1', 60)).thenRejects('conflicting_retry');
   });
 });
 
 describe('VoidPending', () => {
   it("removes the seller's locked funds", () => {
-    const state = given(ev.credited('o1', 1_000)).when(cmd.void('o1')).then(ev.voided('o1', 1_000));
+    const state = stateOf(given(ev.credited('o1', 1_000)).when(cmd.void('o1')).then(ev.voided('o1', 1_000)));
     expect(state).toMatchObject({ balanceMinor: 0, lockedMinor: 0 });
     expect(state.sales).toEqual({ o1: { amountMinor: 1_000, feeMinor: 0, status: 'VOIDED' } });
   });
 
   it('fences an order with no pending funds here: no money moves, and a later credit is refused', () => {
-    const state = given(ev.deposited(300)).when(cmd.void('o1')).then(ev.fenced('o1', 'seller'));
+    const state = stateOf(given(ev.deposited(300)).when(cmd.void('o1')).then(ev.fenced('o1', 'seller')));
     expect(state).toMatchObject({ balanceMinor: 300, lockedMinor: 0, sales: {}, fencedSales: { o1: true }, fencedPurchases: {} });
-    given(ev.fenced('o1', 'seller')).when(cmd.creditPending('o1', 700)).thenRejected('order_closed');
+    given(ev.fenced('o1', 'seller')).when(cmd.creditPending('o1', 700)).thenRejects('order_closed');
   });
 
   it('fences even an order this wallet paid as the buyer, since the seller side is apart', () => {
@@ -315,7 +287,7 @@ describe('VoidPending', () => {
   });
 
   it('rejects a released sale', () => {
-    given(ev.credited('o1', 1_000), ev.released('o1', 1_000, 0)).when(cmd.void('o1')).thenRejected('already_released');
+    given(ev.credited('o1', 1_000), ev.released('o1', 1_000, 0)).when(cmd.void('o1')).thenRejects('already_released');
   });
 
   it('accepts a repeat with no new events', () => {
@@ -327,26 +299,26 @@ describe('RefundOrder', () => {
   const paid = [ev.deposited(1_000), ev.debited('o1', 800)];
 
   it('gives the buyer back what was paid, in full or in part', () => {
-    const state = given(...paid).when(cmd.refund('o1', 800)).then(ev.refunded('o1', 800));
+    const state = stateOf(given(...paid).when(cmd.refund('o1', 800)).then(ev.refunded('o1', 800)));
     expect(state.balanceMinor).toBe(1_000);
     expect(state.purchases).toEqual({ o1: { debitedMinor: 800, refundedMinor: 800 } });
     given(...paid).when(cmd.refund('o1', 300)).then(ev.refunded('o1', 300));
   });
 
   it('refuses more than was paid', () => {
-    given(...paid).when(cmd.refund('o1', 801)).thenRejected('refund_exceeds_debit');
+    given(...paid).when(cmd.refund('o1', 801)).thenRejects('refund_exceeds_debit');
   });
 
   it('fences an order this wallet never paid, even one it sold: no money moves, and a later debit is refused', () => {
-    const state = given(ev.deposited(1_000)).when(cmd.refund('o1', 1)).then(ev.fenced('o1', 'buyer'));
+    const state = stateOf(given(ev.deposited(1_000)).when(cmd.refund('o1', 1)).then(ev.fenced('o1', 'buyer')));
     expect(state).toMatchObject({ balanceMinor: 1_000, purchases: {}, fencedPurchases: { o1: true }, fencedSales: {} });
-    given(ev.deposited(1_000), ev.fenced('o1', 'buyer')).when(cmd.debit('o1', 800)).thenRejected('order_closed');
+    given(ev.deposited(1_000), ev.fenced('o1', 'buyer')).when(cmd.debit('o1', 800)).thenRejects('order_closed');
     given(ev.credited('o1', 800)).when(cmd.refund('o1', 800)).then(ev.fenced('o1', 'buyer'));
   });
 
   it('fences ids that name Object.prototype members like any other, through a JSON snapshot too', () => {
     for (const orderId of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
-      const state = given(ev.deposited(500)).when(cmd.refund(orderId, 300)).then(ev.fenced(orderId, 'buyer'));
+      const state = stateOf(given(ev.deposited(500)).when(cmd.refund(orderId, 300)).then(ev.fenced(orderId, 'buyer')));
       expect(Object.keys(state.fencedPurchases)).toEqual([orderId]);
       const restored = JSON.parse(JSON.stringify(state)) as WalletState;
       expect(walletDecider.decide(restored, cmd.debit(orderId, 300), now)).toMatchObject({ rejected: 'order_closed' });
@@ -360,41 +332,41 @@ describe('RefundOrder', () => {
   });
 
   it('still validates the amount before fencing', () => {
-    given().when(cmd.refund('o1', 0)).thenRejected('amount_must_be_positive');
-    given().when(cmd.refund('o1', 1.5)).thenRejected('amount_not_integer');
+    given().when(cmd.refund('o1', 0)).thenRejects('amount_must_be_positive');
+    given().when(cmd.refund('o1', 1.5)).thenRejects('amount_not_integer');
   });
 
   it('allows one refund per order: the same amount again is a repeat, another amount a conflict', () => {
     given(...paid, ev.refunded('o1', 800)).when(cmd.refund('o1', 800)).then();
     given(...paid, ev.refunded('o1', 300)).when(cmd.refund('o1', 300)).then();
-    given(...paid, ev.refunded('o1', 300)).when(cmd.refund('o1', 500)).thenRejected('conflicting_retry');
+    given(...paid, ev.refunded('o1', 300)).when(cmd.refund('o1', 500)).thenRejects('conflicting_retry');
   });
 
   it('stops at the largest safe amount', () => {
-    given(...paid, ev.credited('o2', maxMinor - 200)).when(cmd.refund('o1', 800)).thenRejected('balance_overflow');
+    given(...paid, ev.credited('o2', maxMinor - 200)).when(cmd.refund('o1', 800)).thenRejects('balance_overflow');
   });
 });
 
 describe('CreditFee', () => {
   it('credits the platform wallet with a released order’s fee', () => {
-    const state = given().when(cmd.creditFee('o1', 50)).then(ev.feeCredited('o1', 50));
+    const state = stateOf(given().when(cmd.creditFee('o1', 50)).then(ev.feeCredited('o1', 50)));
     expect(state).toMatchObject({ balanceMinor: 50, fees: { o1: 50 } });
   });
 
   it('records a zero fee, so a later different fee is still a conflict', () => {
-    const state = given().when(cmd.creditFee('o1', 0)).then(ev.feeCredited('o1', 0));
+    const state = stateOf(given().when(cmd.creditFee('o1', 0)).then(ev.feeCredited('o1', 0)));
     expect(state.fees).toEqual({ o1: 0 });
     given(ev.feeCredited('o1', 0)).when(cmd.creditFee('o1', 0)).then();
-    given(ev.feeCredited('o1', 0)).when(cmd.creditFee('o1', 5)).thenRejected('conflicting_retry');
+    given(ev.feeCredited('o1', 0)).when(cmd.creditFee('o1', 5)).thenRejects('conflicting_retry');
   });
 
   it('accepts a repeat with the same amount and rejects a different one', () => {
     given(ev.feeCredited('o1', 50)).when(cmd.creditFee('o1', 50)).then();
-    given(ev.feeCredited('o1', 50)).when(cmd.creditFee('o1', 40)).thenRejected('conflicting_retry');
+    given(ev.feeCredited('o1', 50)).when(cmd.creditFee('o1', 40)).thenRejects('conflicting_retry');
   });
 
   it('stops at the largest safe amount', () => {
-    given(ev.deposited(maxMinor)).when(cmd.creditFee('o1', 1)).thenRejected('balance_overflow');
+    given(ev.deposited(maxMinor)).when(cmd.creditFee('o1', 1)).thenRejects('balance_overflow');
   });
 });
 

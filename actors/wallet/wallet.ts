@@ -18,9 +18,11 @@
  * one wallet may be both the buyer and the seller of an order.
  */
 import { assertNever, reject, type Decider } from '../decider.ts';
+import { actorKinds } from '../keys.ts';
+import { ownEntry } from '../own-entry.ts';
 import { evolve } from './wallet-evolve.ts';
 import type { CommandOf, OrderSide, WalletCommand, WalletDecision, WalletEvent, WalletRejected, WalletRejection, WalletState } from './wallet-messages.ts';
-import { commandId, initialState, lookup, maxMinor } from './wallet-messages.ts';
+import { commandId, initialState, maxMinor } from './wallet-messages.ts';
 
 export * from './wallet-messages.ts';
 export { evolve } from './wallet-evolve.ts';
@@ -78,7 +80,7 @@ function decideDebit(state: WalletState, command: CommandOf<'DebitForOrder'>): W
   if (problem) return problem;
   // The repeat check comes before the funds check: after a successful debit the balance may be too
   // low to pay again, and a retry must still be told "done", not "insufficient funds".
-  const purchase = lookup(state.purchases, orderId);
+  const purchase = ownEntry(state.purchases, orderId);
   if (purchase) return repeatOf(purchase.debitedMinor, amountMinor, `Order ${orderId} was already paid`);
   return (
     checkNotFenced(state, orderId, 'buyer') ??
@@ -92,7 +94,7 @@ function decideCreditPending(state: WalletState, command: CommandOf<'CreditPendi
   const problem = checkAmount(amountMinor, 'pending credit');
   if (problem) return problem;
   // Whatever happened to the sale since (released or voided), the credit step itself is done.
-  const sale = lookup(state.sales, orderId);
+  const sale = ownEntry(state.sales, orderId);
   if (sale) return repeatOf(sale.amountMinor, amountMinor, `Order ${orderId} was already credited as pending`);
   return checkNotFenced(state, orderId, 'seller') ?? checkCredit(state, amountMinor) ?? [{ type: 'PendingCredited', orderId, amountMinor }];
 }
@@ -101,7 +103,7 @@ function decideRelease(state: WalletState, command: CommandOf<'ReleasePending'>)
   const { orderId, feeMinor } = command;
   const problem = checkFee(feeMinor);
   if (problem) return problem;
-  const sale = lookup(state.sales, orderId);
+  const sale = ownEntry(state.sales, orderId);
   if (!sale) return unknownSale(orderId);
   switch (sale.status) {
     case 'VOIDED':
@@ -123,7 +125,7 @@ function decideRelease(state: WalletState, command: CommandOf<'ReleasePending'>)
 
 function decideVoid(state: WalletState, command: CommandOf<'VoidPending'>): WalletDecision {
   const { orderId } = command;
-  const sale = lookup(state.sales, orderId);
+  const sale = ownEntry(state.sales, orderId);
   if (!sale) return fence(state, orderId, 'seller');
   switch (sale.status) {
     case 'RELEASED':
@@ -141,7 +143,7 @@ function decideRefund(state: WalletState, command: CommandOf<'RefundOrder'>): Wa
   const { orderId, amountMinor } = command;
   const problem = checkAmount(amountMinor, 'refund');
   if (problem) return problem;
-  const purchase = lookup(state.purchases, orderId);
+  const purchase = ownEntry(state.purchases, orderId);
   // The amount is not recorded with the fence: no money moved, so a retry with another amount
   // is still the same undo of nothing.
   if (!purchase) return fence(state, orderId, 'buyer');
@@ -164,7 +166,7 @@ function decideCreditFee(state: WalletState, command: CommandOf<'CreditFee'>): W
   // with a different fee is still caught as a conflict.
   const problem = checkFee(amountMinor);
   if (problem) return problem;
-  const fee = lookup(state.fees, orderId);
+  const fee = ownEntry(state.fees, orderId);
   if (fee !== undefined) return repeatOf(fee, amountMinor, `The fee for order ${orderId} was already credited`);
   return checkCredit(state, amountMinor) ?? [{ type: 'FeeCredited', orderId, amountMinor }];
 }
@@ -239,7 +241,7 @@ function unknownSale(orderId: string): WalletRejected {
 // ---------------------------------------------------------------------------------------------
 
 export const walletDecider: Decider<WalletState, WalletCommand, WalletEvent, WalletRejection> = {
-  kind: 'wallet',
+  kind: actorKinds.wallet,
   /** 2: fencedPurchases and fencedSales. A version-1 snapshot lacks them, so it is replayed instead. */
   stateVersion: 2,
   initialState,

@@ -29,6 +29,7 @@ import {
   tally,
   walletState,
 } from './proof-kit.ts';
+import { sellerKey, walletKey } from '../../actors/keys.ts';
 
 /**
  * Why the limits are raised: 500 checkouts at once put about a thousand messages in the mailboxes
@@ -77,7 +78,7 @@ async function expectCleanAudit(what: string): Promise<void> {
 
 /** Replays a seller's journal and returns every (seq, product, stock) that went below zero. */
 async function negativeStockHistory(sellerId: string): Promise<string[]> {
-  const entries = await readStream<SellerEvent>(market.system.stores.journal, `seller:${sellerId}`);
+  const entries = await readStream<SellerEvent>(market.system.stores.journal, sellerKey(sellerId));
   const problems: string[] = [];
   let state: SellerState = sellerDecider.initialState;
   for (const entry of entries) {
@@ -90,7 +91,7 @@ async function negativeStockHistory(sellerId: string): Promise<string[]> {
 }
 
 async function walletEvents(userId: string): Promise<WalletEvent[]> {
-  const entries = await readStream<WalletEvent>(market.system.stores.journal, `wallet:${userId}`);
+  const entries = await readStream<WalletEvent>(market.system.stores.journal, walletKey(userId));
   return entries.flatMap((entry) => entry.events);
 }
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { OrderState } from '../../actors/order/order-messages.ts';
 import type { WalletState } from '../../actors/wallet/wallet.ts';
 import { openMarketplace, type Marketplace } from '../../gateway/testing/marketplace.ts';
+import { orderKey } from '../../actors/keys.ts';
 
 const day = 86_400_000;
 let market: Marketplace;
@@ -61,7 +62,7 @@ describe('escrow through the real runtime', () => {
     await ship(orderId);
     await market.advance(3 * day);
     market = await market.restart();
-    expect(market.system.runtime.isResident(`order:${orderId}`)).toBe(false);
+    expect(market.system.runtime.isResident(orderKey(orderId))).toBe(false);
     await market.advance(4 * day);
     expect((await orderState(orderId)).status).toBe('COMPLETED');
     expect(await wallet('s1')).toMatchObject({ balanceMinor: 5_000, lockedMinor: 0 });
@@ -74,7 +75,7 @@ describe('escrow through the real runtime', () => {
     const release = { type: 'ReleaseEscrow', timerId: 'release-escrow' } as const;
     await market.advance(7 * day);
     const again = await market.system.orders.ask(orderId, release);
-    const third = await market.system.runtime.ask(`order:${orderId}`, release);
+    const third = await market.system.runtime.ask(orderKey(orderId), release);
     expect(again.ok && third.ok).toBe(true);
     await market.settle();
     const entries = await market.system.stores.journal.read(`wallet:s1`, 0, 100);
@@ -94,7 +95,7 @@ describe('escrow through the real runtime', () => {
     await market.advance(8 * day);
     expect(await orderState(orderId)).toMatchObject({ status: 'COMPLETED', releaseReason: 'buyer_confirmed' });
     expect(await wallet('s1')).toMatchObject({ balanceMinor: 5_000, lockedMinor: 0 });
-    expect(await market.system.timers.pending(`order:${orderId}`)).toEqual([]);
+    expect(await market.system.timers.pending(orderKey(orderId))).toEqual([]);
   });
 
   it('does not fire while disputed; an admin refund then returns the money to the buyer', async () => {

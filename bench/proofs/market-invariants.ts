@@ -13,6 +13,7 @@ import type { SellerState } from '../../actors/seller/seller-messages.ts';
 import type { WalletState } from '../../actors/wallet/wallet.ts';
 import type { LedgerAudit } from '../../persistence/projections/readmodels/audit.ts';
 import { auditProblems, emptyMoney, negativeWallets, repeatedMoneySteps, sum, type OrderMoney } from './proof-kit.ts';
+import { checkoutKey, orderKey } from '../../actors/keys.ts';
 
 export interface MarketSnapshot {
   readonly now: number;
@@ -131,7 +132,7 @@ function orderSteps(order: OrderState): string[] {
 function orderTimers(snapshot: MarketSnapshot, order: OrderState): string[] {
   const problems: string[] = [];
   const own = new Map(Object.entries(order.timers).map(([timerId, timer]) => [timerId, timer.dueAt]));
-  const indexed = snapshot.timers.get(`order:${order.orderId}`) ?? new Map<string, number>();
+  const indexed = snapshot.timers.get(orderKey(order.orderId)) ?? new Map<string, number>();
   const expected = new Map<string, number>();
   if (order.status === 'PAID' && order.paidAt !== null) expected.set('ship-by', order.paidAt + snapshot.shipByMs);
   if (order.status === 'SHIPPED' && order.shippedAt !== null) expected.set('release-escrow', order.shippedAt + snapshot.releaseAfterMs);
@@ -189,7 +190,7 @@ function checkCheckout(snapshot: MarketSnapshot, checkout: CheckoutState): strin
   }
   const timers = (checkout as { readonly timers?: Readonly<Record<string, unknown>> }).timers ?? {};
   if (Object.keys(timers).length > 0) problems.push(`timers left: ${Object.keys(timers).join(', ')}`);
-  if ((snapshot.timers.get(`checkout:${checkout.checkoutId}`)?.size ?? 0) > 0) problems.push('timers left in the durable index');
+  if ((snapshot.timers.get(checkoutKey(checkout.checkoutId))?.size ?? 0) > 0) problems.push('timers left in the durable index');
   for (const planned of checkout.orders) {
     const order = snapshot.orders.get(planned.orderId);
     if (order === undefined || order.status === 'NEW') problems.push(`order ${planned.orderId} was never placed`);

@@ -13,6 +13,7 @@ import type { Journal, JournalEntry } from '../../persistence/adapters/journal.t
 import type { Failure } from '../../runtime/ask.ts';
 import type { Inspection } from '../../runtime/entity.ts';
 import type { Marketplace } from '../../gateway/testing/marketplace.ts';
+import { checkoutKey, orderKey, sellerKey, walletKey } from '../../actors/keys.ts';
 
 export const hourMs = 3_600_000;
 export const dayMs = 24 * hourMs;
@@ -26,16 +27,16 @@ function stateOf<S>(key: string, result: Inspection<S> | Failure): S {
 }
 
 export async function walletState(market: Marketplace, userId: string): Promise<WalletState> {
-  return stateOf(`wallet:${userId}`, await market.system.wallets.inspect(userId));
+  return stateOf(walletKey(userId), await market.system.wallets.inspect(userId));
 }
 export async function orderState(market: Marketplace, orderId: string): Promise<OrderState> {
-  return stateOf(`order:${orderId}`, await market.system.orders.inspect(orderId));
+  return stateOf(orderKey(orderId), await market.system.orders.inspect(orderId));
 }
 export async function sellerState(market: Marketplace, sellerId: string): Promise<SellerState> {
-  return stateOf(`seller:${sellerId}`, await market.system.sellers.inspect(sellerId));
+  return stateOf(sellerKey(sellerId), await market.system.sellers.inspect(sellerId));
 }
 export async function checkoutState(market: Marketplace, checkoutId: string): Promise<CheckoutState> {
-  return stateOf(`checkout:${checkoutId}`, await market.system.checkouts.inspect(checkoutId));
+  return stateOf(checkoutKey(checkoutId), await market.system.checkouts.inspect(checkoutId));
 }
 
 /** Every entry of one stream, in seq order. */

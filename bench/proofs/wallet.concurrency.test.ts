@@ -19,6 +19,7 @@ import { openHarness, type Harness } from '../../runtime/testing/harness.ts';
 import type { AppendResult, EntryPosition, Journal, JournalEntry, NewEntry } from '../../persistence/adapters/journal.ts';
 import { VersionConflict } from '../../persistence/adapters/journal.ts';
 import { walletDecider, type WalletCommand, type WalletEvent, type WalletState } from '../../actors/wallet/wallet.ts';
+import { walletKey } from '../../actors/keys.ts';
 
 type Wallets = EntityKind<WalletState, WalletCommand, WalletEvent>;
 type Result = CommandResult<WalletEvent, WalletState>;
@@ -33,7 +34,7 @@ const limitOverrides = { mailboxMax: 2_000, askTimeoutMs: 120_000 } as const;
 const conflictRetriesByClientMax = 200;
 
 const walletId = 'buyer';
-const walletKey = `wallet:${walletId}`;
+const buyerWalletKey = walletKey(walletId);
 
 let harness: Harness;
 beforeAll(async () => {
@@ -116,7 +117,7 @@ function codesOf(results: readonly Result[]): Record<string, number> {
 }
 
 async function journalOf(): Promise<JournalEntry<WalletEvent>[]> {
-  return harness.journal.read<WalletEvent>(walletKey, 0, 10 * concurrentDebits);
+  return harness.journal.read<WalletEvent>(buyerWalletKey, 0, 10 * concurrentDebits);
 }
 
 /** The durable state, read by a node that has never seen this wallet (no stale cache). */

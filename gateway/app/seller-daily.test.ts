@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { analyticsActorId } from '../../actors/analytics/analytics.ts';
+import { analyticsKey } from '../../actors/keys.ts';
 import { VirtualClock } from '../../runtime/clock.ts';
 import { openMarketplace, type Marketplace } from '../testing/marketplace.ts';
 import { aggregateSellerDays, sellerDailyRows } from '../../persistence/projections/analytics/seller-daily.ts';
@@ -49,7 +51,7 @@ async function rows() {
 }
 
 async function analyticsRequests(): Promise<unknown[]> {
-  const entries = await market.system.stores.journal.read('analytics:daily', 0, 1_000);
+  const entries = await market.system.stores.journal.read(analyticsKey(analyticsActorId), 0, 1_000);
   return entries.flatMap((entry) => entry.events).filter((event) => (event as { type: string }).type === 'AggregationRequested')
     .map((event) => {
       const { fromDay, toDay } = event as { fromDay: number; toDay: number };
@@ -132,7 +134,7 @@ describe('daily seller analytics on a virtual clock', () => {
       { sellerId: 's1', day: '2026-01-06', ...zero },
       { sellerId: 's2', day: '2026-01-06', ...zero },
     ]);
-    const pending = await market.system.timers.pending('analytics:daily');
+    const pending = await market.system.timers.pending(analyticsKey(analyticsActorId));
     expect(pending.map((timer) => new Date(timer.dueAt).toISOString())).toEqual(['2026-01-08T00:00:00.000Z']);
 
     // Rerunning days (a repeated batch) rewrites the same rows with the same values.

@@ -29,6 +29,7 @@ import { EventProcessor } from '../../runtime/processor.ts';
 import { ActorRuntime } from '../../runtime/runtime.ts';
 import { TimerIndex } from '../../runtime/timer-index.ts';
 import { TimerScheduler } from '../../runtime/timer-scheduler.ts';
+import { analyticsKey } from '../../actors/keys.ts';
 
 export interface SystemOptions {
   readonly logger: Logger;
@@ -71,7 +72,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     limits: { ...defaultMailLimits, ...options.mailLimits },
   });
   const recordAggregation = async (fromDay: number, toDay: number) => {
-    const result = await runtime.ask(`analytics:${analyticsActorId}`, { type: 'RecordAggregation', fromDay, toDay });
+    const result = await runtime.ask(analyticsKey(analyticsActorId), { type: 'RecordAggregation', fromDay, toDay });
     return result.ok ? { ok: true, transient: false } : { ok: false, code: result.code, transient: isTransientFailure(result) };
   };
   // Mail and the daily analytics read `orders`, so they come after the read models.

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthDto, MailDto, Page } from '../api-types.ts';
 import { eventually, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
 import { createMailConsumer } from '../../persistence/projections/mail/mail-consumer.ts';
+import { orderKey } from '../../actors/keys.ts';
 
 let harness: TestGateway;
 let buyer: AuthDto;
@@ -66,7 +67,7 @@ describe('mail from a real flow', () => {
 
   it('plans no second mail when the same journal entries are handled again', async () => {
     const context = harness.gateway.context;
-    const entries = await context.system.stores.journal.read(`order:${orderId}`, 0, 1_000);
+    const entries = await context.system.stores.journal.read(orderKey(orderId), 0, 1_000);
     expect(entries.length).toBeGreaterThan(0);
     let woken = 0;
     const consumer = createMailConsumer(context.db, () => (woken += 1));

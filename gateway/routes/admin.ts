@@ -14,6 +14,7 @@ import type { ApiRequest, Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
 import { listMails } from '../../persistence/projections/mail/outbox.ts';
 import { pageQuery, parseParams, parseQuery } from '../validate.ts';
+import { actorKindList, keyPrefix } from '../../actors/keys.ts';
 
 /** Entries one journal page or replay reads; a longer stream is paged (journal) or refused (replay). */
 const maxEntriesPerRead = 10_000;
@@ -62,9 +63,9 @@ export const adminRoutes: Route<GatewayContext>[] = [
     tag: 'operators',
     summary: 'Actors: resident ones with mailbox depth and idle time, plus passivated ones of a kind (?kind=order).',
     handler: async (request, context) => {
-      const query = parseQuery(request, v.object({ kind: v.optional(v.picklist(['wallet', 'order', 'seller', 'checkout', 'analytics'])) }));
+      const query = parseQuery(request, v.object({ kind: v.optional(v.picklist(actorKindList)) }));
       const resident = new Map(context.system.runtime.list().map((info) => [info.key, info]));
-      const keys = query.kind === undefined ? [...resident.keys()] : await context.system.stores.journal.keys(`${query.kind}:`);
+      const keys = query.kind === undefined ? [...resident.keys()] : await context.system.stores.journal.keys(keyPrefix(query.kind));
       const timerRows = await context.db.query('SELECT target_key, count(*) AS pending FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL GROUP BY target_key');
       const timers = new Map(timerRows.map((row) => [String(row['target_key']), Number(row['pending'])]));
       const actors: ActorSummaryDto[] = keys.slice(0, maxActorsListed).map((key) => {

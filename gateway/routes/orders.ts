@@ -5,6 +5,7 @@
  * so they do not reveal that it exists.
  */
 import * as v from 'valibot';
+import { cartLimits } from '../../actors/checkout/cart-limits.ts';
 import type { Actor, CancelReason } from '../../actors/order/order-messages.ts';
 import { checkout } from '../app/commerce.ts';
 import type { CheckoutDto } from '../api-types.ts';
@@ -17,12 +18,12 @@ import { idSchema, pageQuery, parseBody, parseParams, parseQuery } from '../vali
 
 /** How long a checkout request waits for its saga; a timeout answers 503 and the retry is safe. */
 const checkoutWaitMs = 15_000;
-const maxCartLines = 50;
+const maxCartLines = cartLimits.linesMax;
 
 const checkoutBody = v.object({
   checkoutId: idSchema,
   items: v.pipe(
-    v.array(v.object({ productId: idSchema, qty: v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(1), v.maxValue(1_000)) })),
+    v.array(v.object({ productId: idSchema, qty: v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(1), v.maxValue(cartLimits.qtyMax)) })),
     v.minLength(1, 'the cart is empty'),
     v.maxLength(maxCartLines, `at most ${maxCartLines} lines`),
   ),

@@ -20,6 +20,7 @@ import { apiOf } from './harness/api.ts';
 import { desktopViewport, launchChromium, phoneViewport } from './harness/chromium.ts';
 import { saveFailureScreenshots } from './harness/probes.ts';
 import { liveUpdateMs, signIn } from './harness/ui.ts';
+import { orderKey } from '../../actors/keys.ts';
 
 const baseUrl = inject('e2eBaseUrl');
 const skipReason = inject('e2eSkipReason');
@@ -51,7 +52,7 @@ const mainPages: readonly MainPage[] = [
   { name: 'wallet', role: 'buyer', path: () => '/wallet', ready: 'wallet-available' },
   { name: 'seller-dashboard', role: 'seller', path: () => '/seller', ready: 'feed-order' },
   { name: 'seller-products', role: 'seller', path: () => '/seller/products', ready: 'seller-product' },
-  { name: 'admin-inspector', role: 'admin', path: ({ orderId }) => `/admin/actors/${encodeURIComponent(`order:${orderId}`)}`, ready: 'actor-state' },
+  { name: 'admin-inspector', role: 'admin', path: ({ orderId }) => `/admin/actors/${encodeURIComponent(orderKey(orderId))}`, ready: 'actor-state' },
   { name: 'audit', role: 'admin', path: () => '/admin/audit', ready: 'audit-result' },
 ];
 

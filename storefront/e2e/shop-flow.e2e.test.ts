@@ -21,6 +21,7 @@ import type { CuttableProxy } from './harness/proxy.ts';
 import { startProxy } from './harness/proxy.ts';
 import { addToCart, placeOrdersByDoubleClick, searchByKeyboard } from './harness/shopper.ts';
 import { demoProduct, demoSeller, imagesLoaded, linkedRow, liveUpdateMs, pngFile, productCardFor, signIn, textOf, waitForCount, waitForText } from './harness/ui.ts';
+import { orderKey } from '../../actors/keys.ts';
 
 const baseUrl = inject('e2eBaseUrl');
 const screenshotsDir = new URL('./screenshots/', import.meta.url);
@@ -266,7 +267,7 @@ describe.skipIf(skipReason !== '')('storefront shop flow (issue #5 proof)', () =
     await signIn(page, baseUrl, adminLogin.email, adminLogin.password, '/admin/actors');
     const api = await apiOf(context, baseUrl);
     story.admin = { context, page, api };
-    const key = `order:${orderA.id}`;
+    const key = orderKey(orderA.id);
     const journal = await api.get<{ items: readonly unknown[] }>(`/api/admin/actors/${encodeURIComponent(key)}/journal`);
     const first = await api.get<{ state: { status?: string } }>(`/api/admin/actors/${encodeURIComponent(key)}/state?atSeq=1`);
     const firstStatus = first.state.status ?? 'PLACED';

@@ -65,6 +65,7 @@ import {
   type World,
 } from './saga-ledger.ts';
 import { sagaConfig, type ObservedEvent, type SagaLine } from './saga-world.ts';
+import { checkoutKey, orderKey } from '../../../actors/keys.ts';
 
 const seedOverride = process.env['SAGA_CRASH_SEED'];
 const seedCount = Number(process.env['SAGA_CRASH_SEEDS'] ?? 3);
@@ -286,14 +287,14 @@ function checkAcknowledged(world: World, report: Report): string[] {
   for (const ack of report.checkouts.values()) {
     const checkout = world.checkouts.get(ack.id);
     if (!ack.ok) {
-      if (ack.final && checkout?.status !== 'FAILED') problems.push(`checkout:${ack.id} was reported failed (${ack.code}) but is ${checkout?.status}`);
+      if (ack.final && checkout?.status !== 'FAILED') problems.push(`${checkoutKey(ack.id)} was reported failed (${ack.code}) but is ${checkout?.status}`);
       continue;
     }
-    if (checkout?.status !== 'COMPLETED') problems.push(`checkout:${ack.id} was reported successful but is ${checkout?.status}`);
+    if (checkout?.status !== 'COMPLETED') problems.push(`${checkoutKey(ack.id)} was reported successful but is ${checkout?.status}`);
     for (const orderId of ack.orderIds) {
       const order = world.orders.get(orderId);
       if (order === undefined || order.paidAt === null || order.cancelReason === 'checkout_failed') {
-        problems.push(`order:${orderId} of successful checkout ${ack.id} is ${order?.status} (${order?.cancelReason ?? 'no cancellation'})`);
+        problems.push(`${orderKey(orderId)} of successful checkout ${ack.id} is ${order?.status} (${order?.cancelReason ?? 'no cancellation'})`);
       }
     }
   }
@@ -307,7 +308,7 @@ function checkAcknowledged(world: World, report: Report): string[] {
       dispute: order?.dispute !== null && order?.dispute !== undefined,
       resolve: order?.cancelReason === 'dispute_refunded' || order?.releaseReason === 'dispute_released',
     };
-    if (!marks[action]) problems.push(`order:${orderId}: ${action} was accepted but left no mark (${order?.status})`);
+    if (!marks[action]) problems.push(`${orderKey(orderId)}: ${action} was accepted but left no mark (${order?.status})`);
   }
   return problems;
 }
@@ -388,7 +389,7 @@ async function verify(dataDir: string, report: Report, finish: FinishReport | nu
       ['(e) acknowledged results', checkAcknowledged(world, report)],
     ];
     if (finish !== null) {
-      const inFlight = audit.inFlight.map((order) => `order:${order.orderId} ${order.orderStatus} holds ${order.inFlightMinor} in flight`);
+      const inFlight = audit.inFlight.map((order) => `${orderKey(order.orderId)} ${order.orderStatus} holds ${order.inFlightMinor} in flight`);
       const backlog = (await stores.journal.readUnprocessed(5)).map((entry) => `${entry.key}#${entry.seq} (${entry.commandId}) is not processed`);
       const drainProblems = finish.drainError === null ? [] : [`the finish run could not drain the event processor: ${finish.drainError}`];
       // (h) and (g) first: each names a cause of what (f) would only show as stalled sagas (a

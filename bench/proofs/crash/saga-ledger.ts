@@ -14,6 +14,7 @@ import { evolve as evolveSeller, initialState as initialSeller } from '../../../
 import type { SellerEvent, SellerState } from '../../../actors/seller/seller-messages.ts';
 import { walletDecider, type WalletEvent, type WalletState } from '../../../actors/wallet/wallet.ts';
 import type { Journal, JournalEntry } from '../../../persistence/adapters/journal.ts';
+import { checkoutKey, orderKey, sellerKey, walletKey } from '../../../actors/keys.ts';
 
 export interface World {
   /** Every stream, by key, in seq order. */
@@ -107,7 +108,7 @@ export function unsettledSagas(world: World, nowMs: number): string[] {
   for (const [id, checkout] of world.checkouts) {
     const pending = pendingSteps(checkout.steps);
     if ((checkout.status !== 'COMPLETED' && checkout.status !== 'FAILED') || pending.length > 0) {
-      problems.push(`checkout:${id} is ${checkout.status} with steps pending [${pending.join(', ')}]`);
+      problems.push(`${checkoutKey(id)} is ${checkout.status} with steps pending [${pending.join(', ')}]`);
     }
   }
   for (const [id, order] of world.orders) {
@@ -115,7 +116,7 @@ export function unsettledSagas(world: World, nowMs: number): string[] {
     if ((isTerminal(order) && pending.length === 0) || isWaitingOnPerson(order, nowMs)) continue;
     const failed = failedSteps(order.steps);
     problems.push(
-      `order:${id} is ${order.status} (saga ${order.saga ?? 'none'}) with steps pending [${pending.join(', ')}]` +
+      `${orderKey(id)} is ${order.status} (saga ${order.saga ?? 'none'}) with steps pending [${pending.join(', ')}]` +
         `${failed.length > 0 ? ` failed [${failed.join(', ')}]` : ''}, timers [${Object.keys(order.timers).join(', ')}]`,
     );
   }
@@ -149,7 +150,7 @@ export function checkOrderMoney(world: World): string[] {
     const fee = platform?.fees[orderId];
     const debited = purchase?.debitedMinor ?? 0;
     const refunded = purchase?.refundedMinor ?? 0;
-    const where = `order:${orderId} ${order.status} (total ${order.totalMinor}, fee ${order.feeMinor})`;
+    const where = `${orderKey(orderId)} ${order.status} (total ${order.totalMinor}, fee ${order.feeMinor})`;
     const expect = (fact: boolean, what: string) => {
       if (!fact) problems.push(`${where}: ${what}; buyer ${JSON.stringify(purchase)}, seller ${JSON.stringify(sale)}, platform fee ${fee}`);
     };
@@ -183,7 +184,7 @@ export function checkCheckouts(world: World): string[] {
   for (const [checkoutId, checkout] of world.checkouts) {
     for (const planned of checkout.orders) {
       const order = world.orders.get(planned.orderId);
-      const where = `checkout:${checkoutId} ${checkout.status}, order:${planned.orderId}`;
+      const where = `${checkoutKey(checkoutId)} ${checkout.status}, ${orderKey(planned.orderId)}`;
       if (order === undefined) {
         // An order the checkout planned has no stream only while its placement is on its way
         // (pending) or after the order refused it (failed); one it accepted must exist.
@@ -219,9 +220,9 @@ export function checkStock(world: World, final: boolean): string[] {
     for (const [productId, product] of Object.entries(seller.products)) {
       const created = world.createdStock.get(`${sellerId}/${productId}`);
       const reserved = reservedQty.get(productId) ?? 0;
-      if (product.stock < 0) problems.push(`seller:${sellerId} ${productId}: stock ${product.stock} < 0`);
+      if (product.stock < 0) problems.push(`${sellerKey(sellerId)} ${productId}: stock ${product.stock} < 0`);
       if (created === undefined || product.stock !== created - reserved) {
-        problems.push(`seller:${sellerId} ${productId}: stock ${product.stock}, created with ${created}, reserved by live orders ${reserved}`);
+        problems.push(`${sellerKey(sellerId)} ${productId}: stock ${product.stock}, created with ${created}, reserved by live orders ${reserved}`);
       }
     }
   }
@@ -236,7 +237,7 @@ export function checkStock(world: World, final: boolean): string[] {
  */
 function checkReservation(world: World, sellerId: string, orderId: string, status: 'RESERVED' | 'RELEASED', final: boolean): string[] {
   const order = world.orders.get(orderId);
-  const where = `seller:${sellerId} reservation of order:${orderId} (${status})`;
+  const where = `${sellerKey(sellerId)} reservation of ${orderKey(orderId)} (${status})`;
   if (order === undefined || order.sellerId !== sellerId || !Object.hasOwn(order.steps, 'reserve_stock')) {
     return [`${where}: no order of this seller asked for it`];
   }
@@ -252,8 +253,8 @@ function checkReservation(world: World, sellerId: string, orderId: string, statu
 export function checkWallets(world: World): string[] {
   const problems: string[] = [];
   for (const [walletId, wallet] of world.wallets) {
-    if (wallet.balanceMinor < 0) problems.push(`wallet:${walletId}: balance ${wallet.balanceMinor} < 0`);
-    if (wallet.lockedMinor < 0) problems.push(`wallet:${walletId}: locked ${wallet.lockedMinor} < 0`);
+    if (wallet.balanceMinor < 0) problems.push(`${walletKey(walletId)}: balance ${wallet.balanceMinor} < 0`);
+    if (wallet.lockedMinor < 0) problems.push(`${walletKey(walletId)}: locked ${wallet.lockedMinor} < 0`);
   }
   return problems;
 }

@@ -32,6 +32,7 @@ import { startSystem, type BazaarySystem } from '../../../gateway/app/system.ts'
 import { readWorld, unsettledSagas, type World } from './saga-ledger.ts';
 import { writeJsonLine } from './stdout-line.ts';
 import { observedEvents, sagaConfig, sagaLimits, type Action, type ObservedEvent, type SagaLine } from './saga-world.ts';
+import { walletKey } from '../../../actors/keys.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The marketplace and the workload. Each bound is what one run costs in time.
@@ -180,7 +181,7 @@ function isSetUp(world: World): boolean {
     const seller = world.sellers.get(sellerId);
     return seller?.registered === true && productsOf(sellerId).every(({ productId }) => Object.hasOwn(seller.products, productId));
   });
-  return sellersReady && buyers().every(({ buyerId }) => world.entries.get(`wallet:${buyerId}`)?.some((entry) => entry.commandId === 'fund') === true);
+  return sellersReady && buyers().every(({ buyerId }) => world.entries.get(walletKey(buyerId))?.some((entry) => entry.commandId === 'fund') === true);
 }
 
 // ---------------------------------------------------------------------------------------------

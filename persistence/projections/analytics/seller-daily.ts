@@ -22,6 +22,7 @@ import { dayMs } from '../../../actors/analytics/analytics.ts';
 import type { Consumer } from '../../adapters/consumer.ts';
 import type { Db } from '../../adapters/db.ts';
 import type { JournalEntry } from '../../adapters/journal.ts';
+import { isKeyOf } from '../../../actors/keys.ts';
 
 /** The answer of the analytics actor to a finished run; transient failures make the batch repeat. */
 export type RecordAggregation = (fromDay: number, toDay: number) => Promise<{ readonly ok: boolean; readonly code?: string; readonly transient: boolean }>;
@@ -86,7 +87,7 @@ export function createSellerDailyConsumer(db: Db, record: RecordAggregation, bat
     name: 'seller-daily',
     async handle(entries: readonly JournalEntry[]): Promise<void> {
       for (const entry of entries) {
-        if (!entry.key.startsWith('analytics:')) continue;
+        if (!isKeyOf('analytics', entry.key)) continue;
         for (const event of entry.events) {
           // A repeated batch brings the same request again; hold it once.
           if (isRequest(event) && !held.some((request) => request.fromDay === event.fromDay && request.toDay === event.toDay)) {

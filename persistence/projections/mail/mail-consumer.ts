@@ -10,6 +10,7 @@ import type { Consumer } from '../../adapters/consumer.ts';
 import { enqueueMails } from './outbox.ts';
 import type { MailParties, PlannedMail } from './plan.ts';
 import { mayProduceMail, planOrderMails } from './plan.ts';
+import { idOfKey } from '../../../actors/keys.ts';
 
 async function partiesOf(db: Db, orderIds: readonly string[]): Promise<Map<string, MailParties>> {
   if (orderIds.length === 0) return new Map();
@@ -39,10 +40,10 @@ export function createMailConsumer(db: Db, onPlanned: () => void = () => {}): Co
     async handle(entries) {
       const relevant = entries.filter(mayProduceMail);
       if (relevant.length === 0) return;
-      const parties = await partiesOf(db, [...new Set(relevant.map((entry) => entry.key.slice('order:'.length)))]);
+      const parties = await partiesOf(db, [...new Set(relevant.map((entry) => idOfKey('order', entry.key)))]);
       const planned: PlannedMail[] = [];
       for (const entry of relevant) {
-        const orderParties = parties.get(entry.key.slice('order:'.length));
+        const orderParties = parties.get(idOfKey('order', entry.key));
         if (orderParties !== undefined) planned.push(...planOrderMails(entry, orderParties));
       }
       if ((await enqueueMails(db, planned)) > 0) onPlanned();

@@ -11,6 +11,7 @@
 import type { JournalEntry } from '../../adapters/journal.ts';
 import type { MailDto } from '../views.ts';
 import { orderNumber } from '../../../actors/order/order-number.ts';
+import { idOfKey, isKeyOf } from '../../../actors/keys.ts';
 
 export type MailKind = MailDto['kind'];
 
@@ -59,7 +60,7 @@ function orderMail(kind: MailKind, orderId: string, to: string, subject: string,
 
 /** The mails one order entry produces; a party without an address gets none. */
 export function planOrderMails(entry: JournalEntry, parties: MailParties): PlannedMail[] {
-  const orderId = entry.key.slice('order:'.length);
+  const orderId = idOfKey('order', entry.key);
   const number = orderNumber(orderId);
   const total = formatUsd(parties.totalMinor);
   const { buyerEmail, sellerEmail } = parties;
@@ -92,5 +93,5 @@ const mailEvents = new Set(['CheckoutConfirmed', 'OrderShipped', 'OrderCompleted
 
 /** True when the entry can produce mail, so the consumer looks up parties only for those. */
 export function mayProduceMail(entry: JournalEntry): boolean {
-  return entry.key.startsWith('order:') && entry.events.some((event) => mailEvents.has((event as AnyEvent).type));
+  return isKeyOf('order', entry.key) && entry.events.some((event) => mailEvents.has((event as AnyEvent).type));
 }

@@ -9,6 +9,7 @@ import type { NotificationHub } from './ports.ts';
 import type { OrderParties, PlannedNotification } from './notifications.ts';
 import { planOrderNotifications, planWalletNotifications } from './notifications.ts';
 import type { SqlNotificationStore } from './store.ts';
+import { idOfKey, isKeyOf } from '../../../actors/keys.ts';
 
 async function partiesOf(db: Db, orderIds: readonly string[]): Promise<Map<string, OrderParties>> {
   if (orderIds.length === 0) return new Map();
@@ -29,12 +30,12 @@ export function createNotificationConsumer(db: Db, store: SqlNotificationStore, 
   return {
     name: 'notifications',
     async handle(entries) {
-      const orderIds = [...new Set(entries.filter((entry) => entry.key.startsWith('order:')).map((entry) => entry.key.slice('order:'.length)))];
+      const orderIds = [...new Set(entries.filter((entry) => isKeyOf('order', entry.key)).map((entry) => idOfKey('order', entry.key)))];
       const parties = await partiesOf(db, orderIds);
       const planned: PlannedNotification[] = [];
       for (const entry of entries) {
-        if (entry.key.startsWith('wallet:')) planned.push(...planWalletNotifications(entry));
-        const orderParties = entry.key.startsWith('order:') ? parties.get(entry.key.slice('order:'.length)) : undefined;
+        if (isKeyOf('wallet', entry.key)) planned.push(...planWalletNotifications(entry));
+        const orderParties = isKeyOf('order', entry.key) ? parties.get(idOfKey('order', entry.key)) : undefined;
         if (orderParties !== undefined) planned.push(...planOrderNotifications(entry, orderParties));
       }
       for (const notification of planned) {

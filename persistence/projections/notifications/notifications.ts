@@ -5,6 +5,8 @@
 import type { JournalEntry } from '../../adapters/journal.ts';
 import type { NotificationData, NotificationEvent, OrderStatus } from '../views.ts';
 import { orderNumber } from '../../../actors/order/order-number.ts';
+import { idOfKey } from '../../../actors/keys.ts';
+import { platformWalletId } from '../../../actors/order/order-steps.ts';
 
 export interface PlannedNotification<Event extends NotificationEvent = NotificationEvent> {
   readonly userId: string;
@@ -37,7 +39,7 @@ const walletChanges = new Set(['Deposited', 'Withdrawn', 'DebitedForOrder', 'Pen
 type AnyEvent = { readonly type: string; readonly [field: string]: unknown };
 
 export function planOrderNotifications(entry: JournalEntry, parties: OrderParties): PlannedNotification[] {
-  const orderId = entry.key.slice('order:'.length);
+  const orderId = idOfKey('order', entry.key);
   const number = orderNumber(orderId);
   const planned: PlannedNotification[] = [];
   (entry.events as AnyEvent[]).forEach((event, index) => {
@@ -64,8 +66,8 @@ export function planOrderNotifications(entry: JournalEntry, parties: OrderPartie
 }
 
 export function planWalletNotifications(entry: JournalEntry): PlannedNotification[] {
-  const userId = entry.key.slice('wallet:'.length);
-  if (userId === 'platform') return [];
+  const userId = idOfKey('wallet', entry.key);
+  if (userId === platformWalletId) return [];
   const planned: PlannedNotification[] = [];
   (entry.events as AnyEvent[]).forEach((event, index) => {
     if (!walletChanges.has(event.type)) return;

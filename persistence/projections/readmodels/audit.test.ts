@@ -9,6 +9,7 @@ import { auditLedger, auditReadModels, type LedgerAudit } from './audit.ts';
 import { truncateReadModels } from './consumer.ts';
 import { appendAll, dayMs, t0, type PlannedAppend } from './readmodels.fixtures.ts';
 import { rebuildReadModels } from './rebuild.ts';
+import { orderKey, walletKey } from '../../../actors/keys.ts';
 
 let db: Db;
 let journal: SqlJournal;
@@ -29,11 +30,11 @@ afterAll(async () => {
 let commandCount = 0;
 function wallet(userId: string, at: number, ...events: WalletEvent[]): PlannedAppend {
   commandCount += 1;
-  return { key: `wallet:${userId}`, entry: { events, commandId: `w${commandCount}`, at } };
+  return { key: walletKey(userId), entry: { events, commandId: `w${commandCount}`, at } };
 }
 function order(orderId: string, at: number, ...events: OrderEvent[]): PlannedAppend {
   commandCount += 1;
-  return { key: `order:${orderId}`, entry: { events, commandId: `o${commandCount}`, at } };
+  return { key: orderKey(orderId), entry: { events, commandId: `o${commandCount}`, at } };
 }
 const placed = (orderId: string, at: number): OrderEvent => ({
   type: 'OrderPlaced',

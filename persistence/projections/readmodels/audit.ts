@@ -25,7 +25,8 @@ import { assertNever } from '../../../actors/decider.ts';
 import type { Journal, JournalEntry } from '../../adapters/journal.ts';
 import type { AuditOptions, AuditedOrderStatus, LedgerAnomaly, LedgerAudit, MoneyStep, OrderMoney } from './audit-report.ts';
 import { defaultMaxListed, defaultPageSize, isFinished, report } from './audit-report.ts';
-import { orderPrefix, walletPrefix } from './streams.ts';
+import { walletPrefix } from './streams.ts';
+import { idOfKey, orderKey } from '../../../actors/keys.ts';
 
 export type { AuditedOrderStatus, AuditOptions, LedgerAnomaly, LedgerAudit, LedgerTotals, MinorText, MoneyStep } from './audit-report.ts';
 export { isFinished } from './audit-report.ts';
@@ -53,7 +54,7 @@ export async function auditLedger(journal: Journal, options: AuditOptions = {}):
   const tally: JournalTally = { deposits: 0n, withdrawals: 0n, wallets: new Map(), orders: new Map(), anomalies: [] };
   for (const key of await journal.keys(walletPrefix)) {
     const wallet: WalletTally = { balance: 0n, locked: 0n, negativeBalanceReported: false, negativeLockedReported: false };
-    tally.wallets.set(key.slice(walletPrefix.length), wallet);
+    tally.wallets.set(idOfKey('wallet', key), wallet);
     for await (const entry of streamEntries<WalletEvent>(journal, key, options)) tallyWalletEntry(tally, wallet, entry);
   }
   // An order's status matters only while it holds money (finished means stranded), so only
@@ -110,7 +111,7 @@ const walletEventTypes: Readonly<Record<WalletEvent['type'], true>> = {
 };
 
 function tallyWalletEntry(tally: JournalTally, wallet: WalletTally, entry: JournalEntry<WalletEvent>): void {
-  const walletId = entry.key.slice(walletPrefix.length);
+  const walletId = idOfKey('wallet', entry.key);
   for (const event of entry.events) {
     // The journal may hold what other code wrote: the audit reports it instead of stopping.
     if (!Object.hasOwn(walletEventTypes, event.type)) {
@@ -197,7 +198,7 @@ function moveInFlight(tally: JournalTally, orderId: string, step: MoneyStep, del
 /** The order's status from its own stream (as of the cut-off), or UNKNOWN when it has none. */
 async function orderStatus(journal: Journal, orderId: string, options: AuditOptions): Promise<AuditedOrderStatus> {
   let status: AuditedOrderStatus = 'UNKNOWN';
-  for await (const entry of streamEntries<OrderEvent>(journal, `${orderPrefix}${orderId}`, options)) {
+  for await (const entry of streamEntries<OrderEvent>(journal, orderKey(orderId), options)) {
     for (const event of entry.events) status = statusAfter(status, event);
   }
   return status;

@@ -11,6 +11,7 @@ import { auditReadModels } from './audit.ts';
 import { createReadModelConsumer, readModelConsumerName, truncateReadModels } from './consumer.ts';
 import { dayMs, snapshotTables, t0 } from './readmodels.fixtures.ts';
 import { ProjectionGapError } from './streams.ts';
+import { checkoutKey, orderKey, sellerKey, walletKey } from '../../../actors/keys.ts';
 
 let db: Db;
 beforeAll(async () => {
@@ -31,10 +32,10 @@ const releaseDueAt = shippedAt + 7 * dayMs;
 function entry<E>(key: string, seq: number, at: number, events: E[]): JournalEntry<E> {
   return { key, seq, events, commandId: `${key}#${seq}`, at };
 }
-const wallet = (userId: string, seq: number, at: number, events: WalletEvent[]) => entry(`wallet:${userId}`, seq, at, events);
-const seller = (sellerId: string, seq: number, at: number, events: SellerEvent[]) => entry(`seller:${sellerId}`, seq, at, events);
-const order = (orderId: string, seq: number, at: number, events: OrderEvent[]) => entry(`order:${orderId}`, seq, at, events);
-const checkout = (checkoutId: string, seq: number, at: number, events: CheckoutEvent[]) => entry(`checkout:${checkoutId}`, seq, at, events);
+const wallet = (userId: string, seq: number, at: number, events: WalletEvent[]) => entry(walletKey(userId), seq, at, events);
+const seller = (sellerId: string, seq: number, at: number, events: SellerEvent[]) => entry(sellerKey(sellerId), seq, at, events);
+const order = (orderId: string, seq: number, at: number, events: OrderEvent[]) => entry(orderKey(orderId), seq, at, events);
+const checkout = (checkoutId: string, seq: number, at: number, events: CheckoutEvent[]) => entry(checkoutKey(checkoutId), seq, at, events);
 
 const o1Items: PricedItem[] = [
   { productId: 'mug', title: 'Big mug', qty: 2, unitPriceMinor: 1_100 },

@@ -13,6 +13,7 @@ import type { WalletEvent } from '../../../actors/wallet/wallet.ts';
 import type { Db, Row } from '../../adapters/db.ts';
 import type { Journal, NewEntry } from '../../adapters/journal.ts';
 import { readModelTables } from './consumer.ts';
+import { orderKey, sellerKey, walletKey } from '../../../actors/keys.ts';
 
 export const t0 = Date.UTC(2026, 0, 1);
 export const dayMs = 86_400_000;
@@ -138,18 +139,18 @@ class Simulation {
 
   order(orderId: string, commandId: string, build: (at: number) => OrderEvent[], waitMs = 0): void {
     const at = this.tick(waitMs);
-    this.append(`order:${orderId}`, commandId, build(at), at);
+    this.append(orderKey(orderId), commandId, build(at), at);
   }
 
   seller(sellerId: string, commandId: string, build: (at: number) => SellerEvent[]): void {
     const at = this.tick();
-    this.append(`seller:${sellerId}`, commandId, build(at), at);
+    this.append(sellerKey(sellerId), commandId, build(at), at);
   }
 
   wallet(userId: string, commandId: string, event: WalletEvent): void {
     const at = this.tick();
     this.account(userId, event);
-    this.append(`wallet:${userId}`, commandId, [event], at);
+    this.append(walletKey(userId), commandId, [event], at);
   }
 
   /** The simulation's ledger, kept independently of the projections. */
@@ -323,7 +324,7 @@ function* orderStory(sim: Simulation, orderId: string, buyerId: string, sellerId
   const platformFeeBps = sim.random() < 0.15 ? 0 : 250;
   sim.order(orderId, 'place', (at) => [
     { type: 'OrderPlaced', orderId, checkoutId: `c-${orderId}`, buyerId, sellerId, items: requested.map(({ productId, qty }) => ({ productId, qty })), platformFeeBps, at },
-    { type: 'StepStarted', stepId: 'reserve_stock', target: `seller:${sellerId}`, command: { type: 'ReserveStock', orderId, items: requested }, at },
+    { type: 'StepStarted', stepId: 'reserve_stock', target: sellerKey(sellerId), command: { type: 'ReserveStock', orderId, items: requested }, at },
     { type: 'TimerScheduled', timerId: 'retry-1', dueAt: at + 30_000, command: { type: 'RetrySteps', timerId: 'retry-1' } },
   ]);
   yield;
@@ -332,7 +333,7 @@ function* orderStory(sim: Simulation, orderId: string, buyerId: string, sellerId
     // The refused reservation is undone all the same, which fences the order at the seller.
     sim.order(orderId, 'step:reserve_stock', (at) => [
       { type: 'StepFailed', stepId: 'reserve_stock', code: 'out_of_stock', message: 'Not enough stock.', at },
-      { type: 'StepStarted', stepId: 'release_stock', target: `seller:${sellerId}`, command: { type: 'ReleaseStock', orderId }, at },
+      { type: 'StepStarted', stepId: 'release_stock', target: sellerKey(sellerId), command: { type: 'ReleaseStock', orderId }, at },
     ]);
     yield;
     sim.seller(sellerId, `release-stock:${orderId}`, () => [{ type: 'ReservationFenced', orderId }]);
@@ -351,7 +352,7 @@ function* orderStory(sim: Simulation, orderId: string, buyerId: string, sellerId
   sim.order(orderId, 'step:reserve_stock', (at) => [
     { type: 'StepSucceeded', stepId: 'reserve_stock', at },
     { type: 'OrderPriced', items, totalMinor, feeMinor: story.feeMinor, at },
-    { type: 'StepStarted', stepId: 'debit_buyer', target: `wallet:${buyerId}`, command: { type: 'DebitForOrder', orderId, amountMinor: totalMinor }, at },
+    { type: 'StepStarted', stepId: 'debit_buyer', target: walletKey(buyerId), command: { type: 'DebitForOrder', orderId, amountMinor: totalMinor }, at },
   ]);
   yield;
   if ((sim.balances.get(buyerId) ?? 0) < totalMinor) return yield* failUnpaid(story);
@@ -429,14 +430,14 @@ function* failUnpaid(story: Story): Generator<void> {
   const { sim, orderId, buyerId, sellerId, totalMinor } = story;
   sim.order(orderId, 'step:debit_buyer', (at) => [
     { type: 'StepFailed', stepId: 'debit_buyer', code: 'insufficient_funds', message: 'Not enough money.', at },
-    { type: 'StepStarted', stepId: 'refund_buyer', target: `wallet:${buyerId}`, command: { type: 'RefundOrder', orderId, amountMinor: totalMinor }, at },
+    { type: 'StepStarted', stepId: 'refund_buyer', target: walletKey(buyerId), command: { type: 'RefundOrder', orderId, amountMinor: totalMinor }, at },
   ]);
   yield;
   sim.wallet(buyerId, `refund:${orderId}`, { type: 'OrderFenced', orderId, side: 'buyer' });
   yield;
   sim.order(orderId, 'step:refund_buyer', (at) => [
     { type: 'StepSucceeded', stepId: 'refund_buyer', at },
-    { type: 'StepStarted', stepId: 'release_stock', target: `seller:${sellerId}`, command: { type: 'ReleaseStock', orderId }, at },
+    { type: 'StepStarted', stepId: 'release_stock', target: sellerKey(sellerId), command: { type: 'ReleaseStock', orderId }, at },
   ]);
   yield;
   giveBackStock(story);
@@ -456,7 +457,7 @@ function* payAndCredit(story: Story, fate: OrderFate): Generator<void> {
   yield;
   sim.order(orderId, 'step:debit_buyer', (at) => [
     { type: 'StepSucceeded', stepId: 'debit_buyer', at },
-    { type: 'StepStarted', stepId: 'credit_seller', target: `wallet:${sellerId}`, command: { type: 'CreditPending', orderId, amountMinor: totalMinor }, at },
+    { type: 'StepStarted', stepId: 'credit_seller', target: walletKey(sellerId), command: { type: 'CreditPending', orderId, amountMinor: totalMinor }, at },
   ]);
   yield;
   if (fate === 'stuck_after_debit') return;
@@ -479,7 +480,7 @@ function statStarted(story: Story, outcome: 'placed' | 'shipped' | 'completed' |
   return {
     type: 'StepStarted',
     stepId: `stat_${outcome}`,
-    target: `seller:${story.sellerId}`,
+    target: sellerKey(story.sellerId),
     command: { type: 'RecordOrderOutcome', orderId: story.orderId, outcome, atMs: at },
     at,
   };
@@ -545,7 +546,7 @@ function* release(story: Story, reason: ReleaseReason, finish: boolean): Generat
     ...(reason === 'dispute_released' ? [resolved('release', at)] : []),
     ...cancelPendingTimers(story),
     { type: 'ReleaseStarted', reason, at },
-    { type: 'StepStarted', stepId: 'release_funds', target: `wallet:${sellerId}`, command: { type: 'ReleasePending', orderId, feeMinor }, at },
+    { type: 'StepStarted', stepId: 'release_funds', target: walletKey(sellerId), command: { type: 'ReleasePending', orderId, feeMinor }, at },
   ];
   sim.order(orderId, reason === 'buyer_confirmed' ? 'confirm-1' : reason === 'auto_release' ? 'timer:release-escrow' : 'resolve-1', first, reason === 'auto_release' ? releaseAfterMs : dayMs);
   yield;
@@ -579,7 +580,7 @@ function* cancel(story: Story, reason: CancelReason): Generator<void> {
       ...(reason === 'dispute_refunded' ? [resolved('refund', at)] : []),
       { type: 'CancellationStarted', reason, at },
       ...cancelPendingTimers(story),
-      { type: 'StepStarted', stepId: 'void_pending', target: `wallet:${sellerId}`, command: { type: 'VoidPending', orderId }, at },
+      { type: 'StepStarted', stepId: 'void_pending', target: walletKey(sellerId), command: { type: 'VoidPending', orderId }, at },
     ],
     reason === 'ship_by_expired' ? 3 * dayMs : 0,
   );
@@ -588,7 +589,7 @@ function* cancel(story: Story, reason: CancelReason): Generator<void> {
   yield;
   sim.order(orderId, 'step:void_pending', (at) => [
     { type: 'StepSucceeded', stepId: 'void_pending', at },
-    { type: 'StepStarted', stepId: 'refund_buyer', target: `wallet:${buyerId}`, command: { type: 'RefundOrder', orderId, amountMinor: totalMinor }, at },
+    { type: 'StepStarted', stepId: 'refund_buyer', target: walletKey(buyerId), command: { type: 'RefundOrder', orderId, amountMinor: totalMinor }, at },
   ]);
   yield;
   sim.wallet(buyerId, `refund:${orderId}`, { type: 'OrderRefunded', orderId, amountMinor: totalMinor });
@@ -602,7 +603,7 @@ function* cancel(story: Story, reason: CancelReason): Generator<void> {
   } else {
     sim.order(orderId, 'step:refund_buyer', (at) => [
       { type: 'StepSucceeded', stepId: 'refund_buyer', at },
-      { type: 'StepStarted', stepId: 'release_stock', target: `seller:${sellerId}`, command: { type: 'ReleaseStock', orderId }, at },
+      { type: 'StepStarted', stepId: 'release_stock', target: sellerKey(sellerId), command: { type: 'ReleaseStock', orderId }, at },
     ]);
     yield;
     giveBackStock(story);

@@ -7,6 +7,7 @@ import type { OrderEvent } from '../../../actors/order/order-messages.ts';
 import type { SellerEvent } from '../../../actors/seller/seller-messages.ts';
 import type { WalletEvent } from '../../../actors/wallet/wallet.ts';
 import type { JournalEntry } from '../../adapters/journal.ts';
+import { keyPrefix } from '../../../actors/keys.ts';
 
 export interface Stream<E> {
   /** The journal key, e.g. `wallet:u1`. */
@@ -23,9 +24,9 @@ export interface Streams {
   readonly sellers: Stream<SellerEvent>[];
 }
 
-export const walletPrefix = 'wallet:';
-export const orderPrefix = 'order:';
-export const sellerPrefix = 'seller:';
+export const walletPrefix = keyPrefix('wallet');
+export const orderPrefix = keyPrefix('order');
+export const sellerPrefix = keyPrefix('seller');
 
 /** Groups entries by key. Keys of other actors (checkout:, …) are no read model's business. */
 export function groupStreams(entries: readonly JournalEntry[]): Streams {

@@ -6,6 +6,7 @@
  */
 import { action } from '@solidjs/router';
 import { createStore } from 'solid-js/store';
+import { cartLimits } from '../../../actors/checkout/cart-limits.ts';
 import type { CheckoutDto, ProductDto } from '../../../gateway/api-types.ts';
 import { api, ApiFailure } from '../lib/api.ts';
 import { newClientId } from '../lib/ids.ts';
@@ -28,9 +29,9 @@ interface CartState {
 }
 
 const storageKey = 'bazaary.cart.v1';
-/** The gateway's bound on lines per checkout (orders.ts maxCartLines) and on one line's qty. */
-export const maxCartLines = 50;
-export const maxLineQty = 1_000;
+/** The domain's bounds on lines per checkout and on one line's qty, which the gateway enforces too. */
+export const maxCartLines = cartLimits.linesMax;
+export const maxLineQty = cartLimits.qtyMax;
 
 function load(): CartState {
   try {
