@@ -15,6 +15,7 @@ describe('openStores in embedded mode', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  // Two PGlite starts on disk, one of them a fresh initdb: slow on a loaded machine (120 s below).
   it('keeps journal and snapshots in PGlite on disk across a restart, worker and in-process alike', async () => {
     const config = { dataDir, journal: { batching: true, maxBatch: 100, maxWaitMs: 0 } };
     const first = await openStores(config);
@@ -41,6 +42,5 @@ describe('openStores in embedded mode', () => {
     } finally {
       await second.close();
     }
-    // Two PGlite starts on disk, one of them a fresh initdb: slow on a loaded machine.
   }, 120_000);
 });
