@@ -34,11 +34,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../persistence/adapters/db.ts';
+import { openPostgres } from '../persistence/adapters/pg.ts';
 import { createFreshDatabase } from '../persistence/adapters/testing/fresh-database.ts';
 import { baselinePoolSize, openSqlCheckout, type SqlCheckout } from './baseline/sql-checkout.ts';
 import { runClosedLoop, type CheckoutOutcome, type LoopResult } from './lib/closed-loop.ts';
 import { buildCatalog, cartGenerator, cartSeed, scenarios, type Cart, type Catalog } from './lib/checkout-workload.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './lib/cpu.ts';
+import { printCost } from './lib/checkout-cost-report.ts';
+import { loadAverage } from './lib/machine.ts';
+import { sampleThreads, splitBetween, type CpuSplit, type DatabaseProbe } from './lib/thread-cpu.ts';
+import type { SqlCounts } from '../persistence/adapters/counting-db.ts';
 import { integerFromEnv, log, quick } from './lib/options.ts';
 import { contention, finishRun, startRun, type Run } from './lib/run.ts';
 import { round } from './lib/stats.ts';
@@ -60,6 +65,15 @@ const databaseUrl = process.env['DATABASE_URL'] || undefined;
 interface Measured {
   readonly result: LoopResult;
   readonly cpu: CpuUse | null;
+  readonly cpuSplit: CpuSplit | null;
+  readonly sql: SqlCounts;
+  readonly loadAverageAtStart: readonly number[];
+}
+
+/** What a target's database costs: its SQL counters and where its CPU is read. */
+interface Meter {
+  readonly counts: () => SqlCounts;
+  readonly probe: DatabaseProbe;
 }
 
 async function measure(
@@ -70,9 +84,13 @@ async function measure(
   send: (checkoutId: string, cart: Cart) => Promise<CheckoutOutcome>,
   acknowledged: Acknowledged,
   purpose: string,
+  meter: Meter,
 ): Promise<Measured> {
   const nextCart = cartGenerator(catalog, scenarios[plan.scenario], cartSeed(plan.scenario, plan.concurrency, purpose));
   const prefix = `${purpose}-${plan.scenario}-c${plan.concurrency}`;
+  const loadAverageAtStart = loadAverage();
+  const threadsAtStart = await sampleThreads(meter.probe);
+  const sqlAtStart = meter.counts();
   const cpuAtStart = sampleCpu();
   const result = await runClosedLoop({
     concurrency: plan.concurrency,
@@ -82,12 +100,20 @@ async function measure(
     onSuccess: (cart) => acknowledged.sold.add(cart),
   });
   const cpu = cpuBetween(cpuAtStart, sampleCpu());
+  const sqlAtEnd = meter.counts();
+  const cpuSplit = splitBetween(threadsAtStart, await sampleThreads(meter.probe));
+  const sql = { statements: sqlAtEnd.statements - sqlAtStart.statements, transactions: sqlAtEnd.transactions - sqlAtStart.transactions };
   acknowledged.count(result);
   log(
     `  ${target} ${purpose} ${plan.scenario} ×${plan.concurrency}: ${result.ordersPerSec} orders/s, ` +
       `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms${describeFailures(result)}`,
   );
-  return { result, cpu };
+  return { result, cpu, cpuSplit, sql, loadAverageAtStart };
+}
+
+function sqlPerOrder(sql: SqlCounts, orders: number): CellRecord['sql'] {
+  const per = (count: number) => round(orders === 0 ? 0 : count / orders);
+  return { statements: sql.statements, statementsPerOrder: per(sql.statements), transactionsPerOrder: per(sql.transactions) };
 }
 
 function describeFailures(result: LoopResult): string {
@@ -95,9 +121,28 @@ function describeFailures(result: LoopResult): string {
   return entries.length === 0 ? '' : `, failed: ${entries.map(([code, count]) => `${code} ×${count}`).join(', ')}`;
 }
 
-async function actorCell(run: Run, actors: ActorTarget, plan: CellPlan, catalog: Catalog): Promise<CellRecord> {
+/** An actor target with its meter: the stores' SQL counters and PGlite's thread or the backends. */
+type MeteredActors = ActorTarget & { readonly meter: Meter };
+type BaselineTarget = SqlCheckout & { readonly meter: Meter };
+
+function actorMeter(actors: ActorTarget, backendPids: DatabaseProbe['backendPids']): MeteredActors {
+  const sql = actors.system.stores.sql;
+  return Object.assign(actors, { meter: { counts: () => sql.counts(), probe: { thread: sql.thread, backendPids } } });
+}
+
+/** The backends connected to this run's database, the monitor's own connection left out. */
+function backendsOf(monitor: Db): () => Promise<readonly number[]> {
+  return async () => {
+    const rows = await monitor.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    return rows.map((row) => row.pid);
+  };
+}
+
+async function actorCell(run: Run, actors: MeteredActors, plan: CellPlan, catalog: Catalog): Promise<CellRecord> {
   const journalBefore = actors.system.stores.journal.stats();
-  const { result, cpu } = await measure(actors.target, plan, catalog, cellMs, (id, cart) => sendToActors(actors.system, id, cart), actors.acknowledged, 'cell');
+  const { result, cpu, cpuSplit, sql, loadAverageAtStart } = await measure(
+    actors.target, plan, catalog, cellMs, (id, cart) => sendToActors(actors.system, id, cart), actors.acknowledged, 'cell', actors.meter,
+  );
   const journalAfter = actors.system.stores.journal.stats();
   const settleMs = await settleActors(actors.system);
   const audit = await auditActors(actors, catalog);
@@ -111,13 +156,18 @@ async function actorCell(run: Run, actors: ActorTarget, plan: CellPlan, catalog:
     settleMs,
     journal: { entries, entriesPerOrder: round(result.orders === 0 ? 0 : entries / result.orders), meanBatch: round(batches === 0 ? 0 : entries / batches) },
     cpu,
+    sql: sqlPerOrder(sql, result.orders),
+    cpuSplit,
+    loadAverageAtStart,
     ordersPerCoreSecond: perCoreSecond(result, cpu),
     audit,
   };
 }
 
-async function baselineCell(run: Run, baseline: SqlCheckout, acknowledged: Acknowledged, plan: CellPlan, catalog: Catalog): Promise<CellRecord> {
-  const { result, cpu } = await measure('sql-baseline', plan, catalog, cellMs, (id, cart) => baseline.checkout(id, cart), acknowledged, 'cell');
+async function baselineCell(run: Run, baseline: BaselineTarget, acknowledged: Acknowledged, plan: CellPlan, catalog: Catalog): Promise<CellRecord> {
+  const { result, cpu, cpuSplit, sql, loadAverageAtStart } = await measure(
+    'sql-baseline', plan, catalog, cellMs, (id, cart) => baseline.checkout(id, cart), acknowledged, 'cell', baseline.meter,
+  );
   const audit = await baseline.audit({ orders: acknowledged.orders, sold: acknowledged.sold, catalog });
   const record: AuditRecord = {
     ok: audit.ok,
@@ -129,7 +179,10 @@ async function baselineCell(run: Run, baseline: SqlCheckout, acknowledged: Ackno
     problems: audit.problems,
   };
   noteCell(run, 'sql-baseline', plan, result, cpu, record);
-  return { ...result, target: 'sql-baseline', scenario: plan.scenario, settleMs: null, journal: null, cpu, ordersPerCoreSecond: perCoreSecond(result, cpu), audit: record };
+  return {
+    ...result, target: 'sql-baseline', scenario: plan.scenario, settleMs: null, journal: null, cpu,
+    sql: sqlPerOrder(sql, result.orders), cpuSplit, loadAverageAtStart, ordersPerCoreSecond: perCoreSecond(result, cpu), audit: record,
+  };
 }
 
 function perCoreSecond(result: LoopResult, cpu: CpuUse | null): number | null {
@@ -170,22 +223,22 @@ async function timed<T>(task: () => Promise<T>): Promise<{ value: T; ms: number 
 async function benchPglite(run: Run, catalog: Catalog): Promise<{ store: StoreRecord; cells: CellRecord[] }> {
   log('actors-pglite: starting the embedded system…');
   const opened = await timed(() => startActors('actors-pglite', {}));
-  const actors = opened.value;
+  const actors = actorMeter(opened.value, null);
   try {
     const seeded = await timed(() => seedActors(actors.system, catalog));
     await warmUpActors(actors, catalog);
     const cells: CellRecord[] = [];
     for (const plan of cellPlans) cells.push(await actorCell(run, actors, plan, catalog));
-    const store = { target: actors.target, location: 'PGlite on disk in a temporary DATA_DIR', settings: {}, openMs: opened.ms, seedMs: seeded.ms };
+    const store = { target: actors.target, location: 'PGlite on disk in a temporary DATA_DIR, in a worker thread', settings: {}, openMs: opened.ms, seedMs: seeded.ms };
     return { store, cells };
   } finally {
     await actors.close();
   }
 }
 
-async function warmUpActors(actors: ActorTarget, catalog: Catalog): Promise<void> {
+async function warmUpActors(actors: MeteredActors, catalog: Catalog): Promise<void> {
   const plan: CellPlan = { scenario: 'mixed', concurrency: warmUpConcurrency };
-  await measure(actors.target, plan, catalog, warmUpMs, (id, cart) => sendToActors(actors.system, id, cart), actors.acknowledged, 'warm-up');
+  await measure(actors.target, plan, catalog, warmUpMs, (id, cart) => sendToActors(actors.system, id, cart), actors.acknowledged, 'warm-up', actors.meter);
   await settleActors(actors.system);
 }
 
@@ -213,10 +266,15 @@ async function benchPostgres(run: Run, url: string, catalog: Catalog): Promise<{
   return withBenchDatabase(url, async (benchUrl, name) => {
     log(`actors-postgres and sql-baseline: database ${name}…`);
     const opened = await timed(() => startActors('actors-postgres', { DATABASE_URL: benchUrl }));
-    const actors = opened.value;
+    // One connection of the benchmark's own, to list the backends whose CPU a cell used; the
+    // other target's pool sits idle in the same database while a cell runs.
+    const monitor = await openPostgres(benchUrl, { max: 1 });
+    const actors = actorMeter(opened.value, backendsOf(monitor));
     try {
       const baselineOpened = await timed(() => openSqlCheckout(benchUrl, 'sql_checkout'));
-      const baseline = baselineOpened.value;
+      const baseline: BaselineTarget = Object.assign(baselineOpened.value, {
+        meter: { counts: () => baselineOpened.value.db.counts(), probe: { thread: null, backendPids: backendsOf(monitor) } },
+      });
       try {
         const settings = await serverSettings(baseline.db);
         const actorsSeeded = await timed(() => seedActors(actors.system, catalog));
@@ -224,7 +282,7 @@ async function benchPostgres(run: Run, url: string, catalog: Catalog): Promise<{
         const baselineAcknowledged = new Acknowledged();
         await warmUpActors(actors, catalog);
         const warmUp: CellPlan = { scenario: 'mixed', concurrency: warmUpConcurrency };
-        await measure('sql-baseline', warmUp, catalog, warmUpMs, (id, cart) => baseline.checkout(id, cart), baselineAcknowledged, 'warm-up');
+        await measure('sql-baseline', warmUp, catalog, warmUpMs, (id, cart) => baseline.checkout(id, cart), baselineAcknowledged, 'warm-up', baseline.meter);
         const cells: CellRecord[] = [];
         for (const plan of cellPlans) {
           cells.push(await actorCell(run, actors, plan, catalog));
@@ -240,6 +298,7 @@ async function benchPostgres(run: Run, url: string, catalog: Catalog): Promise<{
         await baseline.close();
       }
     } finally {
+      await monitor.close();
       await actors.close();
     }
   });
@@ -274,6 +333,7 @@ async function main(): Promise<void> {
   }
   const ratioRows = ratios(cells);
   printResults(cells, ratioRows, cellMs);
+  printCost(cells);
   const auditsClean = cells.every((cell) => cell.audit.ok);
   await finishRun(run, {
     ok: auditsClean,
@@ -291,6 +351,9 @@ async function main(): Promise<void> {
       latency: 'from the call to every order PAID (actors: checkout() resolving, which includes the checkout confirming each order; baseline: COMMIT); nearest-rank percentiles from an HDR histogram (3 significant digits)',
       throughput: 'orders paid ÷ time from the first checkout to the last outcome (in-flight ones finish; settling after is not counted)',
       ordersPerCoreSecond: 'orders/s ÷ (cores this process used + cores PostgreSQL used) during the cell (lib/cpu.ts)',
+      sql: 'statements and transactions sent during the cell through the stores\' Db (persistence/adapters/counting-db.ts); statements include BEGIN, COMMIT and savepoints',
+      cpuSplit: 'cores by thread during the cell (lib/thread-cpu.ts, /proc schedstat): the main thread (runtime), PGlite\'s worker thread or this run\'s PostgreSQL backends (database), the process\'s other threads; databaseShare = database ÷ (process + backends)',
+      embeddedDatabase: 'actors-pglite runs PGlite in a worker thread (persistence/adapters/pglite-worker.ts), the embedded default',
       isolation: 'actors-postgres and sql-baseline share a fresh database created for the run and dropped after it',
     },
     stores,

@@ -38,6 +38,7 @@ const benchmarks: Readonly<Record<string, Benchmark>> = {
   // --expose-gc lets its memory part collect garbage before each reading.
   rehydrate: { script: 'bench/rehydrate.bench.ts', nodeFlags: ['--expose-gc'], headlines: rehydrateHeadlines },
   checkout: { script: 'bench/checkout.bench.ts', nodeFlags: [], headlines: checkoutHeadlines },
+  storm: { script: 'bench/storm.bench.ts', nodeFlags: [], headlines: stormHeadlines },
   http: { script: 'bench/http.bench.ts', nodeFlags: [], headlines: httpHeadlines },
   fanout: { script: 'bench/fanout.bench.ts', nodeFlags: [], headlines: genericHeadlines },
   search: { script: 'bench/search.bench.ts', nodeFlags: ['--expose-gc'], headlines: searchHeadlines },
@@ -202,12 +203,23 @@ function checkoutHeadlines(result: Fields): string[] {
   const cells = records(result['cells']).map(
     (cell) =>
       `${show(cell['target'])} ${show(cell['scenario'])} ×${show(cell['concurrency'])}: ${show(cell['ordersPerSec'])} orders/s, ` +
-      `p50 ${show(at(cell, 'latencyMs', 'p50'))} ms, p99 ${show(at(cell, 'latencyMs', 'p99'))} ms, audit ${at(cell, 'audit', 'ok') === true ? 'clean' : 'NOT CLEAN'}`,
+      `p50 ${show(at(cell, 'latencyMs', 'p50'))} ms, p99 ${show(at(cell, 'latencyMs', 'p99'))} ms, audit ${at(cell, 'audit', 'ok') === true ? 'clean' : 'NOT CLEAN'}, ` +
+      `${show(at(cell, 'sql', 'statementsPerOrder'))} statements/order, database share ${show(at(cell, 'cpuSplit', 'databaseShare'))}`,
   );
   const ratios = records(result['ratios'])
     .filter((ratio) => ratio['actors'] === 'actors-postgres')
     .map((ratio) => `actors-postgres ÷ sql-baseline, ${show(ratio['scenario'])} ×${show(ratio['concurrency'])}: orders/s ×${show(ratio['ordersPerSec'])}, p50 ×${show(ratio['p50'])}, p99 ×${show(ratio['p99'])}, orders per CPU-second ×${show(ratio['ordersPerCoreSecond'])}`);
   return [...cells, ...ratios];
+}
+
+function stormHeadlines(result: Fields): string[] {
+  const summary = at(result, 'summary');
+  if (summary === undefined) return [];
+  return [
+    `${show(at(result, 'summary', 'requests'))} checkouts at once, ${show(at(result, 'summary', 'created'))} created (affordable ${show(at(result, 'summary', 'affordable'))}), ` +
+      `${show(at(result, 'summary', 'refusedInsufficientFunds'))} refused, ${show(at(result, 'summary', 'finalOnFirstTry'))} final on the first try, ` +
+      `${show(at(result, 'summary', 'durationMs'))} ms in all, audit ${at(result, 'audit', 'ok') === true ? 'clean' : 'NOT CLEAN'}`,
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------

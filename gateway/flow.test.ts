@@ -49,9 +49,10 @@ describe('marketplace flow over HTTP and WebSocket', () => {
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/png');
 
+    // The search index follows the log after the upload's answer: wait for the image to reach it.
     const found = await eventually(async () => {
       const search = await harness.call('GET', '/api/search?q=iPhne');
-      return search.body.total > 0 ? search.body : null;
+      return search.body.total > 0 && search.body.hits[0]?.imageUrl !== null ? search.body : null;
     });
     expect(found.hits[0]).toMatchObject({ id: productId, title: 'iPhone 15 Pro', priceMinor: 79_900, imageUrl: upload.body.url });
   });
@@ -104,9 +105,11 @@ describe('marketplace flow over HTTP and WebSocket', () => {
       expect(placed.status, JSON.stringify(placed.body)).toBe(201);
       missedOrders.push(...(placed.body.orderIds as string[]));
     }
+    // Notifications follow the log after the checkouts' answers: wait until both orders' are stored.
     const lastSeq = await eventually(async () => {
-      const seq = await harness.gateway.context.notifications.lastSeq(seller.user.id);
-      return seq >= seenSeq + 2 ? seq : null;
+      const stored = await harness.gateway.context.notifications.after(seller.user.id, seenSeq, 1_000);
+      const storedOrders = stored.filter((message) => message.event === 'order.new').map((message) => (message.data as { orderId: string }).orderId);
+      return missedOrders.every((orderId) => storedOrders.includes(orderId)) ? (stored.at(-1)?.seq ?? null) : null;
     });
 
     const again = await TestSocket.open(harness.base, seller.token);

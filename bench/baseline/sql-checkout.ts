@@ -29,6 +29,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { countingDb, type CountingDb } from '../../persistence/adapters/counting-db.ts';
 import type { Db } from '../../persistence/adapters/db.ts';
 import { openPostgres } from '../../persistence/adapters/pg.ts';
 import { runClosedLoop, SoldTally, type CheckoutOutcome } from '../lib/closed-loop.ts';
@@ -101,7 +102,8 @@ export interface AuditExpectations {
 
 export interface SqlCheckout {
   readonly schema: string;
-  readonly db: Db;
+  /** Counts the statements the baseline sends (the checkout benchmark reports them per order). */
+  readonly db: CountingDb;
   seed(catalog: Catalog): Promise<void>;
   checkout(checkoutId: string, cart: Cart): Promise<CheckoutOutcome>;
   audit(expected?: AuditExpectations): Promise<BaselineAudit>;
@@ -110,7 +112,7 @@ export interface SqlCheckout {
 }
 
 export async function openSqlCheckout(url: string, schema: string): Promise<SqlCheckout> {
-  const db = await openPostgres(url, { schema, max: baselinePoolSize });
+  const db = countingDb(await openPostgres(url, { schema, max: baselinePoolSize }));
   try {
     for (const statement of schemaStatements) await db.query(statement);
   } catch (error) {

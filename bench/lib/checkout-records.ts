@@ -5,6 +5,7 @@ import type { LoopResult } from './closed-loop.ts';
 import { SoldTally } from './closed-loop.ts';
 import type { ScenarioName } from './checkout-workload.ts';
 import type { CpuUse } from './cpu.ts';
+import type { CpuSplit } from './thread-cpu.ts';
 
 export type Target = 'actors-pglite' | 'actors-postgres' | 'sql-baseline';
 
@@ -38,6 +39,12 @@ export interface CellRecord extends LoopResult {
   /** Actors only: journal entries written during the cell (group commit). */
   readonly journal: { readonly entries: number; readonly entriesPerOrder: number; readonly meanBatch: number } | null;
   readonly cpu: CpuUse | null;
+  /** SQL sent during the cell (a counting Db around the store): statements include BEGIN/COMMIT. */
+  readonly sql: { readonly statements: number; readonly statementsPerOrder: number; readonly transactionsPerOrder: number };
+  /** Runtime thread against database (PGlite's thread or this run's PostgreSQL backends). */
+  readonly cpuSplit: CpuSplit | null;
+  /** 1, 5 and 15-minute load averages as the cell started. */
+  readonly loadAverageAtStart: readonly number[];
   /**
    * Orders per second of CPU that this process and PostgreSQL used (cores own + pg). On this
    * shared 2-core machine other processes take a varying share of the cores, so this is the

@@ -25,6 +25,7 @@ import { log } from '../lib/options.ts';
 import { finishRun, startRun } from '../lib/run.ts';
 import { renderLoadChart } from './chart.ts';
 import { spawnGenerators, type Generator } from './generators.ts';
+import { liveTargets, printLiveTargets } from './live-targets.ts';
 import { auditWhenSettled, catalogSample, login, partitionMarket, setUpMarket, type Market } from './market.ts';
 import { isScenarioName, planFor, type ScenarioPlan } from './plans.ts';
 import { chartOf, disturbance, printSteps, summarizeStep, type StepSummary } from './report.ts';
@@ -119,6 +120,8 @@ async function main(): Promise<void> {
     const audit = await auditWhenSettled(server.baseUrl, adminToken);
     const problems = verdict(steps, closing, audit);
     printSteps(plan, steps);
+    const targets = scenario === 'live' ? liveTargets(steps) : null;
+    if (targets !== null) printLiveTargets(targets, lostAtEnd);
     process.stdout.write(`ledger audit: ${audit.ok ? 'clean' : 'NOT CLEAN'} (${audit.wallets} wallets, ${audit.orders} orders, drift ${audit.totals.driftMinor} cents, in flight ${audit.totals.inFlightMinor} cents)\n`);
     for (const problem of problems) process.stdout.write(`FAILED: ${problem}\n`);
     const svg = new URL(`../results/${name}.svg`, import.meta.url);
@@ -131,7 +134,7 @@ async function main(): Promise<void> {
       scenario,
       plan: { description, unit, ratesPerSec, stepMs, generators: generatorCount, maxInFlightPerGenerator, market },
       steps,
-      ...(scenario === 'live' ? { notificationsLostAtEnd: lostAtEnd, lateNotificationsReceivedAtEnd: closing.reduce((total, extra) => total + extra.notificationLatenciesMs.length, 0) } : {}),
+      ...(scenario === 'live' ? { liveTargets: targets, notificationsLostAtEnd: lostAtEnd, lateNotificationsReceivedAtEnd: closing.reduce((total, extra) => total + extra.notificationLatenciesMs.length, 0) } : {}),
       audit: { ok: audit.ok, wallets: audit.wallets, orders: audit.orders, totals: audit.totals, anomalies: audit.anomalies.slice(0, 20), inFlight: audit.inFlight.length },
     });
     if (problems.length > 0) process.exitCode = 1;

@@ -2,9 +2,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { integerFromEnv } from '../lib/options.ts';
 
-/** First start of PGlite plus the demo seed; measured at ~10 s here, so a minute means stuck. */
-const startTimeoutMs = 120_000;
+/** First start of PGlite plus the demo seed; measured at ~10 s here on a quiet machine, so two
+ *  minutes means stuck (LOAD_SERVER_START_MS raises it on a loaded one). */
+const startTimeoutMs = integerFromEnv('LOAD_SERVER_START_MS', 120_000);
 /** How long the server gets to close its stores and delete its folder before SIGKILL. */
 const stopGraceMs = 15_000;
 

@@ -1,9 +1,11 @@
 /**
  * Opens the stores a mode needs (DESIGN.md §6): each real service is switched on by its URL,
- * and without one the embedded PGlite holds everything.
+ * and without one the embedded PGlite holds everything, in a worker thread by default so the
+ * database does not take the runtime's thread (pglite-worker.ts).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { countingDb, type SqlCounts } from './counting-db.ts';
 import type { Db } from './db.ts';
 import type { GroupCommitStats } from './group-commit.ts';
 import type { GroupCommitOptions, Journal } from './journal.ts';
@@ -11,6 +13,7 @@ import { migrate } from './migrate.ts';
 import { openMongoJournal } from './mongo-journal.ts';
 import { openPostgres } from './pg.ts';
 import { openPglite } from './pglite.ts';
+import { openPgliteWorker, type DbThread } from './pglite-worker.ts';
 import { SqlJournal } from './sql-journal.ts';
 import { SqlSnapshotStore } from './sql-snapshots.ts';
 import type { SnapshotStore } from './snapshots.ts';
@@ -23,6 +26,17 @@ export interface StoresConfig {
   readonly mongoDb?: string | undefined;
   readonly dataDir: string;
   readonly journal: GroupCommitOptions;
+  /** Where embedded PGlite runs: its own thread (the default), or the caller's thread, which
+   *  costs no thread start and suits small tools and tests. */
+  readonly embedded?: 'worker' | 'in-process';
+}
+
+/** What the stores' SQL costs, for benchmarks and diagnostics. */
+export interface SqlMeter {
+  /** Statements and transactions sent so far (counting-db.ts). */
+  counts(): SqlCounts;
+  /** The database's own thread when embedded PGlite runs in a worker, otherwise null. */
+  readonly thread: DbThread | null;
 }
 
 /** A journal that also reports its group-commit counters (for /metrics). */
@@ -32,6 +46,7 @@ export interface Stores {
   readonly db: Db;
   readonly journal: MeteredJournal;
   readonly snapshots: SnapshotStore;
+  readonly sql: SqlMeter;
   /** Writes pending appends, then closes the journal and the database. */
   close(): Promise<void>;
 }
@@ -39,7 +54,8 @@ export interface Stores {
 const defaultMongoDb = 'bazaary';
 
 export async function openStores(config: StoresConfig): Promise<Stores> {
-  const db = await openDb(config);
+  const opened = await openDb(config);
+  const db = countingDb(opened.db);
   let journal: MeteredJournal;
   try {
     await migrate(db);
@@ -54,6 +70,7 @@ export async function openStores(config: StoresConfig): Promise<Stores> {
     db,
     journal,
     snapshots: new SqlSnapshotStore(db),
+    sql: { counts: () => db.counts(), thread: opened.thread },
     async close() {
       // The journal first: its last batch may still need the database.
       try {
@@ -65,9 +82,11 @@ export async function openStores(config: StoresConfig): Promise<Stores> {
   };
 }
 
-async function openDb(config: StoresConfig): Promise<Db> {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+async function openDb(config: StoresConfig): Promise<{ db: Db; thread: DbThread | null }> {
+  if (config.databaseUrl) return { db: await openPostgres(config.databaseUrl), thread: null };
   const pgliteDir = join(config.dataDir, 'pglite');
   await mkdir(pgliteDir, { recursive: true });
-  return openPglite(pgliteDir);
+  if (config.embedded === 'in-process') return { db: await openPglite(pgliteDir), thread: null };
+  const db = await openPgliteWorker(pgliteDir);
+  return { db, thread: db.thread };
 }

@@ -1,24 +1,31 @@
 /**
  * The Db port on PGlite, PostgreSQL compiled to WASM and run in-process: the embedded mode
- * (DESIGN.md §6, §7).
+ * (DESIGN.md §6, §7). openStores runs it in a worker thread instead (pglite-worker.ts), which
+ * opens it with the same `pgliteOptions`; in-process it stays for tests and small tools.
  *
  * PGlite runs one query at a time and an open transaction blocks every other query, so
  * transactions go through its own `transaction` API, which queues the rest behind it. Code
  * inside `transaction(fn)` must use the `tx` it is given: a query on the outer Db waits for
  * the transaction to end, which waits for that query, and both hang.
  */
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
 import type { Db, Row } from './db.ts';
 import { parseInt8, pgOid, serializeJson } from './sql-values.ts';
 
-/** Opens PGlite in `dataDir`, or in memory when it is undefined (about 6 s on a first start). */
-export async function openPglite(dataDir?: string): Promise<Db> {
-  const pg = await PGlite.create({
+/** PGlite's options for `dataDir`, or in memory when it is undefined: one place, so the
+ *  in-process and the worker adapter parse and serialise values alike. */
+export function pgliteOptions(dataDir?: string): PGliteOptions {
+  return {
     ...(dataDir === undefined ? {} : { dataDir }),
     // PGlite already turns small int8 values into numbers; ours also refuses the unsafe ones.
     parsers: { [pgOid.int8]: parseInt8 },
     serializers: { [pgOid.json]: serializeJson, [pgOid.jsonb]: serializeJson },
-  });
+  };
+}
+
+/** Opens PGlite in `dataDir`, or in memory when it is undefined (about 6 s on a first start). */
+export async function openPglite(dataDir?: string): Promise<Db> {
+  const pg = await PGlite.create(pgliteOptions(dataDir));
   return {
     dialect: 'pglite',
     query: async <T extends Row>(text: string, params: readonly unknown[] = []) =>
@@ -29,22 +36,30 @@ export async function openPglite(dataDir?: string): Promise<Db> {
 }
 
 function transactionDb(tx: Transaction): Db {
+  return savepointDb('pglite', async <T extends Row>(text: string, params: readonly unknown[] = []) =>
+    (await tx.query<T>(text, [...params])).rows,
+  );
+}
+
+/**
+ * The Db inside an open transaction, given the function that queries on its connection.
+ * PGlite has no nested transaction API; a savepoint gives the same semantics.
+ */
+export function savepointDb(dialect: Db['dialect'], query: Db['query']): Db {
   let savepoints = 0;
   const db: Db = {
-    dialect: 'pglite',
-    query: async <T extends Row>(text: string, params: readonly unknown[] = []) =>
-      (await tx.query<T>(text, [...params])).rows,
-    // PGlite has no nested transaction API; a savepoint gives the same semantics.
+    dialect,
+    query,
     transaction: async <T>(fn: (inner: Db) => Promise<T>) => {
       savepoints += 1;
       const name = `nested_${savepoints}`;
-      await tx.query(`SAVEPOINT ${name}`);
+      await query(`SAVEPOINT ${name}`);
       try {
         const result = await fn(db);
-        await tx.query(`RELEASE SAVEPOINT ${name}`);
+        await query(`RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (error) {
-        await tx.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        await query(`ROLLBACK TO SAVEPOINT ${name}`);
         throw error;
       }
     },
