@@ -6,6 +6,8 @@ import type { GatewayContext } from '../context.ts';
 import type { Route } from '../http.ts';
 import { ok } from '../http.ts';
 import { buildOpenApi } from '../openapi.ts';
+import { adminOverviewRoutes } from './admin-overview.ts';
+import { adminSearchRoutes } from './admin-search.ts';
 import { adminRoutes } from './admin.ts';
 import { authRoutes } from './auth.ts';
 import { opsRoutes } from './ops.ts';
@@ -29,6 +31,8 @@ export function allRoutes(): Route<GatewayContext>[] {
     ...walletRoutes,
     ...sellerRoutes,
     ...adminRoutes,
+    ...adminSearchRoutes,
+    ...adminOverviewRoutes,
   ];
   const document = buildOpenApi([...routes, ...metaRoutes(null)], apiVersion);
   return [...routes, ...metaRoutes(document)];
