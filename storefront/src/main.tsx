@@ -22,6 +22,7 @@ import { NotFoundPage } from './pages/NotFound.tsx';
 const SellerDashboard = lazy(() => import('./pages/seller/Dashboard.tsx'));
 const SellerProducts = lazy(() => import('./pages/seller/Products.tsx'));
 const SellerProductForm = lazy(() => import('./pages/seller/ProductForm.tsx'));
+const AdminOverview = lazy(() => import('./pages/admin/Overview.tsx'));
 const AdminActors = lazy(() => import('./pages/admin/Actors.tsx'));
 const AdminActorInspector = lazy(() => import('./pages/admin/ActorInspector.tsx'));
 const AdminAudit = lazy(() => import('./pages/admin/Audit.tsx'));
@@ -47,6 +48,7 @@ render(
       <Route path="/seller/products" component={SellerProducts} />
       <Route path="/seller/products/new" component={SellerProductForm} />
       <Route path="/seller/products/:id/edit" component={SellerProductForm} />
+      <Route path="/admin" component={AdminOverview} />
       <Route path="/admin/actors" component={AdminActors} />
       <Route path="/admin/actors/:key" component={AdminActorInspector} />
       <Route path="/admin/audit" component={AdminAudit} />
