@@ -16,6 +16,7 @@ import { productWriteRoutes } from './product-writes.ts';
 import { productRoutes } from './products.ts';
 import { searchRoutes } from './search.ts';
 import { sellerRoutes } from './seller.ts';
+import { sessionRoutes } from './session.ts';
 import { walletRoutes } from './wallet.ts';
 
 const apiVersion = '0.1.0';
@@ -24,6 +25,7 @@ export function allRoutes(): Route<GatewayContext>[] {
   const routes: Route<GatewayContext>[] = [
     ...opsRoutes,
     ...authRoutes,
+    ...sessionRoutes,
     ...productRoutes,
     ...productWriteRoutes,
     ...searchRoutes,

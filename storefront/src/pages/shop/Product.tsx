@@ -8,7 +8,9 @@ import type { CardProduct } from '../../components/ProductCard.tsx';
 import { Async, ErrorNote, Skeleton } from '../../components/ui.tsx';
 import { categoryLabel, getProduct } from '../../data/catalog.ts';
 import { addToCart, cart, maxLineQty } from '../../data/cart.ts';
+import { ApiFailure } from '../../lib/api.ts';
 import { formatCents } from '../../lib/money.ts';
+import { NotFoundPage } from '../NotFound.tsx';
 
 function Gallery(props: { product: ProductDto }): JSX.Element {
   const [selected, setSelected] = createSignal(0);
@@ -98,9 +100,16 @@ function Purchase(props: { product: ProductDto }): JSX.Element {
 
 function ProductView(): JSX.Element {
   const params = useParams();
-  const product = createAsync(() => getProduct(params['id'] ?? ''));
+  // A product that does not exist (or was deleted) is a not-found page, not an error to retry.
+  const product = createAsync(() =>
+    getProduct(params['id'] ?? '').catch((error: unknown) => {
+      if (error instanceof ApiFailure && error.status === 404) return null;
+      throw error;
+    }),
+  );
   return (
-    <Show when={product()}>
+    <Show when={product() !== null} fallback={<NotFoundPage what="product" />}>
+      <Show when={product()}>
       {(current) => (
         <article class="grid gap-8 md:grid-cols-2 rise-in">
           <Gallery product={current()} />
@@ -134,6 +143,7 @@ function ProductView(): JSX.Element {
           </div>
         </article>
       )}
+      </Show>
     </Show>
   );
 }
