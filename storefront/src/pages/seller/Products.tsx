@@ -36,7 +36,7 @@ function ProductList(props: { user: UserDto; text: string; page: number; onPage:
             <For each={visible()}>
               {(product) => (
                 <li data-testid="seller-product" class="card-premium flex flex-wrap items-center gap-4 p-3 rise-in">
-                  <ProductImage url={product.imageUrl} title={product.title} class="h-16 w-16 rounded-xl" />
+                  <ProductImage url={product.imageUrl} title={product.title} class="h-16 w-16 rounded-xl" sizes="4rem" />
                   <div class="min-w-0 flex-1">
                     <A href={`/seller/products/${encodeURIComponent(product.id)}/edit`} class="font-semibold">
                       {product.title}

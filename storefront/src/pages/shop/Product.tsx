@@ -12,13 +12,16 @@ import { ApiFailure } from '../../lib/api.ts';
 import { formatCents } from '../../lib/money.ts';
 import { NotFoundPage } from '../NotFound.tsx';
 
+/** The gallery is half the 72rem page from 768 px up, the full width below. */
+const pageImageSizes = '(min-width: 1152px) 560px, (min-width: 768px) 50vw, 100vw';
+
 function Gallery(props: { product: ProductDto }): JSX.Element {
   const [selected, setSelected] = createSignal(0);
   const current = (): string | null => props.product.images[selected()] ?? props.product.images[0] ?? null;
   return (
     <div class="grid gap-3">
       <div class="card-premium overflow-hidden">
-        <ProductImage url={current()} title={props.product.title} class="aspect-square w-full" />
+        <ProductImage url={current()} title={props.product.title} class="aspect-square w-full" sizes={pageImageSizes} />
       </div>
       <Show when={props.product.images.length > 1}>
         <div class="flex flex-wrap gap-2" role="group" aria-label="Images">
@@ -156,7 +159,7 @@ function Preview(props: { product: CardProduct }): JSX.Element {
   return (
     <article class="grid gap-8 md:grid-cols-2" aria-busy="true">
       <div class="card-premium overflow-hidden">
-        <ProductImage url={props.product.imageUrl} title={props.product.title} class="aspect-square w-full" />
+        <ProductImage url={props.product.imageUrl} title={props.product.title} class="aspect-square w-full" sizes={pageImageSizes} />
       </div>
       <div class="grid content-start gap-4">
         <span class="text-sm uppercase tracking-widest text-accent">{categoryLabel(props.product.category)}</span>
