@@ -164,7 +164,7 @@ export function Shell(props: ParentProps): JSX.Element {
       </a>
       <header class="sticky top-0 z-30 border-b border-line bg-[var(--c-surface)] backdrop-blur-md">
         <div class="mx-auto flex max-w-6xl items-center gap-x-2 px-3 py-2 sm:gap-x-3 sm:px-4">
-          <A href="/" end class="mr-1 flex min-h-11 items-center gap-2 text-lg font-extrabold tracking-tight no-underline" aria-label="Bazaary home">
+          <A href="/" end class="mr-1 flex min-h-11 min-w-11 items-center gap-2 text-lg font-extrabold tracking-tight no-underline" aria-label="Bazaary home">
             <img src="/favicon.svg" alt="" width="28" height="28" />
             <span class={user() ? 'hidden min-[400px]:inline' : 'hidden min-[420px]:inline'}>Bazaary</span>
           </A>
