@@ -171,6 +171,8 @@ describe.skipIf(skipReason !== '')('issue #15 §6–8: search, operator console,
       await waitForText(admin.getByTestId('timers-summary'), 'pending');
       for (let request = 0; request < 30; request += 1) await buyer.api.get('/api/wallet');
       await expect.poll(async () => Number((await textOf(admin.getByTestId('chart-requests').getByTestId('tile-value'))).replace(/[^\d.]/g, '')), { timeout: 10_000 }).toBeGreaterThan(0);
+      // A few seconds of history, so the screenshot shows lines rather than single points.
+      await waitForText(admin.getByTestId('chart-requests'), /over the last ([5-9]|\d\d) s/);
       await shoot(admin, 'admin-overview');
     });
   });

@@ -16,7 +16,7 @@ function isKind(value: string | undefined): value is ActorKind {
   return actorKinds.some((kind) => kind === value);
 }
 
-const cell = 'p-3 align-top';
+const cell = 'p-3 align-middle';
 
 function actorLink(key: string): JSX.Element {
   return (
@@ -164,7 +164,7 @@ export default function AdminActors(): JSX.Element {
       {() => (
         <div>
           <PageHeader title="Actor inspector" subtitle="Find an actor by what people quote, or list them by kind; open one to follow its state, journal and timers live.">
-            <A class="btn-ghost min-h-11" href="/admin">
+            <A class="btn-ghost min-h-11 no-underline" href="/admin">
               Overview
             </A>
           </PageHeader>

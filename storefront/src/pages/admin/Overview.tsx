@@ -126,7 +126,7 @@ export default function AdminOverview(): JSX.Element {
         return (
           <div>
             <PageHeader title="Overview" subtitle="The running system, sampled every second; charts show the last minute.">
-              <A class="btn-ghost min-h-11" href="/admin/actors">
+              <A class="btn-ghost min-h-11 no-underline" href="/admin/actors">
                 Find an actor
               </A>
             </PageHeader>

@@ -9,12 +9,16 @@ const width = 240;
 const height = 56;
 
 export function Sparkline(props: { title: string; values: readonly number[]; unit: string; testId?: string }): JSX.Element {
-  const peak = (): number => Math.max(1, ...props.values);
+  const peak = (): number => Math.max(0, ...props.values);
+  /** The chart's top: the peak, but at least 1 so an idle minute draws a flat line at the bottom. */
+  const scale = (): number => Math.max(1, peak());
+  // A single sample is drawn as a flat line across, so a fresh chart is never blank.
+  const values = (): readonly number[] => (props.values.length === 1 ? [props.values[0] ?? 0, props.values[0] ?? 0] : props.values);
   const points = (): string =>
-    props.values
+    values()
       .map((value, index) => {
-        const x = props.values.length <= 1 ? width : (index / (props.values.length - 1)) * width;
-        const y = height - 2 - (value / peak()) * (height - 4);
+        const x = (index / Math.max(1, values().length - 1)) * width;
+        const y = height - 2 - (value / scale()) * (height - 4);
         return `${x.toFixed(1)},${y.toFixed(1)}`;
       })
       .join(' ');

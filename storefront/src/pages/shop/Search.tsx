@@ -56,17 +56,19 @@ function Results(props: { q: string | undefined; result: SearchDto | undefined; 
   );
 }
 
-/** Wide screens show the filters beside the results; a phone opens them as a sheet on demand. */
+/**
+ * Wide screens show the filters beside the results; a phone keeps them in a sheet behind one
+ * button. Until the button is used, CSS alone decides by width, so a resize never strands them.
+ */
 function FilterPanel(props: { params: Params; result: SearchDto | undefined; set: (next: Params) => void }): JSX.Element {
-  const wide = typeof window !== 'undefined' && window.matchMedia('(min-width: 1024px)').matches;
-  const [open, setOpen] = createSignal(wide);
+  const [open, setOpen] = createSignal(false);
   const active = (): number => ['category', 'seller', 'minPrice', 'maxPrice'].filter((key) => props.params[key as keyof Params] !== undefined).length;
   return (
     <aside class="card-premium self-start p-4" aria-label="Filters">
       <button type="button" class="btn-ghost min-h-11 w-full lg:hidden" aria-expanded={open()} aria-controls="filter-sheet" onClick={() => setOpen(!open())}>
         {open() ? 'Hide filters' : active() > 0 ? `Filters (${active()})` : 'Filters'}
       </button>
-      <div id="filter-sheet" class="mt-3 lg:mt-0" classList={{ hidden: !open(), 'lg:block': true }}>
+      <div id="filter-sheet" class="mt-3 lg:mt-0 lg:block" classList={{ hidden: !open() }}>
         <Filters params={props.params} result={props.result} set={(next) => props.set(next)} />
       </div>
     </aside>
