@@ -134,7 +134,7 @@ export default function AdminOverview(): JSX.Element {
             <Show when={latest()} fallback={<Skeleton rows={4} height="6rem" />}>
               {(sample) => (
                 <div class="grid gap-4">
-                  <div class="grid gap-4 sm:grid-cols-2 xl:grid-cols-4" data-testid="overview-charts">
+                  <div class="grid grid-cols-2 gap-3 sm:gap-4 xl:grid-cols-4" data-testid="overview-charts">
                     <Sparkline title="Commands" unit="/s" values={series((point) => point.commands)} testId="chart-commands" />
                     <Sparkline title="Requests" unit="/s" values={series((point) => point.requests)} testId="chart-requests" />
                     <Sparkline title="Rejections (4xx)" unit="/s" values={series((point) => point.rejections)} testId="chart-rejections" />
