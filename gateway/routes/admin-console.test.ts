@@ -1,7 +1,8 @@
 /**
  * The operator console's finder and overview: an order found by the number a customer reads out,
  * a user by email, a seller by a product title, each with status, buyer and seller; an unknown
- * key found nowhere and left asleep; an overview sample that counts what happened.
+ * key found nowhere and left asleep; an overview sample that counts what happened; and the
+ * session read that answers a signed-out visitor without an error.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,5 +82,15 @@ describe('GET /api/admin/overview', () => {
     // The paid order waits for shipping: its ship-by timer is pending.
     expect(overview.timers.pending).toBeGreaterThanOrEqual(1);
     expect(overview.timers.nextDueAt).not.toBeNull();
+  });
+});
+
+describe('GET /api/session', () => {
+  it('answers a signed-out visitor 200 with null, and a signed-in one with the user', async () => {
+    const signedOut = await harness.call('GET', '/api/session');
+    expect(signedOut).toMatchObject({ status: 200, body: { user: null } });
+    const signedIn = await harness.call('GET', '/api/session', { token: buyer.token });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body.user).toMatchObject({ id: buyer.user.id, role: 'BUYER' });
   });
 });
