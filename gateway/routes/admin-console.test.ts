@@ -27,7 +27,7 @@ beforeAll(async () => {
   const placed = await harness.call('POST', '/api/checkout', { token: buyer.token, body: { checkoutId: randomUUID(), items: [{ productId: product.body.id, qty: 1 }] } });
   orderId = (placed.body.orderIds as string[])[0] as string;
   await eventually(async () => ((await harness.gateway.context.db.query('SELECT 1 FROM orders WHERE id = $1 AND status = $2', [orderId, 'PAID'])).length > 0 ? true : null));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await harness?.close();
