@@ -38,7 +38,7 @@ export function ProductImage(props: { url: string | null; title: string; class?:
         </div>
       }
     >
-      {(url) => <img src={url()} srcset={srcsetOf(url())} sizes={srcsetOf(url()) === undefined ? undefined : (props.sizes ?? cardImageSizes)} alt={props.title} loading="lazy" decoding="async" class={`object-cover ${props.class ?? ''}`} />}
+      {(url) => <img src={url()} srcset={srcsetOf(url())} sizes={srcsetOf(url()) === undefined ? undefined : (props.sizes ?? cardImageSizes)} alt={props.title} loading="lazy" decoding="async" class={`block object-cover ${props.class ?? ''}`} />}
     </Show>
   );
 }
