@@ -67,6 +67,8 @@ export interface Metrics {
   observeRequest(route: string, method: string, status: number, durationMs: number): void;
   /** Prometheus text exposition of every metric, including runtime gauges read at scrape time. */
   render(): string;
+  /** Requests answered since start, and those answered 4xx and 5xx, for the operator overview. */
+  totals(): { readonly requests: number; readonly rejections: number; readonly errors: number };
 }
 
 export interface GatewayContext {

@@ -24,12 +24,16 @@ function escapeLabel(value: string): string {
 export class PrometheusMetrics implements Metrics {
   private readonly requests = new Map<string, number>();
   private readonly latency = new Map<string, Series>();
+  private readonly byClass = { requests: 0, rejections: 0, errors: 0 };
 
   constructor(private readonly gauges: Gauges) {}
 
   observeRequest(route: string, method: string, status: number, durationMs: number): void {
     const requestKey = `method="${escapeLabel(method)}",route="${escapeLabel(route)}",status="${status}"`;
     this.requests.set(requestKey, (this.requests.get(requestKey) ?? 0) + 1);
+    this.byClass.requests += 1;
+    if (status >= 400 && status < 500) this.byClass.rejections += 1;
+    if (status >= 500) this.byClass.errors += 1;
     const latencyKey = `method="${escapeLabel(method)}",route="${escapeLabel(route)}"`;
     const series = this.latency.get(latencyKey) ?? { count: 0, sumSeconds: 0, buckets: bucketsSeconds.map(() => 0) };
     const seconds = durationMs / 1000;
@@ -39,6 +43,10 @@ export class PrometheusMetrics implements Metrics {
       if (seconds <= bound) series.buckets[index] = (series.buckets[index] ?? 0) + 1;
     });
     this.latency.set(latencyKey, series);
+  }
+
+  totals(): { readonly requests: number; readonly rejections: number; readonly errors: number } {
+    return { ...this.byClass };
   }
 
   render(): string {

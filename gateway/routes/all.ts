@@ -6,6 +6,8 @@ import type { GatewayContext } from '../context.ts';
 import type { Route } from '../http.ts';
 import { ok } from '../http.ts';
 import { buildOpenApi } from '../openapi.ts';
+import { adminOverviewRoutes } from './admin-overview.ts';
+import { adminSearchRoutes } from './admin-search.ts';
 import { adminRoutes } from './admin.ts';
 import { authRoutes } from './auth.ts';
 import { opsRoutes } from './ops.ts';
@@ -14,6 +16,7 @@ import { productWriteRoutes } from './product-writes.ts';
 import { productRoutes } from './products.ts';
 import { searchRoutes } from './search.ts';
 import { sellerRoutes } from './seller.ts';
+import { sessionRoutes } from './session.ts';
 import { walletRoutes } from './wallet.ts';
 
 const apiVersion = '0.1.0';
@@ -22,6 +25,7 @@ export function allRoutes(): Route<GatewayContext>[] {
   const routes: Route<GatewayContext>[] = [
     ...opsRoutes,
     ...authRoutes,
+    ...sessionRoutes,
     ...productRoutes,
     ...productWriteRoutes,
     ...searchRoutes,
@@ -29,6 +33,8 @@ export function allRoutes(): Route<GatewayContext>[] {
     ...walletRoutes,
     ...sellerRoutes,
     ...adminRoutes,
+    ...adminSearchRoutes,
+    ...adminOverviewRoutes,
   ];
   const document = buildOpenApi([...routes, ...metaRoutes(null)], apiVersion);
   return [...routes, ...metaRoutes(document)];

@@ -5,7 +5,7 @@
  * that the seed finished, so a start interrupted mid-seed completes it on the next start.
  */
 import type { GatewayContext } from '../context.ts';
-import { productImage } from './png.ts';
+import { demoImageKey, productImageSet } from './png.ts';
 import type { DemoSeller } from './catalog.ts';
 import { adminLogin, demoBuyers, demoFundingMinor, demoPassword, demoProducts, demoSellers } from './catalog.ts';
 import type { UserRole } from '../api-types.ts';
@@ -41,8 +41,14 @@ async function seedSeller(context: GatewayContext, seller: DemoSeller, passwordH
   for (const product of demoProducts(seller)) {
     const fields = { title: product.title, description: product.description, priceMinor: product.priceMinor, stock: product.stock, category: product.category };
     expectOk(await sellers.ask(seller.id, { type: 'CreateProduct', commandId: `create:${product.productId}`, productId: product.productId, fields }), 'create product');
-    const imageKey = `products/${product.productId}/main.png`;
-    if (!(await context.blobs.exists(imageKey))) await context.blobs.put(imageKey, productImage(product.hue, product.variant), 'image/png');
+    // The product's image is the largest width; the smaller sits beside it under the name the
+    // storefront's srcset derives (storefront/src/components/ProductCard.tsx).
+    const imageKey = demoImageKey(product.productId, null);
+    if (!(await context.blobs.exists(imageKey))) {
+      for (const image of productImageSet(product.hue, product.variant, product.category)) {
+        await context.blobs.put(demoImageKey(product.productId, image.width), image.png, 'image/png');
+      }
+    }
     expectOk(await sellers.ask(seller.id, { type: 'AddProductImage', commandId: `image:${imageKey}`, productId: product.productId, imageKey }), 'add image');
   }
 }

@@ -19,14 +19,17 @@ import { RegisterPage } from './pages/account/Register.tsx';
 import { WalletPage } from './pages/account/Wallet.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 
-const SellerDashboard = lazy(() => import('./pages/seller/Dashboard.tsx'));
-const SellerProducts = lazy(() => import('./pages/seller/Products.tsx'));
-const SellerProductForm = lazy(() => import('./pages/seller/ProductForm.tsx'));
-const AdminActors = lazy(() => import('./pages/admin/Actors.tsx'));
-const AdminActorInspector = lazy(() => import('./pages/admin/ActorInspector.tsx'));
-const AdminAudit = lazy(() => import('./pages/admin/Audit.tsx'));
-const AdminDisputes = lazy(() => import('./pages/admin/Disputes.tsx'));
-const AdminMail = lazy(() => import('./pages/admin/Mail.tsx'));
+const sellerPages = () => import('./pages/seller/routes.ts');
+const adminPages = () => import('./pages/admin/routes.ts');
+const SellerDashboard = lazy(() => sellerPages().then((pages) => ({ default: pages.SellerDashboard })));
+const SellerProducts = lazy(() => sellerPages().then((pages) => ({ default: pages.SellerProducts })));
+const SellerProductForm = lazy(() => sellerPages().then((pages) => ({ default: pages.SellerProductForm })));
+const AdminOverview = lazy(() => adminPages().then((pages) => ({ default: pages.AdminOverview })));
+const AdminActors = lazy(() => adminPages().then((pages) => ({ default: pages.AdminActors })));
+const AdminActorInspector = lazy(() => adminPages().then((pages) => ({ default: pages.AdminActorInspector })));
+const AdminAudit = lazy(() => adminPages().then((pages) => ({ default: pages.AdminAudit })));
+const AdminDisputes = lazy(() => adminPages().then((pages) => ({ default: pages.AdminDisputes })));
+const AdminMail = lazy(() => adminPages().then((pages) => ({ default: pages.AdminMail })));
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');
@@ -47,6 +50,7 @@ render(
       <Route path="/seller/products" component={SellerProducts} />
       <Route path="/seller/products/new" component={SellerProductForm} />
       <Route path="/seller/products/:id/edit" component={SellerProductForm} />
+      <Route path="/admin" component={AdminOverview} />
       <Route path="/admin/actors" component={AdminActors} />
       <Route path="/admin/actors/:key" component={AdminActorInspector} />
       <Route path="/admin/audit" component={AdminAudit} />

@@ -9,9 +9,11 @@
  *   have one typo, a longer term two; shorter terms match exactly or as a prefix (a typo in
  *   "cat" would match "car" and "hat"). Every term of `q` must match (AND). Case and diacritics
  *   are ignored. A blank `q` browses every document that passes the filters. The engines count
- *   edits slightly differently (Meilisearch counts a wrong first letter as two typos and a swap of
- *   neighbours as one; MiniSearch counts plain Levenshtein edits), so "iphone" finds "Phone
- *   Stand" embedded but not on Meilisearch; the contract asserts only what both agree on.
+ *   edits slightly differently (Meilisearch counts a wrong first letter as two typos; MiniSearch
+ *   counts plain Levenshtein edits), so "iphone" finds "Phone
+ *   Stand" embedded but not on Meilisearch; the contract asserts only what both agree on. A swap of
+ *   neighbours ("candel") is one typo in both (the MiniSearch adapter searches the swapped
+ *   spellings too).
  * - Filters combine with AND. Price bounds are inclusive. `category` and `sellerId` are exact
  *   values: keep them canonical lowercase slugs, because Meilisearch compares them
  *   case-insensitively and MiniSearch does not.

@@ -163,6 +163,20 @@ function describeTextMatching(indexOf: () => SearchIndex, find: Find): void {
     expect((await find({ q: 'zqxwv' })).total).toBe(0);
   });
 
+  it('forgives swapped neighbours and a dropped letter: "candel", "cnadle", "hedphones"', async () => {
+    const extras = [
+      { ...doc('p08'), id: 'p12', title: 'Scented Candle', description: 'Soy wax, cedar scent.', category: 'home', createdAt: doc('p11').createdAt + 60_000 },
+      { ...doc('p07'), id: 'p13', title: 'Studio Headphones', description: 'Closed back.', createdAt: doc('p11').createdAt + 120_000 },
+    ];
+    await indexOf().upsert([...catalog, ...extras]);
+    expect(ids(await find({ q: 'candel' }))).toEqual(['p12']);
+    expect(ids(await find({ q: 'cnadle' }))).toEqual(['p12']);
+    expect(ids(await find({ q: 'hedphones' })).sort()).toEqual(['p07', 'p13']);
+    expect(ids(await find({ q: 'wireless hedphones' }))).toEqual(['p07']);
+    // A swap still costs a typo: a 4-letter term has none to spend, so "caes" finds no case.
+    expect((await find({ q: 'caes' })).total).toBe(0);
+  });
+
   it('matches a prefix as you type, ignoring case and diacritics', async () => {
     await indexOf().upsert(catalog);
     expect(ids(await find({ q: 'iph' })).sort()).toEqual(['p01', 'p02']);

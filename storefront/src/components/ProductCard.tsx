@@ -15,7 +15,20 @@ export interface CardProduct {
   readonly imageUrl: string | null;
 }
 
-export function ProductImage(props: { url: string | null; title: string; class?: string }): JSX.Element {
+/**
+ * A demo product's image (`…/main.png`, 640 px) has a 320 px sibling (`…/main-320w.png`,
+ * gateway/seed/png.ts), so the browser picks the one that is sharp at the size shown. Uploaded
+ * images have one size and no srcset.
+ */
+export function srcsetOf(url: string): string | undefined {
+  if (!/\/products\/[^/]+\/main\.png$/.test(url)) return undefined;
+  return `${url.replace(/main\.png$/, 'main-320w.png')} 320w, ${url} 640w`;
+}
+
+/** The image's displayed width per layout: one column on phones, up to three at 1280 px. */
+export const cardImageSizes = '(min-width: 1280px) 360px, (min-width: 640px) 50vw, 100vw';
+
+export function ProductImage(props: { url: string | null; title: string; class?: string; sizes?: string }): JSX.Element {
   return (
     <Show
       when={props.url}
@@ -25,7 +38,7 @@ export function ProductImage(props: { url: string | null; title: string; class?:
         </div>
       }
     >
-      {(url) => <img src={url()} alt={props.title} loading="lazy" decoding="async" class={`object-cover ${props.class ?? ''}`} />}
+      {(url) => <img src={url()} srcset={srcsetOf(url())} sizes={srcsetOf(url()) === undefined ? undefined : (props.sizes ?? cardImageSizes)} alt={props.title} loading="lazy" decoding="async" class={`block object-cover ${props.class ?? ''}`} />}
     </Show>
   );
 }

@@ -28,6 +28,7 @@ const roleLinks: Readonly<Record<UserRole, readonly { href: string; label: strin
     { href: '/wallet', label: 'Wallet' },
   ],
   ADMIN: [
+    { href: '/admin', label: 'Overview' },
     { href: '/admin/actors', label: 'Actors' },
     { href: '/admin/audit', label: 'Audit' },
     { href: '/admin/disputes', label: 'Disputes' },
@@ -35,7 +36,11 @@ const roleLinks: Readonly<Record<UserRole, readonly { href: string; label: strin
   ],
 };
 
-const navLink = 'whitespace-nowrap rounded-lg px-2.5 py-1.5 text-sm font-medium text-muted no-underline hover:text-ink hover:bg-[var(--c-hover)]';
+const navLink = 'inline-flex min-h-11 items-center whitespace-nowrap rounded-lg px-2.5 py-1.5 text-sm font-medium text-muted no-underline hover:text-ink hover:bg-[var(--c-hover)]';
+/** Header controls are at least 44 px square, the smallest target a thumb hits reliably. */
+const headerButton = 'btn-ghost min-h-11 min-w-11 whitespace-nowrap !py-1.5 text-sm';
+/** Links whose route is exact, so "Dashboard" or "Overview" is not active on their subpages. */
+const exactLinks = new Set(['/seller', '/admin']);
 const activeLink = '!text-ink bg-[var(--c-hover)]';
 
 /** Keeps the WebSocket open while someone is signed in, and closes it when they sign out. */
@@ -67,7 +72,7 @@ function LiveDot(props: { status: LiveStatus }): JSX.Element {
   return <span class={`inline-block h-2 w-2 rounded-full ${props.status === 'live' ? 'bg-good' : props.status === 'connecting' ? 'bg-warn' : 'bg-bad'}`} title={label()} role="img" aria-label={label()} />;
 }
 
-function UserArea(props: { user: UserDto | null | undefined; live: LiveStatus }): JSX.Element {
+function UserArea(props: { user: UserDto | null | undefined; live: LiveStatus; compact?: boolean }): JSX.Element {
   const logout = useAction(logoutAction);
   const navigate = useNavigate();
   const [busy, setBusy] = createSignal(false);
@@ -90,7 +95,7 @@ function UserArea(props: { user: UserDto | null | undefined; live: LiveStatus })
           <A href="/login" class={navLink} activeClass={activeLink}>
             Sign in
           </A>
-          <A href="/register" class="btn-premium whitespace-nowrap !py-1.5 text-sm no-underline">
+          <A href="/register" class="btn-premium min-h-11 whitespace-nowrap !py-1.5 text-sm no-underline">
             Register
           </A>
         </Show>
@@ -100,14 +105,39 @@ function UserArea(props: { user: UserDto | null | undefined; live: LiveStatus })
         <>
           <span class="flex items-center gap-2 text-sm">
             <LiveDot status={props.live} />
-            <span class="max-w-[5.5rem] truncate font-medium sm:max-w-[10rem]">{user().displayName}</span>
+            <span class={`max-w-[10rem] truncate font-medium ${props.compact ? '' : 'hidden sm:inline'}`}>{user().displayName}</span>
           </span>
-          <button type="button" class="btn-ghost whitespace-nowrap !py-1.5 text-sm" disabled={busy()} onClick={() => void signOut()}>
+          <button type="button" class={`${headerButton} ${props.compact ? '' : 'hidden sm:inline-flex'}`} disabled={busy()} onClick={() => void signOut()}>
             Sign out
           </button>
         </>
       )}
     </Show>
+  );
+}
+
+/**
+ * On a phone the role links, the user's name and "Sign out" fold into one menu, so the signed-in
+ * header stays one row (it was three rows, 134 px, before).
+ */
+function PhoneMenu(props: { user: UserDto; live: LiveStatus }): JSX.Element {
+  const [open, setOpen] = createSignal(false);
+  return (
+    <div class="relative sm:hidden">
+      <button type="button" class={headerButton} aria-expanded={open()} aria-controls="phone-menu" aria-label="Menu" onClick={() => setOpen(!open())}>
+        <span aria-hidden="true">☰</span>
+      </button>
+      <Show when={open()}>
+        <div id="phone-menu" class="card-premium absolute right-0 top-12 z-40 grid w-56 gap-1 p-2" onClick={(event) => (event.target as HTMLElement).closest('a') !== null && setOpen(false)}>
+          <nav aria-label="Main" class="grid gap-1">
+            <For each={roleLinks[props.user.role]}>{(link) => <A href={link.href} end={exactLinks.has(link.href)} class={navLink} activeClass={activeLink}>{link.label}</A>}</For>
+          </nav>
+          <div class="flex items-center justify-between gap-2 border-t border-line pt-2">
+            <UserArea user={props.user} live={props.live} compact />
+          </div>
+        </div>
+      </Show>
+    </div>
   );
 }
 
@@ -133,27 +163,30 @@ export function Shell(props: ParentProps): JSX.Element {
         Skip to content
       </a>
       <header class="sticky top-0 z-30 border-b border-line bg-[var(--c-surface)] backdrop-blur-md">
-        <div class="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 gap-y-2 px-4 py-3">
-          <A href="/" end class="mr-1 flex items-center gap-2 text-lg font-extrabold tracking-tight no-underline">
+        <div class="mx-auto flex max-w-6xl items-center gap-x-2 px-3 py-2 sm:gap-x-3 sm:px-4">
+          <A href="/" end class="mr-1 flex min-h-11 min-w-11 items-center gap-2 text-lg font-extrabold tracking-tight no-underline" aria-label="Bazaary home">
             <img src="/favicon.svg" alt="" width="28" height="28" />
-            <span>Bazaary</span>
+            <span class={user() ? 'hidden min-[400px]:inline' : 'hidden min-[420px]:inline'}>Bazaary</span>
           </A>
-          <nav aria-label="Main" class="order-3 flex w-full flex-wrap items-center gap-1 sm:order-none sm:w-auto">
-            <Show when={user()}>{(current) => <For each={roleLinks[current().role]}>{(link) => <A href={link.href} end={link.href === '/seller'} class={navLink} activeClass={activeLink}>{link.label}</A>}</For>}</Show>
+          <nav aria-label="Main" class="hidden flex-wrap items-center gap-1 sm:flex">
+            <Show when={user()}>{(current) => <For each={roleLinks[current().role]}>{(link) => <A href={link.href} end={exactLinks.has(link.href)} class={navLink} activeClass={activeLink}>{link.label}</A>}</For>}</Show>
           </nav>
           <div class="ml-auto flex items-center gap-1 sm:gap-2">
-            <button type="button" class="btn-ghost whitespace-nowrap !py-1.5 text-sm" aria-keyshortcuts="Control+K Meta+K" onClick={() => setSearchOpen(true)}>
+            <button type="button" class={headerButton} aria-keyshortcuts="Control+K Meta+K" onClick={() => setSearchOpen(true)}>
               <span aria-hidden="true">🔎</span>
               <span class="sr-only sm:not-sr-only">Search</span>
               <kbd class="hidden rounded border border-line px-1 text-xs text-muted md:inline" aria-hidden="true">
                 Ctrl K
               </kbd>
             </button>
-            <A href="/cart" class={`${navLink} flex items-center gap-1`} activeClass={activeLink}>
+            <A href="/cart" class={`${navLink} gap-1`} activeClass={activeLink} aria-label={`Cart, ${cartCount()} items`}>
               <span aria-hidden="true">🛒</span>
-              <span>Cart ({cartCount()})</span>
+              <span aria-hidden="true">
+                <span class="hidden sm:inline">Cart </span>({cartCount()})
+              </span>
             </A>
             <UserArea user={user()} live={live()} />
+            <Show when={user()}>{(current) => <PhoneMenu user={current()} live={live()} />}</Show>
           </div>
         </div>
       </header>

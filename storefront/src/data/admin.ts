@@ -5,6 +5,7 @@
 import { query } from '@solidjs/router';
 import type { ActorStateDto, ActorSummaryDto, JournalEntryDto, MailDto, MailStatus, OrderDto, Page } from '../../../gateway/api-types.ts';
 import type { AuditDto as LedgerAudit } from '../../../gateway/api-types.ts';
+import type { ActorSearchDto, OverviewDto } from '../../../gateway/admin-api-types.ts';
 import { api, ApiFailure } from '../lib/api.ts';
 
 export type ActorKind = 'wallet' | 'order' | 'seller' | 'checkout';
@@ -50,3 +51,21 @@ export const getMail = query(async (status: MailStatus | undefined, page: number
     throw error;
   }
 }, 'admin-mail');
+
+/** Actors by what people quote: an order number, an order id, an email, a product title or a key. */
+export const searchActors = query((text: string) => api<ActorSearchDto>('/api/admin/search', { query: { q: text } }), 'admin-search');
+
+/** One sample for the overview; not a cached query, since every call must be a fresh sample. */
+export function sampleOverview(): Promise<OverviewDto> {
+  return api<OverviewDto>('/api/admin/overview');
+}
+
+/** Journal entries after `afterSeq`, for following an actor live. */
+export function journalAfter(key: string, afterSeq: number): Promise<{ readonly items: readonly JournalEntryDto[]; readonly lastSeq: number }> {
+  return api(`${actorPath(key)}/journal`, { query: { afterSeq, limit: 200 } });
+}
+
+/** The actor's state now, uncached (the live inspector reads it after each new entry). */
+export function readActor(key: string): Promise<ActorStateDto> {
+  return api<ActorStateDto>(actorPath(key));
+}

@@ -5,11 +5,14 @@
  */
 import { action, query, revalidate } from '@solidjs/router';
 import type { AuthDto, UserDto, UserRole } from '../../../gateway/api-types.ts';
+import type { SessionDto } from '../../../gateway/routes/session.ts';
 import { api, ApiFailure } from '../lib/api.ts';
 
 export const getMe = query(async (): Promise<UserDto | null> => {
   try {
-    return await api<UserDto>('/api/me');
+    // /api/session answers a signed-out visitor 200 with null, so a signed-out page load logs no
+    // failed request in the console (/api/me answers 401).
+    return (await api<SessionDto>('/api/session')).user;
   } catch (error) {
     if (error instanceof ApiFailure && error.status === 401) return null;
     throw error;

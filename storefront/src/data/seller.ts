@@ -2,9 +2,10 @@
  * A seller's dashboard data (orders placed with them, stats with sales per day and the daily
  * analytics series) and catalog writes.
  */
-import { action, query } from '@solidjs/router';
-import type { OrderDto, Page, ProductDto, SellerStatsDto } from '../../../gateway/api-types.ts';
+import { action, json, query } from '@solidjs/router';
+import type { OrderDto, Page, ProductDto, SearchDto, SellerStatsDto } from '../../../gateway/api-types.ts';
 import { api } from '../lib/api.ts';
+import { getProducts } from './catalog.ts';
 
 export const getSellerOrders = query((pageSize: number) => api<Page<OrderDto>>('/api/seller/orders', { query: { pageSize } }), 'seller-orders');
 
@@ -25,7 +26,22 @@ export const updateProduct = action(
   'product-update',
 );
 
-export const deleteProduct = action((id: string) => api<null>(`/api/products/${encodeURIComponent(id)}`, { method: 'DELETE' }), 'product-delete');
+/**
+ * Revalidates only the product lists. By default an action reloads every query on the page, and
+ * that included the deleted product itself: its 404 went through the fresh-read retry loop
+ * (six requests over about 4 s) before the page moved on.
+ */
+export const deleteProduct = action(async (id: string) => {
+  await api<null>(`/api/products/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  return json(null, { revalidate: [getProducts.key, getSellerCatalog.key] });
+}, 'product-delete');
+
+/** The seller's own catalog page by page, searchable (the search index holds every listing). */
+export const getSellerCatalog = query(
+  (sellerId: string, text: string, page: number, pageSize: number) =>
+    api<SearchDto>('/api/search', { query: { seller: sellerId, q: text.trim() || undefined, sort: 'newest', page, pageSize } }),
+  'seller-catalog',
+);
 
 export const uploadProductImage = action(
   (id: string, file: File) => api<{ readonly url: string; readonly product: ProductDto }>(`/api/products/${encodeURIComponent(id)}/images`, { method: 'POST', body: file }),

@@ -115,7 +115,7 @@ function Ledger(): JSX.Element {
       {(current) => (
         <Show when={current().items.length > 0} fallback={<EmptyState title="No money movements yet" icon="🧾">Deposits, purchases and sales appear here.</EmptyState>}>
           <div class="card-premium overflow-x-auto">
-            <table class="w-full border-collapse text-sm">
+            <table class="stack-table w-full border-collapse text-sm">
               <thead>
                 <tr class="text-left text-muted">
                   <th class="p-3 font-medium">When</th>
@@ -128,17 +128,17 @@ function Ledger(): JSX.Element {
                 <For each={current().items}>
                   {(entry) => (
                     <tr data-testid="ledger-row" class="border-t border-line">
-                      <td class="whitespace-nowrap p-3 text-muted">{formatDateTime(entry.createdAt)}</td>
-                      <td class="p-3">
+                      <td data-label="When" class="whitespace-nowrap p-3 text-muted">{formatDateTime(entry.createdAt)}</td>
+                      <td data-label="What" class="p-3">
                         {ledgerKindLabels[entry.kind]}
                         <Show when={entry.lockedUntil !== null && entry.status === 'LOCKED'}>
                           <span class="block text-xs text-muted">until {formatDateTime(entry.lockedUntil ?? 0)}</span>
                         </Show>
                       </td>
-                      <td class="p-3">
+                      <td data-label="Status" class="p-3">
                         <Badge tone={statusTones[entry.status]}>{entry.status}</Badge>
                       </td>
-                      <td class={`tabular whitespace-nowrap p-3 text-right font-semibold ${entry.type === 'CREDIT' ? 'text-good' : ''}`}>{formatSignedCents(entry.amountMinor, entry.type)}</td>
+                      <td data-label="Amount" class={`tabular whitespace-nowrap p-3 text-right font-semibold ${entry.type === 'CREDIT' ? 'text-good' : ''}`}>{formatSignedCents(entry.amountMinor, entry.type)}</td>
                     </tr>
                   )}
                 </For>

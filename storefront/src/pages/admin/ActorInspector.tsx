@@ -1,16 +1,19 @@
 /**
- * One actor (ADMIN): its state now, its state as of any seq (range slider) or time (datetime
+ * One actor (ADMIN), followed live: the page asks for journal entries after the last seq it has
+ * every second (a journal read, which wakes no actor) and, when one lands, reloads the state,
+ * journal and timers. Its state now, its state as of any seq (range slider) or time (datetime
  * input), replayed by the gateway from the journal with the actor's own decider, its journal and
  * its pending timers. Scrubbing shows the last answer while the next one loads, so the slider
  * never blanks the page.
  */
-import { createSignal, For, Show } from 'solid-js';
+import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, useParams } from '@solidjs/router';
+import { A, createAsync, revalidate, useParams } from '@solidjs/router';
 import type { ActorStateDto, JournalEntryDto } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, EmptyState, formatDateTime, PageHeader, Spinner } from '../../components/ui.tsx';
-import { getActor, getActorJournal, getActorStateAt } from '../../data/admin.ts';
+import { getActor, getActorJournal, getActorStateAt, journalAfter } from '../../data/admin.ts';
+import { timerSentence } from './timer-text.ts';
 import type { AsOf } from '../../data/admin.ts';
 
 function decodeKey(raw: string): string {
@@ -62,8 +65,11 @@ function Timers(props: { timers: ActorStateDto['pendingTimers'] }): JSX.Element 
       <For each={props.timers} fallback={<li class="text-sm text-muted">No pending timers.</li>}>
         {(timer) => (
           <li data-testid="timer-row" class="rounded-xl border border-line p-3 text-sm">
-            <div class="font-semibold">due {formatDateTime(timer.dueAt)}</div>
-            <pre class="m-0 mt-1 overflow-x-auto whitespace-pre-wrap break-all text-xs text-muted">{JSON.stringify(timer.message)}</pre>
+            <div class="font-semibold">{timerSentence(timer.message, timer.dueAt, Date.now(), formatDateTime)}</div>
+            <details class="mt-1">
+              <summary class="cursor-pointer text-xs text-muted">timer {timer.id}</summary>
+              <pre class="m-0 mt-1 overflow-x-auto whitespace-pre-wrap break-all text-xs text-muted">{JSON.stringify(timer.message)}</pre>
+            </details>
           </li>
         )}
       </For>
@@ -120,9 +126,45 @@ function AsOfControls(props: AsOfControlsProps): JSX.Element {
   );
 }
 
+/** How often the inspector asks whether the actor journaled something new. */
+const followEveryMs = 1_000;
+
+/**
+ * Follows the actor: polls for entries after the last seq seen and revalidates the state, journal
+ * and timers when one lands. Returns the number of entries that arrived while the page was open.
+ */
+function useFollow(actorKey: () => string, lastSeq: () => number | undefined): () => number {
+  const [arrived, setArrived] = createSignal(0);
+  let timer: number | undefined;
+  let stopped = false;
+  async function poll(): Promise<void> {
+    try {
+      const known = lastSeq();
+      const newer = known === undefined ? null : await journalAfter(actorKey(), known);
+      if (newer !== null && newer.items.length > 0) {
+        setArrived((count) => count + newer.items.length);
+        await revalidate([getActor.keyFor(actorKey()), getActorJournal.keyFor(actorKey())]);
+      }
+    } catch {
+      // A missed poll is retried at the next tick; the page keeps what it shows.
+    }
+    if (!stopped) timer = window.setTimeout(() => void poll(), followEveryMs);
+  }
+  onMount(() => (timer = window.setTimeout(() => void poll(), followEveryMs)));
+  onCleanup(() => {
+    stopped = true;
+    window.clearTimeout(timer);
+  });
+  return arrived;
+}
+
 function Inspector(props: { actorKey: string }): JSX.Element {
   const current = createAsync(() => getActor(props.actorKey));
   const journal = createAsync(() => getActorJournal(props.actorKey));
+  const arrived = useFollow(
+    () => props.actorKey,
+    () => journal.latest?.lastSeq,
+  );
   const [asOf, setAsOf] = createSignal<AsOf | null>(null);
   const [timeText, setTimeText] = createSignal('');
   const shown = createAsync(() => {
@@ -149,7 +191,12 @@ function Inspector(props: { actorKey: string }): JSX.Element {
   return (
     <div class="grid gap-6 lg:grid-cols-[1fr_22rem]">
       <section class="card-premium grid content-start gap-4 p-4" aria-labelledby="state-title">
-        <h2 id="state-title" class="m-0 text-lg font-bold">State</h2>
+        <div class="flex flex-wrap items-center justify-between gap-2">
+          <h2 id="state-title" class="m-0 text-lg font-bold">State</h2>
+          <span class="badge tone-good" data-testid="following" role="status">
+            ● Live{arrived() > 0 ? ` · ${arrived()} new ${arrived() === 1 ? 'entry' : 'entries'}` : ''}
+          </span>
+        </div>
         <AsOfControls
           maxSeq={maxSeq()}
           selectedSeq={selectedSeq()}

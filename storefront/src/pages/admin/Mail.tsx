@@ -20,7 +20,7 @@ function MailTable(props: { status: MailStatus | undefined; page: number; setPag
       {(page) => (
         <Show when={page().items.length > 0} fallback={<EmptyState title="No mail here" icon="📭">Welcome, order and payout mails appear here.</EmptyState>}>
           <div class="card-premium overflow-x-auto">
-            <table class="w-full border-collapse text-sm">
+            <table class="stack-table w-full border-collapse text-sm">
               <thead>
                 <tr class="text-left text-muted">
                   <th class="p-3 font-medium">To</th>
@@ -35,14 +35,14 @@ function MailTable(props: { status: MailStatus | undefined; page: number; setPag
                 <For each={page().items}>
                   {(item) => (
                     <tr data-testid="mail-row" class="border-t border-line align-top">
-                      <td class="p-3">{item.to}</td>
-                      <td class="p-3">{item.subject}</td>
-                      <td class="p-3">
+                      <td data-label="To" class="p-3">{item.to}</td>
+                      <td data-label="Subject" class="p-3">{item.subject}</td>
+                      <td data-label="Status" class="p-3">
                         <Badge tone={statusTones[item.status]}>{item.status}</Badge>
                       </td>
-                      <td class="tabular p-3 text-right">{item.attempts}</td>
-                      <td class="max-w-[16rem] p-3 text-muted">{item.lastError ?? '—'}</td>
-                      <td class="whitespace-nowrap p-3 text-muted">{formatDateTime(item.createdAt)}</td>
+                      <td data-label="Attempts" class="tabular p-3 text-right">{item.attempts}</td>
+                      <td data-label="Last error" class="max-w-[16rem] p-3 text-muted">{item.lastError ?? '—'}</td>
+                      <td data-label="Created" class="whitespace-nowrap p-3 text-muted">{formatDateTime(item.createdAt)}</td>
                     </tr>
                   )}
                 </For>

@@ -1,15 +1,16 @@
 /**
- * Create (/seller/products/new) or edit (/seller/products/:id/edit) a product: fields, image
- * upload and delete. Prices are typed in dollars and sent as integer cents. The catalog read model
+ * Create (/seller/products/new) or edit (/seller/products/:id/edit) a product: fields, a category
+ * from the catalogue's list (or a new one), images (chosen while creating too, uploaded once the
+ * product exists), and a delete that asks first. Prices are typed in dollars and sent as integer cents. The catalog read model
  * trails the seller actor by a moment, so the edit page shows what the write answers returned.
  */
 import { createSignal, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { createAsync, revalidate, useAction, useNavigate, useParams } from '@solidjs/router';
+import { createAsync, useAction, useNavigate, useParams } from '@solidjs/router';
 import type { ProductDto } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, ErrorNote, PageHeader } from '../../components/ui.tsx';
-import { getFreshProduct, getProducts } from '../../data/catalog.ts';
+import { categoryLabel, getCategories, getFreshProduct } from '../../data/catalog.ts';
 import { createProduct, deleteProduct, updateProduct, uploadProductImage } from '../../data/seller.ts';
 import type { ProductFieldsInput } from '../../data/seller.ts';
 import { describeError } from '../../lib/errors.ts';
@@ -18,8 +19,8 @@ import { centsToInput, parseCents } from '../../lib/money.ts';
 /** The gateway's image bound (gateway/images.ts), checked first so a large file fails fast. */
 const maxImageBytes = 5 * 1024 * 1024;
 const imageTypes = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
-/** When to re-read the product list after a delete (a bounded handful). */
-const listCatchUpDelaysMs = [500, 1_500];
+/** Images one new product may take before it is saved. */
+const maxImagesOnCreate = 6;
 
 function field(id: string, label: string, input: JSX.Element, hint?: string): JSX.Element {
   return (
@@ -66,10 +67,59 @@ function useWrite(): { busy: () => boolean; error: () => string | null; fail: (t
   };
 }
 
+/** A new category is typed only when none of the catalogue's fits. */
+const otherCategory = '__other__';
+
+function CategoryField(props: { value: string; onChange: (category: string) => void }): JSX.Element {
+  const categories = createAsync(() => getCategories());
+  const known = (): boolean => props.value === '' || (categories()?.some((category) => category.slug === props.value) ?? true);
+  const [typing, setTyping] = createSignal(false);
+  return (
+    <div>
+      <label for="product-category" class="field-label">
+        Category
+      </label>
+      <select
+        id="product-category"
+        class="field min-h-11"
+        required
+        onChange={(event) => {
+          const choice = event.currentTarget.value;
+          setTyping(choice === otherCategory);
+          props.onChange(choice === otherCategory ? '' : choice);
+        }}
+      >
+        <option value="" disabled selected={props.value === '' && !typing()}>
+          Choose a category
+        </option>
+        <For each={categories() ?? []}>
+          {(category) => (
+            <option value={category.slug} selected={category.slug === props.value}>
+              {categoryLabel(category.slug)}
+            </option>
+          )}
+        </For>
+        <option value={otherCategory} selected={typing() || !known()}>
+          Another category…
+        </option>
+      </select>
+      <Show when={typing() || !known()}>
+        <label for="product-category-new" class="field-label mt-2">
+          New category
+        </label>
+        <input id="product-category-new" class="field" required placeholder="home-garden" value={props.value} onInput={(event) => props.onChange(event.currentTarget.value)} />
+        <p class="m-0 mt-1 text-xs text-muted">Lowercase letters, digits and dashes.</p>
+      </Show>
+    </div>
+  );
+}
+
 function FieldsForm(props: { product: ProductDto | null; onSaved: (product: ProductDto) => void }): JSX.Element {
   const navigate = useNavigate();
   const create = useAction(createProduct);
   const update = useAction(updateProduct);
+  const upload = useAction(uploadProductImage);
+  const [files, setFiles] = createSignal<readonly File[]>([]);
   const write = useWrite();
   const initial = props.product;
   const [values, setValues] = createSignal({
@@ -92,6 +142,8 @@ function FieldsForm(props: { product: ProductDto | null; onSaved: (product: Prod
     write.run(async () => {
       if (initial === null) {
         const created = await create(fields);
+        // The product exists now; its chosen images follow, one upload each.
+        for (const file of files()) await upload(created.id, file);
         navigate(`/seller/products/${encodeURIComponent(created.id)}/edit`, { replace: true });
         return;
       }
@@ -105,13 +157,16 @@ function FieldsForm(props: { product: ProductDto | null; onSaved: (product: Prod
       {field('product-title', 'Title', <input id="product-title" class="field" required maxLength={120} value={values().title} onInput={set('title')} />)}
       {field('product-description', 'Description', <textarea id="product-description" class="field min-h-28" maxLength={2000} value={values().description} onInput={set('description')} />)}
       <div class="grid gap-4 sm:grid-cols-3">
-        {field('product-category', 'Category', <input id="product-category" class="field" required placeholder="phones" value={values().category} onInput={set('category')} />, 'A lowercase slug')}
+        <CategoryField value={values().category} onChange={(category) => set('category')({ currentTarget: { value: category } })} />
         {field('product-price', 'Price (USD)', <input id="product-price" class="field" required inputmode="decimal" placeholder="19.99" value={values().price} onInput={set('price')} />)}
         {field('product-stock', 'Stock', <input id="product-stock" class="field" required inputmode="numeric" value={values().stock} onInput={set('stock')} />)}
       </div>
+      <Show when={initial === null}>
+        <NewImages files={files()} onChange={setFiles} onError={write.fail} />
+      </Show>
       <div class="flex flex-wrap items-center gap-3">
-        <button type="submit" class="btn-premium" disabled={write.busy()}>
-          Save
+        <button type="submit" class="btn-premium min-h-11" disabled={write.busy()}>
+          {initial === null ? 'Create product' : 'Save'}
         </button>
         <Show when={saved()}>
           <span class="text-sm text-good" role="status">
@@ -124,6 +179,50 @@ function FieldsForm(props: { product: ProductDto | null; onSaved: (product: Prod
   );
 }
 
+/** A sentence naming what is wrong with a chosen image, or null when it can be uploaded. */
+function imageProblem(file: File): string | null {
+  if (!imageTypes.includes(file.type)) return `${file.name}: use a PNG, JPEG, GIF or WebP image.`;
+  if (file.size > maxImageBytes) return `${file.name} is larger than 5 MB.`;
+  return null;
+}
+
+/** Images picked before the product exists, previewed here and uploaded right after it is created. */
+function NewImages(props: { files: readonly File[]; onChange: (files: readonly File[]) => void; onError: (text: string) => void }): JSX.Element {
+  const previews = (): { file: File; url: string }[] => props.files.map((file) => ({ file, url: URL.createObjectURL(file) }));
+  return (
+    <div>
+      <label for="product-new-images" class="field-label">
+        Pictures (optional, up to {maxImagesOnCreate})
+      </label>
+      <input
+        id="product-new-images"
+        type="file"
+        multiple
+        accept={imageTypes.join(',')}
+        class="field"
+        onChange={(event) => {
+          const chosen = [...(event.currentTarget.files ?? [])];
+          const problem = chosen.map(imageProblem).find((text) => text !== null);
+          if (problem !== undefined && problem !== null) return props.onError(problem);
+          props.onChange([...props.files, ...chosen].slice(0, maxImagesOnCreate));
+        }}
+      />
+      <div class="mt-2 grid grid-cols-3 gap-2 sm:grid-cols-6">
+        <For each={previews()}>
+          {(preview) => (
+            <figure class="m-0 grid gap-1">
+              <img data-testid="new-image-preview" src={preview.url} alt={`Chosen: ${preview.file.name}`} class="aspect-square w-full rounded-xl object-cover" />
+              <button type="button" class="btn-ghost min-h-11 text-xs" onClick={() => props.onChange(props.files.filter((file) => file !== preview.file))}>
+                Remove
+              </button>
+            </figure>
+          )}
+        </For>
+      </div>
+    </div>
+  );
+}
+
 function ImagesPanel(props: { product: ProductDto; images: readonly string[]; onUploaded: (product: ProductDto) => void }): JSX.Element {
   const upload = useAction(uploadProductImage);
   const write = useWrite();
@@ -132,8 +231,8 @@ function ImagesPanel(props: { product: ProductDto; images: readonly string[]; on
   function uploadImage(): void {
     const chosen = file();
     if (chosen === null) return write.fail('Choose an image file first.');
-    if (!imageTypes.includes(chosen.type)) return write.fail('Use a PNG, JPEG, GIF or WebP image.');
-    if (chosen.size > maxImageBytes) return write.fail('That image is larger than 5 MB.');
+    const problem = imageProblem(chosen);
+    if (problem !== null) return write.fail(problem);
     write.run(async () => props.onUploaded((await upload(props.product.id, chosen)).product));
   }
 
@@ -154,27 +253,44 @@ function ImagesPanel(props: { product: ProductDto; images: readonly string[]; on
   );
 }
 
+/** Delete asks first, naming the product; the list it returns to hides it at once. */
 function DeletePanel(props: { product: ProductDto }): JSX.Element {
   const navigate = useNavigate();
   const remove = useAction(deleteProduct);
   const write = useWrite();
+  const [asking, setAsking] = createSignal(false);
   return (
     <section class="card-premium grid gap-3 p-5">
-      <button
-        type="button"
-        class="btn-danger"
-        disabled={write.busy()}
-        onClick={() =>
-          write.run(async () => {
-            await remove(props.product.id);
-            navigate('/seller/products', { replace: true });
-            // The catalog read model drops the product a moment after the seller actor does.
-            for (const delayMs of listCatchUpDelaysMs) window.setTimeout(() => void revalidate(getProducts.key), delayMs);
-          })
+      <Show
+        when={asking()}
+        fallback={
+          <button type="button" class="btn-danger min-h-11" onClick={() => setAsking(true)}>
+            Delete product
+          </button>
         }
       >
-        Delete product
-      </button>
+        <p class="m-0" role="alert">
+          Delete “{props.product.title}”? Shoppers can no longer find or buy it; orders already placed are kept.
+        </p>
+        <div class="flex flex-wrap gap-2">
+          <button
+            type="button"
+            class="btn-danger min-h-11"
+            disabled={write.busy()}
+            onClick={() =>
+              write.run(async () => {
+                await remove(props.product.id);
+                navigate('/seller/products', { replace: true, state: { deleted: props.product.id } });
+              })
+            }
+          >
+            Yes, delete it
+          </button>
+          <button type="button" class="btn-ghost min-h-11" disabled={write.busy()} onClick={() => setAsking(false)}>
+            Keep it
+          </button>
+        </div>
+      </Show>
       <ErrorNote error={write.error()} />
     </section>
   );

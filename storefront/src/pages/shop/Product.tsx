@@ -8,7 +8,12 @@ import type { CardProduct } from '../../components/ProductCard.tsx';
 import { Async, ErrorNote, Skeleton } from '../../components/ui.tsx';
 import { categoryLabel, getProduct } from '../../data/catalog.ts';
 import { addToCart, cart, maxLineQty } from '../../data/cart.ts';
+import { ApiFailure } from '../../lib/api.ts';
 import { formatCents } from '../../lib/money.ts';
+import { NotFoundPage } from '../NotFound.tsx';
+
+/** The gallery is half the 72rem page from 768 px up, the full width below. */
+const pageImageSizes = '(min-width: 1152px) 560px, (min-width: 768px) 50vw, 100vw';
 
 function Gallery(props: { product: ProductDto }): JSX.Element {
   const [selected, setSelected] = createSignal(0);
@@ -16,7 +21,7 @@ function Gallery(props: { product: ProductDto }): JSX.Element {
   return (
     <div class="grid gap-3">
       <div class="card-premium overflow-hidden">
-        <ProductImage url={current()} title={props.product.title} class="aspect-square w-full" />
+        <ProductImage url={current()} title={props.product.title} class="aspect-square w-full" sizes={pageImageSizes} />
       </div>
       <Show when={props.product.images.length > 1}>
         <div class="flex flex-wrap gap-2" role="group" aria-label="Images">
@@ -98,9 +103,16 @@ function Purchase(props: { product: ProductDto }): JSX.Element {
 
 function ProductView(): JSX.Element {
   const params = useParams();
-  const product = createAsync(() => getProduct(params['id'] ?? ''));
+  // A product that does not exist (or was deleted) is a not-found page, not an error to retry.
+  const product = createAsync(() =>
+    getProduct(params['id'] ?? '').catch((error: unknown) => {
+      if (error instanceof ApiFailure && error.status === 404) return null;
+      throw error;
+    }),
+  );
   return (
-    <Show when={product()}>
+    <Show when={product() !== null} fallback={<NotFoundPage what="product" />}>
+      <Show when={product()}>
       {(current) => (
         <article class="grid gap-8 md:grid-cols-2 rise-in">
           <Gallery product={current()} />
@@ -134,6 +146,7 @@ function ProductView(): JSX.Element {
           </div>
         </article>
       )}
+      </Show>
     </Show>
   );
 }
@@ -146,7 +159,7 @@ function Preview(props: { product: CardProduct }): JSX.Element {
   return (
     <article class="grid gap-8 md:grid-cols-2" aria-busy="true">
       <div class="card-premium overflow-hidden">
-        <ProductImage url={props.product.imageUrl} title={props.product.title} class="aspect-square w-full" />
+        <ProductImage url={props.product.imageUrl} title={props.product.title} class="aspect-square w-full" sizes={pageImageSizes} />
       </div>
       <div class="grid content-start gap-4">
         <span class="text-sm uppercase tracking-widest text-accent">{categoryLabel(props.product.category)}</span>
