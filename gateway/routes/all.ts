@@ -8,6 +8,7 @@ import { ok } from '../http.ts';
 import { buildOpenApi } from '../openapi.ts';
 import { adminRoutes } from './admin.ts';
 import { authRoutes } from './auth.ts';
+import { notificationRoutes } from './notifications.ts';
 import { opsRoutes } from './ops.ts';
 import { orderRoutes } from './orders.ts';
 import { productWriteRoutes } from './product-writes.ts';
@@ -29,6 +30,7 @@ export function allRoutes(): Route<GatewayContext>[] {
     ...walletRoutes,
     ...sellerRoutes,
     ...adminRoutes,
+    ...notificationRoutes,
   ];
   const document = buildOpenApi([...routes, ...metaRoutes(null)], apiVersion);
   return [...routes, ...metaRoutes(document)];

@@ -52,6 +52,12 @@ export interface OrderDto {
   readonly buyerId: string;
   readonly sellerId: string;
   readonly sellerName: string;
+  /** The buyer's display name, for the seller's order desk. */
+  readonly buyerName: string;
+  /** When the checkout confirmed the order; null for an order an operator sees from a refused checkout. */
+  readonly confirmedAt: number | null;
+  readonly paidAt: number | null;
+  readonly shippedAt: number | null;
   readonly status: OrderStatus;
   readonly currency: Currency;
   readonly totalMinor: number;

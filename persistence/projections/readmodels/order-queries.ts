@@ -8,8 +8,8 @@ import { orderNumber } from '../../../actors/order/order-number.ts';
 import { numberOrNull, textOrNull } from './rows.ts';
 
 
-const orderColumns = `o.*, coalesce(s.name, '') AS seller_name`;
-const orderFrom = 'orders o LEFT JOIN seller_stats s ON s.seller_id = o.seller_id';
+const orderColumns = `o.*, coalesce(s.name, '') AS seller_name, coalesce(u.display_name, '') AS buyer_name`;
+const orderFrom = 'orders o LEFT JOIN seller_stats s ON s.seller_id = o.seller_id LEFT JOIN users u ON u.id = o.buyer_id';
 
 const timelineColumns: readonly [TimelineStepDto['status'], string][] = [
   ['PLACED', 'placed_at'],
@@ -41,6 +41,10 @@ function toOrder(row: Row, items: readonly OrderItemDto[]): OrderDto {
     buyerId: String(row['buyer_id']),
     sellerId: String(row['seller_id']),
     sellerName: String(row['seller_name']),
+    buyerName: String(row['buyer_name'] ?? ''),
+    confirmedAt: numberOrNull(row['confirmed_at']),
+    paidAt: numberOrNull(row['paid_at']),
+    shippedAt: numberOrNull(row['shipped_at']),
     status: row['status'] as OrderStatus,
     currency: 'USD',
     totalMinor: Number(row['total_minor']),
@@ -91,6 +95,8 @@ export interface OrderListQuery {
   readonly side: 'buyer' | 'seller' | 'any';
   readonly userId: string | null;
   readonly status?: OrderStatus | undefined;
+  /** Order ids to keep (a search by order number resolves to ids first). */
+  readonly ids?: readonly string[] | undefined;
   readonly page: number;
   readonly pageSize: number;
 }
@@ -104,6 +110,13 @@ export async function listOrders(db: Db, query: OrderListQuery): Promise<Page<Or
   } else if (query.userId !== null) {
     params.push(query.userId);
     conditions.push('(o.buyer_id = $1 OR o.seller_id = $1)');
+  }
+  // An order exists for people only once its checkout confirmed it (issue #15 §1): a refused
+  // checkout's orders stay visible to operators (userId null) and in the journal, nowhere else.
+  if (query.userId !== null) conditions.push('o.confirmed_at IS NOT NULL');
+  if (query.ids !== undefined) {
+    params.push(query.ids);
+    conditions.push(`o.id = ANY($${params.length}::text[])`);
   }
   if (query.status !== undefined) {
     params.push(query.status);

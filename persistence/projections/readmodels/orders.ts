@@ -35,6 +35,8 @@ export interface OrderRow extends Row {
   readonly completed_at: number | null;
   readonly cancelled_at: number | null;
   readonly failed_at: number | null;
+  /** When the checkout confirmed the order: from then on it exists for buyer and seller (issue #15 §1). */
+  readonly confirmed_at: number | null;
   readonly release_due_at: number | null;
   readonly release_reason: string | null;
   readonly cancel_reason: string | null;
@@ -84,6 +86,7 @@ export const ordersTable: TableSpec = {
     completed_at: 'bigint',
     cancelled_at: 'bigint',
     failed_at: 'bigint',
+    confirmed_at: 'bigint',
     release_due_at: 'bigint',
     release_reason: 'text',
     cancel_reason: 'text',
@@ -175,6 +178,7 @@ function placedRow(event: Extract<OrderEvent, { type: 'OrderPlaced' }>): OrderRo
     completed_at: null,
     cancelled_at: null,
     failed_at: null,
+    confirmed_at: null,
     release_due_at: null,
     release_reason: null,
     cancel_reason: null,
@@ -196,10 +200,9 @@ function applyOrderEvent(row: OrderRow, event: Exclude<OrderEvent, { type: 'Orde
     case 'StepSucceeded':
     case 'TimerScheduled':
     case 'TimerCancelled':
-    // Whether the checkout confirmed the order (so it may ship) lives in the order actor; the
-    // storefront asks the actor when it needs it. Not projected yet.
-    case 'CheckoutConfirmed':
       return row;
+    case 'CheckoutConfirmed':
+      return { ...row, confirmed_at: event.at };
     case 'StepFailed':
       // As in the order's evolve: the first failure of a saga step is why the saga stopped.
       if (row.failure_code !== null || isSideStep(event.stepId)) return row;
@@ -224,7 +227,8 @@ function applyOrderEvent(row: OrderRow, event: Exclude<OrderEvent, { type: 'Orde
     case 'OrderFailed':
       return { ...row, status: 'FAILED', saga: null, failed_at: event.at, failure_code: event.code, failure_message: event.message };
     case 'OrderShipped':
-      return { ...row, status: 'SHIPPED', shipped_at: event.at, release_due_at: event.releaseDueAt };
+      // Orders journaled before the checkout gate existed ship without a CheckoutConfirmed; shipping proves it.
+      return { ...row, status: 'SHIPPED', shipped_at: event.at, release_due_at: event.releaseDueAt, confirmed_at: row.confirmed_at ?? event.at };
     case 'DeliveryConfirmed':
       return { ...row, status: 'DELIVERED', delivered_at: event.at };
     case 'ReleaseStarted':

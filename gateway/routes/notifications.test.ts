@@ -1,0 +1,101 @@
+/**
+ * Issue #15 §1 and §2 at the edge: a checkout refused for money leaves no order, no stats and no
+ * notification for buyer or seller (operators still see it), and the notification centre lists
+ * persisted notifications newest first with read marks kept on the server.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthDto, NotificationCentreDto } from '../api-types.ts';
+import { eventually, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+
+let harness: TestGateway;
+let buyer: AuthDto;
+let sellerA: AuthDto;
+let sellerB: AuthDto;
+
+beforeAll(async () => {
+  harness = await startTestGateway();
+  buyer = await harness.register('centre-buyer@example.test', 'BUYER');
+  sellerA = await harness.register('centre-seller-a@example.test', 'SELLER');
+  sellerB = await harness.register('centre-seller-b@example.test', 'SELLER');
+}, 60_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+async function product(seller: AuthDto, priceMinor: number): Promise<string> {
+  const created = await harness.call('POST', '/api/products', { token: seller.token, body: { title: 'Lamp', description: 'Warm', priceMinor, stock: 9, category: 'home' } });
+  expect(created.status).toBe(201);
+  return created.body.id as string;
+}
+
+async function centre(token: string, query = ''): Promise<NotificationCentreDto> {
+  const response = await harness.call('GET', `/api/notifications${query}`, { token });
+  expect(response.status).toBe(200);
+  return response.body as NotificationCentreDto;
+}
+
+describe('a refused checkout leaves no trace for people', () => {
+  it('keeps its orders out of the buyer list, the seller list, the stats and every notification', async () => {
+    const productA = await product(sellerA, 3_000);
+    const productB = await product(sellerB, 3_000);
+    expect((await harness.call('POST', '/api/wallet/deposit', { token: buyer.token, body: { commandId: 'd1', amountMinor: 4_000 } })).status).toBe(200);
+    const refused = await harness.call('POST', '/api/checkout', {
+      token: buyer.token,
+      body: { checkoutId: randomUUID(), items: [{ productId: productA, qty: 1 }, { productId: productB, qty: 1 }] },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('insufficient_funds');
+    const db = harness.gateway.context.db;
+    // The journal and the read model keep both orders for operators.
+    const kept = await eventually(async () => {
+      const rows = await db.query("SELECT id FROM orders WHERE buyer_id = $1 AND status IN ('FAILED', 'CANCELLED') AND saga IS NULL", [buyer.user.id]);
+      return rows.length === 2 ? rows : null;
+    });
+    expect(kept).toHaveLength(2);
+    expect((await harness.call('GET', '/api/orders', { token: buyer.token })).body.total).toBe(0);
+    for (const seller of [sellerA, sellerB]) {
+      expect((await harness.call('GET', '/api/seller/orders', { token: seller.token })).body.total).toBe(0);
+      const stats = (await harness.call('GET', '/api/seller/stats', { token: seller.token })).body;
+      expect([stats.ordersPlaced, stats.ordersCancelled, stats.fulfilmentRate]).toEqual([0, 0, null]);
+      expect((await centre(seller.token)).items).toEqual([]);
+    }
+    // The buyer's own deposit is their only notification.
+    expect((await centre(buyer.token)).items.map((entry) => entry.notification.event)).toEqual(['wallet.changed']);
+  });
+});
+
+describe('the notification centre', () => {
+  it('lists newest first, pages back by seq, and keeps read marks on the server', async () => {
+    const user = await harness.register('centre-reader@example.test', 'BUYER');
+    for (const commandId of ['r1', 'r2', 'r3']) {
+      expect((await harness.call('POST', '/api/wallet/deposit', { token: user.token, body: { commandId, amountMinor: 100 } })).status).toBe(200);
+    }
+    const all = await eventually(async () => {
+      const listed = await centre(user.token);
+      return listed.items.length === 3 ? listed : null;
+    });
+    expect(all.items.map((entry) => entry.notification.seq)).toEqual([3, 2, 1]);
+    expect(all.unread).toBe(3);
+    expect((await centre(user.token, '?before=3&limit=1')).items.map((entry) => entry.notification.seq)).toEqual([2]);
+
+    const one = await harness.call('POST', '/api/notifications/read', { token: user.token, body: { seq: 2 } });
+    expect(one.body).toEqual({ unread: 2 });
+    expect((await centre(user.token)).items.map((entry) => entry.read)).toEqual([false, true, false]);
+    const rest = await harness.call('POST', '/api/notifications/read', { token: user.token, body: { throughSeq: 3 } });
+    expect(rest.body).toEqual({ unread: 0 });
+    // Marks are per user: another user's centre is untouched and cannot be marked from here.
+    expect((await centre(buyer.token)).unread).toBe(1);
+  });
+
+  it('answers bad input with 400 and a stable code, and strangers with 401', async () => {
+    for (const body of [{}, { seq: 0 }, { seq: 'x' }, { throughSeq: 1.5 }, { seq: 1, extra: true }]) {
+      const response = await harness.call('POST', '/api/notifications/read', { token: buyer.token, body });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('invalid_request');
+    }
+    expect((await harness.call('GET', '/api/notifications?limit=500', { token: buyer.token })).status).toBe(400);
+    expect((await harness.call('GET', '/api/notifications')).status).toBe(401);
+  });
+});
