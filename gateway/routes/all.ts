@@ -14,6 +14,7 @@ import { orderRoutes } from './orders.ts';
 import { productWriteRoutes } from './product-writes.ts';
 import { productRoutes } from './products.ts';
 import { searchRoutes } from './search.ts';
+import { sellerDeskRoutes } from './seller-desk.ts';
 import { sellerRoutes } from './seller.ts';
 import { walletRoutes } from './wallet.ts';
 
@@ -31,6 +32,7 @@ export function allRoutes(): Route<GatewayContext>[] {
     ...sellerRoutes,
     ...adminRoutes,
     ...notificationRoutes,
+    ...sellerDeskRoutes,
   ];
   const document = buildOpenApi([...routes, ...metaRoutes(null)], apiVersion);
   return [...routes, ...metaRoutes(document)];

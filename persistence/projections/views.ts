@@ -37,6 +37,8 @@ export interface OrderItemDto {
   readonly qty: number;
   readonly unitPriceMinor: number;
   readonly lineTotalMinor: number;
+  /** The product's first image while it exists, for thumbnails. */
+  readonly imageUrl: string | null;
 }
 
 export interface TimelineStepDto {
@@ -58,6 +60,8 @@ export interface OrderDto {
   readonly confirmedAt: number | null;
   readonly paidAt: number | null;
   readonly shippedAt: number | null;
+  /** While PAID: when the order is cancelled and refunded unless it ships first. */
+  readonly shipByAt: number | null;
   readonly status: OrderStatus;
   readonly currency: Currency;
   readonly totalMinor: number;

@@ -203,7 +203,9 @@ describe.skipIf(skipReason !== '')('storefront shop flow (issue #5 proof)', () =
     const walletBefore = await myWallet(seller.api);
     const sellerLoads = await loadCount(seller.page);
 
+    // A money action asks first, naming the amount and who gets it (issue #15 §3).
     await buyer.page.getByRole('button', { name: 'Confirm delivery' }).click();
+    await buyer.page.getByRole('alertdialog').getByRole('button', { name: `Release ${formatUsd(orderA.totalMinor)} to ${orderA.sellerName}` }).click();
     await waitForText(buyer.page.getByTestId('order-status'), 'COMPLETED');
 
     const toast = `💰 Funds released: ${formatUsd(orderA.totalMinor)} from order #${orderA.number}`;
@@ -310,6 +312,7 @@ describe.skipIf(skipReason !== '')('storefront shop flow (issue #5 proof)', () =
     const row = admin.page.locator(`[data-testid="dispute-row"][data-order-id="${orderId}"]`);
     await waitForCount(row, 1);
     await row.getByRole('button', { name: 'Refund buyer' }).click();
+    await row.getByRole('alertdialog').getByRole('button', { name: new RegExp(`^Refund ${formatUsd(order.totalMinor).replace('$', '\\$')} to `) }).click();
 
     // A refund cancels the order and returns the whole total to the buyer's spendable balance.
     await waitForText(status, 'CANCELLED');

@@ -20,6 +20,7 @@ import { WalletPage } from './pages/account/Wallet.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 
 const SellerDashboard = lazy(() => import('./pages/seller/Dashboard.tsx'));
+const SellerOrders = lazy(() => import('./pages/seller/Orders.tsx'));
 const SellerProducts = lazy(() => import('./pages/seller/Products.tsx'));
 const SellerProductForm = lazy(() => import('./pages/seller/ProductForm.tsx'));
 const AdminActors = lazy(() => import('./pages/admin/Actors.tsx'));
@@ -44,6 +45,7 @@ render(
       <Route path="/login" component={LoginPage} />
       <Route path="/register" component={RegisterPage} />
       <Route path="/seller" component={SellerDashboard} />
+      <Route path="/seller/orders" component={SellerOrders} />
       <Route path="/seller/products" component={SellerProducts} />
       <Route path="/seller/products/new" component={SellerProductForm} />
       <Route path="/seller/products/:id/edit" component={SellerProductForm} />

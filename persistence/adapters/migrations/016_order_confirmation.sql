@@ -7,3 +7,6 @@ ALTER TABLE orders ADD COLUMN IF NOT EXISTS confirmed_at bigint;
 UPDATE orders SET confirmed_at = coalesce(paid_at, placed_at)
   WHERE confirmed_at IS NULL AND paid_at IS NOT NULL AND status <> 'FAILED' AND coalesce(cancel_reason, '') <> 'checkout_failed';
 CREATE INDEX IF NOT EXISTS orders_seller_confirmed ON orders (seller_id, placed_at DESC) WHERE confirmed_at IS NOT NULL;
+-- The ship-by deadline of a paid, unshipped order (the order's ship-by timer), shown to the seller
+-- on the order desk and to the buyer on the order page; cleared when the timer is cancelled.
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS ship_by_at bigint;

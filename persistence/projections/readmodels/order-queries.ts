@@ -45,6 +45,7 @@ function toOrder(row: Row, items: readonly OrderItemDto[]): OrderDto {
     confirmedAt: numberOrNull(row['confirmed_at']),
     paidAt: numberOrNull(row['paid_at']),
     shippedAt: numberOrNull(row['shipped_at']),
+    shipByAt: row['status'] === 'PAID' ? numberOrNull(row['ship_by_at']) : null,
     status: row['status'] as OrderStatus,
     currency: 'USD',
     totalMinor: Number(row['total_minor']),
@@ -66,7 +67,10 @@ async function itemsOf(db: Db, orderIds: readonly string[]): Promise<Map<string,
   const byOrder = new Map<string, OrderItemDto[]>();
   if (orderIds.length === 0) return byOrder;
   const rows = await db.query(
-    'SELECT order_id, product_id, title, qty, unit_price_minor, line_total_minor FROM order_items WHERE order_id = ANY($1::text[]) ORDER BY order_id, line_no',
+    // The product's first image, while the product exists, is the line's thumbnail.
+    `SELECT i.order_id, i.product_id, i.title, i.qty, i.unit_price_minor, i.line_total_minor, p.images->>0 AS image_url
+     FROM order_items i LEFT JOIN products p ON p.product_id = i.product_id
+     WHERE i.order_id = ANY($1::text[]) ORDER BY i.order_id, i.line_no`,
     [orderIds],
   );
   for (const row of rows) {
@@ -77,6 +81,7 @@ async function itemsOf(db: Db, orderIds: readonly string[]): Promise<Map<string,
       qty: Number(row['qty']),
       unitPriceMinor: Number(row['unit_price_minor']),
       lineTotalMinor: Number(row['line_total_minor']),
+      imageUrl: textOrNull(row['image_url']),
     });
     byOrder.set(String(row['order_id']), list);
   }

@@ -7,6 +7,7 @@
  * last_seq, since the timers table and the saga runtime own those.
  */
 import { isSideStep } from '../../../actors/order/order-evolve.ts';
+import { shipByTimerId } from '../../../actors/order/order-steps.ts';
 import type { OrderEvent, OrderStatus } from '../../../actors/order/order-messages.ts';
 import { assertNever } from '../../../actors/decider.ts';
 import type { Db, Row } from '../../adapters/db.ts';
@@ -37,6 +38,8 @@ export interface OrderRow extends Row {
   readonly failed_at: number | null;
   /** When the checkout confirmed the order: from then on it exists for buyer and seller (issue #15 §1). */
   readonly confirmed_at: number | null;
+  /** When an unshipped paid order is cancelled by its ship-by timer; null once it no longer applies. */
+  readonly ship_by_at: number | null;
   readonly release_due_at: number | null;
   readonly release_reason: string | null;
   readonly cancel_reason: string | null;
@@ -87,6 +90,7 @@ export const ordersTable: TableSpec = {
     cancelled_at: 'bigint',
     failed_at: 'bigint',
     confirmed_at: 'bigint',
+    ship_by_at: 'bigint',
     release_due_at: 'bigint',
     release_reason: 'text',
     cancel_reason: 'text',
@@ -179,6 +183,7 @@ function placedRow(event: Extract<OrderEvent, { type: 'OrderPlaced' }>): OrderRo
     cancelled_at: null,
     failed_at: null,
     confirmed_at: null,
+    ship_by_at: null,
     release_due_at: null,
     release_reason: null,
     cancel_reason: null,
@@ -198,9 +203,11 @@ function applyOrderEvent(row: OrderRow, event: Exclude<OrderEvent, { type: 'Orde
   switch (event.type) {
     case 'StepStarted':
     case 'StepSucceeded':
-    case 'TimerScheduled':
-    case 'TimerCancelled':
       return row;
+    case 'TimerScheduled':
+      return event.timerId === shipByTimerId ? { ...row, ship_by_at: event.dueAt } : row;
+    case 'TimerCancelled':
+      return event.timerId === shipByTimerId ? { ...row, ship_by_at: null } : row;
     case 'CheckoutConfirmed':
       return { ...row, confirmed_at: event.at };
     case 'StepFailed':

@@ -13,7 +13,7 @@ export interface Toast {
 }
 
 /** Toasts on screen at once; older ones drop off first (the pages show the full history). */
-const maxVisibleToasts = 5;
+const maxVisibleToasts = 3;
 /** How long a toast stays; long enough to read a sentence, short enough not to pile up. */
 const toastLifetimeMs = 8_000;
 
@@ -30,4 +30,20 @@ export function showToast(text: string, tone: ToastTone = 'info'): void {
   const id = nextToastId++;
   setToasts((current) => [...current, { id, text, tone }].slice(-maxVisibleToasts));
   window.setTimeout(() => dismissToast(id), toastLifetimeMs);
+}
+
+/** How long after a click its order's notifications stay quiet: the page shows the result already. */
+const ownActionQuietMs = 15_000;
+const ownActions = new Map<string, number>();
+
+/** Records that this tab just acted on `orderId`, so its echo comes back without a toast. */
+export function noteOwnAction(orderId: string): void {
+  ownActions.set(orderId, Date.now() + ownActionQuietMs);
+}
+
+/** Orders this tab acted on within the quiet window. */
+export function recentOwnActions(): ReadonlySet<string> {
+  const now = Date.now();
+  for (const [orderId, until] of ownActions) if (until < now) ownActions.delete(orderId);
+  return new Set(ownActions.keys());
 }

@@ -1,0 +1,70 @@
+/**
+ * One order as the seller works it, in the live feed and on the order desk: number, buyer, items,
+ * total, status, the ship-by deadline while PAID, and Ship. Shipping moves no money (the escrow
+ * stays held), so it acts on one click; the order page has cancel-and-refund, which asks first.
+ */
+import { createSignal, Show } from 'solid-js';
+import type { JSX } from 'solid-js';
+import { A, useAction } from '@solidjs/router';
+import type { OrderDto } from '../../../../gateway/api-types.ts';
+import { Badge, ErrorNote, formatDateTime, Money } from '../../components/ui.tsx';
+import { shipOrder, statusTone } from '../../data/orders.ts';
+import { describeError } from '../../lib/errors.ts';
+import { noteOwnAction } from '../../lib/toasts.ts';
+import { itemNames } from '../shop/Orders.tsx';
+
+export function SellerOrderRow(props: { order: OrderDto; testId: string }): JSX.Element {
+  const ship = useAction(shipOrder);
+  const [pending, setPending] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  async function shipIt(): Promise<void> {
+    setPending(true);
+    setError(null);
+    noteOwnAction(props.order.id);
+    try {
+      await ship(props.order.id);
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setPending(false);
+    }
+  }
+  return (
+    <li data-testid={props.testId} data-order-id={props.order.id} class="border-t border-line px-4 py-3 first:border-t-0 rise-in">
+      <div class="flex flex-wrap items-center gap-x-4 gap-y-2">
+        <div class="grid min-w-0 flex-1 basis-56">
+          <span class="flex flex-wrap items-baseline gap-x-2">
+            <A href={`/orders/${encodeURIComponent(props.order.id)}`} class="font-mono font-bold">
+              #{props.order.number}
+            </A>
+            <span class="font-semibold" data-testid="order-buyer">
+              {props.order.buyerName || 'A buyer'}
+            </span>
+          </span>
+          <span class="truncate text-sm" data-testid="order-items">
+            {itemNames(props.order.items)}
+          </span>
+          <span class="text-xs text-muted">
+            {formatDateTime(props.order.placedAt)}
+            <Show when={props.order.status === 'PAID' && props.order.shipByAt}>
+              {(due) => (
+                <span class="font-semibold text-warn" data-testid="ship-by">
+                  {' '}
+                  · Ship by {formatDateTime(due())}
+                </span>
+              )}
+            </Show>
+          </span>
+        </div>
+        <Money cents={props.order.totalMinor} class="font-semibold" />
+        <Badge tone={statusTone(props.order.status)}>{props.order.status}</Badge>
+        <Show when={props.order.status === 'PAID'}>
+          <button type="button" class="btn-premium !py-1.5 text-sm" disabled={pending()} onClick={() => void shipIt()}>
+            Ship
+          </button>
+        </Show>
+      </div>
+      <ErrorNote error={error()} />
+    </li>
+  );
+}
