@@ -60,6 +60,8 @@ export interface OrderDto {
   readonly confirmedAt: number | null;
   readonly paidAt: number | null;
   readonly shippedAt: number | null;
+  /** The carrier and tracking number given when it shipped, if any. */
+  readonly tracking: { readonly carrier: string; readonly trackingNumber: string } | null;
   /** While PAID: when the order is cancelled and refunded unless it ships first. */
   readonly shipByAt: number | null;
   readonly status: OrderStatus;

@@ -248,7 +248,15 @@ describe.skipIf(skipReason !== '')('the storefront people expect (issue #15 ยง1โ
     const order = the('order');
     const deskRow = row(sellerA.page, 'desk-order', order.id);
     await deskRow.getByRole('button', { name: 'Ship' }).click();
+    await deskRow.getByLabel('Carrier').fill('UPS');
+    await screenshots(sellerA.page, 'ship-form');
+    // Half a tracking pair is refused in place, before anything is sent.
+    await deskRow.getByRole('button', { name: 'Confirm shipment' }).click();
+    await waitForText(deskRow.getByRole('alert'), 'Give both the carrier and the tracking number');
+    await deskRow.getByLabel('Tracking number').fill('1Z999AA10123456784');
+    await deskRow.getByRole('button', { name: 'Confirm shipment' }).click();
     await waitForText(buyer.page.getByTestId('order-status'), 'SHIPPED');
+    await waitForText(buyer.page.getByTestId('tracking'), 'UPS 1Z999AA10123456784');
     await expect.poll(() => toastsSeen(buyer.page), { timeout: liveUpdateMs }).toEqual([`Order #${order.number} is now SHIPPED`]);
     // The seller clicked Ship themselves: the echo is no toast on their page.
     await sellerA.page.waitForTimeout(1_000);

@@ -168,6 +168,7 @@ describe.skipIf(skipReason !== '')('storefront shop flow (issue #5 proof)', () =
     const buyerLoads = await loadCount(buyer.page);
 
     await feedRow.getByRole('button', { name: 'Ship' }).click();
+    await feedRow.getByRole('button', { name: 'Confirm shipment' }).click();
     await waitForText(status, 'SHIPPED');
     await waitForText(feedRow, 'SHIPPED');
     expect(await loadCount(buyer.page)).toBe(buyerLoads);

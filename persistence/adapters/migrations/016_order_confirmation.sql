@@ -10,3 +10,6 @@ CREATE INDEX IF NOT EXISTS orders_seller_confirmed ON orders (seller_id, placed_
 -- The ship-by deadline of a paid, unshipped order (the order's ship-by timer), shown to the seller
 -- on the order desk and to the buyer on the order page; cleared when the timer is cancelled.
 ALTER TABLE orders ADD COLUMN IF NOT EXISTS ship_by_at bigint;
+-- The carrier and tracking number the seller gave when shipping, shown to the buyer.
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS carrier text;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS tracking_number text;

@@ -45,6 +45,7 @@ function toOrder(row: Row, items: readonly OrderItemDto[]): OrderDto {
     confirmedAt: numberOrNull(row['confirmed_at']),
     paidAt: numberOrNull(row['paid_at']),
     shippedAt: numberOrNull(row['shipped_at']),
+    tracking: textOrNull(row['tracking_number']) === null ? null : { carrier: String(row['carrier'] ?? ''), trackingNumber: String(row['tracking_number']) },
     shipByAt: row['status'] === 'PAID' ? numberOrNull(row['ship_by_at']) : null,
     status: row['status'] as OrderStatus,
     currency: 'USD',

@@ -40,6 +40,8 @@ export interface OrderRow extends Row {
   readonly confirmed_at: number | null;
   /** When an unshipped paid order is cancelled by its ship-by timer; null once it no longer applies. */
   readonly ship_by_at: number | null;
+  readonly carrier: string | null;
+  readonly tracking_number: string | null;
   readonly release_due_at: number | null;
   readonly release_reason: string | null;
   readonly cancel_reason: string | null;
@@ -91,6 +93,8 @@ export const ordersTable: TableSpec = {
     failed_at: 'bigint',
     confirmed_at: 'bigint',
     ship_by_at: 'bigint',
+    carrier: 'text',
+    tracking_number: 'text',
     release_due_at: 'bigint',
     release_reason: 'text',
     cancel_reason: 'text',
@@ -184,6 +188,8 @@ function placedRow(event: Extract<OrderEvent, { type: 'OrderPlaced' }>): OrderRo
     failed_at: null,
     confirmed_at: null,
     ship_by_at: null,
+    carrier: null,
+    tracking_number: null,
     release_due_at: null,
     release_reason: null,
     cancel_reason: null,
@@ -235,7 +241,15 @@ function applyOrderEvent(row: OrderRow, event: Exclude<OrderEvent, { type: 'Orde
       return { ...row, status: 'FAILED', saga: null, failed_at: event.at, failure_code: event.code, failure_message: event.message };
     case 'OrderShipped':
       // Orders journaled before the checkout gate existed ship without a CheckoutConfirmed; shipping proves it.
-      return { ...row, status: 'SHIPPED', shipped_at: event.at, release_due_at: event.releaseDueAt, confirmed_at: row.confirmed_at ?? event.at };
+      return {
+        ...row,
+        status: 'SHIPPED',
+        shipped_at: event.at,
+        release_due_at: event.releaseDueAt,
+        confirmed_at: row.confirmed_at ?? event.at,
+        carrier: event.tracking?.carrier ?? null,
+        tracking_number: event.tracking?.trackingNumber ?? null,
+      };
     case 'DeliveryConfirmed':
       return { ...row, status: 'DELIVERED', delivered_at: event.at };
     case 'ReleaseStarted':

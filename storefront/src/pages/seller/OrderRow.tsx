@@ -1,34 +1,18 @@
 /**
  * One order as the seller works it, in the live feed and on the order desk: number, buyer, items,
- * total, status, the ship-by deadline while PAID, and Ship. Shipping moves no money (the escrow
- * stays held), so it acts on one click; the order page has cancel-and-refund, which asks first.
+ * total, status, the ship-by deadline while PAID, and Ship with carrier and tracking number.
+ * Shipping moves no money (the escrow stays held); the order page has cancel-and-refund, which asks first.
  */
-import { createSignal, Show } from 'solid-js';
+import { Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, useAction } from '@solidjs/router';
+import { A } from '@solidjs/router';
 import type { OrderDto } from '../../../../gateway/api-types.ts';
-import { Badge, ErrorNote, formatDateTime, Money } from '../../components/ui.tsx';
-import { shipOrder, statusTone } from '../../data/orders.ts';
-import { describeError } from '../../lib/errors.ts';
-import { noteOwnAction } from '../../lib/toasts.ts';
+import { ShipForm } from '../../components/ShipForm.tsx';
+import { Badge, formatDateTime, Money } from '../../components/ui.tsx';
+import { statusTone } from '../../data/orders.ts';
 import { itemNames } from '../shop/Orders.tsx';
 
 export function SellerOrderRow(props: { order: OrderDto; testId: string }): JSX.Element {
-  const ship = useAction(shipOrder);
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
-  async function shipIt(): Promise<void> {
-    setPending(true);
-    setError(null);
-    noteOwnAction(props.order.id);
-    try {
-      await ship(props.order.id);
-    } catch (caught) {
-      setError(describeError(caught));
-    } finally {
-      setPending(false);
-    }
-  }
   return (
     <li data-testid={props.testId} data-order-id={props.order.id} class="border-t border-line px-4 py-3 first:border-t-0 rise-in">
       <div class="flex flex-wrap items-center gap-x-4 gap-y-2">
@@ -59,12 +43,9 @@ export function SellerOrderRow(props: { order: OrderDto; testId: string }): JSX.
         <Money cents={props.order.totalMinor} class="font-semibold" />
         <Badge tone={statusTone(props.order.status)}>{props.order.status}</Badge>
         <Show when={props.order.status === 'PAID'}>
-          <button type="button" class="btn-premium !py-1.5 text-sm" disabled={pending()} onClick={() => void shipIt()}>
-            Ship
-          </button>
+          <ShipForm orderId={props.order.id} compact />
         </Show>
       </div>
-      <ErrorNote error={error()} />
     </li>
   );
 }

@@ -9,7 +9,8 @@ import { A, createAsync, useAction, useParams } from '@solidjs/router';
 import type { OrderDto, UserDto } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, Badge, ErrorNote, formatDateTime, Money, PageHeader } from '../../components/ui.tsx';
-import { cancelOrder, confirmDelivery, getOrder, openDispute, resolveDispute, shipOrder, statusTone } from '../../data/orders.ts';
+import { cancelOrder, confirmDelivery, getOrder, openDispute, resolveDispute, statusTone } from '../../data/orders.ts';
+import { ShipForm } from '../../components/ShipForm.tsx';
 import { describeError, errorCode, sentenceFor } from '../../lib/errors.ts';
 import { formatCents } from '../../lib/money.ts';
 import { noteOwnAction } from '../../lib/toasts.ts';
@@ -146,7 +147,6 @@ function BuyerActions(props: { order: OrderDto }): JSX.Element {
 }
 
 function SellerActions(props: { order: OrderDto }): JSX.Element {
-  const ship = useAction(shipOrder);
   const cancel = useAction(cancelOrder);
   const command = useCommand();
   const buyer = (): string => props.order.buyerName || 'the buyer';
@@ -155,9 +155,7 @@ function SellerActions(props: { order: OrderDto }): JSX.Element {
       <Rule order={props.order} viewer="seller" />
       <Show when={props.order.status === 'PAID'}>
         <div class="flex flex-wrap items-start gap-2">
-          <button type="button" class="btn-premium" disabled={command.pending()} onClick={() => (noteOwnAction(props.order.id), void command.run(() => ship(props.order.id)))}>
-            Ship
-          </button>
+          <ShipForm orderId={props.order.id} />
           <ConfirmAction
             label="Cancel and refund"
             question={`Cancel this order and refund ${formatCents(props.order.totalMinor)} to ${buyer()}? This cannot be undone.`}
@@ -244,6 +242,7 @@ function Facts(props: { order: OrderDto }): JSX.Element {
       <Show when={order().buyerName}><dt class="text-muted">Buyer</dt><dd class="m-0">{order().buyerName}</dd></Show>
       <dt class="text-muted">Placed</dt>
       <dd class="m-0">{formatDateTime(order().placedAt)}</dd>
+      <Show when={order().tracking}>{(tracking) => <><dt class="text-muted">Tracking</dt><dd class="m-0" data-testid="tracking">{tracking().carrier} <span class="font-mono">{tracking().trackingNumber}</span></dd></>}</Show>
       <Show when={order().shipByAt}>{(due) => <><dt class="text-muted">Ship by</dt><dd class="m-0" data-testid="ship-by">{formatDateTime(due())}</dd></>}</Show>
       {/* The release date applies only while the order waits on it: shipped, not confirmed or disputed. */}
       <Show when={order().status === 'SHIPPED' && order().releaseDueAt}>{(due) => <><dt class="text-muted">Auto-release</dt><dd class="m-0" data-testid="auto-release">{formatDateTime(due())}</dd></>}</Show>

@@ -1,11 +1,13 @@
 /**
- * Issue #15 §1 and §2 at the edge: a checkout refused for money leaves no order, no stats and no
- * notification for buyer or seller (operators still see it), and the notification centre lists
- * persisted notifications newest first with read marks kept on the server.
+ * Issue #15 at the edge, the views people get: a checkout refused for money leaves no order, no
+ * stats and no notification for buyer or seller (operators still see it); the notification
+ * centre lists persisted notifications newest first with read marks kept on the server; the
+ * seller's order desk filters, finds by number and shows buyer, items, ship-by and tracking.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthDto, NotificationCentreDto } from '../api-types.ts';
+import { orderNumber } from '../../actors/order/order-number.ts';
+import type { AuthDto, NotificationCentreDto, OrderDto, Page } from '../api-types.ts';
 import { eventually, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
 
 let harness: TestGateway;
@@ -105,5 +107,46 @@ describe('the notification centre', () => {
     }
     expect((await harness.call('GET', '/api/notifications?limit=500', { token: buyer.token })).status).toBe(400);
     expect((await harness.call('GET', '/api/notifications')).status).toBe(401);
+  });
+});
+
+describe('the seller order desk and shipping with tracking', () => {
+  it('lists confirmed orders with buyer, items and ship-by; filters by status and number; ships with tracking', async () => {
+    const seller = await harness.register('desk-seller@example.test', 'SELLER');
+    const shopper = await harness.register('desk-shopper@example.test', 'BUYER');
+    const productId = await product(seller, 700);
+    expect((await harness.call('POST', '/api/wallet/deposit', { token: shopper.token, body: { commandId: 'k1', amountMinor: 10_000 } })).status).toBe(200);
+    const ids: string[] = [];
+    for (let count = 0; count < 2; count += 1) {
+      const placed = await harness.call('POST', '/api/checkout', { token: shopper.token, body: { checkoutId: randomUUID(), items: [{ productId, qty: 2 }] } });
+      ids.push((placed.body.orderIds as string[])[0] as string);
+    }
+    const desk = async (query = ''): Promise<Page<OrderDto>> => (await harness.call('GET', `/api/seller/desk${query}`, { token: seller.token })).body;
+    const listed = await eventually(async () => {
+      const page = await desk();
+      return page.total === 2 ? page : null;
+    });
+    const first = listed.items.find((order) => order.id === ids[0]) as OrderDto;
+    expect(first.buyerName).toBe('desk-shopper');
+    expect(first.items.map((item) => [item.title, item.qty])).toEqual([['Lamp', 2]]);
+    expect(first.shipByAt).toBeGreaterThan(first.placedAt);
+
+    const number = orderNumber(ids[0] as string);
+    expect((await desk(`?number=${number.slice(0, 6).toLowerCase()}`)).items.map((order) => order.id)).toEqual([ids[0]]);
+    const badNumber = await harness.call('GET', '/api/seller/desk?number=zz', { token: seller.token });
+    expect([badNumber.status, badNumber.body.error.code]).toEqual([400, 'invalid_request']);
+
+    const half = await harness.call('POST', `/api/orders/${ids[0]}/ship`, { token: seller.token, body: { carrier: 'UPS' } });
+    expect([half.status, half.body.error.code]).toEqual([400, 'invalid_request']);
+    const shipped = await harness.call('POST', `/api/orders/${ids[0]}/ship`, { token: seller.token, body: { carrier: 'UPS', trackingNumber: '1Z 999 AA1' } });
+    expect(shipped.status).toBe(200);
+    const afterShip = await eventually(async () => {
+      const page = await desk('?status=SHIPPED');
+      return page.total === 1 ? page : null;
+    });
+    expect(afterShip.items[0]?.tracking).toEqual({ carrier: 'UPS', trackingNumber: '1Z 999 AA1' });
+    expect(afterShip.items[0]?.shipByAt).toBeNull();
+    expect((await desk('?status=PAID')).items.map((order) => order.id)).toEqual([ids[1]]);
+    expect((await harness.call('GET', '/api/seller/desk', { token: shopper.token })).status).toBe(403);
   });
 });
