@@ -29,7 +29,10 @@ afterAll(async () => {
 async function product(seller: AuthDto, priceMinor: number): Promise<string> {
   const created = await harness.call('POST', '/api/products', { token: seller.token, body: { title: 'Lamp', description: 'Warm', priceMinor, stock: 9, category: 'home' } });
   expect(created.status).toBe(201);
-  return created.body.id as string;
+  const id = created.body.id as string;
+  // Checkout finds products in the read model, which follows the seller's journal a moment later.
+  await eventually(async () => ((await harness.call('GET', `/api/products/${id}`)).status === 200 ? true : null), 60_000);
+  return id;
 }
 
 async function centre(token: string, query = ''): Promise<NotificationCentreDto> {
@@ -54,7 +57,7 @@ describe('a refused checkout leaves no trace for people', () => {
     const kept = await eventually(async () => {
       const rows = await db.query("SELECT id FROM orders WHERE buyer_id = $1 AND status IN ('FAILED', 'CANCELLED') AND saga IS NULL", [buyer.user.id]);
       return rows.length === 2 ? rows : null;
-    });
+    }, 60_000);
     expect(kept).toHaveLength(2);
     expect((await harness.call('GET', '/api/orders', { token: buyer.token })).body.total).toBe(0);
     for (const seller of [sellerA, sellerB]) {
@@ -81,7 +84,7 @@ describe('the notification centre', () => {
     const all = await eventually(async () => {
       const listed = await centre(user.token);
       return listed.items.length === 3 ? listed : null;
-    });
+    }, 60_000);
     expect(all.items.map((entry) => entry.notification.seq)).toEqual([3, 2, 1]);
     expect(all.items.map((entry) => entry.notification.event)).toEqual(['order.new', 'order.new', 'order.new']);
     expect(all.unread).toBe(3);
@@ -125,7 +128,7 @@ describe('the seller order desk and shipping with tracking', () => {
     const listed = await eventually(async () => {
       const page = await desk();
       return page.total === 2 ? page : null;
-    });
+    }, 60_000);
     const first = listed.items.find((order) => order.id === ids[0]) as OrderDto;
     expect(first.buyerName).toBe('desk-shopper');
     expect(first.items.map((item) => [item.title, item.qty])).toEqual([['Lamp', 2]]);
@@ -143,7 +146,7 @@ describe('the seller order desk and shipping with tracking', () => {
     const afterShip = await eventually(async () => {
       const page = await desk('?status=SHIPPED');
       return page.total === 1 ? page : null;
-    });
+    }, 60_000);
     expect(afterShip.items[0]?.tracking).toEqual({ carrier: 'UPS', trackingNumber: '1Z 999 AA1' });
     expect(afterShip.items[0]?.shipByAt).toBeNull();
     expect((await desk('?status=PAID')).items.map((order) => order.id)).toEqual([ids[1]]);
