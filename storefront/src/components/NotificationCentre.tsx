@@ -51,7 +51,11 @@ export function NotificationCentre(): JSX.Element {
   return (
     <div ref={root} class="relative">
       <button type="button" class="btn-ghost relative !px-2.5 !py-1.5 text-sm" aria-label={label()} aria-expanded={open()} aria-haspopup="dialog" onClick={() => setOpen(!open())}>
-        <span aria-hidden="true">🔔</span>
+        {/* A drawn bell rather than an emoji: it renders the same without an emoji font. */}
+        <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+          <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+          <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+        </svg>
         <Show when={unread() > 0}>
           <span data-testid="unread-count" aria-hidden="true" class="absolute -right-1 -top-1 grid h-5 min-w-5 place-items-center rounded-full bg-bad px-1 text-xs font-bold text-white">
             {unread() > 99 ? '99+' : unread()}

@@ -3,15 +3,13 @@
  * beside the button, and "Confirm shipment" ships. Tracking is optional but goes as a pair, so
  * the buyer either gets a number to follow or none, never half of one.
  */
-import { createSignal, createUniqueId, For, Show } from 'solid-js';
+import { createSignal, createUniqueId, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
 import { useAction } from '@solidjs/router';
 import { shipOrder } from '../data/orders.ts';
 import { describeError } from '../lib/errors.ts';
 import { noteOwnAction } from '../lib/toasts.ts';
 import { ErrorNote } from './ui.tsx';
-
-const carriers = ['UPS', 'USPS', 'FedEx', 'DHL', 'Royal Mail', 'La Poste'] as const;
 
 export function ShipForm(props: { orderId: string; compact?: boolean }): JSX.Element {
   const ship = useAction(shipOrder);
@@ -22,7 +20,6 @@ export function ShipForm(props: { orderId: string; compact?: boolean }): JSX.Ele
   const [error, setError] = createSignal<string | null>(null);
   const carrierId = createUniqueId();
   const trackingId = createUniqueId();
-  const listId = createUniqueId();
 
   async function submit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
@@ -30,7 +27,7 @@ export function ShipForm(props: { orderId: string; compact?: boolean }): JSX.Ele
     if ((pair.carrier === '') !== (pair.trackingNumber === '')) return void setError('Give both the carrier and the tracking number, or leave both empty.');
     setPending(true);
     setError(null);
-    noteOwnAction(props.orderId);
+    noteOwnAction(props.orderId, ['SHIPPED']);
     try {
       await ship(props.orderId, pair.carrier === '' ? undefined : pair);
       setOpen(false);
@@ -55,10 +52,7 @@ export function ShipForm(props: { orderId: string; compact?: boolean }): JSX.Ele
           <label for={carrierId} class="field-label">
             Carrier
           </label>
-          <input id={carrierId} class="field" list={listId} maxLength={40} placeholder="UPS" value={carrier()} onInput={(event) => setCarrier(event.currentTarget.value)} />
-          <datalist id={listId}>
-            <For each={carriers}>{(name) => <option value={name} />}</For>
-          </datalist>
+          <input id={carrierId} class="field" maxLength={40} placeholder="UPS" value={carrier()} onInput={(event) => setCarrier(event.currentTarget.value)} />
         </div>
         <div>
           <label for={trackingId} class="field-label">

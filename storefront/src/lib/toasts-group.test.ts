@@ -16,8 +16,13 @@ describe('toasts for a burst of notifications', () => {
     ]);
   });
 
-  it('no toast for the person who acted, nor for their own wallet moves', () => {
-    expect(toastsFor([status('a1', 'SHIPPED'), deposit], new Set(['a1']))).toEqual([]);
+  it('no toast for the status the person caused, nor for their own wallet moves', () => {
+    expect(toastsFor([status('a1', 'SHIPPED'), deposit], new Set(['a1:SHIPPED']))).toEqual([]);
+  });
+
+  it('what someone else does next to the same order still toasts', () => {
+    const burst = [status('a1', 'DELIVERED'), status('a1', 'COMPLETED'), released('a1')];
+    expect(toastsFor(burst, new Set(['a1:SHIPPED'])).map((view) => view.tone)).toEqual(['money']);
   });
 
   it('several orders at once: one grouped toast naming three and counting the rest', () => {

@@ -1,8 +1,8 @@
 /**
  * Which toasts a burst of live notifications makes (issue #15 §2). Pure, so the policy is tested
  * without a browser:
- * - a person's own action already shows its result in place, so a notification about an order
- *   they acted on a moment ago in this tab, and their own wallet moves, make no toast;
+ * - a person's own action already shows its result in place, so the status they just caused in
+ *   this tab (`orderId:status` in `own`), and their own wallet moves, make no toast;
  * - one order's several notifications arriving together (delivered, completed, funds released)
  *   make one toast: the one that matters most;
  * - several orders at once make one grouped toast, and the bell keeps every notification.
@@ -30,12 +30,16 @@ function orderIdOf(notification: NotificationDto): string | null {
   return notification.event === 'wallet.changed' ? null : notification.data.orderId;
 }
 
-/** The toasts for notifications that arrived together; `ownOrders` are orders this tab just acted on. */
-export function toastsFor(burst: readonly NotificationDto[], ownOrders: ReadonlySet<string>): ToastView[] {
+function causedHere(notification: NotificationDto, own: ReadonlySet<string>): boolean {
+  return notification.event === 'order.status' && own.has(`${notification.data.orderId}:${notification.data.status}`);
+}
+
+/** The toasts for notifications that arrived together; `own` holds the `orderId:status` this tab caused. */
+export function toastsFor(burst: readonly NotificationDto[], own: ReadonlySet<string>): ToastView[] {
   const byOrder = new Map<string, NotificationDto>();
   for (const notification of burst) {
     const orderId = orderIdOf(notification);
-    if (orderId === null || ownOrders.has(orderId)) continue;
+    if (orderId === null || causedHere(notification, own)) continue;
     const kept = byOrder.get(orderId);
     // The later of equal weight wins: a status that moved twice shows where it is now.
     if (kept === undefined || weight[notification.event] >= weight[kept.event]) byOrder.set(orderId, notification);

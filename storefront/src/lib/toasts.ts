@@ -3,6 +3,7 @@
  * burst of notifications after a long offline spell cannot flood the screen.
  */
 import { createSignal } from 'solid-js';
+import type { OrderStatus } from '../../../gateway/api-types.ts';
 
 export type ToastTone = 'info' | 'success' | 'money' | 'error';
 
@@ -36,12 +37,19 @@ export function showToast(text: string, tone: ToastTone = 'info'): void {
 const ownActionQuietMs = 15_000;
 const ownActions = new Map<string, number>();
 
-/** Records that this tab just acted on `orderId`, so its echo comes back without a toast. */
-export function noteOwnAction(orderId: string): void {
-  ownActions.set(orderId, Date.now() + ownActionQuietMs);
+/**
+ * Records that this tab just moved `orderId` to one of `statuses`, so that echo comes back without
+ * a toast. Only those statuses: what someone else does to the order meanwhile still toasts.
+ */
+export function noteOwnAction(orderId: string, statuses: readonly OrderStatus[]): void {
+  for (const status of statuses) ownActions.set(ownActionKey(orderId, status), Date.now() + ownActionQuietMs);
 }
 
-/** Orders this tab acted on within the quiet window. */
+export function ownActionKey(orderId: string, status: OrderStatus): string {
+  return `${orderId}:${status}`;
+}
+
+/** `orderId:status` keys this tab caused within the quiet window. */
 export function recentOwnActions(): ReadonlySet<string> {
   const now = Date.now();
   for (const [orderId, until] of ownActions) if (until < now) ownActions.delete(orderId);

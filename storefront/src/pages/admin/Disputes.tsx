@@ -4,9 +4,10 @@
  * no per-order notifications) and the row an operator resolves leaves at once; a row someone else
  * resolved meanwhile leaves with a sentence instead of "This order is not disputed".
  */
-import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
 import { A, createAsync, revalidate } from '@solidjs/router';
+import type { OrderDto } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, EmptyState, formatDateTime, Money, PageHeader } from '../../components/ui.tsx';
 import { getDisputes } from '../../data/admin.ts';
@@ -31,6 +32,10 @@ function Queue(): JSX.Element {
     void revalidate(getDisputes.key);
   }
   const open = () => disputes()?.items.filter((order) => order.status === 'DISPUTED' && !gone().has(order.id)) ?? [];
+  // Rows are keyed by order id (strings compare by value): each re-read brings new objects, and a
+  // row keyed by object would be rebuilt and lose a confirmation the operator has open.
+  const openIds = createMemo(() => open().map((order) => order.id), [], { equals: (left, right) => left.length === right.length && left.every((id, index) => id === right[index]) });
+  const byId = createMemo(() => new Map(open().map((order) => [order.id, order] as const)));
   return (
     <Show when={disputes()}>
       <p role="status" class="m-0 mb-3 min-h-5 text-sm text-muted">
@@ -38,30 +43,38 @@ function Queue(): JSX.Element {
       </p>
       <Show when={open().length > 0} fallback={<EmptyState title="No open disputes" icon="🕊️">Disputed orders wait here for a decision.</EmptyState>}>
         <ul class="m-0 grid list-none gap-3 p-0">
-          <For each={open()}>
-            {(order) => (
-              <li data-testid="dispute-row" data-order-id={order.id} class="card-premium grid gap-3 p-4 rise-in">
-                <div class="flex flex-wrap items-center gap-x-4 gap-y-1">
-                  <A href={`/orders/${encodeURIComponent(order.id)}`} class="font-mono font-bold">
-                    #{order.number}
-                  </A>
-                  <span class="text-muted">
-                    {order.buyerName || 'Buyer'} → {order.sellerName}
-                  </span>
-                  <span class="text-sm text-muted">{formatDateTime(order.placedAt)}</span>
-                  <Money cents={order.totalMinor} class="ml-auto font-semibold" />
-                </div>
-                <p class="m-0 text-sm">
-                  <span class="text-muted">Reason: </span>
-                  {order.disputeReason ?? '—'}
-                </p>
-                <ResolveButtons order={order} onResolved={(outcome) => resolved(order.id, order.number, outcome)} />
-              </li>
+          <For each={openIds()}>
+            {(orderId) => (
+              <Show when={byId().get(orderId)}>
+                {(current) => <DisputeRow order={current()} onResolved={resolved} />}
+              </Show>
             )}
           </For>
         </ul>
       </Show>
     </Show>
+  );
+}
+
+function DisputeRow(props: { order: OrderDto; onResolved: (orderId: string, number: string, outcome: 'done' | 'already') => void }): JSX.Element {
+  return (
+    <li data-testid="dispute-row" data-order-id={props.order.id} class="card-premium grid gap-3 p-4 rise-in">
+      <div class="flex flex-wrap items-center gap-x-4 gap-y-1">
+        <A href={`/orders/${encodeURIComponent(props.order.id)}`} class="font-mono font-bold">
+          #{props.order.number}
+        </A>
+        <span class="text-muted">
+          {props.order.buyerName || 'Buyer'} → {props.order.sellerName}
+        </span>
+        <span class="text-sm text-muted">{formatDateTime(props.order.placedAt)}</span>
+        <Money cents={props.order.totalMinor} class="ml-auto font-semibold" />
+      </div>
+      <p class="m-0 text-sm">
+        <span class="text-muted">Reason: </span>
+        {props.order.disputeReason ?? '—'}
+      </p>
+      <ResolveButtons order={props.order} onResolved={(outcome) => props.onResolved(props.order.id, props.order.number, outcome)} />
+    </li>
   );
 }
 

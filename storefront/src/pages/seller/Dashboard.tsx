@@ -9,7 +9,7 @@ import { A, createAsync } from '@solidjs/router';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, formatDuration, formatPercent, PageHeader } from '../../components/ui.tsx';
 import { getSellerOrders, getSellerStats, statsRange } from '../../data/seller.ts';
-import { SellerOrderRow } from './OrderRow.tsx';
+import { SellerOrderRows } from './OrderRow.tsx';
 import { Balances } from '../account/Wallet.tsx';
 import { SalesChart } from './SalesChart.tsx';
 
@@ -24,9 +24,7 @@ function Feed(): JSX.Element {
     <Show when={orders()}>
       {(page) => (
         <ul data-testid="seller-feed" class="card-premium m-0 list-none p-0" aria-live="polite">
-          <For each={page().items} fallback={<li class="p-6 text-center text-muted">No orders yet. New orders appear here the moment their checkout is confirmed.</li>}>
-            {(order) => <SellerOrderRow order={order} testId="feed-order" />}
-          </For>
+          <SellerOrderRows orders={page().items} testId="feed-order" empty={<li class="p-6 text-center text-muted">No orders yet. New orders appear here the moment their checkout is confirmed.</li>} />
         </ul>
       )}
     </Show>

@@ -3,7 +3,7 @@
  * total, status, the ship-by deadline while PAID, and Ship with carrier and tracking number.
  * Shipping moves no money (the escrow stays held); the order page has cancel-and-refund, which asks first.
  */
-import { Show } from 'solid-js';
+import { createMemo, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
 import { A } from '@solidjs/router';
 import type { OrderDto } from '../../../../gateway/api-types.ts';
@@ -47,5 +47,19 @@ export function SellerOrderRow(props: { order: OrderDto; testId: string }): JSX.
         </Show>
       </div>
     </li>
+  );
+}
+
+/**
+ * Rows keyed by order id: a live update re-reads the list as new objects, and rows keyed by
+ * object would be rebuilt, closing a ship form the seller is filling in.
+ */
+export function SellerOrderRows(props: { orders: readonly OrderDto[]; testId: string; empty?: JSX.Element }): JSX.Element {
+  const ids = createMemo(() => props.orders.map((order) => order.id), [], { equals: (left, right) => left.length === right.length && left.every((id, index) => id === right[index]) });
+  const byId = createMemo(() => new Map(props.orders.map((order) => [order.id, order] as const)));
+  return (
+    <For each={ids()} fallback={props.empty}>
+      {(orderId) => <Show when={byId().get(orderId)}>{(order) => <SellerOrderRow order={order()} testId={props.testId} />}</Show>}
+    </For>
   );
 }

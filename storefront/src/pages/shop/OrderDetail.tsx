@@ -61,24 +61,18 @@ function useCommand(): { pending: () => boolean; error: () => string | null; cod
 function ruleFor(order: OrderDto, viewer: 'buyer' | 'seller'): string {
   switch (order.status) {
     case 'PAID':
-      return viewer === 'seller'
-        ? 'Paid and held in escrow. Ship it before the ship-by date, or cancel to refund the buyer; unshipped orders are refunded automatically then.'
-        : 'Paid and held in escrow. The seller ships it before the ship-by date, or you are refunded automatically.';
+      return viewer === 'seller' ? 'Ship it by the ship-by date or cancel it; an unshipped order is refunded then.' : 'The seller ships it by the ship-by date, or you are refunded automatically.';
     case 'SHIPPED':
     case 'DELIVERED':
-      return viewer === 'seller'
-        ? 'Shipped. The money is released to you when the buyer confirms delivery, or automatically on the release date.'
-        : 'Got it? Confirming releases the money to the seller. If something is wrong, open a dispute instead: the money stays frozen until an operator decides.';
+      return viewer === 'seller' ? 'You are paid when the buyer confirms delivery, or on the auto-release date.' : 'Confirm delivery to pay the seller, or open a dispute to keep the money frozen until an operator decides.';
     case 'DISPUTED':
-      return 'Disputed. The money stays frozen until an operator refunds the buyer or releases it to the seller.';
-    case 'COMPLETED':
-      return 'Completed. The money was released to the seller; no further action is possible.';
-    case 'CANCELLED':
-      return 'Cancelled. The buyer was refunded; no further action is possible.';
+      return 'Frozen until an operator refunds the buyer or pays the seller.';
     case 'PLACED':
       return 'The checkout is still finishing.';
+    case 'COMPLETED':
+    case 'CANCELLED':
     case 'FAILED':
-      return 'The checkout failed and nothing was charged.';
+      return 'Closed: no further action is possible.';
     default: {
       const unknownStatus: never = order.status;
       return unknownStatus;
@@ -106,7 +100,7 @@ function BuyerActions(props: { order: OrderDto }): JSX.Element {
 
   async function submitDispute(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    noteOwnAction(props.order.id);
+    noteOwnAction(props.order.id, ['DISPUTED']);
     if (await disputeCommand.run(() => dispute(props.order.id, reason().trim()))) setDisputing(false);
   }
 
@@ -120,7 +114,7 @@ function BuyerActions(props: { order: OrderDto }): JSX.Element {
             question={`Release ${total()} to ${props.order.sellerName}? The seller is paid at once; this cannot be undone.`}
             confirmLabel={`Release ${total()} to ${props.order.sellerName}`}
             disabled={confirmCommand.pending()}
-            run={() => (noteOwnAction(props.order.id), confirmCommand.run(() => confirm(props.order.id)))}
+            run={() => (noteOwnAction(props.order.id, ['DELIVERED', 'COMPLETED']), confirmCommand.run(() => confirm(props.order.id)))}
           />
           <button type="button" class="btn-ghost" aria-expanded={disputing()} onClick={() => setDisputing(!disputing())}>
             Open dispute
@@ -162,7 +156,7 @@ function SellerActions(props: { order: OrderDto }): JSX.Element {
             confirmLabel={`Refund ${formatCents(props.order.totalMinor)} to ${buyer()}`}
             danger
             disabled={command.pending()}
-            run={() => (noteOwnAction(props.order.id), command.run(() => cancel(props.order.id)))}
+            run={() => (noteOwnAction(props.order.id, ['CANCELLED']), command.run(() => cancel(props.order.id)))}
           />
         </div>
       </Show>
@@ -182,7 +176,7 @@ export function ResolveButtons(props: { order: OrderDto; onResolved?: (outcome: 
   const total = (): string => formatCents(props.order.totalMinor);
   const buyer = (): string => props.order.buyerName || 'the buyer';
   async function decide(resolution: 'refund' | 'release'): Promise<void> {
-    noteOwnAction(props.order.id);
+    noteOwnAction(props.order.id, [resolution === 'refund' ? 'CANCELLED' : 'COMPLETED']);
     const done = await command.run(() => resolve(props.order.id, resolution));
     if (done) props.onResolved?.('done');
     else if (command.code() === 'not_disputed' || command.code() === 'invalid_transition') props.onResolved?.('already');
