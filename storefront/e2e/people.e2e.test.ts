@@ -289,6 +289,10 @@ describe.skipIf(skipReason !== '')('the storefront people expect (issue #15 §1�
     expect(await buyer.page.getByTestId('auto-release').count()).toBe(0);
     await buyer.page.waitForTimeout(1_000);
     expect(await toastsSeen(buyer.page)).toEqual([]);
+    // What the buyer did is kept in the bell's history, already read.
+    await expect.poll(async () => (await buyer.api.get<NotificationCentreDto>('/api/notifications')).unread, { timeout: liveUpdateMs }).toBe(0);
+    const history = await buyer.api.get<NotificationCentreDto>('/api/notifications');
+    expect(history.items.map((entry) => entry.notification.event === 'order.status' && entry.notification.data.status)).toEqual(['COMPLETED', 'DELIVERED', 'SHIPPED']);
   });
 
   it('§5 ledger rows link to their order and name the seller', async () => {

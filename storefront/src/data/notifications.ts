@@ -11,7 +11,7 @@ import { getOrder, getOrders } from './orders.ts';
 import { getSellerDesk, getSellerOrders, getSellerStats } from './seller.ts';
 import { getLedger, getWallet } from './wallet.ts';
 import { api } from '../lib/api.ts';
-import { toastsFor } from '../lib/toasts-group.ts';
+import { causedHere, toastsFor } from '../lib/toasts-group.ts';
 import { recentOwnActions } from '../lib/toasts.ts';
 import type { ToastTone } from '../lib/toasts.ts';
 
@@ -49,16 +49,20 @@ function staleKeys(notification: NotificationDto): readonly string[] {
 let burst: NotificationDto[] = [];
 let burstTimer: number | undefined;
 
-function flush(toast: (text: string, tone: ToastTone) => void): void {
+async function flush(toast: (text: string, tone: ToastTone) => void): Promise<void> {
   const arrived = burst;
   burst = [];
   burstTimer = undefined;
-  for (const view of toastsFor(arrived, recentOwnActions())) toast(view.text, view.tone);
+  const own = recentOwnActions();
+  for (const view of toastsFor(arrived, own)) toast(view.text, view.tone);
+  // What this tab caused is no news to this person: it goes to the bell's history already read.
+  const caused = arrived.filter((notification) => causedHere(notification, own));
+  await Promise.allSettled(caused.map((notification) => api('/api/notifications/read', { method: 'POST', body: { seq: notification.seq } })));
   const keys = new Set(arrived.flatMap((notification) => staleKeys(notification)));
   void revalidate([...keys, getNotificationCentre.key]);
 }
 
 export function applyNotification(notification: NotificationDto, toast: (text: string, tone: ToastTone) => void): void {
   burst.push(notification);
-  if (burstTimer === undefined) burstTimer = window.setTimeout(() => flush(toast), burstWindowMs);
+  if (burstTimer === undefined) burstTimer = window.setTimeout(() => void flush(toast), burstWindowMs);
 }

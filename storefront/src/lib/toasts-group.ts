@@ -30,7 +30,8 @@ function orderIdOf(notification: NotificationDto): string | null {
   return notification.event === 'wallet.changed' ? null : notification.data.orderId;
 }
 
-function causedHere(notification: NotificationDto, own: ReadonlySet<string>): boolean {
+/** Whether this tab caused the notification (its status is one this tab's click just set). */
+export function causedHere(notification: NotificationDto, own: ReadonlySet<string>): boolean {
   return notification.event === 'order.status' && own.has(`${notification.data.orderId}:${notification.data.status}`);
 }
 
