@@ -1,5 +1,5 @@
 /** My orders (buyer, seller or operator view), newest first, filterable by status. */
-import { For, Show } from 'solid-js';
+import { createMemo, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
 import { A, createAsync, useSearchParams } from '@solidjs/router';
 import type { OrderItemDto, OrderStatus } from '../../../../gateway/api-types.ts';
@@ -21,6 +21,16 @@ function isStatus(value: string | undefined): value is OrderStatus {
   return orderStatuses.some((status) => status === value);
 }
 
+/**
+ * A list keyed by order id: a live re-read brings new objects, and rows keyed by object would be
+ * rebuilt (blinking through their entry animation) on every update.
+ */
+export function KeyedById<Item extends { readonly id: string }>(props: { items: readonly Item[]; children: (item: () => Item) => JSX.Element }): JSX.Element {
+  const ids = createMemo(() => props.items.map((item) => item.id), [], { equals: (left, right) => left.length === right.length && left.every((id, index) => id === right[index]) });
+  const byId = createMemo(() => new Map(props.items.map((item) => [item.id, item] as const)));
+  return <For each={ids()}>{(id) => <Show when={byId().get(id)}>{(item) => props.children(item)}</Show>}</For>;
+}
+
 function OrderList(props: { status: OrderStatus | undefined; page: number; setPage: (page: number) => void }): JSX.Element {
   const orders = createAsync(() => getOrders({ status: props.status, page: props.page, pageSize }));
   return (
@@ -28,26 +38,26 @@ function OrderList(props: { status: OrderStatus | undefined; page: number; setPa
       {(page) => (
         <Show when={page().items.length > 0} fallback={<EmptyState title="No orders yet" icon="📦">Orders you place show up here, live.</EmptyState>}>
           <ul class="m-0 grid list-none gap-3 p-0">
-            <For each={page().items}>
+            <KeyedById items={page().items}>
               {(order) => (
                 <li>
-                  <A href={`/orders/${encodeURIComponent(order.id)}`} data-testid="order-row" data-order-id={order.id} class="card-premium flex flex-wrap items-center gap-x-4 gap-y-1 p-4 no-underline transition-transform hover:-translate-y-0.5 rise-in">
+                  <A href={`/orders/${encodeURIComponent(order().id)}`} data-testid="order-row" data-order-id={order().id} class="card-premium flex flex-wrap items-center gap-x-4 gap-y-1 p-4 no-underline transition-transform hover:-translate-y-0.5 rise-in">
                     <span class="flex shrink-0 -space-x-3" aria-hidden="true">
-                      <For each={order.items.slice(0, 3)}>{(item) => <ProductImage url={item.imageUrl} title={item.title} class="h-11 w-11 rounded-lg ring-2 ring-[var(--c-surface)]" />}</For>
+                      <For each={order().items.slice(0, 3)}>{(item) => <ProductImage url={item.imageUrl} title={item.title} class="h-11 w-11 rounded-lg ring-2 ring-[var(--c-surface)]" />}</For>
                     </span>
                     <span class="grid min-w-0 flex-1">
-                      <span class="truncate font-semibold">{itemNames(order.items)}</span>
+                      <span class="truncate font-semibold">{itemNames(order().items)}</span>
                       <span class="truncate text-sm text-muted">
-                        <span class="font-mono">#{order.number}</span> · {order.sellerName}
+                        <span class="font-mono">#{order().number}</span> · {order().sellerName}
                       </span>
                     </span>
-                    <span class="text-sm text-muted">{formatDateTime(order.placedAt)}</span>
-                    <Money cents={order.totalMinor} class="font-semibold" />
-                    <Badge tone={statusTone(order.status)}>{order.status}</Badge>
+                    <span class="text-sm text-muted">{formatDateTime(order().placedAt)}</span>
+                    <Money cents={order().totalMinor} class="font-semibold" />
+                    <Badge tone={statusTone(order().status)}>{order().status}</Badge>
                   </A>
                 </li>
               )}
-            </For>
+            </KeyedById>
           </ul>
           <Pager page={props.page} total={page().total} pageSize={pageSize} onPage={props.setPage} label="Pages" />
         </Show>
