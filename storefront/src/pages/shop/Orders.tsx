@@ -43,15 +43,16 @@ function OrderList(props: { status: OrderStatus | undefined; page: number; setPa
                 <li>
                   <A href={`/orders/${encodeURIComponent(order().id)}`} data-testid="order-row" data-order-id={order().id} class="card-premium flex flex-wrap items-center gap-x-4 gap-y-1 p-4 no-underline transition-transform hover:-translate-y-0.5 rise-in">
                     <span class="flex shrink-0 -space-x-3" aria-hidden="true">
-                      <For each={order().items.slice(0, 3)}>{(item) => <ProductImage url={item.imageUrl} title={item.title} class="h-11 w-11 rounded-lg ring-2 ring-[var(--c-surface)]" />}</For>
+                      <For each={order().items.slice(0, 3)}>{(item) => <ProductImage url={item.imageUrl} title="" class="h-11 w-11 rounded-lg ring-2 ring-[var(--c-surface)]" />}</For>
                     </span>
-                    <span class="grid min-w-0 flex-1">
+                    <span class="grid min-w-0 flex-1 basis-40">
                       <span class="truncate font-semibold">{itemNames(order().items)}</span>
                       <span class="truncate text-sm text-muted">
                         <span class="font-mono">#{order().number}</span> · {order().sellerName}
                       </span>
                     </span>
-                    <span class="text-sm text-muted">{formatDateTime(order().placedAt)}</span>
+                    {/* On a phone the date gives its room to the item names; the order page has it. */}
+                    <span class="hidden text-sm text-muted sm:inline">{formatDateTime(order().placedAt)}</span>
                     <Money cents={order().totalMinor} class="font-semibold" />
                     <Badge tone={statusTone(order().status)}>{order().status}</Badge>
                   </A>
