@@ -171,3 +171,14 @@ export type WsServerMessage =
   /** Sent after a resume's replay: everything up to `lastSeq` has been delivered. */
   | { readonly type: 'resumed'; readonly lastSeq: number }
   | { readonly type: 'pong' };
+
+// ---- The notification centre (issue #15 §2) ----
+
+/** GET /api/notifications: newest first, with the server's read marks. */
+export interface NotificationCentreDto {
+  readonly items: readonly { readonly notification: NotificationDto; readonly read: boolean }[];
+  readonly unread: number;
+}
+
+/** POST /api/notifications/read: one notification by seq, or every one up to throughSeq. */
+export type MarkReadDto = { readonly seq: number } | { readonly throughSeq: number };

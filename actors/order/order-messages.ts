@@ -45,6 +45,12 @@ export type StepName =
   | 'notify_checkout'
   | `stat_${OrderOutcome}`;
 
+/** How a shipment is followed: the carrier's name and its tracking number, as the seller typed them. */
+export interface ShipmentTracking {
+  readonly carrier: string;
+  readonly trackingNumber: string;
+}
+
 export type CancelReason = 'seller_cancelled' | 'ship_by_expired' | 'checkout_failed' | 'dispute_refunded' | 'admin_cancelled';
 export type ReleaseReason = 'buyer_confirmed' | 'auto_release' | 'dispute_released';
 
@@ -82,7 +88,7 @@ export type OrderCommand =
   | { readonly type: 'ConfirmCheckout'; readonly checkoutId: string }
   /** commandId `step:<stepId>`: a step's outcome, fed back by the runtime. */
   | { readonly type: 'StepCompleted'; readonly stepId: string; readonly outcome: EffectOutcome }
-  | { readonly type: 'ShipOrder'; readonly commandId: string; readonly by: Actor }
+  | { readonly type: 'ShipOrder'; readonly commandId: string; readonly by: Actor; readonly tracking?: ShipmentTracking }
   | { readonly type: 'ConfirmDelivery'; readonly commandId: string; readonly by: Actor }
   | { readonly type: 'CancelOrder'; readonly commandId: string; readonly by: Actor; readonly reason: CancelReason }
   | { readonly type: 'OpenDispute'; readonly commandId: string; readonly by: Actor; readonly reason: string }
@@ -112,7 +118,7 @@ export type OrderEvent =
   /** The order's checkout completed: the order may now ship and be disputed. */
   | { readonly type: 'CheckoutConfirmed'; readonly at: number }
   | { readonly type: 'OrderFailed'; readonly code: string; readonly message: string; readonly at: number }
-  | { readonly type: 'OrderShipped'; readonly at: number; readonly releaseDueAt: number }
+  | { readonly type: 'OrderShipped'; readonly at: number; readonly releaseDueAt: number; readonly tracking?: ShipmentTracking }
   | { readonly type: 'DeliveryConfirmed'; readonly at: number }
   | { readonly type: 'ReleaseStarted'; readonly reason: ReleaseReason; readonly at: number }
   | { readonly type: 'OrderCompleted'; readonly reason: ReleaseReason; readonly releasedMinor: number; readonly feeMinor: number; readonly at: number }

@@ -13,7 +13,7 @@ import { actorKinds } from '../keys.ts';
 import { ownEntry } from '../own-entry.ts';
 import type { PricedItem } from '../seller/seller-messages.ts';
 import { evolve, initialState } from './order-evolve.ts';
-import type { OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, StepName } from './order-messages.ts';
+import type { OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, ShipmentTracking, StepName } from './order-messages.ts';
 import {
   checkBuyer,
   checkCanceller,
@@ -113,7 +113,7 @@ function decideDraft(policy: OrderPolicy, draft: Draft, command: OrderCommand, n
     case 'StepCompleted':
       return decideStepCompleted(draft, command.stepId, command.outcome, now);
     case 'ShipOrder':
-      return checkPlaced(state) ?? checkSeller(state, command.by, 'ship') ?? ship(policy, draft, now);
+      return checkPlaced(state) ?? checkSeller(state, command.by, 'ship') ?? ship(policy, draft, now, command.tracking);
     case 'ConfirmDelivery':
       return checkPlaced(state) ?? checkBuyer(state, command.by, 'confirm delivery of') ?? confirm(draft, now);
     case 'CancelOrder':
@@ -224,12 +224,14 @@ function priced(state: OrderState, events: readonly unknown[], now: number): Ord
   return { type: 'OrderPriced', items: reserved.items, totalMinor, feeMinor, at: now };
 }
 
-function ship(policy: OrderPolicy, draft: Draft, now: number): Draft | OrderRejected {
+function ship(policy: OrderPolicy, draft: Draft, now: number, tracking: ShipmentTracking | undefined): Draft | OrderRejected {
   if (!isSettledIn(draft.state, 'PAID')) return invalidTransition(draft.state, 'shipped');
   const gated = checkCheckoutConfirmed(draft.state, 'shipped');
   if (gated) return gated;
   const releaseDueAt = now + policy.releaseAfterMs;
-  let next = cancelTimers(emit(draft, { type: 'OrderShipped', at: now, releaseDueAt }), shipByTimerId);
+  // The tracking is data for people; an order shipped without one behaves the same.
+  const shipped: OrderEvent = tracking === undefined ? { type: 'OrderShipped', at: now, releaseDueAt } : { type: 'OrderShipped', at: now, releaseDueAt, tracking };
+  let next = cancelTimers(emit(draft, shipped), shipByTimerId);
   next = scheduleTimer(next, releaseEscrowTimerId, releaseDueAt, { type: 'ReleaseEscrow', timerId: releaseEscrowTimerId });
   return startStep(next, 'stat_shipped', now);
 }

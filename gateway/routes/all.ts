@@ -10,11 +10,13 @@ import { adminOverviewRoutes } from './admin-overview.ts';
 import { adminSearchRoutes } from './admin-search.ts';
 import { adminRoutes } from './admin.ts';
 import { authRoutes } from './auth.ts';
+import { notificationRoutes } from './notifications.ts';
 import { opsRoutes } from './ops.ts';
 import { orderRoutes } from './orders.ts';
 import { productWriteRoutes } from './product-writes.ts';
 import { productRoutes } from './products.ts';
 import { searchRoutes } from './search.ts';
+import { sellerDeskRoutes } from './seller-desk.ts';
 import { sellerRoutes } from './seller.ts';
 import { sessionRoutes } from './session.ts';
 import { walletRoutes } from './wallet.ts';
@@ -35,6 +37,8 @@ export function allRoutes(): Route<GatewayContext>[] {
     ...adminRoutes,
     ...adminSearchRoutes,
     ...adminOverviewRoutes,
+    ...notificationRoutes,
+    ...sellerDeskRoutes,
   ];
   const document = buildOpenApi([...routes, ...metaRoutes(null)], apiVersion);
   return [...routes, ...metaRoutes(document)];

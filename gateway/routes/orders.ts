@@ -88,6 +88,17 @@ function orderCommandRoute(path: string, summary: string, access: Route<GatewayC
   };
 }
 
+const trackingText = (what: string, max: number) => v.pipe(v.string(), v.trim(), v.minLength(1, `give the ${what}`), v.maxLength(max), v.regex(/^[\p{L}\p{N} .&'\/-]+$/u, `the ${what} has characters we cannot print`));
+const shipBody = v.object({ commandId: v.optional(idSchema), carrier: v.optional(trackingText('carrier', 40)), trackingNumber: v.optional(trackingText('tracking number', 60)) });
+
+/** The optional tracking of a shipment: both fields or neither (issue #15 §4). */
+function shipmentTracking(request: ApiRequest): { tracking?: { carrier: string; trackingNumber: string } } {
+  const body = bodyOrEmpty(request, shipBody);
+  if (body.carrier === undefined && body.trackingNumber === undefined) return {};
+  if (body.carrier === undefined || body.trackingNumber === undefined) throw new ApiError(400, 'invalid_request', 'give both the carrier and the tracking number, or neither');
+  return { tracking: { carrier: body.carrier, trackingNumber: body.trackingNumber } };
+}
+
 const cancelReasonByRole: Record<string, CancelReason> = { SELLER: 'seller_cancelled', ADMIN: 'admin_cancelled', BUYER: 'seller_cancelled' };
 
 export const orderRoutes: Route<GatewayContext>[] = [
@@ -127,10 +138,11 @@ export const orderRoutes: Route<GatewayContext>[] = [
       return ok(order);
     },
   },
-  orderCommandRoute('ship', 'Seller ships a paid order; escrow release is scheduled.', ['SELLER'], (principal, commandId) => ({
+  orderCommandRoute('ship', 'Seller ships a paid order, optionally with carrier and tracking number; escrow release is scheduled.', ['SELLER'], (principal, commandId, request) => ({
     type: 'ShipOrder',
     commandId,
     by: actorOf(principal),
+    ...shipmentTracking(request),
   })),
   orderCommandRoute('confirm-delivery', 'Buyer confirms delivery; funds are released to the seller.', ['BUYER'], (principal, commandId) => ({
     type: 'ConfirmDelivery',

@@ -9,6 +9,7 @@ import type { GatewayContext } from '../context.ts';
 import type { ApiRequest, Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
 import { listOrders } from '../../persistence/projections/readmodels/order-queries.ts';
+import { sellerOrderCounts } from '../../persistence/projections/readmodels/seller-order-stats.ts';
 import { pageQuery, parseQuery } from '../validate.ts';
 
 const dayMs = 86_400_000;
@@ -24,7 +25,7 @@ function sellerId(request: ApiRequest): string {
 async function salesByDay(context: GatewayContext, seller: string, fromMs: number, toMs: number): Promise<SellerStatsDto['salesByDay']> {
   const rows = await context.db.query(
     `SELECT (paid_at / ${dayMs}) AS day, count(*) AS orders, sum(total_minor) AS sales FROM orders
-     WHERE seller_id = $1 AND paid_at IS NOT NULL AND paid_at >= $2 AND paid_at < $3 AND status NOT IN ('FAILED', 'CANCELLED')
+     WHERE seller_id = $1 AND paid_at IS NOT NULL AND confirmed_at IS NOT NULL AND paid_at >= $2 AND paid_at < $3 AND status NOT IN ('FAILED', 'CANCELLED')
      GROUP BY 1 ORDER BY 1`,
     [seller, fromMs, toMs],
   );
@@ -74,18 +75,18 @@ export const sellerRoutes: Route<GatewayContext>[] = [
       const fromMs = query.from ?? toMs - 30 * dayMs;
       if (fromMs >= toMs) throw new ApiError(400, 'invalid_request', 'from must be before to');
       if (toMs - fromMs > maxStatsDays * dayMs) throw new ApiError(400, 'invalid_request', `a range spans at most ${maxStatsDays} days`);
-      const rows = await context.db.query('SELECT * FROM seller_stats WHERE seller_id = $1', [seller]);
-      const row = rows[0] ?? {};
-      const placed = Number(row['orders_placed'] ?? 0);
+      // Confirmed orders only (issue #15 §1): a refused checkout was never a sale.
+      const counts = await sellerOrderCounts(context.db, seller);
+      const placed = counts.placed;
       const stats: SellerStatsDto = {
         ordersPlaced: placed,
-        ordersShipped: Number(row['orders_shipped'] ?? 0),
-        ordersCompleted: Number(row['orders_completed'] ?? 0),
-        ordersCancelled: Number(row['orders_cancelled'] ?? 0),
-        ordersDisputed: Number(row['orders_disputed'] ?? 0),
-        fulfilmentRate: placed === 0 ? null : Number(row['orders_shipped']) / placed,
-        disputeRate: placed === 0 ? null : Number(row['orders_disputed']) / placed,
-        avgTimeToShipMs: row['avg_time_to_ship_ms'] === null || row['avg_time_to_ship_ms'] === undefined ? null : Number(row['avg_time_to_ship_ms']),
+        ordersShipped: counts.shipped,
+        ordersCompleted: counts.completed,
+        ordersCancelled: counts.cancelled,
+        ordersDisputed: counts.disputed,
+        fulfilmentRate: placed === 0 ? null : counts.shipped / placed,
+        disputeRate: placed === 0 ? null : counts.disputed / placed,
+        avgTimeToShipMs: counts.avgTimeToShipMs,
         salesByDay: await salesByDay(context, seller, fromMs, toMs),
         daily: await dailySeries(context, seller, fromMs, toMs),
       };

@@ -37,6 +37,8 @@ export interface OrderItemDto {
   readonly qty: number;
   readonly unitPriceMinor: number;
   readonly lineTotalMinor: number;
+  /** The product's first image while it exists, for thumbnails. */
+  readonly imageUrl: string | null;
 }
 
 export interface TimelineStepDto {
@@ -52,6 +54,16 @@ export interface OrderDto {
   readonly buyerId: string;
   readonly sellerId: string;
   readonly sellerName: string;
+  /** The buyer's display name, for the seller's order desk. */
+  readonly buyerName: string;
+  /** When the checkout confirmed the order; null for an order an operator sees from a refused checkout. */
+  readonly confirmedAt: number | null;
+  readonly paidAt: number | null;
+  readonly shippedAt: number | null;
+  /** The carrier and tracking number given when it shipped, if any. */
+  readonly tracking: { readonly carrier: string; readonly trackingNumber: string } | null;
+  /** While PAID: when the order is cancelled and refunded unless it ships first. */
+  readonly shipByAt: number | null;
   readonly status: OrderStatus;
   readonly currency: Currency;
   readonly totalMinor: number;

@@ -169,6 +169,7 @@ describe.skipIf(skipReason !== '')('storefront shop flow (issue #5 proof)', () =
     const buyerLoads = await loadCount(buyer.page);
 
     await feedRow.getByRole('button', { name: 'Ship' }).click();
+    await feedRow.getByRole('button', { name: 'Confirm shipment' }).click();
     await waitForText(status, 'SHIPPED');
     await waitForText(feedRow, 'SHIPPED');
     expect(await loadCount(buyer.page)).toBe(buyerLoads);
@@ -204,7 +205,9 @@ describe.skipIf(skipReason !== '')('storefront shop flow (issue #5 proof)', () =
     const walletBefore = await myWallet(seller.api);
     const sellerLoads = await loadCount(seller.page);
 
+    // A money action asks first, naming the amount and who gets it (issue #15 §3).
     await buyer.page.getByRole('button', { name: 'Confirm delivery' }).click();
+    await buyer.page.getByRole('alertdialog').getByRole('button', { name: `Release ${formatUsd(orderA.totalMinor)} to ${orderA.sellerName}` }).click();
     await waitForText(buyer.page.getByTestId('order-status'), 'COMPLETED');
 
     const toast = `💰 Funds released: ${formatUsd(orderA.totalMinor)} from order #${orderA.number}`;
@@ -311,6 +314,7 @@ describe.skipIf(skipReason !== '')('storefront shop flow (issue #5 proof)', () =
     const row = admin.page.locator(`[data-testid="dispute-row"][data-order-id="${orderId}"]`);
     await waitForCount(row, 1);
     await row.getByRole('button', { name: 'Refund buyer' }).click();
+    await row.getByRole('alertdialog').getByRole('button', { name: new RegExp(`^Refund ${formatUsd(order.totalMinor).replace('$', '\\$')} to `) }).click();
 
     // A refund cancels the order and returns the whole total to the buyer's spendable balance.
     await waitForText(status, 'CANCELLED');

@@ -22,6 +22,7 @@ import { NotFoundPage } from './pages/NotFound.tsx';
 const sellerPages = () => import('./pages/seller/routes.ts');
 const adminPages = () => import('./pages/admin/routes.ts');
 const SellerDashboard = lazy(() => sellerPages().then((pages) => ({ default: pages.SellerDashboard })));
+const SellerOrders = lazy(() => sellerPages().then((pages) => ({ default: pages.SellerOrders })));
 const SellerProducts = lazy(() => sellerPages().then((pages) => ({ default: pages.SellerProducts })));
 const SellerProductForm = lazy(() => sellerPages().then((pages) => ({ default: pages.SellerProductForm })));
 const AdminOverview = lazy(() => adminPages().then((pages) => ({ default: pages.AdminOverview })));
@@ -47,6 +48,7 @@ render(
       <Route path="/login" component={LoginPage} />
       <Route path="/register" component={RegisterPage} />
       <Route path="/seller" component={SellerDashboard} />
+      <Route path="/seller/orders" component={SellerOrders} />
       <Route path="/seller/products" component={SellerProducts} />
       <Route path="/seller/products/new" component={SellerProductForm} />
       <Route path="/seller/products/:id/edit" component={SellerProductForm} />

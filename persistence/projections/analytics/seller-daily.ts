@@ -54,7 +54,7 @@ const upsertSql = `
       count(*) FILTER (WHERE disputed_at IS NOT NULL OR cancelled_at IS NOT NULL) AS returned_disputed,
       round(avg(shipped_at - paid_at)) AS avg_fulfilment_ms
     FROM orders
-    WHERE paid_at >= $1::bigint * ${dayMs} AND paid_at < ($2::bigint + 1) * ${dayMs}
+    WHERE confirmed_at IS NOT NULL AND paid_at >= $1::bigint * ${dayMs} AND paid_at < ($2::bigint + 1) * ${dayMs}
     GROUP BY 1, 2
   )
   INSERT INTO seller_stats_daily (seller_id, day, orders, sales_minor, shipped, returned_disputed, avg_fulfilment_ms, computed_at)

@@ -14,14 +14,14 @@ import { idOfKey, isKeyOf } from '../../../actors/keys.ts';
 async function partiesOf(db: Db, orderIds: readonly string[]): Promise<Map<string, OrderParties>> {
   if (orderIds.length === 0) return new Map();
   const rows = await db.query(
-    `SELECT o.id, o.buyer_id, o.seller_id, o.total_minor, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS item_count
+    `SELECT o.id, o.buyer_id, o.seller_id, o.total_minor, o.confirmed_at, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS item_count
      FROM orders o WHERE o.id = ANY($1::text[])`,
     [orderIds],
   );
   return new Map(
     rows.map((row) => [
       String(row['id']),
-      { buyerId: String(row['buyer_id']), sellerId: String(row['seller_id']), totalMinor: Number(row['total_minor']), itemCount: Number(row['item_count']) },
+      { buyerId: String(row['buyer_id']), sellerId: String(row['seller_id']), totalMinor: Number(row['total_minor']), itemCount: Number(row['item_count']), confirmed: row['confirmed_at'] !== null && row['confirmed_at'] !== undefined },
     ]),
   );
 }

@@ -22,6 +22,8 @@ export interface OrderParties {
   readonly sellerId: string;
   readonly totalMinor: number;
   readonly itemCount: number;
+  /** The checkout confirmed the order; before that it does not exist for people (issue #15 §1). */
+  readonly confirmed: boolean;
 }
 
 const statusByEvent: Readonly<Record<string, OrderStatus>> = {
@@ -34,7 +36,16 @@ const statusByEvent: Readonly<Record<string, OrderStatus>> = {
   DisputeOpened: 'DISPUTED',
 };
 
-const walletChanges = new Set(['Deposited', 'Withdrawn', 'DebitedForOrder', 'PendingCredited', 'PendingReleased', 'PendingVoided', 'OrderRefunded']);
+/**
+ * Wallet changes a person is told about. Money moved by an order is told by the order's own
+ * notification (the seller's "new order" and "funds released", either side's "cancelled"), so a
+ * checkout no longer sends "pending sale" then "pending sale voided", and a refused checkout's
+ * debit and refund tell nobody anything: the cart already said why it was refused.
+ */
+const walletChanges = new Set(['Deposited', 'Withdrawn']);
+
+/** Statuses the buyer caused by checking out: the cart shows their outcome in place. */
+const checkoutStatuses = new Set<OrderStatus>(['PAID', 'FAILED']);
 
 type AnyEvent = { readonly type: string; readonly [field: string]: unknown };
 
@@ -45,11 +56,9 @@ export function planOrderNotifications(entry: JournalEntry, parties: OrderPartie
   (entry.events as AnyEvent[]).forEach((event, index) => {
     const source = `${entry.key}:${entry.seq}:${index}`;
     const status = statusByEvent[event.type];
-    if (status !== undefined) {
+    if (status !== undefined && parties.confirmed && !checkoutStatuses.has(status)) {
       planned.push({ userId: parties.buyerId, event: 'order.status', data: { orderId, orderNumber: number, status, role: 'buyer' }, source, at: entry.at });
-      if (status !== 'PAID' && status !== 'FAILED') {
-        planned.push({ userId: parties.sellerId, event: 'order.status', data: { orderId, orderNumber: number, status, role: 'seller' }, source, at: entry.at });
-      }
+      planned.push({ userId: parties.sellerId, event: 'order.status', data: { orderId, orderNumber: number, status, role: 'seller' }, source, at: entry.at });
     }
     if (event.type === 'CheckoutConfirmed') {
       const data = { orderId, orderNumber: number, buyerId: parties.buyerId, totalMinor: parties.totalMinor, itemCount: parties.itemCount };

@@ -8,8 +8,8 @@ import { orderNumber } from '../../../actors/order/order-number.ts';
 import { numberOrNull, textOrNull } from './rows.ts';
 
 
-const orderColumns = `o.*, coalesce(s.name, '') AS seller_name`;
-const orderFrom = 'orders o LEFT JOIN seller_stats s ON s.seller_id = o.seller_id';
+const orderColumns = `o.*, coalesce(s.name, '') AS seller_name, coalesce(u.display_name, '') AS buyer_name`;
+const orderFrom = 'orders o LEFT JOIN seller_stats s ON s.seller_id = o.seller_id LEFT JOIN users u ON u.id = o.buyer_id';
 
 const timelineColumns: readonly [TimelineStepDto['status'], string][] = [
   ['PLACED', 'placed_at'],
@@ -41,6 +41,12 @@ function toOrder(row: Row, items: readonly OrderItemDto[]): OrderDto {
     buyerId: String(row['buyer_id']),
     sellerId: String(row['seller_id']),
     sellerName: String(row['seller_name']),
+    buyerName: String(row['buyer_name'] ?? ''),
+    confirmedAt: numberOrNull(row['confirmed_at']),
+    paidAt: numberOrNull(row['paid_at']),
+    shippedAt: numberOrNull(row['shipped_at']),
+    tracking: textOrNull(row['tracking_number']) === null ? null : { carrier: String(row['carrier'] ?? ''), trackingNumber: String(row['tracking_number']) },
+    shipByAt: row['status'] === 'PAID' ? numberOrNull(row['ship_by_at']) : null,
     status: row['status'] as OrderStatus,
     currency: 'USD',
     totalMinor: Number(row['total_minor']),
@@ -62,7 +68,10 @@ async function itemsOf(db: Db, orderIds: readonly string[]): Promise<Map<string,
   const byOrder = new Map<string, OrderItemDto[]>();
   if (orderIds.length === 0) return byOrder;
   const rows = await db.query(
-    'SELECT order_id, product_id, title, qty, unit_price_minor, line_total_minor FROM order_items WHERE order_id = ANY($1::text[]) ORDER BY order_id, line_no',
+    // The product's first image, while the product exists, is the line's thumbnail.
+    `SELECT i.order_id, i.product_id, i.title, i.qty, i.unit_price_minor, i.line_total_minor, p.images->>0 AS image_url
+     FROM order_items i LEFT JOIN products p ON p.product_id = i.product_id
+     WHERE i.order_id = ANY($1::text[]) ORDER BY i.order_id, i.line_no`,
     [orderIds],
   );
   for (const row of rows) {
@@ -73,6 +82,7 @@ async function itemsOf(db: Db, orderIds: readonly string[]): Promise<Map<string,
       qty: Number(row['qty']),
       unitPriceMinor: Number(row['unit_price_minor']),
       lineTotalMinor: Number(row['line_total_minor']),
+      imageUrl: textOrNull(row['image_url']),
     });
     byOrder.set(String(row['order_id']), list);
   }
@@ -91,6 +101,8 @@ export interface OrderListQuery {
   readonly side: 'buyer' | 'seller' | 'any';
   readonly userId: string | null;
   readonly status?: OrderStatus | undefined;
+  /** Order ids to keep (a search by order number resolves to ids first). */
+  readonly ids?: readonly string[] | undefined;
   readonly page: number;
   readonly pageSize: number;
 }
@@ -104,6 +116,13 @@ export async function listOrders(db: Db, query: OrderListQuery): Promise<Page<Or
   } else if (query.userId !== null) {
     params.push(query.userId);
     conditions.push('(o.buyer_id = $1 OR o.seller_id = $1)');
+  }
+  // An order exists for people only once its checkout confirmed it (issue #15 §1): a refused
+  // checkout's orders stay visible to operators (userId null) and in the journal, nowhere else.
+  if (query.userId !== null) conditions.push('o.confirmed_at IS NOT NULL');
+  if (query.ids !== undefined) {
+    params.push(query.ids);
+    conditions.push(`o.id = ANY($${params.length}::text[])`);
   }
   if (query.status !== undefined) {
     params.push(query.status);

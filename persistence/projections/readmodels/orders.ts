@@ -7,6 +7,7 @@
  * last_seq, since the timers table and the saga runtime own those.
  */
 import { isSideStep } from '../../../actors/order/order-evolve.ts';
+import { shipByTimerId } from '../../../actors/order/order-steps.ts';
 import type { OrderEvent, OrderStatus } from '../../../actors/order/order-messages.ts';
 import { assertNever } from '../../../actors/decider.ts';
 import type { Db, Row } from '../../adapters/db.ts';
@@ -35,6 +36,12 @@ export interface OrderRow extends Row {
   readonly completed_at: number | null;
   readonly cancelled_at: number | null;
   readonly failed_at: number | null;
+  /** When the checkout confirmed the order: from then on it exists for buyer and seller (issue #15 §1). */
+  readonly confirmed_at: number | null;
+  /** When an unshipped paid order is cancelled by its ship-by timer; null once it no longer applies. */
+  readonly ship_by_at: number | null;
+  readonly carrier: string | null;
+  readonly tracking_number: string | null;
   readonly release_due_at: number | null;
   readonly release_reason: string | null;
   readonly cancel_reason: string | null;
@@ -84,6 +91,10 @@ export const ordersTable: TableSpec = {
     completed_at: 'bigint',
     cancelled_at: 'bigint',
     failed_at: 'bigint',
+    confirmed_at: 'bigint',
+    ship_by_at: 'bigint',
+    carrier: 'text',
+    tracking_number: 'text',
     release_due_at: 'bigint',
     release_reason: 'text',
     cancel_reason: 'text',
@@ -175,6 +186,10 @@ function placedRow(event: Extract<OrderEvent, { type: 'OrderPlaced' }>): OrderRo
     completed_at: null,
     cancelled_at: null,
     failed_at: null,
+    confirmed_at: null,
+    ship_by_at: null,
+    carrier: null,
+    tracking_number: null,
     release_due_at: null,
     release_reason: null,
     cancel_reason: null,
@@ -194,12 +209,13 @@ function applyOrderEvent(row: OrderRow, event: Exclude<OrderEvent, { type: 'Orde
   switch (event.type) {
     case 'StepStarted':
     case 'StepSucceeded':
-    case 'TimerScheduled':
-    case 'TimerCancelled':
-    // Whether the checkout confirmed the order (so it may ship) lives in the order actor; the
-    // storefront asks the actor when it needs it. Not projected yet.
-    case 'CheckoutConfirmed':
       return row;
+    case 'TimerScheduled':
+      return event.timerId === shipByTimerId ? { ...row, ship_by_at: event.dueAt } : row;
+    case 'TimerCancelled':
+      return event.timerId === shipByTimerId ? { ...row, ship_by_at: null } : row;
+    case 'CheckoutConfirmed':
+      return { ...row, confirmed_at: event.at };
     case 'StepFailed':
       // As in the order's evolve: the first failure of a saga step is why the saga stopped.
       if (row.failure_code !== null || isSideStep(event.stepId)) return row;
@@ -224,7 +240,16 @@ function applyOrderEvent(row: OrderRow, event: Exclude<OrderEvent, { type: 'Orde
     case 'OrderFailed':
       return { ...row, status: 'FAILED', saga: null, failed_at: event.at, failure_code: event.code, failure_message: event.message };
     case 'OrderShipped':
-      return { ...row, status: 'SHIPPED', shipped_at: event.at, release_due_at: event.releaseDueAt };
+      // Orders journaled before the checkout gate existed ship without a CheckoutConfirmed; shipping proves it.
+      return {
+        ...row,
+        status: 'SHIPPED',
+        shipped_at: event.at,
+        release_due_at: event.releaseDueAt,
+        confirmed_at: row.confirmed_at ?? event.at,
+        carrier: event.tracking?.carrier ?? null,
+        tracking_number: event.tracking?.trackingNumber ?? null,
+      };
     case 'DeliveryConfirmed':
       return { ...row, status: 'DELIVERED', delivered_at: event.at };
     case 'ReleaseStarted':

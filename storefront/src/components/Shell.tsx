@@ -13,6 +13,7 @@ import type { LiveStatus } from '../lib/live.ts';
 import { connectionRecovered } from '../lib/recovery.ts';
 import { applyNotification } from '../data/notifications.ts';
 import { showToast } from '../lib/toasts.ts';
+import { NotificationCentre } from './NotificationCentre.tsx';
 import { SearchOverlay } from './SearchOverlay.tsx';
 import { Toasts } from './Toasts.tsx';
 import { Async } from './ui.tsx';
@@ -24,6 +25,7 @@ const roleLinks: Readonly<Record<UserRole, readonly { href: string; label: strin
   ],
   SELLER: [
     { href: '/seller', label: 'Dashboard' },
+    { href: '/seller/orders', label: 'Orders' },
     { href: '/seller/products', label: 'Products' },
     { href: '/wallet', label: 'Wallet' },
   ],
@@ -103,6 +105,7 @@ function UserArea(props: { user: UserDto | null | undefined; live: LiveStatus; c
     >
       {(user) => (
         <>
+          <NotificationCentre />
           <span class="flex items-center gap-2 text-sm">
             <LiveDot status={props.live} />
             <span class={`max-w-[10rem] truncate font-medium ${props.compact ? '' : 'hidden sm:inline'}`}>{user().displayName}</span>

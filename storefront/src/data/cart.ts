@@ -9,6 +9,7 @@ import { createStore } from 'solid-js/store';
 import { cartLimits } from '../../../actors/checkout/cart-limits.ts';
 import type { CheckoutDto, ProductDto } from '../../../gateway/api-types.ts';
 import { api, ApiFailure } from '../lib/api.ts';
+import { describeError } from '../lib/errors.ts';
 import { newClientId } from '../lib/ids.ts';
 
 export interface CartLine {
@@ -147,3 +148,23 @@ export const checkoutAction = action(async (): Promise<CheckoutDto> => {
     throw error;
   }
 }, 'checkout');
+
+/**
+ * A refused checkout in one sentence that names what failed (issue #15 §1): the product short of
+ * stock and its seller, or the wallet's shortfall. Nothing was charged either way: a checkout is
+ * all or nothing, and the parts already paid were refunded before the answer came.
+ */
+export function checkoutFailureSentence(error: unknown): string {
+  if (!(error instanceof ApiFailure)) return describeError(error);
+  if (error.code === 'out_of_stock') {
+    const found = /\("(.+)"\) has (\d+) in stock/.exec(error.message);
+    const line = found === null ? undefined : cart.lines.find((candidate) => candidate.title === found[1]);
+    if (found !== null) {
+      const from = line === undefined ? '' : ` from ${line.sellerName}`;
+      const left = Number(found[2]);
+      return `"${found[1]}"${from} has ${left === 0 ? 'sold out' : `only ${left} left`}. Lower the quantity or remove it and try again; nothing was charged.`;
+    }
+  }
+  if (error.code === 'insufficient_funds') return 'Your wallet could not cover the whole cart, so no order was placed and nothing was charged. Top up and try again.';
+  return describeError(error);
+}

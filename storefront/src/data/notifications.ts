@@ -1,19 +1,33 @@
 /**
- * What each live notification does on screen: a toast (notification-text.ts) and a revalidation
- * of the queries it makes stale, so the open page updates without a reload.
+ * What each live notification does on screen: it revalidates the queries it makes stale, so the
+ * open page updates without a reload; it lands in the notification centre (the bell, read from
+ * the persisted notifications with server-side read marks); and a burst of them makes at most one
+ * toast, none for what this tab did itself (lib/toasts-group.ts).
  */
-import { revalidate } from '@solidjs/router';
-import type { NotificationDto } from '../../../gateway/api-types.ts';
+import { action, query, revalidate } from '@solidjs/router';
+import type { MarkReadDto, NotificationCentreDto, NotificationDto } from '../../../gateway/api-types.ts';
 import { getDisputes } from './admin.ts';
 import { getOrder, getOrders } from './orders.ts';
-import { getSellerOrders, getSellerStats } from './seller.ts';
+import { getSellerDesk, getSellerOrders, getSellerStats } from './seller.ts';
 import { getLedger, getWallet } from './wallet.ts';
-import { notificationText } from '../lib/notification-text.ts';
+import { api } from '../lib/api.ts';
+import { causedHere, toastsFor } from '../lib/toasts-group.ts';
+import { recentOwnActions } from '../lib/toasts.ts';
 import type { ToastTone } from '../lib/toasts.ts';
 
 const walletKeys = [getWallet.key, getLedger.key];
 const orderKeys = [getOrders.key, getOrder.key, getDisputes.key];
-const sellerKeys = [getSellerOrders.key, getSellerStats.key];
+const sellerKeys = [getSellerOrders.key, getSellerStats.key, getSellerDesk.key];
+
+/** Notifications arriving within this window count as one burst (one checkout, one confirmation). */
+const burstWindowMs = 300;
+
+export const getNotificationCentre = query(() => api<NotificationCentreDto>('/api/notifications', { query: { limit: 20 } }), 'notification-centre');
+
+export const markNotificationsRead = action(
+  (target: MarkReadDto) => api<{ unread: number }>('/api/notifications/read', { method: 'POST', body: target }),
+  'notifications-read',
+);
 
 /** Query keys (see @solidjs/router `revalidate`) each notification makes stale. */
 function staleKeys(notification: NotificationDto): readonly string[] {
@@ -32,8 +46,23 @@ function staleKeys(notification: NotificationDto): readonly string[] {
   }
 }
 
+let burst: NotificationDto[] = [];
+let burstTimer: number | undefined;
+
+async function flush(toast: (text: string, tone: ToastTone) => void): Promise<void> {
+  const arrived = burst;
+  burst = [];
+  burstTimer = undefined;
+  const own = recentOwnActions();
+  for (const view of toastsFor(arrived, own)) toast(view.text, view.tone);
+  // What this tab caused is no news to this person: it goes to the bell's history already read.
+  const caused = arrived.filter((notification) => causedHere(notification, own));
+  await Promise.allSettled(caused.map((notification) => api('/api/notifications/read', { method: 'POST', body: { seq: notification.seq } })));
+  const keys = new Set(arrived.flatMap((notification) => staleKeys(notification)));
+  void revalidate([...keys, getNotificationCentre.key]);
+}
+
 export function applyNotification(notification: NotificationDto, toast: (text: string, tone: ToastTone) => void): void {
-  const view = notificationText(notification);
-  toast(view.text, view.tone);
-  void revalidate([...staleKeys(notification)]);
+  burst.push(notification);
+  if (burstTimer === undefined) burstTimer = window.setTimeout(() => void flush(toast), burstWindowMs);
 }

@@ -32,7 +32,10 @@ function orderCommand(id: string, path: string, body: Record<string, unknown> = 
   return api<OrderActionResult>(`/api/orders/${encodeURIComponent(id)}/${path}`, { method: 'POST', body: { commandId: newClientId(), ...body } });
 }
 
-export const shipOrder = action((id: string) => orderCommand(id, 'ship'), 'order-ship');
+export const shipOrder = action(
+  (id: string, tracking?: { carrier: string; trackingNumber: string }) => orderCommand(id, 'ship', tracking === undefined ? {} : { ...tracking }),
+  'order-ship',
+);
 export const confirmDelivery = action((id: string) => orderCommand(id, 'confirm-delivery'), 'order-confirm');
 export const cancelOrder = action((id: string) => orderCommand(id, 'cancel'), 'order-cancel');
 export const openDispute = action((id: string, reason: string) => orderCommand(id, 'dispute', { reason }), 'order-dispute');

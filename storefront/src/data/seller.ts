@@ -9,6 +9,19 @@ import { getProducts } from './catalog.ts';
 
 export const getSellerOrders = query((pageSize: number) => api<Page<OrderDto>>('/api/seller/orders', { query: { pageSize } }), 'seller-orders');
 
+export interface DeskFilter {
+  readonly status?: OrderDto['status'] | undefined;
+  readonly number?: string | undefined;
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+/** The order desk (GET /api/seller/desk): confirmed orders by status and order number, paged. */
+export const getSellerDesk = query(
+  (filter: DeskFilter) => api<Page<OrderDto>>('/api/seller/desk', { query: { status: filter.status, number: filter.number, page: filter.page, pageSize: filter.pageSize } }),
+  'seller-desk',
+);
+
 export const getSellerStats = query((from: string, to: string) => api<SellerStatsDto>('/api/seller/stats', { query: { from, to } }), 'seller-stats');
 
 export interface ProductFieldsInput {

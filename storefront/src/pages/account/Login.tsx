@@ -58,7 +58,7 @@ export function LoginPage(): JSX.Element {
         </button>
         <ErrorNote id="login-error" error={error()} />
         <p class="m-0 text-sm text-muted">
-          New here? <A href="/register">Create an account</A>
+          New here? <A href={safeNext(params.next) === null ? '/register' : `/register?next=${encodeURIComponent(safeNext(params.next) ?? '/')}`}>Create an account</A>
         </p>
       </form>
     </div>

@@ -1,7 +1,11 @@
-/** Create a buyer or seller account; the new user is signed in at once. */
+/**
+ * Create a buyer or seller account; the new user is signed in at once and goes back to the page
+ * that sent them (`next`, kept from "Log in to check out" through "Create an account").
+ */
 import { createSignal } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, useAction, useNavigate } from '@solidjs/router';
+import { A, useAction, useNavigate, useSearchParams } from '@solidjs/router';
+import { safeNext } from './Login.tsx';
 import { ErrorNote } from '../../components/ui.tsx';
 import { homeFor, registerAction } from '../../data/auth.ts';
 import { describeError } from '../../lib/errors.ts';
@@ -12,6 +16,7 @@ const minPasswordLength = 8;
 export function RegisterPage(): JSX.Element {
   const register = useAction(registerAction);
   const navigate = useNavigate();
+  const [params] = useSearchParams();
   const [displayName, setDisplayName] = createSignal('');
   const [email, setEmail] = createSignal('');
   const [password, setPassword] = createSignal('');
@@ -26,7 +31,9 @@ export function RegisterPage(): JSX.Element {
     setError(null);
     try {
       const user = await register({ displayName: displayName().trim(), email: email().trim(), password: password(), role: role() });
-      navigate(homeFor(user.role), { replace: true });
+      // A seller sent from the cart cannot check out, so only a buyer follows `next` there.
+      const next = safeNext(params.next);
+      navigate(next !== null && (user.role === 'BUYER' || next !== '/cart') ? next : homeFor(user.role), { replace: true });
     } catch (caught) {
       setError(describeError(caught));
     } finally {
@@ -93,7 +100,7 @@ export function RegisterPage(): JSX.Element {
         </button>
         <ErrorNote id="register-error" error={error()} />
         <p class="m-0 text-sm text-muted">
-          Have an account already? <A href="/login">Log in here</A>
+          Have an account already? <A href={safeNext(params.next) === null ? '/login' : `/login?next=${encodeURIComponent(safeNext(params.next) ?? '/')}`}>Log in here</A>
         </p>
       </form>
     </div>

@@ -5,11 +5,13 @@
  */
 import { createSignal, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { createAsync, useAction } from '@solidjs/router';
-import type { LedgerEntryDto } from '../../../../gateway/api-types.ts';
+import { A, createAsync, useAction, useSearchParams } from '@solidjs/router';
+import type { LedgerEntryDto, OrderDto } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, Badge, EmptyState, ErrorNote, formatDateTime, Money, Pager } from '../../components/ui.tsx';
 import { getLedger, getWallet, ledgerKindLabels, moveMoney } from '../../data/wallet.ts';
+import { getOrders } from '../../data/orders.ts';
+import { safeNext } from './Login.tsx';
 import type { MoneyMove } from '../../data/wallet.ts';
 import { ApiFailure } from '../../lib/api.ts';
 import { describeError } from '../../lib/errors.ts';
@@ -42,9 +44,13 @@ export function Balances(): JSX.Element {
   );
 }
 
+/** Deposit and withdraw; `?amount=` prefills a top-up sent from the cart, `?next=` leads back. */
 function MoveMoneyForm(): JSX.Element {
   const move = useAction(moveMoney);
-  const [amount, setAmount] = createSignal('');
+  const [params] = useSearchParams();
+  const prefill = typeof params.amount === 'string' && parseCents(params.amount).ok ? params.amount : '';
+  const next = safeNext(params.next);
+  const [amount, setAmount] = createSignal(prefill);
   const [pending, setPending] = createSignal<MoneyMove | null>(null);
   const [error, setError] = createSignal<string | null>(null);
   const [done, setDone] = createSignal<string | null>(null);
@@ -92,6 +98,12 @@ function MoveMoneyForm(): JSX.Element {
       <Show when={done()}>
         <p class="m-0 text-sm text-good" role="status">
           {done()}
+          <Show when={next === '/cart'}>
+            {' '}
+            <A href="/cart" class="font-semibold">
+              Back to your cart
+            </A>
+          </Show>
         </p>
       </Show>
     </form>
@@ -107,9 +119,28 @@ const statusTones: Readonly<Record<LedgerEntryDto['status'], 'good' | 'warn' | '
   VOIDED: 'bad',
 };
 
-function Ledger(): JSX.Element {
+/** The other party of an order, as this viewer sees it: the seller for a buyer, the buyer for a seller. */
+function counterparty(order: OrderDto, viewerId: string | undefined): string {
+  return order.sellerId === viewerId ? `from ${order.buyerName || 'a buyer'}` : `at ${order.sellerName}`;
+}
+
+function LedgerOrder(props: { orderId: string; orders: ReadonlyMap<string, OrderDto>; viewerId: string | undefined }): JSX.Element {
+  const order = (): OrderDto | undefined => props.orders.get(props.orderId);
+  return (
+    <span class="block text-xs">
+      <A href={`/orders/${encodeURIComponent(props.orderId)}`} data-testid="ledger-order">
+        {order() === undefined ? 'View order' : `Order #${order()?.number}`}
+      </A>
+      <Show when={order()}>{(known) => <span class="text-muted"> {counterparty(known(), props.viewerId)}</span>}</Show>
+    </span>
+  );
+}
+
+function Ledger(props: { viewerId: string | undefined }): JSX.Element {
   const [page, setPage] = createSignal(1);
   const ledger = createAsync(() => getLedger(page(), ledgerPageSize));
+  // The newest orders name the other party of each ledger row; an older row still links to its order.
+  const orders = createAsync(async () => new Map((await getOrders({ pageSize: 100 })).items.map((order) => [order.id, order] as const)));
   return (
     <Show when={ledger()}>
       {(current) => (
@@ -131,6 +162,7 @@ function Ledger(): JSX.Element {
                       <td data-label="When" class="whitespace-nowrap p-3 text-muted">{formatDateTime(entry.createdAt)}</td>
                       <td data-label="What" class="p-3">
                         {ledgerKindLabels[entry.kind]}
+                        <Show when={entry.orderId}>{(orderId) => <LedgerOrder orderId={orderId()} orders={orders() ?? new Map()} viewerId={props.viewerId} />}</Show>
                         <Show when={entry.lockedUntil !== null && entry.status === 'LOCKED'}>
                           <span class="block text-xs text-muted">until {formatDateTime(entry.lockedUntil ?? 0)}</span>
                         </Show>
@@ -155,7 +187,7 @@ function Ledger(): JSX.Element {
 export function WalletPage(): JSX.Element {
   return (
     <RequireRole roles={['BUYER', 'SELLER']}>
-      {() => (
+      {(user) => (
         <div class="grid gap-6">
           <h1 class="page-title m-0">Wallet</h1>
           <Async rows={1} fallback={<div class="skeleton h-28" />}>
@@ -165,7 +197,7 @@ export function WalletPage(): JSX.Element {
           <section aria-labelledby="ledger-title">
             <h2 id="ledger-title" class="m-0 mb-3 text-xl font-bold">Ledger</h2>
             <Async rows={5}>
-              <Ledger />
+              <Ledger viewerId={user.id} />
             </Async>
           </section>
         </div>

@@ -3,15 +3,13 @@
  * notifications, so it updates without a refresh) with a Ship action, pending vs available
  * funds, stats tiles and the sales chart.
  */
-import { createSignal, For, Show } from 'solid-js';
+import { For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, useAction } from '@solidjs/router';
-import type { OrderDto } from '../../../../gateway/api-types.ts';
+import { A, createAsync } from '@solidjs/router';
 import { RequireRole } from '../../components/RequireRole.tsx';
-import { Async, Badge, ErrorNote, formatDateTime, formatDuration, formatPercent, Money, PageHeader } from '../../components/ui.tsx';
-import { shipOrder, statusTone } from '../../data/orders.ts';
+import { Async, formatDuration, formatPercent, PageHeader } from '../../components/ui.tsx';
 import { getSellerOrders, getSellerStats, statsRange } from '../../data/seller.ts';
-import { describeError } from '../../lib/errors.ts';
+import { SellerOrderRows } from './OrderRow.tsx';
 import { Balances } from '../account/Wallet.tsx';
 import { SalesChart } from './SalesChart.tsx';
 
@@ -20,51 +18,13 @@ const feedSize = 20;
 /** Days the chart covers. */
 const chartDays = 30;
 
-function FeedRow(props: { order: OrderDto }): JSX.Element {
-  const ship = useAction(shipOrder);
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
-  async function shipIt(): Promise<void> {
-    setPending(true);
-    setError(null);
-    try {
-      await ship(props.order.id);
-    } catch (caught) {
-      setError(describeError(caught));
-    } finally {
-      setPending(false);
-    }
-  }
-  return (
-    <li data-testid="feed-order" data-order-id={props.order.id} class="border-t border-line px-4 py-3 first:border-t-0 rise-in">
-      <div class="flex flex-wrap items-center gap-x-4 gap-y-2">
-        <A href={`/orders/${encodeURIComponent(props.order.id)}`} class="font-mono font-bold">
-          #{props.order.number}
-        </A>
-        <span class="text-sm text-muted">{formatDateTime(props.order.placedAt)}</span>
-        <span class="flex-1 text-sm text-muted">{props.order.items.reduce((sum, item) => sum + item.qty, 0)} items</span>
-        <Money cents={props.order.totalMinor} class="font-semibold" />
-        <Badge tone={statusTone(props.order.status)}>{props.order.status}</Badge>
-        <Show when={props.order.status === 'PAID'}>
-          <button type="button" class="btn-premium !py-1.5 text-sm" disabled={pending()} onClick={() => void shipIt()}>
-            Ship
-          </button>
-        </Show>
-      </div>
-      <ErrorNote error={error()} />
-    </li>
-  );
-}
-
 function Feed(): JSX.Element {
   const orders = createAsync(() => getSellerOrders(feedSize));
   return (
     <Show when={orders()}>
       {(page) => (
         <ul data-testid="seller-feed" class="card-premium m-0 list-none p-0" aria-live="polite">
-          <For each={page().items} fallback={<li class="p-6 text-center text-muted">No orders yet. New orders appear here the moment they are paid.</li>}>
-            {(order) => <FeedRow order={order} />}
-          </For>
+          <SellerOrderRows orders={page().items} testId="feed-order" empty={<li class="p-6 text-center text-muted">No orders yet. New orders appear here the moment their checkout is confirmed.</li>} />
         </ul>
       )}
     </Show>
@@ -120,7 +80,10 @@ export default function SellerDashboard(): JSX.Element {
             <Balances />
           </Async>
           <section aria-labelledby="feed-title">
-            <h2 id="feed-title" class="m-0 mb-3 text-xl font-bold">Live order feed</h2>
+            <div class="mb-3 flex items-baseline justify-between gap-3">
+              <h2 id="feed-title" class="m-0 text-xl font-bold">Live order feed</h2>
+              <A href="/seller/orders">All orders</A>
+            </div>
             <Async rows={3}>
               <Feed />
             </Async>

@@ -11,11 +11,11 @@ import type { UserDto } from '../../../../gateway/api-types.ts';
 import { ProductImage } from '../../components/ProductCard.tsx';
 import { Async, EmptyState, ErrorNote, Money, PageHeader, Spinner } from '../../components/ui.tsx';
 import { getMeOrNull } from '../../data/auth.ts';
-import { cart, cartBySeller, cartTotalMinor, checkoutAction, maxLineQty, removeLine, setLineQty } from '../../data/cart.ts';
+import { cart, cartBySeller, cartTotalMinor, checkoutAction, checkoutFailureSentence, maxLineQty, removeLine, setLineQty } from '../../data/cart.ts';
 import type { CartLine, SellerGroup } from '../../data/cart.ts';
 import { getOrders } from '../../data/orders.ts';
 import { getWallet } from '../../data/wallet.ts';
-import { describeError } from '../../lib/errors.ts';
+import { centsToInput, formatCents } from '../../lib/money.ts';
 
 /** When to re-read the orders list after a checkout (a bounded handful, then live updates). */
 const catchUpDelaysMs = [400, 1_200, 3_000];
@@ -79,33 +79,36 @@ function Group(props: { group: SellerGroup }): JSX.Element {
   );
 }
 
-function WalletBalance(props: { total: number }): JSX.Element {
-  const wallet = createAsync(() => getWallet());
+/** The wallet against the total: the shortfall, with a one-click top-up that comes back here. */
+function WalletBalance(props: { balance: number | undefined; total: number }): JSX.Element {
+  const shortfall = (): number => Math.max(0, props.total - (props.balance ?? 0));
   return (
-    <Show when={wallet()} fallback={<Spinner label="Loading your balance…" />}>
-      {(current) => (
-        <div class="grid gap-1">
-          <div class="flex items-center justify-between">
-            <span class="text-muted">Wallet balance</span>
-            <Money cents={current().balanceMinor} testId="wallet-balance" class="font-semibold" />
-          </div>
-          <Show when={current().balanceMinor < props.total}>
-            <p class="m-0 text-sm text-warn">
-              Your balance is short of the total. <A href="/wallet">Add funds</A> first.
-            </p>
-          </Show>
+    <Show when={props.balance !== undefined} fallback={<Spinner label="Loading your balance…" />}>
+      <div class="grid gap-1">
+        <div class="flex items-center justify-between">
+          <span class="text-muted">Wallet balance</span>
+          <Money cents={props.balance ?? 0} testId="wallet-balance" class="font-semibold" />
         </div>
-      )}
+        <Show when={shortfall() > 0}>
+          <p id="checkout-shortfall" data-testid="checkout-shortfall" class="m-0 text-sm text-warn">
+            Your wallet is <Money cents={shortfall()} /> short of the total.{' '}
+            <A href={`/wallet?amount=${centsToInput(shortfall())}&next=%2Fcart`} class="font-semibold">
+              Top up {formatCents(shortfall())}
+            </A>
+          </p>
+        </Show>
+      </div>
     </Show>
   );
 }
 
-function Checkout(props: { user: UserDto | null | undefined }): JSX.Element {
+function BuyerCheckout(props: { total: number }): JSX.Element {
   const checkout = useAction(checkoutAction);
   const navigate = useNavigate();
+  const wallet = createAsync(() => getWallet());
   const [pending, setPending] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
-  const total = (): number => cartTotalMinor();
+  const short = (): boolean => (wallet()?.balanceMinor ?? 0) < props.total;
 
   async function place(): Promise<void> {
     if (pending()) return;
@@ -114,16 +117,33 @@ function Checkout(props: { user: UserDto | null | undefined }): JSX.Element {
     try {
       await checkout();
       navigate('/orders');
-      // The orders read model follows the saga a moment later; live notifications revalidate
-      // too, and these few re-reads cover a socket that is still connecting.
-      for (const delayMs of catchUpDelaysMs) window.setTimeout(() => void revalidate(getOrders.key), delayMs);
+      // The orders read model follows the saga a moment later; these few re-reads cover it.
+      for (const delayMs of catchUpDelaysMs) window.setTimeout(() => void revalidate([getOrders.key, getWallet.key]), delayMs);
     } catch (caught) {
-      setError(describeError(caught));
+      setError(checkoutFailureSentence(caught));
+      void revalidate(getWallet.key);
     } finally {
       setPending(false);
     }
   }
 
+  const describedBy = (): string | undefined => (error() !== null ? 'checkout-error' : short() ? 'checkout-shortfall' : undefined);
+  return (
+    <>
+      <WalletBalance balance={wallet()?.balanceMinor} total={props.total} />
+      <button type="button" class="btn-premium w-full" disabled={pending() || cart.lines.length === 0 || wallet() === undefined || short()} aria-describedby={describedBy()} onClick={() => void place()}>
+        <Show when={pending()} fallback="Place orders">
+          <span class="inline-block h-4 w-4 animate-spin rounded-full border-2 border-white border-t-transparent" aria-hidden="true" />
+          Place orders
+        </Show>
+      </button>
+      <ErrorNote id="checkout-error" error={error()} />
+    </>
+  );
+}
+
+function Checkout(props: { user: UserDto | null | undefined }): JSX.Element {
+  const total = (): number => cartTotalMinor();
   return (
     <aside class="card-premium grid content-start gap-4 p-5" aria-label="Checkout">
       <div class="flex items-center justify-between text-lg">
@@ -147,15 +167,8 @@ function Checkout(props: { user: UserDto | null | undefined }): JSX.Element {
         </Match>
         <Match when={props.user?.role === 'BUYER'}>
           <Async rows={1} fallback={<Spinner label="Loading your balance…" />}>
-            <WalletBalance total={total()} />
+            <BuyerCheckout total={total()} />
           </Async>
-          <button type="button" class="btn-premium w-full" disabled={pending() || cart.lines.length === 0} aria-describedby={error() === null ? undefined : 'checkout-error'} onClick={() => void place()}>
-            <Show when={pending()} fallback="Place orders">
-              <span class="inline-block h-4 w-4 animate-spin rounded-full border-2 border-white border-t-transparent" aria-hidden="true" />
-              Place orders
-            </Show>
-          </button>
-          <ErrorNote id="checkout-error" error={error()} />
         </Match>
       </Switch>
     </aside>

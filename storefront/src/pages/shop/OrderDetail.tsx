@@ -9,8 +9,12 @@ import { A, createAsync, useAction, useParams } from '@solidjs/router';
 import type { OrderDto, UserDto } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, Badge, ErrorNote, formatDateTime, Money, PageHeader } from '../../components/ui.tsx';
-import { cancelOrder, confirmDelivery, getOrder, openDispute, resolveDispute, shipOrder, statusTone } from '../../data/orders.ts';
-import { describeError, sentenceFor } from '../../lib/errors.ts';
+import { cancelOrder, confirmDelivery, getOrder, openDispute, resolveDispute, statusTone } from '../../data/orders.ts';
+import { ShipForm } from '../../components/ShipForm.tsx';
+import { describeError, errorCode, sentenceFor } from '../../lib/errors.ts';
+import { formatCents } from '../../lib/money.ts';
+import { noteOwnAction } from '../../lib/toasts.ts';
+import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 
 const stepLabels: Readonly<Record<string, string>> = {
   PLACED: 'Order placed',
@@ -26,20 +30,24 @@ const stepLabels: Readonly<Record<string, string>> = {
 };
 
 /** Runs one order command with its own pending flag and inline error. */
-function useCommand(): { pending: () => boolean; error: () => string | null; run: (command: () => Promise<unknown>) => Promise<boolean> } {
+function useCommand(): { pending: () => boolean; error: () => string | null; code: () => string | null; run: (command: () => Promise<unknown>) => Promise<boolean> } {
   const [pending, setPending] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
+  const [code, setCode] = createSignal<string | null>(null);
   return {
     pending,
     error,
+    code,
     run: async (command) => {
       if (pending()) return false;
       setPending(true);
       setError(null);
+      setCode(null);
       try {
         await command();
         return true;
       } catch (caught) {
+        setCode(errorCode(caught));
         setError(describeError(caught));
         return false;
       } finally {
@@ -47,6 +55,37 @@ function useCommand(): { pending: () => boolean; error: () => string | null; run
       }
     },
   };
+}
+
+/** The rule that decides which actions an order allows now, in one sentence (issue #15 §5). */
+function ruleFor(order: OrderDto, viewer: 'buyer' | 'seller'): string {
+  switch (order.status) {
+    case 'PAID':
+      return viewer === 'seller' ? 'Ship it by the ship-by date or cancel it; an unshipped order is refunded then.' : 'The seller ships it by the ship-by date, or you are refunded automatically.';
+    case 'SHIPPED':
+    case 'DELIVERED':
+      return viewer === 'seller' ? 'You are paid when the buyer confirms delivery, or on the auto-release date.' : 'Confirm delivery to pay the seller, or open a dispute to keep the money frozen until an operator decides.';
+    case 'DISPUTED':
+      return 'Frozen until an operator refunds the buyer or pays the seller.';
+    case 'PLACED':
+      return 'The checkout is still finishing.';
+    case 'COMPLETED':
+    case 'CANCELLED':
+    case 'FAILED':
+      return 'Closed: no further action is possible.';
+    default: {
+      const unknownStatus: never = order.status;
+      return unknownStatus;
+    }
+  }
+}
+
+function Rule(props: { order: OrderDto; viewer: 'buyer' | 'seller' }): JSX.Element {
+  return (
+    <p data-testid="order-rule" class="m-0 text-sm text-muted">
+      {ruleFor(props.order, props.viewer)}
+    </p>
+  );
 }
 
 function BuyerActions(props: { order: OrderDto }): JSX.Element {
@@ -57,20 +96,26 @@ function BuyerActions(props: { order: OrderDto }): JSX.Element {
   const [disputing, setDisputing] = createSignal(false);
   const [reason, setReason] = createSignal('');
   const open = (): boolean => props.order.status === 'SHIPPED' || props.order.status === 'DELIVERED';
+  const total = (): string => formatCents(props.order.totalMinor);
 
   async function submitDispute(event: SubmitEvent): Promise<void> {
     event.preventDefault();
+    noteOwnAction(props.order.id, ['DISPUTED']);
     if (await disputeCommand.run(() => dispute(props.order.id, reason().trim()))) setDisputing(false);
   }
 
   return (
-    <Show when={open()}>
-      <div class="card-premium grid gap-3 p-4">
-        <p class="m-0 text-sm text-muted">Got it? Confirming releases the money to the seller. If something is wrong, open a dispute instead: the money stays frozen until an operator decides.</p>
-        <div class="flex flex-wrap gap-2">
-          <button type="button" class="btn-premium" disabled={confirmCommand.pending()} aria-describedby="confirm-error" onClick={() => void confirmCommand.run(() => confirm(props.order.id))}>
-            Confirm delivery
-          </button>
+    <div class="card-premium grid gap-3 p-4">
+      <Rule order={props.order} viewer="buyer" />
+      <Show when={open()}>
+        <div class="flex flex-wrap items-start gap-2">
+          <ConfirmAction
+            label="Confirm delivery"
+            question={`Release ${total()} to ${props.order.sellerName}? The seller is paid at once; this cannot be undone.`}
+            confirmLabel={`Release ${total()} to ${props.order.sellerName}`}
+            disabled={confirmCommand.pending()}
+            run={() => (noteOwnAction(props.order.id, ['DELIVERED', 'COMPLETED']), confirmCommand.run(() => confirm(props.order.id)))}
+          />
           <button type="button" class="btn-ghost" aria-expanded={disputing()} onClick={() => setDisputing(!disputing())}>
             Open dispute
           </button>
@@ -90,44 +135,69 @@ function BuyerActions(props: { order: OrderDto }): JSX.Element {
             <ErrorNote error={disputeCommand.error()} />
           </form>
         </Show>
-      </div>
-    </Show>
+      </Show>
+    </div>
   );
 }
 
 function SellerActions(props: { order: OrderDto }): JSX.Element {
-  const ship = useAction(shipOrder);
   const cancel = useAction(cancelOrder);
   const command = useCommand();
+  const buyer = (): string => props.order.buyerName || 'the buyer';
   return (
-    <Show when={props.order.status === 'PAID'}>
-      <div class="card-premium grid gap-3 p-4">
-        <div class="flex flex-wrap gap-2">
-          <button type="button" class="btn-premium" disabled={command.pending()} onClick={() => void command.run(() => ship(props.order.id))}>
-            Ship
-          </button>
-          <button type="button" class="btn-ghost" disabled={command.pending()} onClick={() => void command.run(() => cancel(props.order.id))}>
-            Cancel and refund
-          </button>
+    <div class="card-premium grid gap-3 p-4">
+      <Rule order={props.order} viewer="seller" />
+      <Show when={props.order.status === 'PAID'}>
+        <div class="flex flex-wrap items-start gap-2">
+          <ShipForm orderId={props.order.id} />
+          <ConfirmAction
+            label="Cancel and refund"
+            question={`Cancel this order and refund ${formatCents(props.order.totalMinor)} to ${buyer()}? This cannot be undone.`}
+            confirmLabel={`Refund ${formatCents(props.order.totalMinor)} to ${buyer()}`}
+            danger
+            disabled={command.pending()}
+            run={() => (noteOwnAction(props.order.id, ['CANCELLED']), command.run(() => cancel(props.order.id)))}
+          />
         </div>
-        <ErrorNote error={command.error()} />
-      </div>
-    </Show>
+      </Show>
+      <ErrorNote error={command.error()} />
+    </div>
   );
 }
 
-export function ResolveButtons(props: { orderId: string }): JSX.Element {
+/**
+ * An operator's decision on a dispute. Neither side is the highlighted default: each asks first,
+ * naming the amount and who gets it. A dispute another operator resolved meanwhile leaves the
+ * queue with a sentence instead of an error (`onResolved`).
+ */
+export function ResolveButtons(props: { order: OrderDto; onResolved?: (outcome: 'done' | 'already') => void }): JSX.Element {
   const resolve = useAction(resolveDispute);
   const command = useCommand();
+  const total = (): string => formatCents(props.order.totalMinor);
+  const buyer = (): string => props.order.buyerName || 'the buyer';
+  async function decide(resolution: 'refund' | 'release'): Promise<void> {
+    noteOwnAction(props.order.id, [resolution === 'refund' ? 'CANCELLED' : 'COMPLETED']);
+    const done = await command.run(() => resolve(props.order.id, resolution));
+    if (done) props.onResolved?.('done');
+    else if (command.code() === 'not_disputed' || command.code() === 'invalid_transition') props.onResolved?.('already');
+  }
   return (
     <div class="grid gap-2">
-      <div class="flex flex-wrap gap-2">
-        <button type="button" class="btn-ghost" disabled={command.pending()} onClick={() => void command.run(() => resolve(props.orderId, 'refund'))}>
-          Refund buyer
-        </button>
-        <button type="button" class="btn-premium" disabled={command.pending()} onClick={() => void command.run(() => resolve(props.orderId, 'release'))}>
-          Release to seller
-        </button>
+      <div class="flex flex-wrap items-start gap-2">
+        <ConfirmAction
+          label="Refund buyer"
+          question={`Refund ${total()} to ${buyer()}? The seller gets nothing for this order.`}
+          confirmLabel={`Refund ${total()} to ${buyer()}`}
+          disabled={command.pending()}
+          run={() => decide('refund')}
+        />
+        <ConfirmAction
+          label="Release to seller"
+          question={`Release ${total()} to ${props.order.sellerName}? The buyer gets no refund.`}
+          confirmLabel={`Release ${total()} to ${props.order.sellerName}`}
+          disabled={command.pending()}
+          run={() => decide('release')}
+        />
       </div>
       <ErrorNote error={command.error()} />
     </div>
@@ -163,9 +233,13 @@ function Facts(props: { order: OrderDto }): JSX.Element {
     <dl class="m-0 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
       <dt class="text-muted">Seller</dt>
       <dd class="m-0">{order().sellerName}</dd>
+      <Show when={order().buyerName}><dt class="text-muted">Buyer</dt><dd class="m-0">{order().buyerName}</dd></Show>
       <dt class="text-muted">Placed</dt>
       <dd class="m-0">{formatDateTime(order().placedAt)}</dd>
-      <Show when={order().releaseDueAt}>{(due) => <><dt class="text-muted">Auto-release</dt><dd class="m-0">{formatDateTime(due())}</dd></>}</Show>
+      <Show when={order().tracking}>{(tracking) => <><dt class="text-muted">Tracking</dt><dd class="m-0" data-testid="tracking">{tracking().carrier} <span class="font-mono">{tracking().trackingNumber}</span></dd></>}</Show>
+      <Show when={order().shipByAt}>{(due) => <><dt class="text-muted">Ship by</dt><dd class="m-0" data-testid="ship-by">{formatDateTime(due())}</dd></>}</Show>
+      {/* The release date applies only while the order waits on it: shipped, not confirmed or disputed. */}
+      <Show when={order().status === 'SHIPPED' && order().releaseDueAt}>{(due) => <><dt class="text-muted">Auto-release</dt><dd class="m-0" data-testid="auto-release">{formatDateTime(due())}</dd></>}</Show>
       <Show when={order().disputeReason}>{(reason) => <><dt class="text-muted">Dispute</dt><dd class="m-0">{reason()}</dd></>}</Show>
       <Show when={order().disputeResolution}>{(resolution) => <><dt class="text-muted">Resolution</dt><dd class="m-0">{resolution() === 'refund' ? 'Refunded to the buyer' : 'Released to the seller'}</dd></>}</Show>
       <Show when={order().failureCode}>{(code) => <><dt class="text-muted">Failure</dt><dd class="m-0">{sentenceFor(code(), code())}</dd></>}</Show>
@@ -197,7 +271,7 @@ function OrderView(props: { user: UserDto }): JSX.Element {
               </Show>
               <Show when={props.user.role === 'ADMIN' && current().status === 'DISPUTED'}>
                 <div class="card-premium p-4">
-                  <ResolveButtons orderId={current().id} />
+                  <ResolveButtons order={current()} />
                 </div>
               </Show>
               <section class="card-premium p-4" aria-labelledby="items-title">

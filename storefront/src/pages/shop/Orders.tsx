@@ -1,16 +1,34 @@
 /** My orders (buyer, seller or operator view), newest first, filterable by status. */
-import { For, Show } from 'solid-js';
+import { createMemo, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
 import { A, createAsync, useSearchParams } from '@solidjs/router';
-import type { OrderStatus } from '../../../../gateway/api-types.ts';
+import type { OrderItemDto, OrderStatus } from '../../../../gateway/api-types.ts';
+import { ProductImage } from '../../components/ProductCard.tsx';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, Badge, EmptyState, formatDateTime, Money, PageHeader, Pager } from '../../components/ui.tsx';
 import { getOrders, orderStatuses, statusTone } from '../../data/orders.ts';
 
 const pageSize = 25;
 
+/** "Desk lamp ×2, Mug and 1 more": what the order holds, in words. */
+export function itemNames(items: readonly OrderItemDto[]): string {
+  const named = items.slice(0, 2).map((item) => (item.qty > 1 ? `${item.title} ×${item.qty}` : item.title));
+  const more = items.length - named.length;
+  return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
 function isStatus(value: string | undefined): value is OrderStatus {
   return orderStatuses.some((status) => status === value);
+}
+
+/**
+ * A list keyed by order id: a live re-read brings new objects, and rows keyed by object would be
+ * rebuilt (blinking through their entry animation) on every update.
+ */
+export function KeyedById<Item extends { readonly id: string }>(props: { items: readonly Item[]; children: (item: () => Item) => JSX.Element }): JSX.Element {
+  const ids = createMemo(() => props.items.map((item) => item.id), [], { equals: (left, right) => left.length === right.length && left.every((id, index) => id === right[index]) });
+  const byId = createMemo(() => new Map(props.items.map((item) => [item.id, item] as const)));
+  return <For each={ids()}>{(id) => <Show when={byId().get(id)}>{(item) => props.children(item)}</Show>}</For>;
 }
 
 function OrderList(props: { status: OrderStatus | undefined; page: number; setPage: (page: number) => void }): JSX.Element {
@@ -20,19 +38,27 @@ function OrderList(props: { status: OrderStatus | undefined; page: number; setPa
       {(page) => (
         <Show when={page().items.length > 0} fallback={<EmptyState title="No orders yet" icon="📦">Orders you place show up here, live.</EmptyState>}>
           <ul class="m-0 grid list-none gap-3 p-0">
-            <For each={page().items}>
+            <KeyedById items={page().items}>
               {(order) => (
                 <li>
-                  <A href={`/orders/${encodeURIComponent(order.id)}`} data-testid="order-row" data-order-id={order.id} class="card-premium flex flex-wrap items-center gap-x-4 gap-y-1 p-4 no-underline transition-transform hover:-translate-y-0.5 rise-in">
-                    <span class="font-mono font-bold">#{order.number}</span>
-                    <span class="min-w-0 flex-1 truncate text-muted">{order.sellerName}</span>
-                    <span class="text-sm text-muted">{formatDateTime(order.placedAt)}</span>
-                    <Money cents={order.totalMinor} class="font-semibold" />
-                    <Badge tone={statusTone(order.status)}>{order.status}</Badge>
+                  <A href={`/orders/${encodeURIComponent(order().id)}`} data-testid="order-row" data-order-id={order().id} class="card-premium flex flex-wrap items-center gap-x-4 gap-y-1 p-4 no-underline transition-transform hover:-translate-y-0.5 rise-in">
+                    <span class="flex shrink-0 -space-x-3" aria-hidden="true">
+                      <For each={order().items.slice(0, 3)}>{(item) => <ProductImage url={item.imageUrl} title="" class="h-11 w-11 rounded-lg ring-2 ring-[var(--c-surface)]" />}</For>
+                    </span>
+                    <span class="grid min-w-0 flex-1 basis-40">
+                      <span class="truncate font-semibold">{itemNames(order().items)}</span>
+                      <span class="truncate text-sm text-muted">
+                        <span class="font-mono">#{order().number}</span> · {order().sellerName}
+                      </span>
+                    </span>
+                    {/* On a phone the date gives its room to the item names; the order page has it. */}
+                    <span class="hidden text-sm text-muted sm:inline">{formatDateTime(order().placedAt)}</span>
+                    <Money cents={order().totalMinor} class="font-semibold" />
+                    <Badge tone={statusTone(order().status)}>{order().status}</Badge>
                   </A>
                 </li>
               )}
-            </For>
+            </KeyedById>
           </ul>
           <Pager page={props.page} total={page().total} pageSize={pageSize} onPage={props.setPage} label="Pages" />
         </Show>
