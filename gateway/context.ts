@@ -13,6 +13,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { BazaarySystem } from './app/system.ts';
 import type { NotificationDto, ProductDto, UserDto } from './api-types.ts';
 import type { Principal } from './http.ts';
+import type { SessionService } from './auth/sessions.ts';
 import type { NotificationHub, NotificationStore } from '../persistence/projections/notifications/ports.ts';
 import type { ProductCache } from '../persistence/projections/cache/product-cache.ts';
 
@@ -32,7 +33,12 @@ export interface UserStore {
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
-  verify(hash: string, password: string): Promise<boolean>;
+  /**
+   * `hash` null: there is no such account. The hasher still spends the work of a real verify
+   * (against a decoy hash) and answers false, so login takes as long for an unknown email as for
+   * a known one and does not tell which emails have accounts.
+   */
+  verify(hash: string | null, password: string): Promise<boolean>;
 }
 
 export interface IssuedToken {
@@ -82,6 +88,9 @@ export interface GatewayContext {
   readonly passwords: PasswordHasher;
   readonly tokens: TokenService;
   readonly loginLimiter: RateLimiter;
+  /** Registrations per IP (REGISTRATIONS_PER_HOUR), shared through Redis like the login limiter. */
+  readonly registerLimiter: RateLimiter;
+  readonly sessions: SessionService;
   readonly notifications: NotificationStore;
   readonly hub: NotificationHub;
   readonly metrics: Metrics;

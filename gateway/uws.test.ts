@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -8,7 +9,7 @@ import { nativeBinary, startUwsServer, type DispatchRequest, type UwsServer } fr
 import type { WsConnection } from './ws/connection.ts';
 
 const allowedOrigin = 'https://shop.example';
-const testPrincipal: Principal = { userId: 'u1', role: 'BUYER', email: 'u1@example.com' };
+const testPrincipal: Principal = { userId: 'u1', role: 'BUYER', email: 'u1@example.com', sessionId: 'session_1' };
 
 /** A tiny dispatch standing in for the router: each path exercises one adapter behaviour. */
 async function dispatch(request: DispatchRequest): Promise<ApiResponse> {
@@ -58,7 +59,10 @@ beforeAll(async () => {
     logger: silentLogger,
     ws: {
       path: '/ws',
-      authenticate: async (headers) => (headers.authorization === 'Bearer good-token' ? testPrincipal : null),
+      admit: async (headers) => {
+        if (headers.origin === 'https://evil.example') return { ok: false, status: 403, code: 'cross_site_request', message: 'foreign origin' };
+        return headers.authorization === 'Bearer good-token' ? { ok: true, principal: testPrincipal } : { ok: false, status: 401, code: 'unauthenticated', message: 'Sign in.' };
+      },
       factory: echoSessionFactory,
       maxBackpressureBytes: 64 * 1024,
       maxPayloadBytes: 16 * 1024,
@@ -200,6 +204,65 @@ describe('uWS adapter: HTTP', () => {
   });
 });
 
+/** Writes `raw` on one connection and collects what comes back until a complete response per method has arrived. */
+function rawExchange(raw: string, methods: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(server.port, '127.0.0.1');
+    let received = '';
+    const timer = setTimeout(() => (socket.destroy(), reject(new Error(`timed out; got ${JSON.stringify(received)}`))), 5_000);
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1');
+      if (splitResponses(received, methods).length >= methods.length) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(received);
+      }
+    });
+    socket.on('error', reject);
+    socket.write(raw);
+  });
+}
+
+interface RawResponse {
+  readonly statusLine: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** Reads back-to-back HTTP/1.1 responses, honouring Content-Length (a HEAD's has no body). */
+function splitResponses(text: string, methods: readonly string[] = []): RawResponse[] {
+  const parsed: RawResponse[] = [];
+  let rest = text;
+  while (rest.length > 0) {
+    const end = rest.indexOf('\r\n\r\n');
+    if (end < 0) break;
+    const [statusLine = '', ...lines] = rest.slice(0, end).split('\r\n');
+    const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+    const length = methods[parsed.length] === 'HEAD' ? 0 : Number(headers['content-length'] ?? 0);
+    if (rest.length < end + 4 + length) break;
+    parsed.push({ statusLine, headers, body: rest.slice(end + 4, end + 4 + length) });
+    rest = rest.slice(end + 4 + length);
+  }
+  return parsed;
+}
+
+describe('uWS adapter: HEAD', () => {
+  it('answers a pipelined HEAD with the GET headers and real Content-Length but no body, so the GET after it reads clean', async () => {
+    for (const path of ['/api/large', '/assets/app.js']) {
+      const raw = await rawExchange(`HEAD ${path} HTTP/1.1\r\nHost: x\r\n\r\nGET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`, ['HEAD', 'GET']);
+      const [head, get, extra] = splitResponses(raw, ['HEAD', 'GET']);
+      expect(head?.statusLine, path).toBe('HTTP/1.1 200 OK');
+      expect(get?.statusLine, `${path}: ${JSON.stringify(raw.slice(0, 600))}`).toBe('HTTP/1.1 200 OK');
+      expect(extra, path).toBeUndefined();
+      expect(head?.body).toBe('');
+      expect(head?.headers['content-length']).toBe(get?.headers['content-length']);
+      expect(Number(get?.headers['content-length'])).toBe(Buffer.byteLength(get?.body ?? '', 'latin1'));
+      expect(Number(get?.headers['content-length'])).toBeGreaterThan(0);
+      expect(head?.headers['content-type']).toBe(get?.headers['content-type']);
+    }
+  });
+});
+
 function openSocket(headers: Record<string, string>): WebSocket {
   return new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers });
 }
@@ -213,6 +276,22 @@ describe('uWS adapter: WebSocket', () => {
       socket.on('error', () => {});
     });
     expect(status).toBe(401);
+    socket.terminate();
+  });
+
+  it('answers a refused upgrade with the status and code the gateway chose, before upgrading', async () => {
+    const socket = openSocket({ Authorization: 'Bearer good-token', Origin: 'https://evil.example' });
+    const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      socket.on('unexpected-response', (_request, response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += String(chunk)));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      socket.on('open', () => reject(new Error('upgrade accepted')));
+      socket.on('error', () => {});
+    });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toEqual({ error: { code: 'cross_site_request', message: 'foreign origin' } });
     socket.terminate();
   });
 

@@ -14,6 +14,7 @@ import { productWriteRoutes } from './product-writes.ts';
 import { productRoutes } from './products.ts';
 import { searchRoutes } from './search.ts';
 import { sellerRoutes } from './seller.ts';
+import { sessionRoutes } from './sessions.ts';
 import { walletRoutes } from './wallet.ts';
 
 const apiVersion = '0.1.0';
@@ -22,6 +23,7 @@ export function allRoutes(): Route<GatewayContext>[] {
   const routes: Route<GatewayContext>[] = [
     ...opsRoutes,
     ...authRoutes,
+    ...sessionRoutes,
     ...productRoutes,
     ...productWriteRoutes,
     ...searchRoutes,

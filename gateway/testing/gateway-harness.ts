@@ -62,7 +62,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     const user = await context.users.create({ id: context.ids.next(), email, role: 'ADMIN', displayName: 'Admin', passwordHash, createdAt: context.clock.now() });
     if (user === null) throw new Error('admin email taken');
     // Issued directly rather than through /login, so tests that spend the login limit still get one.
-    const issued = await context.tokens.issue({ userId: user.id, role: 'ADMIN', email });
+    const issued = await context.sessions.signIn({ userId: user.id, role: 'ADMIN', email });
     return { user: { id: user.id, email, role: 'ADMIN', displayName: 'Admin', createdAt: user.createdAt }, token: issued.token, expiresAt: issued.expiresAt };
   }
 

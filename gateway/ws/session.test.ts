@@ -19,7 +19,23 @@ import { createWsSessionFactory, wsLimits } from './session.ts';
 let db: Db;
 let store: SqlNotificationStore;
 const hub = new InProcessHub();
-const principal = { userId: 'seller-1', role: 'SELLER' as const, email: 's@example.test' };
+const principal = { userId: 'seller-1', role: 'SELLER' as const, email: 's@example.test', sessionId: 'session_1' };
+/** Sessions that stay live until `end` is called; `end` runs the socket's listeners as a logout would. */
+function fakeSessions() {
+  const listeners = new Set<() => void>();
+  let live = true;
+  return {
+    onEnded: (_sessionId: string, listener: () => void) => (listeners.add(listener), () => listeners.delete(listener)),
+    isLive: async () => live,
+    end: () => {
+      live = false;
+      for (const listener of listeners) listener();
+    },
+    expire: () => {
+      live = false;
+    },
+  };
+}
 
 class ArrayConnection implements WsConnection {
   readonly principal = principal;
@@ -62,7 +78,7 @@ afterAll(async () => {
 
 describe('WebSocket sessions', () => {
   it('closes a slow consumer with 1013 and lets it resume without loss or repeats', async () => {
-    const context = { notifications: store } as unknown as GatewayContext;
+    const context = { notifications: store, sessions: fakeSessions() } as unknown as GatewayContext;
     const factory = createWsSessionFactory(context, new Router([]), hub);
     const slow = new ArrayConnection(true);
     const slowSession = factory(slow);
@@ -87,7 +103,7 @@ describe('WebSocket sessions', () => {
   }, 120_000);
 
   it('answers malformed messages with error codes and pings with pong', async () => {
-    const context = { notifications: store } as unknown as GatewayContext;
+    const context = { notifications: store, sessions: fakeSessions() } as unknown as GatewayContext;
     const connection = new ArrayConnection(false);
     const session = createWsSessionFactory(context, new Router([]), hub)(connection);
     await settle();
@@ -114,7 +130,7 @@ describe('WebSocket sessions', () => {
         lastSeq: async (userId: string) => (failing ? Promise.reject(new Error('database gone')) : store.lastSeq(userId)),
         after: async () => Promise.reject(new Error('database gone')),
       };
-      const context = { notifications: flakyStore, logger: silentLogger } as unknown as GatewayContext;
+      const context = { notifications: flakyStore, logger: silentLogger, sessions: fakeSessions() } as unknown as GatewayContext;
       const factory = createWsSessionFactory(context, new Router([]), hub);
       const atStart = new ArrayConnection(false);
       factory(atStart);
