@@ -1,5 +1,4 @@
 import http from 'node:http';
-import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -7,6 +6,7 @@ import { silentLogger } from '../runtime/logger.ts';
 import type { ApiResponse, Principal } from './http.ts';
 import { nativeBinary, startUwsServer, type DispatchRequest, type UwsServer } from './uws.ts';
 import type { WsConnection } from './ws/connection.ts';
+import { exchange } from './testing/raw-http.ts';
 
 const allowedOrigin = 'https://shop.example';
 const testPrincipal: Principal = { userId: 'u1', role: 'BUYER', email: 'u1@example.com', sessionId: 'session_1' };
@@ -204,53 +204,11 @@ describe('uWS adapter: HTTP', () => {
   });
 });
 
-/** Writes `raw` on one connection and collects what comes back until a complete response per method has arrived. */
-function rawExchange(raw: string, methods: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(server.port, '127.0.0.1');
-    let received = '';
-    const timer = setTimeout(() => (socket.destroy(), reject(new Error(`timed out; got ${JSON.stringify(received)}`))), 5_000);
-    socket.on('data', (chunk) => {
-      received += chunk.toString('latin1');
-      if (splitResponses(received, methods).length >= methods.length) {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(received);
-      }
-    });
-    socket.on('error', reject);
-    socket.write(raw);
-  });
-}
-
-interface RawResponse {
-  readonly statusLine: string;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
-
-/** Reads back-to-back HTTP/1.1 responses, honouring Content-Length (a HEAD's has no body). */
-function splitResponses(text: string, methods: readonly string[] = []): RawResponse[] {
-  const parsed: RawResponse[] = [];
-  let rest = text;
-  while (rest.length > 0) {
-    const end = rest.indexOf('\r\n\r\n');
-    if (end < 0) break;
-    const [statusLine = '', ...lines] = rest.slice(0, end).split('\r\n');
-    const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-    const length = methods[parsed.length] === 'HEAD' ? 0 : Number(headers['content-length'] ?? 0);
-    if (rest.length < end + 4 + length) break;
-    parsed.push({ statusLine, headers, body: rest.slice(end + 4, end + 4 + length) });
-    rest = rest.slice(end + 4 + length);
-  }
-  return parsed;
-}
-
 describe('uWS adapter: HEAD', () => {
   it('answers a pipelined HEAD with the GET headers and real Content-Length but no body, so the GET after it reads clean', async () => {
     for (const path of ['/api/large', '/assets/app.js']) {
-      const raw = await rawExchange(`HEAD ${path} HTTP/1.1\r\nHost: x\r\n\r\nGET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`, ['HEAD', 'GET']);
-      const [head, get, extra] = splitResponses(raw, ['HEAD', 'GET']);
+      const { raw, responses } = await exchange(server.port, [{ method: 'HEAD', path }, { method: 'GET', path }], 'pipelined');
+      const [head, get, extra] = responses;
       expect(head?.statusLine, path).toBe('HTTP/1.1 200 OK');
       expect(get?.statusLine, `${path}: ${JSON.stringify(raw.slice(0, 600))}`).toBe('HTTP/1.1 200 OK');
       expect(extra, path).toBeUndefined();

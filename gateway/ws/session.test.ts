@@ -149,4 +149,42 @@ describe('WebSocket sessions', () => {
       process.off('unhandledRejection', onUnhandled);
     }
   });
+
+  it('answers an out-of-range resume and a deeply nested message with error codes and keeps the socket open', async () => {
+    const context = { notifications: store, sessions: fakeSessions() } as unknown as GatewayContext;
+    const connection = new ArrayConnection(false);
+    const session = createWsSessionFactory(context, new Router([]), hub)(connection);
+    await settle();
+    for (const afterSeq of [2 ** 31, 1e300, 2 ** 53 + 1, -1, 1.5]) session.onMessage(JSON.stringify({ type: 'resume', afterSeq }));
+    session.onMessage(`{"id":"deep","type":"command","name":"checkout","args":${'{"a":'.repeat(15_000)}1${'}'.repeat(15_000)}}`);
+    session.onMessage('['.repeat(15_000));
+    session.onMessage(JSON.stringify({ type: 'ping' }));
+    await settle();
+    const codes = connection.sent.map((message) => (message['error'] as { code?: string } | undefined)?.code ?? message['type']);
+    expect(codes).toEqual(['hello', 'invalid_message', 'invalid_message', 'invalid_message', 'invalid_message', 'invalid_message', 'too_deeply_nested', 'too_deeply_nested', 'pong']);
+    expect(connection.closed).toBeNull();
+    session.onMessage(JSON.stringify({ type: 'resume', afterSeq: 2 ** 31 - 1 }));
+    await settle();
+    expect(connection.sent.at(-1)).toMatchObject({ type: 'resumed' });
+  });
+
+  it('closes the socket with 4001 when its session ends, and runs no command once it has', async () => {
+    const sessions = fakeSessions();
+    const context = { notifications: store, sessions, logger: silentLogger } as unknown as GatewayContext;
+    const ended = new ArrayConnection(false);
+    createWsSessionFactory(context, new Router([]), hub)(ended);
+    await settle();
+    sessions.end();
+    expect(ended.closed).toEqual({ code: 4001, reason: 'session ended: sign in again' });
+
+    const quiet = fakeSessions();
+    const idle = new ArrayConnection(false);
+    const session = createWsSessionFactory({ ...context, sessions: quiet } as unknown as GatewayContext, new Router([]), hub)(idle);
+    await settle();
+    quiet.expire();
+    session.onMessage(JSON.stringify({ type: 'command', id: 'late', name: 'wallet.get' }));
+    await settle();
+    expect(idle.closed?.code).toBe(4001);
+    expect(idle.sent.some((message) => message['id'] === 'late')).toBe(false);
+  });
 });
