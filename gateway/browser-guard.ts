@@ -12,6 +12,11 @@
 /** Methods a browser may send cross-site without consequence; every other method changes state. */
 const safeMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** True for a method that may change state (not GET, HEAD or OPTIONS). */
+export function changesState(method: string): boolean {
+  return !safeMethods.has(method);
+}
+
 /** The body types a route accepts when it says nothing: JSON, which no HTML form can send. */
 export const jsonOnly: readonly string[] = ['application/json'];
 

@@ -13,7 +13,6 @@ import type { Logger } from '../runtime/logger.ts';
 import type { BazaarySystem } from './app/system.ts';
 import type { NotificationDto, ProductDto, UserDto } from './api-types.ts';
 import type { Principal } from './http.ts';
-import type { SessionService } from './auth/sessions.ts';
 import type { NotificationHub, NotificationStore } from '../persistence/projections/notifications/ports.ts';
 import type { ProductCache } from '../persistence/projections/cache/product-cache.ts';
 
@@ -50,6 +49,21 @@ export interface TokenService {
   issue(principal: Principal): Promise<IssuedToken>;
   /** Null for a missing, malformed, tampered or expired token; never throws. */
   verify(token: string): Promise<Principal | null>;
+}
+
+/** Revocable sessions (gateway/auth/sessions.ts): every token names one, and logout ends it. */
+export interface SessionService {
+  /** Opens a session for the user and issues its token. */
+  signIn(principal: Omit<Principal, 'sessionId'>): Promise<IssuedToken>;
+  /** The principal of a valid token whose session is live (and slides its idle timeout); else null. */
+  authenticate(token: string): Promise<Principal | null>;
+  /** True while the principal's session is live; used by open sockets before each command. */
+  isLive(principal: Principal): Promise<boolean>;
+  signOut(sessionId: string): Promise<void>;
+  /** Ends every session of the user; answers how many there were. */
+  signOutEverywhere(userId: string): Promise<number>;
+  /** Runs `listener` once when the session ends (in any process); returns the unsubscribe. */
+  onEnded(sessionId: string, listener: () => void): () => void;
 }
 
 export interface RateDecision {

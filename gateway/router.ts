@@ -8,7 +8,7 @@
 import type { GatewayContext } from './context.ts';
 import type { Access, ApiRequest, ApiResponse, Principal, Route } from './http.ts';
 import { ApiError, errorResponse } from './http.ts';
-import { crossSiteRefusal, jsonOnly, type SiteOrigins } from './browser-guard.ts';
+import { changesState, crossSiteRefusal, jsonOnly, type SiteOrigins } from './browser-guard.ts';
 
 interface CompiledRoute {
   readonly route: Route<GatewayContext>;
@@ -70,7 +70,7 @@ export class Router {
     }
     const route = matched.route;
     // A WebSocket's commands were admitted at its upgrade (origin checked there); HTTP is checked here, once for every route.
-    const refusal = authenticated === undefined ? crossSiteRefusal(request, route.bodyTypes ?? jsonOnly, siteOrigins(context)) : null;
+    const refusal = authenticated === undefined && changesState(request.method) ? crossSiteRefusal(request, route.bodyTypes ?? jsonOnly, siteOrigins(context)) : null;
     if (refusal !== null) return { response: errorResponse(refusal.status, refusal.code, refusal.message), route: route.pattern };
     try {
       const principal = authenticated ?? (await authenticate(request.headers, context));

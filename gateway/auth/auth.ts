@@ -2,11 +2,11 @@
 import type { Db } from '../../persistence/adapters/db.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { Config } from '../app/config.ts';
-import type { PasswordHasher, RateLimiter, TokenService, UserStore } from '../context.ts';
+import type { PasswordHasher, RateLimiter, SessionService, TokenService, UserStore } from '../context.ts';
 import type { IdGenerator } from '../../runtime/ids.ts';
 import { SqlSessionStore } from '../../persistence/adapters/sessions/sql-session-store.ts';
 import { InProcessSessionCache, type SessionCache } from './session-cache.ts';
-import { sessionLimits, StoredSessions, type SessionService } from './sessions.ts';
+import { sessionLimits, StoredSessions } from './sessions.ts';
 import { Argon2Hasher } from './passwords.ts';
 import { InProcessRateLimiter, rateLimits } from './rate-limit.ts';
 import { resolveJwtSecret } from './secret.ts';

@@ -11,7 +11,7 @@
 import type { SessionStore } from '../../persistence/adapters/sessions/session-store.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { IdGenerator } from '../../runtime/ids.ts';
-import type { IssuedToken, TokenService } from '../context.ts';
+import type { IssuedToken, SessionService, TokenService } from '../context.ts';
 import type { Principal } from '../http.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
 import { tokenLifetimeMs } from './tokens.ts';
@@ -34,20 +34,6 @@ export const sessionLimits = {
 
 /** Why a socket of a session is closed: a WebSocket application code (4000–4999). */
 export const sessionEndedCloseCode = 4001;
-
-export interface SessionService {
-  /** Opens a session for the user and issues its token. */
-  signIn(principal: Omit<Principal, 'sessionId'>): Promise<IssuedToken>;
-  /** The principal of a valid token whose session is live (and slides its idle timeout); else null. */
-  authenticate(token: string): Promise<Principal | null>;
-  /** True while the principal's session is live; used by open sockets before each command. */
-  isLive(principal: Principal): Promise<boolean>;
-  signOut(sessionId: string): Promise<void>;
-  /** Ends every session of the user; answers how many there were. */
-  signOutEverywhere(userId: string): Promise<number>;
-  /** Runs `listener` once when the session ends (in any process); returns the unsubscribe. */
-  onEnded(sessionId: string, listener: () => void): () => void;
-}
 
 export class StoredSessions implements SessionService {
   private readonly endedListeners = new Map<string, Set<() => void>>();
