@@ -32,7 +32,12 @@ export interface UserStore {
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
-  verify(hash: string, password: string): Promise<boolean>;
+  /**
+   * `hash` null: there is no such account. The hasher still spends the work of a real verify
+   * (against a decoy hash) and answers false, so login takes as long for an unknown email as for
+   * a known one and does not tell which emails have accounts.
+   */
+  verify(hash: string | null, password: string): Promise<boolean>;
 }
 
 export interface IssuedToken {
@@ -44,6 +49,21 @@ export interface TokenService {
   issue(principal: Principal): Promise<IssuedToken>;
   /** Null for a missing, malformed, tampered or expired token; never throws. */
   verify(token: string): Promise<Principal | null>;
+}
+
+/** Revocable sessions (gateway/auth/sessions.ts): every token names one, and logout ends it. */
+export interface SessionService {
+  /** Opens a session for the user and issues its token. */
+  signIn(principal: Omit<Principal, 'sessionId'>): Promise<IssuedToken>;
+  /** The principal of a valid token whose session is live (and slides its idle timeout); else null. */
+  authenticate(token: string): Promise<Principal | null>;
+  /** True while the principal's session is live; used by open sockets before each command. */
+  isLive(principal: Principal): Promise<boolean>;
+  signOut(sessionId: string): Promise<void>;
+  /** Ends every session of the user; answers how many there were. */
+  signOutEverywhere(userId: string): Promise<number>;
+  /** Runs `listener` once when the session ends (in any process); returns the unsubscribe. */
+  onEnded(sessionId: string, listener: () => void): () => void;
 }
 
 export interface RateDecision {
@@ -84,6 +104,9 @@ export interface GatewayContext {
   readonly passwords: PasswordHasher;
   readonly tokens: TokenService;
   readonly loginLimiter: RateLimiter;
+  /** Registrations per IP (REGISTRATIONS_PER_HOUR), shared through Redis like the login limiter. */
+  readonly registerLimiter: RateLimiter;
+  readonly sessions: SessionService;
   readonly notifications: NotificationStore;
   readonly hub: NotificationHub;
   readonly metrics: Metrics;

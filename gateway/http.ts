@@ -10,6 +10,8 @@ export interface Principal {
   readonly userId: string;
   readonly role: UserRole;
   readonly email: string;
+  /** The server-side session the token names (gateway/auth/sessions.ts); logout ends it. */
+  readonly sessionId: string;
 }
 
 export interface ApiRequest {
@@ -60,6 +62,8 @@ export interface Route<Context> {
   readonly handler: Handler<Context>;
   /** Overrides the default body cap for this route (image uploads). */
   readonly maxBodyBytes?: number;
+  /** Media types the body may have (default `application/json`); gateway/browser-guard.ts refuses others. */
+  readonly bodyTypes?: readonly string[];
 }
 
 export function json(status: number, value: unknown, headers?: Readonly<Record<string, string>>): ApiResponse {

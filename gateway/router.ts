@@ -1,6 +1,6 @@
 /**
  * Routing, authentication and error handling for every request, with no socket in sight:
- * match the route (404/405), read the principal from the Bearer header or the `access_token`
+ * match the route (404/405), refuse cross-site requests (gateway/browser-guard.ts), read the principal from the Bearer header or the `access_token`
  * cookie, check the route's access (401/403), run the handler, and turn a thrown ApiError into
  * its `{error:{code,message}}` answer. Anything else thrown is a bug: it is logged and answered
  * 500 `internal` with no internals in the body (DESIGN.md §5).
@@ -8,6 +8,7 @@
 import type { GatewayContext } from './context.ts';
 import type { Access, ApiRequest, ApiResponse, Principal, Route } from './http.ts';
 import { ApiError, errorResponse } from './http.ts';
+import { changesState, crossSiteRefusal, jsonOnly, type SiteOrigins } from './browser-guard.ts';
 
 interface CompiledRoute {
   readonly route: Route<GatewayContext>;
@@ -68,6 +69,9 @@ export class Router {
       return { response, route: 'unmatched' };
     }
     const route = matched.route;
+    // A WebSocket's commands were admitted at its upgrade (origin checked there); HTTP is checked here, once for every route.
+    const refusal = authenticated === undefined && changesState(request.method) ? crossSiteRefusal(request, route.bodyTypes ?? jsonOnly, siteOrigins(context)) : null;
+    if (refusal !== null) return { response: errorResponse(refusal.status, refusal.code, refusal.message), route: route.pattern };
     try {
       const principal = authenticated ?? (await authenticate(request.headers, context));
       denyUnlessAllowed(route.access, principal);
@@ -77,6 +81,19 @@ export class Router {
       return { response: toErrorResponse(error, context, request), route: route.pattern };
     }
   }
+}
+
+const siteOriginsByConfig = new WeakMap<object, SiteOrigins>();
+
+/** This site's trusted origins, computed once per configuration. */
+export function siteOrigins(context: Pick<GatewayContext, 'config'>): SiteOrigins {
+  let sites = siteOriginsByConfig.get(context.config);
+  if (sites === undefined) {
+    const publicUrl = context.config.publicUrl;
+    sites = { corsOrigins: context.config.corsOrigins, publicOrigin: publicUrl === undefined ? undefined : new URL(publicUrl).origin };
+    siteOriginsByConfig.set(context.config, sites);
+  }
+  return sites;
 }
 
 function matchSegments(pattern: readonly string[], path: readonly string[]): Record<string, string> | null {
@@ -117,9 +134,10 @@ export function tokenFrom(headers: Readonly<Record<string, string>>): string | n
   return null;
 }
 
-export async function authenticate(headers: Readonly<Record<string, string>>, context: GatewayContext): Promise<Principal | null> {
+/** The principal of a valid token whose server-side session is live (gateway/auth/sessions.ts). */
+export async function authenticate(headers: Readonly<Record<string, string>>, context: Pick<GatewayContext, 'sessions'>): Promise<Principal | null> {
   const token = tokenFrom(headers);
-  return token === null ? null : context.tokens.verify(token);
+  return token === null ? null : context.sessions.authenticate(token);
 }
 
 function denyUnlessAllowed(access: Access, principal: Principal | null): void {

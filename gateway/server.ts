@@ -25,7 +25,8 @@ import { createNotificationConsumer } from '../persistence/projections/notificat
 import { openBus } from './redis/bus.ts';
 import { createProductCacheConsumer } from '../persistence/projections/cache/cache-consumer.ts';
 import { SqlNotificationStore } from '../persistence/projections/notifications/store.ts';
-import { Router, authenticate } from './router.ts';
+import { Router, authenticate, siteOrigins } from './router.ts';
+import { upgradeRefusal } from './browser-guard.ts';
 import { allRoutes } from './routes/all.ts';
 import { createSearchConsumer, reindexAll } from '../persistence/projections/search/search-consumer.ts';
 import { createStaticFiles } from './static.ts';
@@ -78,7 +79,7 @@ export async function startGateway(options: GatewayOptions) {
   if (notifications === undefined) throw new Error('startSystem did not build the consumers');
   const db = system.stores.db;
   if (config.gateway.meili === undefined) await reindexAll(db, search);
-  const auth = await createAuth({ db, config, clock, loginLimiter: bus.loginLimiter });
+  const auth = await createAuth({ db, config, clock, ids, loginLimiter: bus.loginLimiter, registerLimiter: bus.registerLimiter, sessionCache: bus.sessionCache });
   const metrics = new PrometheusMetrics(() => runtimeGauges(system, hub, bus.redis));
   const context: GatewayContext = {
     system, db, config: config.gateway, clock, ids, logger, search, blobs, ...auth, notifications, hub, metrics, productCache,
@@ -111,7 +112,13 @@ export async function startGateway(options: GatewayOptions) {
     },
     ws: {
       path: '/ws',
-      authenticate: (headers) => authenticate(headers, context),
+      admit: async (headers) => {
+        // A cookie upgrade from a foreign page would run commands as its victim (cross-site WebSocket hijacking).
+        const refusal = upgradeRefusal(headers, siteOrigins(context));
+        if (refusal !== null) return { ok: false, ...refusal };
+        const principal = await authenticate(headers, context);
+        return principal === null ? { ok: false, status: 401, code: 'unauthenticated', message: 'Sign in to open a socket.' } : { ok: true, principal };
+      },
       factory: createWsSessionFactory(context, router, hub),
       maxBackpressureBytes: wsLimits.maxBackpressureBytes,
       maxPayloadBytes: 64 * 1024,

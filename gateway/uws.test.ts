@@ -6,9 +6,10 @@ import { silentLogger } from '../runtime/logger.ts';
 import type { ApiResponse, Principal } from './http.ts';
 import { nativeBinary, startUwsServer, type DispatchRequest, type UwsServer } from './uws.ts';
 import type { WsConnection } from './ws/connection.ts';
+import { exchange } from './testing/raw-http.ts';
 
 const allowedOrigin = 'https://shop.example';
-const testPrincipal: Principal = { userId: 'u1', role: 'BUYER', email: 'u1@example.com' };
+const testPrincipal: Principal = { userId: 'u1', role: 'BUYER', email: 'u1@example.com', sessionId: 'session_1' };
 
 /** A tiny dispatch standing in for the router: each path exercises one adapter behaviour. */
 async function dispatch(request: DispatchRequest): Promise<ApiResponse> {
@@ -58,7 +59,10 @@ beforeAll(async () => {
     logger: silentLogger,
     ws: {
       path: '/ws',
-      authenticate: async (headers) => (headers.authorization === 'Bearer good-token' ? testPrincipal : null),
+      admit: async (headers) => {
+        if (headers.origin === 'https://evil.example') return { ok: false, status: 403, code: 'cross_site_request', message: 'foreign origin' };
+        return headers.authorization === 'Bearer good-token' ? { ok: true, principal: testPrincipal } : { ok: false, status: 401, code: 'unauthenticated', message: 'Sign in.' };
+      },
       factory: echoSessionFactory,
       maxBackpressureBytes: 64 * 1024,
       maxPayloadBytes: 16 * 1024,
@@ -200,6 +204,23 @@ describe('uWS adapter: HTTP', () => {
   });
 });
 
+describe('uWS adapter: HEAD', () => {
+  it('answers a pipelined HEAD with the GET headers and real Content-Length but no body, so the GET after it reads clean', async () => {
+    for (const path of ['/api/large', '/assets/app.js']) {
+      const { raw, responses } = await exchange(server.port, [{ method: 'HEAD', path }, { method: 'GET', path }], 'pipelined');
+      const [head, get, extra] = responses;
+      expect(head?.statusLine, path).toBe('HTTP/1.1 200 OK');
+      expect(get?.statusLine, `${path}: ${JSON.stringify(raw.slice(0, 600))}`).toBe('HTTP/1.1 200 OK');
+      expect(extra, path).toBeUndefined();
+      expect(head?.body).toBe('');
+      expect(head?.headers['content-length']).toBe(get?.headers['content-length']);
+      expect(Number(get?.headers['content-length'])).toBe(Buffer.byteLength(get?.body ?? '', 'latin1'));
+      expect(Number(get?.headers['content-length'])).toBeGreaterThan(0);
+      expect(head?.headers['content-type']).toBe(get?.headers['content-type']);
+    }
+  });
+});
+
 function openSocket(headers: Record<string, string>): WebSocket {
   return new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers });
 }
@@ -213,6 +234,22 @@ describe('uWS adapter: WebSocket', () => {
       socket.on('error', () => {});
     });
     expect(status).toBe(401);
+    socket.terminate();
+  });
+
+  it('answers a refused upgrade with the status and code the gateway chose, before upgrading', async () => {
+    const socket = openSocket({ Authorization: 'Bearer good-token', Origin: 'https://evil.example' });
+    const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      socket.on('unexpected-response', (_request, response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += String(chunk)));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      socket.on('open', () => reject(new Error('upgrade accepted')));
+      socket.on('error', () => {});
+    });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toEqual({ error: { code: 'cross_site_request', message: 'foreign origin' } });
     socket.terminate();
   });
 

@@ -37,9 +37,15 @@ const wsIdleTimeoutSeconds = 120;
 
 export type DispatchRequest = Omit<ApiRequest, 'params' | 'principal'>;
 
+/** What the gateway decided about an upgrade: a principal to open the socket for, or the refusal to answer. */
+export type UpgradeAdmission =
+  | { readonly ok: true; readonly principal: Principal }
+  | { readonly ok: false; readonly status: number; readonly code: string; readonly message: string };
+
 export interface UwsWsOptions {
   readonly path: '/ws';
-  authenticate(headers: Readonly<Record<string, string>>): Promise<Principal | null>;
+  /** Checks the upgrade's origin and credentials (gateway/server.ts); answered before any upgrade. */
+  admit(headers: Readonly<Record<string, string>>): Promise<UpgradeAdmission>;
   readonly factory: WsSessionFactory;
   readonly maxBackpressureBytes: number;
   readonly maxPayloadBytes: number;
@@ -98,6 +104,10 @@ function encodeBody(response: ApiResponse, acceptEncoding: string): EncodedBody 
   }
 }
 
+function byteLength(bytes: Uint8Array | string): number {
+  return typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
+}
+
 function statusLine(status: number): string {
   return `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
 }
@@ -148,7 +158,12 @@ function write(exchange: Exchange, options: UwsServerOptions, response: ApiRespo
   res.cork(() => {
     res.writeStatus(statusLine(response.status));
     for (const [name, value] of [...encoded.headers, ...headers]) res.writeHeader(name, value);
-    res.end(encoded.bytes);
+    // HEAD answers the GET's headers, its real Content-Length included, and no body bytes: a body
+    // here would be read as the start of the next response on a kept-alive connection. The pinned
+    // build's `endWithoutBody(length)` leaves a pipelined connection hanging (measured), so the
+    // length is written as a header and the response ended without one.
+    if (request.method === 'HEAD') res.writeHeader('Content-Length', String(byteLength(encoded.bytes))).endWithoutBody();
+    else res.end(encoded.bytes);
   });
   options.onResponse?.(request.method, request.path, response.status, Date.now() - exchange.startedMs);
 }
@@ -241,10 +256,10 @@ function connectionFor(ws: Uws.WebSocket<SocketData>, data: SocketData): WsConne
   };
 }
 
-function refuseUpgrade(res: Uws.HttpResponse): void {
-  const body = JSON.stringify({ error: { code: 'unauthenticated', message: 'Sign in to open a socket.' } });
+function refuseUpgrade(res: Uws.HttpResponse, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
   res.cork(() => {
-    res.writeStatus(statusLine(401)).writeHeader('Content-Type', 'application/json; charset=utf-8').end(body);
+    res.writeStatus(statusLine(status)).writeHeader('Content-Type', 'application/json; charset=utf-8').end(body);
   });
 }
 
@@ -277,18 +292,18 @@ function wsBehavior(wsOptions: UwsWsOptions, logger: Logger): Uws.WebSocketBehav
       req.forEach((name, value) => {
         headers[name.toLowerCase()] = value;
       });
-      let principal: Principal | null = null;
+      let admission: UpgradeAdmission = { ok: false, status: 401, code: 'unauthenticated', message: 'Sign in to open a socket.' };
       try {
-        principal = await wsOptions.authenticate(headers);
+        admission = await wsOptions.admit(headers);
       } catch (error) {
         logger.warn({ err: error }, 'websocket authentication failed');
       }
       if (aborted) return;
-      if (principal === null) {
-        refuseUpgrade(res);
+      if (!admission.ok) {
+        refuseUpgrade(res, admission.status, admission.code, admission.message);
         return;
       }
-      const data: SocketData = { principal, session: null, closed: false };
+      const data: SocketData = { principal: admission.principal, session: null, closed: false };
       res.cork(() => res.upgrade(data, key, protocol, extensions, context));
     },
     open: (ws) => {

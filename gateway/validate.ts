@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import type { ApiRequest } from './http.ts';
 import { ApiError } from './http.ts';
+import { exceedsJsonDepth, maxJsonDepth } from './json-limits.ts';
 
 type AnySchema = v.GenericSchema<unknown, unknown>;
 
@@ -23,9 +24,16 @@ export function parseWith<Schema extends AnySchema>(schema: Schema, input: unkno
 
 /** The body as JSON, checked against `schema`. */
 export function parseBody<Schema extends AnySchema>(request: ApiRequest, schema: Schema): v.InferOutput<Schema> {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(request.body);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'the body must be valid UTF-8 JSON');
+  }
+  if (exceedsJsonDepth(text)) throw new ApiError(400, 'too_deeply_nested', `JSON may nest at most ${maxJsonDepth} levels`);
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(request.body));
+    value = JSON.parse(text);
   } catch {
     throw new ApiError(400, 'invalid_json', 'the body must be valid UTF-8 JSON');
   }
@@ -42,6 +50,22 @@ export function parseParams<Schema extends AnySchema>(request: ApiRequest, schem
 }
 
 // Shared field schemas.
+
+/** The largest value of a PostgreSQL `integer` column (journal and notification seqs). */
+export const maxInt32 = 2_147_483_647;
+
+/**
+ * A whole number given as query text, bounded by the column it reaches: `integer` columns take
+ * `maxInt32`, `bigint` ones `Number.MAX_SAFE_INTEGER` (beyond it a JS number is no longer exact).
+ */
+export function wholeNumberQuery(max: number) {
+  return v.pipe(
+    v.string(),
+    v.regex(/^\d{1,16}$/, 'must be a whole number'),
+    v.transform(Number),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+}
 
 /** Ids we mint are UUIDs; client ids (checkoutId, commandId) are opaque but bounded. */
 export const idSchema = v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1–100 letters, digits, _ or -'));

@@ -61,7 +61,8 @@ createInterface({ input: process.stdin })
   .on('close', () => void stopAndExit(0));
 
 try {
-  const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'true' });
+  // The load registers every buyer from one IP: the per-IP registration limit (issue #14) is lifted.
+  const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'true', REGISTRATIONS_PER_HOUR: '1000000' });
   gateway = await startGateway({ config, logger: silentLogger });
   await seedDemo(gateway.context);
   await gateway.system.processor.drain();

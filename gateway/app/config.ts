@@ -64,6 +64,8 @@ const EnvSchema = v.object({
   JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
   CORS_ORIGINS: v.optional(v.pipe(v.string(), v.regex(/^(https?:\/\/[^,\s]+)(,https?:\/\/[^,\s]+)*$/, 'must be a comma-separated list of http(s) origins')), 'http://localhost:3000,http://localhost:5173'),
   COOKIE_SECURE: booleanText(false),
+  /** Accounts one IP may create per hour (429 beyond it); load tests that register many users raise it. */
+  REGISTRATIONS_PER_HOUR: integerText(1, 1_000_000, 10),
   MAX_BODY_BYTES: integerText(1_024, 64 * 1024 * 1024, 1024 * 1024),
   REDIS_URL: optionalUrl(['redis', 'rediss']),
   MEILI_URL: optionalUrl(['http', 'https']),
@@ -122,6 +124,8 @@ export interface GatewayConfig {
   readonly corsOrigins: readonly string[];
   /** Sets `Secure` on the cookie; turn on behind https. */
   readonly cookieSecure: boolean;
+  /** Registrations allowed per IP per hour (issue #14). */
+  readonly registrationsPerHour: number;
   readonly maxBodyBytes: number;
   readonly redisUrl: string | undefined;
   readonly meili: { readonly url: string; readonly key: string | undefined } | undefined;
@@ -175,6 +179,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       jwtSecret: parsed.JWT_SECRET,
       corsOrigins: parsed.CORS_ORIGINS.split(','),
       cookieSecure: parsed.COOKIE_SECURE,
+      registrationsPerHour: parsed.REGISTRATIONS_PER_HOUR,
       maxBodyBytes: parsed.MAX_BODY_BYTES,
       redisUrl: parsed.REDIS_URL,
       meili: parsed.MEILI_URL === undefined ? undefined : { url: parsed.MEILI_URL, key: parsed.MEILI_KEY },

@@ -15,7 +15,7 @@ import { JoseTokenService, tokenLifetimeMs } from './tokens.ts';
 import { SqlUserStore } from './users.ts';
 
 const secret = 'a test secret that is long enough for HS256';
-const principal = { userId: 'u1', role: 'SELLER', email: 'a@example.test' } as const;
+const principal = { userId: 'u1', role: 'SELLER', email: 'a@example.test', sessionId: 'session_1' } as const;
 
 describe('JoseTokenService', () => {
   it('round-trips a principal until the 7-day expiry, on the injected clock', async () => {

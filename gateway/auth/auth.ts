@@ -2,7 +2,11 @@
 import type { Db } from '../../persistence/adapters/db.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { Config } from '../app/config.ts';
-import type { PasswordHasher, RateLimiter, TokenService, UserStore } from '../context.ts';
+import type { PasswordHasher, RateLimiter, SessionService, TokenService, UserStore } from '../context.ts';
+import type { IdGenerator } from '../../runtime/ids.ts';
+import { SqlSessionStore } from '../../persistence/adapters/sessions/sql-session-store.ts';
+import { InProcessSessionCache, type SessionCache } from './session-cache.ts';
+import { sessionLimits, StoredSessions } from './sessions.ts';
 import { Argon2Hasher } from './passwords.ts';
 import { InProcessRateLimiter, rateLimits } from './rate-limit.ts';
 import { resolveJwtSecret } from './secret.ts';
@@ -14,15 +18,32 @@ export interface AuthParts {
   readonly passwords: PasswordHasher;
   readonly tokens: TokenService;
   readonly loginLimiter: RateLimiter;
+  readonly registerLimiter: RateLimiter;
+  readonly sessions: SessionService;
 }
 
-/** `loginLimiter` is the shared Redis limiter when REDIS_URL is set (gateway/redis/bus.ts); in process otherwise. */
-export async function createAuth(options: { readonly db: Db; readonly config: Config; readonly clock: Clock; readonly loginLimiter?: RateLimiter }): Promise<AuthParts> {
+export interface AuthOptions {
+  readonly db: Db;
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  /** The shared Redis parts when REDIS_URL is set (gateway/redis/bus.ts); in process otherwise. */
+  readonly loginLimiter?: RateLimiter;
+  readonly registerLimiter?: RateLimiter;
+  readonly sessionCache?: SessionCache;
+}
+
+export async function createAuth(options: AuthOptions): Promise<AuthParts> {
+  const { clock } = options;
   const secret = await resolveJwtSecret(options.config.gateway.jwtSecret, options.config.dataDir);
+  const tokens = new JoseTokenService(secret, clock);
+  const sessionCache = options.sessionCache ?? new InProcessSessionCache(sessionLimits.cacheTtlMs, clock);
   return {
     users: new SqlUserStore(options.db),
     passwords: new Argon2Hasher(),
-    tokens: new JoseTokenService(secret, options.clock),
-    loginLimiter: options.loginLimiter ?? new InProcessRateLimiter(rateLimits.loginAttempts, rateLimits.loginWindowMs, options.clock),
+    tokens,
+    loginLimiter: options.loginLimiter ?? new InProcessRateLimiter(rateLimits.loginAttempts, rateLimits.loginWindowMs, clock),
+    registerLimiter: options.registerLimiter ?? new InProcessRateLimiter(options.config.gateway.registrationsPerHour, rateLimits.registerWindowMs, clock),
+    sessions: new StoredSessions(new SqlSessionStore(options.db), sessionCache, tokens, clock, options.ids),
   };
 }

@@ -9,6 +9,9 @@ export const rateLimits = {
   /** Login attempts per IP per window (DESIGN.md §5). */
   loginAttempts: 5,
   loginWindowMs: 60_000,
+  /** Registrations per IP per window (issue #14: 15 accounts in 330 ms from one IP); the count
+   *  itself is REGISTRATIONS_PER_HOUR (default 10), since load tests register thousands. */
+  registerWindowMs: 60 * 60 * 1000,
   /** Keys tracked at once. Each costs ~100 bytes; beyond it expired windows are dropped, and if
    *  none expired the oldest is, so a flood of spoofed keys cannot grow memory without bound. */
   maxKeys: 100_000,

@@ -1,6 +1,6 @@
 /**
  * Access tokens: jose HS256 JWTs with a 7-day expiry (DESIGN.md §5), times from the injected
- * clock. `verify` answers null for anything that is not a valid, unexpired token of ours.
+ * clock. Each names its server-side session (`sid`, gateway/auth/sessions.ts), which may end sooner. `verify` answers null for anything that is not a valid, unexpired token of ours.
  */
 import { jwtVerify, SignJWT } from 'jose';
 import type { UserRole } from '../api-types.ts';
@@ -24,7 +24,7 @@ export class JoseTokenService implements TokenService {
   async issue(principal: Principal): Promise<IssuedToken> {
     const nowSeconds = Math.floor(this.clock.now() / 1000);
     const expiresAt = (nowSeconds * 1000) + tokenLifetimeMs;
-    const token = await new SignJWT({ role: principal.role, email: principal.email })
+    const token = await new SignJWT({ role: principal.role, email: principal.email, sid: principal.sessionId })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(principal.userId)
       .setIssuer(issuer)
@@ -40,8 +40,11 @@ export class JoseTokenService implements TokenService {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer, currentDate: new Date(this.clock.now()) });
       const role = payload['role'];
       const email = payload['email'];
+      const sessionId = payload['sid'];
       if (typeof payload.sub !== 'string' || typeof role !== 'string' || !roles.has(role) || typeof email !== 'string') return null;
-      return { userId: payload.sub, role: role as UserRole, email };
+      // A token without a session (issued before sessions existed) cannot be revoked, so it is not accepted.
+      if (typeof sessionId !== 'string' || sessionId === '') return null;
+      return { userId: payload.sub, role: role as UserRole, email, sessionId };
     } catch {
       return null;
     }

@@ -1,6 +1,6 @@
 /**
  * Chooses the parts that span gateway processes (issue #6): with REDIS_URL, the Redis login
- * limiter, notification hub and product cache over one link; without it, their in-process
+ * and registration limiters, notification hub, product cache and session cache over one link; without it, their in-process
  * versions (the embedded mode). Each Redis part falls back to local behaviour by itself while
  * Redis is unreachable, so nothing here can stop the gateway from serving.
  */
@@ -15,9 +15,14 @@ import { RedisLink } from './link.ts';
 import { InProcessProductCache } from './local-product-cache.ts';
 import { RedisRateLimiter } from './rate-limiter.ts';
 import { RedisProductCache } from './redis-product-cache.ts';
+import { RedisSessionCache } from './redis-session-cache.ts';
+import { InProcessSessionCache, type SessionCache } from '../auth/session-cache.ts';
+import { sessionLimits } from '../auth/sessions.ts';
 
 export interface BusParts {
   readonly loginLimiter: RateLimiter;
+  readonly registerLimiter: RateLimiter;
+  readonly sessionCache: SessionCache;
   readonly hub: InProcessHub;
   readonly productCache: ProductCache;
   /** Undefined in the embedded mode. */
@@ -26,7 +31,7 @@ export interface BusParts {
 }
 
 export interface BusOptions {
-  readonly config: Pick<GatewayConfig, 'redisUrl' | 'productCacheTtlMs'>;
+  readonly config: Pick<GatewayConfig, 'redisUrl' | 'productCacheTtlMs' | 'registrationsPerHour'>;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Prepended to every Redis key and channel; tests use a fresh one per run. */
@@ -45,6 +50,8 @@ export async function openBus(options: BusOptions): Promise<BusParts> {
   if (config.redisUrl === undefined) {
     return {
       loginLimiter: new InProcessRateLimiter(rateLimits.loginAttempts, rateLimits.loginWindowMs, clock),
+      registerLimiter: new InProcessRateLimiter(config.registrationsPerHour, rateLimits.registerWindowMs, clock),
+      sessionCache: new InProcessSessionCache(sessionLimits.cacheTtlMs, clock),
       hub: new InProcessHub(),
       productCache: ttlMs > 0 ? new InProcessProductCache(ttlMs, clock) : noProductCache,
       redis: undefined,
@@ -53,9 +60,12 @@ export async function openBus(options: BusOptions): Promise<BusParts> {
   }
   const link = new RedisLink(config.redisUrl, options.redisPrefix ?? 'bazaary:', logger);
   const hub = await RedisHub.open(link);
+  const sessionCache = await RedisSessionCache.open(link, sessionLimits.cacheTtlMs);
   await link.waitUntilReady();
   return {
     loginLimiter: new RedisRateLimiter(link, rateLimits.loginAttempts, rateLimits.loginWindowMs, clock),
+    registerLimiter: new RedisRateLimiter(link, config.registrationsPerHour, rateLimits.registerWindowMs, clock),
+    sessionCache,
     hub,
     productCache: ttlMs > 0 ? new RedisProductCache(link, ttlMs) : noProductCache,
     redis: link,

@@ -13,7 +13,7 @@ import { failureError } from '../errors.ts';
 import type { ApiRequest, Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
 import { listMails } from '../../persistence/projections/mail/outbox.ts';
-import { pageQuery, parseParams, parseQuery } from '../validate.ts';
+import { maxInt32, pageQuery, parseParams, parseQuery, wholeNumberQuery } from '../validate.ts';
 import { actorKindList, keyPrefix } from '../../actors/keys.ts';
 
 /** Entries one journal page or replay reads; a longer stream is paged (journal) or refused (replay). */
@@ -22,7 +22,9 @@ const maxEntriesPerRead = 10_000;
 const maxActorsListed = 1_000;
 
 const keySchema = v.pipe(v.string(), v.regex(/^(wallet|order|seller|checkout|analytics):[A-Za-z0-9_.:-]{1,200}$/, 'must be an actor key such as order:<id>'));
-const wholeNumber = v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be a whole number'), v.transform(Number));
+/** Journal seqs are an `integer` column; times are epoch ms in a `bigint` one. */
+const seqNumber = wholeNumberQuery(maxInt32);
+const epochMs = wholeNumberQuery(Number.MAX_SAFE_INTEGER);
 
 function actorKey(request: ApiRequest): { kind: string; id: string; key: string } {
   const { key } = parseParams(request, v.object({ key: keySchema }));
@@ -44,7 +46,7 @@ async function readStream(context: GatewayContext, key: string, afterSeq: number
 
 async function stateAt(request: ApiRequest, context: GatewayContext): Promise<ActorStateDto> {
   const { kind, key } = actorKey(request);
-  const query = parseQuery(request, v.object({ atSeq: v.optional(wholeNumber), atTime: v.optional(wholeNumber) }));
+  const query = parseQuery(request, v.object({ atSeq: v.optional(seqNumber), atTime: v.optional(epochMs) }));
   const decider = context.system.runtime.deciderOf(kind);
   if (decider === undefined) throw new ApiError(404, 'unknown_actor_kind', `no actor kind ${kind}`);
   const entries = await readStream(context, key, 0, maxEntriesPerRead + 1);
@@ -105,7 +107,7 @@ export const adminRoutes: Route<GatewayContext>[] = [
     summary: "An actor's journal entries after ?afterSeq, oldest first.",
     handler: async (request, context) => {
       const { key } = actorKey(request);
-      const query = parseQuery(request, v.object({ afterSeq: v.optional(wholeNumber, '0'), limit: v.optional(v.pipe(wholeNumber, v.minValue(1), v.maxValue(1_000)), '200') }));
+      const query = parseQuery(request, v.object({ afterSeq: v.optional(seqNumber, '0'), limit: v.optional(v.pipe(seqNumber, v.minValue(1), v.maxValue(1_000)), '200') }));
       const entries = await readStream(context, key, query.afterSeq, query.limit);
       const items: JournalEntryDto[] = entries.map((entry) => ({ key: entry.key, seq: entry.seq, commandId: entry.commandId, at: entry.at, events: entry.events }));
       return ok({ items, lastSeq: await context.system.stores.journal.lastSeq(key) });

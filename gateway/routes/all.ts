@@ -18,7 +18,8 @@ import { productRoutes } from './products.ts';
 import { searchRoutes } from './search.ts';
 import { sellerDeskRoutes } from './seller-desk.ts';
 import { sellerRoutes } from './seller.ts';
-import { sessionRoutes } from './session.ts';
+import { currentSessionRoutes } from './session.ts';
+import { sessionRoutes } from './sessions.ts';
 import { walletRoutes } from './wallet.ts';
 
 const apiVersion = '0.1.0';
@@ -28,6 +29,7 @@ export function allRoutes(): Route<GatewayContext>[] {
     ...opsRoutes,
     ...authRoutes,
     ...sessionRoutes,
+    ...currentSessionRoutes,
     ...productRoutes,
     ...productWriteRoutes,
     ...searchRoutes,

@@ -12,6 +12,10 @@ import { Argon2Hasher } from '../auth/passwords.ts';
 import { InProcessRateLimiter, rateLimits } from '../auth/rate-limit.ts';
 import { JoseTokenService } from '../auth/tokens.ts';
 import { SqlUserStore } from '../auth/users.ts';
+import { InProcessSessionCache } from '../auth/session-cache.ts';
+import { sessionLimits, StoredSessions } from '../auth/sessions.ts';
+import { SqlSessionStore } from '../../persistence/adapters/sessions/sql-session-store.ts';
+import { sessionRoutes } from './sessions.ts';
 import type { GatewayContext } from '../context.ts';
 import type { ApiResponse } from '../http.ts';
 import { Router } from '../router.ts';
@@ -19,7 +23,8 @@ import { authRoutes } from './auth.ts';
 
 let market: Marketplace;
 let context: GatewayContext;
-const router = new Router(authRoutes);
+const router = new Router([...authRoutes, ...sessionRoutes]);
+const registrationsPerHour = 20;
 const day = 24 * 60 * 60 * 1000;
 
 beforeAll(async () => {
@@ -37,7 +42,13 @@ beforeAll(async () => {
     passwords: new Argon2Hasher(),
     tokens: new JoseTokenService('a test secret that is long enough for HS256', market.clock),
     loginLimiter: new InProcessRateLimiter(rateLimits.loginAttempts, rateLimits.loginWindowMs, market.clock),
+    registerLimiter: new InProcessRateLimiter(registrationsPerHour, rateLimits.registerWindowMs, market.clock),
   } as unknown as GatewayContext;
+  const tokens = context.tokens;
+  context = {
+    ...context,
+    sessions: new StoredSessions(new SqlSessionStore(market.system.stores.db), new InProcessSessionCache(sessionLimits.cacheTtlMs, market.clock), tokens, market.clock, new SequentialIds('s')),
+  } as GatewayContext;
 }, 60_000);
 
 afterAll(async () => {
@@ -157,5 +168,111 @@ describe('auth routes', () => {
     const response = await call('POST', '/api/auth/logout');
     expect(response.status).toBe(204);
     expect(response.headers?.['Set-Cookie']).toContain('access_token=; HttpOnly; Path=/; SameSite=Lax; Max-Age=0');
+  });
+});
+
+async function signUp(email: string, ip = '10.1.0.1'): Promise<AuthDto> {
+  const response = await call('POST', '/api/auth/register', { body: { email, password: 'long enough pw', role: 'BUYER' }, ip });
+  expect(response.status).toBe(201);
+  return valueOf<AuthDto>(response);
+}
+
+const me = (token: string, via: 'bearer' | 'cookie' = 'bearer') =>
+  call('GET', '/api/me', { headers: via === 'bearer' ? { authorization: `Bearer ${token}` } : { cookie: `access_token=${token}` } });
+
+describe('sessions', () => {
+  it('ends the session at logout: the same token then fails as Bearer and as cookie', async () => {
+    const auth = await signUp('gone@example.test');
+    expect((await me(auth.token, 'cookie')).status).toBe(200);
+    expect((await call('POST', '/api/auth/logout', { headers: { cookie: `access_token=${auth.token}` } })).status).toBe(204);
+    expect((await me(auth.token, 'bearer')).status).toBe(401);
+    expect((await me(auth.token, 'cookie')).status).toBe(401);
+  });
+
+  it(`ends a session idle for ${sessionLimits.idleTimeoutMs / 3_600_000} h, slides with use, and caps an active one at 7 days`, async () => {
+    const idle = await signUp('idle@example.test');
+    const active = await signUp('active@example.test');
+    const hour = 60 * 60 * 1000;
+    for (let hours = 20; hours <= 160; hours += 20) {
+      market.clock.advance(20 * hour);
+      expect((await me(active.token)).status, `active after ${hours} h`).toBe(200);
+    }
+    expect((await me(idle.token)).status).toBe(401);
+    market.clock.advance(sessionLimits.absoluteLifetimeMs - 160 * hour);
+    expect((await me(active.token)).status).toBe(401);
+  });
+
+  it('signs a user out everywhere, and lets an operator do it for a user', async () => {
+    const auth = await signUp('many@example.test');
+    const second = await context.sessions.signIn({ userId: auth.user.id, role: 'BUYER', email: auth.user.email });
+    const everywhere = await call('POST', '/api/auth/logout-everywhere', { headers: { authorization: `Bearer ${auth.token}` } });
+    expect(everywhere.status).toBe(204);
+    expect((await me(auth.token)).status).toBe(401);
+    expect((await me(second.token)).status).toBe(401);
+
+    const third = await context.sessions.signIn({ userId: auth.user.id, role: 'BUYER', email: auth.user.email });
+    const passwordHash = await context.passwords.hash('admin password 1');
+    await context.users.create({ id: 'ops-user', email: 'ops@example.test', role: 'ADMIN', displayName: 'Ops', passwordHash, createdAt: market.clock.now() });
+    const operator = await context.sessions.signIn({ userId: 'ops-user', role: 'ADMIN', email: 'ops@example.test' });
+    const byBuyer = await call('POST', `/api/admin/users/${auth.user.id}/sign-out`, { headers: { authorization: `Bearer ${third.token}` } });
+    expect(byBuyer.status).toBe(403);
+    const byOperator = await call('POST', `/api/admin/users/${auth.user.id}/sign-out`, { headers: { authorization: `Bearer ${operator.token}` } });
+    expect(byOperator.status).toBe(200);
+    expect(valueOf(byOperator)).toEqual({ userId: auth.user.id, sessionsEnded: 1 });
+    expect((await me(third.token)).status).toBe(401);
+    expect((await me(operator.token)).status).toBe(200);
+    expect((await call('POST', '/api/admin/users/nobody/sign-out', { headers: { authorization: `Bearer ${operator.token}` } })).status).toBe(404);
+  });
+});
+
+describe('login timing and registration limits', () => {
+  it('spends an argon2 verify on an unknown email as on a known one', async () => {
+    await signUp('timed@example.test');
+    const timed = async (email: string, ip: string) => {
+      const startedAt = performance.now();
+      expect((await call('POST', '/api/auth/login', { body: { email, password: 'wrong password' }, ip })).status).toBe(401);
+      return performance.now() - startedAt;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let round = 0; round < 4; round += 1) {
+      known.push(await timed('timed@example.test', `10.2.0.${round}`));
+      unknown.push(await timed(`nobody-${round}@example.test`, `10.3.0.${round}`));
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    // Before the decoy hash an unknown email took ~2 ms against ~23 ms for a known one (issue #14).
+    expect(median(unknown)).toBeGreaterThan(median(known) * 0.5);
+  });
+
+  it(`limits registrations to ${registrationsPerHour} an hour per IP with 429 and Retry-After`, async () => {
+    for (let index = 0; index < registrationsPerHour; index += 1) {
+      const response = await call('POST', '/api/auth/register', { body: { email: `flood-${index}@example.test`, password: 'short', role: 'BUYER' }, ip: '10.4.4.4' });
+      expect(response.status).toBe(400);
+    }
+    const limited = await call('POST', '/api/auth/register', { body: { email: 'flood@example.test', password: 'long enough pw', role: 'BUYER' }, ip: '10.4.4.4' });
+    expect(limited.status).toBe(429);
+    expect(errorCode(limited)).toBe('rate_limited');
+    expect(limited.headers?.['Retry-After']).toBe('3600');
+    expect((await call('POST', '/api/auth/register', { body: { email: 'other-ip@example.test', password: 'long enough pw', role: 'BUYER' }, ip: '10.4.4.5' })).status).toBe(201);
+  });
+});
+
+describe('cross-site requests at the router', () => {
+  it('refuses a form-encodable body and a foreign Origin on login, and lets Bearer clients through', async () => {
+    await signUp('csrf@example.test');
+    const body = new TextEncoder().encode(JSON.stringify({ email: 'csrf@example.test', password: 'long enough pw' }));
+    const login = (headers: Record<string, string>) => router.dispatch({ method: 'POST', path: '/api/auth/login', query: new URLSearchParams(), headers, body, ip: '10.6.0.1' }, context);
+    const plain = (await login({ 'content-type': 'text/plain' })).response;
+    expect(plain.status).toBe(415);
+    expect(errorCode(plain)).toBe('unsupported_media_type');
+    const foreign = (await login({ 'content-type': 'application/json', origin: 'https://evil.example', host: 'shop.example' })).response;
+    expect(foreign.status).toBe(403);
+    expect(errorCode(foreign)).toBe('cross_site_request');
+    expect((await login({ 'content-type': 'application/json', origin: 'null', host: 'shop.example' })).response.status).toBe(403);
+    expect((await login({ 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' })).response.status).toBe(403);
+    expect((await login({ 'content-type': 'application/json; charset=utf-8', origin: 'https://shop.example', host: 'shop.example' })).response.status).toBe(200);
+    const auth = await signUp('bearer@example.test');
+    const logout = await router.dispatch({ method: 'POST', path: '/api/auth/logout', query: new URLSearchParams(), headers: { authorization: `Bearer ${auth.token}`, origin: 'https://evil.example', 'content-type': 'text/plain' }, body: new Uint8Array(), ip: '10.6.0.2' }, context);
+    expect(logout.response.status).toBe(204);
   });
 });

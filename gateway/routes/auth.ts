@@ -1,13 +1,14 @@
 /**
  * Register, login, logout and me (DESIGN.md §5). The token goes into the HttpOnly
- * `access_token` cookie and is also returned for Bearer clients. Login is limited per IP before
- * any password is checked, so the limiter also bounds the argon2 work an attacker can cause.
+ * `access_token` cookie and is also returned for Bearer clients; either names a server-side
+ * session that logout ends (gateway/auth/sessions.ts). Login and registration are limited per IP
+ * before any password is hashed, so the limiters also bound the argon2 work an attacker can cause.
  */
 import * as v from 'valibot';
 import type { AuthDto, UserDto } from '../api-types.ts';
-import type { GatewayContext, StoredUser } from '../context.ts';
+import type { GatewayContext, RateLimiter, StoredUser } from '../context.ts';
 import { orThrow } from '../errors.ts';
-import type { Principal, Route } from '../http.ts';
+import type { Route } from '../http.ts';
 import { ApiError, json, noContent, ok } from '../http.ts';
 import { tokenLifetimeMs } from '../auth/tokens.ts';
 import { enqueueMails } from '../../persistence/projections/mail/outbox.ts';
@@ -45,10 +46,17 @@ async function ensureSellerRegistered(context: GatewayContext, user: StoredUser)
 }
 
 async function signIn(context: GatewayContext, user: StoredUser, status: number) {
-  const principal: Principal = { userId: user.id, role: user.role, email: user.email };
-  const issued = await context.tokens.issue(principal);
+  const issued = await context.sessions.signIn({ userId: user.id, role: user.role, email: user.email });
   const body: AuthDto = { user: toUserDto(user), token: issued.token, expiresAt: issued.expiresAt };
   return json(status, body, { 'Set-Cookie': cookie(context, issued.token, Math.floor(tokenLifetimeMs / 1000)) });
+}
+
+/** 429 with Retry-After when `limiter` refuses this IP. */
+async function limitPerIp(limiter: RateLimiter, key: string, what: string): Promise<void> {
+  const decision = await limiter.hit(key);
+  if (decision.allowed) return;
+  const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  throw new ApiError(429, 'rate_limited', `too many ${what}; try again in ${seconds} s`, { 'Retry-After': String(seconds) });
 }
 
 export const authRoutes: Route<GatewayContext>[] = [
@@ -57,8 +65,9 @@ export const authRoutes: Route<GatewayContext>[] = [
     pattern: '/api/auth/register',
     access: 'public',
     tag: 'auth',
-    summary: 'Create a BUYER or SELLER account and sign in.',
+    summary: 'Create a BUYER or SELLER account and sign in (REGISTRATIONS_PER_HOUR per IP, default 10).',
     handler: async (request, context) => {
+      await limitPerIp(context.registerLimiter, `register:${request.ip}`, 'registrations from this address');
       const body = parseBody(request, registerBody);
       if ((await context.users.findByEmail(body.email)) !== null) throw new ApiError(409, 'email_taken', 'an account with this email exists');
       const passwordHash = await context.passwords.hash(body.password);
@@ -79,14 +88,11 @@ export const authRoutes: Route<GatewayContext>[] = [
     tag: 'auth',
     summary: 'Sign in (5 attempts per minute per IP).',
     handler: async (request, context) => {
-      const decision = await context.loginLimiter.hit(`login:${request.ip}`);
-      if (!decision.allowed) {
-        const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-        throw new ApiError(429, 'rate_limited', `too many login attempts; try again in ${seconds} s`, { 'Retry-After': String(seconds) });
-      }
+      await limitPerIp(context.loginLimiter, `login:${request.ip}`, 'login attempts');
       const body = parseBody(request, loginBody);
       const user = await context.users.findByEmail(body.email);
-      const valid = user !== null && (await context.passwords.verify(user.passwordHash, body.password));
+      // An unknown email costs the same argon2 work as a known one (a decoy hash), so timing does not tell them apart.
+      const valid = await context.passwords.verify(user?.passwordHash ?? null, body.password);
       if (!valid || user === null) throw new ApiError(401, 'invalid_credentials', 'the email or password is wrong');
       await ensureSellerRegistered(context, user);
       return signIn(context, user, 200);
@@ -97,8 +103,11 @@ export const authRoutes: Route<GatewayContext>[] = [
     pattern: '/api/auth/logout',
     access: 'public',
     tag: 'auth',
-    summary: 'Sign out: clears the cookie.',
-    handler: async (_request, context) => noContent({ 'Set-Cookie': cookie(context, '', 0) }),
+    summary: 'Sign out: ends this session on the server (its token stops working, its sockets close) and clears the cookie.',
+    handler: async (request, context) => {
+      if (request.principal !== null) await context.sessions.signOut(request.principal.sessionId);
+      return noContent({ 'Set-Cookie': cookie(context, '', 0) });
+    },
   },
   {
     method: 'GET',

@@ -104,6 +104,8 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
     tag: 'catalog',
     summary: 'Upload an image (PNG, JPEG, GIF, WebP; raw body or multipart) for one of my products.',
     maxBodyBytes: maxImageBytes + 64 * 1024,
+    // Raw image bytes or a form; the edge still refuses them from a foreign origin (gateway/browser-guard.ts).
+    bodyTypes: ['multipart/form-data', 'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/octet-stream'],
     handler: async (request, context) => {
       const { sellerId, id } = sellerAndProduct(request);
       await ownProduct(context, sellerId, id);

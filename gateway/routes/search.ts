@@ -11,7 +11,8 @@ import { ApiError, ok } from '../http.ts';
 import { searchLimits } from '../../persistence/adapters/search/search-index.ts';
 import { idSchema, pageQuery, parseQuery } from '../validate.ts';
 
-const cents = v.pipe(v.string(), v.regex(/^\d{1,12}$/, 'must be a whole number of cents'), v.transform(Number));
+/** Prices are `bigint` cents; a filter beyond a product's largest price matches nothing but stays exact. */
+const cents = v.pipe(v.string(), v.regex(/^\d{1,12}$/, 'must be a whole number of cents'), v.transform(Number), v.maxValue(Number.MAX_SAFE_INTEGER));
 const searchQuery = v.object({
   ...pageQuery,
   q: v.optional(v.pipe(v.string(), v.maxLength(searchLimits.maxQueryLength, `must be at most ${searchLimits.maxQueryLength} characters`))),

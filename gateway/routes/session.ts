@@ -12,7 +12,7 @@ export interface SessionDto {
   readonly user: UserDto | null;
 }
 
-export const sessionRoutes: Route<GatewayContext>[] = [
+export const currentSessionRoutes: Route<GatewayContext>[] = [
   {
     method: 'GET',
     pattern: '/api/session',

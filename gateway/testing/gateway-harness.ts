@@ -18,12 +18,15 @@ export interface TestGateway {
   register(email: string, role: Exclude<UserRole, 'ADMIN'>): Promise<AuthDto>;
   /** An admin account, created directly in the user store (there is no public admin sign-up). */
   admin(): Promise<AuthDto>;
+  /** Another session (a second device) of an existing user, issued without the login limiter. */
+  session(auth: AuthDto): Promise<string>;
   close(): Promise<void>;
 }
 
 export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bazaary-gateway-'));
-  const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', ...env });
+  // Every test registers from 127.0.0.1: the per-IP registration limit is raised unless a test sets it.
+  const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', REGISTRATIONS_PER_HOUR: '100000', ...env });
   const gateway = await startGateway({ config, logger: silentLogger });
   const base = `http://127.0.0.1:${gateway.port}`;
 
@@ -62,11 +65,15 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     const user = await context.users.create({ id: context.ids.next(), email, role: 'ADMIN', displayName: 'Admin', passwordHash, createdAt: context.clock.now() });
     if (user === null) throw new Error('admin email taken');
     // Issued directly rather than through /login, so tests that spend the login limit still get one.
-    const issued = await context.tokens.issue({ userId: user.id, role: 'ADMIN', email });
+    const issued = await context.sessions.signIn({ userId: user.id, role: 'ADMIN', email });
     return { user: { id: user.id, email, role: 'ADMIN', displayName: 'Admin', createdAt: user.createdAt }, token: issued.token, expiresAt: issued.expiresAt };
   }
 
-  return { gateway, base, call, register, admin, close: () => gateway.stop() };
+  async function session(auth: AuthDto): Promise<string> {
+    return (await gateway.context.sessions.signIn({ userId: auth.user.id, role: auth.user.role, email: auth.user.email })).token;
+  }
+
+  return { gateway, base, call, register, admin, session, close: () => gateway.stop() };
 }
 
 /** A WebSocket client that records every message and can wait for one matching a predicate. */

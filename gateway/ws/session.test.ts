@@ -19,7 +19,23 @@ import { createWsSessionFactory, wsLimits } from './session.ts';
 let db: Db;
 let store: SqlNotificationStore;
 const hub = new InProcessHub();
-const principal = { userId: 'seller-1', role: 'SELLER' as const, email: 's@example.test' };
+const principal = { userId: 'seller-1', role: 'SELLER' as const, email: 's@example.test', sessionId: 'session_1' };
+/** Sessions that stay live until `end` is called; `end` runs the socket's listeners as a logout would. */
+function fakeSessions() {
+  const listeners = new Set<() => void>();
+  let live = true;
+  return {
+    onEnded: (_sessionId: string, listener: () => void) => (listeners.add(listener), () => listeners.delete(listener)),
+    isLive: async () => live,
+    end: () => {
+      live = false;
+      for (const listener of listeners) listener();
+    },
+    expire: () => {
+      live = false;
+    },
+  };
+}
 
 class ArrayConnection implements WsConnection {
   readonly principal = principal;
@@ -62,7 +78,7 @@ afterAll(async () => {
 
 describe('WebSocket sessions', () => {
   it('closes a slow consumer with 1013 and lets it resume without loss or repeats', async () => {
-    const context = { notifications: store } as unknown as GatewayContext;
+    const context = { notifications: store, sessions: fakeSessions() } as unknown as GatewayContext;
     const factory = createWsSessionFactory(context, new Router([]), hub);
     const slow = new ArrayConnection(true);
     const slowSession = factory(slow);
@@ -87,7 +103,7 @@ describe('WebSocket sessions', () => {
   }, 120_000);
 
   it('answers malformed messages with error codes and pings with pong', async () => {
-    const context = { notifications: store } as unknown as GatewayContext;
+    const context = { notifications: store, sessions: fakeSessions() } as unknown as GatewayContext;
     const connection = new ArrayConnection(false);
     const session = createWsSessionFactory(context, new Router([]), hub)(connection);
     await settle();
@@ -114,7 +130,7 @@ describe('WebSocket sessions', () => {
         lastSeq: async (userId: string) => (failing ? Promise.reject(new Error('database gone')) : store.lastSeq(userId)),
         after: async () => Promise.reject(new Error('database gone')),
       };
-      const context = { notifications: flakyStore, logger: silentLogger } as unknown as GatewayContext;
+      const context = { notifications: flakyStore, logger: silentLogger, sessions: fakeSessions() } as unknown as GatewayContext;
       const factory = createWsSessionFactory(context, new Router([]), hub);
       const atStart = new ArrayConnection(false);
       factory(atStart);
@@ -132,5 +148,43 @@ describe('WebSocket sessions', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  it('answers an out-of-range resume and a deeply nested message with error codes and keeps the socket open', async () => {
+    const context = { notifications: store, sessions: fakeSessions() } as unknown as GatewayContext;
+    const connection = new ArrayConnection(false);
+    const session = createWsSessionFactory(context, new Router([]), hub)(connection);
+    await settle();
+    for (const afterSeq of [2 ** 31, 1e300, 2 ** 53 + 1, -1, 1.5]) session.onMessage(JSON.stringify({ type: 'resume', afterSeq }));
+    session.onMessage(`{"id":"deep","type":"command","name":"checkout","args":${'{"a":'.repeat(15_000)}1${'}'.repeat(15_000)}}`);
+    session.onMessage('['.repeat(15_000));
+    session.onMessage(JSON.stringify({ type: 'ping' }));
+    await settle();
+    const codes = connection.sent.map((message) => (message['error'] as { code?: string } | undefined)?.code ?? message['type']);
+    expect(codes).toEqual(['hello', 'invalid_message', 'invalid_message', 'invalid_message', 'invalid_message', 'invalid_message', 'too_deeply_nested', 'too_deeply_nested', 'pong']);
+    expect(connection.closed).toBeNull();
+    session.onMessage(JSON.stringify({ type: 'resume', afterSeq: 2 ** 31 - 1 }));
+    await settle();
+    expect(connection.sent.at(-1)).toMatchObject({ type: 'resumed' });
+  });
+
+  it('closes the socket with 4001 when its session ends, and runs no command once it has', async () => {
+    const sessions = fakeSessions();
+    const context = { notifications: store, sessions, logger: silentLogger } as unknown as GatewayContext;
+    const ended = new ArrayConnection(false);
+    createWsSessionFactory(context, new Router([]), hub)(ended);
+    await settle();
+    sessions.end();
+    expect(ended.closed).toEqual({ code: 4001, reason: 'session ended: sign in again' });
+
+    const quiet = fakeSessions();
+    const idle = new ArrayConnection(false);
+    const session = createWsSessionFactory({ ...context, sessions: quiet } as unknown as GatewayContext, new Router([]), hub)(idle);
+    await settle();
+    quiet.expire();
+    session.onMessage(JSON.stringify({ type: 'command', id: 'late', name: 'wallet.get' }));
+    await settle();
+    expect(idle.closed?.code).toBe(4001);
+    expect(idle.sent.some((message) => message['id'] === 'late')).toBe(false);
   });
 });

@@ -8,6 +8,8 @@
  *   store, which pages until it reaches the newest row, so nothing is lost or sent twice.
  * - `{type:"resume",afterSeq}` moves the cursor back and replays what was missed, then `resumed`.
  * - A socket whose send queue is full is closed (1013); its client reconnects and resumes.
+ * - A socket whose session ends (logout, sign out everywhere, idle timeout) is closed (4001).
+ * - Messages nested deeper than `maxJsonDepth` are refused before they are parsed.
  */
 import * as v from 'valibot';
 import type { NotificationDto, WsServerMessage } from '../api-types.ts';
@@ -16,6 +18,9 @@ import type { Router } from '../router.ts';
 import type { InProcessHub } from '../notifications/hub.ts';
 import type { WsConnection, WsSession, WsSessionFactory } from './connection.ts';
 import { toRequest, wsCommands } from './commands.ts';
+import { exceedsJsonDepth, maxJsonDepth } from '../json-limits.ts';
+import { maxInt32 } from '../validate.ts';
+import { sessionEndedCloseCode } from '../auth/sessions.ts';
 
 export const wsLimits = {
   /** Commands one socket may have running at once; more answer `too_many_commands`. */
@@ -28,7 +33,8 @@ export const wsLimits = {
 
 const clientMessage = v.variant('type', [
   v.object({ type: v.literal('command'), id: v.pipe(v.string(), v.minLength(1), v.maxLength(100)), name: v.string(), args: v.optional(v.record(v.string(), v.unknown())) }),
-  v.object({ type: v.literal('resume'), afterSeq: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
+  // Notification seqs are an `integer` column: a larger afterSeq would fail in the store, not here.
+  v.object({ type: v.literal('resume'), afterSeq: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(maxInt32, `must be at most ${maxInt32}`)) }),
   v.object({ type: v.literal('ping') }),
 ]);
 
@@ -40,6 +46,7 @@ class Session implements WsSession {
   private started = false;
   private inFlight = 0;
   private readonly unsubscribe: () => void;
+  private readonly stopWatchingSession: () => void;
 
   constructor(
     private readonly connection: WsConnection,
@@ -52,7 +59,15 @@ class Session implements WsSession {
       (notification) => this.onLive(notification),
       () => this.onMissed(),
     );
+    // Logout (here or in another process) closes the socket at once, not at the next command.
+    this.stopWatchingSession = context.sessions.onEnded(connection.principal.sessionId, () => this.sessionEnded());
     this.start().catch((error: unknown) => this.fail(error));
+  }
+
+  private sessionEnded(): void {
+    if (this.closed) return;
+    this.connection.close(sessionEndedCloseCode, 'session ended: sign in again');
+    this.onClose();
   }
 
   /**
@@ -128,6 +143,10 @@ class Session implements WsSession {
   }
 
   onMessage(text: string): void {
+    if (exceedsJsonDepth(text)) {
+      this.send({ id: null, ok: false, error: { code: 'too_deeply_nested', message: `JSON may nest at most ${maxJsonDepth} levels` } });
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -163,6 +182,12 @@ class Session implements WsSession {
     }
     this.inFlight += 1;
     try {
+      // The token was checked at upgrade; the session is checked again per command (cached), so a
+      // session that ended while its socket was open, or idled out, runs nothing more.
+      if (!(await this.context.sessions.isLive(this.connection.principal))) {
+        this.sessionEnded();
+        return;
+      }
       const headers = { 'content-type': 'application/json' };
       const { response } = await this.router.dispatch({ ...request, headers, ip: 'ws' }, this.context, this.connection.principal);
       const value = response.body.kind === 'json' ? response.body.value : null;
@@ -181,6 +206,7 @@ class Session implements WsSession {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
+    this.stopWatchingSession();
   }
 }
 
