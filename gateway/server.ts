@@ -17,6 +17,7 @@ import { uuidIds, type IdGenerator } from '../runtime/ids.ts';
 import type { Limits } from '../runtime/limits.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { startSystem } from './app/system.ts';
+import { createGatewayPorts } from './app/ports.ts';
 import { createAuth } from './auth/auth.ts';
 import type { GatewayContext, RedisHealth } from './context.ts';
 import { PrometheusMetrics } from './metrics.ts';
@@ -81,7 +82,7 @@ export async function startGateway(options: GatewayOptions) {
   const auth = await createAuth({ db, config, clock, loginLimiter: bus.loginLimiter });
   const metrics = new PrometheusMetrics(() => runtimeGauges(system, hub, bus.redis));
   const context: GatewayContext = {
-    system, db, config: config.gateway, clock, ids, logger, search, blobs, ...auth, notifications, hub, metrics, productCache,
+    ...createGatewayPorts(system), config: config.gateway, clock, ids, logger, search, blobs, ...auth, notifications, hub, metrics, productCache,
     ...(bus.redis === undefined ? {} : { redis: bus.redis }),
   };
   const router = new Router(allRoutes());

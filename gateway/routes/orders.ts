@@ -6,17 +6,13 @@
  */
 import * as v from 'valibot';
 import type { Actor, CancelReason } from '../../actors/order/order-messages.ts';
-import { checkout } from '../app/commerce.ts';
 import type { CheckoutDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import { failureError, orThrow } from '../errors.ts';
 import type { ApiRequest, Principal, Route } from '../http.ts';
 import { ApiError, json, ok } from '../http.ts';
-import { findOrder, listOrders } from '../../persistence/projections/readmodels/order-queries.ts';
 import { idSchema, pageQuery, parseBody, parseParams, parseQuery } from '../validate.ts';
 
-/** How long a checkout request waits for its saga; a timeout answers 503 and the retry is safe. */
-const checkoutWaitMs = 15_000;
 const maxCartLines = 50;
 
 const checkoutBody = v.object({
@@ -45,15 +41,10 @@ function bodyOrEmpty<Schema extends v.GenericSchema<unknown, unknown>>(request: 
   return request.body.length === 0 ? v.parse(schema, {}) : parseBody(request, schema);
 }
 
-async function sellerOfProducts(context: GatewayContext, productIds: readonly string[]): Promise<Map<string, string>> {
-  const rows = await context.db.query('SELECT product_id, seller_id FROM products WHERE product_id = ANY($1::text[]) AND NOT deleted', [productIds]);
-  return new Map(rows.map((row) => [String(row['product_id']), String(row['seller_id'])]));
-}
-
 async function runCheckout(request: ApiRequest, context: GatewayContext): Promise<CheckoutDto> {
   const buyer = principalOf(request);
   const body = parseBody(request, checkoutBody);
-  const sellers = await sellerOfProducts(context, body.items.map((item) => item.productId));
+  const sellers = await context.queries.products.sellersOf(body.items.map((item) => item.productId));
   const lines = body.items.map((item) => {
     const sellerId = sellers.get(item.productId);
     if (sellerId === undefined) throw new ApiError(404, 'product_not_found', `no product ${item.productId}`);
@@ -62,7 +53,7 @@ async function runCheckout(request: ApiRequest, context: GatewayContext): Promis
   });
   // Checkout ids are the client's; scoping them by buyer keeps one buyer from addressing another's.
   const checkoutId = `${buyer.userId}_${body.checkoutId}`;
-  const result = await checkout(context.system, { checkoutId, buyerId: buyer.userId, lines }, checkoutWaitMs);
+  const result = await context.commands.checkout({ checkoutId, buyerId: buyer.userId, lines });
   if (!result.ok) throw failureError(result);
   return { checkoutId: body.checkoutId, orderIds: result.orderIds };
 }
@@ -80,7 +71,7 @@ function orderCommandRoute(path: string, summary: string, access: Route<GatewayC
       const principal = principalOf(request);
       const { id } = parseParams(request, orderParams);
       const commandId = `${path}:${principal.userId}:${bodyOrEmpty(request, v.looseObject(optionalCommand.entries)).commandId ?? context.ids.next()}`;
-      const result = orThrow(await context.system.orders.ask(id, build(principal, commandId, request) as never));
+      const result = orThrow(await context.commands.orders.ask(id, build(principal, commandId, request) as never));
       const state = result.state as { readonly status?: string };
       return ok({ orderId: id, status: state.status ?? null });
     },
@@ -108,7 +99,7 @@ export const orderRoutes: Route<GatewayContext>[] = [
       const principal = principalOf(request);
       const query = parseQuery(request, v.object({ ...pageQuery, status: v.optional(statusSchema) }));
       const userId = principal.role === 'ADMIN' ? null : principal.userId;
-      return ok(await listOrders(context.db, { side: 'any', userId, status: query.status, page: query.page, pageSize: query.pageSize }));
+      return ok(await context.queries.orders.list({ side: 'any', userId, status: query.status, page: query.page, pageSize: query.pageSize }));
     },
   },
   {
@@ -120,7 +111,7 @@ export const orderRoutes: Route<GatewayContext>[] = [
     handler: async (request, context) => {
       const principal = principalOf(request);
       const { id } = parseParams(request, orderParams);
-      const order = await findOrder(context.db, id);
+      const order = await context.queries.orders.find(id);
       const mine = order !== null && (principal.role === 'ADMIN' || order.buyerId === principal.userId || order.sellerId === principal.userId);
       if (!mine) throw new ApiError(404, 'unknown_order', `no order ${id}`);
       return ok(order);

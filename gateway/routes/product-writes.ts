@@ -39,7 +39,7 @@ function sellerAndProduct(request: ApiRequest): { sellerId: string; id: string }
 
 /** The product as the seller actor holds it now (the read model may lag a moment behind). */
 async function ownProduct(context: GatewayContext, sellerId: string, productId: string) {
-  const inspected = await context.system.sellers.inspect(sellerId);
+  const inspected = await context.commands.sellers.inspect(sellerId);
   if (!inspected.ok) throw failureError(inspected);
   const product = inspected.state.products[productId];
   if (product === undefined || product.deleted) throw new ApiError(404, 'product_not_found', `you have no product ${productId}`);
@@ -66,7 +66,7 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
       const sellerId = seller(request).userId;
       const body = parseBody(request, createBody);
       const productId = context.ids.next();
-      orThrow(await context.system.sellers.ask(sellerId, { type: 'CreateProduct', commandId: `create:${productId}`, productId, fields: body }));
+      orThrow(await context.commands.sellers.ask(sellerId, { type: 'CreateProduct', commandId: `create:${productId}`, productId, fields: body }));
       return json(201, await describeOwn(context, sellerId, productId));
     },
   },
@@ -81,7 +81,7 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
       const parsed = parseBody(request, patchBody);
       // exactOptionalPropertyTypes: keep only the fields the client sent.
       const patch: Partial<ProductFields> = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
-      orThrow(await context.system.sellers.ask(sellerId, { type: 'UpdateProduct', commandId: `update:${id}:${context.ids.next()}`, productId: id, patch }));
+      orThrow(await context.commands.sellers.ask(sellerId, { type: 'UpdateProduct', commandId: `update:${id}:${context.ids.next()}`, productId: id, patch }));
       return ok(await describeOwn(context, sellerId, id));
     },
   },
@@ -93,7 +93,7 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
     summary: 'Delete one of my products.',
     handler: async (request, context) => {
       const { sellerId, id } = sellerAndProduct(request);
-      orThrow(await context.system.sellers.ask(sellerId, { type: 'DeleteProduct', commandId: `delete:${id}`, productId: id }));
+      orThrow(await context.commands.sellers.ask(sellerId, { type: 'DeleteProduct', commandId: `delete:${id}`, productId: id }));
       return noContent();
     },
   },
@@ -110,7 +110,7 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
       const image = readImageUpload(request.body, request.headers['content-type']);
       const imageKey = `products/${id}/${context.ids.next()}.${image.extension}`;
       await context.blobs.put(imageKey, image.bytes, image.contentType);
-      orThrow(await context.system.sellers.ask(sellerId, { type: 'AddProductImage', commandId: `image:${imageKey}`, productId: id, imageKey }));
+      orThrow(await context.commands.sellers.ask(sellerId, { type: 'AddProductImage', commandId: `image:${imageKey}`, productId: id, imageKey }));
       return json(201, { url: mediaPath(imageKey), product: await describeOwn(context, sellerId, id) });
     },
   },

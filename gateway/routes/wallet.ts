@@ -5,7 +5,7 @@
  * another amount is refused `conflicting_retry` instead of silently answering the first result.
  */
 import * as v from 'valibot';
-import type { LedgerEntryDto, MoneyCommandDto, WalletDto } from '../api-types.ts';
+import type { MoneyCommandDto, WalletDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import { failureError, orThrow } from '../errors.ts';
 import type { ApiRequest, Principal, Route } from '../http.ts';
@@ -20,7 +20,7 @@ function signedIn(request: ApiRequest): Principal {
 }
 
 async function walletOf(context: GatewayContext, userId: string): Promise<WalletDto> {
-  const inspected = await context.system.wallets.inspect(userId);
+  const inspected = await context.commands.wallets.inspect(userId);
   if (!inspected.ok) throw failureError(inspected);
   return { userId, currency: 'USD', balanceMinor: inspected.state.balanceMinor, lockedMinor: inspected.state.lockedMinor };
 }
@@ -28,25 +28,12 @@ async function walletOf(context: GatewayContext, userId: string): Promise<Wallet
 async function moveMoney(request: ApiRequest, context: GatewayContext, type: 'Deposit' | 'Withdraw'): Promise<WalletDto> {
   const principal = signedIn(request);
   const body: MoneyCommandDto = parseBody(request, moneyCommand);
-  const result = orThrow(await context.system.wallets.ask(principal.userId, { type, commandId: `user:${body.commandId}`, amountMinor: body.amountMinor }));
+  const result = orThrow(await context.commands.wallets.ask(principal.userId, { type, commandId: `user:${body.commandId}`, amountMinor: body.amountMinor }));
   const original = result.events[0];
   if (result.duplicate && original !== undefined && 'amountMinor' in original && original.amountMinor !== body.amountMinor) {
     throw new ApiError(409, 'conflicting_retry', `command ${body.commandId} was already used for ${original.amountMinor} cents`);
   }
   return { userId: principal.userId, currency: 'USD', balanceMinor: result.state.balanceMinor, lockedMinor: result.state.lockedMinor };
-}
-
-function toLedgerEntry(row: Record<string, unknown>): LedgerEntryDto {
-  return {
-    id: String(row['id']),
-    amountMinor: Number(row['amount']),
-    type: row['type'] as LedgerEntryDto['type'],
-    status: row['status'] as LedgerEntryDto['status'],
-    kind: row['kind'] as LedgerEntryDto['kind'],
-    orderId: row['order_id'] === null ? null : String(row['order_id']),
-    lockedUntil: row['locked_until'] === null ? null : Number(row['locked_until']),
-    createdAt: Number(row['created_at']),
-  };
 }
 
 export const walletRoutes: Route<GatewayContext>[] = [
@@ -67,13 +54,7 @@ export const walletRoutes: Route<GatewayContext>[] = [
     handler: async (request, context) => {
       const userId = signedIn(request).userId;
       const { page, pageSize } = parseQuery(request, v.object(pageQuery));
-      const counted = await context.db.query('SELECT count(*) AS total FROM ledger_entries WHERE wallet_id = $1', [userId]);
-      const rows = await context.db.query(
-        `SELECT id, amount, type, status, kind, order_id, locked_until, created_at FROM ledger_entries
-         WHERE wallet_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
-        [userId, pageSize, (page - 1) * pageSize],
-      );
-      return ok({ items: rows.map(toLedgerEntry), page, pageSize, total: Number(counted[0]?.['total'] ?? 0) });
+      return ok(await context.queries.ledger.page(userId, page, pageSize));
     },
   },
   {

@@ -5,7 +5,7 @@
 import type { Db, Row } from '../../adapters/db.ts';
 import type { OrderDto, OrderItemDto, OrderStatus, Page, TimelineStepDto } from '../views.ts';
 import { orderNumber } from '../../../actors/order/order-number.ts';
-import { numberOrNull, textOrNull } from './rows.ts';
+import { numberOrNull, textOrNull, totalOf } from './rows.ts';
 
 
 const orderColumns = `o.*, coalesce(s.name, '') AS seller_name`;
@@ -121,6 +121,51 @@ export async function listOrders(db: Db, query: OrderListQuery): Promise<Page<Or
     items: rows.map((row) => toOrder(row, items.get(String(row['id'])) ?? [])),
     page: query.page,
     pageSize: query.pageSize,
-    total: Number(counted[0]?.['total'] ?? 0),
+    total: totalOf(counted),
   };
+}
+
+/** Who an order concerns and how to reach them: what notifications and mails are addressed by. */
+export interface OrderParties {
+  readonly buyerId: string;
+  readonly sellerId: string;
+  readonly totalMinor: number;
+  readonly itemCount: number;
+  readonly buyerEmail: string | null;
+  /** The seller's account address, else the address of its seller profile. */
+  readonly sellerEmail: string | null;
+  readonly sellerName: string;
+}
+
+/**
+ * The parties of the given orders, read after the read-model consumer wrote them. Addresses
+ * come from `users`; a seller without an account (tests, the seed) falls back to its profile.
+ */
+export async function orderParties(db: Db, orderIds: readonly string[]): Promise<Map<string, OrderParties>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await db.query(
+    `SELECT o.id, o.buyer_id, o.seller_id, o.total_minor, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS item_count,
+       b.email AS buyer_email, coalesce(su.email, s.email) AS seller_email, coalesce(s.name, su.display_name, '') AS seller_name
+     FROM orders o
+     LEFT JOIN users b ON b.id = o.buyer_id
+     LEFT JOIN users su ON su.id = o.seller_id
+     LEFT JOIN seller_stats s ON s.seller_id = o.seller_id
+     WHERE o.id = ANY($1::text[])`,
+    [orderIds],
+  );
+  const address = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+  return new Map(
+    rows.map((row) => [
+      String(row['id']),
+      {
+        buyerId: String(row['buyer_id']),
+        sellerId: String(row['seller_id']),
+        totalMinor: Number(row['total_minor']),
+        itemCount: Number(row['item_count']),
+        buyerEmail: address(row['buyer_email']),
+        sellerEmail: address(row['seller_email']),
+        sellerName: String(row['seller_name']),
+      },
+    ]),
+  );
 }
