@@ -78,7 +78,7 @@ function orderCommandRoute(path: string, summary: string, access: Route<GatewayC
   };
 }
 
-const cancelReasonByRole: Record<string, CancelReason> = { SELLER: 'seller_cancelled', ADMIN: 'admin_cancelled', BUYER: 'seller_cancelled' };
+const cancelReasonByRole: Record<Principal['role'], CancelReason> = { SELLER: 'seller_cancelled', ADMIN: 'admin_cancelled', BUYER: 'buyer_cancelled' };
 
 export const orderRoutes: Route<GatewayContext>[] = [
   {
@@ -127,13 +127,13 @@ export const orderRoutes: Route<GatewayContext>[] = [
     commandId,
     by: actorOf(principal),
   })),
-  orderCommandRoute('cancel', 'Seller (or admin) cancels an unshipped order; the buyer is refunded.', ['SELLER', 'ADMIN'], (principal, commandId) => ({
+  orderCommandRoute('cancel', 'Buyer or seller cancels a paid order that has not shipped (an admin also a shipped one); the buyer is refunded.', ['BUYER', 'SELLER', 'ADMIN'], (principal, commandId) => ({
     type: 'CancelOrder',
     commandId,
     by: actorOf(principal),
-    reason: cancelReasonByRole[principal.role] ?? 'seller_cancelled',
+    reason: cancelReasonByRole[principal.role],
   })),
-  orderCommandRoute('dispute', 'Buyer disputes a shipped order; funds stay frozen until resolved.', ['BUYER'], (principal, commandId, request) => ({
+  orderCommandRoute('dispute', 'Buyer disputes a shipped or delivered order (409 not_shipped before: cancel instead); funds stay frozen until resolved.', ['BUYER'], (principal, commandId, request) => ({
     type: 'OpenDispute',
     commandId,
     by: actorOf(principal),
