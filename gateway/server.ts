@@ -27,6 +27,7 @@ import { openBus } from './redis/bus.ts';
 import { createProductCacheConsumer } from '../persistence/projections/cache/cache-consumer.ts';
 import { SqlNotificationStore } from '../persistence/projections/notifications/store.ts';
 import { Router, authenticate } from './router.ts';
+import { errorResponse } from './http.ts';
 import { allRoutes } from './routes/all.ts';
 import { createSearchConsumer, reindexAll } from '../persistence/projections/search/search-consumer.ts';
 import { createStaticFiles } from './static.ts';
@@ -118,18 +119,36 @@ export async function startGateway(options: GatewayOptions) {
       maxPayloadBytes: 64 * 1024,
     },
   });
+  const metricsServer = config.gateway.metricsPort === undefined ? undefined : await startMetricsServer(config, logger, metrics);
   const url = config.gateway.publicUrl ?? `http://localhost:${server.port}`;
   logger.info({ url, uws: nativeBinary() }, 'gateway listening');
 
   async function stop(): Promise<void> {
     server.close();
+    metricsServer?.close();
     await system.stop();
     await bus.close();
     await search.close();
     await blobs.close();
   }
 
-  return { url, port: server.port, context, system, router, stop };
+  return { url, port: server.port, metricsPort: metricsServer?.port, context, system, router, stop };
+}
+
+/** The separate metrics port (METRICS_PORT): `/metrics` only, no auth, for a private network. */
+function startMetricsServer(config: Config, logger: Logger, metrics: PrometheusMetrics) {
+  return startUwsServer({
+    host: config.gateway.host,
+    port: config.gateway.metricsPort ?? 0,
+    maxBodyBytes: 1_024,
+    corsOrigins: [],
+    logger,
+    bodyLimitFor: () => 1_024,
+    dispatch: async (request) =>
+      request.path === '/metrics' && (request.method === 'GET' || request.method === 'HEAD')
+        ? { status: 200, body: { kind: 'text', text: metrics.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8' } }
+        : errorResponse(404, 'not_found', 'this port serves /metrics only'),
+  });
 }
 
 export type Gateway = Awaited<ReturnType<typeof startGateway>>;

@@ -4,6 +4,7 @@
  */
 import type { Db } from '../../persistence/adapters/db.ts';
 import { checkDb } from '../../persistence/adapters/db-health.ts';
+import { SqlReplyStore, type ReplyStore } from '../../persistence/adapters/command-replies.ts';
 import { pendingTimerCounts, pendingTimersOf } from '../../persistence/adapters/timer-rows.ts';
 import { enqueueMails, listMails } from '../../persistence/projections/mail/outbox.ts';
 import { auditLedger } from '../../persistence/projections/readmodels/audit.ts';
@@ -24,6 +25,8 @@ export interface GatewayPorts {
   readonly mailOutbox: MailOutboxPort;
   readonly operator: OperatorPort;
   readonly health: HealthPort;
+  /** First answers to client command ids, replayed to retries (gateway/idempotency.ts). */
+  readonly replies: ReplyStore;
 }
 
 export function createQueryPorts(db: Db): QueryPorts {
@@ -71,5 +74,6 @@ export function createGatewayPorts(system: BazaarySystem): GatewayPorts {
     },
     operator: createOperatorPort(system),
     health: createHealthPort(db, system.processor),
+    replies: new SqlReplyStore(db),
   };
 }

@@ -9,7 +9,9 @@ import type { Actor, CancelReason } from '../../actors/order/order-messages.ts';
 import type { CheckoutDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import { failureError, orThrow } from '../errors.ts';
-import type { ApiRequest, Principal, Route } from '../http.ts';
+import type { ApiRequest, ApiResponse, Principal, Route } from '../http.ts';
+import { replayable } from '../idempotency.ts';
+import { scopedCheckoutId } from '../../persistence/projections/readmodels/order-queries.ts';
 import { ApiError, json, ok } from '../http.ts';
 import { idSchema, pageQuery, parseBody, parseParams, parseQuery } from '../validate.ts';
 
@@ -41,21 +43,31 @@ function bodyOrEmpty<Schema extends v.GenericSchema<unknown, unknown>>(request: 
   return request.body.length === 0 ? v.parse(schema, {}) : parseBody(request, schema);
 }
 
-async function runCheckout(request: ApiRequest, context: GatewayContext): Promise<CheckoutDto> {
+/**
+ * One checkout id on the wire: the client's. Inside, the saga's key is scoped by buyer so one
+ * buyer can never address another's checkout; orders show the client's id (order-queries.ts).
+ * A refused checkout's 409 names its orders (each one compensated and hidden from the lists).
+ */
+async function runCheckout(request: ApiRequest, context: GatewayContext): Promise<ApiResponse> {
   const buyer = principalOf(request);
   const body = parseBody(request, checkoutBody);
-  const sellers = await context.queries.products.sellersOf(body.items.map((item) => item.productId));
-  const lines = body.items.map((item) => {
-    const sellerId = sellers.get(item.productId);
-    if (sellerId === undefined) throw new ApiError(404, 'product_not_found', `no product ${item.productId}`);
-    if (sellerId === buyer.userId) throw new ApiError(409, 'own_product', 'you cannot buy your own product');
-    return { sellerId, productId: item.productId, qty: item.qty };
+  return replayable(context, { scope: `checkout:${buyer.userId}`, commandId: body.checkoutId, request: body.items }, async () => {
+    const sellers = await context.queries.products.sellersOf(body.items.map((item) => item.productId));
+    const lines = body.items.map((item) => {
+      const sellerId = sellers.get(item.productId);
+      if (sellerId === undefined) throw new ApiError(404, 'product_not_found', `no product ${item.productId}`);
+      if (sellerId === buyer.userId) throw new ApiError(409, 'own_product', 'you cannot buy your own product');
+      return { sellerId, productId: item.productId, qty: item.qty };
+    });
+    const result = await context.commands.checkout({ checkoutId: scopedCheckoutId(buyer.userId, body.checkoutId), buyerId: buyer.userId, lines });
+    if (!result.ok && 'orderIds' in result) {
+      const error = failureError(result);
+      return json(error.status, { error: { code: result.code, message: result.message, checkoutId: body.checkoutId, orderIds: result.orderIds } });
+    }
+    if (!result.ok) throw failureError(result);
+    const dto: CheckoutDto = { checkoutId: body.checkoutId, orderIds: result.orderIds };
+    return json(201, dto);
   });
-  // Checkout ids are the client's; scoping them by buyer keeps one buyer from addressing another's.
-  const checkoutId = `${buyer.userId}_${body.checkoutId}`;
-  const result = await context.commands.checkout({ checkoutId, buyerId: buyer.userId, lines });
-  if (!result.ok) throw failureError(result);
-  return { checkoutId: body.checkoutId, orderIds: result.orderIds };
 }
 
 type OrderAction = (principal: Principal, commandId: string, request: ApiRequest) => Record<string, unknown>;
@@ -70,10 +82,16 @@ function orderCommandRoute(path: string, summary: string, access: Route<GatewayC
     handler: async (request, context) => {
       const principal = principalOf(request);
       const { id } = parseParams(request, orderParams);
-      const commandId = `${path}:${principal.userId}:${bodyOrEmpty(request, v.looseObject(optionalCommand.entries)).commandId ?? context.ids.next()}`;
-      const result = orThrow(await context.commands.orders.ask(id, build(principal, commandId, request) as never));
-      const state = result.state as { readonly status?: string };
-      return ok({ orderId: id, status: state.status ?? null });
+      const { commandId: clientId, ...asked } = bodyOrEmpty(request, v.looseObject(optionalCommand.entries));
+      const commandId = `${path}:${principal.userId}:${clientId ?? context.ids.next()}`;
+      const run = async () => {
+        const result = orThrow(await context.commands.orders.ask(id, build(principal, commandId, request) as never));
+        const state = result.state as { readonly status?: string };
+        return ok({ orderId: id, status: state.status ?? null });
+      };
+      // Without a client id there is nothing a retry could name, so nothing to replay.
+      if (clientId === undefined) return run();
+      return replayable(context, { scope: `orders/${path}:${principal.userId}:${id}`, commandId: clientId, request: asked }, run);
     },
   };
 }
@@ -87,7 +105,7 @@ export const orderRoutes: Route<GatewayContext>[] = [
     access: ['BUYER'],
     tag: 'orders',
     summary: 'Check out a cart: one order per seller, all or nothing; idempotent by checkoutId.',
-    handler: async (request, context) => json(201, await runCheckout(request, context)),
+    handler: (request, context) => runCheckout(request, context),
   },
   {
     method: 'GET',
@@ -112,7 +130,9 @@ export const orderRoutes: Route<GatewayContext>[] = [
       const principal = principalOf(request);
       const { id } = parseParams(request, orderParams);
       const order = await context.queries.orders.find(id);
-      const mine = order !== null && (principal.role === 'ADMIN' || order.buyerId === principal.userId || order.sellerId === principal.userId);
+      // A seller sees the order once its checkout confirmed it, as in the lists.
+      const confirmed = order !== null && order.timeline.some((step) => step.status === 'CHECKOUT_CONFIRMED');
+      const mine = order !== null && (principal.role === 'ADMIN' || order.buyerId === principal.userId || (order.sellerId === principal.userId && confirmed));
       if (!mine) throw new ApiError(404, 'unknown_order', `no order ${id}`);
       return ok(order);
     },

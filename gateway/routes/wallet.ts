@@ -1,14 +1,15 @@
 /**
  * The signed-in user's wallet: balance from the wallet actor itself (the source of truth,
  * never stale), the ledger from the `ledger_entries` read model, and deposit/withdraw with a
- * client command id. A retry with the same id moves money once; a retry with the same id but
- * another amount is refused `conflicting_retry` instead of silently answering the first result.
+ * client command id. A retry with the same id moves money once and gets the first answer again
+ * (`Idempotent-Replayed: true`); the same id with another amount is refused `conflicting_retry`.
  */
 import * as v from 'valibot';
 import type { MoneyCommandDto, WalletDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import { failureError, orThrow } from '../errors.ts';
-import type { ApiRequest, Principal, Route } from '../http.ts';
+import type { ApiRequest, ApiResponse, Principal, Route } from '../http.ts';
+import { replayable } from '../idempotency.ts';
 import { ApiError, ok } from '../http.ts';
 import { amountMinorSchema, idSchema, pageQuery, parseBody, parseQuery } from '../validate.ts';
 
@@ -25,15 +26,21 @@ async function walletOf(context: GatewayContext, userId: string): Promise<Wallet
   return { userId, currency: 'USD', balanceMinor: inspected.state.balanceMinor, lockedMinor: inspected.state.lockedMinor };
 }
 
-async function moveMoney(request: ApiRequest, context: GatewayContext, type: 'Deposit' | 'Withdraw'): Promise<WalletDto> {
+async function moveMoney(request: ApiRequest, context: GatewayContext, type: 'Deposit' | 'Withdraw'): Promise<ApiResponse> {
   const principal = signedIn(request);
   const body: MoneyCommandDto = parseBody(request, moneyCommand);
-  const result = orThrow(await context.commands.wallets.ask(principal.userId, { type, commandId: `user:${body.commandId}`, amountMinor: body.amountMinor }));
-  const original = result.events[0];
-  if (result.duplicate && original !== undefined && 'amountMinor' in original && original.amountMinor !== body.amountMinor) {
-    throw new ApiError(409, 'conflicting_retry', `command ${body.commandId} was already used for ${original.amountMinor} cents`);
-  }
-  return { userId: principal.userId, currency: 'USD', balanceMinor: result.state.balanceMinor, lockedMinor: result.state.lockedMinor };
+  const scope = `wallet/${type}:${principal.userId}`;
+  return replayable(context, { scope, commandId: body.commandId, request: { amountMinor: body.amountMinor } }, async () => {
+    const result = orThrow(await context.commands.wallets.ask(principal.userId, { type, commandId: `user:${body.commandId}`, amountMinor: body.amountMinor }));
+    const original = result.events[0];
+    // The reply store missed this id (the process stopped between the move and the save): the
+    // wallet's own idempotency still refuses another amount under the same id.
+    if (result.duplicate && original !== undefined && 'amountMinor' in original && original.amountMinor !== body.amountMinor) {
+      throw new ApiError(409, 'conflicting_retry', `command ${body.commandId} was already used for ${original.amountMinor} cents`);
+    }
+    const wallet: WalletDto = { userId: principal.userId, currency: 'USD', balanceMinor: result.state.balanceMinor, lockedMinor: result.state.lockedMinor };
+    return ok(wallet);
+  });
 }
 
 export const walletRoutes: Route<GatewayContext>[] = [
@@ -63,7 +70,7 @@ export const walletRoutes: Route<GatewayContext>[] = [
     access: 'user',
     tag: 'wallet',
     summary: 'Deposit cents into my wallet; idempotent by commandId.',
-    handler: async (request, context) => ok(await moveMoney(request, context, 'Deposit')),
+    handler: (request, context) => moveMoney(request, context, 'Deposit'),
   },
   {
     method: 'POST',
@@ -71,6 +78,6 @@ export const walletRoutes: Route<GatewayContext>[] = [
     access: 'user',
     tag: 'wallet',
     summary: 'Withdraw cents from my spendable balance; idempotent by commandId.',
-    handler: async (request, context) => ok(await moveMoney(request, context, 'Withdraw')),
+    handler: (request, context) => moveMoney(request, context, 'Withdraw'),
   },
 ];

@@ -14,6 +14,7 @@ const orderFrom = 'orders o LEFT JOIN seller_stats s ON s.seller_id = o.seller_i
 const timelineColumns: readonly [TimelineStepDto['status'], string][] = [
   ['PLACED', 'placed_at'],
   ['PAID', 'paid_at'],
+  ['CHECKOUT_CONFIRMED', 'checkout_confirmed_at'],
   ['SHIPPED', 'shipped_at'],
   ['DELIVERED', 'delivered_at'],
   ['DISPUTED', 'disputed_at'],
@@ -32,12 +33,26 @@ function timeline(row: Row): TimelineStepDto[] {
   return steps.sort((left, right) => left.at - right.at);
 }
 
+/**
+ * The checkout saga's key is the client's checkout id scoped by its buyer, so one buyer can never
+ * address another's checkout. The wire carries only the client's id: one id for one checkout.
+ */
+export function scopedCheckoutId(buyerId: string, checkoutId: string): string {
+  return `${buyerId}_${checkoutId}`;
+}
+
+function wireCheckoutId(row: Row): string {
+  const scoped = String(row['checkout_id']);
+  const prefix = `${String(row['buyer_id'])}_`;
+  return scoped.startsWith(prefix) ? scoped.slice(prefix.length) : scoped;
+}
+
 function toOrder(row: Row, items: readonly OrderItemDto[]): OrderDto {
   const id = String(row['id']);
   return {
     id,
     number: orderNumber(id),
-    checkoutId: String(row['checkout_id']),
+    checkoutId: wireCheckoutId(row),
     buyerId: String(row['buyer_id']),
     sellerId: String(row['seller_id']),
     sellerName: String(row['seller_name']),
@@ -98,12 +113,13 @@ export interface OrderListQuery {
 export async function listOrders(db: Db, query: OrderListQuery): Promise<Page<OrderDto>> {
   const conditions: string[] = [];
   const params: unknown[] = [];
-  if (query.userId !== null && query.side !== 'any') {
+  if (query.userId !== null) {
     params.push(query.userId);
-    conditions.push(query.side === 'buyer' ? `o.buyer_id = $1` : `o.seller_id = $1`);
-  } else if (query.userId !== null) {
-    params.push(query.userId);
-    conditions.push('(o.buyer_id = $1 OR o.seller_id = $1)');
+    // A seller sees an order once its checkout confirmed it (it may act on it); nobody but an
+    // operator sees the orders of a refused checkout, which were all compensated.
+    const asSeller = `(o.seller_id = $1 AND o.checkout_confirmed_at IS NOT NULL)`;
+    conditions.push(query.side === 'buyer' ? 'o.buyer_id = $1' : query.side === 'seller' ? asSeller : `(o.buyer_id = $1 OR ${asSeller})`);
+    conditions.push(`o.status <> 'FAILED' AND o.cancel_reason IS DISTINCT FROM 'checkout_failed'`);
   }
   if (query.status !== undefined) {
     params.push(query.status);

@@ -30,6 +30,7 @@ export interface OrderRow extends Row {
   readonly placed_at: number;
   readonly priced_at: number | null;
   readonly paid_at: number | null;
+  readonly checkout_confirmed_at: number | null;
   readonly shipped_at: number | null;
   readonly delivered_at: number | null;
   readonly completed_at: number | null;
@@ -79,6 +80,7 @@ export const ordersTable: TableSpec = {
     placed_at: 'bigint',
     priced_at: 'bigint',
     paid_at: 'bigint',
+    checkout_confirmed_at: 'bigint',
     shipped_at: 'bigint',
     delivered_at: 'bigint',
     completed_at: 'bigint',
@@ -170,6 +172,7 @@ function placedRow(event: Extract<OrderEvent, { type: 'OrderPlaced' }>): OrderRo
     placed_at: event.at,
     priced_at: null,
     paid_at: null,
+    checkout_confirmed_at: null,
     shipped_at: null,
     delivered_at: null,
     completed_at: null,
@@ -196,10 +199,10 @@ function applyOrderEvent(row: OrderRow, event: Exclude<OrderEvent, { type: 'Orde
     case 'StepSucceeded':
     case 'TimerScheduled':
     case 'TimerCancelled':
-    // Whether the checkout confirmed the order (so it may ship) lives in the order actor; the
-    // storefront asks the actor when it needs it. Not projected yet.
-    case 'CheckoutConfirmed':
       return row;
+    // From here the seller sees the order and may ship it (order-queries.ts).
+    case 'CheckoutConfirmed':
+      return row.checkout_confirmed_at === null ? { ...row, checkout_confirmed_at: event.at } : row;
     case 'StepFailed':
       // As in the order's evolve: the first failure of a saga step is why the saga stopped.
       if (row.failure_code !== null || isSideStep(event.stepId)) return row;
