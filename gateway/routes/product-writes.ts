@@ -144,8 +144,8 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
     maxBodyBytes: maxImageBytes + 64 * 1024,
     handler: async (request, context) => {
       const { sellerId, id } = sellerAndProduct(request);
-      const image = readImageUpload(request.body, request.headers['content-type']);
       await checkUpload(context, sellerId, id);
+      const image = readImageUpload(request.body, request.headers['content-type']);
       const imageKey = await storeImage(context, sellerId, id, image);
       return json(201, { url: mediaPath(imageKey), product: await describeOwn(context, sellerId, id) });
     },
