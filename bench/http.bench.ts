@@ -12,7 +12,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { findProduct } from '../persistence/projections/readmodels/product-queries.ts';
 import { deleteKeys } from '../gateway/redis/testing/redis-keys.ts';
 import { startGateway } from '../gateway/server.ts';
 import { parseConfig } from '../gateway/app/config.ts';
@@ -68,7 +67,7 @@ async function main(): Promise<void> {
 
   const fastify = Fastify({ logger: false });
   fastify.get<{ Params: { id: string } }>('/api/products/:id', async (request, reply) => {
-    const product = await findProduct(gateway.context.db, request.params.id);
+    const product = await gateway.context.queries.products.find( request.params.id);
     if (product === null) return reply.code(404).send({ error: { code: 'product_not_found', message: 'no such product' } });
     return product;
   });

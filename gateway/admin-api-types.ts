@@ -3,22 +3,10 @@
  * admin-overview.ts). A file of their own, beside api-types.ts, so the console's types change
  * without touching the shop's; the storefront imports them by `import type` only.
  */
+import type { ActorMatchDto, ActorMatchReason } from '../persistence/projections/views.ts';
 
-/** What a match was found by: the words an operator reads off a ticket or hears on the phone. */
-export type ActorMatchReason = 'actor key' | 'order number' | 'order id' | 'email' | 'product title';
+export type { ActorMatchDto, ActorMatchReason };
 
-export interface ActorMatchDto {
-  /** The full actor key (never shortened: two keys may share a long prefix). */
-  readonly key: string;
-  readonly kind: string;
-  readonly matchedBy: ActorMatchReason;
-  /** What matched, for people: "Order #3F2A91C0", "alice@bazaary.dev", "Scented Candle". */
-  readonly label: string;
-  /** The order's status, a user's role, or a product's listing state; null when there is none. */
-  readonly status: string | null;
-  readonly buyer: string | null;
-  readonly seller: string | null;
-}
 
 export interface ActorSearchDto {
   readonly query: string;

@@ -8,7 +8,7 @@ import type { Currency, Page, ProductDto, OrderStatus, OrderItemDto, TimelineSte
 import type { LedgerAudit } from '../persistence/projections/readmodels/audit.ts';
 import type { ProductDoc } from '../persistence/adapters/search/search-index.ts';
 
-export type { Currency, Page, ProductDto, OrderStatus, OrderItemDto, TimelineStepDto, OrderDto, MailStatus, MailDto, NotificationEvent, NotificationData, NotificationDto } from '../persistence/projections/views.ts';
+export type { Currency, Page, ProductDto, OrderStatus, OrderItemDto, TimelineStepDto, OrderDto, MailStatus, MailDto, NotificationEvent, NotificationData, NotificationDto, LedgerStatus, LedgerKind, LedgerEntryDto, SellerStatsDto, SellerDailyStatDto } from '../persistence/projections/views.ts';
 
 /** The ledger audit an operator runs (GET /api/admin/audit). */
 export type AuditDto = LedgerAudit;
@@ -77,56 +77,10 @@ export interface WalletDto {
   readonly lockedMinor: number;
 }
 
-export type LedgerStatus = 'PENDING' | 'LOCKED' | 'RELEASED' | 'COMPLETED' | 'REFUNDED' | 'VOIDED';
-export type LedgerKind = 'deposit' | 'withdrawal' | 'purchase' | 'refund' | 'sale' | 'sale_fee' | 'platform_fee';
-
-export interface LedgerEntryDto {
-  readonly id: string;
-  readonly amountMinor: number;
-  readonly type: 'CREDIT' | 'DEBIT';
-  readonly status: LedgerStatus;
-  readonly kind: LedgerKind;
-  readonly orderId: string | null;
-  readonly lockedUntil: number | null;
-  readonly createdAt: number;
-}
-
 export interface MoneyCommandDto {
   /** Chosen by the client: a retry with the same id moves money once. */
   readonly commandId: string;
   readonly amountMinor: number;
-}
-
-export interface SellerStatsDto {
-  readonly ordersPlaced: number;
-  readonly ordersShipped: number;
-  readonly ordersCompleted: number;
-  readonly ordersCancelled: number;
-  readonly ordersDisputed: number;
-  /** shipped / placed, 0..1; null before the first order. */
-  readonly fulfilmentRate: number | null;
-  /** disputed / placed, 0..1; null before the first order. */
-  readonly disputeRate: number | null;
-  readonly avgTimeToShipMs: number | null;
-  /** Sales per UTC day (paid orders), oldest first, for the dashboard chart. */
-  readonly salesByDay: readonly { readonly day: string; readonly orders: number; readonly salesMinor: number }[];
-  /** The daily analytics job's rows in the range (table `seller_stats_daily`), oldest first. */
-  readonly daily: readonly SellerDailyStatDto[];
-}
-
-/** One seller's day from the daily analytics job (table `seller_stats_daily`, issue #6). */
-export interface SellerDailyStatDto {
-  /** The UTC day, YYYY-MM-DD. */
-  readonly day: string;
-  /** Orders paid that day. */
-  readonly orders: number;
-  readonly salesMinor: number;
-  /** Of that day's orders, the share shipped so far, 0..1; null when there were none. */
-  readonly fulfilmentRate: number | null;
-  /** Of that day's orders, the share cancelled after payment or disputed, 0..1; null when none. */
-  readonly returnDisputeRate: number | null;
-  /** Mean time from payment to shipping of that day's shipped orders; null when none shipped. */
-  readonly avgFulfilmentMs: number | null;
 }
 
 export interface ActorSummaryDto {

@@ -51,7 +51,8 @@ describe('authorization matrix', () => {
       ['otherSeller', 'POST', `/api/orders/${orderId}/ship`],
       ['otherSeller', 'POST', `/api/orders/${orderId}/cancel`],
       ['buyer', 'POST', `/api/orders/${orderId}/ship`],
-      ['buyer', 'POST', `/api/orders/${orderId}/cancel`],
+      // The order's own buyer may cancel it before shipping (README, "Cancel or dispute"); another may not.
+      ['otherBuyer', 'POST', `/api/orders/${orderId}/cancel`],
       ['seller', 'POST', `/api/orders/${orderId}/confirm-delivery`],
       ['seller', 'POST', `/api/orders/${orderId}/dispute`, { reason: 'x' }],
       ['buyer', 'POST', `/api/orders/${orderId}/resolve`, { resolution: 'refund' }],

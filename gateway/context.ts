@@ -1,34 +1,22 @@
 /**
- * Everything a route handler may use, passed as its second argument. Each part is a port with
- * its own file; gateway/server.ts builds one context per process. Handler tests build one over
- * an embedded system (gateway/testing/gateway-harness.ts).
+ * Everything a route handler may use, passed as its second argument. Each part is a narrow port
+ * (gateway/ports.ts): no handler gets the database or the whole system. gateway/server.ts builds
+ * one context per process (the ports through gateway/app/ports.ts); handler tests build one over
+ * an embedded system with the same function (gateway/testing/gateway-harness.ts).
  */
-import type { Db } from '../persistence/adapters/db.ts';
 import type { BlobStore } from '../persistence/adapters/blobs/blob-store.ts';
 import type { SearchIndex } from '../persistence/adapters/search/search-index.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { GatewayConfig } from './app/config.ts';
 import type { IdGenerator } from '../runtime/ids.ts';
 import type { Logger } from '../runtime/logger.ts';
-import type { BazaarySystem } from './app/system.ts';
-import type { NotificationDto, ProductDto, UserDto } from './api-types.ts';
+import type { GatewayPorts } from './app/ports.ts';
+import type { StoredUser, UserStore } from '../persistence/adapters/users.ts';
 import type { Principal } from './http.ts';
 import type { NotificationHub, NotificationStore } from '../persistence/projections/notifications/ports.ts';
 import type { ProductCache } from '../persistence/projections/cache/product-cache.ts';
 
-export type { NotificationHub, NotificationStore, ProductCache };
-
-export interface StoredUser extends UserDto {
-  readonly passwordHash: string;
-}
-
-/** Users and their password hashes (table `users`). Emails are stored lower-case and unique. */
-export interface UserStore {
-  /** Null when the email is taken. */
-  create(user: StoredUser): Promise<StoredUser | null>;
-  findByEmail(email: string): Promise<StoredUser | null>;
-  findById(id: string): Promise<StoredUser | null>;
-}
+export type { NotificationHub, NotificationStore, ProductCache, StoredUser, UserStore };
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -91,9 +79,7 @@ export interface Metrics {
   totals(): { readonly requests: number; readonly rejections: number; readonly errors: number };
 }
 
-export interface GatewayContext {
-  readonly system: BazaarySystem;
-  readonly db: Db;
+export interface GatewayContext extends GatewayPorts {
   readonly config: GatewayConfig;
   readonly clock: Clock;
   readonly ids: IdGenerator;

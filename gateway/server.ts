@@ -17,6 +17,7 @@ import { uuidIds, type IdGenerator } from '../runtime/ids.ts';
 import type { Limits } from '../runtime/limits.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { startSystem } from './app/system.ts';
+import { createGatewayPorts } from './app/ports.ts';
 import { createAuth } from './auth/auth.ts';
 import type { GatewayContext, RedisHealth } from './context.ts';
 import { PrometheusMetrics } from './metrics.ts';
@@ -27,6 +28,7 @@ import { createProductCacheConsumer } from '../persistence/projections/cache/cac
 import { SqlNotificationStore } from '../persistence/projections/notifications/store.ts';
 import { Router, authenticate, siteOrigins } from './router.ts';
 import { upgradeRefusal } from './browser-guard.ts';
+import { errorResponse } from './http.ts';
 import { allRoutes } from './routes/all.ts';
 import { createSearchConsumer, reindexAll } from '../persistence/projections/search/search-consumer.ts';
 import { createStaticFiles } from './static.ts';
@@ -82,7 +84,7 @@ export async function startGateway(options: GatewayOptions) {
   const auth = await createAuth({ db, config, clock, ids, loginLimiter: bus.loginLimiter, registerLimiter: bus.registerLimiter, sessionCache: bus.sessionCache });
   const metrics = new PrometheusMetrics(() => runtimeGauges(system, hub, bus.redis));
   const context: GatewayContext = {
-    system, db, config: config.gateway, clock, ids, logger, search, blobs, ...auth, notifications, hub, metrics, productCache,
+    ...createGatewayPorts(system), config: config.gateway, clock, ids, logger, search, blobs, ...auth, notifications, hub, metrics, productCache,
     ...(bus.redis === undefined ? {} : { redis: bus.redis }),
   };
   const router = new Router(allRoutes());
@@ -124,18 +126,36 @@ export async function startGateway(options: GatewayOptions) {
       maxPayloadBytes: 64 * 1024,
     },
   });
+  const metricsServer = config.gateway.metricsPort === undefined ? undefined : await startMetricsServer(config, logger, metrics);
   const url = config.gateway.publicUrl ?? `http://localhost:${server.port}`;
   logger.info({ url, uws: nativeBinary() }, 'gateway listening');
 
   async function stop(): Promise<void> {
     server.close();
+    metricsServer?.close();
     await system.stop();
     await bus.close();
     await search.close();
     await blobs.close();
   }
 
-  return { url, port: server.port, context, system, router, stop };
+  return { url, port: server.port, metricsPort: metricsServer?.port, context, system, router, stop };
+}
+
+/** The separate metrics port (METRICS_PORT): `/metrics` only, no auth, for a private network. */
+function startMetricsServer(config: Config, logger: Logger, metrics: PrometheusMetrics) {
+  return startUwsServer({
+    host: config.gateway.host,
+    port: config.gateway.metricsPort ?? 0,
+    maxBodyBytes: 1_024,
+    corsOrigins: [],
+    logger,
+    bodyLimitFor: () => 1_024,
+    dispatch: async (request) =>
+      request.path === '/metrics' && (request.method === 'GET' || request.method === 'HEAD')
+        ? { status: 200, body: { kind: 'text', text: metrics.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8' } }
+        : errorResponse(404, 'not_found', 'this port serves /metrics only'),
+  });
 }
 
 export type Gateway = Awaited<ReturnType<typeof startGateway>>;

@@ -9,6 +9,7 @@
  * cancels, and entries arrive in (key, seq) order, so a timer is always known before its cancel.
  */
 import type { Db } from '../persistence/adapters/db.ts';
+import type { TimerRow } from '../persistence/adapters/timer-rows.ts';
 import type { JournalEntry } from '../persistence/adapters/journal.ts';
 import type { TimerCancelled, TimerScheduled } from '../actors/decider.ts';
 import type { Logger } from './logger.ts';
@@ -26,14 +27,7 @@ export function timerRowId(targetKey: string, timerId: string): string {
   return `${targetKey}#${timerId}`;
 }
 
-interface ScheduledRow {
-  readonly id: string;
-  readonly target_key: string;
-  readonly message: unknown;
-  readonly due_at: number;
-  readonly scheduled_seq: number;
-  readonly created_at: number;
-}
+type ScheduledRow = TimerRow;
 
 interface CancelledRow {
   readonly id: string;

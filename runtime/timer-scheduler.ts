@@ -15,7 +15,8 @@
  * timer whose reason has passed, and the fired mark is written only once (`fired_at IS NULL`).
  */
 import { performance } from 'node:perf_hooks';
-import type { Db, Row } from '../persistence/adapters/db.ts';
+import type { Db } from '../persistence/adapters/db.ts';
+import { pendingTimerColumns, pendingTimerWhere, type TimerRow } from '../persistence/adapters/timer-rows.ts';
 import { isTransientFailure } from './ask.ts';
 import type { Clock } from './clock.ts';
 import type { CommandResult } from './entity.ts';
@@ -46,21 +47,12 @@ export interface TickReport {
   readonly retryLater: number;
 }
 
-interface TimerRowData extends Row {
-  readonly id: string;
-  readonly target_key: string;
-  readonly message: unknown;
-  readonly due_at: number;
-  readonly scheduled_seq: number;
-  readonly created_at: number;
-}
-
 type Position = Pick<PendingTimer, 'dueAt' | 'id'>;
 
-const pendingColumns = 'id, target_key, message, due_at, scheduled_seq, created_at';
-const pendingWhere = 'fired_at IS NULL AND cancelled_at IS NULL';
+const pendingColumns = pendingTimerColumns;
+const pendingWhere = pendingTimerWhere;
 
-function toPending(row: TimerRowData): PendingTimer {
+function toPending(row: TimerRow): PendingTimer {
   const prefix = `${row.target_key}#`;
   if (!row.id.startsWith(prefix)) throw new Error(`timer row ${row.id} does not start with its target ${row.target_key}`);
   return {
@@ -152,11 +144,11 @@ export class TimerScheduler {
     const limit = this.limits.timerPendingListMax;
     const rows =
       targetKey === undefined
-        ? await this.db.query<TimerRowData>(
+        ? await this.db.query<TimerRow>(
             `SELECT ${pendingColumns} FROM timers WHERE ${pendingWhere} ORDER BY due_at, id LIMIT $1`,
             [limit],
           )
-        : await this.db.query<TimerRowData>(
+        : await this.db.query<TimerRow>(
             `SELECT ${pendingColumns} FROM timers WHERE target_key = $1 AND ${pendingWhere} ORDER BY due_at, id LIMIT $2`,
             [targetKey, limit],
           );
@@ -225,7 +217,7 @@ export class TimerScheduler {
   private async loadNextPageIfDue(now: number): Promise<boolean> {
     if (this.complete || this.horizon === null || this.horizon.dueAt > now) return false;
     if (this.window.length >= this.limits.timerWindowSize) return false;
-    const page = await this.db.query<TimerRowData>(
+    const page = await this.db.query<TimerRow>(
       `SELECT ${pendingColumns} FROM timers WHERE ${pendingWhere} AND (due_at, id) > ($1, $2)
        ORDER BY due_at, id LIMIT $3`,
       [this.horizon.dueAt, this.horizon.id, this.limits.timerWindowSize],
@@ -237,7 +229,7 @@ export class TimerScheduler {
   private async loadFromStart(): Promise<void> {
     // Cleared before the read: a refresh arriving during it must read again.
     this.stale = false;
-    const rows = await this.db.query<TimerRowData>(
+    const rows = await this.db.query<TimerRow>(
       `SELECT ${pendingColumns} FROM timers WHERE ${pendingWhere} ORDER BY due_at, id LIMIT $1`,
       [this.limits.timerWindowSize],
     );

@@ -51,7 +51,7 @@ export interface ShipmentTracking {
   readonly trackingNumber: string;
 }
 
-export type CancelReason = 'seller_cancelled' | 'ship_by_expired' | 'checkout_failed' | 'dispute_refunded' | 'admin_cancelled';
+export type CancelReason = 'buyer_cancelled' | 'seller_cancelled' | 'ship_by_expired' | 'checkout_failed' | 'dispute_refunded' | 'admin_cancelled';
 export type ReleaseReason = 'buyer_confirmed' | 'auto_release' | 'dispute_released';
 
 export interface OrderPolicy {
@@ -138,6 +138,8 @@ export type OrderRejection =
   /** A PAID order whose checkout has not completed yet cannot ship or be disputed. */
   | 'awaiting_checkout'
   | 'not_disputed'
+  /** Disputes are for shipped or delivered orders; a buyer cancels an unshipped one instead. */
+  | 'not_shipped'
   | 'unknown_step'
   | 'empty_order';
 

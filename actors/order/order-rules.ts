@@ -30,14 +30,14 @@ export function checkBuyer(state: OrderState, by: Actor, action: string): OrderR
  * cannot label its own cancellation as an admin's or the checkout's.
  */
 const cancelReasonsByRole: Readonly<Record<Actor['role'], readonly CancelReason[]>> = {
-  BUYER: [],
+  BUYER: ['buyer_cancelled'],
   SELLER: ['seller_cancelled'],
   ADMIN: ['admin_cancelled'],
   SYSTEM: ['checkout_failed', 'admin_cancelled'],
 };
 
 export function checkCanceller(state: OrderState, by: Actor, reason: CancelReason): OrderRejected | undefined {
-  if (by.role === 'BUYER') return reject('forbidden', 'A buyer cannot cancel an order; open a dispute instead.');
+  if (by.role === 'BUYER' && by.userId !== state.buyerId) return reject('not_your_order', `Order ${state.orderId} belongs to another buyer.`);
   if (by.role === 'SELLER' && by.userId !== state.sellerId) {
     return reject('not_your_order', `Order ${state.orderId} belongs to another seller.`);
   }
@@ -47,12 +47,21 @@ export function checkCanceller(state: OrderState, by: Actor, reason: CancelReaso
   return undefined;
 }
 
-/** Seller cancellation stops before shipping; an admin or the system may still refund a shipped order. */
+/**
+ * The rule between cancelling and disputing (README, "Orders"): a buyer or seller cancels a PAID
+ * order that has not shipped, and the buyer is refunded; once shipped, the buyer disputes
+ * instead. A buyer waits until the checkout confirmed the order (its other orders are paid), so
+ * a cancel never races the checkout's own compensation. An admin or the system may still refund
+ * a shipped order.
+ */
 export function checkCancellable(state: OrderState, by: Actor): OrderRejected | undefined {
   const shipped = state.status === 'SHIPPED';
-  if (state.saga === null && (state.status === 'PAID' || (shipped && by.role !== 'SELLER'))) return undefined;
+  const peer = by.role === 'SELLER' || by.role === 'BUYER';
+  if (state.saga === null && state.status === 'PAID' && by.role === 'BUYER') return checkCheckoutConfirmed(state, 'cancelled');
+  if (state.saga === null && (state.status === 'PAID' || (shipped && !peer))) return undefined;
   if (shipped && state.saga === null) {
-    return reject('invalid_transition', `Order ${state.orderId} has shipped, so only an admin can cancel it now.`);
+    const instead = by.role === 'BUYER' ? 'open a dispute instead' : 'only an admin can cancel it now';
+    return reject('invalid_transition', `Order ${state.orderId} has shipped, so ${instead}.`);
   }
   return invalidTransition(state, 'cancelled');
 }

@@ -16,6 +16,7 @@ import {
   feeMinor,
   given,
   paid,
+  paidConfirmed,
   paidReporting,
   people,
   placing,
@@ -101,6 +102,22 @@ describe('CancelOrder', () => {
   });
 });
 
+describe('CancelOrder by the buyer', () => {
+  it('refunds an unshipped paid order whose checkout confirmed it', () => {
+    given(...paidConfirmed)
+      .when(cmd.cancel(people.buyer, 'buyer_cancelled'), t1)
+      .then({ type: 'CancellationStarted', reason: 'buyer_cancelled', at: t1 }, ev.timerCancelled('ship-by'), ev.started('void_pending', t1), ev.retry(11, t1));
+  });
+
+  it('waits for the checkout, stops at shipping (dispute instead), and is for the order’s buyer only', () => {
+    given(...paid).when(cmd.cancel(people.buyer, 'buyer_cancelled'), t1).thenRejects('awaiting_checkout');
+    given(...shipped).when(cmd.cancel(people.buyer, 'buyer_cancelled'), t2).thenRejects('invalid_transition');
+    given(...paidConfirmed).when(cmd.cancel(people.otherBuyer, 'buyer_cancelled'), t1).thenRejects('not_your_order');
+    given(...paidConfirmed).when(cmd.cancel(people.seller, 'buyer_cancelled'), t1).thenRejects('forbidden');
+    given(...paidConfirmed).when(cmd.cancel(people.buyer, 'admin_cancelled'), t1).thenRejects('forbidden');
+  });
+});
+
 describe('ExpireShipBy (the ship-by timer)', () => {
   const dueAt = t0 + 3 * day;
 
@@ -142,9 +159,10 @@ describe('OpenDispute', () => {
     expect(state.timers).toEqual({});
   });
 
-  it('waits for the checkout: a paid order its checkout has not confirmed cannot be disputed yet', () => {
-    given(...paid).when(cmd.dispute(), t1).thenRejects('awaiting_checkout');
-    given(...paidReporting).when(cmd.dispute(), t0).thenRejects('awaiting_checkout');
+  it('is for shipped orders only: an unshipped paid order is cancelled by its buyer instead', () => {
+    given(...paidConfirmed).when(cmd.dispute(), t1).thenRejects('not_shipped');
+    given(...paid).when(cmd.dispute(), t1).thenRejects('not_shipped');
+    given(...paidReporting).when(cmd.dispute(), t0).thenRejects('not_shipped');
   });
 
   it('is for the order’s buyer only', () => {

@@ -242,11 +242,16 @@ function confirm(draft: Draft, now: number): Draft | OrderRejected {
   return emit(confirmed, { type: 'ReleaseStarted', reason: 'buyer_confirmed', at: now });
 }
 
-/** Dispute freezes locked funds that are not yet being released: the release timer stops. */
+/**
+ * Dispute freezes locked funds that are not yet being released: the release timer stops. Only a
+ * shipped or delivered order is disputed; an unshipped one is cancelled by its buyer (refunded at
+ * once), so a dispute can never stop the ship-by expiry and leave the money frozen.
+ */
 function openDispute(draft: Draft, reason: string, now: number): Draft | OrderRejected {
-  if (!isSettledIn(draft.state, 'PAID', 'SHIPPED')) return invalidTransition(draft.state, 'disputed');
-  const gated = checkCheckoutConfirmed(draft.state, 'disputed');
-  if (gated) return gated;
+  if (isSettledIn(draft.state, 'PAID')) {
+    return reject('not_shipped', `Order ${draft.state.orderId} has not shipped: cancel it instead, and you are refunded.`);
+  }
+  if (!isSettledIn(draft.state, 'SHIPPED', 'DELIVERED')) return invalidTransition(draft.state, 'disputed');
   const opened = cancelTimers(emit(draft, { type: 'DisputeOpened', reason, at: now }), shipByTimerId, releaseEscrowTimerId);
   return startStep(opened, 'stat_disputed', now);
 }

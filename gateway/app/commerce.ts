@@ -1,24 +1,14 @@
 /**
- * Application commands that span actors and wait for their outcome. The gateway, the
- * simulations and the benchmarks call these instead of talking to the saga actors directly.
+ * Application commands that span actors and wait for their outcome. The gateway (through the
+ * command port), the simulations and the benchmarks call these instead of talking to the saga
+ * actors directly.
  */
-import type { CartLine, CheckoutState } from '../../actors/checkout/checkout-messages.ts';
+import type { CheckoutState } from '../../actors/checkout/checkout-messages.ts';
 import type { Failure } from '../../runtime/ask.ts';
-import { failure } from '../../runtime/ask.ts';
+import type { CheckoutRefused, CheckoutRequest, CheckoutSucceeded, CommandPort } from '../ports.ts';
 import type { BazaarySystem } from './system.ts';
 
-export interface CheckoutRequest {
-  /** Chosen by the client, so a double click or a retry addresses the same checkout. */
-  readonly checkoutId: string;
-  readonly buyerId: string;
-  readonly lines: readonly CartLine[];
-}
-
-export interface CheckoutSucceeded {
-  readonly ok: true;
-  readonly checkoutId: string;
-  readonly orderIds: readonly string[];
-}
+export type { CheckoutRefused, CheckoutRequest, CheckoutSucceeded } from '../ports.ts';
 
 /**
  * Done means every order is PAID and has been told its checkout completed (so its seller may
@@ -30,6 +20,12 @@ function settled(state: CheckoutState): boolean {
   return Object.values(state.steps).every((step) => step.status !== 'PENDING');
 }
 
+/** The failed checkout's reason, with the orders it placed (each one compensated, none kept). */
+function refused(state: CheckoutState): CheckoutRefused {
+  const reason = state.failure ?? { code: 'checkout_failed', message: 'the checkout could not be completed' };
+  return { ok: false, code: reason.code, message: reason.message, orderIds: state.orders.map((order) => order.orderId) };
+}
+
 /**
  * Starts (or re-addresses) a checkout and waits until every order is PAID or the whole cart is
  * compensated. A `timeout` Failure means the saga is still running: retrying with the same
@@ -39,7 +35,7 @@ export async function checkout(
   system: Pick<BazaarySystem, 'checkouts'>,
   request: CheckoutRequest,
   timeoutMs: number,
-): Promise<CheckoutSucceeded | Failure> {
+): Promise<CheckoutSucceeded | CheckoutRefused | Failure> {
   const started = await system.checkouts.ask(request.checkoutId, { type: 'StartCheckout', ...request }, timeoutMs);
   if (!started.ok) return started;
   const outcome = await system.checkouts.waitFor(request.checkoutId, settled, timeoutMs);
@@ -48,6 +44,15 @@ export async function checkout(
   if (state.status === 'COMPLETED') {
     return { ok: true, checkoutId: request.checkoutId, orderIds: state.orders.map((order) => order.orderId) };
   }
-  const reason = state.failure ?? { code: 'checkout_failed', message: 'the checkout could not be completed' };
-  return failure(reason.code, reason.message);
+  return refused(state);
+}
+
+/** The gateway's command port over a running system; a checkout waits at most `checkoutWaitMs`. */
+export function createCommandPort(system: BazaarySystem, checkoutWaitMs: number): CommandPort {
+  return {
+    wallets: system.wallets,
+    sellers: system.sellers,
+    orders: system.orders,
+    checkout: (request) => checkout(system, request, checkoutWaitMs),
+  };
 }

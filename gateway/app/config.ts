@@ -81,6 +81,10 @@ const EnvSchema = v.object({
   STOREFRONT_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './storefront/dist'),
   /** How long a hot product read is cached (Redis when REDIS_URL is set, else in process); 0 turns it off. */
   PRODUCT_CACHE_TTL: duration('5s'),
+  /** Serves /metrics on this port only (bind it to a private network); unset, /metrics needs an admin token. */
+  METRICS_PORT: v.optional(integerText(1, 65_535, 9464)),
+  /** Images one seller may hold over all its products (each up to 5 MiB); uploads beyond it answer 422 upload_quota_exceeded. */
+  UPLOAD_QUOTA_IMAGES: integerText(1, 1_000_000, 500),
   /** Mail is written to the outbox always, and also sent over SMTP when this is set (issue #6). */
   SMTP_URL: optionalUrl(['smtp', 'smtps']),
   MAIL_FROM: v.optional(v.pipe(v.string(), v.minLength(3)), 'Bazaary <no-reply@bazaary.dev>'),
@@ -135,6 +139,9 @@ export interface GatewayConfig {
   readonly bootstrapAdmin: { readonly email: string; readonly password: string } | undefined;
   readonly storefrontDir: string;
   readonly productCacheTtlMs: number;
+  /** A separate port that serves /metrics to anyone who reaches it; undefined: /metrics is for admins only. */
+  readonly metricsPort: number | undefined;
+  readonly uploadQuotaImages: number;
 }
 
 export class ConfigError extends Error {
@@ -196,6 +203,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       bootstrapAdmin: parsed.ADMIN_EMAIL === undefined || parsed.ADMIN_PASSWORD === undefined ? undefined : { email: parsed.ADMIN_EMAIL, password: parsed.ADMIN_PASSWORD },
       storefrontDir: parsed.STOREFRONT_DIR,
       productCacheTtlMs: parsed.PRODUCT_CACHE_TTL,
+      metricsPort: parsed.METRICS_PORT,
+      uploadQuotaImages: parsed.UPLOAD_QUOTA_IMAGES,
     },
   };
 }

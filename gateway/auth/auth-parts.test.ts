@@ -12,7 +12,7 @@ import { Argon2Hasher } from './passwords.ts';
 import { InProcessRateLimiter } from './rate-limit.ts';
 import { resolveJwtSecret } from './secret.ts';
 import { JoseTokenService, tokenLifetimeMs } from './tokens.ts';
-import { SqlUserStore } from './users.ts';
+import { SqlUserStore } from '../../persistence/adapters/users.ts';
 
 const secret = 'a test secret that is long enough for HS256';
 const principal = { userId: 'u1', role: 'SELLER', email: 'a@example.test', sessionId: 'session_1' } as const;

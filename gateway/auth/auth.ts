@@ -11,7 +11,7 @@ import { Argon2Hasher } from './passwords.ts';
 import { InProcessRateLimiter, rateLimits } from './rate-limit.ts';
 import { resolveJwtSecret } from './secret.ts';
 import { JoseTokenService } from './tokens.ts';
-import { SqlUserStore } from './users.ts';
+import { SqlUserStore } from '../../persistence/adapters/users.ts';
 
 export interface AuthParts {
   readonly users: UserStore;

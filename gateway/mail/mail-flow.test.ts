@@ -66,11 +66,10 @@ describe('mail from a real flow', () => {
   });
 
   it('plans no second mail when the same journal entries are handled again', async () => {
-    const context = harness.gateway.context;
-    const entries = await context.system.stores.journal.read(orderKey(orderId), 0, 1_000);
+    const entries = await harness.gateway.system.stores.journal.read(orderKey(orderId), 0, 1_000);
     expect(entries.length).toBeGreaterThan(0);
     let woken = 0;
-    const consumer = createMailConsumer(context.db, () => (woken += 1));
+    const consumer = createMailConsumer(harness.gateway.system.stores.db, () => (woken += 1));
     await consumer.handle(entries);
     await consumer.handle(entries);
     expect(woken).toBe(0);

@@ -116,7 +116,7 @@ describe.skipIf(skipReason !== null)('SMTP transport against a real SMTP server'
 
     it('retries with exponential backoff and ends failed, visible to operators', async () => {
       const user = await harness.register('smtp-down@example.test', 'BUYER');
-      const db = harness.gateway.context.db;
+      const db = harness.gateway.system.stores.db;
       const sender = harness.gateway.system.mail;
       await eventually(async () => ((await welcome(user.user.id))?.attempts === 1 ? true : null));
       for (let attempt = 1; attempt < mailLimits.attemptsMax; attempt += 1) {

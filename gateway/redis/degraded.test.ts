@@ -10,6 +10,8 @@ import type { NotificationDto } from '../api-types.ts';
 import { VirtualClock } from '../../runtime/clock.ts';
 import { silentLogger } from '../../runtime/logger.ts';
 import type { GatewayContext, RedisHealth } from '../context.ts';
+import { createHealthPort } from '../app/ports.ts';
+import type { Db } from '../../persistence/adapters/db.ts';
 import { Router } from '../router.ts';
 import { opsRoutes } from '../routes/ops.ts';
 import { openBus, type BusParts } from './bus.ts';
@@ -66,8 +68,8 @@ describe('/readyz with Redis configured', () => {
   const router = new Router(opsRoutes);
 
   async function readyz(redis: ReturnType<RedisHealth['status']>, dbUp: boolean) {
-    const db = { query: async () => (dbUp ? [{ one: 1 }] : Promise.reject(new Error('connection refused'))) };
-    const context = { db, system: { processor: { isRunning: () => true } }, redis: { status: () => redis } } as unknown as GatewayContext;
+    const db = { query: async () => (dbUp ? [{ one: 1 }] : Promise.reject(new Error('connection refused'))) } as unknown as Db;
+    const context = { health: createHealthPort(db, { isRunning: () => true }), redis: { status: () => redis } } as unknown as GatewayContext;
     const request = { method: 'GET', path: '/readyz', query: new URLSearchParams(), headers: {}, body: new Uint8Array(), ip: '127.0.0.1' };
     const { response } = await router.dispatch(request, context);
     return { status: response.status, body: response.body.kind === 'json' ? response.body.value : null };

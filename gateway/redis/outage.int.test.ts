@@ -22,9 +22,12 @@ if (skipReason !== '') console.warn(`outage.int.test.ts skipped: ${skipReason}`)
 const deposited = (amountMinor: number) => (message: WsServerMessage) =>
   'event' in message && message.event === 'wallet.changed' && (message.data as { amountMinor: number }).amountMinor === amountMinor;
 
+/** /metrics is for operators on the public port; each child serves it openly on its own METRICS_PORT. */
+const metricsPorts = new Map<ChildGateway, number>();
+
 async function redisUpGauge(gateway: ChildGateway): Promise<string | undefined> {
-  const metrics = await gateway.call('GET', '/metrics');
-  return /^bazaary_redis_up (\d)$/m.exec(String(metrics.body))?.[1];
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPorts.get(gateway)}/metrics`)).text();
+  return /^bazaary_redis_up (\d)$/m.exec(metrics)?.[1];
 }
 
 function logCount(gateway: ChildGateway, prefix: string): number {
@@ -48,8 +51,10 @@ describe.skipIf(skipReason !== '')('Redis outage and recovery under two gateway 
     await redis.start();
     database = await createFreshDatabase(databaseUrl, 'test_outage');
     const env = { DATABASE_URL: database.url, REDIS_URL: redis.url, JWT_SECRET: 'a shared test secret that is long enough for HS256' };
-    a = await startChildGateway(env);
-    b = await startChildGateway({ ...env, TEST_PROCESSOR_POLL_MS: '60000' });
+    const [metricsA, metricsB] = [await freePort(), await freePort()];
+    a = await startChildGateway({ ...env, METRICS_PORT: String(metricsA) });
+    b = await startChildGateway({ ...env, METRICS_PORT: String(metricsB), TEST_PROCESSOR_POLL_MS: '60000' });
+    metricsPorts.set(a, metricsA).set(b, metricsB);
     const registered = await a.call('POST', '/api/auth/register', { body: { email, password, role: 'SELLER', displayName: 'Outage' } });
     token = registered.body.token;
     const created = await a.call('POST', '/api/products', { token, body: { title: 'Kettle', description: 'steel', priceMinor: 3_000, stock: 9, category: 'home' } });

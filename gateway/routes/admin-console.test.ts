@@ -26,7 +26,7 @@ beforeAll(async () => {
   const product = await harness.call('POST', '/api/products', { token: seller.token, body: { title: 'Scented Candle', description: 'Cedar', priceMinor: 1_500, stock: 9, category: 'home' } });
   const placed = await harness.call('POST', '/api/checkout', { token: buyer.token, body: { checkoutId: randomUUID(), items: [{ productId: product.body.id, qty: 1 }] } });
   orderId = (placed.body.orderIds as string[])[0] as string;
-  await eventually(async () => ((await harness.gateway.context.db.query('SELECT 1 FROM orders WHERE id = $1 AND status = $2', [orderId, 'PAID'])).length > 0 ? true : null));
+  await eventually(async () => ((await harness.gateway.system.stores.db.query('SELECT 1 FROM orders WHERE id = $1 AND status = $2', [orderId, 'PAID'])).length > 0 ? true : null));
 }, 120_000);
 
 afterAll(async () => {
@@ -59,7 +59,7 @@ describe('GET /api/admin/search', () => {
     expect((await find('order:no-such-order')).items).toEqual([]);
     expect((await find('%')).items).toEqual([]);
     expect((await find('00000000')).items).toEqual([]);
-    expect(harness.gateway.context.system.runtime.isResident('order:no-such-order')).toBe(false);
+    expect(harness.gateway.system.runtime.isResident('order:no-such-order')).toBe(false);
   });
 
   it('refuses a blank query with 400 and a non-admin with 403', async () => {

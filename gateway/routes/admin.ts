@@ -4,15 +4,12 @@
  * actor's own decider, so it is exactly what the actor would have held), and the ledger audit.
  */
 import * as v from 'valibot';
-import { auditLedger } from '../../persistence/projections/readmodels/audit.ts';
-import type { JournalEntry } from '../../persistence/adapters/journal.ts';
 import { kindOf } from '../../runtime/runtime.ts';
 import type { ActorStateDto, ActorSummaryDto, JournalEntryDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import { failureError } from '../errors.ts';
 import type { ApiRequest, Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
-import { listMails } from '../../persistence/projections/mail/outbox.ts';
 import { maxInt32, pageQuery, parseParams, parseQuery, wholeNumberQuery } from '../validate.ts';
 import { actorKindList, keyPrefix } from '../../actors/keys.ts';
 
@@ -32,29 +29,28 @@ function actorKey(request: ApiRequest): { kind: string; id: string; key: string 
   return { kind, id: key.slice(kind.length + 1), key };
 }
 
-async function pendingTimers(context: GatewayContext, key: string): Promise<ActorStateDto['pendingTimers']> {
-  const rows = await context.db.query(
-    'SELECT id, due_at, message FROM timers WHERE target_key = $1 AND fired_at IS NULL AND cancelled_at IS NULL ORDER BY due_at LIMIT 100',
-    [key],
-  );
-  return rows.map((row) => ({ id: String(row['id']), dueAt: Number(row['due_at']), message: row['message'] }));
-}
-
-async function readStream(context: GatewayContext, key: string, afterSeq: number, limit: number): Promise<JournalEntry[]> {
-  return context.system.stores.journal.read(key, afterSeq, limit);
+/**
+ * Answers 404 for a key never used (no journal and not resident), so an operator's typo neither
+ * reads as an empty actor nor spawns one.
+ */
+async function usedKey(request: ApiRequest, context: GatewayContext): Promise<{ kind: string; id: string; key: string }> {
+  const parsed = actorKey(request);
+  if (context.operator.deciderOf(parsed.kind) === undefined) throw new ApiError(404, 'unknown_actor_kind', `no actor kind ${parsed.kind}`);
+  if (!(await context.operator.exists(parsed.key))) throw new ApiError(404, 'unknown_actor', `no actor ${parsed.key}`);
+  return parsed;
 }
 
 async function stateAt(request: ApiRequest, context: GatewayContext): Promise<ActorStateDto> {
-  const { kind, key } = actorKey(request);
+  const { kind, key } = await usedKey(request, context);
   const query = parseQuery(request, v.object({ atSeq: v.optional(seqNumber), atTime: v.optional(epochMs) }));
-  const decider = context.system.runtime.deciderOf(kind);
+  const decider = context.operator.deciderOf(kind);
   if (decider === undefined) throw new ApiError(404, 'unknown_actor_kind', `no actor kind ${kind}`);
-  const entries = await readStream(context, key, 0, maxEntriesPerRead + 1);
+  const entries = await context.operator.journal(key, 0, maxEntriesPerRead + 1);
   if (entries.length > maxEntriesPerRead) throw new ApiError(422, 'stream_too_long', `replays stop at ${maxEntriesPerRead} entries`);
   const upTo = entries.filter((entry) => (query.atSeq === undefined || entry.seq <= query.atSeq) && (query.atTime === undefined || entry.at <= query.atTime));
   const state = upTo.reduce((current, entry) => entry.events.reduce(decider.evolve, current), decider.initialState);
   const last = upTo[upTo.length - 1];
-  return { key, seq: last?.seq ?? 0, at: last?.at ?? null, state, pendingTimers: await pendingTimers(context, key) };
+  return { key, seq: last?.seq ?? 0, at: last?.at ?? null, state, pendingTimers: await context.operator.pendingTimers(key) };
 }
 
 export const adminRoutes: Route<GatewayContext>[] = [
@@ -66,10 +62,9 @@ export const adminRoutes: Route<GatewayContext>[] = [
     summary: 'Actors: resident ones with mailbox depth and idle time, plus passivated ones of a kind (?kind=order).',
     handler: async (request, context) => {
       const query = parseQuery(request, v.object({ kind: v.optional(v.picklist(actorKindList)) }));
-      const resident = new Map(context.system.runtime.list().map((info) => [info.key, info]));
-      const keys = query.kind === undefined ? [...resident.keys()] : await context.system.stores.journal.keys(keyPrefix(query.kind));
-      const timerRows = await context.db.query('SELECT target_key, count(*) AS pending FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL GROUP BY target_key');
-      const timers = new Map(timerRows.map((row) => [String(row['target_key']), Number(row['pending'])]));
+      const resident = new Map(context.operator.residents().map((info) => [info.key, info]));
+      const keys = query.kind === undefined ? [...resident.keys()] : await context.operator.keysOfKind(query.kind);
+      const timers = await context.operator.pendingTimerCounts();
       const actors: ActorSummaryDto[] = keys.slice(0, maxActorsListed).map((key) => {
         const info = resident.get(key);
         return {
@@ -90,12 +85,12 @@ export const adminRoutes: Route<GatewayContext>[] = [
     pattern: '/api/admin/actors/:key',
     access: ['ADMIN'],
     tag: 'operators',
-    summary: "An actor's current state (it is rehydrated if passivated).",
+    summary: "An actor's current state (it is rehydrated if passivated); 404 for a key never used.",
     handler: async (request, context) => {
-      const { key } = actorKey(request);
-      const inspected = await context.system.runtime.inspect(key);
+      const { key } = await usedKey(request, context);
+      const inspected = await context.operator.inspect(key);
       if (!inspected.ok) throw failureError(inspected);
-      const dto: ActorStateDto = { key, seq: inspected.seq, at: null, state: inspected.state, pendingTimers: await pendingTimers(context, key) };
+      const dto: ActorStateDto = { key, seq: inspected.seq, at: null, state: inspected.state, pendingTimers: await context.operator.pendingTimers(key) };
       return ok(dto);
     },
   },
@@ -106,11 +101,11 @@ export const adminRoutes: Route<GatewayContext>[] = [
     tag: 'operators',
     summary: "An actor's journal entries after ?afterSeq, oldest first.",
     handler: async (request, context) => {
-      const { key } = actorKey(request);
+      const { key } = await usedKey(request, context);
       const query = parseQuery(request, v.object({ afterSeq: v.optional(seqNumber, '0'), limit: v.optional(v.pipe(seqNumber, v.minValue(1), v.maxValue(1_000)), '200') }));
-      const entries = await readStream(context, key, query.afterSeq, query.limit);
+      const entries = await context.operator.journal(key, query.afterSeq, query.limit);
       const items: JournalEntryDto[] = entries.map((entry) => ({ key: entry.key, seq: entry.seq, commandId: entry.commandId, at: entry.at, events: entry.events }));
-      return ok({ items, lastSeq: await context.system.stores.journal.lastSeq(key) });
+      return ok({ items, lastSeq: await context.operator.lastSeq(key) });
     },
   },
   {
@@ -127,7 +122,7 @@ export const adminRoutes: Route<GatewayContext>[] = [
     access: ['ADMIN'],
     tag: 'operators',
     summary: 'The ledger audit over the journal: totals, money in flight, and every anomaly.',
-    handler: async (_request, context) => ok(await auditLedger(context.system.stores.journal)),
+    handler: async (_request, context) => ok(await context.operator.audit()),
   },
   {
     method: 'GET',
@@ -137,7 +132,7 @@ export const adminRoutes: Route<GatewayContext>[] = [
     summary: 'The mail outbox, newest first (?status=pending|sending|sent|failed, paged): what was sent, what waits, what failed and why.',
     handler: async (request, context) => {
       const query = parseQuery(request, v.object({ status: v.optional(v.picklist(['pending', 'sending', 'sent', 'failed'], 'must be pending, sending, sent or failed')), ...pageQuery }));
-      return ok(await listMails(context.db, query));
+      return ok(await context.mailOutbox.list(query));
     },
   },
 ];

@@ -51,9 +51,11 @@ function metaRoutes(document: Record<string, unknown> | null): Route<GatewayCont
     {
       method: 'GET',
       pattern: '/metrics',
-      access: 'public',
+      // Metrics tell an outsider the load, the actors and the journal's pace: operators only here,
+      // or anyone on the separate METRICS_PORT, which is meant for a private network (server.ts).
+      access: ['ADMIN'],
       tag: 'operations',
-      summary: 'Prometheus metrics: requests, latencies, actors, mailboxes, journal batches, WebSocket connections.',
+      summary: 'Prometheus metrics (admin token, or the separate METRICS_PORT): requests, latencies, actors, mailboxes, journal batches, WebSocket connections.',
       handler: async (_request, context) => ({
         status: 200,
         body: { kind: 'text', text: context.metrics.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8' },

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMarketplace, type Marketplace } from '../testing/marketplace.ts';
+import { handlerContext } from '../testing/gateway-harness.ts';
 import { parseConfig } from '../app/config.ts';
 import { SequentialIds } from '../../runtime/ids.ts';
 import { silentLogger } from '../../runtime/logger.ts';
@@ -11,7 +12,7 @@ import type { AuthDto, UserDto } from '../api-types.ts';
 import { Argon2Hasher } from '../auth/passwords.ts';
 import { InProcessRateLimiter, rateLimits } from '../auth/rate-limit.ts';
 import { JoseTokenService } from '../auth/tokens.ts';
-import { SqlUserStore } from '../auth/users.ts';
+import { SqlUserStore } from '../../persistence/adapters/users.ts';
 import { InProcessSessionCache } from '../auth/session-cache.ts';
 import { sessionLimits, StoredSessions } from '../auth/sessions.ts';
 import { SqlSessionStore } from '../../persistence/adapters/sessions/sql-session-store.ts';
@@ -31,9 +32,7 @@ beforeAll(async () => {
   market = await openMarketplace();
   const config = parseConfig({ DATA_DIR: '/tmp/unused', LOG_LEVEL: 'silent', COOKIE_SECURE: 'true' });
   // Auth routes never touch search, blobs, notifications, hub or metrics.
-  context = {
-    system: market.system,
-    db: market.system.stores.db,
+  context = handlerContext(market.system, {
     config: config.gateway,
     clock: market.clock,
     ids: new SequentialIds('u'),
@@ -43,11 +42,10 @@ beforeAll(async () => {
     tokens: new JoseTokenService('a test secret that is long enough for HS256', market.clock),
     loginLimiter: new InProcessRateLimiter(rateLimits.loginAttempts, rateLimits.loginWindowMs, market.clock),
     registerLimiter: new InProcessRateLimiter(registrationsPerHour, rateLimits.registerWindowMs, market.clock),
-  } as unknown as GatewayContext;
-  const tokens = context.tokens;
+  });
   context = {
     ...context,
-    sessions: new StoredSessions(new SqlSessionStore(market.system.stores.db), new InProcessSessionCache(sessionLimits.cacheTtlMs, market.clock), tokens, market.clock, new SequentialIds('s')),
+    sessions: new StoredSessions(new SqlSessionStore(market.system.stores.db), new InProcessSessionCache(sessionLimits.cacheTtlMs, market.clock), context.tokens, market.clock, new SequentialIds('s')),
   } as GatewayContext;
 }, 60_000);
 

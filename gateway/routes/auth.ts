@@ -11,7 +11,6 @@ import { orThrow } from '../errors.ts';
 import type { Route } from '../http.ts';
 import { ApiError, json, noContent, ok } from '../http.ts';
 import { tokenLifetimeMs } from '../auth/tokens.ts';
-import { enqueueMails } from '../../persistence/projections/mail/outbox.ts';
 import { welcomeMail } from '../../persistence/projections/mail/plan.ts';
 import { parseBody } from '../validate.ts';
 
@@ -40,9 +39,9 @@ function cookie(context: GatewayContext, token: string, maxAgeSeconds: number): 
  */
 async function ensureSellerRegistered(context: GatewayContext, user: StoredUser): Promise<void> {
   if (user.role !== 'SELLER') return;
-  const inspected = await context.system.sellers.inspect(user.id);
+  const inspected = await context.commands.sellers.inspect(user.id);
   if (inspected.ok && inspected.state.registered) return;
-  orThrow(await context.system.sellers.ask(user.id, { type: 'RegisterSeller', commandId: 'register', name: user.displayName, email: user.email }));
+  orThrow(await context.commands.sellers.ask(user.id, { type: 'RegisterSeller', commandId: 'register', name: user.displayName, email: user.email }));
 }
 
 async function signIn(context: GatewayContext, user: StoredUser, status: number) {
@@ -77,7 +76,7 @@ export const authRoutes: Route<GatewayContext>[] = [
       await ensureSellerRegistered(context, user);
       // Users are not journaled, so the route plans the welcome mail itself; its key is the
       // user id, so a repeat of this step can never plan a second one.
-      if ((await enqueueMails(context.db, [welcomeMail(user, context.clock.now())])) > 0) context.system.mail.wake();
+      await context.mailOutbox.enqueue([welcomeMail(user, context.clock.now())]);
       return signIn(context, user, 201);
     },
   },

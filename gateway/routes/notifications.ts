@@ -3,7 +3,6 @@
  * first and paged by seq, with read marks kept on the server so every tab shows one unread count.
  */
 import * as v from 'valibot';
-import { markRead, notificationHistory } from '../../persistence/projections/notifications/history.ts';
 import type { MarkReadDto, NotificationCentreDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import type { ApiRequest, Route } from '../http.ts';
@@ -35,7 +34,7 @@ export const notificationRoutes: Route<GatewayContext>[] = [
     summary: 'My notifications, newest first (before=seq pages back), with read marks and the unread count.',
     handler: async (request, context) => {
       const query = parseQuery(request, historyQuery);
-      const history: NotificationCentreDto = await notificationHistory(context.db, userIdOf(request), query.before ?? null, query.limit);
+      const history: NotificationCentreDto = await context.notificationCentre.history(userIdOf(request), query.before ?? null, query.limit);
       return ok(history);
     },
   },
@@ -47,7 +46,7 @@ export const notificationRoutes: Route<GatewayContext>[] = [
     summary: 'Mark one notification (seq) or all up to throughSeq as read; answers the unread count.',
     handler: async (request, context) => {
       const body: MarkReadDto = parseBody(request, markReadBody);
-      return ok({ unread: await markRead(context.db, userIdOf(request), body, context.clock.now()) });
+      return ok({ unread: await context.notificationCentre.markRead(userIdOf(request), body, context.clock.now()) });
     },
   },
 ];

@@ -8,15 +8,6 @@ import type { GatewayContext } from '../context.ts';
 import type { Route } from '../http.ts';
 import { json, ok } from '../http.ts';
 
-async function checkDb(context: GatewayContext): Promise<string> {
-  try {
-    await context.db.query('SELECT 1');
-    return 'ok';
-  } catch (error) {
-    return error instanceof Error ? error.message.slice(0, 200) : 'failed';
-  }
-}
-
 export const opsRoutes: Route<GatewayContext>[] = [
   {
     method: 'GET',
@@ -33,7 +24,7 @@ export const opsRoutes: Route<GatewayContext>[] = [
     tag: 'operations',
     summary: 'Readiness: the SQL store answers and the event processor runs (and Redis, reported as ok or degraded).',
     handler: async (_request, context) => {
-      const checks = { db: await checkDb(context), processor: context.system.processor.isRunning() ? 'ok' : 'stopped' };
+      const checks = { db: await context.health.checkDb(), processor: context.health.processorRunning() ? 'ok' : 'stopped' };
       const ready = Object.values(checks).every((value) => value === 'ok');
       if (context.redis === undefined) return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks });
       // A node without Redis still answers every request correctly (local limiter, uncached

@@ -7,13 +7,13 @@
 import * as v from 'valibot';
 import { cartLimits } from '../../actors/checkout/cart-limits.ts';
 import type { Actor, CancelReason } from '../../actors/order/order-messages.ts';
-import { checkout } from '../app/commerce.ts';
 import type { CheckoutDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import { failureError, orThrow } from '../errors.ts';
-import type { ApiRequest, Principal, Route } from '../http.ts';
+import type { ApiRequest, ApiResponse, Principal, Route } from '../http.ts';
+import { replayable } from '../idempotency.ts';
+import { scopedCheckoutId } from '../../persistence/projections/readmodels/order-queries.ts';
 import { ApiError, json, ok } from '../http.ts';
-import { findOrder, listOrders } from '../../persistence/projections/readmodels/order-queries.ts';
 import { idSchema, pageQuery, parseBody, parseParams, parseQuery } from '../validate.ts';
 
 /** How long a checkout request waits for its saga; a timeout answers 503 and the retry is safe. */
@@ -46,26 +46,31 @@ function bodyOrEmpty<Schema extends v.GenericSchema<unknown, unknown>>(request: 
   return request.body.length === 0 ? v.parse(schema, {}) : parseBody(request, schema);
 }
 
-async function sellerOfProducts(context: GatewayContext, productIds: readonly string[]): Promise<Map<string, string>> {
-  const rows = await context.db.query('SELECT product_id, seller_id FROM products WHERE product_id = ANY($1::text[]) AND NOT deleted', [productIds]);
-  return new Map(rows.map((row) => [String(row['product_id']), String(row['seller_id'])]));
-}
-
-async function runCheckout(request: ApiRequest, context: GatewayContext): Promise<CheckoutDto> {
+/**
+ * One checkout id on the wire: the client's. Inside, the saga's key is scoped by buyer so one
+ * buyer can never address another's checkout; orders show the client's id (order-queries.ts).
+ * A refused checkout's 409 names its orders (each one compensated and hidden from the lists).
+ */
+async function runCheckout(request: ApiRequest, context: GatewayContext): Promise<ApiResponse> {
   const buyer = principalOf(request);
   const body = parseBody(request, checkoutBody);
-  const sellers = await sellerOfProducts(context, body.items.map((item) => item.productId));
-  const lines = body.items.map((item) => {
-    const sellerId = sellers.get(item.productId);
-    if (sellerId === undefined) throw new ApiError(404, 'product_not_found', `no product ${item.productId}`);
-    if (sellerId === buyer.userId) throw new ApiError(409, 'own_product', 'you cannot buy your own product');
-    return { sellerId, productId: item.productId, qty: item.qty };
+  return replayable(context, { scope: `checkout:${buyer.userId}`, commandId: body.checkoutId, request: body.items }, async () => {
+    const sellers = await context.queries.products.sellersOf(body.items.map((item) => item.productId));
+    const lines = body.items.map((item) => {
+      const sellerId = sellers.get(item.productId);
+      if (sellerId === undefined) throw new ApiError(404, 'product_not_found', `no product ${item.productId}`);
+      if (sellerId === buyer.userId) throw new ApiError(409, 'own_product', 'you cannot buy your own product');
+      return { sellerId, productId: item.productId, qty: item.qty };
+    });
+    const result = await context.commands.checkout({ checkoutId: scopedCheckoutId(buyer.userId, body.checkoutId), buyerId: buyer.userId, lines });
+    if (!result.ok && 'orderIds' in result) {
+      const error = failureError(result);
+      return json(error.status, { error: { code: result.code, message: result.message, checkoutId: body.checkoutId, orderIds: result.orderIds } });
+    }
+    if (!result.ok) throw failureError(result);
+    const dto: CheckoutDto = { checkoutId: body.checkoutId, orderIds: result.orderIds };
+    return json(201, dto);
   });
-  // Checkout ids are the client's; scoping them by buyer keeps one buyer from addressing another's.
-  const checkoutId = `${buyer.userId}_${body.checkoutId}`;
-  const result = await checkout(context.system, { checkoutId, buyerId: buyer.userId, lines }, checkoutWaitMs);
-  if (!result.ok) throw failureError(result);
-  return { checkoutId: body.checkoutId, orderIds: result.orderIds };
 }
 
 type OrderAction = (principal: Principal, commandId: string, request: ApiRequest) => Record<string, unknown>;
@@ -80,10 +85,16 @@ function orderCommandRoute(path: string, summary: string, access: Route<GatewayC
     handler: async (request, context) => {
       const principal = principalOf(request);
       const { id } = parseParams(request, orderParams);
-      const commandId = `${path}:${principal.userId}:${bodyOrEmpty(request, v.looseObject(optionalCommand.entries)).commandId ?? context.ids.next()}`;
-      const result = orThrow(await context.system.orders.ask(id, build(principal, commandId, request) as never));
-      const state = result.state as { readonly status?: string };
-      return ok({ orderId: id, status: state.status ?? null });
+      const { commandId: clientId, ...asked } = bodyOrEmpty(request, v.looseObject(optionalCommand.entries));
+      const commandId = `${path}:${principal.userId}:${clientId ?? context.ids.next()}`;
+      const run = async () => {
+        const result = orThrow(await context.commands.orders.ask(id, build(principal, commandId, request) as never));
+        const state = result.state as { readonly status?: string };
+        return ok({ orderId: id, status: state.status ?? null });
+      };
+      // Without a client id there is nothing a retry could name, so nothing to replay.
+      if (clientId === undefined) return run();
+      return replayable(context, { scope: `orders/${path}:${principal.userId}:${id}`, commandId: clientId, request: asked }, run);
     },
   };
 }
@@ -99,7 +110,7 @@ function shipmentTracking(request: ApiRequest): { tracking?: { carrier: string; 
   return { tracking: { carrier: body.carrier, trackingNumber: body.trackingNumber } };
 }
 
-const cancelReasonByRole: Record<string, CancelReason> = { SELLER: 'seller_cancelled', ADMIN: 'admin_cancelled', BUYER: 'seller_cancelled' };
+const cancelReasonByRole: Record<Principal['role'], CancelReason> = { SELLER: 'seller_cancelled', ADMIN: 'admin_cancelled', BUYER: 'buyer_cancelled' };
 
 export const orderRoutes: Route<GatewayContext>[] = [
   {
@@ -108,7 +119,7 @@ export const orderRoutes: Route<GatewayContext>[] = [
     access: ['BUYER'],
     tag: 'orders',
     summary: 'Check out a cart: one order per seller, all or nothing; idempotent by checkoutId.',
-    handler: async (request, context) => json(201, await runCheckout(request, context)),
+    handler: (request, context) => runCheckout(request, context),
   },
   {
     method: 'GET',
@@ -120,7 +131,7 @@ export const orderRoutes: Route<GatewayContext>[] = [
       const principal = principalOf(request);
       const query = parseQuery(request, v.object({ ...pageQuery, status: v.optional(statusSchema) }));
       const userId = principal.role === 'ADMIN' ? null : principal.userId;
-      return ok(await listOrders(context.db, { side: 'any', userId, status: query.status, page: query.page, pageSize: query.pageSize }));
+      return ok(await context.queries.orders.list({ side: 'any', userId, status: query.status, page: query.page, pageSize: query.pageSize }));
     },
   },
   {
@@ -132,8 +143,10 @@ export const orderRoutes: Route<GatewayContext>[] = [
     handler: async (request, context) => {
       const principal = principalOf(request);
       const { id } = parseParams(request, orderParams);
-      const order = await findOrder(context.db, id);
-      const mine = order !== null && (principal.role === 'ADMIN' || order.buyerId === principal.userId || order.sellerId === principal.userId);
+      const order = await context.queries.orders.find(id);
+      // A seller sees the order once its checkout confirmed it, as in the lists.
+      const confirmed = order !== null && order.timeline.some((step) => step.status === 'CHECKOUT_CONFIRMED');
+      const mine = order !== null && (principal.role === 'ADMIN' || order.buyerId === principal.userId || (order.sellerId === principal.userId && confirmed));
       if (!mine) throw new ApiError(404, 'unknown_order', `no order ${id}`);
       return ok(order);
     },
@@ -149,13 +162,13 @@ export const orderRoutes: Route<GatewayContext>[] = [
     commandId,
     by: actorOf(principal),
   })),
-  orderCommandRoute('cancel', 'Seller (or admin) cancels an unshipped order; the buyer is refunded.', ['SELLER', 'ADMIN'], (principal, commandId) => ({
+  orderCommandRoute('cancel', 'Buyer or seller cancels a paid order that has not shipped (an admin also a shipped one); the buyer is refunded.', ['BUYER', 'SELLER', 'ADMIN'], (principal, commandId) => ({
     type: 'CancelOrder',
     commandId,
     by: actorOf(principal),
-    reason: cancelReasonByRole[principal.role] ?? 'seller_cancelled',
+    reason: cancelReasonByRole[principal.role],
   })),
-  orderCommandRoute('dispute', 'Buyer disputes a shipped order; funds stay frozen until resolved.', ['BUYER'], (principal, commandId, request) => ({
+  orderCommandRoute('dispute', 'Buyer disputes a shipped or delivered order (409 not_shipped before: cancel instead); funds stay frozen until resolved.', ['BUYER'], (principal, commandId, request) => ({
     type: 'OpenDispute',
     commandId,
     by: actorOf(principal),

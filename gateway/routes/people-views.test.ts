@@ -52,7 +52,7 @@ describe('a refused checkout leaves no trace for people', () => {
     });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('insufficient_funds');
-    const db = harness.gateway.context.db;
+    const db = harness.gateway.system.stores.db;
     // The journal and the read model keep both orders for operators.
     const kept = await eventually(async () => {
       const rows = await db.query("SELECT id FROM orders WHERE buyer_id = $1 AND status IN ('FAILED', 'CANCELLED') AND saga IS NULL", [buyer.user.id]);

@@ -9,7 +9,8 @@ import type { GatewayContext } from '../context.ts';
 import { failureError, orThrow } from '../errors.ts';
 import type { ApiRequest, Principal, Route } from '../http.ts';
 import { ApiError, json, noContent, ok } from '../http.ts';
-import { maxImageBytes, readImageUpload } from '../images.ts';
+import { maxImageBytes, readImageUpload, type ImageUpload } from '../images.ts';
+import { catalogLimits } from '../../actors/seller/seller-catalog.ts';
 import { mediaPath } from '../../persistence/projections/readmodels/product-queries.ts';
 import { idSchema, parseBody, parseParams } from '../validate.ts';
 
@@ -39,11 +40,42 @@ function sellerAndProduct(request: ApiRequest): { sellerId: string; id: string }
 
 /** The product as the seller actor holds it now (the read model may lag a moment behind). */
 async function ownProduct(context: GatewayContext, sellerId: string, productId: string) {
-  const inspected = await context.system.sellers.inspect(sellerId);
+  const inspected = await context.commands.sellers.inspect(sellerId);
   if (!inspected.ok) throw failureError(inspected);
   const product = inspected.state.products[productId];
   if (product === undefined || product.deleted) throw new ApiError(404, 'product_not_found', `you have no product ${productId}`);
-  return { product, sellerName: inspected.state.name };
+  const liveImages = Object.values(inspected.state.products).reduce((sum, each) => sum + (each.deleted ? 0 : each.images.length), 0);
+  return { product, sellerName: inspected.state.name, liveImages };
+}
+
+/**
+ * Every rule an upload must pass, checked before the blob store is touched (issue #14): the
+ * product's image limit (the seller actor's own rule, asked again here so a refused upload
+ * writes nothing) and the seller's quota over all its live products.
+ */
+async function checkUpload(context: GatewayContext, sellerId: string, productId: string): Promise<void> {
+  const { product, liveImages } = await ownProduct(context, sellerId, productId);
+  if (product.images.length >= catalogLimits.imagesPerProductMax) {
+    throw new ApiError(422, 'too_many_images', `a product has at most ${catalogLimits.imagesPerProductMax} images`);
+  }
+  if (liveImages >= context.config.uploadQuotaImages) {
+    throw new ApiError(422, 'upload_quota_exceeded', `a seller holds at most ${context.config.uploadQuotaImages} images; delete some first`);
+  }
+}
+
+/** Stores the image, then records it; a refusal or a fault in between deletes what was written. */
+async function storeImage(context: GatewayContext, sellerId: string, productId: string, image: ImageUpload): Promise<string> {
+  const imageKey = `products/${productId}/${context.ids.next()}.${image.extension}`;
+  await context.blobs.put(imageKey, image.bytes, image.contentType);
+  try {
+    orThrow(await context.commands.sellers.ask(sellerId, { type: 'AddProductImage', commandId: `image:${imageKey}`, productId, imageKey }));
+    return imageKey;
+  } catch (error) {
+    // A timeout may still have recorded it; the key is fresh, so only this request could, and
+    // an image the product lists but the store lacks answers 404 rather than leaking a file.
+    await context.blobs.delete(imageKey).catch((cause: unknown) => context.logger.warn({ err: cause, imageKey }, 'could not delete a refused upload'));
+    throw error;
+  }
 }
 
 async function describeOwn(context: GatewayContext, sellerId: string, productId: string) {
@@ -66,7 +98,7 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
       const sellerId = seller(request).userId;
       const body = parseBody(request, createBody);
       const productId = context.ids.next();
-      orThrow(await context.system.sellers.ask(sellerId, { type: 'CreateProduct', commandId: `create:${productId}`, productId, fields: body }));
+      orThrow(await context.commands.sellers.ask(sellerId, { type: 'CreateProduct', commandId: `create:${productId}`, productId, fields: body }));
       return json(201, await describeOwn(context, sellerId, productId));
     },
   },
@@ -81,7 +113,7 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
       const parsed = parseBody(request, patchBody);
       // exactOptionalPropertyTypes: keep only the fields the client sent.
       const patch: Partial<ProductFields> = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
-      orThrow(await context.system.sellers.ask(sellerId, { type: 'UpdateProduct', commandId: `update:${id}:${context.ids.next()}`, productId: id, patch }));
+      orThrow(await context.commands.sellers.ask(sellerId, { type: 'UpdateProduct', commandId: `update:${id}:${context.ids.next()}`, productId: id, patch }));
       return ok(await describeOwn(context, sellerId, id));
     },
   },
@@ -90,10 +122,16 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
     pattern: '/api/products/:id',
     access: ['SELLER'],
     tag: 'catalog',
-    summary: 'Delete one of my products.',
+    summary: 'Delete one of my products and its images.',
     handler: async (request, context) => {
       const { sellerId, id } = sellerAndProduct(request);
-      orThrow(await context.system.sellers.ask(sellerId, { type: 'DeleteProduct', commandId: `delete:${id}`, productId: id }));
+      const { product } = await ownProduct(context, sellerId, id);
+      orThrow(await context.commands.sellers.ask(sellerId, { type: 'DeleteProduct', commandId: `delete:${id}`, productId: id }));
+      // The product is gone, so its images must stop answering and stop costing disk. A failed
+      // delete is logged: the product no longer lists the key, so nothing links to the file.
+      for (const imageKey of product.images) {
+        await context.blobs.delete(imageKey).catch((cause: unknown) => context.logger.warn({ err: cause, imageKey }, 'could not delete an image of a deleted product'));
+      }
       return noContent();
     },
   },
@@ -102,17 +140,15 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
     pattern: '/api/products/:id/images',
     access: ['SELLER'],
     tag: 'catalog',
-    summary: 'Upload an image (PNG, JPEG, GIF, WebP; raw body or multipart) for one of my products.',
+    summary: 'Upload an image (PNG, JPEG, GIF, WebP; raw body or multipart) for one of my products: at most 20 a product (422 too_many_images) and UPLOAD_QUOTA_IMAGES a seller (422 upload_quota_exceeded).',
     maxBodyBytes: maxImageBytes + 64 * 1024,
     // Raw image bytes or a form; the edge still refuses them from a foreign origin (gateway/browser-guard.ts).
     bodyTypes: ['multipart/form-data', 'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/octet-stream'],
     handler: async (request, context) => {
       const { sellerId, id } = sellerAndProduct(request);
-      await ownProduct(context, sellerId, id);
+      await checkUpload(context, sellerId, id);
       const image = readImageUpload(request.body, request.headers['content-type']);
-      const imageKey = `products/${id}/${context.ids.next()}.${image.extension}`;
-      await context.blobs.put(imageKey, image.bytes, image.contentType);
-      orThrow(await context.system.sellers.ask(sellerId, { type: 'AddProductImage', commandId: `image:${imageKey}`, productId: id, imageKey }));
+      const imageKey = await storeImage(context, sellerId, id, image);
       return json(201, { url: mediaPath(imageKey), product: await describeOwn(context, sellerId, id) });
     },
   },

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMarketplace, type Marketplace } from '../testing/marketplace.ts';
+import { handlerContext } from '../testing/gateway-harness.ts';
 import type { GatewayContext } from '../context.ts';
 import type { ApiResponse } from '../http.ts';
 import { Router } from '../router.ts';
@@ -21,10 +22,10 @@ beforeAll(async () => {
     'p-case': { title: 'Leather case', priceMinor: 2_500, stock: 50, category: 'accessories' },
   });
   await market.settle();
-  // These routes read only the database and the system; the other ports are never touched,
+  // These routes use only the query, command and health ports and the cache; the others are never touched,
   // and a request without a token never reaches the token service.
   const productCache = { read: (_id: string, load: () => Promise<unknown>) => load(), invalidate: async () => {} };
-  context = { db: market.system.stores.db, system: market.system, productCache } as unknown as GatewayContext;
+  context = handlerContext(market.system, { productCache } as unknown as Partial<GatewayContext>);
 }, 60_000);
 
 afterAll(async () => {

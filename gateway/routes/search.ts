@@ -50,9 +50,7 @@ export const searchRoutes: Route<GatewayContext>[] = [
       });
       // Names for every seller in the facet, not only those on this page.
       const facetSellers = Object.keys(result.facets.sellerId);
-      const rows = facetSellers.length === 0 ? [] : await context.db.query('SELECT seller_id, name FROM seller_stats WHERE seller_id = ANY($1::text[])', [facetSellers]);
-      const sellerNames: Record<string, string> = Object.fromEntries(rows.map((row) => [String(row['seller_id']), String(row['name'])]));
-      const dto: SearchDto = { ...result, sellerNames };
+      const dto: SearchDto = { ...result, sellerNames: await context.queries.sellers.names(facetSellers) };
       return ok(dto);
     },
   },

@@ -4,8 +4,6 @@
  * PAID, the ship-by deadline.
  */
 import * as v from 'valibot';
-import { listOrders } from '../../persistence/projections/readmodels/order-queries.ts';
-import { sellerOrderIdsByNumber } from '../../persistence/projections/readmodels/order-number-search.ts';
 import type { GatewayContext } from '../context.ts';
 import type { ApiRequest, Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
@@ -33,8 +31,8 @@ export const sellerDeskRoutes: Route<GatewayContext>[] = [
     handler: async (request, context) => {
       const seller = sellerIdOf(request);
       const query = parseQuery(request, deskQuery);
-      const ids = query.number === undefined ? undefined : await sellerOrderIdsByNumber(context.db, seller, query.number);
-      return ok(await listOrders(context.db, { side: 'seller', userId: seller, status: query.status, ids, page: query.page, pageSize: query.pageSize }));
+      const ids = query.number === undefined ? undefined : await context.queries.orders.idsByNumber(seller, query.number);
+      return ok(await context.queries.orders.list({ side: 'seller', userId: seller, status: query.status, ids, page: query.page, pageSize: query.pageSize }));
     },
   },
 ];

@@ -37,7 +37,7 @@ describe('the daily series of GET /api/seller/stats', () => {
     const shippedId = await order(product.body.id);
     await order(product.body.id);
     expect((await harness.call('POST', `/api/orders/${shippedId}/ship`, { token: seller.token })).status).toBe(200);
-    const db = harness.gateway.context.db;
+    const db = harness.gateway.system.stores.db;
     const shipped = await eventually(async () => {
       const rows = await db.query('SELECT paid_at, shipped_at FROM orders WHERE id = $1 AND shipped_at IS NOT NULL', [shippedId]);
       return rows[0] ?? null;

@@ -1,14 +1,15 @@
 /**
  * The signed-in user's wallet: balance from the wallet actor itself (the source of truth,
  * never stale), the ledger from the `ledger_entries` read model, and deposit/withdraw with a
- * client command id. A retry with the same id moves money once; a retry with the same id but
- * another amount is refused `conflicting_retry` instead of silently answering the first result.
+ * client command id. A retry with the same id moves money once and gets the first answer again
+ * (`Idempotent-Replayed: true`); the same id with another amount is refused `conflicting_retry`.
  */
 import * as v from 'valibot';
-import type { LedgerEntryDto, MoneyCommandDto, WalletDto } from '../api-types.ts';
+import type { MoneyCommandDto, WalletDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import { failureError, orThrow } from '../errors.ts';
-import type { ApiRequest, Principal, Route } from '../http.ts';
+import type { ApiRequest, ApiResponse, Principal, Route } from '../http.ts';
+import { replayable } from '../idempotency.ts';
 import { ApiError, ok } from '../http.ts';
 import { amountMinorSchema, idSchema, pageQuery, parseBody, parseQuery } from '../validate.ts';
 
@@ -20,33 +21,26 @@ function signedIn(request: ApiRequest): Principal {
 }
 
 async function walletOf(context: GatewayContext, userId: string): Promise<WalletDto> {
-  const inspected = await context.system.wallets.inspect(userId);
+  const inspected = await context.commands.wallets.inspect(userId);
   if (!inspected.ok) throw failureError(inspected);
   return { userId, currency: 'USD', balanceMinor: inspected.state.balanceMinor, lockedMinor: inspected.state.lockedMinor };
 }
 
-async function moveMoney(request: ApiRequest, context: GatewayContext, type: 'Deposit' | 'Withdraw'): Promise<WalletDto> {
+async function moveMoney(request: ApiRequest, context: GatewayContext, type: 'Deposit' | 'Withdraw'): Promise<ApiResponse> {
   const principal = signedIn(request);
   const body: MoneyCommandDto = parseBody(request, moneyCommand);
-  const result = orThrow(await context.system.wallets.ask(principal.userId, { type, commandId: `user:${body.commandId}`, amountMinor: body.amountMinor }));
-  const original = result.events[0];
-  if (result.duplicate && original !== undefined && 'amountMinor' in original && original.amountMinor !== body.amountMinor) {
-    throw new ApiError(409, 'conflicting_retry', `command ${body.commandId} was already used for ${original.amountMinor} cents`);
-  }
-  return { userId: principal.userId, currency: 'USD', balanceMinor: result.state.balanceMinor, lockedMinor: result.state.lockedMinor };
-}
-
-function toLedgerEntry(row: Record<string, unknown>): LedgerEntryDto {
-  return {
-    id: String(row['id']),
-    amountMinor: Number(row['amount']),
-    type: row['type'] as LedgerEntryDto['type'],
-    status: row['status'] as LedgerEntryDto['status'],
-    kind: row['kind'] as LedgerEntryDto['kind'],
-    orderId: row['order_id'] === null ? null : String(row['order_id']),
-    lockedUntil: row['locked_until'] === null ? null : Number(row['locked_until']),
-    createdAt: Number(row['created_at']),
-  };
+  const scope = `wallet/${type}:${principal.userId}`;
+  return replayable(context, { scope, commandId: body.commandId, request: { amountMinor: body.amountMinor } }, async () => {
+    const result = orThrow(await context.commands.wallets.ask(principal.userId, { type, commandId: `user:${body.commandId}`, amountMinor: body.amountMinor }));
+    const original = result.events[0];
+    // The reply store missed this id (the process stopped between the move and the save): the
+    // wallet's own idempotency still refuses another amount under the same id.
+    if (result.duplicate && original !== undefined && 'amountMinor' in original && original.amountMinor !== body.amountMinor) {
+      throw new ApiError(409, 'conflicting_retry', `command ${body.commandId} was already used for ${original.amountMinor} cents`);
+    }
+    const wallet: WalletDto = { userId: principal.userId, currency: 'USD', balanceMinor: result.state.balanceMinor, lockedMinor: result.state.lockedMinor };
+    return ok(wallet);
+  });
 }
 
 export const walletRoutes: Route<GatewayContext>[] = [
@@ -67,13 +61,7 @@ export const walletRoutes: Route<GatewayContext>[] = [
     handler: async (request, context) => {
       const userId = signedIn(request).userId;
       const { page, pageSize } = parseQuery(request, v.object(pageQuery));
-      const counted = await context.db.query('SELECT count(*) AS total FROM ledger_entries WHERE wallet_id = $1', [userId]);
-      const rows = await context.db.query(
-        `SELECT id, amount, type, status, kind, order_id, locked_until, created_at FROM ledger_entries
-         WHERE wallet_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
-        [userId, pageSize, (page - 1) * pageSize],
-      );
-      return ok({ items: rows.map(toLedgerEntry), page, pageSize, total: Number(counted[0]?.['total'] ?? 0) });
+      return ok(await context.queries.ledger.page(userId, page, pageSize));
     },
   },
   {
@@ -82,7 +70,7 @@ export const walletRoutes: Route<GatewayContext>[] = [
     access: 'user',
     tag: 'wallet',
     summary: 'Deposit cents into my wallet; idempotent by commandId.',
-    handler: async (request, context) => ok(await moveMoney(request, context, 'Deposit')),
+    handler: (request, context) => moveMoney(request, context, 'Deposit'),
   },
   {
     method: 'POST',
@@ -90,6 +78,6 @@ export const walletRoutes: Route<GatewayContext>[] = [
     access: 'user',
     tag: 'wallet',
     summary: 'Withdraw cents from my spendable balance; idempotent by commandId.',
-    handler: async (request, context) => ok(await moveMoney(request, context, 'Withdraw')),
+    handler: (request, context) => moveMoney(request, context, 'Withdraw'),
   },
 ];

@@ -36,7 +36,7 @@ async function seedSeller(context: GatewayContext, seller: DemoSeller, passwordH
   if ((await context.users.findByEmail(seller.email)) === null) {
     await context.users.create({ id: seller.id, email: seller.email, role: 'SELLER', displayName: seller.name, passwordHash, createdAt: context.clock.now() });
   }
-  const sellers = context.system.sellers;
+  const sellers = context.commands.sellers;
   expectOk(await sellers.ask(seller.id, { type: 'RegisterSeller', commandId: 'register', name: seller.name, email: seller.email }), 'register seller');
   for (const product of demoProducts(seller)) {
     const fields = { title: product.title, description: product.description, priceMinor: product.priceMinor, stock: product.stock, category: product.category };
@@ -63,7 +63,7 @@ export async function seedDemo(context: GatewayContext): Promise<boolean> {
     if ((await context.users.findByEmail(buyer.email)) === null) {
       await context.users.create({ id: buyer.id, email: buyer.email, role: 'BUYER', displayName: buyer.displayName, passwordHash, createdAt: context.clock.now() });
     }
-    expectOk(await context.system.wallets.ask(buyer.id, { type: 'Deposit', commandId: 'seed:funding', amountMinor: demoFundingMinor }), 'fund buyer');
+    expectOk(await context.commands.wallets.ask(buyer.id, { type: 'Deposit', commandId: 'seed:funding', amountMinor: demoFundingMinor }), 'fund buyer');
   }
   await ensureUser(context, adminLogin.id, adminLogin.email, 'ADMIN', adminLogin.displayName, adminLogin.password);
   return true;

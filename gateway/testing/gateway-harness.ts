@@ -10,6 +10,18 @@ import type { AuthDto, UserRole, WsServerMessage } from '../api-types.ts';
 import { parseConfig } from '../app/config.ts';
 import { silentLogger } from '../../runtime/logger.ts';
 import { startGateway, type Gateway } from '../server.ts';
+import { createGatewayPorts } from '../app/ports.ts';
+import type { BazaarySystem } from '../app/system.ts';
+import type { GatewayContext } from '../context.ts';
+
+/**
+ * A context for calling route handlers directly (no sockets): the real ports over `system`, plus
+ * the other parts a test hands in. Parts a test leaves out are absent, so a handler that reaches
+ * for one fails loudly rather than silently using a default.
+ */
+export function handlerContext(system: BazaarySystem, parts: Partial<GatewayContext> = {}): GatewayContext {
+  return { ...createGatewayPorts(system), ...parts } as GatewayContext;
+}
 
 export interface TestGateway {
   readonly gateway: Gateway;

@@ -80,6 +80,52 @@ export interface OrderDto {
   readonly timeline: readonly TimelineStepDto[];
 }
 
+export type LedgerStatus = 'PENDING' | 'LOCKED' | 'RELEASED' | 'COMPLETED' | 'REFUNDED' | 'VOIDED';
+export type LedgerKind = 'deposit' | 'withdrawal' | 'purchase' | 'refund' | 'sale' | 'sale_fee' | 'platform_fee';
+
+export interface LedgerEntryDto {
+  readonly id: string;
+  readonly amountMinor: number;
+  readonly type: 'CREDIT' | 'DEBIT';
+  readonly status: LedgerStatus;
+  readonly kind: LedgerKind;
+  readonly orderId: string | null;
+  readonly lockedUntil: number | null;
+  readonly createdAt: number;
+}
+
+export interface SellerStatsDto {
+  readonly ordersPlaced: number;
+  readonly ordersShipped: number;
+  readonly ordersCompleted: number;
+  readonly ordersCancelled: number;
+  readonly ordersDisputed: number;
+  /** shipped / placed, 0..1; null before the first order. */
+  readonly fulfilmentRate: number | null;
+  /** disputed / placed, 0..1; null before the first order. */
+  readonly disputeRate: number | null;
+  readonly avgTimeToShipMs: number | null;
+  /** Sales per UTC day (paid orders), oldest first, for the dashboard chart. */
+  readonly salesByDay: readonly { readonly day: string; readonly orders: number; readonly salesMinor: number }[];
+  /** The daily analytics job's rows in the range (table `seller_stats_daily`), oldest first. */
+  readonly daily: readonly SellerDailyStatDto[];
+}
+
+/** One seller's day from the daily analytics job (table `seller_stats_daily`, issue #6). */
+export interface SellerDailyStatDto {
+  /** The UTC day, YYYY-MM-DD. */
+  readonly day: string;
+  /** Orders paid that day. */
+  readonly orders: number;
+  readonly salesMinor: number;
+  /** Of that day's orders, the share shipped so far, 0..1; null when there were none. */
+  readonly fulfilmentRate: number | null;
+  /** Of that day's orders, the share cancelled after payment or disputed, 0..1; null when none. */
+  readonly returnDisputeRate: number | null;
+  /** Mean time from payment to shipping of that day's shipped orders; null when none shipped. */
+  readonly avgFulfilmentMs: number | null;
+}
+
 export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 /** A mail in the outbox (GET /api/admin/mail): what was or will be sent, and how it went. */
@@ -118,3 +164,19 @@ export type NotificationDto = {
     readonly at: number;
   };
 }[NotificationEvent];
+
+/** What a match was found by: the words an operator reads off a ticket or hears on the phone. */
+export type ActorMatchReason = 'actor key' | 'order number' | 'order id' | 'email' | 'product title';
+
+export interface ActorMatchDto {
+  /** The full actor key (never shortened: two keys may share a long prefix). */
+  readonly key: string;
+  readonly kind: string;
+  readonly matchedBy: ActorMatchReason;
+  /** What matched, for people: "Order #3F2A91C0", "alice@bazaary.dev", "Scented Candle". */
+  readonly label: string;
+  /** The order's status, a user's role, or a product's listing state; null when there is none. */
+  readonly status: string | null;
+  readonly buyer: string | null;
+  readonly seller: string | null;
+}

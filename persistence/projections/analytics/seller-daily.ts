@@ -17,6 +17,7 @@
  * request dies with the process (its entry is already checkpointed); the actor asks for the
  * same days again at its next run when a request stays open (actors/analytics/analytics.ts).
  */
+import { numberOrNull } from '../../adapters/row-values.ts';
 import type { AnalyticsEvent } from '../../../actors/analytics/analytics.ts';
 import { dayMs } from '../../../actors/analytics/analytics.ts';
 import type { Consumer } from '../../adapters/consumer.ts';
@@ -122,7 +123,7 @@ export async function sellerDailyRows(db: Db, sellerId: string, fromDay: string,
     salesMinor: Number(row['sales_minor']),
     shipped: Number(row['shipped']),
     returnedDisputed: Number(row['returned_disputed']),
-    avgFulfilmentMs: row['avg_fulfilment_ms'] === null || row['avg_fulfilment_ms'] === undefined ? null : Number(row['avg_fulfilment_ms']),
+    avgFulfilmentMs: numberOrNull(row['avg_fulfilment_ms']),
     computedAt: Number(row['computed_at']),
   }));
 }

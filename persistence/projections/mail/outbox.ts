@@ -7,6 +7,7 @@
  * lease expired (it hung, or crashed and came back) cannot overwrite the outcome of the sender
  * that claimed the row after it.
  */
+import { numberOrNull, textOrNull, totalOf } from '../../adapters/row-values.ts';
 import type { Db } from '../../adapters/db.ts';
 import type { MailDto, MailStatus, Page } from '../views.ts';
 import type { PlannedMail } from './plan.ts';
@@ -107,7 +108,6 @@ export async function markMailFailed(db: Db, mail: ClaimedMail, error: string, n
 }
 
 function toDto(row: Record<string, unknown>): MailDto {
-  const nullableNumber = (value: unknown) => (value === null || value === undefined ? null : Number(value));
   return {
     id: String(row['id']),
     kind: String(row['kind']) as MailDto['kind'],
@@ -116,10 +116,10 @@ function toDto(row: Record<string, unknown>): MailDto {
     text: String(row['body']),
     status: String(row['status']) as MailStatus,
     attempts: Number(row['attempts']),
-    lastError: row['last_error'] === null || row['last_error'] === undefined ? null : String(row['last_error']),
-    nextAttemptAt: nullableNumber(row['next_attempt_at']),
+    lastError: textOrNull(row['last_error']),
+    nextAttemptAt: numberOrNull(row['next_attempt_at']),
     createdAt: Number(row['created_at']),
-    sentAt: nullableNumber(row['sent_at']),
+    sentAt: numberOrNull(row['sent_at']),
   };
 }
 
@@ -132,5 +132,5 @@ export async function listMails(db: Db, query: { readonly status?: MailStatus | 
     db.query(`SELECT * FROM mail_outbox ${where} ORDER BY created_at DESC, id LIMIT $1 OFFSET $2`, parameters),
     db.query(`SELECT count(*) AS total FROM mail_outbox ${query.status === undefined ? '' : 'WHERE status = $1'}`, query.status === undefined ? [] : [query.status]),
   ]);
-  return { items: rows.map(toDto), page: query.page, pageSize: query.pageSize, total: Number(counted[0]?.['total'] ?? 0) };
+  return { items: rows.map(toDto), page: query.page, pageSize: query.pageSize, total: totalOf(counted) };
 }

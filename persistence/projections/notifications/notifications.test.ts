@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../adapters/journal.ts';
 import { planOrderNotifications, planWalletNotifications } from './notifications.ts';
 
-const parties = { buyerId: 'b1', sellerId: 's1', totalMinor: 900, itemCount: 1 };
+const parties = { buyerId: 'b1', sellerId: 's1', totalMinor: 900, itemCount: 1, buyerEmail: null, sellerEmail: null, sellerName: 'Seller' };
 const entry = (key: string, events: readonly { type: string; [field: string]: unknown }[]): JournalEntry =>
   ({ key, seq: 3, events, commandId: 'c', at: 1_000 }) as unknown as JournalEntry;
 

@@ -2,6 +2,7 @@
  * Which journal events become which user's notifications. Pure: the consumer looks up the
  * order's buyer and seller and hands them in.
  */
+import type { OrderParties } from '../readmodels/order-queries.ts';
 import type { JournalEntry } from '../../adapters/journal.ts';
 import type { NotificationData, NotificationEvent, OrderStatus } from '../views.ts';
 import { orderNumber } from '../../../actors/order/order-number.ts';
@@ -17,14 +18,7 @@ export interface PlannedNotification<Event extends NotificationEvent = Notificat
   readonly at: number;
 }
 
-export interface OrderParties {
-  readonly buyerId: string;
-  readonly sellerId: string;
-  readonly totalMinor: number;
-  readonly itemCount: number;
-  /** The checkout confirmed the order; before that it does not exist for people (issue #15 §1). */
-  readonly confirmed: boolean;
-}
+export type { OrderParties };
 
 const statusByEvent: Readonly<Record<string, OrderStatus>> = {
   OrderPaid: 'PAID',

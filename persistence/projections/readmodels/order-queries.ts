@@ -5,7 +5,7 @@
 import type { Db, Row } from '../../adapters/db.ts';
 import type { OrderDto, OrderItemDto, OrderStatus, Page, TimelineStepDto } from '../views.ts';
 import { orderNumber } from '../../../actors/order/order-number.ts';
-import { numberOrNull, textOrNull } from './rows.ts';
+import { numberOrNull, textOrNull, totalOf } from './rows.ts';
 
 
 const orderColumns = `o.*, coalesce(s.name, '') AS seller_name, coalesce(u.display_name, '') AS buyer_name`;
@@ -14,6 +14,7 @@ const orderFrom = 'orders o LEFT JOIN seller_stats s ON s.seller_id = o.seller_i
 const timelineColumns: readonly [TimelineStepDto['status'], string][] = [
   ['PLACED', 'placed_at'],
   ['PAID', 'paid_at'],
+  ['CHECKOUT_CONFIRMED', 'confirmed_at'],
   ['SHIPPED', 'shipped_at'],
   ['DELIVERED', 'delivered_at'],
   ['DISPUTED', 'disputed_at'],
@@ -32,12 +33,26 @@ function timeline(row: Row): TimelineStepDto[] {
   return steps.sort((left, right) => left.at - right.at);
 }
 
+/**
+ * The checkout saga's key is the client's checkout id scoped by its buyer, so one buyer can never
+ * address another's checkout. The wire carries only the client's id: one id for one checkout.
+ */
+export function scopedCheckoutId(buyerId: string, checkoutId: string): string {
+  return `${buyerId}_${checkoutId}`;
+}
+
+function wireCheckoutId(row: Row): string {
+  const scoped = String(row['checkout_id']);
+  const prefix = `${String(row['buyer_id'])}_`;
+  return scoped.startsWith(prefix) ? scoped.slice(prefix.length) : scoped;
+}
+
 function toOrder(row: Row, items: readonly OrderItemDto[]): OrderDto {
   const id = String(row['id']);
   return {
     id,
     number: orderNumber(id),
-    checkoutId: String(row['checkout_id']),
+    checkoutId: wireCheckoutId(row),
     buyerId: String(row['buyer_id']),
     sellerId: String(row['seller_id']),
     sellerName: String(row['seller_name']),
@@ -110,12 +125,13 @@ export interface OrderListQuery {
 export async function listOrders(db: Db, query: OrderListQuery): Promise<Page<OrderDto>> {
   const conditions: string[] = [];
   const params: unknown[] = [];
-  if (query.userId !== null && query.side !== 'any') {
+  if (query.userId !== null) {
     params.push(query.userId);
-    conditions.push(query.side === 'buyer' ? `o.buyer_id = $1` : `o.seller_id = $1`);
-  } else if (query.userId !== null) {
-    params.push(query.userId);
-    conditions.push('(o.buyer_id = $1 OR o.seller_id = $1)');
+    // A seller sees an order once its checkout confirmed it (it may act on it); nobody but an
+    // operator sees the orders of a refused checkout, which were all compensated.
+    const asSeller = `(o.seller_id = $1 AND o.confirmed_at IS NOT NULL)`;
+    conditions.push(query.side === 'buyer' ? 'o.buyer_id = $1' : query.side === 'seller' ? asSeller : `(o.buyer_id = $1 OR ${asSeller})`);
+    conditions.push(`o.status <> 'FAILED' AND o.cancel_reason IS DISTINCT FROM 'checkout_failed'`);
   }
   // An order exists for people only once its checkout confirmed it (issue #15 §1): a refused
   // checkout's orders stay visible to operators (userId null) and in the journal, nowhere else.
@@ -140,6 +156,54 @@ export async function listOrders(db: Db, query: OrderListQuery): Promise<Page<Or
     items: rows.map((row) => toOrder(row, items.get(String(row['id'])) ?? [])),
     page: query.page,
     pageSize: query.pageSize,
-    total: Number(counted[0]?.['total'] ?? 0),
+    total: totalOf(counted),
   };
+}
+
+/** Who an order concerns and how to reach them: what notifications and mails are addressed by. */
+export interface OrderParties {
+  readonly buyerId: string;
+  readonly sellerId: string;
+  readonly totalMinor: number;
+  readonly itemCount: number;
+  readonly buyerEmail: string | null;
+  /** The seller's account address, else the address of its seller profile. */
+  readonly sellerEmail: string | null;
+  readonly sellerName: string;
+  /** The checkout confirmed the order; before that it does not exist for people (issue #15 §1). */
+  readonly confirmed: boolean;
+}
+
+/**
+ * The parties of the given orders, read after the read-model consumer wrote them. Addresses
+ * come from `users`; a seller without an account (tests, the seed) falls back to its profile.
+ */
+export async function orderParties(db: Db, orderIds: readonly string[]): Promise<Map<string, OrderParties>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await db.query(
+    `SELECT o.id, o.buyer_id, o.seller_id, o.total_minor, o.confirmed_at, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS item_count,
+       b.email AS buyer_email, coalesce(su.email, s.email) AS seller_email, coalesce(s.name, su.display_name, '') AS seller_name
+     FROM orders o
+     LEFT JOIN users b ON b.id = o.buyer_id
+     LEFT JOIN users su ON su.id = o.seller_id
+     LEFT JOIN seller_stats s ON s.seller_id = o.seller_id
+     WHERE o.id = ANY($1::text[])`,
+    [orderIds],
+  );
+  const address = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+  return new Map(
+    rows.map((row) => [
+      String(row['id']),
+      {
+        buyerId: String(row['buyer_id']),
+        sellerId: String(row['seller_id']),
+        totalMinor: Number(row['total_minor']),
+        itemCount: Number(row['item_count']),
+        buyerEmail: address(row['buyer_email']),
+        sellerEmail: address(row['seller_email']),
+        sellerName: String(row['seller_name']),
+        confirmed: row['confirmed_at'] !== null && row['confirmed_at'] !== undefined,
+      },
+    ]),
+  );
 }

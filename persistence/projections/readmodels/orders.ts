@@ -214,8 +214,9 @@ function applyOrderEvent(row: OrderRow, event: Exclude<OrderEvent, { type: 'Orde
       return event.timerId === shipByTimerId ? { ...row, ship_by_at: event.dueAt } : row;
     case 'TimerCancelled':
       return event.timerId === shipByTimerId ? { ...row, ship_by_at: null } : row;
+    // From here the order exists for people: its seller sees it and may ship it (order-queries.ts).
     case 'CheckoutConfirmed':
-      return { ...row, confirmed_at: event.at };
+      return row.confirmed_at === null ? { ...row, confirmed_at: event.at } : row;
     case 'StepFailed':
       // As in the order's evolve: the first failure of a saga step is why the saga stopped.
       if (row.failure_code !== null || isSideStep(event.stepId)) return row;

@@ -5,7 +5,7 @@
  */
 import type { Db, Row } from '../../adapters/db.ts';
 import type { Page, ProductDto } from '../views.ts';
-import { jsonArray } from './rows.ts';
+import { jsonArray, totalOf } from './rows.ts';
 
 const productColumns = `p.seller_id, p.product_id, p.title, p.description, p.category, p.price_minor, p.stock,
   p.images, p.created_at, p.updated_at, coalesce(s.name, '') AS seller_name`;
@@ -78,5 +78,12 @@ export async function listProducts(db: Db, query: ProductListQuery): Promise<Pag
      ORDER BY p.created_at DESC, p.product_id LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
   );
-  return { items: rows.map(toProduct), page: query.page, pageSize: query.pageSize, total: Number(counted[0]?.['total'] ?? 0) };
+  return { items: rows.map(toProduct), page: query.page, pageSize: query.pageSize, total: totalOf(counted) };
+}
+
+/** Product id → seller id for the given products that exist and are not deleted (checkout's lookup). */
+export async function sellersOfProducts(db: Db, productIds: readonly string[]): Promise<Map<string, string>> {
+  if (productIds.length === 0) return new Map();
+  const rows = await db.query('SELECT product_id, seller_id FROM products WHERE product_id = ANY($1::text[]) AND NOT deleted', [productIds]);
+  return new Map(rows.map((row) => [String(row['product_id']), String(row['seller_id'])]));
 }

@@ -174,7 +174,7 @@ describe('read-model projections', () => {
       { id: 'wallet:s1:1:0', wallet_id: 's1', amount: 3_200, type: 'CREDIT', status: 'RELEASED', kind: 'sale', order_id: 'o1', locked_until: releaseDueAt, seq: 1, last_seq: 3 },
       // o2 never shipped, so its escrow had no release due time.
       { id: 'wallet:s1:2:0', wallet_id: 's1', amount: 250, type: 'CREDIT', status: 'VOIDED', kind: 'sale', order_id: 'o2', locked_until: null, seq: 2, last_seq: 4 },
-      { id: 'wallet:s1:3:0:fee', wallet_id: 's1', amount: 80, type: 'DEBIT', status: 'COMPLETED', kind: 'sale_fee', order_id: 'o1', locked_until: null, seq: 3, last_seq: 3 },
+      { id: 'wallet:s1:3:0:fee', wallet_id: 's1', amount: 80, type: 'DEBIT', status: 'RELEASED', kind: 'sale_fee', order_id: 'o1', locked_until: null, seq: 3, last_seq: 3 },
       { id: 'wallet:s1:5:0', wallet_id: 's1', amount: 500, type: 'DEBIT', status: 'COMPLETED', kind: 'withdrawal', order_id: null, locked_until: null, seq: 5, last_seq: 5 },
       { id: 'wallet:s1:6:0', wallet_id: 's1', amount: 500, type: 'CREDIT', status: 'RELEASED', kind: 'sale', order_id: 'o4', locked_until: null, seq: 6, last_seq: 7 },
     ]);

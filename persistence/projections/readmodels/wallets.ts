@@ -16,8 +16,10 @@
  *                      debit: the debit line keeps what left, the refund line what came back.
  *   PendingCredited  → CREDIT LOCKED    (kind sale) on the seller's wallet. `locked_until` is the
  *                      order's release due time once it ships (orders.release_due_at), null before.
- *   PendingReleased  → the sale line becomes RELEASED, plus DEBIT COMPLETED (kind sale_fee, id
- *                      `…:fee`) for the platform fee when it is more than 0.
+ *   PendingReleased  → the sale line becomes RELEASED, plus DEBIT RELEASED (kind sale_fee, id
+ *                      `…:fee`) for the platform fee when it is more than 0: the fee is taken
+ *                      out of the released sale, so both lines of one release say RELEASED (the
+ *                      one vocabulary of the README's "Ledger statuses").
  *   PendingVoided    → the sale line becomes VOIDED.
  *   FeeCredited      → CREDIT COMPLETED (kind platform_fee) on wallet:platform, when more than 0.
  *   OrderFenced      → no line: an undo found nothing to undo, and no money moved.
@@ -194,7 +196,7 @@ function applyWalletEvent(row: WalletRow, event: WalletEvent, at: EventPosition,
       return { ...row, locked_balance: row.locked_balance + event.amountMinor };
     case 'PendingReleased':
       settle(event.orderId, 'sale', 'RELEASED');
-      line(event.feeMinor, 'DEBIT', 'COMPLETED', 'sale_fee', event.orderId, ':fee');
+      line(event.feeMinor, 'DEBIT', 'RELEASED', 'sale_fee', event.orderId, ':fee');
       return {
         ...row,
         locked_balance: row.locked_balance - event.amountMinor,

@@ -1,7 +1,27 @@
-/** The `users` table (005_users.sql). Emails are stored lower-case; the unique index decides races. */
-import type { Db, Row } from '../../persistence/adapters/db.ts';
-import type { UserRole } from '../api-types.ts';
-import type { StoredUser, UserStore } from '../context.ts';
+/**
+ * The `users` table (005_users.sql): a plain store, not a projection (users are not journaled).
+ * Emails are stored lower-case; the unique index decides races between two registrations.
+ */
+import type { Db, Row } from './db.ts';
+
+export type UserRole = 'BUYER' | 'SELLER' | 'ADMIN';
+
+export interface StoredUser {
+  readonly id: string;
+  readonly email: string;
+  readonly role: UserRole;
+  readonly displayName: string;
+  readonly createdAt: number;
+  readonly passwordHash: string;
+}
+
+/** Users and their password hashes. Emails are stored lower-case and unique. */
+export interface UserStore {
+  /** Null when the email is taken. */
+  create(user: StoredUser): Promise<StoredUser | null>;
+  findByEmail(email: string): Promise<StoredUser | null>;
+  findById(id: string): Promise<StoredUser | null>;
+}
 
 function toUser(row: Row): StoredUser {
   return {

@@ -1,0 +1,91 @@
+/**
+ * Builds the ports route handlers get (gateway/ports.ts) over a running system: the composition
+ * root is the one place that hands the database and the runtime to the read sides and commands.
+ */
+import { keyPrefix } from '../../actors/keys.ts';
+import type { Db } from '../../persistence/adapters/db.ts';
+import { checkDb } from '../../persistence/adapters/db-health.ts';
+import { SqlReplyStore, type ReplyStore } from '../../persistence/adapters/command-replies.ts';
+import { pendingTimerCounts, pendingTimersOf } from '../../persistence/adapters/timer-rows.ts';
+import { enqueueMails, listMails } from '../../persistence/projections/mail/outbox.ts';
+import { auditLedger } from '../../persistence/projections/readmodels/audit.ts';
+import { ledgerPage } from '../../persistence/projections/readmodels/ledger-queries.ts';
+import { findOrder, listOrders } from '../../persistence/projections/readmodels/order-queries.ts';
+import { findProduct, listProducts, sellersOfProducts } from '../../persistence/projections/readmodels/product-queries.ts';
+import { sellerNames, sellerStats } from '../../persistence/projections/readmodels/seller-queries.ts';
+import type { CommandPort, HealthPort, MailOutboxPort, NotificationCentrePort, OperatorPort, QueryPorts } from '../ports.ts';
+import { markRead, notificationHistory } from '../../persistence/projections/notifications/history.ts';
+import { findActors } from '../../persistence/projections/readmodels/actor-search.ts';
+import { sellerOrderIdsByNumber } from '../../persistence/projections/readmodels/order-number-search.ts';
+import { overviewOf } from './overview.ts';
+import { createCommandPort } from './commerce.ts';
+import type { BazaarySystem } from './system.ts';
+
+/** How long a checkout request waits for its saga; a timeout answers 503 and the retry is safe. */
+export const checkoutWaitMs = 15_000;
+
+export interface GatewayPorts {
+  readonly commands: CommandPort;
+  readonly queries: QueryPorts;
+  readonly mailOutbox: MailOutboxPort;
+  readonly operator: OperatorPort;
+  readonly health: HealthPort;
+  /** First answers to client command ids, replayed to retries (gateway/idempotency.ts). */
+  readonly replies: ReplyStore;
+  readonly notificationCentre: NotificationCentrePort;
+}
+
+export function createQueryPorts(db: Db): QueryPorts {
+  return {
+    orders: { find: (orderId) => findOrder(db, orderId), list: (query) => listOrders(db, query), idsByNumber: (sellerId, prefix) => sellerOrderIdsByNumber(db, sellerId, prefix) },
+    products: { find: (productId) => findProduct(db, productId), list: (query) => listProducts(db, query), sellersOf: (ids) => sellersOfProducts(db, ids) },
+    ledger: { page: (walletId, page, pageSize) => ledgerPage(db, walletId, page, pageSize) },
+    sellers: { stats: (sellerId, fromMs, toMs) => sellerStats(db, sellerId, fromMs, toMs), names: (ids) => sellerNames(db, ids) },
+  };
+}
+
+function createOperatorPort(system: BazaarySystem): OperatorPort {
+  const { runtime, stores } = system;
+  return {
+    residents: () => runtime.list(),
+    keysOfKind: (kind) => stores.journal.keys(keyPrefix(kind)),
+    inspect: (key) => runtime.inspect(key),
+    exists: async (key) => runtime.isResident(key) || (await stores.journal.lastSeq(key)) > 0,
+    deciderOf: (kind) => runtime.deciderOf(kind),
+    journal: (key, afterSeq, limit) => stores.journal.read(key, afterSeq, limit),
+    lastSeq: (key) => stores.journal.lastSeq(key),
+    pendingTimers: (key) => pendingTimersOf(stores.db, key),
+    pendingTimerCounts: () => pendingTimerCounts(stores.db),
+    audit: () => auditLedger(stores.journal),
+    findActors: (text) => findActors(stores.db, (key) => stores.journal.lastSeq(key), text),
+    overview: (now, requests) => overviewOf(system, now, requests),
+  };
+}
+
+export function createHealthPort(db: Pick<Db, 'query'>, processor: { isRunning(): boolean }): HealthPort {
+  return {
+    checkDb: () => checkDb(db),
+    processorRunning: () => processor.isRunning(),
+  };
+}
+
+export function createGatewayPorts(system: BazaarySystem): GatewayPorts {
+  const db = system.stores.db;
+  return {
+    commands: createCommandPort(system, checkoutWaitMs),
+    queries: createQueryPorts(db),
+    mailOutbox: {
+      async enqueue(mails) {
+        if ((await enqueueMails(db, mails)) > 0) system.mail.wake();
+      },
+      list: (query) => listMails(db, query),
+    },
+    operator: createOperatorPort(system),
+    health: createHealthPort(db, system.processor),
+    replies: new SqlReplyStore(db),
+    notificationCentre: {
+      history: (userId, beforeSeq, limit) => notificationHistory(db, userId, beforeSeq, limit),
+      markRead: (userId, target, at) => markRead(db, userId, target, at),
+    },
+  };
+}
