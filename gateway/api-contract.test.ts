@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthDto, LedgerEntryDto, OrderDto, Page } from './api-types.ts';
 import { productImage } from './seed/png.ts';
-import { eventually, startTestGateway, type TestGateway } from './testing/gateway-harness.ts';
+import { eventually, productVisible, startTestGateway, type TestGateway } from './testing/gateway-harness.ts';
 
 let harness: TestGateway;
 let buyer: AuthDto;
@@ -32,6 +32,7 @@ afterAll(async () => {
 async function product(title: string, priceMinor = 1_000): Promise<string> {
   const created = await harness.call('POST', '/api/products', { token: seller.token, body: { title, description: '', priceMinor, stock: 50, category: 'misc' } });
   expect(created.status).toBe(201);
+  await productVisible(harness, created.body.id as string);
   return created.body.id as string;
 }
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthDto, MailDto, Page } from '../api-types.ts';
-import { eventually, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { eventually, productVisible, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
 import { createMailConsumer } from '../../persistence/projections/mail/mail-consumer.ts';
 import { orderKey } from '../../actors/keys.ts';
 
@@ -41,6 +41,7 @@ describe('mail from a real flow', () => {
       body: { title: 'Desk lamp', description: 'Bright', priceMinor: 12_345, stock: 5, category: 'home' },
     });
     expect(product.status).toBe(201);
+    await productVisible(harness, product.body.id);
     const placed = await harness.call('POST', '/api/checkout', { token: buyer.token, body: { checkoutId: randomUUID(), items: [{ productId: product.body.id, qty: 2 }] } });
     expect(placed.status).toBe(201);
     orderId = (placed.body.orderIds as string[])[0] as string;

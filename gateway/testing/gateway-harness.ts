@@ -149,3 +149,11 @@ export async function eventually<T>(probe: () => Promise<T | null>, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Waits until a product the test just created is in the read model: the product's answer leaves
+ * before the projection has it, and a checkout reads prices and sellers from the read model.
+ */
+export async function productVisible(gateway: Pick<TestGateway, 'call'>, productId: string): Promise<void> {
+  await eventually(async () => ((await gateway.call('GET', `/api/products/${productId}`)).status === 200 ? true : null));
+}
