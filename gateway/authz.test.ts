@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthDto } from './api-types.ts';
-import { startTestGateway, type TestGateway } from './testing/gateway-harness.ts';
+import { productVisible, startTestGateway, type TestGateway } from './testing/gateway-harness.ts';
 
 let harness: TestGateway;
 let buyer: AuthDto;
@@ -28,9 +28,7 @@ beforeAll(async () => {
   const product = await harness.call('POST', '/api/products', { token: seller.token, body: { title: 'Lamp', description: '', priceMinor: 2_500, stock: 4, category: 'home' } });
   productId = product.body.id;
   // The read model must know the product before a checkout can find its seller.
-  for (let attempt = 0; attempt < 200 && (await harness.call('GET', `/api/products/${productId}`)).status !== 200; attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await productVisible(harness, productId);
   const placed = await harness.call('POST', '/api/checkout', { token: buyer.token, body: { checkoutId: randomUUID(), items: [{ productId, qty: 1 }] } });
   orderId = placed.body.orderIds[0];
 }, 90_000);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderNumber } from '../../actors/order/order-number.ts';
 import type { ActorSearchDto, OverviewDto } from '../admin-api-types.ts';
 import type { AuthDto } from '../api-types.ts';
-import { eventually, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { eventually, productVisible, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
 
 let harness: TestGateway;
 let admin: AuthDto;
@@ -24,6 +24,7 @@ beforeAll(async () => {
   seller = await harness.register('finder-seller@example.test', 'SELLER');
   await harness.call('POST', '/api/wallet/deposit', { token: buyer.token, body: { commandId: 'dep', amountMinor: 10_000 } });
   const product = await harness.call('POST', '/api/products', { token: seller.token, body: { title: 'Scented Candle', description: 'Cedar', priceMinor: 1_500, stock: 9, category: 'home' } });
+  await productVisible(harness, product.body.id);
   const placed = await harness.call('POST', '/api/checkout', { token: buyer.token, body: { checkoutId: randomUUID(), items: [{ productId: product.body.id, qty: 1 }] } });
   orderId = (placed.body.orderIds as string[])[0] as string;
   await eventually(async () => ((await harness.gateway.system.stores.db.query('SELECT 1 FROM orders WHERE id = $1 AND status = $2', [orderId, 'PAID'])).length > 0 ? true : null));

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochDay, isoDay } from '../../actors/analytics/analytics.ts';
 import { aggregateSellerDays } from '../../persistence/projections/analytics/seller-daily.ts';
 import type { AuthDto, SellerStatsDto } from '../api-types.ts';
-import { eventually, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { eventually, productVisible, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
 
 let harness: TestGateway;
 let buyer: AuthDto;
@@ -34,6 +34,7 @@ describe('the daily series of GET /api/seller/stats', () => {
   it('returns the aggregated days in range with their rates, none before the seller registered', async () => {
     expect((await harness.call('POST', '/api/wallet/deposit', { token: buyer.token, body: { commandId: 'dep', amountMinor: 10_000 } })).status).toBe(200);
     const product = await harness.call('POST', '/api/products', { token: seller.token, body: { title: 'Mug', description: 'Blue', priceMinor: 1_500, stock: 9, category: 'home' } });
+    await productVisible(harness, product.body.id);
     const shippedId = await order(product.body.id);
     await order(product.body.id);
     expect((await harness.call('POST', `/api/orders/${shippedId}/ship`, { token: seller.token })).status).toBe(200);
