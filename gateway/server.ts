@@ -1,5 +1,5 @@
 /**
- * Starts Bazaary with its gateway: the actor system with the search and notification consumers,
+ * Starts Bazaary with its gateway: the actor system with the edge's parts its consumers feed,
  * the search index and blob store the configuration selects, auth, the route table, static
  * storefront files and the uWebSockets.js server. `npm start`, the integration tests and the
  * benchmarks all start the gateway through here.
@@ -22,15 +22,12 @@ import { createAuth } from './auth/auth.ts';
 import type { GatewayContext, RedisHealth } from './context.ts';
 import { PrometheusMetrics } from './metrics.ts';
 import type { InProcessHub } from './notifications/hub.ts';
-import { createNotificationConsumer } from '../persistence/projections/notifications/notification-consumer.ts';
 import { openBus } from './redis/bus.ts';
-import { createProductCacheConsumer } from '../persistence/projections/cache/cache-consumer.ts';
-import { SqlNotificationStore } from '../persistence/projections/notifications/store.ts';
 import { Router, authenticate, siteOrigins } from './router.ts';
 import { upgradeRefusal } from './browser-guard.ts';
 import { errorResponse } from './http.ts';
 import { allRoutes } from './routes/all.ts';
-import { createSearchConsumer, reindexAll } from '../persistence/projections/search/search-consumer.ts';
+import { reindexAll } from '../persistence/projections/search/search-consumer.ts';
 import { createStaticFiles } from './static.ts';
 import { nativeBinary, startUwsServer } from './uws.ts';
 import { createWsSessionFactory, wsLimits } from './ws/session.ts';
@@ -66,19 +63,15 @@ export async function startGateway(options: GatewayOptions) {
   const blobs = await openBlobs(config);
   const bus = await openBus({ config: config.gateway, clock, logger, ...(options.redisPrefix === undefined ? {} : { redisPrefix: options.redisPrefix }) });
   const { hub, productCache } = bus;
-  let notifications: SqlNotificationStore | undefined;
   const system = await startSystem(config, {
     logger,
     clock,
     ids,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.pollTimers === undefined ? {} : { pollTimers: options.pollTimers }),
-    consumers: (stores) => {
-      notifications = new SqlNotificationStore(stores.db);
-      return [createSearchConsumer(stores.db, search), createNotificationConsumer(stores.db, notifications, hub), createProductCacheConsumer(productCache)];
-    },
+    edge: { search, hub, productCache },
   });
-  if (notifications === undefined) throw new Error('startSystem did not build the consumers');
+  const { notifications } = system;
   const db = system.stores.db;
   if (config.gateway.meili === undefined) await reindexAll(db, search);
   const auth = await createAuth({ db, config, clock, ids, loginLimiter: bus.loginLimiter, registerLimiter: bus.registerLimiter, sessionCache: bus.sessionCache });

@@ -1,7 +1,7 @@
 /**
  * Wiring: opens the stores the configuration selects, starts the actor runtime with every
- * actor kind registered, the event processor (timer index first, then the read models, mail
- * planning, the daily analytics and any extra consumers), the durable timer scheduler and the
+ * actor kind registered, the event processor with its consumers (their order is in
+ * consumers.ts), the durable timer scheduler and the
  * mail sender, and makes sure the daily analytics job has its timer (issue #6). `npm start`, the
  * crash-test child processes, the simulations and the benchmarks all start Bazaary through here.
  */
@@ -10,12 +10,9 @@ import { createCheckoutDecider } from '../../actors/checkout/checkout.ts';
 import { createOrderDecider } from '../../actors/order/order.ts';
 import { sellerDecider } from '../../actors/seller/seller.ts';
 import { walletDecider } from '../../actors/wallet/wallet.ts';
-import { createMailConsumer } from '../../persistence/projections/mail/mail-consumer.ts';
 import { MailSender, mailLimits as defaultMailLimits, type MailLimits } from '../mail/sender.ts';
 import { createTransport, type MailTransport } from '../mail/transport.ts';
 import { openStores, type Stores } from '../../persistence/adapters/open-stores.ts';
-import { createReadModelConsumer } from '../../persistence/projections/readmodels/consumer.ts';
-import { createSellerDailyConsumer } from '../../persistence/projections/analytics/seller-daily.ts';
 import { isTransientFailure } from '../../runtime/ask.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { systemClock } from '../../runtime/clock.ts';
@@ -25,6 +22,8 @@ import { uuidIds } from '../../runtime/ids.ts';
 import { limits as defaultLimits, type Limits } from '../../runtime/limits.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { Consumer } from '../../persistence/adapters/consumer.ts';
+import { SqlNotificationStore } from '../../persistence/projections/notifications/store.ts';
+import { orderedConsumers, type EdgeParts } from './consumers.ts';
 import { EventProcessor } from '../../runtime/processor.ts';
 import { ActorRuntime } from '../../runtime/runtime.ts';
 import { TimerIndex } from '../../runtime/timer-index.ts';
@@ -35,8 +34,12 @@ export interface SystemOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
-  /** Extra event consumers; a function receives the opened stores (for consumers that write SQL). */
-  readonly consumers?: readonly Consumer[] | ((stores: Stores) => readonly Consumer[]);
+  /** The gateway's parts its consumers feed (search, live notifications, product cache). A
+   *  system without a gateway (crash workers, benchmarks, tests) leaves it out, and those
+   *  consumers with it. */
+  readonly edge?: EdgeParts;
+  /** Observers a test or crash worker adds; they run last (consumers.ts). */
+  readonly consumers?: readonly Consumer[];
   readonly limits?: Partial<Limits>;
   /** False leaves the timer scheduler and the mail sender stopped, for tests that call
    *  `timers.tick()` and `mail.runOnce()` themselves. */
@@ -64,7 +67,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     journal: config.journal,
   });
   const timerIndex = new TimerIndex(stores.db, logger);
-  const extraConsumers = typeof options.consumers === 'function' ? options.consumers(stores) : (options.consumers ?? []);
+  const notifications = new SqlNotificationStore(stores.db);
   const mail = new MailSender(stores.db, options.mailTransport ?? createTransport(config.mail, logger), {
     from: config.mail.from,
     clock,
@@ -75,14 +78,16 @@ export async function startSystem(config: Config, options: SystemOptions) {
     const result = await runtime.ask(analyticsKey(analyticsActorId), { type: 'RecordAggregation', fromDay, toDay });
     return result.ok ? { ok: true, transient: false } : { ok: false, code: result.code, transient: isTransientFailure(result) };
   };
-  // Mail and the daily analytics read `orders`, so they come after the read models.
-  const consumers: Consumer[] = [
+  const consumers = orderedConsumers({
+    stores,
     timerIndex,
-    createReadModelConsumer(stores.db),
-    createMailConsumer(stores.db, () => mail.wake()),
-    createSellerDailyConsumer(stores.db, recordAggregation, limits.processorBatch),
-    ...extraConsumers,
-  ];
+    wakeMail: () => mail.wake(),
+    recordAggregation,
+    processorBatch: limits.processorBatch,
+    notifications,
+    edge: options.edge,
+    observers: options.consumers ?? [],
+  });
   const processor = new EventProcessor(stores.journal, consumers, limits, logger);
   const runtime = new ActorRuntime({
     journal: stores.journal,
@@ -120,7 +125,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     await stores.close();
   }
 
-  return { config, clock, ids, limits, logger, stores, runtime, processor, timers, wallets, sellers, orders, checkouts, analytics, mail, stop };
+  return { config, clock, ids, limits, logger, stores, notifications, runtime, processor, timers, wallets, sellers, orders, checkouts, analytics, mail, stop };
 }
 
 export type BazaarySystem = Awaited<ReturnType<typeof startSystem>>;

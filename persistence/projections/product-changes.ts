@@ -4,21 +4,37 @@
  * cache both follow the catalog through this one list, so they cannot disagree on what changed.
  */
 import type { JournalEntry } from '../adapters/journal.ts';
-import { isKeyOf } from '../../actors/keys.ts';
+import { assertNever } from '../../actors/decider.ts';
+import type { SellerEvent } from '../../actors/seller/seller-messages.ts';
+import { sellerEventsOf } from './actor-events.ts';
 
-const productEvents = new Set(['ProductCreated', 'ProductUpdated', 'ProductDeleted', 'ProductImageAdded']);
-const stockEvents = new Set(['StockReserved', 'StockReleased']);
-
-type SellerEvent = { readonly type: string; readonly productId?: string; readonly items?: readonly { readonly productId: string }[] };
+/** The products one seller event changed as the catalog shows them (fields, image, stock). */
+function productsOf(event: SellerEvent): readonly string[] {
+  switch (event.type) {
+    case 'ProductCreated':
+    case 'ProductUpdated':
+    case 'ProductDeleted':
+    case 'ProductImageAdded':
+      return [event.productId];
+    case 'StockReserved':
+    case 'StockReleased':
+      return event.items.map((item) => item.productId);
+    // The seller's own standing, fences and live stats change no product's row.
+    case 'SellerRegistered':
+    case 'SellerSuspended':
+    case 'SellerReactivated':
+    case 'ReservationFenced':
+    case 'OrderOutcomeRecorded':
+      return [];
+    default:
+      return assertNever(event);
+  }
+}
 
 export function productsChangedBy(entries: readonly JournalEntry[]): string[] {
   const ids = new Set<string>();
   for (const entry of entries) {
-    if (!isKeyOf('seller', entry.key)) continue;
-    for (const event of entry.events as SellerEvent[]) {
-      if (productEvents.has(event.type) && event.productId !== undefined) ids.add(event.productId);
-      if (stockEvents.has(event.type)) for (const item of event.items ?? []) ids.add(item.productId);
-    }
+    for (const event of sellerEventsOf(entry)) for (const productId of productsOf(event)) ids.add(productId);
   }
   return [...ids];
 }

@@ -1,8 +1,8 @@
 /**
  * Invalidates cached product reads when a seller's journal entry changes a product: created,
  * updated, deleted, an image added, or stock reserved or released (stock is part of the read).
- * It runs on the event processor after the read-model consumer (gateway/app/system.ts puts extra
- * consumers after it), so a read that misses after the invalidation loads the new row. With
+ * It runs on the event processor after the read-model consumer (gateway/app/consumers.ts holds
+ * the order), so a read that misses after the invalidation loads the new row. With
  * Redis it drops the shared key, so every gateway process sees the change whichever process's
  * event processor ran the entry. It never fails the round: a failed invalidation (Redis down) is
  * bounded by the cache TTL, while a thrown error would stall every other consumer.

@@ -12,6 +12,9 @@ import type { JournalEntry } from '../../adapters/journal.ts';
 import type { MailDto } from '../views.ts';
 import { orderNumber } from '../../../actors/order/order-number.ts';
 import { idOfKey, isKeyOf } from '../../../actors/keys.ts';
+import { assertNever } from '../../../actors/decider.ts';
+import type { OrderEvent } from '../../../actors/order/order-messages.ts';
+import { orderEventsOf } from '../actor-events.ts';
 
 export type MailKind = MailDto['kind'];
 
@@ -31,8 +34,6 @@ export interface MailParties {
   readonly sellerName: string;
   readonly totalMinor: number;
 }
-
-type AnyEvent = { readonly type: string; readonly [field: string]: unknown };
 
 /** Cents as dollars for people: 123456 → "$1,234.56". Integer arithmetic, no floats. */
 export function formatUsd(amountMinor: number): string {
@@ -61,37 +62,80 @@ function orderMail(kind: MailKind, orderId: string, to: string, subject: string,
 /** The mails one order entry produces; a party without an address gets none. */
 export function planOrderMails(entry: JournalEntry, parties: MailParties): PlannedMail[] {
   const orderId = idOfKey('order', entry.key);
-  const number = orderNumber(orderId);
-  const total = formatUsd(parties.totalMinor);
+  const order: OrderMailContext = { orderId, orderNumber: orderNumber(orderId), total: formatUsd(parties.totalMinor), parties, at: entry.at };
+  return orderEventsOf(entry).flatMap((event) => mailsFor(event, order));
+}
+
+interface OrderMailContext {
+  readonly orderId: string;
+  readonly orderNumber: string;
+  /** The order's total, formatted for people. */
+  readonly total: string;
+  readonly parties: MailParties;
+  readonly at: number;
+}
+
+/**
+ * The mails one order event produces. The confirmation waits for `CheckoutConfirmed` (every part
+ * of the checkout paid), not `OrderPaid`, so nobody is mailed about an order that is then undone.
+ */
+function mailsFor(event: OrderEvent, order: OrderMailContext): PlannedMail[] {
+  const { orderId, orderNumber: number, total, parties, at } = order;
   const { buyerEmail, sellerEmail } = parties;
   const planned: PlannedMail[] = [];
-  for (const event of entry.events as AnyEvent[]) {
-    if (event.type === 'CheckoutConfirmed') {
+  switch (event.type) {
+    case 'CheckoutConfirmed':
       if (buyerEmail !== null) {
         planned.push(orderMail('order-confirmation', orderId, buyerEmail, `Your order ${number} is confirmed`,
-          `Thank you for your order ${number} from ${parties.sellerName}.\nWe charged ${total}; the seller is paid once you have your goods.\n`, entry.at));
+          `Thank you for your order ${number} from ${parties.sellerName}.\nWe charged ${total}; the seller is paid once you have your goods.\n`, at));
       }
       if (sellerEmail !== null) {
         planned.push(orderMail('new-order', orderId, sellerEmail, `New order ${number}`,
-          `You have a new paid order ${number} worth ${total}.\nPlease ship it from your seller dashboard.\n`, entry.at));
+          `You have a new paid order ${number} worth ${total}.\nPlease ship it from your seller dashboard.\n`, at));
       }
-    }
-    if (event.type === 'OrderShipped' && buyerEmail !== null) {
-      planned.push(orderMail('shipped', orderId, buyerEmail, `Your order ${number} has shipped`,
-        `${parties.sellerName} has shipped your order ${number}.\nConfirm delivery once it arrives, or open a dispute if something is wrong.\n`, entry.at));
-    }
-    if (event.type === 'OrderCompleted' && sellerEmail !== null) {
-      const paidOut = formatUsd(Number(event['releasedMinor']) - Number(event['feeMinor']));
-      planned.push(orderMail('funds-released', orderId, sellerEmail, `Funds released for order ${number}`,
-        `The escrow of order ${number} is released: ${paidOut} (after the platform fee of ${formatUsd(Number(event['feeMinor']))}) is now in your wallet balance.\n`, entry.at));
-    }
+      return planned;
+    case 'OrderShipped':
+      if (buyerEmail !== null) {
+        planned.push(orderMail('shipped', orderId, buyerEmail, `Your order ${number} has shipped`,
+          `${parties.sellerName} has shipped your order ${number}.\nConfirm delivery once it arrives, or open a dispute if something is wrong.\n`, at));
+      }
+      return planned;
+    case 'OrderCompleted':
+      if (sellerEmail !== null) {
+        const paidOut = formatUsd(event.releasedMinor - event.feeMinor);
+        planned.push(orderMail('funds-released', orderId, sellerEmail, `Funds released for order ${number}`,
+          `The escrow of order ${number} is released: ${paidOut} (after the platform fee of ${formatUsd(event.feeMinor)}) is now in your wallet balance.\n`, at));
+      }
+      return planned;
+    case 'OrderPlaced':
+    case 'OrderPriced':
+    case 'OrderPaid':
+    case 'OrderFailed':
+    case 'StepStarted':
+    case 'StepSucceeded':
+    case 'StepFailed':
+    case 'DeliveryConfirmed':
+    case 'ReleaseStarted':
+    case 'CancellationStarted':
+    case 'OrderCancelled':
+    case 'DisputeOpened':
+    case 'DisputeResolved':
+    case 'TimerScheduled':
+    case 'TimerCancelled':
+      return planned;
+    default:
+      return assertNever(event);
   }
-  return planned;
 }
 
-const mailEvents = new Set(['CheckoutConfirmed', 'OrderShipped', 'OrderCompleted']);
-
-/** True when the entry can produce mail, so the consumer looks up parties only for those. */
+/**
+ * True when the entry can produce mail, so the consumer looks up parties only for those. It asks
+ * `mailsFor` with both parties reachable, so which events mail is decided in that one switch.
+ */
 export function mayProduceMail(entry: JournalEntry): boolean {
-  return isKeyOf('order', entry.key) && entry.events.some((event) => mailEvents.has((event as AnyEvent).type));
+  if (!isKeyOf('order', entry.key)) return false;
+  const order: OrderMailContext = { orderId: idOfKey('order', entry.key), orderNumber: '', total: '', parties: everyoneReachable, at: entry.at };
+  return orderEventsOf(entry).some((event) => mailsFor(event, order).length > 0);
 }
+
+const everyoneReachable: MailParties = { buyerEmail: '', sellerEmail: '', sellerName: '', totalMinor: 0 };

@@ -8,6 +8,10 @@ import type { NotificationData, NotificationEvent, OrderStatus } from '../views.
 import { orderNumber } from '../../../actors/order/order-number.ts';
 import { idOfKey } from '../../../actors/keys.ts';
 import { platformWalletId } from '../../../actors/order/order-steps.ts';
+import { assertNever } from '../../../actors/decider.ts';
+import type { OrderEvent } from '../../../actors/order/order-messages.ts';
+import type { WalletEvent } from '../../../actors/wallet/wallet-messages.ts';
+import { orderEventsOf, walletEventsOf } from '../actor-events.ts';
 
 export interface PlannedNotification<Event extends NotificationEvent = NotificationEvent> {
   readonly userId: string;
@@ -20,62 +24,113 @@ export interface PlannedNotification<Event extends NotificationEvent = Notificat
 
 export type { OrderParties };
 
-const statusByEvent: Readonly<Record<string, OrderStatus>> = {
-  OrderPaid: 'PAID',
-  OrderShipped: 'SHIPPED',
-  DeliveryConfirmed: 'DELIVERED',
-  OrderCompleted: 'COMPLETED',
-  OrderCancelled: 'CANCELLED',
-  OrderFailed: 'FAILED',
-  DisputeOpened: 'DISPUTED',
-};
-
 /**
- * Wallet changes a person is told about. Money moved by an order is told by the order's own
- * notification (the seller's "new order" and "funds released", either side's "cancelled"), so a
- * checkout no longer sends "pending sale" then "pending sale voided", and a refused checkout's
- * debit and refund tell nobody anything: the cart already said why it was refused.
+ * What one order event tells people. Statuses the buyer caused by checking out (PAID, FAILED)
+ * tell nobody: the cart shows their outcome in place. Steps, timers and the saga's own
+ * bookkeeping are not news to anyone.
  */
-const walletChanges = new Set(['Deposited', 'Withdrawn']);
+function planOrderEvent(event: OrderEvent, order: OrderNotice): PlannedNotification[] {
+  switch (event.type) {
+    case 'OrderShipped':
+      return statusNotices('SHIPPED', order);
+    case 'DeliveryConfirmed':
+      return statusNotices('DELIVERED', order);
+    case 'OrderCancelled':
+      return statusNotices('CANCELLED', order);
+    case 'DisputeOpened':
+      return statusNotices('DISPUTED', order);
+    case 'OrderCompleted':
+      return [...statusNotices('COMPLETED', order), fundsReleased(event.releasedMinor, event.feeMinor, order)];
+    case 'CheckoutConfirmed':
+      return [newOrder(order)];
+    case 'OrderPaid':
+    case 'OrderFailed':
+    case 'OrderPlaced':
+    case 'OrderPriced':
+    case 'StepStarted':
+    case 'StepSucceeded':
+    case 'StepFailed':
+    case 'ReleaseStarted':
+    case 'CancellationStarted':
+    case 'DisputeResolved':
+    case 'TimerScheduled':
+    case 'TimerCancelled':
+      return [];
+    default:
+      return assertNever(event);
+  }
+}
 
-/** Statuses the buyer caused by checking out: the cart shows their outcome in place. */
-const checkoutStatuses = new Set<OrderStatus>(['PAID', 'FAILED']);
+/** One order event's place in the journal, with the parties the consumer looked up. */
+interface OrderNotice {
+  readonly orderId: string;
+  readonly orderNumber: string;
+  readonly parties: OrderParties;
+  readonly source: string;
+  readonly at: number;
+}
 
-type AnyEvent = { readonly type: string; readonly [field: string]: unknown };
+/** Both sides hear how an order moves on, but only once its checkout confirmed it. */
+function statusNotices(status: OrderStatus, order: OrderNotice): PlannedNotification[] {
+  if (!order.parties.confirmed) return [];
+  const { orderId, orderNumber: number, parties, source, at } = order;
+  return [
+    { userId: parties.buyerId, event: 'order.status', data: { orderId, orderNumber: number, status, role: 'buyer' }, source, at },
+    { userId: parties.sellerId, event: 'order.status', data: { orderId, orderNumber: number, status, role: 'seller' }, source, at },
+  ];
+}
+
+function newOrder(order: OrderNotice): PlannedNotification {
+  const { orderId, orderNumber: number, parties } = order;
+  const data = { orderId, orderNumber: number, buyerId: parties.buyerId, totalMinor: parties.totalMinor, itemCount: parties.itemCount };
+  return { userId: parties.sellerId, event: 'order.new', data, source: `${order.source}:new`, at: order.at };
+}
+
+function fundsReleased(releasedMinor: number, feeMinor: number, order: OrderNotice): PlannedNotification {
+  const data = { orderId: order.orderId, orderNumber: order.orderNumber, amountMinor: releasedMinor - feeMinor, feeMinor, currency: 'USD' as const };
+  return { userId: order.parties.sellerId, event: 'funds.released', data, source: `${order.source}:funds`, at: order.at };
+}
 
 export function planOrderNotifications(entry: JournalEntry, parties: OrderParties): PlannedNotification[] {
   const orderId = idOfKey('order', entry.key);
   const number = orderNumber(orderId);
-  const planned: PlannedNotification[] = [];
-  (entry.events as AnyEvent[]).forEach((event, index) => {
-    const source = `${entry.key}:${entry.seq}:${index}`;
-    const status = statusByEvent[event.type];
-    if (status !== undefined && parties.confirmed && !checkoutStatuses.has(status)) {
-      planned.push({ userId: parties.buyerId, event: 'order.status', data: { orderId, orderNumber: number, status, role: 'buyer' }, source, at: entry.at });
-      planned.push({ userId: parties.sellerId, event: 'order.status', data: { orderId, orderNumber: number, status, role: 'seller' }, source, at: entry.at });
-    }
-    if (event.type === 'CheckoutConfirmed') {
-      const data = { orderId, orderNumber: number, buyerId: parties.buyerId, totalMinor: parties.totalMinor, itemCount: parties.itemCount };
-      planned.push({ userId: parties.sellerId, event: 'order.new', data, source: `${source}:new`, at: entry.at });
-    }
-    if (event.type === 'OrderCompleted') {
-      const releasedMinor = Number(event['releasedMinor']);
-      const feeMinor = Number(event['feeMinor']);
-      const data = { orderId, orderNumber: number, amountMinor: releasedMinor - feeMinor, feeMinor, currency: 'USD' as const };
-      planned.push({ userId: parties.sellerId, event: 'funds.released', data, source: `${source}:funds`, at: entry.at });
-    }
-  });
-  return planned;
+  return orderEventsOf(entry).flatMap((event, index) =>
+    planOrderEvent(event, { orderId, orderNumber: number, parties, source: `${entry.key}:${entry.seq}:${index}`, at: entry.at }));
+}
+
+/**
+ * Wallet changes a person is told about: their own deposits and withdrawals. Money moved by an
+ * order is told by the order's own notification (the seller's "new order" and "funds released",
+ * either side's "cancelled"), so a checkout no longer sends "pending sale" then "pending sale
+ * voided", and a refused checkout's debit and refund tell nobody anything: the cart already said
+ * why it was refused.
+ */
+function isToldWalletChange(event: WalletEvent): event is Extract<WalletEvent, { type: 'Deposited' | 'Withdrawn' }> {
+  switch (event.type) {
+    case 'Deposited':
+    case 'Withdrawn':
+      return true;
+    case 'DebitedForOrder':
+    case 'PendingCredited':
+    case 'PendingReleased':
+    case 'PendingVoided':
+    case 'OrderRefunded':
+    case 'FeeCredited':
+    case 'OrderFenced':
+      return false;
+    default:
+      return assertNever(event);
+  }
 }
 
 export function planWalletNotifications(entry: JournalEntry): PlannedNotification[] {
   const userId = idOfKey('wallet', entry.key);
   if (userId === platformWalletId) return [];
   const planned: PlannedNotification[] = [];
-  (entry.events as AnyEvent[]).forEach((event, index) => {
-    if (!walletChanges.has(event.type)) return;
-    const orderId = typeof event['orderId'] === 'string' ? event['orderId'] : null;
-    const data = { change: event.type, amountMinor: Number(event['amountMinor'] ?? 0), orderId };
+  walletEventsOf(entry).forEach((event, index) => {
+    if (!isToldWalletChange(event)) return;
+    // Deposits and withdrawals belong to no order.
+    const data = { change: event.type, amountMinor: event.amountMinor, orderId: null };
     planned.push({ userId, event: 'wallet.changed', data, source: `${entry.key}:${entry.seq}:${index}`, at: entry.at });
   });
   return planned;

@@ -1,0 +1,69 @@
+/**
+ * Every consumer that follows the journal, in the one order the event processor runs them
+ * (runtime/processor.ts hands each batch to each consumer in turn, then checkpoints it):
+ *
+ * 1. The timer index, first: a journaled timer reaches the scheduler's table before any
+ *    projection of the same batch can fail the round.
+ * 2. The read models: `orders`, `products`, `wallets` and the rest. Everything after them may
+ *    read these rows for the same batch.
+ * 3. Mail planning and 4. the sellers' daily analytics: both read `orders` (the parties and
+ *    their addresses, the day's outcomes), so they come after the read models.
+ * 5. The search index, 6. notifications and 7. the product-cache invalidation follow the edge:
+ *    search re-reads `products`, notifications read the order's parties from `orders`, and a
+ *    cache miss after the invalidation must load the new row, so all three come after the read
+ *    models too. A system without a gateway (crash workers, benchmarks, tests) has no edge and
+ *    leaves these three out.
+ * 8. Observers a test or a crash worker adds, last, so they see a batch every other consumer
+ *    has handled.
+ */
+import type { Consumer } from '../../persistence/adapters/consumer.ts';
+import type { Stores } from '../../persistence/adapters/open-stores.ts';
+import type { SearchIndex } from '../../persistence/adapters/search/search-index.ts';
+import { createSellerDailyConsumer, type RecordAggregation } from '../../persistence/projections/analytics/seller-daily.ts';
+import { createProductCacheConsumer } from '../../persistence/projections/cache/cache-consumer.ts';
+import type { ProductCache } from '../../persistence/projections/cache/product-cache.ts';
+import { createMailConsumer } from '../../persistence/projections/mail/mail-consumer.ts';
+import { createNotificationConsumer } from '../../persistence/projections/notifications/notification-consumer.ts';
+import type { NotificationHub } from '../../persistence/projections/notifications/ports.ts';
+import type { SqlNotificationStore } from '../../persistence/projections/notifications/store.ts';
+import { createReadModelConsumer } from '../../persistence/projections/readmodels/consumer.ts';
+import { createSearchConsumer } from '../../persistence/projections/search/search-consumer.ts';
+import type { TimerIndex } from '../../runtime/timer-index.ts';
+
+/** The gateway's parts its consumers feed: the search index, the live hub and the read cache. */
+export interface EdgeParts {
+  readonly search: SearchIndex;
+  readonly hub: NotificationHub;
+  readonly productCache: ProductCache;
+}
+
+export interface ConsumerParts {
+  readonly stores: Stores;
+  readonly timerIndex: TimerIndex;
+  /** Wakes the mail sender once new mail is in the outbox. */
+  readonly wakeMail: () => void;
+  /** The analytics actor's port: asks it to record an aggregation it ran. */
+  readonly recordAggregation: RecordAggregation;
+  readonly processorBatch: number;
+  readonly notifications: SqlNotificationStore;
+  /** Undefined for a system without a gateway: the edge's consumers are then left out. */
+  readonly edge: EdgeParts | undefined;
+  readonly observers: readonly Consumer[];
+}
+
+export function orderedConsumers(parts: ConsumerParts): Consumer[] {
+  const { stores, edge } = parts;
+  const edgeConsumers: Consumer[] = edge === undefined ? [] : [
+    createSearchConsumer(stores.db, edge.search),
+    createNotificationConsumer(stores.db, parts.notifications, edge.hub),
+    createProductCacheConsumer(edge.productCache),
+  ];
+  return [
+    parts.timerIndex,
+    createReadModelConsumer(stores.db),
+    createMailConsumer(stores.db, parts.wakeMail),
+    createSellerDailyConsumer(stores.db, parts.recordAggregation, parts.processorBatch),
+    ...edgeConsumers,
+    ...parts.observers,
+  ];
+}
