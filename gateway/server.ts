@@ -30,7 +30,8 @@ import { allRoutes } from './routes/all.ts';
 import { reindexAll } from '../persistence/projections/search/search-consumer.ts';
 import { createStaticFiles } from './static.ts';
 import { nativeBinary, startUwsServer } from './uws.ts';
-import { createWsSessionFactory, wsLimits } from './ws/session.ts';
+import { createWsSessionFactory } from './ws/session.ts';
+import { gatewayLimits } from './app/limits.ts';
 
 export interface GatewayOptions {
   readonly config: Config;
@@ -115,8 +116,8 @@ export async function startGateway(options: GatewayOptions) {
         return principal === null ? { ok: false, status: 401, code: 'unauthenticated', message: 'Sign in to open a socket.' } : { ok: true, principal };
       },
       factory: createWsSessionFactory(context, router, hub),
-      maxBackpressureBytes: wsLimits.maxBackpressureBytes,
-      maxPayloadBytes: 64 * 1024,
+      maxBackpressureBytes: gatewayLimits.ws.maxBackpressureBytes,
+      maxPayloadBytes: gatewayLimits.ws.maxPayloadBytes,
     },
   });
   const metricsServer = config.gateway.metricsPort === undefined ? undefined : await startMetricsServer(config, logger, metrics);

@@ -10,7 +10,7 @@ import { createCheckoutDecider } from '../../actors/checkout/checkout.ts';
 import { createOrderDecider } from '../../actors/order/order.ts';
 import { sellerDecider } from '../../actors/seller/seller.ts';
 import { walletDecider } from '../../actors/wallet/wallet.ts';
-import { MailSender, mailLimits as defaultMailLimits, type MailLimits } from '../mail/sender.ts';
+import { MailSender, type MailLimits } from '../mail/sender.ts';
 import { createTransport, type MailTransport } from '../mail/transport.ts';
 import { openStores, type Stores } from '../../persistence/adapters/open-stores.ts';
 import { isTransientFailure } from '../../runtime/ask.ts';
@@ -29,6 +29,7 @@ import { ActorRuntime } from '../../runtime/runtime.ts';
 import { TimerIndex } from '../../runtime/timer-index.ts';
 import { TimerScheduler } from '../../runtime/timer-scheduler.ts';
 import { analyticsKey } from '../../actors/keys.ts';
+import { assertLimits, gatewayLimits } from './limits.ts';
 
 export interface SystemOptions {
   readonly logger: Logger;
@@ -59,6 +60,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     passivateAfterMs: config.passivateAfterMs,
     ...options.limits,
   };
+  assertLimits({ engine: limits, gateway: gatewayLimits, maxBodyBytes: config.gateway.maxBodyBytes });
   const stores: Stores = await openStores({
     databaseUrl: config.databaseUrl,
     mongoUrl: config.mongoUrl,
@@ -72,7 +74,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     from: config.mail.from,
     clock,
     logger,
-    limits: { ...defaultMailLimits, ...options.mailLimits },
+    limits: { ...gatewayLimits.mail, ...options.mailLimits },
   });
   const recordAggregation = async (fromDay: number, toDay: number) => {
     const result = await runtime.ask(analyticsKey(analyticsActorId), { type: 'RecordAggregation', fromDay, toDay });

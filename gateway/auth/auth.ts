@@ -6,12 +6,13 @@ import type { PasswordHasher, RateLimiter, SessionService, TokenService, UserSto
 import type { IdGenerator } from '../../runtime/ids.ts';
 import { SqlSessionStore } from '../../persistence/adapters/sessions/sql-session-store.ts';
 import { InProcessSessionCache, type SessionCache } from './session-cache.ts';
-import { sessionLimits, StoredSessions } from './sessions.ts';
+import { StoredSessions } from './sessions.ts';
 import { Argon2Hasher } from './passwords.ts';
-import { InProcessRateLimiter, rateLimits } from './rate-limit.ts';
+import { InProcessRateLimiter } from './rate-limit.ts';
 import { resolveJwtSecret } from './secret.ts';
 import { JoseTokenService } from './tokens.ts';
 import { SqlUserStore } from '../../persistence/adapters/users.ts';
+import { gatewayLimits } from '../app/limits.ts';
 
 export interface AuthParts {
   readonly users: UserStore;
@@ -37,13 +38,13 @@ export async function createAuth(options: AuthOptions): Promise<AuthParts> {
   const { clock } = options;
   const secret = await resolveJwtSecret(options.config.gateway.jwtSecret, options.config.dataDir);
   const tokens = new JoseTokenService(secret, clock);
-  const sessionCache = options.sessionCache ?? new InProcessSessionCache(sessionLimits.cacheTtlMs, clock);
+  const sessionCache = options.sessionCache ?? new InProcessSessionCache(gatewayLimits.sessions.cacheTtlMs, clock);
   return {
     users: new SqlUserStore(options.db),
     passwords: new Argon2Hasher(),
     tokens,
-    loginLimiter: options.loginLimiter ?? new InProcessRateLimiter(rateLimits.loginAttempts, rateLimits.loginWindowMs, clock),
-    registerLimiter: options.registerLimiter ?? new InProcessRateLimiter(options.config.gateway.registrationsPerHour, rateLimits.registerWindowMs, clock),
+    loginLimiter: options.loginLimiter ?? new InProcessRateLimiter(gatewayLimits.rate.loginAttempts, gatewayLimits.rate.loginWindowMs, clock),
+    registerLimiter: options.registerLimiter ?? new InProcessRateLimiter(options.config.gateway.registrationsPerHour, gatewayLimits.rate.registerWindowMs, clock),
     sessions: new StoredSessions(new SqlSessionStore(options.db), sessionCache, tokens, clock, options.ids),
   };
 }

@@ -4,18 +4,7 @@
  */
 import type { Clock } from '../../runtime/clock.ts';
 import type { RateDecision, RateLimiter } from '../context.ts';
-
-export const rateLimits = {
-  /** Login attempts per IP per window (DESIGN.md §5). */
-  loginAttempts: 5,
-  loginWindowMs: 60_000,
-  /** Registrations per IP per window (issue #14: 15 accounts in 330 ms from one IP); the count
-   *  itself is REGISTRATIONS_PER_HOUR (default 10), since load tests register thousands. */
-  registerWindowMs: 60 * 60 * 1000,
-  /** Keys tracked at once. Each costs ~100 bytes; beyond it expired windows are dropped, and if
-   *  none expired the oldest is, so a flood of spoofed keys cannot grow memory without bound. */
-  maxKeys: 100_000,
-} as const;
+import { gatewayLimits } from '../app/limits.ts';
 
 export class InProcessRateLimiter implements RateLimiter {
   private readonly windows = new Map<string, { startedAt: number; count: number }>();
@@ -41,10 +30,10 @@ export class InProcessRateLimiter implements RateLimiter {
   }
 
   private makeRoom(now: number): void {
-    if (this.windows.size < rateLimits.maxKeys) return;
+    if (this.windows.size < gatewayLimits.rate.maxKeys) return;
     for (const [key, window] of this.windows) if (now - window.startedAt >= this.windowMs) this.windows.delete(key);
     // Maps iterate in insertion order: the first key is the oldest window.
     const oldest = this.windows.keys().next();
-    if (this.windows.size >= rateLimits.maxKeys && oldest.done !== true) this.windows.delete(oldest.value);
+    if (this.windows.size >= gatewayLimits.rate.maxKeys && oldest.done !== true) this.windows.delete(oldest.value);
   }
 }

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../runtime/clock.ts';
 import { describeSessionCacheContract } from '../redis/session-cache.contract.ts';
-import { InProcessSessionCache, sessionCacheLimits } from './session-cache.ts';
+import { InProcessSessionCache } from './session-cache.ts';
+import { gatewayLimits } from '../app/limits.ts';
 
 describeSessionCacheContract('in-process', async ({ ttlMs, clock }) => {
   const cache = new InProcessSessionCache(ttlMs, clock);
@@ -10,12 +11,12 @@ describeSessionCacheContract('in-process', async ({ ttlMs, clock }) => {
 });
 
 describe('InProcessSessionCache', () => {
-  it(`keeps at most ${sessionCacheLimits.maxEntries} entries, dropping the oldest`, async () => {
+  it(`keeps at most ${gatewayLimits.sessionCache.maxEntries} entries, dropping the oldest`, async () => {
     const cache = new InProcessSessionCache(60_000, new VirtualClock());
     const session = { userId: 'u', lastSeenAt: 0, expiresAt: 1 };
-    for (let index = 0; index <= sessionCacheLimits.maxEntries; index += 1) await cache.put(`s${index}`, session);
+    for (let index = 0; index <= gatewayLimits.sessionCache.maxEntries; index += 1) await cache.put(`s${index}`, session);
     expect(await cache.get('s0')).toBeUndefined();
     expect(await cache.get('s1')).toEqual(session);
-    expect(await cache.get(`s${sessionCacheLimits.maxEntries}`)).toEqual(session);
+    expect(await cache.get(`s${gatewayLimits.sessionCache.maxEntries}`)).toEqual(session);
   });
 });

@@ -5,6 +5,7 @@
  * the cache and tells each process's listeners, which close that session's sockets.
  */
 import type { Clock } from '../../runtime/clock.ts';
+import { gatewayLimits } from '../app/limits.ts';
 
 export interface CachedSession {
   readonly userId: string;
@@ -20,12 +21,6 @@ export interface SessionCache {
   revoke(ids: readonly string[]): Promise<void>;
   onRevoked(listener: (id: string) => void): void;
 }
-
-export const sessionCacheLimits = {
-  /** Sessions kept at once; each costs about 200 bytes. Beyond it the oldest entry is dropped
-   *  (it is read from the store again on its next request). */
-  maxEntries: 100_000,
-} as const;
 
 /** The embedded mode's cache: one process, so revocation only has local listeners to tell. */
 export class InProcessSessionCache implements SessionCache {
@@ -49,7 +44,7 @@ export class InProcessSessionCache implements SessionCache {
 
   async put(id: string, session: CachedSession): Promise<void> {
     this.entries.delete(id);
-    if (this.entries.size >= sessionCacheLimits.maxEntries) {
+    if (this.entries.size >= gatewayLimits.sessionCache.maxEntries) {
       // Maps iterate in insertion order: the first key is the oldest entry.
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);

@@ -14,23 +14,7 @@ import type { IdGenerator } from '../../runtime/ids.ts';
 import type { IssuedToken, SessionService, TokenService } from '../context.ts';
 import type { Principal } from '../http.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
-import { tokenLifetimeMs } from './tokens.ts';
-
-export const sessionLimits = {
-  /** A session unused this long ends (sliding: every request moves it). One day: a shopper who
-   *  comes back the next evening signs in again; a stolen cookie left unused dies within a day. */
-  idleTimeoutMs: 24 * 60 * 60 * 1000,
-  /** However active, a session ends this long after sign-in: the token's own expiry (7 days). */
-  absoluteLifetimeMs: tokenLifetimeMs,
-  /** How stale the stored idle clock may get: one write per active session per minute. The idle
-   *  timeout is therefore exact to within this much. */
-  touchEveryMs: 60_000,
-  /** How long a cached session is trusted before the store is read again. A revocation does not
-   *  wait for it (it removes the entry); it only bounds what a missed revocation can cost. */
-  cacheTtlMs: 60_000,
-  /** Sessions one account may hold; signing in again beyond it ends the least recently used. */
-  maxPerUser: 50,
-} as const;
+import { gatewayLimits } from '../app/limits.ts';
 
 /** Why a socket of a session is closed: a WebSocket application code (4000–4999). */
 export const sessionEndedCloseCode = 4001;
@@ -50,8 +34,8 @@ export class StoredSessions implements SessionService {
 
   async signIn(principal: Omit<Principal, 'sessionId'>): Promise<IssuedToken> {
     const now = this.clock.now();
-    const session = { id: this.ids.next('session'), userId: principal.userId, createdAt: now, lastSeenAt: now, expiresAt: now + sessionLimits.absoluteLifetimeMs };
-    const dropped = await this.store.open(session, now - sessionLimits.idleTimeoutMs, sessionLimits.maxPerUser);
+    const session = { id: this.ids.next('session'), userId: principal.userId, createdAt: now, lastSeenAt: now, expiresAt: now + gatewayLimits.sessions.absoluteLifetimeMs };
+    const dropped = await this.store.open(session, now - gatewayLimits.sessions.idleTimeoutMs, gatewayLimits.sessions.maxPerUser);
     await this.cache.revoke(dropped);
     await this.cache.put(session.id, session);
     return this.tokens.issue({ ...principal, sessionId: session.id });
@@ -72,11 +56,11 @@ export class StoredSessions implements SessionService {
       if (session !== null) await this.cache.put(id, session);
     }
     if (session === null || session.userId !== principal.userId) return false;
-    if (now >= session.expiresAt || now - session.lastSeenAt >= sessionLimits.idleTimeoutMs) {
+    if (now >= session.expiresAt || now - session.lastSeenAt >= gatewayLimits.sessions.idleTimeoutMs) {
       await this.signOut(id);
       return false;
     }
-    if (now - session.lastSeenAt >= sessionLimits.touchEveryMs) {
+    if (now - session.lastSeenAt >= gatewayLimits.sessions.touchEveryMs) {
       // Removed meanwhile (another process signed it out): the request is refused like any other.
       if (!(await this.store.touch(id, now))) return false;
       await this.cache.put(id, { ...session, lastSeenAt: now });

@@ -7,8 +7,10 @@ import type { UserRole } from '../api-types.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { IssuedToken, TokenService } from '../context.ts';
 import type { Principal } from '../http.ts';
+import { gatewayLimits } from '../app/limits.ts';
 
-export const tokenLifetimeMs = 7 * 24 * 60 * 60 * 1000;
+/** A token lives as long as the longest session (gateway/app/limits.ts). */
+export const tokenLifetimeMs = gatewayLimits.sessions.absoluteLifetimeMs;
 const issuer = 'bazaary';
 const roles: ReadonlySet<string> = new Set<UserRole>(['BUYER', 'SELLER', 'ADMIN']);
 /** Longer strings are not tokens of ours; refusing them early bounds the work per request. */

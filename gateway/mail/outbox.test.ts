@@ -8,10 +8,11 @@ import { openHarness, type Harness } from '../../runtime/testing/harness.ts';
 import { claimDueMails, enqueueMails, listMails, markMailSent, retryDelayMs } from '../../persistence/projections/mail/outbox.ts';
 import type { PlannedMail } from '../../persistence/projections/mail/plan.ts';
 import { welcomeMail } from '../../persistence/projections/mail/plan.ts';
-import { MailSender, mailLimits } from './sender.ts';
+import { MailSender } from './sender.ts';
 import { messageIdFor, type OutgoingMail } from './outgoing.ts';
 import type { MailTransport } from './transport.ts';
 import { outboxOnlyTransport } from './transport.ts';
+import { gatewayLimits } from '../app/limits.ts';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -22,7 +23,7 @@ beforeEach(async () => {
   await harness.db.query('TRUNCATE mail_outbox');
 });
 
-const limits = { ...mailLimits, retryBaseMs: 1_000, retryMaxMs: 4_000, attemptsMax: 4, leaseMs: 60_000 };
+const limits = { ...gatewayLimits.mail, retryBaseMs: 1_000, retryMaxMs: 4_000, attemptsMax: 4, leaseMs: 60_000 };
 const mail = (id: string): PlannedMail => ({ ...welcomeMail({ id, email: `${id}@example.test`, displayName: id, role: 'BUYER' }, harness.clock.now()) });
 
 function sender(transport: MailTransport): MailSender {

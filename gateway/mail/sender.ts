@@ -28,18 +28,6 @@ export interface MailLimits extends RetryPolicy {
   readonly pollMs: number;
 }
 
-export const mailLimits: MailLimits = {
-  // 30 s, 1 min, 2 min, … up to 1 h: a relay down for a few minutes costs a few minutes of delay;
-  // with 8 attempts a mail gives up after about 2 h 10 min of failures, and an operator sees it.
-  retryBaseMs: 30_000,
-  retryMaxMs: 3_600_000,
-  attemptsMax: 8,
-  leaseMs: 300_000,
-  batchSize: 20,
-  concurrency: 4,
-  pollMs: 1_000,
-};
-
 export interface MailRoundReport {
   readonly claimed: number;
   readonly sent: number;

@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthDto, MailDto, Page } from '../api-types.ts';
 import { eventually, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
 import { retryDelayMs } from '../../persistence/projections/mail/outbox.ts';
-import { mailLimits } from './sender.ts';
+
 import { SmtpTransport } from './smtp.ts';
 import { messageIdFor } from './outgoing.ts';
+import { gatewayLimits } from '../app/limits.ts';
 
 const probe = spawnSync('python3', ['-W', 'ignore', '-c', 'import smtpd'], { encoding: 'utf8' });
 const skipReason = probe.error !== undefined ? `python3 is missing (${probe.error.message})` : probe.status !== 0 ? `python3 has no smtpd module: ${probe.stderr.trim().split('\n').at(-1)}` : null;
@@ -119,7 +120,7 @@ describe.skipIf(skipReason !== null)('SMTP transport against a real SMTP server'
       const db = harness.gateway.system.stores.db;
       const sender = harness.gateway.system.mail;
       await eventually(async () => ((await welcome(user.user.id))?.attempts === 1 ? true : null));
-      for (let attempt = 1; attempt < mailLimits.attemptsMax; attempt += 1) {
+      for (let attempt = 1; attempt < gatewayLimits.mail.attemptsMax; attempt += 1) {
         const mail = await welcome(user.user.id);
         expect(mail).toMatchObject({ status: 'pending', attempts: attempt });
         expect(mail?.lastError).toContain('ECONNREFUSED');
@@ -134,13 +135,13 @@ describe.skipIf(skipReason !== null)('SMTP transport against a real SMTP server'
         const next = await welcome(user.user.id);
         if (next?.status === 'pending') {
           // The row's next time is the backoff after this attempt, measured from when it ran.
-          expect(next.nextAttemptAt).toBeGreaterThanOrEqual(before + retryDelayMs(attempt + 1, mailLimits));
-          expect(next.nextAttemptAt).toBeLessThanOrEqual(after + retryDelayMs(attempt + 1, mailLimits));
+          expect(next.nextAttemptAt).toBeGreaterThanOrEqual(before + retryDelayMs(attempt + 1, gatewayLimits.mail));
+          expect(next.nextAttemptAt).toBeLessThanOrEqual(after + retryDelayMs(attempt + 1, gatewayLimits.mail));
         }
       }
       const failed = (await harness.call('GET', '/api/admin/mail?status=failed', { token: admin.token })).body as Page<MailDto>;
       expect(failed.total).toBe(1);
-      expect(failed.items[0]).toMatchObject({ id: `welcome:${user.user.id}`, status: 'failed', attempts: mailLimits.attemptsMax, nextAttemptAt: null, sentAt: null });
+      expect(failed.items[0]).toMatchObject({ id: `welcome:${user.user.id}`, status: 'failed', attempts: gatewayLimits.mail.attemptsMax, nextAttemptAt: null, sentAt: null });
       expect(failed.items[0]?.lastError).toContain('ECONNREFUSED');
     });
   });

@@ -7,7 +7,7 @@
 import type { Clock } from '../../runtime/clock.ts';
 import type { GatewayConfig } from '../app/config.ts';
 import type { Logger } from '../../runtime/logger.ts';
-import { InProcessRateLimiter, rateLimits } from '../auth/rate-limit.ts';
+import { InProcessRateLimiter } from '../auth/rate-limit.ts';
 import type { ProductCache, RateLimiter, RedisHealth } from '../context.ts';
 import { InProcessHub } from '../notifications/hub.ts';
 import { RedisHub } from './hub.ts';
@@ -17,7 +17,7 @@ import { RedisRateLimiter } from './rate-limiter.ts';
 import { RedisProductCache } from './redis-product-cache.ts';
 import { RedisSessionCache } from './redis-session-cache.ts';
 import { InProcessSessionCache, type SessionCache } from '../auth/session-cache.ts';
-import { sessionLimits } from '../auth/sessions.ts';
+import { gatewayLimits } from '../app/limits.ts';
 
 export interface BusParts {
   readonly loginLimiter: RateLimiter;
@@ -49,9 +49,9 @@ export async function openBus(options: BusOptions): Promise<BusParts> {
   const ttlMs = config.productCacheTtlMs;
   if (config.redisUrl === undefined) {
     return {
-      loginLimiter: new InProcessRateLimiter(rateLimits.loginAttempts, rateLimits.loginWindowMs, clock),
-      registerLimiter: new InProcessRateLimiter(config.registrationsPerHour, rateLimits.registerWindowMs, clock),
-      sessionCache: new InProcessSessionCache(sessionLimits.cacheTtlMs, clock),
+      loginLimiter: new InProcessRateLimiter(gatewayLimits.rate.loginAttempts, gatewayLimits.rate.loginWindowMs, clock),
+      registerLimiter: new InProcessRateLimiter(config.registrationsPerHour, gatewayLimits.rate.registerWindowMs, clock),
+      sessionCache: new InProcessSessionCache(gatewayLimits.sessions.cacheTtlMs, clock),
       hub: new InProcessHub(),
       productCache: ttlMs > 0 ? new InProcessProductCache(ttlMs, clock) : noProductCache,
       redis: undefined,
@@ -60,11 +60,11 @@ export async function openBus(options: BusOptions): Promise<BusParts> {
   }
   const link = new RedisLink(config.redisUrl, options.redisPrefix ?? 'bazaary:', logger);
   const hub = await RedisHub.open(link);
-  const sessionCache = await RedisSessionCache.open(link, sessionLimits.cacheTtlMs);
+  const sessionCache = await RedisSessionCache.open(link, gatewayLimits.sessions.cacheTtlMs);
   await link.waitUntilReady();
   return {
-    loginLimiter: new RedisRateLimiter(link, rateLimits.loginAttempts, rateLimits.loginWindowMs, clock),
-    registerLimiter: new RedisRateLimiter(link, config.registrationsPerHour, rateLimits.registerWindowMs, clock),
+    loginLimiter: new RedisRateLimiter(link, gatewayLimits.rate.loginAttempts, gatewayLimits.rate.loginWindowMs, clock),
+    registerLimiter: new RedisRateLimiter(link, config.registrationsPerHour, gatewayLimits.rate.registerWindowMs, clock),
     sessionCache,
     hub,
     productCache: ttlMs > 0 ? new RedisProductCache(link, ttlMs) : noProductCache,

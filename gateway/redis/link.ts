@@ -8,24 +8,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../../runtime/logger.ts';
 import type { RedisHealth } from '../context.ts';
-
-export const redisLimits = {
-  /** A command slower than this fails and the caller falls back; it is also the most a request
-   *  can wait on a Redis that accepts connections but does not answer. */
-  commandTimeoutMs: 250,
-  /** How long a (re)connect may take before it is abandoned and retried. */
-  connectTimeoutMs: 1_000,
-  /** How long the gateway waits for Redis at start before it starts degraded. */
-  startWaitMs: 2_000,
-  /** The longest pause between reconnect attempts; a returning Redis is used again within it. */
-  maxReconnectDelayMs: 1_000,
-  /** Command timeouts in a row after which the connection is presumed hung (a stopped Redis, or a
-   *  peer gone without a reset) and reopened; until then each request may lose one timeout. */
-  hungAfterTimeouts: 3,
-  /** How often an idle process pings, so a hung Redis shows on /readyz without traffic. One PING
-   *  per process per interval. */
-  pingEveryMs: 1_000,
-} as const;
+import { gatewayLimits } from '../app/limits.ts';
 
 export type MessageHandler = (message: string) => void;
 
@@ -58,11 +41,11 @@ export class RedisLink implements RedisHealth {
   private connect(url: string, role: string): Redis {
     const connection = new Redis(url, {
       enableOfflineQueue: false,
-      commandTimeout: redisLimits.commandTimeoutMs,
-      connectTimeout: redisLimits.connectTimeoutMs,
+      commandTimeout: gatewayLimits.redis.commandTimeoutMs,
+      connectTimeout: gatewayLimits.redis.connectTimeoutMs,
       maxRetriesPerRequest: 0,
       autoResubscribe: false,
-      retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 10), redisLimits.maxReconnectDelayMs),
+      retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 10), gatewayLimits.redis.maxReconnectDelayMs),
       connectionName: `bazaary-${role}`,
     });
     // Without a listener ioredis prints every failed reconnect; the health change is logged once instead.
@@ -77,13 +60,13 @@ export class RedisLink implements RedisHealth {
 
   /** Waits until both connections are up, or gives up after `startWaitMs` (the gateway then starts degraded). */
   async waitUntilReady(): Promise<void> {
-    const deadline = Date.now() + redisLimits.startWaitMs;
+    const deadline = Date.now() + gatewayLimits.redis.startWaitMs;
     while (this.status() !== 'ok' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     this.started = true;
     this.report();
     this.pinger = setInterval(() => {
       if (this.usable()) this.command((client) => client.ping()).catch(() => {});
-    }, redisLimits.pingEveryMs);
+    }, gatewayLimits.redis.pingEveryMs);
     this.pinger.unref();
   }
 
@@ -127,7 +110,7 @@ export class RedisLink implements RedisHealth {
     } catch (error) {
       const timedOut = error instanceof Error && error.message === 'Command timed out';
       this.timeoutsInARow = timedOut ? this.timeoutsInARow + 1 : 0;
-      if (this.timeoutsInARow >= redisLimits.hungAfterTimeouts) {
+      if (this.timeoutsInARow >= gatewayLimits.redis.hungAfterTimeouts) {
         this.timeoutsInARow = 0;
         this.client.disconnect(true);
         this.subscriber.disconnect(true);

@@ -7,12 +7,7 @@
 import type { Clock } from '../../runtime/clock.ts';
 import type { ProductDto } from '../api-types.ts';
 import type { ProductCache } from '../context.ts';
-
-export const productCacheLimits = {
-  /** Products held at once in process. A product is ~1–2 KB, so this costs at most ~20 MB; beyond
-   *  it expired entries are dropped, and if none expired the oldest is. */
-  maxEntries: 10_000,
-} as const;
+import { gatewayLimits } from '../app/limits.ts';
 
 export class InProcessProductCache implements ProductCache {
   private readonly entries = new Map<string, { product: ProductDto; expiresAt: number }>();
@@ -55,11 +50,11 @@ export class InProcessProductCache implements ProductCache {
   private store(productId: string, product: ProductDto): void {
     const now = this.clock.now();
     this.entries.delete(productId);
-    if (this.entries.size >= productCacheLimits.maxEntries) {
+    if (this.entries.size >= gatewayLimits.productCache.maxEntries) {
       for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
       // Maps iterate in insertion order: the first key is the oldest entry.
       const oldest = this.entries.keys().next();
-      if (this.entries.size >= productCacheLimits.maxEntries && oldest.done !== true) this.entries.delete(oldest.value);
+      if (this.entries.size >= gatewayLimits.productCache.maxEntries && oldest.done !== true) this.entries.delete(oldest.value);
     }
     this.entries.set(productId, { product, expiresAt: now + this.ttlMs });
   }

@@ -12,11 +12,9 @@ import type { ApiRequest, Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
 import { maxInt32, pageQuery, parseParams, parseQuery, wholeNumberQuery } from '../validate.ts';
 import { actorKindList, keyPrefix } from '../../actors/keys.ts';
+import { gatewayLimits } from '../app/limits.ts';
 
-/** Entries one journal page or replay reads; a longer stream is paged (journal) or refused (replay). */
-const maxEntriesPerRead = 10_000;
-/** Actor keys one listing returns. */
-const maxActorsListed = 1_000;
+const { maxEntriesPerRead, maxActorsListed } = gatewayLimits.routes;
 
 const keySchema = v.pipe(v.string(), v.regex(/^(wallet|order|seller|checkout|analytics):[A-Za-z0-9_.:-]{1,200}$/, 'must be an actor key such as order:<id>'));
 /** Journal seqs are an `integer` column; times are epoch ms in a `bigint` one. */

@@ -10,17 +10,18 @@ import { SequentialIds } from '../../runtime/ids.ts';
 import { silentLogger } from '../../runtime/logger.ts';
 import type { AuthDto, UserDto } from '../api-types.ts';
 import { Argon2Hasher } from '../auth/passwords.ts';
-import { InProcessRateLimiter, rateLimits } from '../auth/rate-limit.ts';
+import { InProcessRateLimiter } from '../auth/rate-limit.ts';
 import { JoseTokenService } from '../auth/tokens.ts';
 import { SqlUserStore } from '../../persistence/adapters/users.ts';
 import { InProcessSessionCache } from '../auth/session-cache.ts';
-import { sessionLimits, StoredSessions } from '../auth/sessions.ts';
+import { StoredSessions } from '../auth/sessions.ts';
 import { SqlSessionStore } from '../../persistence/adapters/sessions/sql-session-store.ts';
 import { sessionRoutes } from './sessions.ts';
 import type { GatewayContext } from '../context.ts';
 import type { ApiResponse } from '../http.ts';
 import { Router } from '../router.ts';
 import { authRoutes } from './auth.ts';
+import { gatewayLimits } from '../app/limits.ts';
 
 let market: Marketplace;
 let context: GatewayContext;
@@ -40,12 +41,12 @@ beforeAll(async () => {
     users: new SqlUserStore(market.system.stores.db),
     passwords: new Argon2Hasher(),
     tokens: new JoseTokenService('a test secret that is long enough for HS256', market.clock),
-    loginLimiter: new InProcessRateLimiter(rateLimits.loginAttempts, rateLimits.loginWindowMs, market.clock),
-    registerLimiter: new InProcessRateLimiter(registrationsPerHour, rateLimits.registerWindowMs, market.clock),
+    loginLimiter: new InProcessRateLimiter(gatewayLimits.rate.loginAttempts, gatewayLimits.rate.loginWindowMs, market.clock),
+    registerLimiter: new InProcessRateLimiter(registrationsPerHour, gatewayLimits.rate.registerWindowMs, market.clock),
   });
   context = {
     ...context,
-    sessions: new StoredSessions(new SqlSessionStore(market.system.stores.db), new InProcessSessionCache(sessionLimits.cacheTtlMs, market.clock), context.tokens, market.clock, new SequentialIds('s')),
+    sessions: new StoredSessions(new SqlSessionStore(market.system.stores.db), new InProcessSessionCache(gatewayLimits.sessions.cacheTtlMs, market.clock), context.tokens, market.clock, new SequentialIds('s')),
   } as GatewayContext;
 }, 60_000);
 
@@ -187,7 +188,7 @@ describe('sessions', () => {
     expect((await me(auth.token, 'cookie')).status).toBe(401);
   });
 
-  it(`ends a session idle for ${sessionLimits.idleTimeoutMs / 3_600_000} h, slides with use, and caps an active one at 7 days`, async () => {
+  it(`ends a session idle for ${gatewayLimits.sessions.idleTimeoutMs / 3_600_000} h, slides with use, and caps an active one at 7 days`, async () => {
     const idle = await signUp('idle@example.test');
     const active = await signUp('active@example.test');
     const hour = 60 * 60 * 1000;
@@ -196,7 +197,7 @@ describe('sessions', () => {
       expect((await me(active.token)).status, `active after ${hours} h`).toBe(200);
     }
     expect((await me(idle.token)).status).toBe(401);
-    market.clock.advance(sessionLimits.absoluteLifetimeMs - 160 * hour);
+    market.clock.advance(gatewayLimits.sessions.absoluteLifetimeMs - 160 * hour);
     expect((await me(active.token)).status).toBe(401);
   });
 

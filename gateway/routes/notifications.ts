@@ -8,9 +8,9 @@ import type { GatewayContext } from '../context.ts';
 import type { ApiRequest, Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
 import { parseBody, parseQuery } from '../validate.ts';
+import { gatewayLimits } from '../app/limits.ts';
 
-/** Rows one request returns at most: a bell's list, not an export. */
-const maxHistoryRows = 50;
+const { maxHistoryRows } = gatewayLimits.routes;
 
 const seqNumber = v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(2_147_483_647));
 const seqText = v.pipe(v.string(), v.regex(/^\d{1,10}$/, 'must be a seq number'), v.transform(Number), v.maxValue(2_147_483_647));

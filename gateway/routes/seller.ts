@@ -7,10 +7,10 @@ import type { GatewayContext } from '../context.ts';
 import type { ApiRequest, Route } from '../http.ts';
 import { ApiError, ok } from '../http.ts';
 import { pageQuery, parseQuery } from '../validate.ts';
+import { gatewayLimits } from '../app/limits.ts';
 
 const dayMs = 86_400_000;
-/** Days of sales a stats request may span; bounds the query and the chart. */
-const maxStatsDays = 366;
+const { maxStatsDays } = gatewayLimits.routes;
 const dateSchema = v.pipe(v.string(), v.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'), v.transform((text) => Date.parse(`${text}T00:00:00Z`)), v.check((ms) => Number.isFinite(ms), 'must be a real date'));
 
 function sellerId(request: ApiRequest): string {

@@ -14,7 +14,8 @@ import { SqlNotificationStore } from '../../persistence/projections/notification
 import { Router } from '../router.ts';
 import { silentLogger } from '../../runtime/logger.ts';
 import type { SendStatus, WsConnection } from './connection.ts';
-import { createWsSessionFactory, wsLimits } from './session.ts';
+import { createWsSessionFactory } from './session.ts';
+import { gatewayLimits } from '../app/limits.ts';
 
 let db: Db;
 let store: SqlNotificationStore;
@@ -84,7 +85,7 @@ describe('WebSocket sessions', () => {
     const slowSession = factory(slow);
     await settle();
     // Each notification is ~150 bytes queued; enough of them pass the backpressure bound.
-    const burst = Math.ceil(wsLimits.maxBackpressureBytes / 120);
+    const burst = Math.ceil(gatewayLimits.ws.maxBackpressureBytes / 120);
     await notify(burst);
     expect(slow.closed?.code).toBe(1013);
     const lastSeen = Math.max(...slow.sent.filter((message) => message['type'] === 'notification').map((message) => Number(message['seq'])));

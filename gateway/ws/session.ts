@@ -21,15 +21,7 @@ import { toRequest, wsCommands } from './commands.ts';
 import { exceedsJsonDepth, maxJsonDepth } from '../json-limits.ts';
 import { maxInt32 } from '../validate.ts';
 import { sessionEndedCloseCode } from '../auth/sessions.ts';
-
-export const wsLimits = {
-  /** Commands one socket may have running at once; more answer `too_many_commands`. */
-  commandsInFlightMax: 16,
-  /** Notifications read per catch-up page. */
-  replayPageSize: 200,
-  /** Bytes a socket may have queued before it is closed as a slow consumer (resume fixes it). */
-  maxBackpressureBytes: 1024 * 1024,
-} as const;
+import { gatewayLimits } from '../app/limits.ts';
 
 const clientMessage = v.variant('type', [
   v.object({ type: v.literal('command'), id: v.pipe(v.string(), v.minLength(1), v.maxLength(100)), name: v.string(), args: v.optional(v.record(v.string(), v.unknown())) }),
@@ -94,7 +86,7 @@ class Session implements WsSession {
   private send(message: WsServerMessage): void {
     if (this.closed) return;
     const status = this.connection.send(JSON.stringify(message));
-    if (status === 'dropped' || this.connection.bufferedBytes() > wsLimits.maxBackpressureBytes) {
+    if (status === 'dropped' || this.connection.bufferedBytes() > gatewayLimits.ws.maxBackpressureBytes) {
       this.connection.close(1013, 'slow consumer: reconnect and resume');
       this.onClose();
     }
@@ -127,13 +119,13 @@ class Session implements WsSession {
       do {
         this.catchUpAgain = false;
         for (;;) {
-          const page = await this.context.notifications.after(this.connection.principal.userId, this.cursor, wsLimits.replayPageSize);
+          const page = await this.context.notifications.after(this.connection.principal.userId, this.cursor, gatewayLimits.ws.replayPageSize);
           for (const notification of page) {
             if (this.closed) return;
             this.cursor = notification.seq;
             this.send(notification);
           }
-          if (page.length < wsLimits.replayPageSize) break;
+          if (page.length < gatewayLimits.ws.replayPageSize) break;
         }
       } while (this.catchUpAgain && !this.closed);
       if (announce) this.send({ type: 'resumed', lastSeq: this.cursor });
@@ -176,8 +168,8 @@ class Session implements WsSession {
       this.send({ id, ok: false, error: { code: route === undefined ? 'unknown_command' : 'invalid_request', message } });
       return;
     }
-    if (this.inFlight >= wsLimits.commandsInFlightMax) {
-      this.send({ id, ok: false, error: { code: 'too_many_commands', message: `at most ${wsLimits.commandsInFlightMax} commands at once` } });
+    if (this.inFlight >= gatewayLimits.ws.commandsInFlightMax) {
+      this.send({ id, ok: false, error: { code: 'too_many_commands', message: `at most ${gatewayLimits.ws.commandsInFlightMax} commands at once` } });
       return;
     }
     this.inFlight += 1;

@@ -13,7 +13,8 @@ import type { AppendResult, EntryPosition, GroupCommitOptions, Journal, JournalE
 import { VersionConflict } from './journal.ts';
 import type { PendingAppend } from './journal-batch.ts';
 import { roundsByKey } from './journal-batch.ts';
-import { checkAppend, checkAppended, checkAscending, checkLimit, checkStreamPage } from './journal-checks.ts';
+import { submitAppend } from './journal-append.ts';
+import { checkAscending, checkLimit, checkStreamPage } from './journal-checks.ts';
 
 export interface JournalDocument {
   readonly key: string;
@@ -68,13 +69,8 @@ export class MongoJournal implements Journal {
     this.commits = new GroupCommit((appends) => this.writeBatch(appends), options);
   }
 
-  async append<E>(key: string, expectedSeq: number, entry: NewEntry<E>): Promise<AppendResult<E>> {
-    checkAppend(key, expectedSeq, entry);
-    const append: PendingAppend = { key, expectedSeq, entry };
-    const result = await this.commits.submit(append);
-    checkAppended(append, result);
-    // The journal stores whatever events its writer gave; the key's writer reads them back as E.
-    return result as AppendResult<E>;
+  append<E>(key: string, expectedSeq: number, entry: NewEntry<E>): Promise<AppendResult<E>> {
+    return submitAppend(this.commits, key, expectedSeq, entry);
   }
 
   async read<E>(key: string, afterSeq: number, limit: number): Promise<JournalEntry<E>[]> {
