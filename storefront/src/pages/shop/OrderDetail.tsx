@@ -61,7 +61,7 @@ function useCommand(): { pending: () => boolean; error: () => string | null; cod
 function ruleFor(order: OrderDto, viewer: 'buyer' | 'seller'): string {
   switch (order.status) {
     case 'PAID':
-      return viewer === 'seller' ? 'Ship it by the ship-by date or cancel it; an unshipped order is refunded then.' : 'The seller ships it by the ship-by date, or you are refunded automatically.';
+      return viewer === 'seller' ? 'Ship it by the ship-by date or cancel it; an unshipped order is refunded then.' : 'The seller ships it by the ship-by date, or you are refunded automatically. Until it ships you may cancel it and be refunded at once; disputes are for shipped orders.';
     case 'SHIPPED':
     case 'DELIVERED':
       return viewer === 'seller' ? 'You are paid when the buyer confirms delivery, or on the auto-release date.' : 'Confirm delivery to pay the seller, or open a dispute to keep the money frozen until an operator decides.';
@@ -91,6 +91,8 @@ function Rule(props: { order: OrderDto; viewer: 'buyer' | 'seller' }): JSX.Eleme
 function BuyerActions(props: { order: OrderDto }): JSX.Element {
   const confirm = useAction(confirmDelivery);
   const dispute = useAction(openDispute);
+  const cancel = useAction(cancelOrder);
+  const cancelCommand = useCommand();
   const confirmCommand = useCommand();
   const disputeCommand = useCommand();
   const [disputing, setDisputing] = createSignal(false);
@@ -107,6 +109,20 @@ function BuyerActions(props: { order: OrderDto }): JSX.Element {
   return (
     <div class="card-premium grid gap-3 p-4">
       <Rule order={props.order} viewer="buyer" />
+      {/* Unshipped: the buyer cancels and is refunded; disputes are for shipped or delivered orders. */}
+      <Show when={props.order.status === 'PAID'}>
+        <div class="flex flex-wrap items-start gap-2">
+          <ConfirmAction
+            label="Cancel order"
+            question={`Cancel this order? ${total()} comes back to your wallet at once; this cannot be undone.`}
+            confirmLabel={`Cancel and refund ${total()}`}
+            danger
+            disabled={cancelCommand.pending()}
+            run={() => (noteOwnAction(props.order.id, ['CANCELLED']), cancelCommand.run(() => cancel(props.order.id)))}
+          />
+        </div>
+        <ErrorNote error={cancelCommand.error()} />
+      </Show>
       <Show when={open()}>
         <div class="flex flex-wrap items-start gap-2">
           <ConfirmAction
