@@ -227,7 +227,8 @@ describe('a multi-seller cart the buyer can afford only in part', () => {
     ]);
     await settleFully(market, 'split cart');
 
-    expect(result, 'one clear rejection').toEqual({ ok: false, code: 'insufficient_funds', message: expect.any(String) });
+    // The refusal names the checkout's orders (issue #14 item 9), which were all compensated.
+    expect(result, 'one clear rejection').toEqual({ ok: false, code: 'insufficient_funds', message: expect.any(String), orderIds: ['split-1', 'split-2'] });
     const checkoutNow = await checkoutState(market, 'split');
     expect(checkoutNow, 'the checkout').toMatchObject({ status: 'FAILED', failure: { code: 'insufficient_funds' } });
     const [first, second] = await Promise.all([orderState(market, 'split-1'), orderState(market, 'split-2')]);
