@@ -50,7 +50,7 @@ export function NotificationCentre(): JSX.Element {
 
   return (
     <div ref={root} class="relative">
-      <button type="button" class="btn-ghost relative !px-2.5 !py-1.5 text-sm" aria-label={label()} aria-expanded={open()} aria-haspopup="dialog" onClick={() => setOpen(!open())}>
+      <button type="button" class="btn-ghost relative min-h-11 min-w-11 !px-2.5 !py-1.5 text-sm" aria-label={label()} aria-expanded={open()} aria-haspopup="dialog" onClick={() => setOpen(!open())}>
         {/* A drawn bell rather than an emoji: it renders the same without an emoji font. */}
         <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
           <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />

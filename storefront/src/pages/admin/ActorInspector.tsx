@@ -134,15 +134,17 @@ const followEveryMs = 1_000;
  * and timers when one lands. Returns the number of entries that arrived while the page was open.
  */
 function useFollow(actorKey: () => string, lastSeq: () => number | undefined): () => number {
-  const [arrived, setArrived] = createSignal(0);
+  // Counted from the seq first seen, not from what this poll found: the journal may be refreshed
+  // by something else (a revalidation after a reconnect, say) before the poll sees the entries.
+  const [firstSeen, setFirstSeen] = createSignal<number | undefined>(undefined);
   let timer: number | undefined;
   let stopped = false;
   async function poll(): Promise<void> {
     try {
       const known = lastSeq();
+      if (known !== undefined && firstSeen() === undefined) setFirstSeen(known);
       const newer = known === undefined ? null : await journalAfter(actorKey(), known);
       if (newer !== null && newer.items.length > 0) {
-        setArrived((count) => count + newer.items.length);
         await revalidate([getActor.keyFor(actorKey()), getActorJournal.keyFor(actorKey())]);
       }
     } catch {
@@ -155,7 +157,11 @@ function useFollow(actorKey: () => string, lastSeq: () => number | undefined): (
     stopped = true;
     window.clearTimeout(timer);
   });
-  return arrived;
+  return () => {
+    const first = firstSeen();
+    const latest = lastSeq();
+    return first === undefined || latest === undefined ? 0 : Math.max(0, latest - first);
+  };
 }
 
 function Inspector(props: { actorKey: string }): JSX.Element {
