@@ -117,7 +117,8 @@ export class TestSocket {
     this.socket.send(JSON.stringify(message));
   }
 
-  waitFor(match: (message: WsServerMessage) => boolean, timeoutMs = 15_000): Promise<WsServerMessage> {
+  // Generous: on a loaded 2-core machine the socket's first reply waits behind the projections' queries.
+  waitFor(match: (message: WsServerMessage) => boolean, timeoutMs = 30_000): Promise<WsServerMessage> {
     const seen = this.messages.find(match);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
