@@ -53,6 +53,9 @@ export async function startServer(extraOrigins: readonly string[] = []): Promise
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       CORS_ORIGINS: [url, `http://localhost:${port}`, ...extraOrigins].join(','),
+      // Every browser test registers its own accounts, all from 127.0.0.1; the per-IP limit is for
+      // real visitors (gateway/routes/auth.ts), so the suite raises it as the gateway harness does.
+      REGISTRATIONS_PER_HOUR: '1000',
     },
   });
   let log = '';
