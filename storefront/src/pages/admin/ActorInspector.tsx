@@ -6,7 +6,7 @@
  * its pending timers. Scrubbing shows the last answer while the next one loads, so the slider
  * never blanks the page.
  */
-import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { createEffect, createSignal, For, onCleanup, onMount, Show, untrack } from 'solid-js';
 import type { JSX } from 'solid-js';
 import { A, createAsync, revalidate, useParams } from '@solidjs/router';
 import type { ActorStateDto, JournalEntryDto } from '../../../../gateway/api-types.ts';
@@ -139,10 +139,15 @@ function useFollow(actorKey: () => string, lastSeq: () => number | undefined): (
   const [firstSeen, setFirstSeen] = createSignal<number | undefined>(undefined);
   let timer: number | undefined;
   let stopped = false;
+  // Taken as soon as the journal first loads, not at the first poll: anything that refreshes the
+  // journal before that poll (the test saw it) would otherwise be counted as already seen.
+  createEffect(() => {
+    const known = lastSeq();
+    if (known !== undefined && untrack(firstSeen) === undefined) setFirstSeen(known);
+  });
   async function poll(): Promise<void> {
     try {
       const known = lastSeq();
-      if (known !== undefined && firstSeen() === undefined) setFirstSeen(known);
       const newer = known === undefined ? null : await journalAfter(actorKey(), known);
       if (newer !== null && newer.items.length > 0) {
         await revalidate([getActor.keyFor(actorKey()), getActorJournal.keyFor(actorKey())]);
