@@ -13,6 +13,7 @@ export const initialState: CheckoutState = Object.freeze({
   buyerId: '',
   status: 'NEW',
   orders: Object.freeze([]),
+  shipTo: null,
   settled: Object.freeze({}),
   steps: Object.freeze({}),
   failure: null,
@@ -24,7 +25,7 @@ export function evolve(state: CheckoutState, event: CheckoutEvent): CheckoutStat
     case 'CheckoutStarted':
       invariant(state.status === 'NEW', 'a checkout starts once');
       invariant(event.orders.length > 0, 'a checkout plans at least one order');
-      return { ...state, checkoutId: event.checkoutId, buyerId: event.buyerId, orders: event.orders, status: 'PLACING' };
+      return { ...state, checkoutId: event.checkoutId, buyerId: event.buyerId, orders: event.orders, shipTo: event.shipTo ?? null, status: 'PLACING' };
     case 'StepStarted': {
       invariant(!Object.hasOwn(state.steps, event.stepId), `step ${event.stepId} runs at most once`);
       const step = { status: 'PENDING' as const, target: event.target, command: event.command };

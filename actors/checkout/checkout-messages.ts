@@ -18,6 +18,7 @@
 import type { EffectOutcome, TimerCancelled, TimerScheduled } from '../decider.ts';
 import type { RequestedItem } from '../seller/seller-messages.ts';
 import type { OrderSettled } from '../order/order-messages.ts';
+import type { ShipToAddress } from '../order/ship-to.ts';
 
 export interface CartLine {
   readonly sellerId: string;
@@ -39,8 +40,8 @@ export interface CheckoutPolicy {
 }
 
 export type CheckoutCommand =
-  /** commandId `start`. A cart with several lines of one product is merged. */
-  | { readonly type: 'StartCheckout'; readonly checkoutId: string; readonly buyerId: string; readonly lines: readonly CartLine[] }
+  /** commandId `start:<fingerprint>`. A cart with several lines of one product is merged; every order goes to `shipTo`. */
+  | { readonly type: 'StartCheckout'; readonly checkoutId: string; readonly buyerId: string; readonly lines: readonly CartLine[]; readonly shipTo?: ShipToAddress }
   /** commandId `step:<stepId>`; steps are `place:<orderId>`, `cancel:<orderId>` and `confirm:<orderId>`. */
   | { readonly type: 'StepCompleted'; readonly stepId: string; readonly outcome: EffectOutcome }
   /** commandId `settled:<orderId>`: sent by an order when it is PAID or FAILED. */
@@ -49,7 +50,15 @@ export type CheckoutCommand =
   | { readonly type: 'RetrySteps'; readonly timerId: string };
 
 export type CheckoutEvent =
-  | { readonly type: 'CheckoutStarted'; readonly checkoutId: string; readonly buyerId: string; readonly orders: readonly PlannedOrder[]; readonly at: number }
+  | {
+      readonly type: 'CheckoutStarted';
+      readonly checkoutId: string;
+      readonly buyerId: string;
+      readonly orders: readonly PlannedOrder[];
+      readonly at: number;
+      /** Absent when the checkout was started without an address. */
+      readonly shipTo?: ShipToAddress;
+    }
   | { readonly type: 'StepStarted'; readonly stepId: string; readonly target: string; readonly command: unknown; readonly at: number }
   | { readonly type: 'StepSucceeded'; readonly stepId: string; readonly at: number }
   | { readonly type: 'StepFailed'; readonly stepId: string; readonly code: string; readonly message: string; readonly at: number }
@@ -67,6 +76,8 @@ export interface CheckoutState {
   readonly buyerId: string;
   readonly status: CheckoutStatus;
   readonly orders: readonly PlannedOrder[];
+  /** Where every order of this checkout goes; null when started without an address. */
+  readonly shipTo: ShipToAddress | null;
   readonly settled: Readonly<Record<string, { readonly outcome: 'PAID' | 'FAILED'; readonly code: string | null; readonly message: string | null }>>;
   readonly steps: Readonly<Record<string, { readonly status: 'PENDING' | 'DONE' | 'FAILED'; readonly target: string; readonly command: unknown }>>;
   readonly failure: { readonly code: string; readonly message: string } | null;

@@ -5,6 +5,7 @@
 import { reject, type Rejected } from '../decider.ts';
 import type { RequestedItem } from '../seller/seller-messages.ts';
 import { cartLimits } from './cart-limits.ts';
+import type { ShipToAddress } from '../order/ship-to.ts';
 import type { CartLine, CheckoutRejection, PlannedOrder } from './checkout-messages.ts';
 
 
@@ -54,9 +55,10 @@ export function samePlan(left: readonly PlannedOrder[], right: readonly PlannedO
  * buyer reusing the checkoutId reaches `decide` and is refused as `checkout_exists` (instead of
  * being handed the first checkout's result).
  */
-export function cartFingerprint(checkoutId: string, buyerId: string, lines: readonly CartLine[]): string {
+export function cartFingerprint(checkoutId: string, buyerId: string, lines: readonly CartLine[], shipTo?: ShipToAddress): string {
   const plan = planOrders(checkoutId, lines);
-  const canonical = JSON.stringify([buyerId, Array.isArray(plan) ? plan : lines]);
+  // The address joins the fingerprint only when given, so a checkout without one keeps the id it always had.
+  const canonical = JSON.stringify(shipTo === undefined ? [buyerId, Array.isArray(plan) ? plan : lines] : [buyerId, Array.isArray(plan) ? plan : lines, shipToFields(shipTo)]);
   let hash = 0x811c9dc5;
   let hash2 = 0x01000193;
   for (let index = 0; index < canonical.length; index += 1) {
@@ -65,4 +67,9 @@ export function cartFingerprint(checkoutId: string, buyerId: string, lines: read
     hash2 = Math.imul(hash2 ^ code, 0x5bd1e995);
   }
   return `${(hash >>> 0).toString(36)}${(hash2 >>> 0).toString(36)}`;
+}
+
+/** The address as a fixed-order tuple, so the fingerprint does not depend on key order. */
+function shipToFields(shipTo: ShipToAddress): (string | null)[] {
+  return [shipTo.name, shipTo.line1, shipTo.line2, shipTo.city, shipTo.postalCode, shipTo.countryCode];
 }

@@ -92,9 +92,10 @@ const started = [ev.started(), ev.placing(amyOrder), ev.placing(zedOrder), ev.re
 // ---------------------------------------------------------------------------------------------
 
 describe('checkoutDecider', () => {
-  it('is the checkout kind at state version 2 (with timers), with a process manager', () => {
+  it('is the checkout kind at state version 3 (with timers and shipTo), with a process manager', () => {
     expect(checkoutDecider.kind).toBe('checkout');
-    expect(checkoutDecider.stateVersion).toBe(2);
+    expect(checkoutDecider.stateVersion).toBe(3);
+    expect(checkoutDecider.initialState.shipTo).toBeNull();
     expect(checkoutDecider.initialState.timers).toEqual({});
     expect(checkoutDecider.initialState.status).toBe('NEW');
     const outcome = { ok: true as const, events: [] };

@@ -19,6 +19,7 @@
 import { assertNever, reject, type Decider, type Decision, type EffectOutcome, type Rejected } from '../decider.ts';
 import { actorKinds, orderKey } from '../keys.ts';
 import type { OrderCommand } from '../order/order-messages.ts';
+import { sameShipTo } from '../order/ship-to.ts';
 import { ownEntry } from '../own-entry.ts';
 import { planRetryTimer } from '../saga-retry-timer.ts';
 import { evolve, initialState } from './checkout-evolve.ts';
@@ -47,7 +48,7 @@ const confirmPrefix = 'confirm:';
 export function commandId(command: CheckoutCommand): string {
   switch (command.type) {
     case 'StartCheckout':
-      return `start:${cartFingerprint(command.checkoutId, command.buyerId, command.lines)}`;
+      return `start:${cartFingerprint(command.checkoutId, command.buyerId, command.lines, command.shipTo)}`;
     case 'StepCompleted':
       return `step:${command.stepId}`;
     case 'OrderSettled':
@@ -66,8 +67,8 @@ export function createCheckoutDecider(policy: CheckoutPolicy): Decider<CheckoutS
   checkPolicy(policy);
   return {
     kind: actorKinds.checkout,
-    /** 2: timers. A version-1 snapshot lacks them, so it is replayed instead. */
-    stateVersion: 2,
+    /** 2: timers; 3: shipTo. An older snapshot lacks them, so it is replayed instead. */
+    stateVersion: 3,
     initialState,
     decide: (state, command, now) => decide(policy, state, command, now),
     evolve,
@@ -118,14 +119,21 @@ function decideStart(draft: Draft, command: CommandOf<'StartCheckout'>, now: num
   const { checkoutId, buyerId } = command;
   const planned = planOrders(checkoutId, command.lines);
   if (draft.state.status !== 'NEW') {
+    const { state } = draft;
     const same =
-      Array.isArray(planned) && samePlan(planned, draft.state.orders) && buyerId === draft.state.buyerId && checkoutId === draft.state.checkoutId;
+      Array.isArray(planned) &&
+      samePlan(planned, state.orders) &&
+      sameShipTo(command.shipTo ?? null, state.shipTo) &&
+      buyerId === state.buyerId &&
+      checkoutId === state.checkoutId;
     return same ? draft : reject('checkout_exists', `Checkout ${checkoutId} was already started with another cart.`);
   }
   if (!Array.isArray(planned)) return planned;
-  let next = emit(draft, { type: 'CheckoutStarted', checkoutId, buyerId, orders: planned, at: now });
+  // The address is recorded only when given, so a checkout without one journals what it always did.
+  const shipTo = command.shipTo === undefined ? {} : { shipTo: command.shipTo };
+  let next = emit(draft, { type: 'CheckoutStarted', checkoutId, buyerId, orders: planned, at: now, ...shipTo });
   for (const order of planned) {
-    const place: OrderCommand = { type: 'PlaceOrder', orderId: order.orderId, checkoutId, buyerId, sellerId: order.sellerId, items: order.items };
+    const place: OrderCommand = { type: 'PlaceOrder', orderId: order.orderId, checkoutId, buyerId, sellerId: order.sellerId, items: order.items, ...shipTo };
     next = startStep(next, `${placePrefix}${order.orderId}`, order.orderId, place, now);
   }
   return next;

@@ -17,6 +17,7 @@ export const initialState: OrderState = Object.freeze({
   status: 'NEW',
   saga: null,
   requested: Object.freeze([]),
+  shipTo: null,
   items: Object.freeze([]),
   totalMinor: 0,
   feeMinor: 0,
@@ -48,7 +49,8 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
     case 'OrderPlaced': {
       invariant(state.status === 'NEW', 'an order is placed once');
       const { orderId, checkoutId, buyerId, sellerId, items, platformFeeBps, at } = event;
-      return { ...state, orderId, checkoutId, buyerId, sellerId, requested: items, platformFeeBps, placedAt: at, status: 'PLACED', saga: 'placing' };
+      const shipTo = event.shipTo ?? null;
+      return { ...state, orderId, checkoutId, buyerId, sellerId, requested: items, shipTo, platformFeeBps, placedAt: at, status: 'PLACED', saga: 'placing' };
     }
     case 'StepStarted': {
       invariant(!Object.hasOwn(state.steps, event.stepId), `step ${event.stepId} runs at most once`);

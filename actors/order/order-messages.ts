@@ -30,6 +30,9 @@
  */
 import type { EffectOutcome, TimerCancelled, TimerScheduled } from '../decider.ts';
 import type { OrderOutcome, PricedItem, RequestedItem } from '../seller/seller-messages.ts';
+import type { ShipToAddress } from './ship-to.ts';
+
+export type { ShipToAddress } from './ship-to.ts';
 
 export type OrderStatus = 'PLACED' | 'PAID' | 'SHIPPED' | 'DELIVERED' | 'COMPLETED' | 'CANCELLED' | 'DISPUTED' | 'FAILED';
 
@@ -80,6 +83,8 @@ export type OrderCommand =
       readonly buyerId: string;
       readonly sellerId: string;
       readonly items: readonly RequestedItem[];
+      /** Where the order goes; absent for checkouts made without one (older clients, scripts). */
+      readonly shipTo?: ShipToAddress;
     }
   /**
    * commandId `checkout-confirmed`. Sent by the checkout once all its orders are PAID: lifts the
@@ -108,6 +113,8 @@ export type OrderEvent =
       readonly items: readonly RequestedItem[];
       readonly platformFeeBps: number;
       readonly at: number;
+      /** The ship-to address; absent on orders placed without one (and on every order placed before addresses existed). */
+      readonly shipTo?: ShipToAddress;
     }
   | { readonly type: 'StepStarted'; readonly stepId: StepName; readonly target: string; readonly command: unknown; readonly at: number }
   | { readonly type: 'StepSucceeded'; readonly stepId: StepName; readonly at: number }
@@ -159,6 +166,8 @@ export interface OrderState {
   /** The running saga path, or null when the order waits for people (ship, confirm, resolve). */
   readonly saga: 'placing' | 'releasing' | 'cancelling' | null;
   readonly requested: readonly RequestedItem[];
+  /** Where the order goes, as placed; null when it was placed without an address. */
+  readonly shipTo: ShipToAddress | null;
   readonly items: readonly PricedItem[];
   readonly totalMinor: number;
   readonly feeMinor: number;

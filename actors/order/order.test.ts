@@ -40,9 +40,10 @@ import {
 } from './order.fixtures.ts';
 
 describe('the order decider', () => {
-  it('is the order kind at state version 2 (with checkoutConfirmed), with a process manager', () => {
+  it('is the order kind at state version 3 (with checkoutConfirmed and shipTo), with a process manager', () => {
     expect(decider.kind).toBe('order');
-    expect(decider.stateVersion).toBe(2);
+    expect(decider.stateVersion).toBe(3);
+    expect(initialState.shipTo).toBeNull();
     expect(initialState.checkoutConfirmed).toBe(false);
     expect(decider.initialState).toBe(initialState);
     expect(initialState.status).toBe('NEW');

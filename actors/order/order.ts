@@ -13,6 +13,7 @@ import { actorKinds } from '../keys.ts';
 import { ownEntry } from '../own-entry.ts';
 import type { PricedItem } from '../seller/seller-messages.ts';
 import { evolve, initialState } from './order-evolve.ts';
+import { sameShipTo } from './ship-to.ts';
 import type { OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, ShipmentTracking, StepName } from './order-messages.ts';
 import {
   checkBuyer,
@@ -72,8 +73,8 @@ export function createOrderDecider(policy: OrderPolicy): Decider<OrderState, Ord
   checkPolicy(policy);
   return {
     kind: actorKinds.order,
-    /** 2: checkoutConfirmed. A version-1 snapshot lacks it, so it is replayed instead. */
-    stateVersion: 2,
+    /** 2: checkoutConfirmed; 3: shipTo. An older snapshot lacks them, so it is replayed instead. */
+    stateVersion: 3,
     initialState,
     decide: (state, command, now) => decide(policy, state, command, now),
     evolve,
@@ -148,7 +149,9 @@ function decidePlace(policy: OrderPolicy, draft: Draft, command: CommandOf<'Plac
   if (items.length === 0) return reject('empty_order', 'An order needs at least one item.');
   // The fee rate is fixed at placement, so a later policy change never reprices a placed order.
   const { platformFeeBps } = policy;
-  return emit(draft, { type: 'OrderPlaced', orderId, checkoutId, buyerId, sellerId, items, platformFeeBps, at: now });
+  // Recorded only when given, so an order placed without an address journals what it always did.
+  const shipTo = command.shipTo === undefined ? {} : { shipTo: command.shipTo };
+  return emit(draft, { type: 'OrderPlaced', orderId, checkoutId, buyerId, sellerId, items, platformFeeBps, at: now, ...shipTo });
 }
 
 /** Lifts the checkout gate of a paid order; moot once the order is cancelled or being cancelled. */
@@ -181,6 +184,7 @@ function samePlacement(state: OrderState, command: CommandOf<'PlaceOrder'>): boo
     state.requested.every((item, index) => item.productId === command.items[index]?.productId && item.qty === command.items[index]?.qty);
   return (
     sameItems &&
+    sameShipTo(state.shipTo, command.shipTo ?? null) &&
     state.orderId === command.orderId &&
     state.checkoutId === command.checkoutId &&
     state.buyerId === command.buyerId &&
