@@ -46,6 +46,23 @@ export interface TimelineStepDto {
   readonly at: number;
 }
 
+/** A shipping address: on an order (as placed) and in the address book. */
+export interface ShipToDto {
+  readonly name: string;
+  readonly line1: string;
+  readonly line2: string | null;
+  readonly city: string;
+  readonly postalCode: string;
+  /** ISO 3166-1 alpha-2, upper case. */
+  readonly countryCode: string;
+}
+
+/** An address in the shopper's address book. */
+export interface AddressDto extends ShipToDto {
+  readonly id: string;
+  readonly isDefault: boolean;
+}
+
 export interface OrderDto {
   readonly id: string;
   /** A short human label, e.g. `3F2A91C0`, shown as "order #3F2A91C0". */
@@ -62,6 +79,8 @@ export interface OrderDto {
   readonly shippedAt: number | null;
   /** The carrier and tracking number given when it shipped, if any. */
   readonly tracking: { readonly carrier: string; readonly trackingNumber: string } | null;
+  /** Where the order goes, as the buyer chose it at checkout; null for orders placed without an address. */
+  readonly shipTo: ShipToDto | null;
   /** While PAID: when the order is cancelled and refunded unless it ships first. */
   readonly shipByAt: number | null;
   readonly status: OrderStatus;

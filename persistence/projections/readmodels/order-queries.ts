@@ -3,7 +3,7 @@
  * and a status timeline built from the lifecycle timestamps.
  */
 import type { Db, Row } from '../../adapters/db.ts';
-import type { OrderDto, OrderItemDto, OrderStatus, Page, TimelineStepDto } from '../views.ts';
+import type { OrderDto, OrderItemDto, OrderStatus, Page, ShipToDto, TimelineStepDto } from '../views.ts';
 import { orderNumber } from '../../../actors/order/order-number.ts';
 import { numberOrNull, textOrNull, totalOf } from './rows.ts';
 
@@ -61,6 +61,7 @@ function toOrder(row: Row, items: readonly OrderItemDto[]): OrderDto {
     paidAt: numberOrNull(row['paid_at']),
     shippedAt: numberOrNull(row['shipped_at']),
     tracking: textOrNull(row['tracking_number']) === null ? null : { carrier: String(row['carrier'] ?? ''), trackingNumber: String(row['tracking_number']) },
+    shipTo: shipToOf(row['ship_to']),
     shipByAt: row['status'] === 'PAID' ? numberOrNull(row['ship_by_at']) : null,
     status: row['status'] as OrderStatus,
     currency: 'USD',
@@ -76,6 +77,20 @@ function toOrder(row: Row, items: readonly OrderItemDto[]): OrderDto {
     failureCode: textOrNull(row['failure_code']),
     items,
     timeline: timeline(row),
+  };
+}
+
+/** The jsonb column as the DTO, field by field, so a stray key in the journal never reaches the wire. */
+function shipToOf(value: unknown): ShipToDto | null {
+  if (value === null || value === undefined || typeof value !== 'object') return null;
+  const address = value as Record<string, unknown>;
+  return {
+    name: String(address['name'] ?? ''),
+    line1: String(address['line1'] ?? ''),
+    line2: textOrNull(address['line2']),
+    city: String(address['city'] ?? ''),
+    postalCode: String(address['postalCode'] ?? ''),
+    countryCode: String(address['countryCode'] ?? ''),
   };
 }
 

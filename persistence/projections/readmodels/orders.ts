@@ -8,7 +8,7 @@
  */
 import { isSideStep } from '../../../actors/order/order-evolve.ts';
 import { shipByTimerId } from '../../../actors/order/order-steps.ts';
-import type { OrderEvent, OrderStatus } from '../../../actors/order/order-messages.ts';
+import type { OrderEvent, OrderStatus, ShipToAddress } from '../../../actors/order/order-messages.ts';
 import { assertNever } from '../../../actors/decider.ts';
 import type { Db, Row } from '../../adapters/db.ts';
 import type { JournalEntry } from '../../adapters/journal.ts';
@@ -42,6 +42,8 @@ export interface OrderRow extends Row {
   readonly ship_by_at: number | null;
   readonly carrier: string | null;
   readonly tracking_number: string | null;
+  /** Where the order goes (OrderPlaced.shipTo); null for orders placed without an address. */
+  readonly ship_to: ShipToAddress | null;
   readonly release_due_at: number | null;
   readonly release_reason: string | null;
   readonly cancel_reason: string | null;
@@ -95,6 +97,7 @@ export const ordersTable: TableSpec = {
     ship_by_at: 'bigint',
     carrier: 'text',
     tracking_number: 'text',
+    ship_to: 'jsonb',
     release_due_at: 'bigint',
     release_reason: 'text',
     cancel_reason: 'text',
@@ -190,6 +193,7 @@ function placedRow(event: Extract<OrderEvent, { type: 'OrderPlaced' }>): OrderRo
     ship_by_at: null,
     carrier: null,
     tracking_number: null,
+    ship_to: event.shipTo ?? null,
     release_due_at: null,
     release_reason: null,
     cancel_reason: null,
