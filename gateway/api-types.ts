@@ -4,11 +4,11 @@
  * (cents) with a currency code, never floats, the wire included.
  */
 
-import type { Currency, Page, ProductDto, OrderStatus, OrderItemDto, TimelineStepDto, OrderDto, MailStatus, MailDto, NotificationEvent, NotificationData, NotificationDto } from '../persistence/projections/views.ts';
+import type { AddressDto, Currency, Page, ProductDto, OrderStatus, OrderItemDto, TimelineStepDto, OrderDto, MailStatus, MailDto, NotificationEvent, NotificationData, NotificationDto } from '../persistence/projections/views.ts';
 import type { LedgerAudit } from '../persistence/projections/readmodels/audit.ts';
 import type { ProductDoc } from '../persistence/adapters/search/search-index.ts';
 
-export type { Currency, Page, ProductDto, OrderStatus, OrderItemDto, TimelineStepDto, OrderDto, MailStatus, MailDto, NotificationEvent, NotificationData, NotificationDto, LedgerStatus, LedgerKind, LedgerEntryDto, SellerStatsDto, SellerDailyStatDto } from '../persistence/projections/views.ts';
+export type { Currency, Page, ProductDto, OrderStatus, OrderItemDto, TimelineStepDto, OrderDto, MailStatus, MailDto, NotificationEvent, NotificationData, NotificationDto, LedgerStatus, LedgerKind, LedgerEntryDto, SellerStatsDto, SellerDailyStatDto, ShipToDto, AddressDto } from '../persistence/projections/views.ts';
 
 /** The ledger audit an operator runs (GET /api/admin/audit). */
 export type AuditDto = LedgerAudit;
@@ -136,3 +136,9 @@ export interface NotificationCentreDto {
 
 /** POST /api/notifications/read: one notification by seq, or every one up to throughSeq. */
 export type MarkReadDto = { readonly seq: number } | { readonly throughSeq: number };
+
+/** GET /api/account/addresses: the shopper's address book and how many it may hold. */
+export interface AddressBookDto {
+  readonly addresses: readonly AddressDto[];
+  readonly max: number;
+}

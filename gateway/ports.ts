@@ -5,6 +5,8 @@
  * running system; a handler test can hand in fakes of just the ports it uses.
  */
 import type { CartLine } from '../actors/checkout/checkout-messages.ts';
+import type { ShipToAddress } from '../actors/order/ship-to.ts';
+import type { AddressStore } from '../persistence/adapters/addresses.ts';
 import type { Failure } from '../runtime/ask.ts';
 import type { ResidentInfo } from '../runtime/runtime.ts';
 import type { Inspection } from '../runtime/entity.ts';
@@ -28,6 +30,8 @@ export interface CheckoutRequest {
   readonly checkoutId: string;
   readonly buyerId: string;
   readonly lines: readonly CartLine[];
+  /** Where every order goes; absent when the client sent none. */
+  readonly shipTo?: ShipToAddress;
 }
 
 export interface CheckoutSucceeded {
@@ -113,6 +117,9 @@ export interface NotificationCentrePort {
   history(userId: string, beforeSeq: number | null, limit: number): Promise<NotificationHistory>;
   markRead(userId: string, target: { readonly seq: number } | { readonly throughSeq: number }, at: number): Promise<number>;
 }
+
+/** The signed-in shopper's address book (persistence/adapters/addresses.ts). */
+export type AddressBookPort = AddressStore;
 
 export interface HealthPort {
   /** `ok`, or why the SQL store does not answer. */

@@ -97,6 +97,8 @@ export const gatewayLimits = {
     maxActorsListed: 1_000,
     /** Notification rows one request returns at most: a bell's list, not an export. */
     maxHistoryRows: 50,
+    /** Addresses one shopper may keep: a book to pick from at checkout, listed whole on every cart. */
+    maxAddressesPerUser: 20,
   },
   journal: {
     /** Entries one batch write may carry: MongoDB's maxWriteBatchSize. Beyond it the driver splits

@@ -13,7 +13,9 @@ import { ledgerPage } from '../../persistence/projections/readmodels/ledger-quer
 import { findOrder, listOrders } from '../../persistence/projections/readmodels/order-queries.ts';
 import { findProduct, listProducts, sellersOfProducts } from '../../persistence/projections/readmodels/product-queries.ts';
 import { sellerNames, sellerStats } from '../../persistence/projections/readmodels/seller-queries.ts';
-import type { CommandPort, HealthPort, MailOutboxPort, NotificationCentrePort, OperatorPort, QueryPorts } from '../ports.ts';
+import { SqlAddressStore } from '../../persistence/adapters/addresses.ts';
+import { gatewayLimits } from './limits.ts';
+import type { AddressBookPort, CommandPort, HealthPort, MailOutboxPort, NotificationCentrePort, OperatorPort, QueryPorts } from '../ports.ts';
 import { markRead, notificationHistory } from '../../persistence/projections/notifications/history.ts';
 import { findActors } from '../../persistence/projections/readmodels/actor-search.ts';
 import { sellerOrderIdsByNumber } from '../../persistence/projections/readmodels/order-number-search.ts';
@@ -33,6 +35,7 @@ export interface GatewayPorts {
   /** First answers to client command ids, replayed to retries (gateway/idempotency.ts). */
   readonly replies: ReplyStore;
   readonly notificationCentre: NotificationCentrePort;
+  readonly addresses: AddressBookPort;
 }
 
 export function createQueryPorts(db: Db): QueryPorts {
@@ -87,5 +90,6 @@ export function createGatewayPorts(system: BazaarySystem): GatewayPorts {
       history: (userId, beforeSeq, limit) => notificationHistory(db, userId, beforeSeq, limit),
       markRead: (userId, target, at) => markRead(db, userId, target, at),
     },
+    addresses: new SqlAddressStore(db, gatewayLimits.routes.maxAddressesPerUser),
   };
 }

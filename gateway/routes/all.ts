@@ -6,6 +6,7 @@ import type { GatewayContext } from '../context.ts';
 import type { Route } from '../http.ts';
 import { ok } from '../http.ts';
 import { buildOpenApi } from '../openapi.ts';
+import { addressRoutes } from './addresses.ts';
 import { adminOverviewRoutes } from './admin-overview.ts';
 import { adminSearchRoutes } from './admin-search.ts';
 import { adminRoutes } from './admin.ts';
@@ -41,6 +42,7 @@ export function allRoutes(): Route<GatewayContext>[] {
     ...adminOverviewRoutes,
     ...notificationRoutes,
     ...sellerDeskRoutes,
+    ...addressRoutes,
   ];
   const document = buildOpenApi([...routes, ...metaRoutes(null)], apiVersion);
   return [...routes, ...metaRoutes(document)];

@@ -15,6 +15,7 @@ import { replayable } from '../idempotency.ts';
 import { scopedCheckoutId } from '../../persistence/projections/readmodels/order-queries.ts';
 import { ApiError, json, ok } from '../http.ts';
 import { idSchema, pageQuery, parseBody, parseParams, parseQuery } from '../validate.ts';
+import { parseAddress } from './address-schema.ts';
 
 /** How long a checkout request waits for its saga; a timeout answers 503 and the retry is safe. */
 const checkoutWaitMs = 15_000;
@@ -27,6 +28,8 @@ const checkoutBody = v.object({
     v.minLength(1, 'the cart is empty'),
     v.maxLength(maxCartLines, `at most ${maxCartLines} lines`),
   ),
+  /** Where the orders go; checked by parseAddress (400 invalid_address). Optional for scripts and older clients. */
+  shipTo: v.optional(v.unknown()),
 });
 const orderParams = v.object({ id: idSchema });
 const optionalCommand = v.object({ commandId: v.optional(idSchema) });
@@ -54,7 +57,10 @@ function bodyOrEmpty<Schema extends v.GenericSchema<unknown, unknown>>(request: 
 async function runCheckout(request: ApiRequest, context: GatewayContext): Promise<ApiResponse> {
   const buyer = principalOf(request);
   const body = parseBody(request, checkoutBody);
-  return replayable(context, { scope: `checkout:${buyer.userId}`, commandId: body.checkoutId, request: body.items }, async () => {
+  const shipTo = body.shipTo === undefined ? {} : { shipTo: parseAddress(body.shipTo) };
+  // A retry must name the same cart and address; without an address the replay key is what it always was.
+  const asked = body.shipTo === undefined ? body.items : { items: body.items, ...shipTo };
+  return replayable(context, { scope: `checkout:${buyer.userId}`, commandId: body.checkoutId, request: asked }, async () => {
     const sellers = await context.queries.products.sellersOf(body.items.map((item) => item.productId));
     const lines = body.items.map((item) => {
       const sellerId = sellers.get(item.productId);
@@ -62,7 +68,7 @@ async function runCheckout(request: ApiRequest, context: GatewayContext): Promis
       if (sellerId === buyer.userId) throw new ApiError(409, 'own_product', 'you cannot buy your own product');
       return { sellerId, productId: item.productId, qty: item.qty };
     });
-    const result = await context.commands.checkout({ checkoutId: scopedCheckoutId(buyer.userId, body.checkoutId), buyerId: buyer.userId, lines });
+    const result = await context.commands.checkout({ checkoutId: scopedCheckoutId(buyer.userId, body.checkoutId), buyerId: buyer.userId, lines, ...shipTo });
     if (!result.ok && 'orderIds' in result) {
       const error = failureError(result);
       return json(error.status, { error: { code: result.code, message: result.message, checkoutId: body.checkoutId, orderIds: result.orderIds } });

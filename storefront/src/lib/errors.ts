@@ -27,6 +27,10 @@ const sentences: Readonly<Record<string, string>> = {
   unknown_actor: 'Nothing in the system has that key. Check it and search again.',
   unsupported_image: 'Use a PNG, JPEG, GIF or WebP image.',
   not_found: 'That could not be found.',
+  // The address book (issue #15 §5).
+  invalid_address: 'Check the address: every field but the second line is needed, and the country is a two-letter code such as US.',
+  unknown_address: 'That address is no longer in your address book. Reload the page and pick another.',
+  address_book_full: 'Your address book is full. Delete an address you no longer use, then add this one.',
   method_not_allowed: 'That action is not available here.',
   internal: 'Something went wrong on our side. Please try again.',
   not_ready: 'The shop is still starting up. Please try again in a moment.',
