@@ -17,6 +17,7 @@ import { OrderDetailPage } from './pages/shop/OrderDetail.tsx';
 import { LoginPage } from './pages/account/Login.tsx';
 import { RegisterPage } from './pages/account/Register.tsx';
 import { WalletPage } from './pages/account/Wallet.tsx';
+import { AddressesPage } from './pages/account/Addresses.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 
 const sellerPages = () => import('./pages/seller/routes.ts');
@@ -45,6 +46,7 @@ render(
       <Route path="/orders" component={OrdersPage} />
       <Route path="/orders/:id" component={OrderDetailPage} />
       <Route path="/wallet" component={WalletPage} />
+      <Route path="/account/addresses" component={AddressesPage} />
       <Route path="/login" component={LoginPage} />
       <Route path="/register" component={RegisterPage} />
       <Route path="/seller" component={SellerDashboard} />

@@ -22,6 +22,7 @@ const roleLinks: Readonly<Record<UserRole, readonly { href: string; label: strin
   BUYER: [
     { href: '/orders', label: 'Orders' },
     { href: '/wallet', label: 'Wallet' },
+    { href: '/account/addresses', label: 'Addresses' },
   ],
   SELLER: [
     { href: '/seller', label: 'Dashboard' },

@@ -5,9 +5,9 @@
  * addresses the same checkout on the server instead of paying twice.
  */
 import { action } from '@solidjs/router';
-import { createStore } from 'solid-js/store';
+import { createSignal } from 'solid-js';
 import { cartLimits } from '../../../actors/checkout/cart-limits.ts';
-import type { CheckoutDto, ProductDto } from '../../../gateway/api-types.ts';
+import type { CheckoutDto, ProductDto, ShipToDto } from '../../../gateway/api-types.ts';
 import { api, ApiFailure } from '../lib/api.ts';
 import { describeError } from '../lib/errors.ts';
 import { newClientId } from '../lib/ids.ts';
@@ -24,9 +24,9 @@ export interface CartLine {
 }
 
 interface CartState {
-  lines: CartLine[];
+  readonly lines: readonly CartLine[];
   /** Null until a checkout is attempted; reset whenever the content changes. */
-  checkoutId: string | null;
+  readonly checkoutId: string | null;
 }
 
 const storageKey = 'bazaary.cart.v1';
@@ -47,18 +47,32 @@ function load(): CartState {
   }
 }
 
-const [cart, setCart] = createStore<CartState>(load());
+// One signal over an immutable state: every change replaces the lines, so a store's fine-grained
+// proxies (and the 1.5 KiB of solid-js/store in every page's bundle) would buy nothing here.
+const [cartState, setCartState] = createSignal<CartState>(load());
+
+/** The cart, read reactively: `cart.lines`, `cart.checkoutId`. */
+export const cart: CartState = {
+  get lines() {
+    return cartState().lines;
+  },
+  get checkoutId() {
+    return cartState().checkoutId;
+  },
+};
+
+function setCart(next: CartState): void {
+  setCartState(next);
+}
 
 function save(): void {
-  localStorage.setItem(storageKey, JSON.stringify(cart));
+  localStorage.setItem(storageKey, JSON.stringify(cartState()));
 }
 
 // Another tab changed the cart: follow it, so two tabs never check out different contents.
 window.addEventListener('storage', (event) => {
   if (event.key === storageKey) setCart(load());
 });
-
-export { cart };
 
 export function cartCount(): number {
   return cart.lines.reduce((sum, line) => sum + line.qty, 0);
@@ -110,14 +124,12 @@ export function addToCart(product: ProductDto, qty: number): boolean {
 
 export function setLineQty(productId: string, qty: number): void {
   const bounded = Math.max(1, Math.min(maxLineQty, Math.floor(qty)));
-  setCart('lines', (lines) => lines.map((line) => (line.productId === productId ? { ...line, qty: bounded } : line)));
-  setCart('checkoutId', null);
+  setCart({ lines: cart.lines.map((line) => (line.productId === productId ? { ...line, qty: bounded } : line)), checkoutId: null });
   save();
 }
 
 export function removeLine(productId: string): void {
-  setCart('lines', (lines) => lines.filter((line) => line.productId !== productId));
-  setCart('checkoutId', null);
+  setCart({ lines: cart.lines.filter((line) => line.productId !== productId), checkoutId: null });
   save();
 }
 
@@ -127,22 +139,22 @@ export function clearCart(): void {
 }
 
 /** One request for the whole cart; the server splits it into one order per seller. */
-export const checkoutAction = action(async (): Promise<CheckoutDto> => {
+export const checkoutAction = action(async (shipTo: ShipToDto): Promise<CheckoutDto> => {
   const checkoutId = cart.checkoutId ?? newClientId();
   if (cart.checkoutId === null) {
-    setCart('checkoutId', checkoutId);
+    setCart({ ...cartState(), checkoutId });
     save();
   }
   const items = cart.lines.map((line) => ({ productId: line.productId, qty: line.qty }));
   try {
-    const result = await api<CheckoutDto>('/api/checkout', { method: 'POST', body: { checkoutId, items } });
+    const result = await api<CheckoutDto>('/api/checkout', { method: 'POST', body: { checkoutId, items, shipTo } });
     clearCart();
     return result;
   } catch (error) {
     // A definite refusal (insufficient funds, out of stock) settled this checkout id for good;
     // a fresh id lets the buyer fix the cause and try again. A transient failure keeps the id.
     if (error instanceof ApiFailure && !error.transient) {
-      setCart('checkoutId', null);
+      setCart({ ...cartState(), checkoutId: null });
       save();
     }
     throw error;

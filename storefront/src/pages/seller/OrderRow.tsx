@@ -11,6 +11,7 @@ import { ShipForm } from '../../components/ShipForm.tsx';
 import { Badge, formatDateTime, Money } from '../../components/ui.tsx';
 import { statusTone } from '../../data/orders.ts';
 import { itemNames } from '../shop/Orders.tsx';
+import { shipToText } from '../shop/OrderDetail.tsx';
 
 export function SellerOrderRow(props: { order: OrderDto; testId: string }): JSX.Element {
   return (
@@ -27,6 +28,10 @@ export function SellerOrderRow(props: { order: OrderDto; testId: string }): JSX.
           </span>
           <span class="truncate text-sm" data-testid="order-items">
             {itemNames(props.order.items)}
+          </span>
+          <span class={`text-sm ${props.order.shipTo === null ? 'text-muted' : ''}`} data-testid="order-ship-to">
+            <span aria-hidden="true">📦 </span>
+            {shipToText(props.order)}
           </span>
           <span class="text-xs text-muted">
             {formatDateTime(props.order.placedAt)}

@@ -7,7 +7,7 @@
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import type { JSX } from 'solid-js';
 import { A, createAsync, revalidate, useAction, useNavigate } from '@solidjs/router';
-import type { UserDto } from '../../../../gateway/api-types.ts';
+import type { AddressDto, UserDto } from '../../../../gateway/api-types.ts';
 import { ProductImage } from '../../components/ProductCard.tsx';
 import { Async, EmptyState, ErrorNote, Money, PageHeader, Spinner } from '../../components/ui.tsx';
 import { getMeOrNull } from '../../data/auth.ts';
@@ -15,6 +15,7 @@ import { cart, cartBySeller, cartTotalMinor, checkoutAction, checkoutFailureSent
 import type { CartLine, SellerGroup } from '../../data/cart.ts';
 import { getOrders } from '../../data/orders.ts';
 import { getWallet } from '../../data/wallet.ts';
+import { addressLine, getAddresses } from '../../data/addresses.ts';
 import { centsToInput, formatCents } from '../../lib/money.ts';
 
 /** When to re-read the orders list after a checkout (a bounded handful, then live updates). */
@@ -102,10 +103,53 @@ function WalletBalance(props: { balance: number | undefined; total: number }): J
   );
 }
 
+/** Where the orders go: the address book as choices, the default preselected (issue #15 §5). */
+function ShipTo(props: { addresses: readonly AddressDto[] | undefined; chosen: string | null; choose: (id: string) => void }): JSX.Element {
+  return (
+    <Show when={props.addresses} fallback={<Spinner label="Loading your addresses…" />}>
+      {(addresses) => (
+        <fieldset class="m-0 grid gap-2 border-0 p-0" data-testid="ship-to">
+          <legend class="mb-1 p-0 font-semibold">Ship to</legend>
+          <For
+            each={addresses()}
+            fallback={
+              <p id="checkout-no-address" class="m-0 text-sm text-warn">
+                Add a shipping address to check out.{' '}
+                <A href="/account/addresses?next=%2Fcart" class="font-semibold">
+                  Add an address
+                </A>
+              </p>
+            }
+          >
+            {(address) => (
+              <label class="flex min-h-11 items-start gap-2 rounded-lg border border-line p-2 text-sm">
+                <input type="radio" name="ship-to" class="mt-0.5 h-5 w-5 shrink-0" checked={props.chosen === address.id} onChange={() => props.choose(address.id)} />
+                <span>{addressLine(address)}</span>
+              </label>
+            )}
+          </For>
+          <Show when={addresses().length > 0}>
+            <A href="/account/addresses?next=%2Fcart" class="text-sm">
+              Manage addresses
+            </A>
+          </Show>
+        </fieldset>
+      )}
+    </Show>
+  );
+}
+
 function BuyerCheckout(props: { total: number }): JSX.Element {
   const checkout = useAction(checkoutAction);
   const navigate = useNavigate();
   const wallet = createAsync(() => getWallet());
+  const book = createAsync(() => getAddresses());
+  const [picked, setPicked] = createSignal<string | null>(null);
+  // The shopper's pick while it is still in the book, else the default.
+  const shipTo = (): AddressDto | undefined => {
+    const addresses = book()?.addresses ?? [];
+    return addresses.find((address) => address.id === picked()) ?? addresses.find((address) => address.isDefault) ?? addresses[0];
+  };
   const [pending, setPending] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const short = (): boolean => (wallet()?.balanceMinor ?? 0) < props.total;
@@ -115,7 +159,10 @@ function BuyerCheckout(props: { total: number }): JSX.Element {
     setPending(true);
     setError(null);
     try {
-      await checkout();
+      const address = shipTo();
+      if (address === undefined) return;
+      const { id: _id, isDefault: _default, ...fields } = address;
+      await checkout(fields);
       navigate('/orders');
       // The orders read model follows the saga a moment later; these few re-reads cover it.
       for (const delayMs of catchUpDelaysMs) window.setTimeout(() => void revalidate([getOrders.key, getWallet.key]), delayMs);
@@ -127,11 +174,13 @@ function BuyerCheckout(props: { total: number }): JSX.Element {
     }
   }
 
-  const describedBy = (): string | undefined => (error() !== null ? 'checkout-error' : short() ? 'checkout-shortfall' : undefined);
+  const noAddress = (): boolean => book() !== undefined && shipTo() === undefined;
+  const describedBy = (): string | undefined => (error() !== null ? 'checkout-error' : short() ? 'checkout-shortfall' : noAddress() ? 'checkout-no-address' : undefined);
   return (
     <>
+      <ShipTo addresses={book()?.addresses} chosen={shipTo()?.id ?? null} choose={setPicked} />
       <WalletBalance balance={wallet()?.balanceMinor} total={props.total} />
-      <button type="button" class="btn-premium w-full" disabled={pending() || cart.lines.length === 0 || wallet() === undefined || short()} aria-describedby={describedBy()} onClick={() => void place()}>
+      <button type="button" class="btn-premium w-full" disabled={pending() || cart.lines.length === 0 || wallet() === undefined || short() || shipTo() === undefined} aria-describedby={describedBy()} onClick={() => void place()}>
         <Show when={pending()} fallback="Place orders">
           <span class="inline-block h-4 w-4 animate-spin rounded-full border-2 border-white border-t-transparent" aria-hidden="true" />
           Place orders

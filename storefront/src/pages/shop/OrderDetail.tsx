@@ -10,6 +10,7 @@ import type { OrderDto, UserDto } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, Badge, ErrorNote, formatDateTime, Money, PageHeader } from '../../components/ui.tsx';
 import { cancelOrder, confirmDelivery, getOrder, openDispute, resolveDispute, statusTone } from '../../data/orders.ts';
+import { addressLine } from '../../data/addresses.ts';
 import { ShipForm } from '../../components/ShipForm.tsx';
 import { describeError, errorCode, sentenceFor } from '../../lib/errors.ts';
 import { formatCents } from '../../lib/money.ts';
@@ -243,6 +244,11 @@ function Timeline(props: { order: OrderDto }): JSX.Element {
   );
 }
 
+/** Orders placed before addresses existed (or by scripts without one) have none recorded. */
+export function shipToText(order: OrderDto): string {
+  return order.shipTo === null ? 'No address recorded' : addressLine(order.shipTo);
+}
+
 function Facts(props: { order: OrderDto }): JSX.Element {
   const order = (): OrderDto => props.order;
   return (
@@ -252,6 +258,8 @@ function Facts(props: { order: OrderDto }): JSX.Element {
       <Show when={order().buyerName}><dt class="text-muted">Buyer</dt><dd class="m-0">{order().buyerName}</dd></Show>
       <dt class="text-muted">Placed</dt>
       <dd class="m-0">{formatDateTime(order().placedAt)}</dd>
+      <dt class="text-muted">Ship to</dt>
+      <dd class="m-0" data-testid="ship-to">{shipToText(order())}</dd>
       <Show when={order().tracking}>{(tracking) => <><dt class="text-muted">Tracking</dt><dd class="m-0" data-testid="tracking">{tracking().carrier} <span class="font-mono">{tracking().trackingNumber}</span></dd></>}</Show>
       <Show when={order().shipByAt}>{(due) => <><dt class="text-muted">Ship by</dt><dd class="m-0" data-testid="ship-by">{formatDateTime(due())}</dd></>}</Show>
       {/* The release date applies only while the order waits on it: shipped, not confirmed or disputed. */}
