@@ -14,9 +14,9 @@ export interface DemoSeller {
 export const demoPassword = 'bazaary-demo';
 export const adminLogin = { id: 'demo-admin', email: 'admin@bazaary.dev', password: 'bazaary-admin', displayName: 'Operator' } as const;
 export const demoBuyers = [
-  { id: 'demo-buyer-alice', email: 'alice@bazaary.dev', displayName: 'Alice' },
-  { id: 'demo-buyer-bob', email: 'bob@bazaary.dev', displayName: 'Bob' },
-  { id: 'demo-buyer-carol', email: 'carol@bazaary.dev', displayName: 'Carol' },
+  { id: 'demo-buyer-alice', email: 'alice@bazaary.dev', displayName: 'Alice', address: { name: 'Alice Martin', line1: '12 Orchard Lane', line2: null, city: 'Portland', postalCode: '97205', countryCode: 'US' } },
+  { id: 'demo-buyer-bob', email: 'bob@bazaary.dev', displayName: 'Bob', address: { name: 'Bob Keller', line1: '48 Harbour Street', line2: 'Flat 3', city: 'Bristol', postalCode: 'BS1 5TY', countryCode: 'GB' } },
+  { id: 'demo-buyer-carol', email: 'carol@bazaary.dev', displayName: 'Carol', address: { name: 'Carol Weber', line1: 'Lindenstraße 7', line2: null, city: 'Berlin', postalCode: '10969', countryCode: 'DE' } },
 ] as const;
 /** Each demo buyer starts with $5,000.00. */
 export const demoFundingMinor = 500_000;

@@ -63,6 +63,10 @@ export async function seedDemo(context: GatewayContext): Promise<boolean> {
     if ((await context.users.findByEmail(buyer.email)) === null) {
       await context.users.create({ id: buyer.id, email: buyer.email, role: 'BUYER', displayName: buyer.displayName, passwordHash, createdAt: context.clock.now() });
     }
+    // A default shipping address, so a demo buyer can check out at once (issue #15 §5).
+    if ((await context.addresses.list(buyer.id)).length === 0) {
+      await context.addresses.add(buyer.id, `${buyer.id}-home`, buyer.address, true, context.clock.now());
+    }
     expectOk(await context.commands.wallets.ask(buyer.id, { type: 'Deposit', commandId: 'seed:funding', amountMinor: demoFundingMinor }), 'fund buyer');
   }
   await ensureUser(context, adminLogin.id, adminLogin.email, 'ADMIN', adminLogin.displayName, adminLogin.password);

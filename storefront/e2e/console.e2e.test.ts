@@ -19,6 +19,7 @@ import { apiOf } from './harness/api.ts';
 import { desktopViewport, launchChromium, phoneViewport } from './harness/chromium.ts';
 import { saveFailureScreenshots } from './harness/probes.ts';
 import { demoProduct, demoSeller, liveUpdateMs, pngFile, signIn, textOf, waitForCount, waitForText } from './harness/ui.ts';
+import { fullPageShot } from './harness/screenshots.ts';
 
 const baseUrl = inject('e2eBaseUrl');
 const skipReason = inject('e2eSkipReason');
@@ -30,10 +31,10 @@ const candle = demoProduct(nordic, 'Scented Candle');
 
 async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize(desktopViewport);
-  await page.screenshot({ path: new URL(`${name}-1280.png`, screenshotsDir).pathname, fullPage: true, animations: 'disabled' });
+  await fullPageShot(page, new URL(`${name}-1280.png`, screenshotsDir).pathname);
   await page.setViewportSize(phoneViewport);
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  await page.screenshot({ path: new URL(`${name}-390.png`, screenshotsDir).pathname, fullPage: true, animations: 'disabled' });
+  await fullPageShot(page, new URL(`${name}-390.png`, screenshotsDir).pathname);
   await page.setViewportSize(desktopViewport);
 }
 

@@ -20,6 +20,7 @@ import { apiOf } from './harness/api.ts';
 import { desktopViewport, launchChromium, phoneViewport } from './harness/chromium.ts';
 import { saveFailureScreenshots } from './harness/probes.ts';
 import { liveUpdateMs, signIn } from './harness/ui.ts';
+import { fullPageShot } from './harness/screenshots.ts';
 import { orderKey } from '../../actors/keys.ts';
 
 const baseUrl = inject('e2eBaseUrl');
@@ -122,7 +123,7 @@ describe.skipIf(skipReason !== '')('main pages: content, accessibility smoke, sc
         ? page.getByRole('button', { name: main.ready.slice('button:'.length), exact: true })
         : page.getByTestId(main.ready);
     await ready.first().waitFor({ timeout: liveUpdateMs });
-    await page.screenshot({ path: new URL(`${main.name}-1280.png`, screenshotsDir).pathname, fullPage: true, animations: 'disabled' });
+    await fullPageShot(page, new URL(`${main.name}-1280.png`, screenshotsDir).pathname);
 
     const unlabelled = await unlabelledControls(page);
     const stops = await tabStops(page);
@@ -133,7 +134,7 @@ describe.skipIf(skipReason !== '')('main pages: content, accessibility smoke, sc
       (document.activeElement as HTMLElement | null)?.blur();
       return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     });
-    await page.screenshot({ path: new URL(`${main.name}-390.png`, screenshotsDir).pathname, fullPage: true, animations: 'disabled' });
+    await fullPageShot(page, new URL(`${main.name}-390.png`, screenshotsDir).pathname);
     const scrollWidth = await page.evaluate(() => document.scrollingElement?.scrollWidth ?? Number.POSITIVE_INFINITY);
     await page.setViewportSize(desktopViewport);
 

@@ -21,6 +21,7 @@ import { apiOf, myOrders, myWallet } from './harness/api.ts';
 import { desktopViewport, launchChromium, phoneViewport } from './harness/chromium.ts';
 import { addProbes, formatUsd, saveFailureScreenshots, toastsSeen } from './harness/probes.ts';
 import { liveUpdateMs, signIn, textOf, waitForCount, waitForText } from './harness/ui.ts';
+import { fullPageShot } from './harness/screenshots.ts';
 
 const baseUrl = inject('e2eBaseUrl');
 const skipReason = inject('e2eSkipReason');
@@ -87,10 +88,10 @@ async function addToCart(page: Page, productId: string): Promise<void> {
 
 /** Both widths, full page; the phone shot first settles the layout. */
 async function screenshots(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: new URL(`people-${name}-1280.png`, screenshotsDir).pathname, fullPage: true, animations: 'disabled' });
+  await fullPageShot(page, new URL(`people-${name}-1280.png`, screenshotsDir).pathname);
   await page.setViewportSize(phoneViewport);
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  await page.screenshot({ path: new URL(`people-${name}-390.png`, screenshotsDir).pathname, fullPage: true, animations: 'disabled' });
+  await fullPageShot(page, new URL(`people-${name}-390.png`, screenshotsDir).pathname);
   await page.setViewportSize(desktopViewport);
 }
 
@@ -109,6 +110,8 @@ describe.skipIf(skipReason !== '')('the storefront people expect (issue #15 §1�
       register(browser, 'Buyer', 'Robin Shopper'),
     ]);
     Object.assign(cast, { sellerA, sellerB, buyer });
+    // Checkout needs a ship-to address (issue #15 §5); addresses.e2e.test.ts walks adding one.
+    await buyer.api.post('/api/account/addresses', { name: 'Robin Shopper', line1: '5 Mill Road', city: 'Leeds', postalCode: 'LS1 4AP', countryCode: 'GB' });
     cast.lampId = await listProduct(sellerA, 'Brass Desk Lamp', lampPriceMinor, 40);
     cast.vaseId = await listProduct(sellerB, 'Speckled Vase', vasePriceMinor, 200);
     const { context, page } = await newPage(browser);
