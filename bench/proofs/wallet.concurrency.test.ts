@@ -17,7 +17,7 @@ import { replay } from '../../runtime/entity.ts';
 import type { EntityKind } from '../../runtime/runtime.ts';
 import { openHarness, type Harness } from '../../runtime/testing/harness.ts';
 import type { AppendResult, EntryPosition, Journal, JournalEntry, NewEntry } from '../../persistence/adapters/journal.ts';
-import { VersionConflict } from '../../persistence/adapters/journal.ts';
+import { BatchRefused, VersionConflict } from '../../persistence/adapters/journal.ts';
 import { walletDecider, type WalletCommand, type WalletEvent, type WalletState } from '../../actors/wallet/wallet.ts';
 import { walletKey } from '../../actors/keys.ts';
 
@@ -69,6 +69,32 @@ class CountingJournal implements Journal {
   }
   lastSeq(key: string) {
     return this.inner.lastSeq(key);
+  }
+  async commit(entries: readonly JournalEntry[]): Promise<readonly number[]> {
+    try {
+      return await this.inner.commit(entries);
+    } catch (error) {
+      if (error instanceof BatchRefused && error.reason === 'conflict') this.conflicts += 1;
+      throw error;
+    }
+  }
+  unstorable(entry: JournalEntry) {
+    return this.inner.unstorable(entry);
+  }
+  readAfter(after: number, limit: number) {
+    return this.inner.readAfter(after, limit);
+  }
+  headPosition() {
+    return this.inner.headPosition();
+  }
+  commandIds(key: string) {
+    return this.inner.commandIds(key);
+  }
+  checkpoint(consumer: string) {
+    return this.inner.checkpoint(consumer);
+  }
+  saveCheckpoint(consumer: string, position: number) {
+    return this.inner.saveCheckpoint(consumer, position);
   }
   readUnprocessed(limit: number) {
     return this.inner.readUnprocessed(limit);

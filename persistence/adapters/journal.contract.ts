@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GroupCommitStats } from './group-commit.ts';
 import type { AppendResult, Journal, JournalEntry, NewEntry } from './journal.ts';
-import { VersionConflict } from './journal.ts';
+import { BatchRefused, VersionConflict } from './journal.ts';
 
 export interface JournalSubject {
   /** A journal over an empty store. */
@@ -55,6 +55,7 @@ export function describeJournalContract(name: string, open: () => Promise<Journa
     describeConcurrency(() => subject);
     describeReads(() => journal);
     describeProcessing(() => journal);
+    describeOrderedLog(() => journal);
   });
 }
 
@@ -263,5 +264,71 @@ function describeProcessing(journalOf: () => Journal): void {
     expect(positions(await journal.readUnprocessed(10))).toEqual(['a#3', 'c#1']);
     // Processed entries still belong to the history a rebuild reads.
     expect(positions(await journal.readAll(null, 10))).toEqual(['a#1', 'a#2', 'a#3', 'b#1', 'c#1']);
+  });
+}
+
+function logged(key: string, seq: number, commandId = `log-${key}-${seq}`): JournalEntry {
+  return { key, seq, events: [{ type: 'Logged', seq }], commandId, at: 1_767_225_600_000 + seq };
+}
+
+function describeOrderedLog(journalOf: () => Journal): void {
+  it('commits a batch in order with ascending positions, and readAfter pages the log by position', async () => {
+    const journal = journalOf();
+    const head = await journal.headPosition();
+    const first = await journal.commit([logged('o:b', 1), logged('o:a', 1), logged('o:b', 2)]);
+    const second = await journal.commit([logged('o:a', 2)]);
+    expect(first).toHaveLength(3);
+    expect(first[0]).toBeGreaterThan(head);
+    expect([...first, ...second]).toEqual([...first, ...second].sort((left, right) => left - right));
+    expect(await journal.headPosition()).toBe(second[0]);
+    const page = await journal.readAfter(head, 10);
+    expect(page.map((entry) => `${entry.key}#${entry.seq}`)).toEqual(['o:b#1', 'o:a#1', 'o:b#2', 'o:a#2']);
+    expect(page.map((entry) => entry.position)).toEqual([...first, ...second]);
+    expect(page[0]).toMatchObject({ ...logged('o:b', 1), position: first[0] });
+    expect((await journal.readAfter(first[1] ?? 0, 10)).map((entry) => entry.position)).toEqual([first[2], second[0]]);
+    expect(await journal.read('o:b', 0, 10)).toEqual([logged('o:b', 1), logged('o:b', 2)]);
+    expect(await journal.commit([])).toEqual([]);
+  });
+
+  it('refuses a whole batch when one row takes a stored seq, repeats a commandId or leaves a gap', async () => {
+    const journal = journalOf();
+    await journal.commit([logged('r:a', 1), logged('r:b', 1, 'cmd-b1')]);
+    const head = await journal.headPosition();
+    const refusals = [
+      [logged('r:c', 1), logged('r:a', 1, 'other')],
+      [logged('r:c', 1), logged('r:b', 2, 'cmd-b1')],
+      [logged('r:c', 1), logged('r:a', 3)],
+      [logged('r:c', 2)],
+    ];
+    const reasons: string[] = [];
+    for (const batch of refusals) {
+      const error: unknown = await journal.commit(batch).then(() => null, (refused: unknown) => refused);
+      expect(error).toBeInstanceOf(BatchRefused);
+      reasons.push((error as BatchRefused).reason);
+    }
+    expect(reasons).toEqual(['conflict', 'duplicate', 'conflict', 'conflict']);
+    expect(await journal.lastSeq('r:c')).toBe(0);
+    expect(await journal.readAfter(head, 10)).toEqual([]);
+    // The log goes on after a refusal.
+    const [position] = await journal.commit([logged('r:c', 1)]);
+    expect(position).toBeGreaterThan(head);
+    expect(await journal.commandIds('r:b')).toEqual(['cmd-b1']);
+  });
+
+  it('positions appends too, and keeps each consumer\'s checkpoint, only ever forward', async () => {
+    const journal = journalOf();
+    const head = await journal.headPosition();
+    await journal.append('p:a', 0, newEntry());
+    await journal.commit([logged('p:a', 2)]);
+    const page = await journal.readAfter(head, 10);
+    expect(page.map((entry) => entry.seq)).toEqual([1, 2]);
+    // Checkpoints outlive the entries a test store empties, so each run names fresh consumers.
+    commandCounter += 1;
+    const consumer = `contract-consumer-${process.pid}-${commandCounter}-${Date.now()}`;
+    expect(await journal.checkpoint(consumer)).toBe(0);
+    await journal.saveCheckpoint(consumer, page[1]?.position ?? 0);
+    await journal.saveCheckpoint(consumer, page[0]?.position ?? 0);
+    expect(await journal.checkpoint(consumer)).toBe(page[1]?.position);
+    expect(await journal.checkpoint(`${consumer}-other`)).toBe(0);
   });
 }

@@ -8,12 +8,12 @@
 import type { Db, Row } from './db.ts';
 import type { GroupCommitStats, Outcome } from './group-commit.ts';
 import { GroupCommit } from './group-commit.ts';
-import type { AppendResult, EntryPosition, GroupCommitOptions, Journal, JournalEntry, NewEntry } from './journal.ts';
-import { VersionConflict } from './journal.ts';
+import type { AppendResult, EntryPosition, GroupCommitOptions, Journal, JournalEntry, LoggedEntry, NewEntry } from './journal.ts';
+import { BatchRefused, VersionConflict } from './journal.ts';
 import type { PendingAppend } from './journal-batch.ts';
 import { roundsByKey } from './journal-batch.ts';
 import { submitAppend } from './journal-append.ts';
-import { checkAscending, checkLimit, checkStreamPage } from './journal-checks.ts';
+import { checkAppend, checkAppended, checkAscending, checkBatch, checkLimit, checkPositions, checkStreamPage } from './journal-checks.ts';
 
 interface JournalRow extends Row {
   readonly key: string;
@@ -25,18 +25,43 @@ interface JournalRow extends Row {
 
 const entryColumns = 'key, seq, command_id, events, at_ms';
 
+interface LoggedRow extends JournalRow {
+  readonly position: number;
+}
+
 /**
  * One statement appends a whole round. A row goes in only when its key's stored max seq is
  * exactly seq - 1, which refuses stale writers and gaps alike; the unique indexes then turn a
  * concurrent writer's race or a repeated commandId into a silently skipped row.
  */
 const insertRoundSql = `
-  INSERT INTO journal (key, seq, command_id, events, at_ms)
-  SELECT v.key, v.seq, v.command_id, v.events, v.at_ms
-  FROM jsonb_to_recordset($1::jsonb) AS v(key text, seq integer, command_id text, events jsonb, at_ms bigint)
+  WITH head AS (
+    UPDATE journal_head SET position = position + $2::bigint RETURNING position - $2::bigint AS base
+  )
+  INSERT INTO journal (position, key, seq, command_id, events, at_ms)
+  SELECT head.base + v.ord, v.key, v.seq, v.command_id, v.events, v.at_ms
+  FROM head, jsonb_to_recordset($1::jsonb) AS v(ord bigint, key text, seq integer, command_id text, events jsonb, at_ms bigint)
   WHERE v.seq - 1 = (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key)
   ON CONFLICT DO NOTHING
   RETURNING key, seq`;
+
+/**
+ * The ordered log's batch (journal.ts, `commit`): one statement, so one implicit transaction.
+ * The head row's lock orders it after every batch that reserved positions before it. A key's
+ * first row in the batch must follow the stored max seq exactly; a gap turns its seq negative,
+ * which the CHECK refuses, so the whole statement fails as a stale seq (a unique violation) does.
+ */
+const commitBatchSql = `
+  WITH head AS (
+    UPDATE journal_head SET position = position + $2::bigint RETURNING position - $2::bigint AS base
+  )
+  INSERT INTO journal (position, key, seq, command_id, events, at_ms)
+  SELECT head.base + v.ord, v.key,
+         CASE WHEN v.first AND v.seq - 1 <> (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key)
+              THEN -v.seq ELSE v.seq END,
+         v.command_id, v.events, v.at_ms
+  FROM head, jsonb_to_recordset($1::jsonb) AS v(ord bigint, key text, seq integer, first boolean, command_id text, events jsonb, at_ms bigint)
+  RETURNING position`;
 
 /** The stored entries of the refused rows' commandIds: present means duplicate, absent means conflict. */
 const findRefusedSql = `
@@ -122,6 +147,62 @@ export class SqlJournal implements Journal {
     return entries;
   }
 
+  unstorable(entry: JournalEntry): string | null {
+    return jsonHoldsNul(JSON.stringify(entry.events)) ? `an entry of ${entry.key} holds a NUL character, which SQL cannot store` : null;
+  }
+
+  async commit(entries: readonly JournalEntry[]): Promise<readonly number[]> {
+    checkBatch(entries);
+    if (entries.length === 0) return [];
+    const seen = new Set<string>();
+    const rows = entries.map((entry, index) => {
+      const first = !seen.has(entry.key);
+      seen.add(entry.key);
+      return JSON.stringify({ ord: index + 1, key: entry.key, seq: entry.seq, first, command_id: entry.commandId, events: entry.events, at_ms: entry.at });
+    });
+    let inserted: { position: number }[];
+    try {
+      inserted = await this.db.query<{ position: number }>(commitBatchSql, [`[${rows.join(',')}]`, entries.length]);
+    } catch (error) {
+      throw refusalOf(error) ?? error;
+    }
+    const positions = inserted.map((row) => Number(row.position)).sort((left, right) => left - right);
+    checkPositions(entries.length, positions);
+    return positions;
+  }
+
+  async readAfter(after: number, limit: number): Promise<LoggedEntry[]> {
+    checkLimit(limit);
+    const rows = await this.db.query<LoggedRow>(
+      `SELECT position, ${entryColumns} FROM journal WHERE position > $1 ORDER BY position LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map((row) => ({ ...toEntry(row), position: Number(row.position) }));
+  }
+
+  async headPosition(): Promise<number> {
+    const rows = await this.db.query<{ position: number }>('SELECT coalesce(max(position), 0) AS position FROM journal');
+    return Number(rows[0]?.position ?? 0);
+  }
+
+  async commandIds(key: string): Promise<string[]> {
+    const rows = await this.db.query<{ command_id: string }>('SELECT command_id FROM journal WHERE key = $1', [key]);
+    return rows.map((row) => row.command_id);
+  }
+
+  async checkpoint(consumer: string): Promise<number> {
+    const rows = await this.db.query<{ position: number }>('SELECT position FROM consumer_checkpoints WHERE consumer = $1', [consumer]);
+    return Number(rows[0]?.position ?? 0);
+  }
+
+  async saveCheckpoint(consumer: string, position: number): Promise<void> {
+    await this.db.query(
+      `INSERT INTO consumer_checkpoints (consumer, position) VALUES ($1, $2)
+       ON CONFLICT (consumer) DO UPDATE SET position = greatest(consumer_checkpoints.position, excluded.position)`,
+      [consumer, position],
+    );
+  }
+
   async keys(prefix: string): Promise<string[]> {
     // Every key has exactly one seq 1 (seqs start at 1 with no gaps), so no DISTINCT is needed.
     const rows = await this.db.query<{ key: string }>(
@@ -162,7 +243,8 @@ export class SqlJournal implements Journal {
       storable.length === 0
         ? []
         : await this.db.query<{ key: string; seq: number }>(insertRoundSql, [
-            `[${storable.map((append) => rowJson.get(append)).join(',')}]`,
+            `[${storable.map((append, index) => `{"ord":${index + 1},${(rowJson.get(append) ?? '{}').slice(1)}`).join(',')}]`,
+            storable.length,
           ]);
     const insertedSeqByKey = new Map(inserted.map((row) => [row.key, row.seq]));
     const refused = storable.filter((append) => !insertedSeqByKey.has(append.key));
@@ -204,6 +286,15 @@ function jsonHoldsNul(json: string): boolean {
 function toEntry<E = unknown>(row: JournalRow): JournalEntry<E> {
   if (!Array.isArray(row.events)) throw new Error(`journal row ${row.key}#${row.seq} holds non-array events`);
   return { key: row.key, seq: row.seq, events: row.events as E[], commandId: row.command_id, at: row.at_ms };
+}
+
+/** A unique or check violation means the batch was refused as a whole; anything else is a store fault. */
+function refusalOf(error: unknown): BatchRefused | null {
+  const { code, constraint_name: constraintName, constraint } = error as { code?: unknown; constraint_name?: unknown; constraint?: unknown };
+  const name = String(constraintName ?? constraint ?? '');
+  if (code === '23505') return new BatchRefused(name.includes('command_id') ? 'duplicate' : 'conflict', name);
+  if (code === '23514') return new BatchRefused('conflict', 'a seq does not follow its key\'s stored seq');
+  return null;
 }
 
 function escapeLike(text: string): string {
