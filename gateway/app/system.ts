@@ -122,7 +122,9 @@ export async function startSystem(config: Config, options: SystemOptions) {
   async function stop(): Promise<void> {
     await mail.stop();
     await timers.stop();
+    await runtime.flush();
     runtime.stop();
+    await runtime.flush();
     await processor.stop();
     await stores.close();
   }

@@ -85,3 +85,15 @@ export function checkPositions(count: number, positions: readonly number[]): voi
     if (index > 0 && position <= (positions[index - 1] ?? 0)) throw new Error('batch positions are not ascending');
   });
 }
+
+/**
+ * The guards a batch must check: one per key (the highest seq), leaving out keys whose entries in
+ * the batch reach the guarded seq, since inserting those already proves nobody else wrote there.
+ */
+export function guardsToCheck(entries: readonly JournalEntry[], guards: readonly EntryPosition[]): EntryPosition[] {
+  const byKey = new Map<string, number>();
+  for (const { key, seq } of guards) byKey.set(key, Math.max(seq, byKey.get(key) ?? 0));
+  for (const entry of entries) if ((byKey.get(entry.key) ?? Number.POSITIVE_INFINITY) <= entry.seq) byKey.delete(entry.key);
+  return [...byKey].map(([key, seq]) => ({ key, seq }));
+}
+

@@ -100,9 +100,11 @@ export interface Journal {
    * Writes `entries` as one transaction after every batch committed before it; resolves with
    * each entry's position, ascending in the given order. Rejects with BatchRefused (nothing
    * written) or a store error (then the outcome is unknown only if the connection died during
-   * COMMIT; a reload from the store tells).
+   * COMMIT; a reload from the store tells). Each guard `{ key, seq }` writes nothing but refuses
+   * the batch as a conflict unless the key's stored max seq is exactly `seq` (or an entry of the
+   * batch brings it there): a rejection decided on that state is then known to be current.
    */
-  commit(entries: readonly JournalEntry[]): Promise<readonly number[]>;
+  commit(entries: readonly JournalEntry[], guards?: readonly EntryPosition[]): Promise<readonly number[]>;
   /** Why this store could not hold `entry` (say, a NUL character in SQL), or null. The runtime
    *  asks before it hands an entry to `commit`, so one bad entry fails alone, not its batch. */
   unstorable(entry: JournalEntry): string | null;

@@ -11,6 +11,7 @@ import type { GroupCommitStats, Outcome } from './group-commit.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { AppendResult, EntryPosition, GroupCommitOptions, Journal, JournalEntry, LoggedEntry, NewEntry } from './journal.ts';
 import { BatchRefused, VersionConflict } from './journal.ts';
+import { guardsToCheck } from './journal-checks.ts';
 import type { PendingAppend } from './journal-batch.ts';
 import { roundsByKey } from './journal-batch.ts';
 import { submitAppend } from './journal-append.ts';
@@ -131,13 +132,14 @@ export class MongoJournal implements Journal {
    * orders concurrent writers, so position order is commit order), check each key's first seq
    * against the stored max, and insert every document ordered; any refusal aborts all of it.
    */
-  async commit(entries: readonly JournalEntry[]): Promise<readonly number[]> {
+  async commit(entries: readonly JournalEntry[], guards: readonly EntryPosition[] = []): Promise<readonly number[]> {
     checkBatch(entries);
-    if (entries.length === 0) return [];
+    const checks = guardsToCheck(entries, guards);
+    if (entries.length === 0 && checks.length === 0) return [];
     if (this.sessionClient === null) throw new Error('this MongoJournal was built without a client, so it cannot run transactions');
     const session = this.sessionClient.startSession();
     try {
-      const positions = await session.withTransaction(async () => this.commitIn(session, entries));
+      const positions = await session.withTransaction(async () => this.commitIn(session, entries, checks));
       checkPositions(entries.length, positions);
       return positions;
     } catch (error) {
@@ -153,7 +155,7 @@ export class MongoJournal implements Journal {
     }
   }
 
-  private async commitIn(session: ClientSession, entries: readonly JournalEntry[]): Promise<number[]> {
+  private async commitIn(session: ClientSession, entries: readonly JournalEntry[], checks: readonly EntryPosition[]): Promise<number[]> {
     const head = await this.heads().findOneAndUpdate(
       { _id: 'head' },
       { $inc: { position: entries.length } },
@@ -162,9 +164,12 @@ export class MongoJournal implements Journal {
     const base = (head?.position ?? entries.length) - entries.length;
     const firstSeqs = new Map<string, number>();
     for (const entry of entries) if (!firstSeqs.has(entry.key)) firstSeqs.set(entry.key, entry.seq);
-    const maxSeqs = await this.maxSeqs([...firstSeqs.keys()], session);
+    const maxSeqs = await this.maxSeqs([...firstSeqs.keys(), ...checks.map((check) => check.key)], session);
     for (const [key, seq] of firstSeqs) {
       if ((maxSeqs.get(key) ?? 0) !== seq - 1) throw new BatchRefused('conflict', `${key}#${seq} does not follow the stored seq`);
+    }
+    for (const { key, seq } of checks) {
+      if ((maxSeqs.get(key) ?? 0) !== seq) throw new BatchRefused('conflict', `${key} moved past seq ${seq}`);
     }
     const documents = entries.map((entry, index) => ({
       position: base + index + 1, key: entry.key, seq: entry.seq, commandId: entry.commandId, events: entry.events, at: entry.at, processed: false,

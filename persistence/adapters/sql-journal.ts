@@ -13,7 +13,7 @@ import { BatchRefused, VersionConflict } from './journal.ts';
 import type { PendingAppend } from './journal-batch.ts';
 import { roundsByKey } from './journal-batch.ts';
 import { submitAppend } from './journal-append.ts';
-import { checkAppend, checkAppended, checkAscending, checkBatch, checkLimit, checkPositions, checkStreamPage } from './journal-checks.ts';
+import { checkAppend, checkAppended, checkAscending, checkBatch, checkLimit, checkPositions, checkStreamPage, guardsToCheck } from './journal-checks.ts';
 
 interface JournalRow extends Row {
   readonly key: string;
@@ -50,6 +50,8 @@ const insertRoundSql = `
  * The head row's lock orders it after every batch that reserved positions before it. A key's
  * first row in the batch must follow the stored max seq exactly; a gap turns its seq negative,
  * which the CHECK refuses, so the whole statement fails as a stale seq (a unique violation) does.
+ * A guard row (journal.ts) is kept only when its key's stored max seq differs, and then fails
+ * the same CHECK; a passing guard writes nothing.
  */
 const commitBatchSql = `
   WITH head AS (
@@ -57,10 +59,12 @@ const commitBatchSql = `
   )
   INSERT INTO journal (position, key, seq, command_id, events, at_ms)
   SELECT head.base + v.ord, v.key,
-         CASE WHEN v.first AND v.seq - 1 <> (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key)
-              THEN -v.seq ELSE v.seq END,
+         CASE WHEN v.guard THEN -1
+              WHEN v.first AND v.seq - 1 <> (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key) THEN -v.seq
+              ELSE v.seq END,
          v.command_id, v.events, v.at_ms
-  FROM head, jsonb_to_recordset($1::jsonb) AS v(ord bigint, key text, seq integer, first boolean, command_id text, events jsonb, at_ms bigint)
+  FROM head, jsonb_to_recordset($1::jsonb) AS v(ord bigint, key text, seq integer, first boolean, guard boolean, command_id text, events jsonb, at_ms bigint)
+  WHERE NOT v.guard OR v.seq <> (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key)
   RETURNING position`;
 
 /** The stored entries of the refused rows' commandIds: present means duplicate, absent means conflict. */
@@ -151,15 +155,17 @@ export class SqlJournal implements Journal {
     return jsonHoldsNul(JSON.stringify(entry.events)) ? `an entry of ${entry.key} holds a NUL character, which SQL cannot store` : null;
   }
 
-  async commit(entries: readonly JournalEntry[]): Promise<readonly number[]> {
+  async commit(entries: readonly JournalEntry[], guards: readonly EntryPosition[] = []): Promise<readonly number[]> {
     checkBatch(entries);
-    if (entries.length === 0) return [];
+    const checks = guardsToCheck(entries, guards);
+    if (entries.length === 0 && checks.length === 0) return [];
     const seen = new Set<string>();
     const rows = entries.map((entry, index) => {
       const first = !seen.has(entry.key);
       seen.add(entry.key);
-      return JSON.stringify({ ord: index + 1, key: entry.key, seq: entry.seq, first, command_id: entry.commandId, events: entry.events, at_ms: entry.at });
+      return JSON.stringify({ ord: index + 1, key: entry.key, seq: entry.seq, first, guard: false, command_id: entry.commandId, events: entry.events, at_ms: entry.at });
     });
+    for (const { key, seq } of checks) rows.push(JSON.stringify({ ord: 0, key, seq, first: false, guard: true, command_id: '', events: [], at_ms: 0 }));
     let inserted: { position: number }[];
     try {
       inserted = await this.db.query<{ position: number }>(commitBatchSql, [`[${rows.join(',')}]`, entries.length]);
