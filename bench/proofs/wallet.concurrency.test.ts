@@ -16,7 +16,7 @@ import type { CommandResult } from '../../runtime/entity.ts';
 import { replay } from '../../runtime/entity.ts';
 import type { EntityKind } from '../../runtime/runtime.ts';
 import { openHarness, type Harness } from '../../runtime/testing/harness.ts';
-import type { AppendResult, EntryPosition, Journal, JournalEntry, NewEntry } from '../../persistence/adapters/journal.ts';
+import type { AppendResult, ConsumerCheckpoint, EntryPosition, Journal, JournalEntry, NewEntry } from '../../persistence/adapters/journal.ts';
 import { BatchRefused, VersionConflict } from '../../persistence/adapters/journal.ts';
 import { walletDecider, type WalletCommand, type WalletEvent, type WalletState } from '../../actors/wallet/wallet.ts';
 import { walletKey } from '../../actors/keys.ts';
@@ -93,14 +93,8 @@ class CountingJournal implements Journal {
   checkpoint(consumer: string) {
     return this.inner.checkpoint(consumer);
   }
-  saveCheckpoint(consumer: string, position: number) {
-    return this.inner.saveCheckpoint(consumer, position);
-  }
-  readUnprocessed(limit: number) {
-    return this.inner.readUnprocessed(limit);
-  }
-  markProcessed(positions: readonly EntryPosition[]) {
-    return this.inner.markProcessed(positions);
+  saveCheckpoints(checkpoints: readonly ConsumerCheckpoint[]) {
+    return this.inner.saveCheckpoints(checkpoints);
   }
   readAll(after: EntryPosition | null, limit: number) {
     return this.inner.readAll(after, limit);

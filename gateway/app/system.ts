@@ -97,8 +97,9 @@ export async function startSystem(config: Config, options: SystemOptions) {
     clock,
     limits,
     logger,
-    onJournaled: () => processor.wake(),
   });
+  // The tail: every committed batch goes from memory to the consumers (runtime/processor.ts).
+  runtime.log.onCommitted((entries) => processor.offer(entries));
   const timers = new TimerScheduler(stores.db, runtime, clock, limits, logger);
   timerIndex.onIndexed((changes) => void timers.refresh(changes));
 

@@ -54,7 +54,6 @@ export function describeJournalContract(name: string, open: () => Promise<Journa
     describeIdempotency(() => journal);
     describeConcurrency(() => subject);
     describeReads(() => journal);
-    describeProcessing(() => journal);
     describeOrderedLog(() => journal);
   });
 }
@@ -243,30 +242,6 @@ function describeReads(journalOf: () => Journal): void {
   });
 }
 
-function describeProcessing(journalOf: () => Journal): void {
-  it('reads unprocessed entries in (key, seq) order, and markProcessed checkpoints them', async () => {
-    const journal = journalOf();
-    await appendMany(journal, 'b', 1);
-    await appendMany(journal, 'a', 2);
-    await appendMany(journal, 'c', 1);
-    expect(positions(await journal.readUnprocessed(10))).toEqual(['a#1', 'a#2', 'b#1', 'c#1']);
-    const firstTwo = await journal.readUnprocessed(2);
-    expect(positions(firstTwo)).toEqual(['a#1', 'a#2']);
-
-    await journal.markProcessed(firstTwo);
-    expect(positions(await journal.readUnprocessed(10))).toEqual(['b#1', 'c#1']);
-
-    await journal.append('a', 2, newEntry());
-    expect(positions(await journal.readUnprocessed(10))).toEqual(['a#3', 'b#1', 'c#1']);
-
-    await journal.markProcessed([]);
-    await journal.markProcessed([{ key: 'b', seq: 1 }, { key: 'a', seq: 1 }]);
-    expect(positions(await journal.readUnprocessed(10))).toEqual(['a#3', 'c#1']);
-    // Processed entries still belong to the history a rebuild reads.
-    expect(positions(await journal.readAll(null, 10))).toEqual(['a#1', 'a#2', 'a#3', 'b#1', 'c#1']);
-  });
-}
-
 function logged(key: string, seq: number, commandId = `log-${key}-${seq}`): JournalEntry {
   return { key, seq, events: [{ type: 'Logged', seq }], commandId, at: 1_767_225_600_000 + seq };
 }
@@ -326,9 +301,14 @@ function describeOrderedLog(journalOf: () => Journal): void {
     commandCounter += 1;
     const consumer = `contract-consumer-${process.pid}-${commandCounter}-${Date.now()}`;
     expect(await journal.checkpoint(consumer)).toBe(0);
-    await journal.saveCheckpoint(consumer, page[1]?.position ?? 0);
-    await journal.saveCheckpoint(consumer, page[0]?.position ?? 0);
+    await journal.saveCheckpoints([{ consumer, position: page[1]?.position ?? 0 }]);
+    await journal.saveCheckpoints([
+      { consumer, position: page[0]?.position ?? 0 },
+      { consumer: `${consumer}-second`, position: page[0]?.position ?? 0 },
+    ]);
+    await journal.saveCheckpoints([]);
     expect(await journal.checkpoint(consumer)).toBe(page[1]?.position);
+    expect(await journal.checkpoint(`${consumer}-second`)).toBe(page[0]?.position);
     expect(await journal.checkpoint(`${consumer}-other`)).toBe(0);
   });
 }

@@ -14,10 +14,8 @@
  *   has higher positions, so the durable log is always a prefix of what its writer handed it.
  *   A refused row (a stale or repeated `(key, seq)`, a repeated `(key, commandId)`, a gap)
  *   refuses the whole batch with `BatchRefused`, and nothing of it is written.
- * - `readAfter` pages the log by position; `checkpoint`/`saveCheckpoint` keep each consumer's
+ * - `readAfter` pages the log by position; `checkpoint`/`saveCheckpoints` keep each consumer's
  *   position. Consumers are at-least-once and must be idempotent.
- * - `readUnprocessed` returns entries not yet marked processed, ordered by `(key, seq)`;
- *   `markProcessed` is the old single checkpoint, kept for the rebuild tools' tests.
  */
 export interface JournalEntry<E = unknown> {
   readonly key: string;
@@ -30,6 +28,12 @@ export interface JournalEntry<E = unknown> {
 
 /** An entry as the ordered log holds it: with its global position. */
 export interface LoggedEntry<E = unknown> extends JournalEntry<E> {
+  readonly position: number;
+}
+
+export interface ConsumerCheckpoint {
+  readonly consumer: string;
+  /** The highest position the consumer has handled. */
   readonly position: number;
 }
 
@@ -91,9 +95,6 @@ export interface Journal {
   findByCommandId<E>(key: string, commandId: string): Promise<JournalEntry<E> | null>;
   /** The highest seq of a key, 0 when it has none. */
   lastSeq(key: string): Promise<number>;
-  /** Entries not yet marked processed, in (key, seq) order, at most `limit`. */
-  readUnprocessed(limit: number): Promise<JournalEntry[]>;
-  markProcessed(positions: readonly EntryPosition[]): Promise<void>;
   /** Every entry after `after` in (key, seq) order: the source of projection rebuilds. */
   readAll(after: EntryPosition | null, limit: number): Promise<JournalEntry[]>;
   /**
@@ -116,8 +117,8 @@ export interface Journal {
   commandIds(key: string): Promise<string[]>;
   /** A consumer's checkpoint: the highest position it handled, 0 when it has none. */
   checkpoint(consumer: string): Promise<number>;
-  /** Moves a consumer's checkpoint forward (never back). */
-  saveCheckpoint(consumer: string, position: number): Promise<void>;
+  /** Moves consumers' checkpoints forward (never back), all in one write. */
+  saveCheckpoints(checkpoints: readonly ConsumerCheckpoint[]): Promise<void>;
   /** Every key with the given prefix (for example `wallet:`), for operators and audits. */
   keys(prefix: string): Promise<string[]>;
   close(): Promise<void>;

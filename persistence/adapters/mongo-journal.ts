@@ -9,7 +9,7 @@ import type { ClientSession, Collection, Filter } from 'mongodb';
 import { MongoBulkWriteError, MongoClient } from 'mongodb';
 import type { GroupCommitStats, Outcome } from './group-commit.ts';
 import { GroupCommit } from './group-commit.ts';
-import type { AppendResult, EntryPosition, GroupCommitOptions, Journal, JournalEntry, LoggedEntry, NewEntry } from './journal.ts';
+import type { AppendResult, ConsumerCheckpoint, EntryPosition, GroupCommitOptions, Journal, JournalEntry, LoggedEntry, NewEntry } from './journal.ts';
 import { BatchRefused, VersionConflict } from './journal.ts';
 import { guardsToCheck } from './journal-checks.ts';
 import type { PendingAppend } from './journal-batch.ts';
@@ -31,7 +31,6 @@ export interface JournalDocument {
   readonly commandId: string;
   readonly events: readonly unknown[];
   readonly at: number;
-  readonly processed: boolean;
 }
 
 const duplicateKeyCode = 11000;
@@ -61,9 +60,6 @@ export async function createJournalIndexes(collection: Collection<JournalDocumen
     // The optimistic-concurrency guard and the idempotency guard (DESIGN.md §2).
     { key: { key: 1, seq: 1 }, name: 'key_seq', unique: true },
     { key: { key: 1, commandId: 1 }, name: 'key_command_id', unique: true },
-    // Only the backlog stays in this index. Its key differs from key_seq because MongoDB
-    // refuses a second index on the same key pattern.
-    { key: { processed: 1, key: 1, seq: 1 }, name: 'unprocessed', partialFilterExpression: { processed: false } },
     { key: { position: 1 }, name: 'position', unique: true, partialFilterExpression: { position: { $exists: true } } },
   ]);
 }
@@ -99,20 +95,6 @@ export class MongoJournal implements Journal {
   async lastSeq(key: string): Promise<number> {
     const document = await this.collection.findOne({ key }, { sort: { seq: -1 }, projection: { _id: 0, seq: 1 } });
     return document?.seq ?? 0;
-  }
-
-  async readUnprocessed(limit: number): Promise<JournalEntry[]> {
-    const entries = await this.findEntries({ processed: false }, limit);
-    checkAscending(null, entries);
-    return entries;
-  }
-
-  async markProcessed(positions: readonly EntryPosition[]): Promise<void> {
-    if (positions.length === 0) return;
-    await this.collection.updateMany(
-      { processed: false, $or: positions.map(({ key, seq }) => ({ key, seq })) },
-      { $set: { processed: true } },
-    );
   }
 
   async readAll(after: EntryPosition | null, limit: number): Promise<JournalEntry[]> {
@@ -172,7 +154,7 @@ export class MongoJournal implements Journal {
       if ((maxSeqs.get(key) ?? 0) !== seq) throw new BatchRefused('conflict', `${key} moved past seq ${seq}`);
     }
     const documents = entries.map((entry, index) => ({
-      position: base + index + 1, key: entry.key, seq: entry.seq, commandId: entry.commandId, events: entry.events, at: entry.at, processed: false,
+      position: base + index + 1, key: entry.key, seq: entry.seq, commandId: entry.commandId, events: entry.events, at: entry.at,
     }));
     await this.collection.insertMany(documents, { ordered: true, session });
     return documents.map((document) => document.position);
@@ -202,8 +184,12 @@ export class MongoJournal implements Journal {
     return (await this.checkpoints().findOne({ _id: consumer }))?.position ?? 0;
   }
 
-  async saveCheckpoint(consumer: string, position: number): Promise<void> {
-    await this.checkpoints().updateOne({ _id: consumer }, { $max: { position } }, { upsert: true });
+  async saveCheckpoints(checkpoints: readonly ConsumerCheckpoint[]): Promise<void> {
+    if (checkpoints.length === 0) return;
+    await this.checkpoints().bulkWrite(
+      checkpoints.map(({ consumer, position }) => ({ updateOne: { filter: { _id: consumer }, update: { $max: { position } }, upsert: true } })),
+      { ordered: false },
+    );
   }
 
   private heads(): Collection<HeadDocument> {
@@ -312,7 +298,6 @@ export class MongoJournal implements Journal {
       commandId: entry.commandId,
       events: entry.events,
       at: entry.at,
-      processed: false,
     }));
     try {
       await this.collection.insertMany(documents, { ordered: false });

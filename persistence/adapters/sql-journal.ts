@@ -8,7 +8,7 @@
 import type { Db, Row } from './db.ts';
 import type { GroupCommitStats, Outcome } from './group-commit.ts';
 import { GroupCommit } from './group-commit.ts';
-import type { AppendResult, EntryPosition, GroupCommitOptions, Journal, JournalEntry, LoggedEntry, NewEntry } from './journal.ts';
+import type { AppendResult, ConsumerCheckpoint, EntryPosition, GroupCommitOptions, Journal, JournalEntry, LoggedEntry, NewEntry } from './journal.ts';
 import { BatchRefused, VersionConflict } from './journal.ts';
 import type { PendingAppend } from './journal-batch.ts';
 import { roundsByKey } from './journal-batch.ts';
@@ -115,28 +115,6 @@ export class SqlJournal implements Journal {
     return rows[0]?.seq ?? 0;
   }
 
-  async readUnprocessed(limit: number): Promise<JournalEntry[]> {
-    checkLimit(limit);
-    const rows = await this.db.query<JournalRow>(
-      `SELECT ${entryColumns} FROM journal WHERE NOT processed ORDER BY key, seq LIMIT $1`,
-      [limit],
-    );
-    const entries = rows.map((row) => toEntry(row));
-    checkAscending(null, entries);
-    return entries;
-  }
-
-  async markProcessed(positions: readonly EntryPosition[]): Promise<void> {
-    if (positions.length === 0) return;
-    // One JSON parameter carries any number of positions, so there is no parameter limit to chunk for.
-    await this.db.query(
-      `UPDATE journal j SET processed = true
-       FROM jsonb_to_recordset($1::jsonb) AS p(key text, seq integer)
-       WHERE j.key = p.key AND j.seq = p.seq AND NOT j.processed`,
-      [JSON.stringify(positions.map(({ key, seq }) => ({ key, seq })))],
-    );
-  }
-
   async readAll(after: EntryPosition | null, limit: number): Promise<JournalEntry[]> {
     checkLimit(limit);
     const rows =
@@ -197,15 +175,23 @@ export class SqlJournal implements Journal {
   }
 
   async checkpoint(consumer: string): Promise<number> {
-    const rows = await this.db.query<{ position: number }>('SELECT position FROM consumer_checkpoints WHERE consumer = $1', [consumer]);
+    // A consumer new to a journal that predates checkpoints starts from the baseline the
+    // migration left ('*': the last position every consumer of that time had handled).
+    const rows = await this.db.query<{ position: number }>(
+      `SELECT coalesce((SELECT position FROM consumer_checkpoints WHERE consumer = $1),
+                       (SELECT position FROM consumer_checkpoints WHERE consumer = '*'), 0) AS position`,
+      [consumer],
+    );
     return Number(rows[0]?.position ?? 0);
   }
 
-  async saveCheckpoint(consumer: string, position: number): Promise<void> {
+  async saveCheckpoints(checkpoints: readonly ConsumerCheckpoint[]): Promise<void> {
+    if (checkpoints.length === 0) return;
     await this.db.query(
-      `INSERT INTO consumer_checkpoints (consumer, position) VALUES ($1, $2)
+      `INSERT INTO consumer_checkpoints (consumer, position)
+       SELECT c.consumer, c.position FROM jsonb_to_recordset($1::jsonb) AS c(consumer text, position bigint)
        ON CONFLICT (consumer) DO UPDATE SET position = greatest(consumer_checkpoints.position, excluded.position)`,
-      [consumer, position],
+      [JSON.stringify(checkpoints.map(({ consumer, position }) => ({ consumer, position })))],
     );
   }
 

@@ -361,6 +361,14 @@ async function finding(stores: Stores, world: World, check: string, problems: re
   return { check: `${check}\n${await diagnose(stores, world, problems)}`, problems: problems.slice(0, 30) };
 }
 
+/** Consumers whose saved checkpoint is short of the journal's head (the finish run drained them all). */
+async function consumersBehind(stores: Stores): Promise<string[]> {
+  const head = await stores.journal.headPosition();
+  const rows = await stores.db.query<{ consumer: string; position: number }>(`SELECT consumer, position FROM consumer_checkpoints WHERE consumer <> '*'`);
+  const behind = rows.filter((row) => Number(row.position) < head).map((row) => `consumer ${row.consumer} checkpointed ${row.position} of ${head}`);
+  return head > 0 && rows.length === 0 ? ['no consumer saved a checkpoint', ...behind] : behind;
+}
+
 /** What the finish run reported: when it ended, and whether it drained the event processor. */
 interface FinishReport {
   readonly finishedAtMs: number;
@@ -390,7 +398,7 @@ async function verify(dataDir: string, report: Report, finish: FinishReport | nu
     ];
     if (finish !== null) {
       const inFlight = audit.inFlight.map((order) => `${orderKey(order.orderId)} ${order.orderStatus} holds ${order.inFlightMinor} in flight`);
-      const backlog = (await stores.journal.readUnprocessed(5)).map((entry) => `${entry.key}#${entry.seq} (${entry.commandId}) is not processed`);
+      const backlog = await consumersBehind(stores);
       const drainProblems = finish.drainError === null ? [] : [`the finish run could not drain the event processor: ${finish.drainError}`];
       // (h) and (g) first: each names a cause of what (f) would only show as stalled sagas (a
       // stuck event processor stops indexing timers; a wake-up armed too far ahead comes late).

@@ -405,7 +405,7 @@ async function finish(system: BazaarySystem, people: People): Promise<void> {
 
 /**
  * Processes whatever the journal holds that the event processor has not, and reports whether it
- * could: a consumer that keeps failing stalls every consumer behind it, the timer index included.
+ * could: a consumer that keeps failing lags alone, but the drain (and the consumers that follow it) waits for it.
  */
 async function drain(system: BazaarySystem): Promise<void> {
   const startedAt = performance.now();

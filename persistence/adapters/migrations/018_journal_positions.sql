@@ -29,3 +29,15 @@ CREATE TABLE IF NOT EXISTS consumer_checkpoints (
   consumer text PRIMARY KEY,
   position bigint NOT NULL CHECK (position >= 0)
 );
+
+-- Consumers used to share one `processed` flag per row. A consumer without a checkpoint of its
+-- own starts after the baseline '*': the last position before the first row not yet processed
+-- (consumers are idempotent, so handling again a few rows processed out of order is safe).
+INSERT INTO consumer_checkpoints (consumer, position)
+SELECT '*', coalesce((SELECT min(position) - 1 FROM journal WHERE NOT processed), (SELECT max(position) FROM journal))
+WHERE EXISTS (SELECT 1 FROM journal)
+ON CONFLICT (consumer) DO NOTHING;
+
+-- The per-row flag and its UPDATE after every round are gone: each consumer keeps a position.
+DROP INDEX IF EXISTS journal_unprocessed;
+ALTER TABLE journal DROP COLUMN IF EXISTS processed;
