@@ -99,7 +99,9 @@ const workerScript = fileURLToPath(new URL('./saga-worker.ts', import.meta.url))
 type KillPoint =
   | { readonly kind: 'checkout'; readonly n: number }
   | { readonly kind: 'saga'; readonly event: ObservedEvent; readonly n: number }
-  | { readonly kind: 'time'; readonly ms: number };
+  | { readonly kind: 'time'; readonly ms: number }
+  /** The worker kills itself at the n-th batch spanning actor kinds with more waiting (inflight-kill.ts). */
+  | { readonly kind: 'inflight'; readonly n: number };
 
 /**
  * The kinds of kill point, taken in turn over the seeds' cycles (seed 1 cycles 0–2, then seed 2,
@@ -109,7 +111,7 @@ type KillPoint =
  * credit_fee), while a failed checkout cancels its paid orders, while a cancellation refunds
  * (void_pending, refund_buyer, release_stock), while a just-started checkout places its orders.
  */
-const killKinds = ['checkout', 'ReleaseStarted', 'CompensationStarted', 'time', 'CancellationStarted', 'CheckoutStarted'] as const;
+const killKinds = ['checkout', 'ReleaseStarted', 'inflight', 'CompensationStarted', 'time', 'CancellationStarted', 'CheckoutStarted'] as const;
 
 function killPointOf(seed: number, cycle: number, random: () => number): KillPoint {
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
@@ -120,6 +122,8 @@ function killPointOf(seed: number, cycle: number, random: () => number): KillPoi
     case 'time':
       // Early kills land in recovery (timers firing, retried steps) or in the set-up.
       return { kind: 'time', ms: int(150, 5_000) };
+    case 'inflight':
+      return { kind: 'inflight', n: int(3, 40) };
     default:
       return { kind: 'saga', event: kind, n: int(1, 4) };
   }
@@ -133,6 +137,8 @@ function describeKillPoint(point: KillPoint): string {
       return `after ${point.event} #${point.n} is journaled`;
     case 'time':
       return `${point.ms} ms after start`;
+    case 'inflight':
+      return `by itself at the ${point.n}th batch spanning actors with more waiting`;
     default:
       return point satisfies never;
   }
@@ -188,6 +194,9 @@ function runWorker(args: readonly string[], killPoint: KillPoint | null): Promis
       } else if (line.t === 'checkout-send' && killPoint.kind === 'checkout') {
         checkoutsSent += 1;
         if (checkoutsSent === killPoint.n) kill(`${describeKillPoint(killPoint)} (${line.id})`);
+      } else if (line.t === 'inflight-kill' && killPoint.kind === 'inflight') {
+        // The worker sends itself the SIGKILL; record why, and make sure it lands.
+        kill(`${describeKillPoint(killPoint)} (${line.entries} entries of ${line.kinds.join(', ')}, ${line.queued} waiting)`);
       } else if (line.t === 'set-up') {
         setUp = true;
         timers.push(setTimeout(() => kill(`at the cap, ${runCapMs} ms after the set-up`), runCapMs));
@@ -458,6 +467,7 @@ describe('sagas survive SIGKILL (PGlite on disk, system clock)', () => {
       const finishing = cycle === killsPerSeed;
       const killPoint = finishing ? null : killPointOf(seed, cycle, random);
       const args = ['--data-dir', dataDir, '--seed', String(seed), '--cycle', String(cycle), '--mode', finishing ? 'finish' : 'run'];
+      if (killPoint?.kind === 'inflight') args.push('--kill-inflight', String(killPoint.n));
       const run = await runWorker(args, killPoint);
       if (keepDataDirs) await writeFile(join(dataDir, `cycle-${cycle}.log`), `${run.lines.map((line) => JSON.stringify(line)).join('\n')}\n${run.stderr}`);
       report.add(run);
