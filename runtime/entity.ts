@@ -10,7 +10,8 @@
 import type { Journal, JournalEntry } from '../persistence/adapters/journal.ts';
 import type { CommitLog } from './commit-log.ts';
 import { CommandIds } from './command-ids.ts';
-import type { SnapshotStore } from '../persistence/adapters/snapshots.ts';
+import type { Snapshot, SnapshotStore } from '../persistence/adapters/snapshots.ts';
+import type { StreamLoader } from './stream-loader.ts';
 import type { Clock } from './clock.ts';
 import type { Decider } from '../actors/decider.ts';
 import { isRejected } from '../actors/decider.ts';
@@ -33,6 +34,7 @@ export interface EntityDeps {
 /** What the entity code needs beyond its deps: the runtime's commit log. */
 export interface EntityContext extends EntityDeps {
   readonly log: CommitLog;
+  readonly loader: StreamLoader;
 }
 
 export interface Loaded<S> {
@@ -88,13 +90,18 @@ export async function rehydrate<S, C, E>(
   key: string,
 ): Promise<Loaded<S>> {
   await deps.log.settledKey(key);
-  const snapshot = await deps.snapshots.load<S>(key);
+  // Read with every other actor loading in this turn (stream-loader.ts): the snapshot and the
+  // first page of entries after it.
+  const stream = await deps.loader.load(key);
+  // The store holds whatever state this key's actor saved; this actor reads it back as S.
+  const snapshot = stream.snapshot as Snapshot<S> | null;
   const usable = snapshot !== null && snapshot.version === decider.stateVersion;
   let state = usable ? snapshot.state : decider.initialState;
   let seq = usable ? snapshot.seq : 0;
   const commandIds = usable && seq > 0 ? await deps.journal.commandIds(key) : [];
+  // A snapshot of another version is ignored: the stream is then read from its start.
+  let page = (snapshot === null || usable ? stream.entries : await deps.journal.read(key, 0, deps.limits.rehydratePageSize)) as readonly JournalEntry<E>[];
   for (;;) {
-    const page = await deps.journal.read<E>(key, seq, deps.limits.rehydratePageSize);
     for (const entry of page) {
       invariant(entry.seq === seq + 1, `${key}: journal seq ${entry.seq} follows ${seq}`);
       state = entry.events.reduce(decider.evolve, state);
@@ -102,6 +109,7 @@ export async function rehydrate<S, C, E>(
       commandIds.push(entry.commandId);
     }
     if (page.length < deps.limits.rehydratePageSize) break;
+    page = await deps.journal.read<E>(key, seq, deps.limits.rehydratePageSize);
   }
   return { loaded: true, state, seq, snapshotSeq: usable ? snapshot.seq : 0, ticket: 0, commandIds: CommandIds.of(commandIds) };
 }

@@ -64,6 +64,9 @@ class CountingJournal implements Journal {
   read<E>(key: string, afterSeq: number, limit: number) {
     return this.inner.read<E>(key, afterSeq, limit);
   }
+  readStreams(streams: readonly { readonly key: string; readonly afterSeq: number }[], limitPerKey: number) {
+    return this.inner.readStreams(streams, limitPerKey);
+  }
   findByCommandId<E>(key: string, commandId: string) {
     return this.inner.findByCommandId<E>(key, commandId);
   }

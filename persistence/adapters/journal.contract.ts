@@ -215,6 +215,21 @@ function describeReads(journalOf: () => Journal): void {
     expect(await journal.read('wallet:missing', 0, 4)).toEqual([]);
   });
 
+  it('reads many streams at once, each after its own seq and within the per-key limit', async () => {
+    const journal = journalOf();
+    await appendMany(journal, 'stream:a', 5);
+    await appendMany(journal, 'stream:b', 2);
+    const streams = await journal.readStreams(
+      [{ key: 'stream:a', afterSeq: 1 }, { key: 'stream:b', afterSeq: 0 }, { key: 'stream:none', afterSeq: 0 }],
+      3,
+    );
+    expect([...streams.keys()].sort()).toEqual(['stream:a', 'stream:b']);
+    expect(streams.get('stream:a')?.map((entry) => entry.seq)).toEqual([2, 3, 4]);
+    expect(streams.get('stream:b')?.map((entry) => entry.seq)).toEqual([1, 2]);
+    expect((await journal.readStreams([{ key: 'stream:b', afterSeq: 2 }], 3)).size).toBe(0);
+    expect((await journal.readStreams([], 3)).size).toBe(0);
+  });
+
   it('pages through every key in (key, seq) order with readAll', async () => {
     const journal = journalOf();
     await appendMany(journal, 'c', 1);

@@ -92,6 +92,9 @@ export interface Journal {
   append<E>(key: string, expectedSeq: number, entry: NewEntry<E>): Promise<AppendResult<E>>;
   /** Entries of one key with seq > afterSeq, ascending, at most `limit`. */
   read<E>(key: string, afterSeq: number, limit: number): Promise<JournalEntry<E>[]>;
+  /** For each `{ key, afterSeq }`, that key's entries with seq > afterSeq, ascending, at most
+   *  `limitPerKey`: many actors loaded in one read. A key with none is absent from the map. */
+  readStreams(streams: readonly { readonly key: string; readonly afterSeq: number }[], limitPerKey: number): Promise<Map<string, JournalEntry[]>>;
   findByCommandId<E>(key: string, commandId: string): Promise<JournalEntry<E> | null>;
   /** The highest seq of a key, 0 when it has none. */
   lastSeq(key: string): Promise<number>;

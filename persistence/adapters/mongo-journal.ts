@@ -87,6 +87,12 @@ export class MongoJournal implements Journal {
     return entries as JournalEntry<E>[];
   }
 
+  async readStreams(streams: readonly { readonly key: string; readonly afterSeq: number }[], limitPerKey: number): Promise<Map<string, JournalEntry[]>> {
+    // MongoDB has no per-key limit in one find; each stream is its own indexed read, in parallel.
+    const pages = await Promise.all(streams.map(({ key, afterSeq }) => this.read(key, afterSeq, limitPerKey)));
+    return new Map(streams.flatMap(({ key }, index) => ((pages[index]?.length ?? 0) > 0 ? [[key, pages[index] ?? []] as const] : [])));
+  }
+
   async findByCommandId<E>(key: string, commandId: string): Promise<JournalEntry<E> | null> {
     const document = await this.collection.findOne({ key, commandId }, { projection: entryProjection });
     return document === null ? null : (toEntry(document) as JournalEntry<E>);

@@ -98,6 +98,31 @@ export class SqlJournal implements Journal {
     return entries;
   }
 
+  async readStreams(streams: readonly { readonly key: string; readonly afterSeq: number }[], limitPerKey: number): Promise<Map<string, JournalEntry[]>> {
+    checkLimit(limitPerKey);
+    if (streams.length === 0) return new Map();
+    const rows = await this.db.query<JournalRow>(
+      `SELECT j.key, j.seq, j.command_id, j.events, j.at_ms
+       FROM jsonb_to_recordset($1::jsonb) AS s(key text, after_seq integer)
+       CROSS JOIN LATERAL (
+         SELECT ${entryColumns} FROM journal WHERE key = s.key AND seq > s.after_seq ORDER BY seq LIMIT $2
+       ) j
+       ORDER BY j.key, j.seq`,
+      [JSON.stringify(streams.map(({ key, afterSeq }) => ({ key, after_seq: afterSeq }))), limitPerKey],
+    );
+    const byKey = new Map<string, JournalEntry[]>();
+    for (const row of rows) {
+      const list = byKey.get(row.key);
+      if (list === undefined) byKey.set(row.key, [toEntry(row)]);
+      else list.push(toEntry(row));
+    }
+    for (const { key, afterSeq } of streams) {
+      const entries = byKey.get(key);
+      if (entries !== undefined) checkStreamPage(key, afterSeq, entries);
+    }
+    return byKey;
+  }
+
   async findByCommandId<E>(key: string, commandId: string): Promise<JournalEntry<E> | null> {
     const rows = await this.db.query<JournalRow>(
       `SELECT ${entryColumns} FROM journal WHERE key = $1 AND command_id = $2`,
