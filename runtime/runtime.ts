@@ -187,13 +187,20 @@ export class ActorRuntime {
 
   private hooksFor(key: string, decider: AnyDecider): EntityHooks {
     const processManager = decider.process;
+    // The actor's state after its latest message: a step that settles later (below) starts the
+    // steps the per-actor bound held back, from this state, as a settle inside the message did
+    // before answers waited for durability.
+    let latestState: unknown;
     return {
       afterMessage: (cell, settledStep) => {
+        latestState = cell.state;
         // A step is settled once its record is durable; until then it stays in flight (and its
         // run re-runs it if the record is rolled back, saga.ts).
         if (settledStep !== null) {
           void this.log.whenDurable(cell.ticket).then((lost) => {
-            if (lost === null) this.saga.settle(key, settledStep);
+            if (lost !== null) return;
+            this.saga.settle(key, settledStep);
+            if (processManager !== undefined && this.residents.has(key)) this.saga.reconcile(key, processManager, latestState, null);
           });
         }
         if (processManager !== undefined) this.saga.reconcile(key, processManager, cell.state, settledStep);
