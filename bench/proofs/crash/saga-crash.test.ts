@@ -11,7 +11,9 @@
  * seeded point of each run (killKinds): right after the n-th checkout is sent; right after the
  * n-th CheckoutStarted, CompensationStarted, ReleaseStarted or CancellationStarted is journaled,
  * so inside placing, compensating, releasing or refunding sagas; or n ms after start (in the
- * recovery of the previous kill, the set-up, or the timers' work). Then it opens the dir in this
+ * recovery of the previous kill, the set-up, or the timers' work); or the worker kills itself
+ * while the commit log writes a batch spanning actor kinds, the actors running on behind it
+ * (inflight-kill.ts: the commit pipeline's own hazard). Then it opens the dir in this
  * process and reads the journal only (no runtime, so nothing here wakes a saga):
  * (a) the journal audit (auditLedger) is clean: no drift, no anomaly (no negative balance, no
  *     money step twice, no money stranded in a finished order), and no wallet is negative;
@@ -100,7 +102,7 @@ type KillPoint =
   | { readonly kind: 'checkout'; readonly n: number }
   | { readonly kind: 'saga'; readonly event: ObservedEvent; readonly n: number }
   | { readonly kind: 'time'; readonly ms: number }
-  /** The worker kills itself at the n-th batch spanning actor kinds with more waiting (inflight-kill.ts). */
+  /** The worker kills itself at the n-th batch spanning actor kinds (inflight-kill.ts). */
   | { readonly kind: 'inflight'; readonly n: number };
 
 /**
@@ -123,7 +125,7 @@ function killPointOf(seed: number, cycle: number, random: () => number): KillPoi
       // Early kills land in recovery (timers firing, retried steps) or in the set-up.
       return { kind: 'time', ms: int(150, 5_000) };
     case 'inflight':
-      return { kind: 'inflight', n: int(3, 40) };
+      return { kind: 'inflight', n: int(2, 12) };
     default:
       return { kind: 'saga', event: kind, n: int(1, 4) };
   }
@@ -138,7 +140,7 @@ function describeKillPoint(point: KillPoint): string {
     case 'time':
       return `${point.ms} ms after start`;
     case 'inflight':
-      return `by itself at the ${point.n}th batch spanning actors with more waiting`;
+      return `by itself at batch #${point.n} spanning actors`;
     default:
       return point satisfies never;
   }

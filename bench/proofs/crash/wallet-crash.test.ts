@@ -424,7 +424,7 @@ describe('wallets survive SIGKILL (PGlite on disk)', () => {
           ` ${verified.money.ordersInFlight} orders in flight`,
       );
     }
-    expect(report.largestBatch, `seed ${seed}: group commit batched appends`).toBeGreaterThan(1);
+    expect(report.largestBatch, `seed ${seed}: the commit log batched entries`).toBeGreaterThan(1);
     process.stdout.write(`crash test seed ${seed}, largest batch ${report.largestBatch}:\n  ${timings.join('\n  ')}\n`);
   }, seedTimeoutMs);
 });
