@@ -15,7 +15,13 @@ interface Series {
   readonly buckets: number[];
 }
 
-export type Gauges = () => Readonly<Record<string, { readonly help: string; readonly value: number }>>;
+/** One value per label set, for a gauge such as a lag per consumer. */
+export interface LabelledValue {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+export type Gauges = () => Readonly<Record<string, { readonly help: string; readonly value: number | readonly LabelledValue[] }>>;
 
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -60,7 +66,14 @@ export class PrometheusMetrics implements Metrics {
       lines.push(`bazaary_http_request_duration_seconds_count{${labels}} ${series.count}`);
     }
     for (const [name, gauge] of Object.entries(this.gauges())) {
-      lines.push(`# HELP ${name} ${gauge.help}`, `# TYPE ${name} gauge`, `${name} ${gauge.value}`);
+      lines.push(`# HELP ${name} ${gauge.help}`, `# TYPE ${name} gauge`);
+      if (typeof gauge.value === 'number') lines.push(`${name} ${gauge.value}`);
+      else {
+        for (const { labels, value } of gauge.value) {
+          const text = Object.entries(labels).map(([label, labelValue]) => `${label}="${escapeLabel(labelValue)}"`).join(',');
+          lines.push(`${name}{${text}} ${value}`);
+        }
+      }
     }
     return `${lines.join('\n')}\n`;
   }

@@ -125,4 +125,6 @@ export interface HealthPort {
   /** `ok`, or why the SQL store does not answer. */
   checkDb(): Promise<string>;
   processorRunning(): boolean;
+  /** Each consumer's lag and failures in a row (runtime/processor.ts). */
+  consumers(): readonly { readonly consumer: string; readonly lag: number; readonly failures: number }[];
 }

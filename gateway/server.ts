@@ -157,15 +157,20 @@ export type Gateway = Awaited<ReturnType<typeof startGateway>>;
 function runtimeGauges(system: Awaited<ReturnType<typeof startSystem>>, hub: InProcessHub, redis: RedisHealth | undefined) {
   const residents = system.runtime.list();
   const saga = system.runtime.sagaStats();
-  const journal = system.stores.journal.stats();
+  const log = system.runtime.log.stats();
   return {
     bazaary_actors_resident: { help: 'Actors in memory.', value: residents.length },
     bazaary_mailbox_depth: { help: 'Messages waiting over all resident actors.', value: residents.reduce((sum, actor) => sum + actor.mailboxDepth, 0) },
     bazaary_saga_effects_in_flight: { help: 'Cross-actor saga steps running.', value: saga.effectsInFlight },
-    bazaary_journal_batches_total: { help: 'Group-commit batches written.', value: journal.batches },
-    bazaary_journal_entries_total: { help: 'Journal entries written in batches.', value: journal.items },
-    bazaary_journal_largest_batch: { help: 'Largest group-commit batch so far.', value: journal.largestBatch },
-    bazaary_journal_queued: { help: 'Appends waiting for the next batch.', value: journal.queued },
+    bazaary_journal_batches_total: { help: 'Commit-log batches written.', value: log.batches },
+    bazaary_journal_entries_total: { help: 'Journal entries (and guards) written in batches.', value: log.entries },
+    bazaary_journal_largest_batch: { help: 'Largest commit-log batch so far.', value: log.largestBatch },
+    bazaary_journal_queued: { help: 'Entries handed to the commit log and not yet written.', value: log.queued },
+    bazaary_journal_failed_batches_total: { help: 'Batches the store refused or failed; their actors reloaded.', value: log.failedBatches },
+    bazaary_consumer_lag: {
+      help: 'Committed journal entries a consumer has not handled yet.',
+      value: system.processor.lags().map(({ consumer, lag }) => ({ labels: { consumer }, value: lag })),
+    },
     bazaary_ws_connections: { help: 'Open WebSocket connections.', value: hub.connections() },
     ...(redis === undefined ? {} : { bazaary_redis_up: { help: 'Redis reachable (1) or degraded to local fallbacks (0).', value: redis.status() === 'ok' ? 1 : 0 } }),
   };

@@ -18,6 +18,8 @@ export type Reply<T> = (result: T) => void;
  * The codes the runtime itself answers with, as opposed to a decider's rejection. Each means
  * that nothing was decided (or that the caller cannot know what was): the same command may be
  * sent again later, and the target's idempotency makes that safe.
+ * - `rolled_back` answers a command that reports an answer whose entry was lost with its batch
+ *   (commit-log.ts); the saga re-runs the step.
  * - `unknown_actor_kind` is a wiring fault, not a business answer: recording it as a step's
  *   outcome would journal a failure forever, while a fixed deployment can still succeed.
  */
@@ -28,6 +30,7 @@ export const transientFailureCodes: ReadonlySet<string> = new Set([
   'actor_stopped',
   'overloaded',
   'conflict',
+  'rolled_back',
   'unknown_actor_kind',
 ]);
 

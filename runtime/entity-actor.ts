@@ -1,12 +1,13 @@
 /**
  * The nact behaviour of one entity actor: the message loop around entity.ts plus its
  * supervision. State held by nact is a Cell: `{ loaded: false }` until the first message
- * rehydrates it, and again after a crash resets it, so a restart always starts from durable state.
+ * rehydrates it, and again after a crash resets it, so a restart always starts from durable state;
+ * a cell whose latest entry was rolled back (commit-log.ts) is reloaded the same way.
  */
 import { failure } from './ask.ts';
 import type { Decider } from '../actors/decider.ts';
 import { assertNever } from '../actors/decider.ts';
-import type { Cell, EntityDeps, EntityMessage, Loaded } from './entity.ts';
+import type { Cell, EntityContext, EntityMessage, Loaded } from './entity.ts';
 import { execute, rehydrate } from './entity.ts';
 import type { ActorBehaviour } from './nact.ts';
 import type { Resident } from './resident.ts';
@@ -32,7 +33,7 @@ interface Handled {
 
 export function createEntityBehaviour(
   decider: Decider<unknown, unknown, unknown, string>,
-  deps: EntityDeps,
+  deps: EntityContext,
   resident: Resident,
   forget: () => void,
   hooks: EntityHooks = noHooks,
@@ -42,14 +43,14 @@ export function createEntityBehaviour(
   async function handleLoaded(cell: Loaded<unknown>, message: Message): Promise<Handled> {
     switch (message.type) {
       case 'command': {
-        const outcome = await execute(decider, deps, key, cell, message.command);
+        const outcome = await execute(decider, deps, key, cell, message.command, message.dependsOn ?? 0);
         resident.lastSeq = outcome.cell.seq;
-        message.reply(outcome.result);
+        message.reply(outcome.result, outcome.ticket);
         const settledStep = message.effectStep !== undefined && outcome.result.ok ? message.effectStep : null;
         return { cell: outcome.cell, settledStep };
       }
       case 'inspect':
-        message.reply({ ok: true, state: cell.state, seq: cell.seq });
+        message.reply({ ok: true, state: cell.state, seq: cell.seq }, cell.ticket);
         return { cell, settledStep: null };
       default:
         return assertNever(message);
@@ -70,14 +71,17 @@ export function createEntityBehaviour(
     async handle(cell, message) {
       let handled: Handled;
       try {
-        const loaded = cell.loaded ? cell : await rehydrate(decider, deps, key);
+        // A state resting on a lost entry (its batch failed) is dropped here, at the actor's
+        // next message: it reloads the durable state, as a restart would.
+        const current = cell.loaded && deps.log.lostReason(cell.ticket) === null ? cell : null;
+        const loaded = current ?? (await rehydrate(decider, deps, key));
         resident.lastSeq = loaded.seq;
         handled = await handleLoaded(loaded, message);
       } catch (error) {
         // Answer now so the caller is not left waiting for a timeout, then let supervision
         // restart the actor from durable state. The outcome of an append that threw is unknown;
         // a retry with the same command id returns it if it was journaled.
-        message.reply(failure('unavailable', 'the actor could not complete this command; retry it'));
+        message.reply(failure('unavailable', 'the actor could not complete this command; retry it'), 0);
         throw error;
       }
       runHooks(handled);
@@ -91,7 +95,7 @@ export function createEntityBehaviour(
         return 'reset';
       }
       deps.logger.error({ key, err: error, restarts: resident.crashes.length }, 'actor crashed too often; stopping');
-      for (const waiting of pending) waiting.reply(failure('actor_stopped', `${key} stopped after repeated failures`));
+      for (const waiting of pending) waiting.reply(failure('actor_stopped', `${key} stopped after repeated failures`), 0);
       forget();
       return 'stop';
     },

@@ -1,12 +1,17 @@
 /**
- * Binds a pure Decider to one actor's message loop: rehydrate (snapshot + journal tail),
- * decide, journal one entry per accepted command, evolve, and snapshot every N entries.
- * nact guarantees one message at a time per actor, so this code never races with itself;
- * another process writing the same key is caught by the journal's VersionConflict.
+ * Binds a pure Decider to one actor's message loop (DESIGN.md §2a): rehydrate (snapshot +
+ * journal tail), decide on the in-memory state, hand one entry per accepted command to the
+ * commit log without waiting for it, evolve, and snapshot every N entries once they are durable.
+ * nact guarantees one message at a time per actor, so this code never races with itself.
+ * Every result carries the ticket it depends on; the runtime holds answers that leave the
+ * process until that ticket is durable. Another process writing the same key is caught by the
+ * journal's (key, seq) guard: the batch is refused and every actor resting on it reloads.
  */
 import type { Journal, JournalEntry } from '../persistence/adapters/journal.ts';
-import { VersionConflict } from '../persistence/adapters/journal.ts';
-import type { SnapshotStore } from '../persistence/adapters/snapshots.ts';
+import type { CommitLog } from './commit-log.ts';
+import { CommandIds } from './command-ids.ts';
+import type { Snapshot, SnapshotStore } from '../persistence/adapters/snapshots.ts';
+import type { StreamLoader } from './stream-loader.ts';
 import type { Clock } from './clock.ts';
 import type { Decider } from '../actors/decider.ts';
 import { isRejected } from '../actors/decider.ts';
@@ -22,8 +27,14 @@ export interface EntityDeps {
   readonly clock: Clock;
   readonly limits: Limits;
   readonly logger: Logger;
-  /** Called after every new journal entry, for example to wake the event processor. */
+  /** Called for every entry once it is durable, for example to wake the event processor. */
   readonly onJournaled?: (key: string, seq: number) => void;
+}
+
+/** What the entity code needs beyond its deps: the runtime's commit log. */
+export interface EntityContext extends EntityDeps {
+  readonly log: CommitLog;
+  readonly loader: StreamLoader;
 }
 
 export interface Loaded<S> {
@@ -31,6 +42,9 @@ export interface Loaded<S> {
   readonly state: S;
   readonly seq: number;
   readonly snapshotSeq: number;
+  /** The ticket of this actor's latest entry handed to the log; 0 when it holds only stored ones. */
+  readonly ticket: number;
+  readonly commandIds: CommandIds;
 }
 export type Cell<S> = { readonly loaded: false } | Loaded<S>;
 
@@ -50,38 +64,54 @@ export interface Inspection<S> {
   readonly seq: number;
 }
 
+/** A reply with the log ticket it depends on (0: nothing this process still has to write). */
+export type TicketedReply<T> = (result: T, ticket: number) => void;
+
 export type EntityMessage<C, E, S> =
   | {
       readonly type: 'command';
       readonly command: C;
-      readonly reply: Reply<CommandResult<E, S>>;
+      readonly reply: TicketedReply<CommandResult<E, S>>;
       /** Set by the saga driver on the command that records a step's outcome (runtime/saga.ts):
        *  once it is accepted, the step is no longer in flight for this actor. */
       readonly effectStep?: string;
+      /** The ticket of the answer this command reports (a saga step's outcome): if that entry is
+       *  lost, the command is refused, since it would record an effect that never happened. */
+      readonly dependsOn?: number;
     }
-  | { readonly type: 'inspect'; readonly reply: Reply<Inspection<S> | Failure> };
+  | { readonly type: 'inspect'; readonly reply: TicketedReply<Inspection<S> | Failure> };
 
 type AnyDecider<S, C, E> = Decider<S, C, E, string>;
 
+/** Loads the durable state, after whatever this process still has in flight for the key settled. */
 export async function rehydrate<S, C, E>(
   decider: AnyDecider<S, C, E>,
-  deps: EntityDeps,
+  deps: EntityContext,
   key: string,
 ): Promise<Loaded<S>> {
-  const snapshot = await deps.snapshots.load<S>(key);
+  await deps.log.settledKey(key);
+  // Read with every other actor loading in this turn (stream-loader.ts): the snapshot and the
+  // first page of entries after it.
+  const stream = await deps.loader.load(key);
+  // The store holds whatever state this key's actor saved; this actor reads it back as S.
+  const snapshot = stream.snapshot as Snapshot<S> | null;
   const usable = snapshot !== null && snapshot.version === decider.stateVersion;
   let state = usable ? snapshot.state : decider.initialState;
   let seq = usable ? snapshot.seq : 0;
+  const commandIds = usable && seq > 0 ? await deps.journal.commandIds(key) : [];
+  // A snapshot of another version is ignored: the stream is then read from its start.
+  let page = (snapshot === null || usable ? stream.entries : await deps.journal.read(key, 0, deps.limits.rehydratePageSize)) as readonly JournalEntry<E>[];
   for (;;) {
-    const page = await deps.journal.read<E>(key, seq, deps.limits.rehydratePageSize);
     for (const entry of page) {
       invariant(entry.seq === seq + 1, `${key}: journal seq ${entry.seq} follows ${seq}`);
       state = entry.events.reduce(decider.evolve, state);
       seq = entry.seq;
+      commandIds.push(entry.commandId);
     }
     if (page.length < deps.limits.rehydratePageSize) break;
+    page = await deps.journal.read<E>(key, seq, deps.limits.rehydratePageSize);
   }
-  return { loaded: true, state, seq, snapshotSeq: usable ? snapshot.seq : 0 };
+  return { loaded: true, state, seq, snapshotSeq: usable ? snapshot.seq : 0, ticket: 0, commandIds: CommandIds.of(commandIds) };
 }
 
 /** Replays a journal from nothing; the reference that snapshots and live state must equal. */
@@ -89,77 +119,70 @@ export function replay<S, C, E>(decider: AnyDecider<S, C, E>, entries: readonly 
   return entries.reduce((state, entry) => entry.events.reduce(decider.evolve, state), decider.initialState);
 }
 
-async function maybeSnapshot<S>(deps: EntityDeps, key: string, version: number, cell: Loaded<S>): Promise<Loaded<S>> {
+/** Snapshots once the entry is durable, off the actor's path: a snapshot must never hold
+ *  speculative state, and it is only a cache, so a failed one waits for the next chance. */
+function maybeSnapshot<S>(deps: EntityContext, key: string, version: number, cell: Loaded<S>): Loaded<S> {
   if (cell.seq - cell.snapshotSeq < deps.limits.snapshotEvery) return cell;
-  try {
-    await deps.snapshots.save({ key, seq: cell.seq, version, state: cell.state, at: deps.clock.now() });
-    return { ...cell, snapshotSeq: cell.seq };
-  } catch (error) {
-    // A snapshot is only a cache: failing to write one must not fail the command.
-    deps.logger.warn({ key, err: error }, 'snapshot failed; will retry at the next entry');
-    return cell;
-  }
+  const { seq, state, ticket } = cell;
+  void deps.log.whenDurable(ticket).then(async (lost) => {
+    if (lost !== null) return;
+    try {
+      await deps.snapshots.save({ key, seq, version, state, at: deps.clock.now() });
+    } catch (error) {
+      deps.logger.warn({ key, err: error }, 'snapshot failed; will retry after the next entries');
+    }
+  });
+  return { ...cell, snapshotSeq: seq };
 }
 
-/**
- * Looks up whether this command id was journaled before and whether the journal has moved past
- * this actor's state. Both matter only when a command is rejected or changes nothing:
- * - a retry of a command that succeeded earlier may be rejected now (say, a withdrawal after the
- *   balance moved on) or be a no-op (an order step applied already); it must return its first
- *   result, e.g. a saga step re-run after a crash gets the seller's StockReserved with prices;
- * - another node may have written this key since we loaded it (two nodes, one key): a rejection
- *   decided on stale state, such as `insufficient_funds` after a deposit elsewhere, is wrong.
- */
-async function lookBack<E>(deps: EntityDeps, key: string, commandId: string, seq: number) {
-  const [original, lastSeq] = await Promise.all([deps.journal.findByCommandId<E>(key, commandId), deps.journal.lastSeq(key)]);
-  return { original, stale: lastSeq > seq };
+export interface Executed<E, S> {
+  readonly cell: Loaded<S>;
+  readonly result: CommandResult<E, S>;
+  /** The ticket the result depends on: the new entry, or the actor's latest one. */
+  readonly ticket: number;
 }
 
-function asDuplicate<E, S>(original: JournalEntry<E>, state: S): CommandResult<E, S> {
-  return { ok: true, seq: original.seq, events: original.events, duplicate: true, state };
+/** The first result of a retried command id, from memory, or from the journal on a hash hit. */
+async function originalOf<E, S>(deps: EntityContext, key: string, cell: Loaded<S>, commandId: string): Promise<Executed<E, S> | null> {
+  if (!cell.commandIds.mightHold(commandId)) return null;
+  const recent = cell.commandIds.recentEntry(commandId);
+  const original = recent ?? (await deps.journal.findByCommandId<E>(key, commandId));
+  if (original === null) return null;
+  const result: Accepted<E, S> = { ok: true, seq: original.seq, events: original.events as readonly E[], duplicate: true, state: cell.state };
+  return { cell, result, ticket: cell.ticket };
 }
 
 export async function execute<S, C, E>(
   decider: AnyDecider<S, C, E>,
-  deps: EntityDeps,
+  deps: EntityContext,
   key: string,
-  loaded: Loaded<S>,
+  cell: Loaded<S>,
   command: C,
-): Promise<{ cell: Loaded<S>; result: CommandResult<E, S> }> {
+  dependsOn = 0,
+): Promise<Executed<E, S>> {
+  const lost = deps.log.lostReason(dependsOn);
+  if (lost !== null) return { cell, result: failure('rolled_back', 'the answer this command reports was rolled back'), ticket: 0 };
   const commandId = decider.commandId(command);
-  let cell = loaded;
-  for (let attempt = 0; attempt <= deps.limits.conflictRetriesMax; attempt += 1) {
-    const now = deps.clock.now();
-    const decision = decider.decide(cell.state, command, now);
-    if (isRejected(decision) || decision.length === 0) {
-      const { original, stale } = await lookBack<E>(deps, key, commandId, cell.seq);
-      if (stale) {
-        deps.logger.info({ key, attempt }, 'journal moved past this actor; reloading');
-        cell = await rehydrate(decider, deps, key);
-        continue;
-      }
-      if (original !== null) return { cell, result: asDuplicate(original, cell.state) };
-      if (isRejected(decision)) return { cell, result: failure(decision.rejected, decision.message) };
-      return { cell, result: { ok: true, seq: cell.seq, events: [], duplicate: false, state: cell.state } };
-    }
-    try {
-      const { entry, duplicate } = await deps.journal.append(key, cell.seq, { events: decision, commandId, at: now });
-      if (duplicate) {
-        // The original may be newer than our state (written by another node): catch up first.
-        if (entry.seq > cell.seq) cell = await rehydrate(decider, deps, key);
-        return { cell, result: asDuplicate(entry, cell.state) };
-      }
-      invariant(entry.seq === cell.seq + 1, `${key}: appended seq ${entry.seq} follows ${cell.seq}`);
-      deps.onJournaled?.(key, entry.seq);
-      const state = decision.reduce(decider.evolve, cell.state);
-      cell = await maybeSnapshot(deps, key, decider.stateVersion, { ...cell, state, seq: entry.seq });
-      return { cell, result: { ok: true, seq: entry.seq, events: decision, duplicate: false, state } };
-    } catch (error) {
-      if (!(error instanceof VersionConflict)) throw error;
-      // Another writer got there first: our state is stale. Reload and decide again.
-      deps.logger.info({ key, attempt }, 'version conflict; reloading');
-      cell = await rehydrate(decider, deps, key);
-    }
+  const original = await originalOf<E, S>(deps, key, cell, commandId);
+  if (original !== null) return original;
+  const now = deps.clock.now();
+  const decision = decider.decide(cell.state, command, now);
+  if (isRejected(decision) || decision.length === 0) {
+    // Decided from memory with no query; the guard makes the next batch check that no other
+    // process moved this key meanwhile, and the answer is released only once it passed.
+    const ticket = deps.log.guard(key, cell.seq, [cell.ticket, dependsOn]);
+    const guarded = { ...cell, ticket };
+    if (isRejected(decision)) return { cell: guarded, result: failure(decision.rejected, decision.message), ticket };
+    return { cell: guarded, result: { ok: true, seq: cell.seq, events: [], duplicate: false, state: cell.state }, ticket };
   }
-  return { cell, result: failure('conflict', `${key} kept changing under this command; retry it`) };
+  const entry: JournalEntry<E> = { key, seq: cell.seq + 1, events: decision, commandId, at: now };
+  const unstorable = deps.journal.unstorable(entry);
+  // Such an entry would fail its whole batch; it fails alone, as a fault of this command.
+  if (unstorable !== null) throw new TypeError(unstorable);
+  const ticket = deps.log.append(entry, [cell.ticket, dependsOn]);
+  invariant(ticket > cell.ticket, `${key}: ticket ${ticket} follows ${cell.ticket}`);
+  cell.commandIds.add(commandId, { seq: entry.seq, events: decision, ticket }, (held) => deps.log.isDurable(held));
+  const state = decision.reduce(decider.evolve, cell.state);
+  const next = maybeSnapshot(deps, key, decider.stateVersion, { ...cell, state, seq: entry.seq, ticket });
+  return { cell: next, result: { ok: true, seq: entry.seq, events: decision, duplicate: false, state }, ticket };
 }

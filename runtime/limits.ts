@@ -33,10 +33,13 @@ export const limits = {
   restartBackoffMaxMs: 2_000,
   /** A VersionConflict makes the actor reload and decide again, at most this many times. */
   conflictRetriesMax: 3,
-  /** Entries the event processor takes per round. */
+  /** Entries a consumer takes per round. */
   processorBatch: 500,
-  /** How often the event processor polls when nothing woke it. */
+  /** How often the event processor reads the journal's head (entries another process wrote). */
   processorPollMs: 250,
+  /** Consumers' checkpoints are saved together at most this often: a crash repeats at most this
+   *  much work (every consumer is idempotent), and a busy log costs one statement per period. */
+  processorCheckpointMs: 200,
   /** Saga effects (cross-actor steps, runtime/saga.ts) one actor may have in flight at once.
    *  Each holds an ask and keeps its actor resident; the rest start as these finish. */
   sagaEffectsPerActorMax: 8,

@@ -8,7 +8,9 @@ import { performance } from 'node:perf_hooks';
 import type { Decider } from '../actors/decider.ts';
 import type { Failure } from './ask.ts';
 import { askWithTimeout, failure } from './ask.ts';
-import type { CommandResult, EntityDeps, EntityMessage, Inspection } from './entity.ts';
+import { CommitLog } from './commit-log.ts';
+import { StreamLoader } from './stream-loader.ts';
+import type { CommandResult, EntityContext, EntityDeps, EntityMessage, Inspection, TicketedReply } from './entity.ts';
 import type { EntityHooks } from './entity-actor.ts';
 import { createEntityBehaviour } from './entity-actor.ts';
 import type { Resident } from './resident.ts';
@@ -71,15 +73,25 @@ export class ActorRuntime {
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly saga: SagaDriver;
   private readonly waiters: Waiters;
+  private readonly context: EntityContext;
+  /** The commit pipeline (commit-log.ts): every entry of every actor goes through it, in order. */
+  readonly log: CommitLog;
   private stopped = false;
 
   constructor(readonly deps: EntityDeps, name = `bazaary-${process.pid}-${nextSystemNumber()}`) {
+    this.log = new CommitLog(deps.journal, deps.limits.journalMaxBatch, deps.logger);
+    const onJournaled = deps.onJournaled;
+    if (onJournaled !== undefined) this.log.onCommitted((entries) => entries.forEach((entry) => onJournaled(entry.key, entry.seq)));
+    this.context = { ...deps, log: this.log, loader: new StreamLoader(deps.journal, deps.snapshots, deps.limits.rehydratePageSize) };
     this.saga = new SagaDriver(
-      { ask: (key, command, effectStep) => this.askFromSaga(key, command, effectStep) },
+      {
+        ask: (key, command, effectStep, dependsOn) => this.askFromSaga(key, command, effectStep, dependsOn),
+        whenDurable: (ticket) => this.log.whenDurable(ticket),
+      },
       deps.limits,
       deps.logger,
     );
-    this.waiters = new Waiters(deps.limits);
+    this.waiters = new Waiters(deps.limits, (ticket) => this.log.whenDurable(ticket));
     this.system = startSystem(name);
     this.shards = Array.from({ length: deps.limits.shardCount }, (_, index) => spawnParent(this.system, `shard-${index}`));
     this.sweepTimer = setInterval(() => this.passivateIdle(), deps.limits.passivationSweepMs);
@@ -100,14 +112,38 @@ export class ActorRuntime {
     };
   }
 
-  /** Sends a command to the actor with this key. Unknown kinds and overflow are answered at once. */
-  ask(key: string, command: unknown, timeoutMs = this.deps.limits.askTimeoutMs): Promise<CommandResult<unknown, unknown>> {
-    return this.deliver(key, timeoutMs, (reply) => ({ type: 'command', command, reply }));
+  /**
+   * Sends a command to the actor with this key. Unknown kinds and overflow are answered at once.
+   * The answer leaves the process only once every entry it depends on is durable; if that entry
+   * is rolled back instead, the caller gets `unavailable` (or `conflict`), and a retry with the
+   * same command id is safe.
+   */
+  async ask(key: string, command: unknown, timeoutMs = this.deps.limits.askTimeoutMs): Promise<CommandResult<unknown, unknown>> {
+    // A `conflict` means another process moved a key this answer rested on and the actors
+    // involved reload: decide again on the fresh state, as a bounded number of times.
+    for (let attempt = 0; ; attempt += 1) {
+      const result = await this.deliver<CommandResult<unknown, unknown>>(key, timeoutMs, (reply) => ({ type: 'command', command, reply }), (answer, ticket) => this.whenDurable(answer, ticket));
+      if (result.ok || result.code !== 'conflict' || attempt >= this.deps.limits.conflictRetriesMax) return result;
+    }
   }
 
-  /** Reads an actor's current state through its mailbox, so it is consistent with its commands. */
+  /** Reads an actor's state through its mailbox, so it is consistent with its commands; like an
+   *  answer, it is released once the state it shows is durable. */
   inspect(key: string, timeoutMs = this.deps.limits.askTimeoutMs): Promise<Inspection<unknown> | Failure> {
-    return this.deliver(key, timeoutMs, (reply) => ({ type: 'inspect', reply })) as Promise<Inspection<unknown> | Failure>;
+    return this.deliver(key, timeoutMs, (reply) => ({ type: 'inspect', reply }), (result, ticket) => this.whenDurable(result, ticket)) as Promise<
+      Inspection<unknown> | Failure
+    >;
+  }
+
+  /** Writes everything handed to the log so far (for a clean stop). */
+  flush(): Promise<void> {
+    return this.log.flush();
+  }
+
+  private async whenDurable<T>(result: T | Failure, ticket: number): Promise<T | Failure> {
+    if (this.log.isDurable(ticket)) return result;
+    const lost = await this.log.whenDurable(ticket);
+    return lost ?? result;
   }
 
   /**
@@ -122,19 +158,53 @@ export class ActorRuntime {
     return this.waiters.wait(key, predicate, timeoutMs, () => this.inspect(key, Math.min(timeoutMs, this.deps.limits.askTimeoutMs)));
   }
 
-  private askFromSaga(key: string, command: unknown, effectStep: string | undefined): Promise<CommandResult<unknown, unknown>> {
-    return this.deliver(key, this.deps.limits.askTimeoutMs, (reply) =>
-      effectStep === undefined ? { type: 'command', command, reply } : { type: 'command', command, reply, effectStep },
+  /** Between actors of this process answers flow at once, speculative, with their ticket: the
+   *  log orders every effect after its cause, and a lost cause refuses the effect (entity.ts). */
+  private async askFromSaga(
+    key: string,
+    command: unknown,
+    effectStep: string | undefined,
+    dependsOn: number | undefined,
+  ): Promise<{ readonly result: CommandResult<unknown, unknown>; readonly ticket: number }> {
+    let answeredTicket = 0;
+    const result = await this.deliver<CommandResult<unknown, unknown>>(
+      key,
+      this.deps.limits.askTimeoutMs,
+      (reply) => ({
+        type: 'command',
+        command,
+        reply,
+        ...(effectStep === undefined ? {} : { effectStep }),
+        ...(dependsOn === undefined ? {} : { dependsOn }),
+      }),
+      (answer, ticket) => {
+        answeredTicket = ticket;
+        return answer;
+      },
     );
+    return { result, ticket: answeredTicket };
   }
 
   private hooksFor(key: string, decider: AnyDecider): EntityHooks {
     const processManager = decider.process;
+    // The actor's state after its latest message: a step that settles later (below) starts the
+    // steps the per-actor bound held back, from this state, as a settle inside the message did
+    // before answers waited for durability.
+    let latestState: unknown;
     return {
       afterMessage: (cell, settledStep) => {
-        if (settledStep !== null) this.saga.settle(key, settledStep);
+        latestState = cell.state;
+        // A step is settled once its record is durable; until then it stays in flight (and its
+        // run re-runs it if the record is rolled back, saga.ts).
+        if (settledStep !== null) {
+          void this.log.whenDurable(cell.ticket).then((lost) => {
+            if (lost !== null) return;
+            this.saga.settle(key, settledStep);
+            if (processManager !== undefined && this.residents.has(key)) this.saga.reconcile(key, processManager, latestState, null);
+          });
+        }
         if (processManager !== undefined) this.saga.reconcile(key, processManager, cell.state, settledStep);
-        this.waiters.notify(key, cell.state, cell.seq);
+        this.waiters.notify(key, cell.state, cell.seq, cell.ticket);
       },
     };
   }
@@ -142,7 +212,8 @@ export class ActorRuntime {
   private deliver<T>(
     key: string,
     timeoutMs: number,
-    build: (reply: (result: T | Failure) => void) => EntityMessage<unknown, unknown, unknown>,
+    build: (reply: TicketedReply<T | Failure>) => EntityMessage<unknown, unknown, unknown>,
+    release: (result: T | Failure, ticket: number) => (T | Failure) | Promise<T | Failure>,
   ): Promise<T | Failure> {
     if (this.stopped) return Promise.resolve(failure('unavailable', 'the runtime is stopping'));
     const resident = this.residentFor(key);
@@ -158,12 +229,14 @@ export class ActorRuntime {
       let answered = false;
       // The mailbox count drops when the actor answers, before the caller resumes, so a caller
       // that passivates right after its ask sees an accurate, idle mailbox.
-      const answer = (result: T | Failure) => {
+      const answer = (result: T | Failure, ticket: number) => {
         if (answered) return;
         answered = true;
         resident.inFlight -= 1;
         resident.lastActiveMs = performance.now();
-        reply(result);
+        const released = release(result, ticket);
+        if (released instanceof Promise) void released.then(reply);
+        else reply(released);
       };
       send(resident.ref, build(answer));
     }, timeoutMs);
@@ -190,7 +263,7 @@ export class ActorRuntime {
       lastSeq: 0,
       crashes: [],
     };
-    const behaviour = createEntityBehaviour(decider, this.deps, resident, () => this.forget(resident), this.hooksFor(key, decider));
+    const behaviour = createEntityBehaviour(decider, this.context, resident, () => this.forget(resident), this.hooksFor(key, decider));
     Object.assign(resident, { ref: spawnActor(shard, actorNameOf(key), behaviour) });
     this.residents.set(key, resident);
     return resident;
@@ -202,9 +275,10 @@ export class ActorRuntime {
     stopActor(resident.ref);
   }
 
-  /** Nothing queued for it and no saga step of its own running: safe to stop. */
+  /** Nothing queued for it, no saga step of its own running and nothing of it still to be
+   *  written: safe to stop. */
   private isIdle(resident: Resident): boolean {
-    return resident.inFlight === 0 && this.saga.inFlight(resident.key) === 0;
+    return resident.inFlight === 0 && this.saga.inFlight(resident.key) === 0 && !this.log.hasPending(resident.key);
   }
 
   /** Stops actors idle for at least `idleMs` with empty mailboxes and no saga step in flight. Returns how many. */
@@ -275,6 +349,7 @@ export class ActorRuntime {
     this.stopped = true;
     // Sagas first, so no effect starts or retries against actors that are going away.
     this.saga.stop();
+    this.log.close();
     this.waiters.stopAll();
     clearInterval(this.sweepTimer);
     this.residents.clear();

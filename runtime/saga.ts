@@ -27,9 +27,17 @@ import type { Logger } from './logger.ts';
 
 /** What the driver needs from the runtime. */
 export interface SagaHost {
-  /** Asks the actor `key`. `effectStep` marks the command that records that step's outcome. */
-  ask(key: string, command: unknown, effectStep?: string): Promise<CommandResult<unknown, unknown>>;
+  /**
+   * Asks the actor `key`, answered at once even when the answer is not durable yet, with the
+   * log ticket it depends on. `effectStep` marks the command that records that step's outcome;
+   * `dependsOn` is the ticket of the answer it records, refused as `rolled_back` if that was lost.
+   */
+  ask(key: string, command: unknown, effectStep?: string, dependsOn?: number): Promise<{ readonly result: CommandResult<unknown, unknown>; readonly ticket: number }>;
+  /** Null once `ticket` is durable, or the failure that lost it (commit-log.ts). */
+  whenDurable(ticket: number): Promise<Failure | null>;
 }
+
+
 
 type AnyProcess = ProcessManager<unknown, unknown>;
 
@@ -145,8 +153,15 @@ export class SagaDriver {
     try {
       if (!(await this.acquire())) return;
       try {
-        const outcome = await this.runEffect(key, run.effect);
-        if (outcome !== null) await this.report(key, run, outcome);
+        // An answer is speculative until durable: if its entry was rolled back before the
+        // outcome was recorded, the record is refused and the step runs again on reloaded state.
+        // Every ask of the target counts against one budget of `sagaEffectAttemptsMax`.
+        const budget = { attempts: 0 };
+        for (;;) {
+          const answer = await this.runEffect(key, run.effect, budget);
+          if (answer === null) break;
+          if ((await this.report(key, run, answer.outcome, answer.ticket)) !== 'rolled_back') break;
+        }
       } finally {
         this.release();
       }
@@ -159,12 +174,14 @@ export class SagaDriver {
   }
 
   /** Asks the target until it answers for real; null when it never did (or we are stopping). */
-  private async runEffect(key: string, effect: Effect): Promise<EffectOutcome | null> {
-    for (let attempt = 1; attempt <= this.limits.sagaEffectAttemptsMax; attempt += 1) {
+  private async runEffect(key: string, effect: Effect, budget: { attempts: number }): Promise<{ outcome: EffectOutcome; ticket: number } | null> {
+    while (budget.attempts < this.limits.sagaEffectAttemptsMax) {
+      budget.attempts += 1;
+      const attempt = budget.attempts;
       if (this.stopped) return null;
-      const result = await this.host.ask(effect.target, effect.command);
+      const { result, ticket } = await this.host.ask(effect.target, effect.command);
       const outcome = outcomeOf(result);
-      if (outcome !== null) return outcome;
+      if (outcome !== null) return { outcome, ticket };
       this.logTransient(key, effect, result as Failure, attempt);
       if (attempt < this.limits.sagaEffectAttemptsMax) await this.sleep(backoffMs(attempt, this.limits));
     }
@@ -176,20 +193,24 @@ export class SagaDriver {
   }
 
   /** Sends the outcome to the actor itself; its command id makes a repeat harmless. */
-  private async report(key: string, run: EffectRun, outcome: EffectOutcome): Promise<void> {
+  private async report(key: string, run: EffectRun, outcome: EffectOutcome, dependsOn: number): Promise<'done' | 'rolled_back'> {
     const { stepId } = run.effect;
     const command = run.manager.stepCompleted(stepId, outcome);
     for (let attempt = 1; attempt <= this.limits.sagaEffectAttemptsMax; attempt += 1) {
-      if (this.stopped) return;
-      const result = await this.host.ask(key, command, stepId);
-      if (result.ok) return;
+      if (this.stopped) return 'done';
+      const { result, ticket } = await this.host.ask(key, command, stepId, dependsOn);
+      // The step is done only once its record is durable: a record lost with its batch (its
+      // cause, or anything before it, failed to commit) means running the step again.
+      if (result.ok) return (await this.host.whenDurable(ticket)) === null ? 'done' : 'rolled_back';
+      if (result.code === 'rolled_back') return 'rolled_back';
       if (!isTransientFailure(result)) {
         this.logger.error({ key, stepId, code: result.code, message: result.message }, 'actor rejected the outcome of its own step');
-        return;
+        return 'done';
       }
       if (attempt < this.limits.sagaEffectAttemptsMax) await this.sleep(backoffMs(attempt, this.limits));
     }
     if (!this.stopped) this.logger.warn({ key, stepId }, 'could not record a step outcome; the step runs again at the actor\'s next message');
+    return 'done';
   }
 
   private logTransient(key: string, effect: Effect, result: Failure, attempt: number): void {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Journal, NewEntry } from '../persistence/adapters/journal.ts';
+import type { EntryPosition, Journal, JournalEntry, NewEntry } from '../persistence/adapters/journal.ts';
 import { send, spawnActor, spawnParent, startSystem, stopActor } from './nact.ts';
 import { counterDecider } from './testing/counter.ts';
 import { openHarness, type Harness } from './testing/harness.ts';
@@ -22,6 +22,15 @@ function faultyJournal(inner: Journal) {
     }
     if (control.delayAppendMs > 0) await new Promise((resolve) => setTimeout(resolve, control.delayAppendMs));
     return inner.append(key, expectedSeq, entry);
+  };
+  // The runtime writes through the commit log's batches: the same faults apply to a batch.
+  journal.commit = async (entries: readonly JournalEntry[], guards?: readonly EntryPosition[]) => {
+    if (control.failAppends > 0) {
+      control.failAppends -= 1;
+      throw new Error('journal unavailable (injected)');
+    }
+    if (control.delayAppendMs > 0) await new Promise((resolve) => setTimeout(resolve, control.delayAppendMs));
+    return inner.commit(entries, guards);
   };
   return { journal, control };
 }

@@ -19,7 +19,12 @@ export class Waiters {
   private readonly byKey = new Map<string, Set<Waiter>>();
   private count = 0;
 
-  constructor(private readonly limits: Limits) {}
+  /** `whenDurable` resolves with null once a log ticket is durable, or with the failure that lost
+   *  it: a waiter sees speculative states, but answers only with a durable one (commit-log.ts). */
+  constructor(
+    private readonly limits: Limits,
+    private readonly whenDurable: (ticket: number) => Promise<Failure | null> = () => Promise.resolve(null),
+  ) {}
 
   size(): number {
     return this.count;
@@ -69,7 +74,7 @@ export class Waiters {
             if (result.code === 'unknown_actor_kind') waiter.settle(result);
             return;
           }
-          this.check(waiter, result.state, result.seq);
+          this.check(waiter, result.state, result.seq, 0);
         },
         (error: unknown) => waiter.fail(error),
       );
@@ -77,10 +82,10 @@ export class Waiters {
   }
 
   /** Called after every message `key` handled. Never throws: it runs in the actor's loop. */
-  notify(key: string, state: unknown, seq: number): void {
+  notify(key: string, state: unknown, seq: number, ticket: number): void {
     const waiting = this.byKey.get(key);
     if (waiting === undefined) return;
-    for (const waiter of [...waiting]) this.check(waiter, state, seq);
+    for (const waiter of [...waiting]) this.check(waiter, state, seq, ticket);
   }
 
   /** Answers every waiter at once, for a runtime that is stopping. */
@@ -90,12 +95,17 @@ export class Waiters {
     }
   }
 
-  private check(waiter: Waiter, state: unknown, seq: number): void {
+  private check(waiter: Waiter, state: unknown, seq: number, ticket: number): void {
+    let holds: boolean;
     try {
-      if (waiter.predicate(state)) waiter.settle({ ok: true, state, seq });
+      holds = waiter.predicate(state);
     } catch (error) {
       waiter.fail(error);
+      return;
     }
+    if (!holds) return;
+    // Released once durable; a state that was rolled back answers with the rollback's failure.
+    void this.whenDurable(ticket).then((lost) => waiter.settle(lost ?? { ok: true, state, seq }));
   }
 
   private add(key: string, waiter: Waiter): void {

@@ -1,20 +1,20 @@
 /**
- * Every consumer that follows the journal, in the one order the event processor runs them
- * (runtime/processor.ts hands each batch to each consumer in turn, then checkpoints it):
+ * Every consumer that follows the journal, and which consumers each one waits for. The event
+ * processor (runtime/processor.ts) feeds each from its own checkpoint, so one that fails lags
+ * alone; a consumer handles a position only once every consumer it follows has handled it.
  *
- * 1. The timer index, first: a journaled timer reaches the scheduler's table before any
- *    projection of the same batch can fail the round.
- * 2. The read models: `orders`, `products`, `wallets` and the rest. Everything after them may
- *    read these rows for the same batch.
- * 3. Mail planning and 4. the sellers' daily analytics: both read `orders` (the parties and
- *    their addresses, the day's outcomes), so they come after the read models.
- * 5. The search index, 6. notifications and 7. the product-cache invalidation follow the edge:
- *    search re-reads `products`, notifications read the order's parties from `orders`, and a
- *    cache miss after the invalidation must load the new row, so all three come after the read
- *    models too. A system without a gateway (crash workers, benchmarks, tests) has no edge and
- *    leaves these three out.
- * 8. Observers a test or a crash worker adds, last, so they see a batch every other consumer
- *    has handled.
+ * 1. The timer index follows nothing: a journaled timer reaches the scheduler's table even while
+ *    a projection is failing.
+ * 2. The read models follow nothing: `orders`, `products`, `wallets` and the rest.
+ * 3. Mail planning and 4. the sellers' daily analytics follow the read models: both read
+ *    `orders` (the parties and their addresses, the day's outcomes).
+ * 5. The search index, 6. notifications and 7. the product-cache invalidation serve the edge and
+ *    follow the read models too: search re-reads `products`, notifications read the order's
+ *    parties from `orders`, and a cache miss after the invalidation must load the new row. A
+ *    system without a gateway (crash workers, benchmarks, tests) has no edge and leaves these
+ *    three out.
+ * 8. Observers a test or a crash worker adds follow every other consumer, so they see a batch
+ *    every other consumer has handled.
  */
 import type { Consumer } from '../../persistence/adapters/consumer.ts';
 import type { Stores } from '../../persistence/adapters/open-stores.ts';
@@ -28,6 +28,7 @@ import type { NotificationHub } from '../../persistence/projections/notification
 import type { SqlNotificationStore } from '../../persistence/projections/notifications/store.ts';
 import { createReadModelConsumer } from '../../persistence/projections/readmodels/consumer.ts';
 import { createSearchConsumer } from '../../persistence/projections/search/search-consumer.ts';
+import type { FollowedConsumer } from '../../runtime/processor.ts';
 import type { TimerIndex } from '../../runtime/timer-index.ts';
 
 /** The gateway's parts its consumers feed: the search index, the live hub and the read cache. */
@@ -51,19 +52,22 @@ export interface ConsumerParts {
   readonly observers: readonly Consumer[];
 }
 
-export function orderedConsumers(parts: ConsumerParts): Consumer[] {
+export function orderedConsumers(parts: ConsumerParts): FollowedConsumer[] {
   const { stores, edge } = parts;
+  const readModels = createReadModelConsumer(stores.db);
+  const afterReadModels = (consumer: Consumer): FollowedConsumer => ({ consumer, after: [readModels.name] });
   const edgeConsumers: Consumer[] = edge === undefined ? [] : [
     createSearchConsumer(stores.db, edge.search),
     createNotificationConsumer(stores.db, parts.notifications, edge.hub),
     createProductCacheConsumer(edge.productCache),
   ];
-  return [
-    parts.timerIndex,
-    createReadModelConsumer(stores.db),
-    createMailConsumer(stores.db, parts.wakeMail),
-    createSellerDailyConsumer(stores.db, parts.recordAggregation, parts.processorBatch),
-    ...edgeConsumers,
-    ...parts.observers,
+  const followed: FollowedConsumer[] = [
+    { consumer: parts.timerIndex, after: [] },
+    { consumer: readModels, after: [] },
+    afterReadModels(createMailConsumer(stores.db, parts.wakeMail)),
+    afterReadModels(createSellerDailyConsumer(stores.db, parts.recordAggregation, parts.processorBatch)),
+    ...edgeConsumers.map(afterReadModels),
   ];
+  const everyOther = followed.map(({ consumer }) => consumer.name);
+  return [...followed, ...parts.observers.map((consumer) => ({ consumer, after: everyOther }))];
 }

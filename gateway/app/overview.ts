@@ -28,32 +28,29 @@ function kindsOf(system: BazaarySystem): OverviewKindDto[] {
   return [...byKind].map(([kind, totals]) => ({ kind, ...totals })).sort((a, b) => a.kind.localeCompare(b.kind));
 }
 
-/**
- * The one shared event processor's backlog: entries this process journaled minus entries it
- * handed to every consumer. There is one processor today, so there is one lag, named as such.
- */
-function consumerLag(system: BazaarySystem, written: number): OverviewDto['consumerLag'] {
-  return [{ consumer: 'event processor (all consumers)', lag: Math.max(0, written - system.processor.processedCount) }];
+/** Each consumer's backlog: committed entries it has not handled yet (runtime/processor.ts). */
+function consumerLag(system: BazaarySystem): OverviewDto['consumerLag'] {
+  return system.processor.lags().map(({ consumer, lag }) => ({ consumer, lag }));
 }
 
 export async function overviewOf(system: BazaarySystem, now: number, requests: RequestTotals): Promise<OverviewDto> {
-  const journal = system.stores.journal.stats();
+  const journal = system.runtime.log.stats();
   return {
     at: now,
     kinds: kindsOf(system),
     counters: {
-      commandsAccepted: journal.items,
+      commandsAccepted: journal.entries,
       requests: requests.requests,
       rejections: requests.rejections,
       errors: requests.errors,
       journalBatches: journal.batches,
-      journalEntries: journal.items,
+      journalEntries: journal.entries,
       processed: system.processor.processedCount,
     },
     // The group commit does not time its batches yet; the console says "not reported".
     journal: { queued: journal.queued, largestBatch: journal.largestBatch, commitLatencyMs: null },
     sagas: system.runtime.sagaStats(),
-    consumerLag: consumerLag(system, journal.items),
+    consumerLag: consumerLag(system),
     timers: await timerSummary(system.stores.db, now),
   };
 }

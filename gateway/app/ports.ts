@@ -3,6 +3,7 @@
  * root is the one place that hands the database and the runtime to the read sides and commands.
  */
 import { keyPrefix } from '../../actors/keys.ts';
+import type { EventProcessor } from '../../runtime/processor.ts';
 import type { Db } from '../../persistence/adapters/db.ts';
 import { checkDb } from '../../persistence/adapters/db-health.ts';
 import { SqlReplyStore, type ReplyStore } from '../../persistence/adapters/command-replies.ts';
@@ -65,10 +66,11 @@ function createOperatorPort(system: BazaarySystem): OperatorPort {
   };
 }
 
-export function createHealthPort(db: Pick<Db, 'query'>, processor: { isRunning(): boolean }): HealthPort {
+export function createHealthPort(db: Pick<Db, 'query'>, processor: Pick<EventProcessor, 'isRunning' | 'lags'>): HealthPort {
   return {
     checkDb: () => checkDb(db),
     processorRunning: () => processor.isRunning(),
+    consumers: () => processor.lags().map(({ consumer, lag, failures }) => ({ consumer, lag, failures })),
   };
 }
 

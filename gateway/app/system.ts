@@ -97,8 +97,9 @@ export async function startSystem(config: Config, options: SystemOptions) {
     clock,
     limits,
     logger,
-    onJournaled: () => processor.wake(),
   });
+  // The tail: every committed batch goes from memory to the consumers (runtime/processor.ts).
+  runtime.log.onCommitted((entries) => processor.offer(entries));
   const timers = new TimerScheduler(stores.db, runtime, clock, limits, logger);
   timerIndex.onIndexed((changes) => void timers.refresh(changes));
 
@@ -122,7 +123,9 @@ export async function startSystem(config: Config, options: SystemOptions) {
   async function stop(): Promise<void> {
     await mail.stop();
     await timers.stop();
+    await runtime.flush();
     runtime.stop();
+    await runtime.flush();
     await processor.stop();
     await stores.close();
   }

@@ -69,15 +69,17 @@ describe('/readyz with Redis configured', () => {
 
   async function readyz(redis: ReturnType<RedisHealth['status']>, dbUp: boolean) {
     const db = { query: async () => (dbUp ? [{ one: 1 }] : Promise.reject(new Error('connection refused'))) } as unknown as Db;
-    const context = { health: createHealthPort(db, { isRunning: () => true }), redis: { status: () => redis } } as unknown as GatewayContext;
+    const context = { health: createHealthPort(db, { isRunning: () => true, lags: () => [{ consumer: 'mail', position: 3, lag: 2, failures: 1 }] }), redis: { status: () => redis } } as unknown as GatewayContext;
     const request = { method: 'GET', path: '/readyz', query: new URLSearchParams(), headers: {}, body: new Uint8Array(), ip: '127.0.0.1' };
     const { response } = await router.dispatch(request, context);
     return { status: response.status, body: response.body.kind === 'json' ? response.body.value : null };
   }
 
   it('stays in rotation (200) when only Redis is down, and says so', async () => {
-    expect(await readyz('degraded', true)).toEqual({ status: 200, body: { status: 'degraded', checks: { db: 'ok', processor: 'ok', redis: 'degraded' } } });
-    expect(await readyz('ok', true)).toEqual({ status: 200, body: { status: 'ready', checks: { db: 'ok', processor: 'ok', redis: 'ok' } } });
+    // A failing consumer is reported, and lags alone: the node stays in rotation.
+    const consumers = [{ consumer: 'mail', lag: 2, failures: 1 }];
+    expect(await readyz('degraded', true)).toEqual({ status: 200, body: { status: 'degraded', checks: { db: 'ok', processor: 'ok', redis: 'degraded' }, consumers } });
+    expect(await readyz('ok', true)).toEqual({ status: 200, body: { status: 'ready', checks: { db: 'ok', processor: 'ok', redis: 'ok' }, consumers } });
   });
 
   it('leaves rotation (503) when the SQL store is down, whatever Redis says', async () => {

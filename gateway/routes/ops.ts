@@ -26,13 +26,16 @@ export const opsRoutes: Route<GatewayContext>[] = [
     handler: async (_request, context) => {
       const checks = { db: await context.health.checkDb(), processor: context.health.processorRunning() ? 'ok' : 'stopped' };
       const ready = Object.values(checks).every((value) => value === 'ok');
-      if (context.redis === undefined) return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks });
+      // A failing consumer lags alone and is retried; the node still answers commands, so it is
+      // reported here (and in bazaary_consumer_lag) rather than taking the node out of rotation.
+      const consumers = context.health.consumers();
+      if (context.redis === undefined) return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks, consumers });
       // A node without Redis still answers every request correctly (local limiter, uncached
       // reads, local delivery plus replay from the store), so it stays in rotation: taking every
       // node out when the shared Redis fails would turn a Redis outage into a full outage.
       const redis = context.redis.status();
       const status = !ready ? 'not_ready' : redis === 'ok' ? 'ready' : 'degraded';
-      return json(ready ? 200 : 503, { status, checks: { ...checks, redis } });
+      return json(ready ? 200 : 503, { status, checks: { ...checks, redis }, consumers });
     },
   },
 ];

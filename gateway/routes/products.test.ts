@@ -79,6 +79,10 @@ describe('probes', () => {
     expect(bodyOf(await call('GET', '/healthz'))).toEqual({ status: 'ok' });
     const ready = await call('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(bodyOf(ready)).toEqual({ status: 'ready', checks: { db: 'ok', processor: 'ok' } });
+    const body = bodyOf(ready) as { status: string; checks: unknown; consumers: { consumer: string; failures: number }[] };
+    expect({ status: body.status, checks: body.checks }).toEqual({ status: 'ready', checks: { db: 'ok', processor: 'ok' } });
+    // Every consumer of the one ordered list, each with its own lag, none failing.
+    expect(body.consumers.map((consumer) => consumer.consumer)).toEqual(['timers', 'read-models', 'mail', 'seller-daily', 'search-index', 'notifications', 'product-cache']);
+    expect(body.consumers.every((consumer) => consumer.failures === 0)).toBe(true);
   });
 });

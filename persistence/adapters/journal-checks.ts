@@ -59,3 +59,41 @@ export function comparePositions(left: EntryPosition, right: EntryPosition): num
   const byKey = Buffer.compare(Buffer.from(left.key), Buffer.from(right.key));
   return byKey !== 0 ? byKey : left.seq - right.seq;
 }
+
+/** A batch for the ordered log: each key's seqs run on by one, and no key repeats a commandId. */
+export function checkBatch(entries: readonly JournalEntry[]): void {
+  const lastSeqs = new Map<string, number>();
+  const commandIds = new Set<string>();
+  for (const entry of entries) {
+    checkAppend(entry.key, entry.seq - 1, entry);
+    const previous = lastSeqs.get(entry.key);
+    if (previous !== undefined && entry.seq !== previous + 1) {
+      throw new Error(`batch holds ${entry.key}#${entry.seq} after ${entry.key}#${previous}`);
+    }
+    lastSeqs.set(entry.key, entry.seq);
+    const idKey = `${entry.key}\u0000${entry.commandId}`;
+    if (commandIds.has(idKey)) throw new Error(`batch repeats commandId ${entry.commandId} of ${entry.key}`);
+    commandIds.add(idKey);
+  }
+}
+
+/** A committed batch got one ascending position per entry. */
+export function checkPositions(count: number, positions: readonly number[]): void {
+  if (positions.length !== count) throw new Error(`batch of ${count} entries got ${positions.length} positions`);
+  positions.forEach((position, index) => {
+    if (!Number.isSafeInteger(position) || position <= 0) throw new Error(`batch got position ${position}`);
+    if (index > 0 && position <= (positions[index - 1] ?? 0)) throw new Error('batch positions are not ascending');
+  });
+}
+
+/**
+ * The guards a batch must check: one per key (the highest seq), leaving out keys whose entries in
+ * the batch reach the guarded seq, since inserting those already proves nobody else wrote there.
+ */
+export function guardsToCheck(entries: readonly JournalEntry[], guards: readonly EntryPosition[]): EntryPosition[] {
+  const byKey = new Map<string, number>();
+  for (const { key, seq } of guards) byKey.set(key, Math.max(seq, byKey.get(key) ?? 0));
+  for (const entry of entries) if ((byKey.get(entry.key) ?? Number.POSITIVE_INFINITY) <= entry.seq) byKey.delete(entry.key);
+  return [...byKey].map(([key, seq]) => ({ key, seq }));
+}
+

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GroupCommitStats } from './group-commit.ts';
 import type { AppendResult, Journal, JournalEntry, NewEntry } from './journal.ts';
-import { VersionConflict } from './journal.ts';
+import { BatchRefused, VersionConflict } from './journal.ts';
 
 export interface JournalSubject {
   /** A journal over an empty store. */
@@ -54,7 +54,7 @@ export function describeJournalContract(name: string, open: () => Promise<Journa
     describeIdempotency(() => journal);
     describeConcurrency(() => subject);
     describeReads(() => journal);
-    describeProcessing(() => journal);
+    describeOrderedLog(() => journal);
   });
 }
 
@@ -215,6 +215,21 @@ function describeReads(journalOf: () => Journal): void {
     expect(await journal.read('wallet:missing', 0, 4)).toEqual([]);
   });
 
+  it('reads many streams at once, each after its own seq and within the per-key limit', async () => {
+    const journal = journalOf();
+    await appendMany(journal, 'stream:a', 5);
+    await appendMany(journal, 'stream:b', 2);
+    const streams = await journal.readStreams(
+      [{ key: 'stream:a', afterSeq: 1 }, { key: 'stream:b', afterSeq: 0 }, { key: 'stream:none', afterSeq: 0 }],
+      3,
+    );
+    expect([...streams.keys()].sort()).toEqual(['stream:a', 'stream:b']);
+    expect(streams.get('stream:a')?.map((entry) => entry.seq)).toEqual([2, 3, 4]);
+    expect(streams.get('stream:b')?.map((entry) => entry.seq)).toEqual([1, 2]);
+    expect((await journal.readStreams([{ key: 'stream:b', afterSeq: 2 }], 3)).size).toBe(0);
+    expect((await journal.readStreams([], 3)).size).toBe(0);
+  });
+
   it('pages through every key in (key, seq) order with readAll', async () => {
     const journal = journalOf();
     await appendMany(journal, 'c', 1);
@@ -242,26 +257,73 @@ function describeReads(journalOf: () => Journal): void {
   });
 }
 
-function describeProcessing(journalOf: () => Journal): void {
-  it('reads unprocessed entries in (key, seq) order, and markProcessed checkpoints them', async () => {
+function logged(key: string, seq: number, commandId = `log-${key}-${seq}`): JournalEntry {
+  return { key, seq, events: [{ type: 'Logged', seq }], commandId, at: 1_767_225_600_000 + seq };
+}
+
+function describeOrderedLog(journalOf: () => Journal): void {
+  it('commits a batch in order with ascending positions, and readAfter pages the log by position', async () => {
     const journal = journalOf();
-    await appendMany(journal, 'b', 1);
-    await appendMany(journal, 'a', 2);
-    await appendMany(journal, 'c', 1);
-    expect(positions(await journal.readUnprocessed(10))).toEqual(['a#1', 'a#2', 'b#1', 'c#1']);
-    const firstTwo = await journal.readUnprocessed(2);
-    expect(positions(firstTwo)).toEqual(['a#1', 'a#2']);
+    const head = await journal.headPosition();
+    const first = await journal.commit([logged('o:b', 1), logged('o:a', 1), logged('o:b', 2)]);
+    const second = await journal.commit([logged('o:a', 2)]);
+    expect(first).toHaveLength(3);
+    expect(first[0]).toBeGreaterThan(head);
+    expect([...first, ...second]).toEqual([...first, ...second].sort((left, right) => left - right));
+    expect(await journal.headPosition()).toBe(second[0]);
+    const page = await journal.readAfter(head, 10);
+    expect(page.map((entry) => `${entry.key}#${entry.seq}`)).toEqual(['o:b#1', 'o:a#1', 'o:b#2', 'o:a#2']);
+    expect(page.map((entry) => entry.position)).toEqual([...first, ...second]);
+    expect(page[0]).toMatchObject({ ...logged('o:b', 1), position: first[0] });
+    expect((await journal.readAfter(first[1] ?? 0, 10)).map((entry) => entry.position)).toEqual([first[2], second[0]]);
+    expect(await journal.read('o:b', 0, 10)).toEqual([logged('o:b', 1), logged('o:b', 2)]);
+    expect(await journal.commit([])).toEqual([]);
+  });
 
-    await journal.markProcessed(firstTwo);
-    expect(positions(await journal.readUnprocessed(10))).toEqual(['b#1', 'c#1']);
+  it('refuses a whole batch when one row takes a stored seq, repeats a commandId or leaves a gap', async () => {
+    const journal = journalOf();
+    await journal.commit([logged('r:a', 1), logged('r:b', 1, 'cmd-b1')]);
+    const head = await journal.headPosition();
+    const refusals = [
+      [logged('r:c', 1), logged('r:a', 1, 'other')],
+      [logged('r:c', 1), logged('r:b', 2, 'cmd-b1')],
+      [logged('r:c', 1), logged('r:a', 3)],
+      [logged('r:c', 2)],
+    ];
+    const reasons: string[] = [];
+    for (const batch of refusals) {
+      const error: unknown = await journal.commit(batch).then(() => null, (refused: unknown) => refused);
+      expect(error).toBeInstanceOf(BatchRefused);
+      reasons.push((error as BatchRefused).reason);
+    }
+    expect(reasons).toEqual(['conflict', 'duplicate', 'conflict', 'conflict']);
+    expect(await journal.lastSeq('r:c')).toBe(0);
+    expect(await journal.readAfter(head, 10)).toEqual([]);
+    // The log goes on after a refusal.
+    const [position] = await journal.commit([logged('r:c', 1)]);
+    expect(position).toBeGreaterThan(head);
+    expect(await journal.commandIds('r:b')).toEqual(['cmd-b1']);
+  });
 
-    await journal.append('a', 2, newEntry());
-    expect(positions(await journal.readUnprocessed(10))).toEqual(['a#3', 'b#1', 'c#1']);
-
-    await journal.markProcessed([]);
-    await journal.markProcessed([{ key: 'b', seq: 1 }, { key: 'a', seq: 1 }]);
-    expect(positions(await journal.readUnprocessed(10))).toEqual(['a#3', 'c#1']);
-    // Processed entries still belong to the history a rebuild reads.
-    expect(positions(await journal.readAll(null, 10))).toEqual(['a#1', 'a#2', 'a#3', 'b#1', 'c#1']);
+  it('positions appends too, and keeps each consumer\'s checkpoint, only ever forward', async () => {
+    const journal = journalOf();
+    const head = await journal.headPosition();
+    await journal.append('p:a', 0, newEntry());
+    await journal.commit([logged('p:a', 2)]);
+    const page = await journal.readAfter(head, 10);
+    expect(page.map((entry) => entry.seq)).toEqual([1, 2]);
+    // Checkpoints outlive the entries a test store empties, so each run names fresh consumers.
+    commandCounter += 1;
+    const consumer = `contract-consumer-${process.pid}-${commandCounter}-${Date.now()}`;
+    expect(await journal.checkpoint(consumer)).toBe(0);
+    await journal.saveCheckpoints([{ consumer, position: page[1]?.position ?? 0 }]);
+    await journal.saveCheckpoints([
+      { consumer, position: page[0]?.position ?? 0 },
+      { consumer: `${consumer}-second`, position: page[0]?.position ?? 0 },
+    ]);
+    await journal.saveCheckpoints([]);
+    expect(await journal.checkpoint(consumer)).toBe(page[1]?.position);
+    expect(await journal.checkpoint(`${consumer}-second`)).toBe(page[0]?.position);
+    expect(await journal.checkpoint(`${consumer}-other`)).toBe(0);
   });
 }

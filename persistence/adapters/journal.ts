@@ -9,8 +9,13 @@
  *   the original entry and `duplicate: true`, whatever `expectedSeq` was (idempotency).
  * - Concurrent appends to different keys are grouped into one write (group commit), bounded
  *   by `maxBatch`; each caller still gets its own result or error.
- * - `readUnprocessed` returns entries not yet marked processed, ordered by `(key, seq)`;
- *   `markProcessed` is the checkpoint. Consumers are at-least-once and must be idempotent.
+ * - One ordered log (DESIGN.md §2a): every entry gets a global `position` in commit order.
+ *   `commit` writes a batch as one transaction, all or nothing; a batch committed after another
+ *   has higher positions, so the durable log is always a prefix of what its writer handed it.
+ *   A refused row (a stale or repeated `(key, seq)`, a repeated `(key, commandId)`, a gap)
+ *   refuses the whole batch with `BatchRefused`, and nothing of it is written.
+ * - `readAfter` pages the log by position; `checkpoint`/`saveCheckpoints` keep each consumer's
+ *   position. Consumers are at-least-once and must be idempotent.
  */
 export interface JournalEntry<E = unknown> {
   readonly key: string;
@@ -19,6 +24,17 @@ export interface JournalEntry<E = unknown> {
   readonly commandId: string;
   /** Epoch milliseconds from the injected clock. */
   readonly at: number;
+}
+
+/** An entry as the ordered log holds it: with its global position. */
+export interface LoggedEntry<E = unknown> extends JournalEntry<E> {
+  readonly position: number;
+}
+
+export interface ConsumerCheckpoint {
+  readonly consumer: string;
+  /** The highest position the consumer has handled. */
+  readonly position: number;
 }
 
 export interface NewEntry<E = unknown> {
@@ -48,6 +64,21 @@ export class VersionConflict extends Error {
   }
 }
 
+/**
+ * A batch the store refused as a whole: nothing of it was written. `conflict` means some row's
+ * `(key, seq)` was taken or left a gap (another writer got there first); `duplicate` means some
+ * row repeated a `(key, commandId)` the key already holds.
+ */
+export class BatchRefused extends Error {
+  override readonly name = 'BatchRefused';
+  constructor(
+    readonly reason: 'conflict' | 'duplicate',
+    detail: string,
+  ) {
+    super(`journal batch refused (${reason}): ${detail}`);
+  }
+}
+
 export interface GroupCommitOptions {
   /** Largest number of entries written in one statement. */
   readonly maxBatch: number;
@@ -61,14 +92,36 @@ export interface Journal {
   append<E>(key: string, expectedSeq: number, entry: NewEntry<E>): Promise<AppendResult<E>>;
   /** Entries of one key with seq > afterSeq, ascending, at most `limit`. */
   read<E>(key: string, afterSeq: number, limit: number): Promise<JournalEntry<E>[]>;
+  /** For each `{ key, afterSeq }`, that key's entries with seq > afterSeq, ascending, at most
+   *  `limitPerKey`: many actors loaded in one read. A key with none is absent from the map. */
+  readStreams(streams: readonly { readonly key: string; readonly afterSeq: number }[], limitPerKey: number): Promise<Map<string, JournalEntry[]>>;
   findByCommandId<E>(key: string, commandId: string): Promise<JournalEntry<E> | null>;
   /** The highest seq of a key, 0 when it has none. */
   lastSeq(key: string): Promise<number>;
-  /** Entries not yet marked processed, in (key, seq) order, at most `limit`. */
-  readUnprocessed(limit: number): Promise<JournalEntry[]>;
-  markProcessed(positions: readonly EntryPosition[]): Promise<void>;
   /** Every entry after `after` in (key, seq) order: the source of projection rebuilds. */
   readAll(after: EntryPosition | null, limit: number): Promise<JournalEntry[]>;
+  /**
+   * Writes `entries` as one transaction after every batch committed before it; resolves with
+   * each entry's position, ascending in the given order. Rejects with BatchRefused (nothing
+   * written) or a store error (then the outcome is unknown only if the connection died during
+   * COMMIT; a reload from the store tells). Each guard `{ key, seq }` writes nothing but refuses
+   * the batch as a conflict unless the key's stored max seq is exactly `seq` (or an entry of the
+   * batch brings it there): a rejection decided on that state is then known to be current.
+   */
+  commit(entries: readonly JournalEntry[], guards?: readonly EntryPosition[]): Promise<readonly number[]>;
+  /** Why this store could not hold `entry` (say, a NUL character in SQL), or null. The runtime
+   *  asks before it hands an entry to `commit`, so one bad entry fails alone, not its batch. */
+  unstorable(entry: JournalEntry): string | null;
+  /** Entries with position > `after`, in position order, at most `limit`. */
+  readAfter(after: number, limit: number): Promise<LoggedEntry[]>;
+  /** The highest position committed so far (0 for an empty log). */
+  headPosition(): Promise<number>;
+  /** Every commandId `key` holds (the runtime's retry filter is built from it on a load). */
+  commandIds(key: string): Promise<string[]>;
+  /** A consumer's checkpoint: the highest position it handled, 0 when it has none. */
+  checkpoint(consumer: string): Promise<number>;
+  /** Moves consumers' checkpoints forward (never back), all in one write. */
+  saveCheckpoints(checkpoints: readonly ConsumerCheckpoint[]): Promise<void>;
   /** Every key with the given prefix (for example `wallet:`), for operators and audits. */
   keys(prefix: string): Promise<string[]>;
   close(): Promise<void>;

@@ -35,7 +35,7 @@ describe.skipIf(mongoUrl === '')('MongoDB journal', () => {
   for (const batching of [true, false]) {
     describeJournalContract(`MongoJournal, batching ${batching ? 'on' : 'off'}`, async () => {
       await collection.deleteMany({});
-      const journal = new MongoJournal(collection, { batching, maxBatch: 500, maxWaitMs: 0 });
+      const journal = new MongoJournal(collection, { batching, maxBatch: 500, maxWaitMs: 0 }, null, client);
       return { journal, batching, stats: () => journal.stats(), cleanup: () => journal.close() };
     });
   }

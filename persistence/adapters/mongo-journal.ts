@@ -5,24 +5,32 @@
  * Ownership: `openMongoJournal` opens its own client and `close()` closes it; a MongoJournal
  * built on a caller's collection leaves that client open.
  */
-import type { Collection, Filter } from 'mongodb';
+import type { ClientSession, Collection, Filter } from 'mongodb';
 import { MongoBulkWriteError, MongoClient } from 'mongodb';
 import type { GroupCommitStats, Outcome } from './group-commit.ts';
 import { GroupCommit } from './group-commit.ts';
-import type { AppendResult, EntryPosition, GroupCommitOptions, Journal, JournalEntry, NewEntry } from './journal.ts';
-import { VersionConflict } from './journal.ts';
+import type { AppendResult, ConsumerCheckpoint, EntryPosition, GroupCommitOptions, Journal, JournalEntry, LoggedEntry, NewEntry } from './journal.ts';
+import { BatchRefused, VersionConflict } from './journal.ts';
+import { guardsToCheck } from './journal-checks.ts';
 import type { PendingAppend } from './journal-batch.ts';
 import { roundsByKey } from './journal-batch.ts';
 import { submitAppend } from './journal-append.ts';
-import { checkAscending, checkLimit, checkStreamPage } from './journal-checks.ts';
+import { checkAppend, checkAppended, checkAscending, checkBatch, checkLimit, checkPositions, checkStreamPage } from './journal-checks.ts';
+
+/** The one document that hands out positions, and each consumer's checkpoint, in side collections. */
+interface HeadDocument {
+  _id: string;
+  position: number;
+}
 
 export interface JournalDocument {
+  /** The global position in commit order (DESIGN.md §2a); documents written before it have none. */
+  readonly position?: number;
   readonly key: string;
   readonly seq: number;
   readonly commandId: string;
   readonly events: readonly unknown[];
   readonly at: number;
-  readonly processed: boolean;
 }
 
 const duplicateKeyCode = 11000;
@@ -39,7 +47,7 @@ export async function openMongoJournal(
   try {
     const collection = client.db(dbName).collection<JournalDocument>('journal');
     await createJournalIndexes(collection);
-    return new MongoJournal(collection, options, client);
+    return new MongoJournal(collection, options, client, client);
   } catch (error) {
     await client.close();
     throw error;
@@ -52,9 +60,7 @@ export async function createJournalIndexes(collection: Collection<JournalDocumen
     // The optimistic-concurrency guard and the idempotency guard (DESIGN.md §2).
     { key: { key: 1, seq: 1 }, name: 'key_seq', unique: true },
     { key: { key: 1, commandId: 1 }, name: 'key_command_id', unique: true },
-    // Only the backlog stays in this index. Its key differs from key_seq because MongoDB
-    // refuses a second index on the same key pattern.
-    { key: { processed: 1, key: 1, seq: 1 }, name: 'unprocessed', partialFilterExpression: { processed: false } },
+    { key: { position: 1 }, name: 'position', unique: true, partialFilterExpression: { position: { $exists: true } } },
   ]);
 }
 
@@ -65,6 +71,8 @@ export class MongoJournal implements Journal {
     private readonly collection: Collection<JournalDocument>,
     options: GroupCommitOptions,
     private readonly ownedClient: MongoClient | null = null,
+    /** The client whose sessions run `commit`'s multi-document transactions (a replica set). */
+    private readonly sessionClient: MongoClient | null = ownedClient,
   ) {
     this.commits = new GroupCommit((appends) => this.writeBatch(appends), options);
   }
@@ -79,6 +87,12 @@ export class MongoJournal implements Journal {
     return entries as JournalEntry<E>[];
   }
 
+  async readStreams(streams: readonly { readonly key: string; readonly afterSeq: number }[], limitPerKey: number): Promise<Map<string, JournalEntry[]>> {
+    // MongoDB has no per-key limit in one find; each stream is its own indexed read, in parallel.
+    const pages = await Promise.all(streams.map(({ key, afterSeq }) => this.read(key, afterSeq, limitPerKey)));
+    return new Map(streams.flatMap(({ key }, index) => ((pages[index]?.length ?? 0) > 0 ? [[key, pages[index] ?? []] as const] : [])));
+  }
+
   async findByCommandId<E>(key: string, commandId: string): Promise<JournalEntry<E> | null> {
     const document = await this.collection.findOne({ key, commandId }, { projection: entryProjection });
     return document === null ? null : (toEntry(document) as JournalEntry<E>);
@@ -89,26 +103,107 @@ export class MongoJournal implements Journal {
     return document?.seq ?? 0;
   }
 
-  async readUnprocessed(limit: number): Promise<JournalEntry[]> {
-    const entries = await this.findEntries({ processed: false }, limit);
-    checkAscending(null, entries);
-    return entries;
-  }
-
-  async markProcessed(positions: readonly EntryPosition[]): Promise<void> {
-    if (positions.length === 0) return;
-    await this.collection.updateMany(
-      { processed: false, $or: positions.map(({ key, seq }) => ({ key, seq })) },
-      { $set: { processed: true } },
-    );
-  }
-
   async readAll(after: EntryPosition | null, limit: number): Promise<JournalEntry[]> {
     const filter: Filter<JournalDocument> =
       after === null ? {} : { $or: [{ key: { $gt: after.key } }, { key: after.key, seq: { $gt: after.seq } }] };
     const entries = await this.findEntries(filter, limit);
     checkAscending(after, entries);
     return entries;
+  }
+
+  unstorable(): string | null {
+    return null;
+  }
+
+  /**
+   * One multi-document transaction: reserve positions on the head document (its write conflict
+   * orders concurrent writers, so position order is commit order), check each key's first seq
+   * against the stored max, and insert every document ordered; any refusal aborts all of it.
+   */
+  async commit(entries: readonly JournalEntry[], guards: readonly EntryPosition[] = []): Promise<readonly number[]> {
+    checkBatch(entries);
+    const checks = guardsToCheck(entries, guards);
+    if (entries.length === 0 && checks.length === 0) return [];
+    if (this.sessionClient === null) throw new Error('this MongoJournal was built without a client, so it cannot run transactions');
+    const session = this.sessionClient.startSession();
+    try {
+      const positions = await session.withTransaction(async () => this.commitIn(session, entries, checks));
+      checkPositions(entries.length, positions);
+      return positions;
+    } catch (error) {
+      if (error instanceof BatchRefused) throw error;
+      const code = (error as { code?: unknown }).code;
+      if (code === duplicateKeyCode) {
+        const pattern = JSON.stringify((error as { keyPattern?: unknown }).keyPattern ?? {});
+        throw new BatchRefused(pattern.includes('commandId') ? 'duplicate' : 'conflict', pattern);
+      }
+      throw error;
+    } finally {
+      await session.endSession();
+    }
+  }
+
+  private async commitIn(session: ClientSession, entries: readonly JournalEntry[], checks: readonly EntryPosition[]): Promise<number[]> {
+    const head = await this.heads().findOneAndUpdate(
+      { _id: 'head' },
+      { $inc: { position: entries.length } },
+      { upsert: true, returnDocument: 'after', session },
+    );
+    const base = (head?.position ?? entries.length) - entries.length;
+    const firstSeqs = new Map<string, number>();
+    for (const entry of entries) if (!firstSeqs.has(entry.key)) firstSeqs.set(entry.key, entry.seq);
+    const maxSeqs = await this.maxSeqs([...firstSeqs.keys(), ...checks.map((check) => check.key)], session);
+    for (const [key, seq] of firstSeqs) {
+      if ((maxSeqs.get(key) ?? 0) !== seq - 1) throw new BatchRefused('conflict', `${key}#${seq} does not follow the stored seq`);
+    }
+    for (const { key, seq } of checks) {
+      if ((maxSeqs.get(key) ?? 0) !== seq) throw new BatchRefused('conflict', `${key} moved past seq ${seq}`);
+    }
+    const documents = entries.map((entry, index) => ({
+      position: base + index + 1, key: entry.key, seq: entry.seq, commandId: entry.commandId, events: entry.events, at: entry.at,
+    }));
+    await this.collection.insertMany(documents, { ordered: true, session });
+    return documents.map((document) => document.position);
+  }
+
+  async readAfter(after: number, limit: number): Promise<LoggedEntry[]> {
+    checkLimit(limit);
+    if (limit === 0) return [];
+    const documents = await this.collection
+      .find({ position: { $gt: after } }, { projection: { ...entryProjection, position: 1 } })
+      .sort({ position: 1 })
+      .limit(limit)
+      .toArray();
+    return documents.map((document) => ({ ...toEntry(document), position: document.position ?? 0 }));
+  }
+
+  async headPosition(): Promise<number> {
+    return (await this.heads().findOne({ _id: 'head' }))?.position ?? 0;
+  }
+
+  async commandIds(key: string): Promise<string[]> {
+    const documents = await this.collection.find({ key }, { projection: { _id: 0, commandId: 1 } }).toArray();
+    return documents.map((document) => document.commandId);
+  }
+
+  async checkpoint(consumer: string): Promise<number> {
+    return (await this.checkpoints().findOne({ _id: consumer }))?.position ?? 0;
+  }
+
+  async saveCheckpoints(checkpoints: readonly ConsumerCheckpoint[]): Promise<void> {
+    if (checkpoints.length === 0) return;
+    await this.checkpoints().bulkWrite(
+      checkpoints.map(({ consumer, position }) => ({ updateOne: { filter: { _id: consumer }, update: { $max: { position } }, upsert: true } })),
+      { ordered: false },
+    );
+  }
+
+  private heads(): Collection<HeadDocument> {
+    return this.collection.db.collection<HeadDocument>(`${this.collection.collectionName}_head`);
+  }
+
+  private checkpoints(): Collection<HeadDocument> {
+    return this.collection.db.collection<HeadDocument>('consumer_checkpoints');
   }
 
   async keys(prefix: string): Promise<string[]> {
@@ -177,7 +272,7 @@ export class MongoJournal implements Journal {
     });
   }
 
-  private async maxSeqs(keys: readonly string[]): Promise<Map<string, number>> {
+  private async maxSeqs(keys: readonly string[], session?: ClientSession): Promise<Map<string, number>> {
     // Sorting exactly against the (key, seq) index lets the server walk it backwards and stop
     // at each key's first entry ($sort + $group/$first), instead of reading whole streams.
     const rows = await this.collection
@@ -185,7 +280,7 @@ export class MongoJournal implements Journal {
         { $match: { key: { $in: keys } } },
         { $sort: { key: -1, seq: -1 } },
         { $group: { _id: '$key', maxSeq: { $first: '$seq' } } },
-      ])
+      ], session === undefined ? {} : { session })
       .toArray();
     return new Map(rows.map((row) => [row._id, row.maxSeq]));
   }
@@ -198,13 +293,17 @@ export class MongoJournal implements Journal {
     const failed = new Set<PendingAppend>();
     const errors = new Map<PendingAppend, unknown>();
     if (candidates.length === 0) return { failed, errors };
-    const documents = candidates.map(({ key, expectedSeq, entry }) => ({
+    // Outside a transaction, so positions follow reservation order; group commit writes one
+    // round at a time, so within this process that is commit order.
+    const reserved = await this.heads().findOneAndUpdate({ _id: 'head' }, { $inc: { position: candidates.length } }, { upsert: true, returnDocument: 'after' });
+    const base = (reserved?.position ?? candidates.length) - candidates.length;
+    const documents = candidates.map(({ key, expectedSeq, entry }, index) => ({
+      position: base + index + 1,
       key,
       seq: expectedSeq + 1,
       commandId: entry.commandId,
       events: entry.events,
       at: entry.at,
-      processed: false,
     }));
     try {
       await this.collection.insertMany(documents, { ordered: false });

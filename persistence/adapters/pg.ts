@@ -19,7 +19,7 @@ const defaultMaxConnections = 10;
 /** A plain identifier keeps quoting trivial in both CREATE SCHEMA and search_path. */
 const schemaNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-type Types = { int8: number; json: unknown };
+type Types = { int8: number; json: postgres.SerializableParameter<never> };
 type Sql = postgres.Sql<Types>;
 type TransactionSql = postgres.TransactionSql<Types>;
 type SqlParameters = postgres.ParameterOrJSON<Types[keyof Types]>[];

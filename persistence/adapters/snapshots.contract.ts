@@ -63,6 +63,16 @@ export function describeSnapshotContract(name: string, open: () => Promise<Snaps
       expect((await store.load('wallet:a'))?.seq).toBe(8);
     });
 
+    it('loads many keys in one read, leaving out keys without a snapshot', async () => {
+      await store.save(snapshotAt('wallet:a', 3));
+      await store.save(snapshotAt('order:b', 5, { status: 'PAID' }));
+      const loaded = await store.loadMany(['wallet:a', 'order:b', 'wallet:none']);
+      expect([...loaded.keys()].sort()).toEqual(['order:b', 'wallet:a']);
+      expect(loaded.get('order:b')).toEqual(snapshotAt('order:b', 5, { status: 'PAID' }));
+      expect(loaded.get('wallet:a')?.seq).toBe(3);
+      expect((await store.loadMany([])).size).toBe(0);
+    });
+
     it('keeps keys apart', async () => {
       await store.save(snapshotAt('wallet:a', 2));
       await store.save(snapshotAt('wallet:b', 4));

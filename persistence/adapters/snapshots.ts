@@ -14,6 +14,8 @@ export interface Snapshot<S = unknown> {
 
 export interface SnapshotStore {
   load<S>(key: string): Promise<Snapshot<S> | null>;
+  /** The snapshots of many keys in one read; a key without one is absent from the map. */
+  loadMany(keys: readonly string[]): Promise<Map<string, Snapshot>>;
   save<S>(snapshot: Snapshot<S>): Promise<void>;
   deleteAll(): Promise<void>;
 }

@@ -8,12 +8,12 @@
 import type { Db, Row } from './db.ts';
 import type { GroupCommitStats, Outcome } from './group-commit.ts';
 import { GroupCommit } from './group-commit.ts';
-import type { AppendResult, EntryPosition, GroupCommitOptions, Journal, JournalEntry, NewEntry } from './journal.ts';
-import { VersionConflict } from './journal.ts';
+import type { AppendResult, ConsumerCheckpoint, EntryPosition, GroupCommitOptions, Journal, JournalEntry, LoggedEntry, NewEntry } from './journal.ts';
+import { BatchRefused, VersionConflict } from './journal.ts';
 import type { PendingAppend } from './journal-batch.ts';
 import { roundsByKey } from './journal-batch.ts';
 import { submitAppend } from './journal-append.ts';
-import { checkAscending, checkLimit, checkStreamPage } from './journal-checks.ts';
+import { checkAppend, checkAppended, checkAscending, checkBatch, checkLimit, checkPositions, checkStreamPage, guardsToCheck } from './journal-checks.ts';
 
 interface JournalRow extends Row {
   readonly key: string;
@@ -25,18 +25,47 @@ interface JournalRow extends Row {
 
 const entryColumns = 'key, seq, command_id, events, at_ms';
 
+interface LoggedRow extends JournalRow {
+  readonly position: number;
+}
+
 /**
  * One statement appends a whole round. A row goes in only when its key's stored max seq is
  * exactly seq - 1, which refuses stale writers and gaps alike; the unique indexes then turn a
  * concurrent writer's race or a repeated commandId into a silently skipped row.
  */
 const insertRoundSql = `
-  INSERT INTO journal (key, seq, command_id, events, at_ms)
-  SELECT v.key, v.seq, v.command_id, v.events, v.at_ms
-  FROM jsonb_to_recordset($1::jsonb) AS v(key text, seq integer, command_id text, events jsonb, at_ms bigint)
+  WITH head AS (
+    UPDATE journal_head SET position = position + $2::bigint RETURNING position - $2::bigint AS base
+  )
+  INSERT INTO journal (position, key, seq, command_id, events, at_ms)
+  SELECT head.base + v.ord, v.key, v.seq, v.command_id, v.events, v.at_ms
+  FROM head, jsonb_to_recordset($1::jsonb) AS v(ord bigint, key text, seq integer, command_id text, events jsonb, at_ms bigint)
   WHERE v.seq - 1 = (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key)
   ON CONFLICT DO NOTHING
   RETURNING key, seq`;
+
+/**
+ * The ordered log's batch (journal.ts, `commit`): one statement, so one implicit transaction.
+ * The head row's lock orders it after every batch that reserved positions before it. A key's
+ * first row in the batch must follow the stored max seq exactly; a gap turns its seq negative,
+ * which the CHECK refuses, so the whole statement fails as a stale seq (a unique violation) does.
+ * A guard row (journal.ts) is kept only when its key's stored max seq differs, and then fails
+ * the same CHECK; a passing guard writes nothing.
+ */
+const commitBatchSql = `
+  WITH head AS (
+    UPDATE journal_head SET position = position + $2::bigint RETURNING position - $2::bigint AS base
+  )
+  INSERT INTO journal (position, key, seq, command_id, events, at_ms)
+  SELECT head.base + v.ord, v.key,
+         CASE WHEN v.guard THEN -1
+              WHEN v.first AND v.seq - 1 <> (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key) THEN -v.seq
+              ELSE v.seq END,
+         v.command_id, v.events, v.at_ms
+  FROM head, jsonb_to_recordset($1::jsonb) AS v(ord bigint, key text, seq integer, first boolean, guard boolean, command_id text, events jsonb, at_ms bigint)
+  WHERE NOT v.guard OR v.seq <> (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key)
+  RETURNING position`;
 
 /** The stored entries of the refused rows' commandIds: present means duplicate, absent means conflict. */
 const findRefusedSql = `
@@ -69,6 +98,31 @@ export class SqlJournal implements Journal {
     return entries;
   }
 
+  async readStreams(streams: readonly { readonly key: string; readonly afterSeq: number }[], limitPerKey: number): Promise<Map<string, JournalEntry[]>> {
+    checkLimit(limitPerKey);
+    if (streams.length === 0) return new Map();
+    const rows = await this.db.query<JournalRow>(
+      `SELECT j.key, j.seq, j.command_id, j.events, j.at_ms
+       FROM jsonb_to_recordset($1::jsonb) AS s(key text, after_seq integer)
+       CROSS JOIN LATERAL (
+         SELECT ${entryColumns} FROM journal WHERE key = s.key AND seq > s.after_seq ORDER BY seq LIMIT $2
+       ) j
+       ORDER BY j.key, j.seq`,
+      [JSON.stringify(streams.map(({ key, afterSeq }) => ({ key, after_seq: afterSeq }))), limitPerKey],
+    );
+    const byKey = new Map<string, JournalEntry[]>();
+    for (const row of rows) {
+      const list = byKey.get(row.key);
+      if (list === undefined) byKey.set(row.key, [toEntry(row)]);
+      else list.push(toEntry(row));
+    }
+    for (const { key, afterSeq } of streams) {
+      const entries = byKey.get(key);
+      if (entries !== undefined) checkStreamPage(key, afterSeq, entries);
+    }
+    return byKey;
+  }
+
   async findByCommandId<E>(key: string, commandId: string): Promise<JournalEntry<E> | null> {
     const rows = await this.db.query<JournalRow>(
       `SELECT ${entryColumns} FROM journal WHERE key = $1 AND command_id = $2`,
@@ -86,28 +140,6 @@ export class SqlJournal implements Journal {
     return rows[0]?.seq ?? 0;
   }
 
-  async readUnprocessed(limit: number): Promise<JournalEntry[]> {
-    checkLimit(limit);
-    const rows = await this.db.query<JournalRow>(
-      `SELECT ${entryColumns} FROM journal WHERE NOT processed ORDER BY key, seq LIMIT $1`,
-      [limit],
-    );
-    const entries = rows.map((row) => toEntry(row));
-    checkAscending(null, entries);
-    return entries;
-  }
-
-  async markProcessed(positions: readonly EntryPosition[]): Promise<void> {
-    if (positions.length === 0) return;
-    // One JSON parameter carries any number of positions, so there is no parameter limit to chunk for.
-    await this.db.query(
-      `UPDATE journal j SET processed = true
-       FROM jsonb_to_recordset($1::jsonb) AS p(key text, seq integer)
-       WHERE j.key = p.key AND j.seq = p.seq AND NOT j.processed`,
-      [JSON.stringify(positions.map(({ key, seq }) => ({ key, seq })))],
-    );
-  }
-
   async readAll(after: EntryPosition | null, limit: number): Promise<JournalEntry[]> {
     checkLimit(limit);
     const rows =
@@ -120,6 +152,72 @@ export class SqlJournal implements Journal {
     const entries = rows.map((row) => toEntry(row));
     checkAscending(after, entries);
     return entries;
+  }
+
+  unstorable(entry: JournalEntry): string | null {
+    return jsonHoldsNul(JSON.stringify(entry.events)) ? `an entry of ${entry.key} holds a NUL character, which SQL cannot store` : null;
+  }
+
+  async commit(entries: readonly JournalEntry[], guards: readonly EntryPosition[] = []): Promise<readonly number[]> {
+    checkBatch(entries);
+    const checks = guardsToCheck(entries, guards);
+    if (entries.length === 0 && checks.length === 0) return [];
+    const seen = new Set<string>();
+    const rows = entries.map((entry, index) => {
+      const first = !seen.has(entry.key);
+      seen.add(entry.key);
+      return JSON.stringify({ ord: index + 1, key: entry.key, seq: entry.seq, first, guard: false, command_id: entry.commandId, events: entry.events, at_ms: entry.at });
+    });
+    for (const { key, seq } of checks) rows.push(JSON.stringify({ ord: 0, key, seq, first: false, guard: true, command_id: '', events: [], at_ms: 0 }));
+    let inserted: { position: number }[];
+    try {
+      inserted = await this.db.query<{ position: number }>(commitBatchSql, [`[${rows.join(',')}]`, entries.length]);
+    } catch (error) {
+      throw refusalOf(error) ?? error;
+    }
+    const positions = inserted.map((row) => Number(row.position)).sort((left, right) => left - right);
+    checkPositions(entries.length, positions);
+    return positions;
+  }
+
+  async readAfter(after: number, limit: number): Promise<LoggedEntry[]> {
+    checkLimit(limit);
+    const rows = await this.db.query<LoggedRow>(
+      `SELECT position, ${entryColumns} FROM journal WHERE position > $1 ORDER BY position LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map((row) => ({ ...toEntry(row), position: Number(row.position) }));
+  }
+
+  async headPosition(): Promise<number> {
+    const rows = await this.db.query<{ position: number }>('SELECT coalesce(max(position), 0) AS position FROM journal');
+    return Number(rows[0]?.position ?? 0);
+  }
+
+  async commandIds(key: string): Promise<string[]> {
+    const rows = await this.db.query<{ command_id: string }>('SELECT command_id FROM journal WHERE key = $1', [key]);
+    return rows.map((row) => row.command_id);
+  }
+
+  async checkpoint(consumer: string): Promise<number> {
+    // A consumer new to a journal that predates checkpoints starts from the baseline the
+    // migration left ('*': the last position every consumer of that time had handled).
+    const rows = await this.db.query<{ position: number }>(
+      `SELECT coalesce((SELECT position FROM consumer_checkpoints WHERE consumer = $1),
+                       (SELECT position FROM consumer_checkpoints WHERE consumer = '*'), 0) AS position`,
+      [consumer],
+    );
+    return Number(rows[0]?.position ?? 0);
+  }
+
+  async saveCheckpoints(checkpoints: readonly ConsumerCheckpoint[]): Promise<void> {
+    if (checkpoints.length === 0) return;
+    await this.db.query(
+      `INSERT INTO consumer_checkpoints (consumer, position)
+       SELECT c.consumer, c.position FROM jsonb_to_recordset($1::jsonb) AS c(consumer text, position bigint)
+       ON CONFLICT (consumer) DO UPDATE SET position = greatest(consumer_checkpoints.position, excluded.position)`,
+      [JSON.stringify(checkpoints.map(({ consumer, position }) => ({ consumer, position })))],
+    );
   }
 
   async keys(prefix: string): Promise<string[]> {
@@ -162,7 +260,8 @@ export class SqlJournal implements Journal {
       storable.length === 0
         ? []
         : await this.db.query<{ key: string; seq: number }>(insertRoundSql, [
-            `[${storable.map((append) => rowJson.get(append)).join(',')}]`,
+            `[${storable.map((append, index) => `{"ord":${index + 1},${(rowJson.get(append) ?? '{}').slice(1)}`).join(',')}]`,
+            storable.length,
           ]);
     const insertedSeqByKey = new Map(inserted.map((row) => [row.key, row.seq]));
     const refused = storable.filter((append) => !insertedSeqByKey.has(append.key));
@@ -204,6 +303,15 @@ function jsonHoldsNul(json: string): boolean {
 function toEntry<E = unknown>(row: JournalRow): JournalEntry<E> {
   if (!Array.isArray(row.events)) throw new Error(`journal row ${row.key}#${row.seq} holds non-array events`);
   return { key: row.key, seq: row.seq, events: row.events as E[], commandId: row.command_id, at: row.at_ms };
+}
+
+/** A unique or check violation means the batch was refused as a whole; anything else is a store fault. */
+function refusalOf(error: unknown): BatchRefused | null {
+  const { code, constraint_name: constraintName, constraint } = error as { code?: unknown; constraint_name?: unknown; constraint?: unknown };
+  const name = String(constraintName ?? constraint ?? '');
+  if (code === '23505') return new BatchRefused(name.includes('command_id') ? 'duplicate' : 'conflict', name);
+  if (code === '23514') return new BatchRefused('conflict', 'a seq does not follow its key\'s stored seq');
+  return null;
 }
 
 function escapeLike(text: string): string {

@@ -27,6 +27,15 @@ export class SqlSnapshotStore implements SnapshotStore {
     return { key: row.key, seq: row.seq, version: row.version, state: row.state as S, at: row.at_ms };
   }
 
+  async loadMany(keys: readonly string[]): Promise<Map<string, Snapshot>> {
+    if (keys.length === 0) return new Map();
+    const rows = await this.db.query<SnapshotRow>(
+      'SELECT key, seq, version, state, at_ms FROM snapshots WHERE key IN (SELECT jsonb_array_elements_text($1::jsonb))',
+      [JSON.stringify(keys)],
+    );
+    return new Map(rows.map((row) => [row.key, { key: row.key, seq: row.seq, version: row.version, state: row.state, at: row.at_ms }]));
+  }
+
   async save<S>(snapshot: Snapshot<S>): Promise<void> {
     if (!Number.isSafeInteger(snapshot.seq) || snapshot.seq < 1) {
       throw new RangeError(`a snapshot of ${snapshot.key} needs a seq >= 1, got ${snapshot.seq}`);

@@ -3,7 +3,7 @@
  * actor crashes and answers `unavailable`, a transient failure) or holds appends until
  * released (a slow store, or, never released, a process that died before writing).
  */
-import type { Journal, NewEntry } from '../../persistence/adapters/journal.ts';
+import type { Journal, JournalEntry, NewEntry } from '../../persistence/adapters/journal.ts';
 
 type Matcher = (key: string, entry: NewEntry) => boolean;
 
@@ -50,6 +50,27 @@ export function controlledJournal(inner: Journal): { journal: Journal; control: 
       control.held.splice(control.held.indexOf(label), 1);
     }
     return inner.append(key, expectedSeq, entry);
+  };
+  // The runtime's commit log writes whole batches: a failing key fails its batch (the log then
+  // rolls back everything after the durable prefix), and a held entry holds its batch.
+  journal.commit = async (entries: readonly JournalEntry[]) => {
+    const labels = entries.map((entry) => `${entry.key} ${entry.commandId}`);
+    control.attempts.push(...labels);
+    const failing = entries.find((entry) => (control.failures.get(entry.key) ?? 0) > 0);
+    if (failing !== undefined) {
+      control.failures.set(failing.key, (control.failures.get(failing.key) ?? 0) - 1);
+      throw new Error(`journal unavailable for ${failing.key} (injected)`);
+    }
+    const heldEntries = entries.filter((entry) => holds.some(({ matcher }) => matcher(entry.key, entry)));
+    for (const entry of heldEntries) {
+      const hold = holds.find(({ matcher }) => matcher(entry.key, entry));
+      if (hold === undefined) continue;
+      const label = `${entry.key} ${entry.commandId}`;
+      control.held.push(label);
+      await hold.gate;
+      control.held.splice(control.held.indexOf(label), 1);
+    }
+    return inner.commit(entries);
   };
   return { journal, control };
 }

@@ -11,7 +11,9 @@
  * seeded point of each run (killKinds): right after the n-th checkout is sent; right after the
  * n-th CheckoutStarted, CompensationStarted, ReleaseStarted or CancellationStarted is journaled,
  * so inside placing, compensating, releasing or refunding sagas; or n ms after start (in the
- * recovery of the previous kill, the set-up, or the timers' work). Then it opens the dir in this
+ * recovery of the previous kill, the set-up, or the timers' work); or the worker kills itself
+ * while the commit log writes a batch spanning actor kinds, the actors running on behind it
+ * (inflight-kill.ts: the commit pipeline's own hazard). Then it opens the dir in this
  * process and reads the journal only (no runtime, so nothing here wakes a saga):
  * (a) the journal audit (auditLedger) is clean: no drift, no anomaly (no negative balance, no
  *     money step twice, no money stranded in a finished order), and no wallet is negative;
@@ -99,7 +101,9 @@ const workerScript = fileURLToPath(new URL('./saga-worker.ts', import.meta.url))
 type KillPoint =
   | { readonly kind: 'checkout'; readonly n: number }
   | { readonly kind: 'saga'; readonly event: ObservedEvent; readonly n: number }
-  | { readonly kind: 'time'; readonly ms: number };
+  | { readonly kind: 'time'; readonly ms: number }
+  /** The worker kills itself at the n-th batch spanning actor kinds (inflight-kill.ts). */
+  | { readonly kind: 'inflight'; readonly n: number };
 
 /**
  * The kinds of kill point, taken in turn over the seeds' cycles (seed 1 cycles 0–2, then seed 2,
@@ -109,7 +113,7 @@ type KillPoint =
  * credit_fee), while a failed checkout cancels its paid orders, while a cancellation refunds
  * (void_pending, refund_buyer, release_stock), while a just-started checkout places its orders.
  */
-const killKinds = ['checkout', 'ReleaseStarted', 'CompensationStarted', 'time', 'CancellationStarted', 'CheckoutStarted'] as const;
+const killKinds = ['checkout', 'ReleaseStarted', 'inflight', 'CompensationStarted', 'time', 'CancellationStarted', 'CheckoutStarted'] as const;
 
 function killPointOf(seed: number, cycle: number, random: () => number): KillPoint {
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
@@ -120,6 +124,8 @@ function killPointOf(seed: number, cycle: number, random: () => number): KillPoi
     case 'time':
       // Early kills land in recovery (timers firing, retried steps) or in the set-up.
       return { kind: 'time', ms: int(150, 5_000) };
+    case 'inflight':
+      return { kind: 'inflight', n: int(2, 12) };
     default:
       return { kind: 'saga', event: kind, n: int(1, 4) };
   }
@@ -133,6 +139,8 @@ function describeKillPoint(point: KillPoint): string {
       return `after ${point.event} #${point.n} is journaled`;
     case 'time':
       return `${point.ms} ms after start`;
+    case 'inflight':
+      return `by itself at batch #${point.n} spanning actors`;
     default:
       return point satisfies never;
   }
@@ -188,6 +196,9 @@ function runWorker(args: readonly string[], killPoint: KillPoint | null): Promis
       } else if (line.t === 'checkout-send' && killPoint.kind === 'checkout') {
         checkoutsSent += 1;
         if (checkoutsSent === killPoint.n) kill(`${describeKillPoint(killPoint)} (${line.id})`);
+      } else if (line.t === 'inflight-kill' && killPoint.kind === 'inflight') {
+        // The worker sends itself the SIGKILL; record why, and make sure it lands.
+        kill(`${describeKillPoint(killPoint)} (${line.entries} entries of ${line.kinds.join(', ')}, ${line.queued} waiting)`);
       } else if (line.t === 'set-up') {
         setUp = true;
         timers.push(setTimeout(() => kill(`at the cap, ${runCapMs} ms after the set-up`), runCapMs));
@@ -361,6 +372,14 @@ async function finding(stores: Stores, world: World, check: string, problems: re
   return { check: `${check}\n${await diagnose(stores, world, problems)}`, problems: problems.slice(0, 30) };
 }
 
+/** Consumers whose saved checkpoint is short of the journal's head (the finish run drained them all). */
+async function consumersBehind(stores: Stores): Promise<string[]> {
+  const head = await stores.journal.headPosition();
+  const rows = await stores.db.query<{ consumer: string; position: number }>(`SELECT consumer, position FROM consumer_checkpoints WHERE consumer <> '*'`);
+  const behind = rows.filter((row) => Number(row.position) < head).map((row) => `consumer ${row.consumer} checkpointed ${row.position} of ${head}`);
+  return head > 0 && rows.length === 0 ? ['no consumer saved a checkpoint', ...behind] : behind;
+}
+
 /** What the finish run reported: when it ended, and whether it drained the event processor. */
 interface FinishReport {
   readonly finishedAtMs: number;
@@ -390,7 +409,7 @@ async function verify(dataDir: string, report: Report, finish: FinishReport | nu
     ];
     if (finish !== null) {
       const inFlight = audit.inFlight.map((order) => `${orderKey(order.orderId)} ${order.orderStatus} holds ${order.inFlightMinor} in flight`);
-      const backlog = (await stores.journal.readUnprocessed(5)).map((entry) => `${entry.key}#${entry.seq} (${entry.commandId}) is not processed`);
+      const backlog = await consumersBehind(stores);
       const drainProblems = finish.drainError === null ? [] : [`the finish run could not drain the event processor: ${finish.drainError}`];
       // (h) and (g) first: each names a cause of what (f) would only show as stalled sagas (a
       // stuck event processor stops indexing timers; a wake-up armed too far ahead comes late).
@@ -450,6 +469,7 @@ describe('sagas survive SIGKILL (PGlite on disk, system clock)', () => {
       const finishing = cycle === killsPerSeed;
       const killPoint = finishing ? null : killPointOf(seed, cycle, random);
       const args = ['--data-dir', dataDir, '--seed', String(seed), '--cycle', String(cycle), '--mode', finishing ? 'finish' : 'run'];
+      if (killPoint?.kind === 'inflight') args.push('--kill-inflight', String(killPoint.n));
       const run = await runWorker(args, killPoint);
       if (keepDataDirs) await writeFile(join(dataDir, `cycle-${cycle}.log`), `${run.lines.map((line) => JSON.stringify(line)).join('\n')}\n${run.stderr}`);
       report.add(run);

@@ -18,9 +18,10 @@
  * disputes, until every saga has finished (or `finishDeadlineMs` passed), then drains the event
  * processor and stops cleanly.
  *
- * Run: node --import tsx bench/proofs/crash/saga-worker.ts --data-dir DIR --seed 1 --cycle 0 [--mode run|finish]
+ * Run: node --import tsx bench/proofs/crash/saga-worker.ts --data-dir DIR --seed N --cycle N [--mode run|finish] [--kill-inflight N]
  */
 import { parseArgs } from 'node:util';
+import { armInflightKill } from './inflight-kill.ts';
 import { pino } from 'pino';
 import type { CartLine } from '../../../actors/checkout/checkout-messages.ts';
 import type { Actor, OrderCommand } from '../../../actors/order/order-messages.ts';
@@ -405,7 +406,7 @@ async function finish(system: BazaarySystem, people: People): Promise<void> {
 
 /**
  * Processes whatever the journal holds that the event processor has not, and reports whether it
- * could: a consumer that keeps failing stalls every consumer behind it, the timer index included.
+ * could: a consumer that keeps failing lags alone, but the drain (and the consumers that follow it) waits for it.
  */
 async function drain(system: BazaarySystem): Promise<void> {
   const startedAt = performance.now();
@@ -425,6 +426,7 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       cycle: { type: 'string' },
       mode: { type: 'string', default: 'run' },
+      'kill-inflight': { type: 'string' },
     },
   });
   const dataDir = values['data-dir'];
@@ -442,6 +444,7 @@ async function main(): Promise<void> {
   const config = sagaConfig(dataDir, process.env['DATABASE_URL']);
   const system = await startSystem(config, { logger, consumers: [observer()], limits: sagaLimits });
   write({ t: 'ready', cycle, mode, startMs: Math.round(performance.now() - startedAt) });
+  if (values['kill-inflight'] !== undefined) armInflightKill(system, Number(values['kill-inflight']), write);
   const people = new People(system, seed, cycle);
   if (mode === 'run') await run(system, people, seed, cycle);
   else await finish(system, people);

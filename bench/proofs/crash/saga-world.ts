@@ -66,4 +66,6 @@ export type SagaLine =
   | { readonly t: 'settled'; readonly atMs: number; readonly waitedMs: number; readonly orders: number; readonly checkouts: number; readonly unsettled: readonly string[] }
   /** The finish run drained the event processor (`error` when a consumer kept failing). */
   | { readonly t: 'drained'; readonly ms: number; readonly error: string | null }
+  /** The worker kills itself with a batch in flight and `queued` entries waiting behind it (inflight-kill.ts). */
+  | { readonly t: 'inflight-kill'; readonly entries: number; readonly kinds: readonly string[]; readonly queued: number }
   | { readonly t: 'done' };

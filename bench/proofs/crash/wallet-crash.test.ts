@@ -357,7 +357,8 @@ async function verify(context: string, dataDir: string, report: Report): Promise
 
     // Recovery of the event processor: whatever was journaled but not processed is processed on start.
     await system.processor.drain();
-    expect(await system.stores.journal.readUnprocessed(1), `${context}: processor backlog after restart`).toEqual([]);
+    const head = await system.stores.journal.headPosition();
+    expect(system.processor.lags().filter((lag) => lag.position < head), `${context}: processor backlog after restart`).toEqual([]);
 
     let entryCount = 0;
     for (const list of entries.values()) entryCount += list.length;
@@ -423,7 +424,7 @@ describe('wallets survive SIGKILL (PGlite on disk)', () => {
           ` ${verified.money.ordersInFlight} orders in flight`,
       );
     }
-    expect(report.largestBatch, `seed ${seed}: group commit batched appends`).toBeGreaterThan(1);
+    expect(report.largestBatch, `seed ${seed}: the commit log batched entries`).toBeGreaterThan(1);
     process.stdout.write(`crash test seed ${seed}, largest batch ${report.largestBatch}:\n  ${timings.join('\n  ')}\n`);
   }, seedTimeoutMs);
 });

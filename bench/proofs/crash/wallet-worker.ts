@@ -26,6 +26,11 @@ import { seededRandom } from '../../../actors/testing/seeded-random.ts';
 import { startSystem, type BazaarySystem } from '../../../gateway/app/system.ts';
 import { writeJsonLine } from './stdout-line.ts';
 
+function logStats(system: BazaarySystem): { batches: number; entries: number; largestBatch: number } {
+  const { batches, entries, largestBatch } = system.runtime.log.stats();
+  return { batches, entries, largestBatch };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The line protocol (the test imports these types only)
 
@@ -47,8 +52,9 @@ export type WorkerLine =
   | {
       readonly t: 'stats';
       readonly acks: number;
+      /** The commit log's batches and entries (runtime/commit-log.ts). */
       readonly batches: number;
-      readonly items: number;
+      readonly entries: number;
       readonly largestBatch: number;
     }
   | { readonly t: 'done'; readonly acks: number; readonly flows: number };
@@ -277,7 +283,7 @@ class Runner {
     write(line);
     this.acks += 1;
     if (this.acks % 1_000 === 0) {
-      write({ t: 'stats', acks: this.acks, ...this.system.stores.journal.stats() });
+      write({ t: 'stats', acks: this.acks, ...logStats(this.system) });
     }
   }
 }
@@ -320,7 +326,7 @@ async function main(): Promise<void> {
   if (mode === 'run') flows.push(...flowsOf(seed, cycle, flowsPerCycle));
   const runner = new Runner(system, seed, cycle);
   await runner.runAll(flows);
-  write({ t: 'stats', acks: runner.acks, ...system.stores.journal.stats() });
+  write({ t: 'stats', acks: runner.acks, ...logStats(system) });
   write({ t: 'done', acks: runner.acks, flows: flows.length });
   await system.stop();
 }

@@ -47,9 +47,8 @@ describe.skipIf(databaseUrl === '')('issue #6 SQL on PostgreSQL', () => {
         const journal = journals[index] as SqlJournal;
         await appendAll(journal, market.appends);
         const consumer = createReadModelConsumer(db);
-        for (let entries = await journal.readUnprocessed(50); entries.length > 0; entries = await journal.readUnprocessed(50)) {
+        for (let entries = await journal.readAfter(0, 50); entries.length > 0; entries = await journal.readAfter(entries.at(-1)?.position ?? 0, 50)) {
           await consumer.handle(entries);
-          await journal.markProcessed(entries);
         }
         await aggregateSellerDays(db, epochDay(t0), epochDay(t0) + 20, 1);
         results.push(await db.query('SELECT * FROM seller_stats_daily ORDER BY seller_id, day'));

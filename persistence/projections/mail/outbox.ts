@@ -87,12 +87,19 @@ export async function claimDueMails(db: Db, owner: string, now: number, leaseMs:
 
 /** Marks a claimed mail sent; false when the claim was lost (its lease expired and was taken). */
 export async function markMailSent(db: Db, mail: ClaimedMail, now: number): Promise<boolean> {
+  return (await markMailsSent(db, [mail], now)).has(mail.id);
+}
+
+/** Marks claimed mails sent in one statement; returns the ids whose claim still held. */
+export async function markMailsSent(db: Db, mails: readonly ClaimedMail[], now: number): Promise<Set<string>> {
+  if (mails.length === 0) return new Set();
   const rows = await db.query(
-    `UPDATE mail_outbox SET status = 'sent', sent_at = $3, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
-     WHERE id = $1 AND lease_owner = $2 AND status = 'sending' RETURNING id`,
-    [mail.id, mail.leaseOwner, now],
+    `UPDATE mail_outbox m SET status = 'sent', sent_at = $2, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
+     FROM jsonb_to_recordset($1::jsonb) AS c(id text, lease_owner text)
+     WHERE m.id = c.id AND m.lease_owner = c.lease_owner AND m.status = 'sending' RETURNING m.id`,
+    [JSON.stringify(mails.map((mail) => ({ id: mail.id, lease_owner: mail.leaseOwner }))), now],
   );
-  return rows.length === 1;
+  return new Set(rows.map((row) => String(row['id'])));
 }
 
 /** Records a failed attempt: pending again after the backoff, or failed after the last attempt. */

@@ -43,9 +43,8 @@ describe.skipIf(databaseUrl === '')('read models on PostgreSQL', () => {
         const journal = journals[index] as SqlJournal;
         await appendAll(journal, market.appends);
         const consumer = createReadModelConsumer(db);
-        for (let entries = await journal.readUnprocessed(37); entries.length > 0; entries = await journal.readUnprocessed(37)) {
+        for (let entries = await journal.readAfter(0, 37); entries.length > 0; entries = await journal.readAfter(entries.at(-1)?.position ?? 0, 37)) {
           await consumer.handle(entries);
-          await journal.markProcessed(entries);
         }
       }
       const live = await snapshotTables(postgres);

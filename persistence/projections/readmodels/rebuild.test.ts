@@ -41,11 +41,13 @@ afterAll(async () => {
 async function appendAndProjectLive(random: () => number): Promise<void> {
   const consumer = createReadModelConsumer(db);
   const seqs = new Map<string, number>();
+  let position = 0;
   const round = async () => {
-    const entries = await journal.readUnprocessed(1 + Math.floor(random() * 60));
+    const entries = await journal.readAfter(position, 1 + Math.floor(random() * 60));
     await consumer.handle(entries);
+    // One round in ten is handed over again, as after a crash before the checkpoint.
     if (random() < 0.1) return entries.length;
-    await journal.markProcessed(entries.map(({ key, seq }) => ({ key, seq })));
+    position = entries.at(-1)?.position ?? position;
     return entries.length;
   };
   for (let start = 0; start < market.appends.length; ) {

@@ -39,6 +39,7 @@ const sentences: Readonly<Record<string, string>> = {
   unavailable: 'The service is busy right now. Please try again; nothing will happen twice.',
   actor_stopped: 'The service was restarting. Please try again; nothing will happen twice.',
   conflict: 'Someone else changed this at the same moment. Please try again.',
+  rolled_back: 'The service is busy right now. Please try again; nothing will happen twice.',
   mailbox_full: 'The shop is very busy right now. Please try again in a moment.',
   overloaded: 'The shop is very busy right now. Please try again in a moment.',
   unknown_actor_kind: 'There is no such kind of actor.',
