@@ -51,7 +51,7 @@ describe('SQL journal and migrations on PGlite', () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'migrate_fresh' ORDER BY table_name`,
       );
       expect(tables.map((row) => row.table_name)).toEqual([
-        'command_replies', 'consumer_checkpoints', 'journal', 'journal_head', 'ledger_entries', 'mail_outbox', 'notifications', 'order_items', 'orders', 'products', 'schema_migrations',
+        'addresses', 'command_replies', 'consumer_checkpoints', 'journal', 'journal_head', 'ledger_entries', 'mail_outbox', 'notifications', 'order_items', 'orders', 'products', 'schema_migrations',
         'seller_stats', 'seller_stats_daily', 'sessions', 'snapshots', 'stock_reservations', 'timers', 'users', 'wallets',
       ]);
     } finally {
