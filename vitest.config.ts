@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// Builds one migrated PGlite cluster per run; harnesses copy it instead of running initdb.
+const pgliteTemplate = 'persistence/adapters/testing/pglite-template.global-setup.ts';
+
 // Test tiers (STYLE.md): *.test.ts needs nothing but Node; *.int.test.ts needs a real
 // service (PostgreSQL, Redis, MongoDB) and reports itself skipped when that service is absent.
 export default defineConfig({
@@ -12,6 +15,7 @@ export default defineConfig({
           // Most unit files wait on PGlite's WASM; two forks keep both cores busy (one fork, the
           // default on a 2-core machine, took 3 min instead of 2).
           maxWorkers: 2,
+          globalSetup: [pgliteTemplate],
           include: ['{runtime,actors,gateway,persistence,bench,storefront}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', 'bench/proofs/**', 'node_modules/**'],
         },
@@ -22,6 +26,7 @@ export default defineConfig({
           // The slow proofs: SIGKILL crash tests, the seeded marketplace simulation, concurrency
           // proofs over the whole runtime. `npm run test:proofs`; CI runs them after `npm test`.
           name: 'proofs',
+          globalSetup: [pgliteTemplate],
           include: ['bench/proofs/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts'],
           testTimeout: 300_000,

@@ -13,6 +13,7 @@ import { startGateway, type Gateway } from '../server.ts';
 import { createGatewayPorts } from '../app/ports.ts';
 import type { BazaarySystem } from '../app/system.ts';
 import type { GatewayContext } from '../context.ts';
+import { seedPgliteDataDir } from '../../persistence/adapters/testing/pglite-template.ts';
 
 /**
  * A context for calling route handlers directly (no sockets): the real ports over `system`, plus
@@ -39,6 +40,8 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
   const dataDir = mkdtempSync(join(tmpdir(), 'bazaary-gateway-'));
   // Every test registers from 127.0.0.1: the per-IP registration limit is raised unless a test sets it.
   const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', REGISTRATIONS_PER_HOUR: '100000', ...env });
+  // A copy of a migrated cluster instead of a fresh initdb (pglite-template.ts).
+  if (config.databaseUrl === undefined) await seedPgliteDataDir(dataDir);
   const gateway = await startGateway({ config, logger: silentLogger });
   const base = `http://127.0.0.1:${gateway.port}`;
 

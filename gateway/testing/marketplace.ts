@@ -13,6 +13,7 @@ import type { Limits } from '../../runtime/limits.ts';
 import { silentLogger } from '../../runtime/logger.ts';
 import type { Consumer } from '../../persistence/adapters/consumer.ts';
 import { startSystem, type BazaarySystem } from '../app/system.ts';
+import { seedPgliteDataDir } from '../../persistence/adapters/testing/pglite-template.ts';
 
 export interface Marketplace {
   readonly system: BazaarySystem;
@@ -45,6 +46,9 @@ export async function openMarketplace(options: MarketplaceOptions = {}): Promise
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bazaary-market-'));
   const clock = options.clock ?? new VirtualClock();
   const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
+  // A copy of a migrated cluster instead of a fresh initdb (pglite-template.ts); a restart
+  // reopens the data it has.
+  if (config.databaseUrl === undefined) await seedPgliteDataDir(dataDir);
   const system = await startSystem(config, {
     logger: silentLogger,
     clock,
