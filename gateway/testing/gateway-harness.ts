@@ -42,7 +42,9 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
   const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', REGISTRATIONS_PER_HOUR: '100000', ...env });
   // A copy of a migrated cluster instead of a fresh initdb (pglite-template.ts).
   if (config.databaseUrl === undefined) await seedPgliteDataDir(dataDir);
-  const gateway = await startGateway({ config, logger: silentLogger });
+  // In-process PGlite starts in half the time of the worker thread; the worker adapter has its
+  // own contract suite (persistence/adapters/pglite-worker.test.ts).
+  const gateway = await startGateway({ config, logger: silentLogger, embedded: 'in-process' });
   const base = `http://127.0.0.1:${gateway.port}`;
 
   const call: TestGateway['call'] = async (method, path, options = {}) => {

@@ -36,6 +36,10 @@ export interface MarketplaceOptions {
   readonly consumers?: () => Consumer[];
   readonly clock?: VirtualClock;
   readonly dataDir?: string;
+  /** Where embedded PGlite runs. In-process by default: it starts in half the time of the worker
+   *  thread, which has its own contract suite (persistence/adapters/pglite-worker.test.ts). The
+   *  proofs pass 'worker', the production default. */
+  readonly embedded?: 'worker' | 'in-process';
 }
 
 function expectOk(result: { ok: boolean; code?: string; message?: string }, what: string): void {
@@ -55,6 +59,7 @@ export async function openMarketplace(options: MarketplaceOptions = {}): Promise
     pollTimers: false,
     consumers: options.consumers?.() ?? [],
     limits: { sagaRetryBaseMs: 5, ...options.limits },
+    embedded: options.embedded ?? 'in-process',
   });
 
   async function settle(): Promise<void> {
