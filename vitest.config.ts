@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Builds one migrated PGlite cluster per run; harnesses copy it instead of running initdb.
+// Builds the migrated PGlite template when none is current; harnesses copy it instead of running initdb.
 const pgliteTemplate = 'persistence/adapters/testing/pglite-template.global-setup.ts';
 
 // Test tiers (STYLE.md): *.test.ts needs nothing but Node; *.int.test.ts needs a real

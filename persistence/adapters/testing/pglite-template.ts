@@ -7,22 +7,26 @@
  * the whole start: openStores opens it (in a worker thread or in-process) and runs `migrate`,
  * which finds every migration applied.
  *
- * The unit tier builds the template in its global setup (vitest.global-setup.ts) and names it
- * in `BAZAARY_PGLITE_TEMPLATE`; without that (a proof, a benchmark, one file run by hand), the
- * first copy builds one in this process's temp directory.
+ * The template lives in the temp directory under a name made from the PGlite version and the
+ * migrations' text, so a changed migration or PGlite gets a new one and a later run reuses a
+ * current one. It is built in a staging directory and renamed into place, so a template that
+ * exists is whole. The test tiers build it in their global setup (pglite-template.global-setup.ts),
+ * before the test workers start; anything else builds it at its first copy.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Db } from '../db.ts';
-import { migrate } from '../migrate.ts';
+import { loadMigrations, migrate } from '../migrate.ts';
 import { openPglite } from '../pglite.ts';
 
-/** The environment variable that names a template built by the global setup. */
-export const templateEnv = 'BAZAARY_PGLITE_TEMPLATE';
+/** Bump when the way the template is built changes. */
+const templateFormat = 1;
 
 /** Creates a PGlite cluster in `dir` (which must not hold one) and applies every migration. */
-export async function buildPgliteTemplate(dir: string): Promise<void> {
+async function buildPgliteTemplate(dir: string): Promise<void> {
   const db = await openPglite(dir);
   try {
     await migrate(db);
@@ -32,18 +36,41 @@ export async function buildPgliteTemplate(dir: string): Promise<void> {
   }
 }
 
-let localTemplate: Promise<string> | null = null;
+function pgliteVersion(): string {
+  const wasm = createRequire(import.meta.url).resolve('@electric-sql/pglite/pglite.wasm');
+  const packageJson = JSON.parse(readFileSync(join(dirname(wasm), '..', 'package.json'), 'utf8')) as { version: string };
+  return packageJson.version;
+}
 
-function templateDir(): Promise<string> {
-  const built = process.env[templateEnv];
-  if (built !== undefined && built !== '' && existsSync(built)) return Promise.resolve(built);
-  localTemplate ??= (async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'bazaary-pglite-template-')), 'pglite');
-    await buildPgliteTemplate(dir);
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    return dir;
+async function templateKey(): Promise<string> {
+  const migrations = await loadMigrations();
+  const content = JSON.stringify({ templateFormat, pglite: pgliteVersion(), migrations });
+  return createHash('sha256').update(content).digest('hex').slice(0, 16);
+}
+
+let template: Promise<string> | null = null;
+
+/** The template's cluster directory, built first if no current one exists. */
+export function pgliteTemplate(): Promise<string> {
+  template ??= (async () => {
+    const home = join(tmpdir(), `bazaary-pglite-template-${await templateKey()}`);
+    const cluster = join(home, 'pglite');
+    if (existsSync(join(cluster, 'PG_VERSION'))) return cluster;
+    const staging = mkdtempSync(`${home}-building-`);
+    try {
+      await buildPgliteTemplate(join(staging, 'pglite'));
+      try {
+        renameSync(staging, home);
+      } catch (error) {
+        // Another process put a whole template there first: use that one.
+        if (!existsSync(join(cluster, 'PG_VERSION'))) throw error;
+      }
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+    return cluster;
   })();
-  return localTemplate;
+  return template;
 }
 
 /**
@@ -53,9 +80,9 @@ function templateDir(): Promise<string> {
 export async function seedPgliteDataDir(dataDir: string): Promise<void> {
   const target = join(dataDir, 'pglite');
   if (existsSync(join(target, 'PG_VERSION'))) return;
-  const template = await templateDir();
+  const source = await pgliteTemplate();
   mkdirSync(dataDir, { recursive: true });
-  cpSync(template, target, { recursive: true });
+  cpSync(source, target, { recursive: true });
 }
 
 /** A fresh copy of the migrated template in a temp directory, and how to delete it. */
