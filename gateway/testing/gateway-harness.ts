@@ -2,7 +2,7 @@
  * Starts the real gateway (uWebSockets.js on a random port, embedded stores in a temp dir) for
  * tests that drive it over real HTTP and WebSocket clients, with small helpers for both.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -90,7 +90,13 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     return (await gateway.context.sessions.signIn({ userId: auth.user.id, role: auth.user.role, email: auth.user.email })).token;
   }
 
-  return { gateway, base, call, register, admin, session, close: () => gateway.stop() };
+  async function close(): Promise<void> {
+    await gateway.stop();
+    // Each gateway holds a copy of a whole PGlite cluster (about 40 MB).
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  return { gateway, base, call, register, admin, session, close };
 }
 
 /** A WebSocket client that records every message and can wait for one matching a predicate. */
