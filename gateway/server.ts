@@ -42,6 +42,8 @@ export interface GatewayOptions {
   readonly pollTimers?: boolean;
   /** Prepended to every Redis key and channel (default `bazaary:`); tests use a fresh one per run. */
   readonly redisPrefix?: string;
+  /** Where embedded PGlite runs (SystemOptions.embedded). */
+  readonly embedded?: 'worker' | 'in-process';
 }
 
 async function openSearch(config: Config): Promise<SearchIndex> {
@@ -70,6 +72,7 @@ export async function startGateway(options: GatewayOptions) {
     ids,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.pollTimers === undefined ? {} : { pollTimers: options.pollTimers }),
+    ...(options.embedded === undefined ? {} : { embedded: options.embedded }),
     edge: { search, hub, productCache },
   });
   const { notifications } = system;

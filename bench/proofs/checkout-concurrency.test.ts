@@ -50,7 +50,7 @@ const proofTimeoutMs = 240_000;
 
 let market: Marketplace;
 beforeAll(async () => {
-  market = await openMarketplace({ limits: contentionLimits });
+  market = await openMarketplace({ limits: contentionLimits, embedded: 'worker' });
 }, 60_000);
 afterAll(async () => market?.close());
 

@@ -37,7 +37,7 @@ async function ship(orderId: string): Promise<void> {
 
 describe('escrow through the real runtime', () => {
   it('debits the buyer and locks the funds for the seller at checkout', async () => {
-    market = await openMarketplace();
+    market = await openMarketplace({ embedded: 'worker' });
     const orderId = await paidOrder();
     expect(await wallet('b1')).toMatchObject({ balanceMinor: 5_000, lockedMinor: 0 });
     expect(await wallet('s1')).toMatchObject({ balanceMinor: 0, lockedMinor: 5_000 });
@@ -45,7 +45,7 @@ describe('escrow through the real runtime', () => {
   });
 
   it('releases the funds 7 days after shipping, and not a moment before', async () => {
-    market = await openMarketplace();
+    market = await openMarketplace({ embedded: 'worker' });
     const orderId = await paidOrder();
     await ship(orderId);
     await market.advance(7 * day - 1);
@@ -57,7 +57,7 @@ describe('escrow through the real runtime', () => {
   });
 
   it('survives a restart between scheduling and firing', async () => {
-    market = await openMarketplace();
+    market = await openMarketplace({ embedded: 'worker' });
     const orderId = await paidOrder();
     await ship(orderId);
     await market.advance(3 * day);
@@ -69,7 +69,7 @@ describe('escrow through the real runtime', () => {
   });
 
   it('takes effect once when the timer is delivered twice', async () => {
-    market = await openMarketplace();
+    market = await openMarketplace({ embedded: 'worker' });
     const orderId = await paidOrder();
     await ship(orderId);
     const release = { type: 'ReleaseEscrow', timerId: 'release-escrow' } as const;
@@ -85,7 +85,7 @@ describe('escrow through the real runtime', () => {
   });
 
   it('does not fire after the buyer confirmed (released once, by the buyer)', async () => {
-    market = await openMarketplace();
+    market = await openMarketplace({ embedded: 'worker' });
     const orderId = await paidOrder();
     await ship(orderId);
     const confirmed = await market.system.orders.ask(orderId, { type: 'ConfirmDelivery', commandId: 'confirm', by: { role: 'BUYER', userId: 'b1' } });
@@ -99,7 +99,7 @@ describe('escrow through the real runtime', () => {
   });
 
   it('does not fire while disputed; an admin refund then returns the money to the buyer', async () => {
-    market = await openMarketplace();
+    market = await openMarketplace({ embedded: 'worker' });
     const orderId = await paidOrder();
     await ship(orderId);
     const disputed = await market.system.orders.ask(orderId, { type: 'OpenDispute', commandId: 'dispute', by: { role: 'BUYER', userId: 'b1' }, reason: 'broken' });
@@ -116,7 +116,7 @@ describe('escrow through the real runtime', () => {
   });
 
   it('cancels and refunds an order not shipped within the ship-by window', async () => {
-    market = await openMarketplace();
+    market = await openMarketplace({ embedded: 'worker' });
     const orderId = await paidOrder();
     await market.advance(3 * day);
     expect(await orderState(orderId)).toMatchObject({ status: 'CANCELLED', cancelReason: 'ship_by_expired' });

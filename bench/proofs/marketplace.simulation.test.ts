@@ -51,6 +51,7 @@ describe('marketplace simulation', () => {
       const market = await openMarketplace({
         env: { PLATFORM_FEE_BPS: feeBpsOf(seed), SNAPSHOT_EVERY: '7' },
         limits: simulationLimits,
+        embedded: 'worker',
       });
       try {
         const simulation = new MarketSimulation(market, seed);

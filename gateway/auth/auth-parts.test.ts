@@ -6,8 +6,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../runtime/clock.ts';
 import type { Db } from '../../persistence/adapters/db.ts';
-import { migrate } from '../../persistence/adapters/migrate.ts';
-import { openPglite } from '../../persistence/adapters/pglite.ts';
+import { openMigratedPglite } from '../../persistence/adapters/testing/pglite-template.ts';
 import { Argon2Hasher } from './passwords.ts';
 import { InProcessRateLimiter } from './rate-limit.ts';
 import { resolveJwtSecret } from './secret.ts';
@@ -81,8 +80,7 @@ describe('Argon2Hasher', () => {
 describe('SqlUserStore', () => {
   let db: Db;
   beforeAll(async () => {
-    db = await openPglite();
-    await migrate(db);
+    db = await openMigratedPglite();
   }, 60_000);
   afterAll(async () => {
     await db.close();

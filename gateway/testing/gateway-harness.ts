@@ -2,7 +2,7 @@
  * Starts the real gateway (uWebSockets.js on a random port, embedded stores in a temp dir) for
  * tests that drive it over real HTTP and WebSocket clients, with small helpers for both.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -13,6 +13,7 @@ import { startGateway, type Gateway } from '../server.ts';
 import { createGatewayPorts } from '../app/ports.ts';
 import type { BazaarySystem } from '../app/system.ts';
 import type { GatewayContext } from '../context.ts';
+import { seedPgliteDataDir } from '../../persistence/adapters/testing/pglite-template.ts';
 
 /**
  * A context for calling route handlers directly (no sockets): the real ports over `system`, plus
@@ -39,7 +40,11 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
   const dataDir = mkdtempSync(join(tmpdir(), 'bazaary-gateway-'));
   // Every test registers from 127.0.0.1: the per-IP registration limit is raised unless a test sets it.
   const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', REGISTRATIONS_PER_HOUR: '100000', ...env });
-  const gateway = await startGateway({ config, logger: silentLogger });
+  // A copy of a migrated cluster instead of a fresh initdb (pglite-template.ts).
+  if (config.databaseUrl === undefined) await seedPgliteDataDir(dataDir);
+  // In-process PGlite starts in half the time of the worker thread; the worker adapter has its
+  // own contract suite (persistence/adapters/pglite-worker.test.ts).
+  const gateway = await startGateway({ config, logger: silentLogger, embedded: 'in-process' });
   const base = `http://127.0.0.1:${gateway.port}`;
 
   const call: TestGateway['call'] = async (method, path, options = {}) => {
@@ -85,7 +90,13 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     return (await gateway.context.sessions.signIn({ userId: auth.user.id, role: auth.user.role, email: auth.user.email })).token;
   }
 
-  return { gateway, base, call, register, admin, session, close: () => gateway.stop() };
+  async function close(): Promise<void> {
+    await gateway.stop();
+    // Each gateway holds a copy of a whole PGlite cluster (about 40 MB).
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  return { gateway, base, call, register, admin, session, close };
 }
 
 /** A WebSocket client that records every message and can wait for one matching a predicate. */

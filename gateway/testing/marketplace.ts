@@ -13,6 +13,7 @@ import type { Limits } from '../../runtime/limits.ts';
 import { silentLogger } from '../../runtime/logger.ts';
 import type { Consumer } from '../../persistence/adapters/consumer.ts';
 import { startSystem, type BazaarySystem } from '../app/system.ts';
+import { seedPgliteDataDir } from '../../persistence/adapters/testing/pglite-template.ts';
 
 export interface Marketplace {
   readonly system: BazaarySystem;
@@ -35,6 +36,10 @@ export interface MarketplaceOptions {
   readonly consumers?: () => Consumer[];
   readonly clock?: VirtualClock;
   readonly dataDir?: string;
+  /** Where embedded PGlite runs. In-process by default: it starts in half the time of the worker
+   *  thread, which has its own contract suite (persistence/adapters/pglite-worker.test.ts). The
+   *  proofs pass 'worker', the production default. */
+  readonly embedded?: 'worker' | 'in-process';
 }
 
 function expectOk(result: { ok: boolean; code?: string; message?: string }, what: string): void {
@@ -45,12 +50,16 @@ export async function openMarketplace(options: MarketplaceOptions = {}): Promise
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bazaary-market-'));
   const clock = options.clock ?? new VirtualClock();
   const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
+  // A copy of a migrated cluster instead of a fresh initdb (pglite-template.ts); a restart
+  // reopens the data it has.
+  if (config.databaseUrl === undefined) await seedPgliteDataDir(dataDir);
   const system = await startSystem(config, {
     logger: silentLogger,
     clock,
     pollTimers: false,
     consumers: options.consumers?.() ?? [],
     limits: { sagaRetryBaseMs: 5, ...options.limits },
+    embedded: options.embedded ?? 'in-process',
   });
 
   async function settle(): Promise<void> {

@@ -4,8 +4,7 @@
  * seq it saw receives every later notification exactly once, in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPglite } from '../../persistence/adapters/pglite.ts';
-import { migrate } from '../../persistence/adapters/migrate.ts';
+import { openMigratedPglite } from '../../persistence/adapters/testing/pglite-template.ts';
 import type { Db } from '../../persistence/adapters/db.ts';
 import type { NotificationDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
@@ -57,19 +56,26 @@ class ArrayConnection implements WsConnection {
   }
 }
 
+/** Stores `count` notifications, then publishes them in seq order: the session sees the stream
+ *  the notification consumer would give it. One transaction is twice as fast as one per row. */
 async function notify(count: number): Promise<void> {
-  for (let index = 0; index < count; index += 1) {
-    const source = `order:o:${Math.random()}`;
-    const stored = await store.append({ userId: principal.userId, event: 'order.status', data: { orderId: 'o', orderNumber: 'O', status: 'SHIPPED', role: 'seller' }, source, at: 1 });
-    if (stored !== null) hub.publish(principal.userId, stored);
-  }
+  const stored = await db.transaction(async (tx) => {
+    const batch = new SqlNotificationStore(tx);
+    const appended: NotificationDto[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const source = `order:o:${Math.random()}`;
+      const notification = await batch.append({ userId: principal.userId, event: 'order.status', data: { orderId: 'o', orderNumber: 'O', status: 'SHIPPED', role: 'seller' }, source, at: 1 });
+      if (notification !== null) appended.push(notification);
+    }
+    return appended;
+  });
+  for (const notification of stored) hub.publish(principal.userId, notification);
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 beforeAll(async () => {
-  db = await openPglite();
-  await migrate(db);
+  db = await openMigratedPglite();
   store = new SqlNotificationStore(db);
 });
 

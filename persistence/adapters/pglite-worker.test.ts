@@ -9,24 +9,34 @@ import type { Db } from './db.ts';
 import { describeDbContract } from './db.contract.ts';
 import { describeJournalContract } from './journal.contract.ts';
 import { migrate } from './migrate.ts';
-import { openPglite } from './pglite.ts';
 import { openPgliteWorker, type WorkerDb } from './pglite-worker.ts';
 import { jsonResultMinRows } from './pglite-worker-protocol.ts';
 import { describeSnapshotContract } from './snapshots.contract.ts';
 import { SqlJournal } from './sql-journal.ts';
 import { SqlSnapshotStore } from './sql-snapshots.ts';
+import { migratedPgliteCopy, openMigratedPglite } from './testing/pglite-template.ts';
 
 let db: WorkerDb;
 /** A test that starts a PGlite of its own: seconds on a quiet machine, a minute on a loaded one. */
 const startAllowanceMs = 180_000;
+/** Data directories to delete after the file: each worker opens its own copy of the migrated
+ *  template on disk, as openStores opens `${DATA_DIR}/pglite`. */
+const copies: { remove(): void }[] = [];
+
+async function openWorkerOnCopy(): Promise<WorkerDb> {
+  const copy = await migratedPgliteCopy();
+  copies.push(copy);
+  return openPgliteWorker(copy.dir);
+}
 
 beforeAll(async () => {
-  db = await openPgliteWorker();
+  db = await openWorkerOnCopy();
   await migrate(db);
 }, startAllowanceMs);
 
 afterAll(async () => {
   await db.close();
+  for (const copy of copies) copy.remove();
 });
 
 describeDbContract('PGlite in a worker thread', async () => ({ db, cleanup: async () => {} }));
@@ -56,7 +66,7 @@ function mixedValues(count: number): string {
 
 describe('PGlite in a worker thread', () => {
   it('returns every kind of value exactly as PGlite does in-process, in small and large results', async () => {
-    const inProcess = await openPglite();
+    const inProcess = await openMigratedPglite();
     try {
       for (const count of [1, jsonResultMinRows - 1, jsonResultMinRows, 200]) {
         const expected = await inProcess.query(mixedValues(count));
@@ -133,7 +143,7 @@ describe('PGlite worker thread lifecycle', () => {
   }
 
   it('fails waiting and later calls when the thread dies, and still closes', async () => {
-    const doomed: Db & Pick<WorkerDb, 'thread'> = await openPgliteWorker();
+    const doomed: Db & Pick<WorkerDb, 'thread'> = await openWorkerOnCopy();
     const sleeping = doomed.query('SELECT pg_sleep(5)');
     const inTransaction = doomed.transaction(async (tx) => {
       await tx.query('SELECT 1');
@@ -152,7 +162,7 @@ describe('PGlite worker thread lifecycle', () => {
   }, startAllowanceMs);
 
   it('closes PGlite and ends the thread; calls after close fail', async () => {
-    const closing = await openPgliteWorker();
+    const closing = await openWorkerOnCopy();
     expect(await closing.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
     await closing.close();
     await closing.close();

@@ -25,7 +25,11 @@ export function pgliteOptions(dataDir?: string): PGliteOptions {
 
 /** Opens PGlite in `dataDir`, or in memory when it is undefined (about 6 s on a first start). */
 export async function openPglite(dataDir?: string): Promise<Db> {
-  const pg = await PGlite.create(pgliteOptions(dataDir));
+  return pgliteDb(await PGlite.create(pgliteOptions(dataDir)));
+}
+
+/** The Db port over an open PGlite (tests open one from a dump of a migrated cluster). */
+export function pgliteDb(pg: PGlite): Db {
   return {
     dialect: 'pglite',
     query: async <T extends Row>(text: string, params: readonly unknown[] = []) =>

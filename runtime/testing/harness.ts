@@ -4,9 +4,8 @@
  */
 import type { Db } from '../../persistence/adapters/db.ts';
 import type { Journal } from '../../persistence/adapters/journal.ts';
-import { migrate } from '../../persistence/adapters/migrate.ts';
 import { truncateReadModels } from '../../persistence/projections/readmodels/consumer.ts';
-import { openPglite } from '../../persistence/adapters/pglite.ts';
+import { openMigratedPglite } from '../../persistence/adapters/testing/pglite-template.ts';
 import { SqlJournal } from '../../persistence/adapters/sql-journal.ts';
 import { SqlSnapshotStore } from '../../persistence/adapters/sql-snapshots.ts';
 import type { SnapshotStore } from '../../persistence/adapters/snapshots.ts';
@@ -27,8 +26,7 @@ export interface Harness {
 }
 
 export async function openHarness(): Promise<Harness> {
-  const db = await openPglite();
-  await migrate(db);
+  const db = await openMigratedPglite();
   const journal = new SqlJournal(db, { batching: true, maxBatch: limits.journalMaxBatch, maxWaitMs: 0 });
   const snapshots = new SqlSnapshotStore(db);
   const clock = new VirtualClock();

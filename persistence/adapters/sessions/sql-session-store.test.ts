@@ -1,14 +1,12 @@
 /** The sessions table on PGlite: open with its bounded clean-up, touch, remove one, remove a user's. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../db.ts';
-import { migrate } from '../migrate.ts';
-import { openPglite } from '../pglite.ts';
+import { openMigratedPglite } from '../testing/pglite-template.ts';
 import { SqlSessionStore } from './sql-session-store.ts';
 
 let db: Db;
 beforeAll(async () => {
-  db = await openPglite();
-  await migrate(db);
+  db = await openMigratedPglite();
   for (const id of ['u1', 'u2']) {
     await db.query(`INSERT INTO users (id, email, password_hash, role, display_name, created_at) VALUES ($1, $2, 'h', 'BUYER', $1, 0)`, [id, `${id}@example.test`]);
   }

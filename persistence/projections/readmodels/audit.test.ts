@@ -2,8 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '../../../actors/order/order-messages.ts';
 import { maxMinor, type WalletEvent } from '../../../actors/wallet/wallet.ts';
 import type { Db } from '../../adapters/db.ts';
-import { migrate } from '../../adapters/migrate.ts';
-import { openPglite } from '../../adapters/pglite.ts';
+import { openMigratedPglite } from '../../adapters/testing/pglite-template.ts';
 import { SqlJournal } from '../../adapters/sql-journal.ts';
 import { auditLedger, auditReadModels, type LedgerAudit } from './audit.ts';
 import { truncateReadModels } from './consumer.ts';
@@ -14,8 +13,7 @@ import { orderKey, walletKey } from '../../../actors/keys.ts';
 let db: Db;
 let journal: SqlJournal;
 beforeAll(async () => {
-  db = await openPglite();
-  await migrate(db);
+  db = await openMigratedPglite();
   journal = new SqlJournal(db, { batching: true, maxBatch: 100, maxWaitMs: 0 });
 });
 beforeEach(async () => {

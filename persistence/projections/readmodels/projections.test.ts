@@ -5,8 +5,7 @@ import type { PricedItem, SellerEvent } from '../../../actors/seller/seller-mess
 import type { WalletEvent } from '../../../actors/wallet/wallet.ts';
 import type { Db } from '../../adapters/db.ts';
 import type { JournalEntry } from '../../adapters/journal.ts';
-import { migrate } from '../../adapters/migrate.ts';
-import { openPglite } from '../../adapters/pglite.ts';
+import { openMigratedPglite } from '../../adapters/testing/pglite-template.ts';
 import { auditReadModels } from './audit.ts';
 import { createReadModelConsumer, readModelConsumerName, truncateReadModels } from './consumer.ts';
 import { dayMs, snapshotTables, t0 } from './readmodels.fixtures.ts';
@@ -15,8 +14,7 @@ import { checkoutKey, orderKey, sellerKey, walletKey } from '../../../actors/key
 
 let db: Db;
 beforeAll(async () => {
-  db = await openPglite();
-  await migrate(db);
+  db = await openMigratedPglite();
 });
 beforeEach(async () => truncateReadModels(db));
 afterAll(async () => db.close());

@@ -5,8 +5,7 @@ import { evolve as evolveSeller, initialState as initialSeller } from '../../../
 import type { SellerEvent } from '../../../actors/seller/seller-messages.ts';
 import { evolve as evolveWallet, initialState as initialWallet, type WalletEvent } from '../../../actors/wallet/wallet.ts';
 import type { Db } from '../../adapters/db.ts';
-import { migrate } from '../../adapters/migrate.ts';
-import { openPglite } from '../../adapters/pglite.ts';
+import { openMigratedPglite } from '../../adapters/testing/pglite-template.ts';
 import { SqlJournal } from '../../adapters/sql-journal.ts';
 import { auditLedger, auditReadModels } from './audit.ts';
 import { createReadModelConsumer, truncateReadModels } from './consumer.ts';
@@ -19,8 +18,7 @@ const market: Market = simulateMarket({ seed, buyers: 30, sellers: 6, productsPe
 let db: Db;
 let journal: SqlJournal;
 beforeAll(async () => {
-  db = await openPglite();
-  await migrate(db);
+  db = await openMigratedPglite();
   journal = new SqlJournal(db, { batching: true, maxBatch: 500, maxWaitMs: 0 });
 });
 beforeEach(async () => {
