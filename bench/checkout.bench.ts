@@ -139,14 +139,15 @@ function backendsOf(monitor: Db): () => Promise<readonly number[]> {
 }
 
 async function actorCell(run: Run, actors: MeteredActors, plan: CellPlan, catalog: Catalog): Promise<CellRecord> {
-  const journalBefore = actors.system.stores.journal.stats();
+  // The commit log's counts (runtime/commit-log.ts): entries and guards per batch, one batch per commit.
+  const journalBefore = actors.system.runtime.log.stats();
   const { result, cpu, cpuSplit, sql, loadAverageAtStart } = await measure(
     actors.target, plan, catalog, cellMs, (id, cart) => sendToActors(actors.system, id, cart), actors.acknowledged, 'cell', actors.meter,
   );
-  const journalAfter = actors.system.stores.journal.stats();
+  const journalAfter = actors.system.runtime.log.stats();
   const settleMs = await settleActors(actors.system);
   const audit = await auditActors(actors, catalog);
-  const entries = journalAfter.items - journalBefore.items;
+  const entries = journalAfter.entries - journalBefore.entries;
   const batches = journalAfter.batches - journalBefore.batches;
   noteCell(run, actors.target, plan, result, cpu, audit);
   return {
