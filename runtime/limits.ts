@@ -37,6 +37,10 @@ export const limits = {
   processorBatch: 500,
   /** How often the event processor reads the journal's head (entries another process wrote). */
   processorPollMs: 250,
+  /** A consumer that handled less than a full batch waits this long after its round began before
+   *  it takes the next: the log's tail then reaches it in fewer, larger rounds (a round costs a few
+   *  statements whatever its size), which is what keeps consumers up with a busy log. */
+  processorRoundMinMs: 20,
   /** Consumers' checkpoints are saved together at most this often: a crash repeats at most this
    *  much work (every consumer is idempotent), and a busy log costs one statement per period. */
   processorCheckpointMs: 200,

@@ -202,6 +202,7 @@ export class EventProcessor {
         await changed;
         continue;
       }
+      const roundStartedAt = Date.now();
       try {
         const entries = await this.nextEntries(follower.position, upTo);
         if (entries.length === 0) {
@@ -216,6 +217,7 @@ export class EventProcessor {
         this.scheduleCheckpoint();
         this.trimTail();
         this.wake();
+        if (entries.length < this.limits.processorBatch) await this.sleepUnlessStopped(roundStartedAt + this.limits.processorRoundMinMs - Date.now());
       } catch (error) {
         follower.failures += 1;
         follower.lastError = error;
