@@ -40,7 +40,7 @@ export const limits = {
   /** A consumer that handled less than a full batch waits this long after its round began before
    *  it takes the next: the log's tail then reaches it in fewer, larger rounds (a round costs a few
    *  statements whatever its size), which is what keeps consumers up with a busy log. */
-  processorRoundMinMs: 20,
+  processorRoundMinMs: 100,
   /** Consumers' checkpoints are saved together at most this often: a crash repeats at most this
    *  much work (every consumer is idempotent), and a busy log costs one statement per period. */
   processorCheckpointMs: 200,

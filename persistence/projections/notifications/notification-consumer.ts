@@ -1,7 +1,7 @@
 /**
  * The notification consumer: turns order and wallet journal entries into persisted per-user
- * notifications, then hands each new one to the hub for live delivery. It runs after the
- * read-model consumer in the same round, so the order's parties are already in `orders`.
+ * notifications, then hands each new one to the hub for live delivery. It follows the read-model
+ * consumer (gateway/app/consumers.ts), so the order's parties are already in `orders`.
  */
 import type { Db } from '../../adapters/db.ts';
 import type { Consumer } from '../../adapters/consumer.ts';
@@ -24,10 +24,9 @@ export function createNotificationConsumer(db: Db, store: SqlNotificationStore, 
         const orderParties = isKeyOf('order', entry.key) ? parties.get(idOfKey('order', entry.key)) : undefined;
         if (orderParties !== undefined) planned.push(...planOrderNotifications(entry, orderParties));
       }
-      for (const notification of planned) {
-        const stored = await store.append(notification);
-        if (stored !== null) hub.publish(notification.userId, stored);
-      }
+      // One statement for the whole round: one per notification made this consumer the slowest
+      // under load (the live benchmark's notifications lagged seconds behind at 80 checkouts/s).
+      for (const { userId, notification } of await store.appendMany(planned)) hub.publish(userId, notification);
     },
   };
 }

@@ -30,6 +30,43 @@ export class SqlNotificationStore implements NotificationStore {
     return row === undefined ? null : toDto(row);
   }
 
+  /**
+   * Stores many at once, in their order, in one statement: each new one gets its user's next seq
+   * (a user's several in this call, consecutive ones); a source stored before, or repeated in
+   * the call, is left out. Returns what was stored, in the given order, with its user.
+   */
+  async appendMany(planned: readonly PlannedNotification[]): Promise<{ readonly userId: string; readonly notification: NotificationDto }[]> {
+    if (planned.length === 0) return [];
+    const rows = await this.db.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS p(ord integer, user_id text, event text, data jsonb, source text, created_at bigint)
+       ), fresh AS (
+         SELECT DISTINCT ON (i.user_id, i.source) i.* FROM input i
+         WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = i.user_id AND n.source = i.source)
+         ORDER BY i.user_id, i.source, i.ord
+       ), numbered AS (
+         SELECT f.*, (SELECT coalesce(max(n.seq), 0) FROM notifications n WHERE n.user_id = f.user_id)
+                     + row_number() OVER (PARTITION BY f.user_id ORDER BY f.ord) AS seq
+         FROM fresh f
+       )
+       INSERT INTO notifications (user_id, seq, event, data, source, created_at)
+       SELECT user_id, seq, event, data, source, created_at FROM numbered ORDER BY ord
+       RETURNING user_id, source, seq, event, data, created_at`,
+      [JSON.stringify(planned.map((each, ord) => ({ ord, user_id: each.userId, event: each.event, data: each.data, source: each.source, created_at: each.at })))],
+    );
+    // RETURNING promises no order: put them back in the order given.
+    // (A source repeated in the call was stored at its first place.)
+    const ordOf = new Map<string, number>();
+    planned.forEach((each, ord) => {
+      const id = `${each.userId}\u0000${each.source}`;
+      if (!ordOf.has(id)) ordOf.set(id, ord);
+    });
+    return rows
+      .map((row) => ({ ord: ordOf.get(`${String(row['user_id'])}\u0000${String(row['source'])}`) ?? 0, userId: String(row['user_id']), notification: toDto(row) }))
+      .sort((left, right) => left.ord - right.ord)
+      .map(({ userId, notification }) => ({ userId, notification }));
+  }
+
   async after(userId: string, afterSeq: number, limit: number): Promise<NotificationDto[]> {
     const rows = await this.db.query(
       'SELECT seq, event, data, created_at FROM notifications WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
