@@ -60,6 +60,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
   const limits: Limits = {
     ...defaultLimits,
     snapshotEvery: config.snapshotEvery,
+    journalMaxBatch: config.journal.maxBatch,
     passivateAfterMs: config.passivateAfterMs,
     ...options.limits,
   };
