@@ -140,6 +140,23 @@ describe('the event processor', () => {
     await restarted.stop();
   });
 
+  it('lets a caller read its own writes: a consumer pausing between rounds goes on at once', async () => {
+    const consumer = recorder('paused');
+    const processor = new EventProcessor(harness.journal, [{ consumer, after: [] }], { ...quick, processorRoundMinMs: 60_000 }, silentLogger);
+    processor.start();
+    processor.offer(await commit(['w:1']));
+    await until(() => consumer.handled.length === 1, 'the first round');
+    // The consumer now pauses a minute before its next round, unless someone waits for it.
+    const second = await commit(['w:1']);
+    processor.offer(second);
+    const startedAt = Date.now();
+    expect(await processor.caughtUp('paused', 10_000)).toBe(true);
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    expect(positionsOf(consumer.handled).at(-1)).toBe(second[0]?.position);
+    expect(await processor.caughtUp('nobody', 10)).toBe(false);
+    await processor.stop();
+  });
+
   it('refuses a consumer that follows one not listed before it', () => {
     expect(() => new EventProcessor(harness.journal, [{ consumer: recorder('x'), after: ['y'] }], quick, silentLogger)).toThrow(/follows y/);
   });

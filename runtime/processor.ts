@@ -58,6 +58,8 @@ export class EventProcessor {
   private pollTimer: NodeJS.Timeout | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private ready: Promise<void> | null = null;
+  /** Callers waiting in `caughtUp`: consumers skip the pause between rounds while there are any. */
+  private urgent = 0;
 
   constructor(
     private readonly journal: Journal,
@@ -127,6 +129,31 @@ export class EventProcessor {
       lag: Math.max(0, this.head - follower.position),
       failures: follower.failures,
     }));
+  }
+
+  /**
+   * Read-your-writes for a caller outside: resolves true once `consumer` has handled everything
+   * committed when it was called (so a reply already released is visible in its tables), false
+   * after `timeoutMs`. While anyone waits, consumers skip the pause between rounds.
+   */
+  async caughtUp(consumer: string, timeoutMs: number): Promise<boolean> {
+    const follower = this.followers.find((each) => each.consumer.name === consumer);
+    if (follower === undefined || !this.running) return false;
+    const target = this.head;
+    if (follower.position >= target) return true;
+    const deadline = Date.now() + timeoutMs;
+    this.urgent += 1;
+    this.wake();
+    try {
+      while (follower.position < target && this.running && Date.now() < deadline) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.changed, new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+        clearTimeout(timer);
+      }
+    } finally {
+      this.urgent -= 1;
+    }
+    return follower.position >= target;
   }
 
   /** Resolves once every consumer handled everything committed when it was called; rejects
@@ -217,7 +244,7 @@ export class EventProcessor {
         this.scheduleCheckpoint();
         this.trimTail();
         this.wake();
-        if (entries.length < this.limits.processorBatch) await this.sleepUnlessStopped(roundStartedAt + this.limits.processorRoundMinMs - Date.now());
+        if (entries.length < this.limits.processorBatch) await this.sleepUnlessStopped(roundStartedAt + this.limits.processorRoundMinMs - Date.now(), true);
       } catch (error) {
         follower.failures += 1;
         follower.lastError = error;
@@ -250,10 +277,11 @@ export class EventProcessor {
     this.tailStart += drop;
   }
 
-  /** Waits out a backoff, or less when the processor stops meanwhile. */
-  private async sleepUnlessStopped(ms: number): Promise<void> {
+  /** Waits out a backoff, or less when the processor stops meanwhile (or, for the pause between
+   *  rounds, when a caller waits in `caughtUp`). */
+  private async sleepUnlessStopped(ms: number, pause = false): Promise<void> {
     const deadline = Date.now() + ms;
-    while (this.running && Date.now() < deadline) {
+    while (this.running && Date.now() < deadline && !(pause && this.urgent > 0)) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.changed, new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
       clearTimeout(timer);

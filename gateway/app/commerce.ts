@@ -7,6 +7,8 @@ import type { CheckoutState } from '../../actors/checkout/checkout-messages.ts';
 import type { Failure } from '../../runtime/ask.ts';
 import type { CheckoutRefused, CheckoutRequest, CheckoutSucceeded, CommandPort } from '../ports.ts';
 import type { BazaarySystem } from './system.ts';
+import type { EntityKind } from '../../runtime/runtime.ts';
+import { readModelConsumerName } from '../../persistence/projections/readmodels/consumer.ts';
 
 export type { CheckoutRefused, CheckoutRequest, CheckoutSucceeded } from '../ports.ts';
 
@@ -47,12 +49,35 @@ export async function checkout(
   return refused(state);
 }
 
+/**
+ * How long a reply that changed something waits for the read models to show it. Answers leave
+ * once durable, and the read models follow a moment later (runtime/processor.ts); a client that
+ * reads right after its own write (the order page after a checkout) must find it. Past this the
+ * reply goes anyway: the read models are behind, and the write is durable.
+ */
+const readYourWritesMs = 2_000;
+
 /** The gateway's command port over a running system; a checkout waits at most `checkoutWaitMs`. */
 export function createCommandPort(system: BazaarySystem, checkoutWaitMs: number): CommandPort {
+  const readModelsCaughtUp = () => system.processor.caughtUp(readModelConsumerName, readYourWritesMs);
+  function readingOwnWrites<S, C, E>(kind: EntityKind<S, C, E>): EntityKind<S, C, E> {
+    return {
+      ...kind,
+      ask: async (id, command, timeoutMs) => {
+        const result = await kind.ask(id, command, timeoutMs);
+        if (result.ok && result.events.length > 0) await readModelsCaughtUp();
+        return result;
+      },
+    };
+  }
   return {
-    wallets: system.wallets,
-    sellers: system.sellers,
-    orders: system.orders,
-    checkout: (request) => checkout(system, request, checkoutWaitMs),
+    wallets: readingOwnWrites(system.wallets),
+    sellers: readingOwnWrites(system.sellers),
+    orders: readingOwnWrites(system.orders),
+    checkout: async (request) => {
+      const result = await checkout(system, request, checkoutWaitMs);
+      if (result.ok) await readModelsCaughtUp();
+      return result;
+    },
   };
 }
