@@ -61,7 +61,8 @@ describe.skipIf(missing.length > 0)('two gateway processes over Redis', () => {
     for (const gateway of [a, b]) {
       const ready = await gateway.call('GET', '/readyz');
       expect(ready.status).toBe(200);
-      expect(ready.body).toEqual({ status: 'ready', checks: { db: 'ok', processor: 'ok', redis: 'ok' } });
+      expect({ status: ready.body.status, checks: ready.body.checks }).toEqual({ status: 'ready', checks: { db: 'ok', processor: 'ok', redis: 'ok' } });
+      expect(ready.body.consumers.map((consumer: { consumer: string }) => consumer.consumer)).toContain('notifications');
     }
   });
 

@@ -92,7 +92,7 @@ describe.skipIf(skipReason !== '')('Redis outage and recovery under two gateway 
         return response.body.checks.redis === 'degraded' ? response : null;
       });
       expect(ready.status).toBe(200);
-      expect(ready.body).toEqual({ status: 'degraded', checks: { db: 'ok', processor: 'ok', redis: 'degraded' } });
+      expect({ status: ready.body.status, checks: ready.body.checks }).toEqual({ status: 'degraded', checks: { db: 'ok', processor: 'ok', redis: 'degraded' } });
     }
     for (let read = 0; read < 5; read += 1) {
       const product = await a.call('GET', `/api/products/${productId}`);
