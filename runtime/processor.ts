@@ -42,6 +42,9 @@ interface Follower {
   lastError: unknown;
 }
 
+/** Failures in a row after which `drain` gives up on a consumer (its backoff is then ~3 s long). */
+const drainFailuresMax = 5;
+
 /** Committed entries kept in memory for consumers that are catching up. */
 const tailMax = 50_000;
 
@@ -157,7 +160,7 @@ export class EventProcessor {
   }
 
   /** Resolves once every consumer handled everything committed when it was called; rejects
-   *  with a consumer's error if one fails meanwhile. */
+   *  with a consumer's error if one keeps failing (`drainFailuresMax` times in a row). */
   async drain(): Promise<void> {
     if (!this.running) return this.drainStopped();
     await this.ready;
@@ -165,7 +168,9 @@ export class EventProcessor {
     this.head = Math.max(this.head, target);
     this.wake();
     for (;;) {
-      const failing = this.followers.find((follower) => follower.failures > 0);
+      // A consumer that failed once or twice is retrying (a store outage that just ended, say);
+      // one that keeps failing is reported.
+      const failing = this.followers.find((follower) => follower.failures >= drainFailuresMax);
       if (failing !== undefined) throw failing.lastError;
       if (this.followers.every((follower) => follower.position >= target)) break;
       if (!this.running) throw new Error('the event processor stopped before it drained');
