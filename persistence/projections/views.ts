@@ -3,6 +3,7 @@
  * notifications, as they travel on the wire (gateway/api-types.ts re-exports them for the
  * storefront). Money is integer minor units (cents) with a currency code, never floats.
  */
+import type { ShipToAddress } from '../../actors/order/ship-to.ts';
 
 export type Currency = 'USD';
 
@@ -46,16 +47,9 @@ export interface TimelineStepDto {
   readonly at: number;
 }
 
-/** A shipping address: on an order (as placed) and in the address book. */
-export interface ShipToDto {
-  readonly name: string;
-  readonly line1: string;
-  readonly line2: string | null;
-  readonly city: string;
-  readonly postalCode: string;
-  /** ISO 3166-1 alpha-2, upper case. */
-  readonly countryCode: string;
-}
+/** A shipping address: on an order (as placed) and in the address book. The order's recorded
+ *  shape, so the wire and the journal cannot drift apart. */
+export type ShipToDto = ShipToAddress;
 
 /** An address in the shopper's address book. */
 export interface AddressDto extends ShipToDto {
