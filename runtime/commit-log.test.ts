@@ -5,10 +5,12 @@
  * command id is then applied exactly once.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { EntryPosition, Journal, JournalEntry } from '../persistence/adapters/journal.ts';
+import { accountDecider } from './testing/account.ts';
 import { counterDecider } from './testing/counter.ts';
 import { eventually } from './testing/controlled-journal.ts';
+import { gatedJournal } from './testing/gated-journal.ts';
 import { openHarness, type Harness } from './testing/harness.ts';
+import { isSettled, transferDecider } from './testing/transfer.ts';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -16,22 +18,6 @@ beforeAll(async () => {
 });
 afterEach(async () => harness.reset());
 afterAll(async () => harness.close());
-
-/** A journal whose next batch waits for `decide`, which commits it or refuses it. */
-function gatedJournal(inner: Journal) {
-  const gate = { held: 0, open: false, verdicts: [] as ((commit: boolean) => void)[], batches: [] as string[][] };
-  const journal: Journal = Object.create(inner) as Journal;
-  journal.commit = async (entries: readonly JournalEntry[], guards?: readonly EntryPosition[]) => {
-    gate.batches.push(entries.map((entry) => `${entry.key}#${entry.seq}`));
-    gate.held += 1;
-    const commit = gate.open || (await new Promise<boolean>((resolve) => gate.verdicts.push(resolve)));
-    gate.held -= 1;
-    if (!commit) throw new Error('the store refused the batch (injected)');
-    return inner.commit(entries, guards);
-  };
-  const decide = (commit: boolean) => gate.verdicts.shift()?.(commit);
-  return { journal, gate, decide };
-}
 
 describe('commit pipeline rollback', () => {
   it('answers no caller before its entry is durable', async () => {
@@ -100,5 +86,38 @@ describe('commit pipeline rollback', () => {
     expect((await retries).map((answer) => answer.ok && answer.seq)).toEqual([2, 3, 1]);
     expect(await harness.journal.lastSeq('counter:a')).toBe(3);
     expect(gate.batches.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('journals no saga effect whose cause was rolled back, and runs the step from durable state once the command is retried', async () => {
+    const { journal, gate, decide } = gatedJournal(harness.journal);
+    const runtime = harness.runtime({ sagaRetryBaseMs: 5, sagaRetryMaxMs: 20 }, { journal });
+    const accounts = runtime.register(accountDecider);
+    const transfers = runtime.register(transferDecider);
+    const funded = accounts.ask('alice', { type: 'Deposit', commandId: 'fund', amountMinor: 100 });
+    await eventually(() => gate.held === 1, 5_000, 'the deposit reached the store');
+    decide(true);
+    expect(await funded).toMatchObject({ ok: true, seq: 1 });
+
+    // The transfer's start is held at the store while its saga runs ahead: alice's debit and the
+    // step's record queue behind it. Then the store refuses the start.
+    const start = { type: 'StartTransfer', transferId: 't1', from: 'alice', to: ['bob'], amountMinor: 30 } as const;
+    const started = transfers.ask('t1', start);
+    await eventually(() => gate.held === 1 && runtime.log.stats().queued >= 2, 5_000, 'the debit and its record queued behind the start');
+    gate.open = true;
+    decide(false);
+    expect(await started).toMatchObject({ ok: false, code: 'unavailable' });
+
+    // The run that started from the lost start ends without asking alice again.
+    await eventually(() => runtime.list().every((actor) => actor.effectsInFlight === 0), 5_000, 'the stale run ended');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await harness.journal.lastSeq('account:alice')).toBe(1);
+    expect(await harness.journal.lastSeq('transfer:t1')).toBe(0);
+
+    // The retry runs the whole saga once.
+    expect(await transfers.ask('t1', start)).toMatchObject({ ok: true, seq: 1 });
+    expect(await transfers.waitFor('t1', isSettled, 5_000)).toMatchObject({ ok: true, state: { status: 'COMPLETED' } });
+    const alice = await accounts.inspect('alice');
+    expect(alice).toMatchObject({ ok: true, seq: 2, state: { balanceMinor: 70 } });
+    expect((await harness.journal.read('transfer:t1', 0, 10)).map((entry) => entry.commandId)).toEqual(['start', 'step:debit', 'step:credit:0']);
   });
 });

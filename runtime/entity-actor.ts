@@ -43,7 +43,7 @@ export function createEntityBehaviour(
   async function handleLoaded(cell: Loaded<unknown>, message: Message): Promise<Handled> {
     switch (message.type) {
       case 'command': {
-        const outcome = await execute(decider, deps, key, cell, message.command, message.dependsOn ?? 0);
+        const outcome = await execute(decider, deps, key, cell, message.command, message.dependsOn);
         resident.lastSeq = outcome.cell.seq;
         message.reply(outcome.result, outcome.ticket);
         const settledStep = message.effectStep !== undefined && outcome.result.ok ? message.effectStep : null;

@@ -75,9 +75,10 @@ export type EntityMessage<C, E, S> =
       /** Set by the saga driver on the command that records a step's outcome (runtime/saga.ts):
        *  once it is accepted, the step is no longer in flight for this actor. */
       readonly effectStep?: string;
-      /** The ticket of the answer this command reports (a saga step's outcome): if that entry is
-       *  lost, the command is refused, since it would record an effect that never happened. */
-      readonly dependsOn?: number;
+      /** The tickets this command rests on outside its own actor: the answer a saga step's
+       *  outcome reports, and the saga's basis (the entry that made the step pending). If any is
+       *  lost, the command is refused, since it would journal an effect whose cause never happened. */
+      readonly dependsOn?: readonly number[];
     }
   | { readonly type: 'inspect'; readonly reply: TicketedReply<Inspection<S> | Failure> };
 
@@ -158,10 +159,11 @@ export async function execute<S, C, E>(
   key: string,
   cell: Loaded<S>,
   command: C,
-  dependsOn = 0,
+  dependsOn: readonly number[] = [],
 ): Promise<Executed<E, S>> {
-  const lost = deps.log.lostReason(dependsOn);
-  if (lost !== null) return { cell, result: failure('rolled_back', 'the answer this command reports was rolled back'), ticket: 0 };
+  if (dependsOn.some((ticket) => deps.log.lostReason(ticket) !== null)) {
+    return { cell, result: failure('rolled_back', 'a cause this command rests on was rolled back'), ticket: 0 };
+  }
   const commandId = decider.commandId(command);
   const original = await originalOf<E, S>(deps, key, cell, commandId);
   if (original !== null) return original;
@@ -170,7 +172,7 @@ export async function execute<S, C, E>(
   if (isRejected(decision) || decision.length === 0) {
     // Decided from memory with no query; the guard makes the next batch check that no other
     // process moved this key meanwhile, and the answer is released only once it passed.
-    const ticket = deps.log.guard(key, cell.seq, [cell.ticket, dependsOn]);
+    const ticket = deps.log.guard(key, cell.seq, [cell.ticket, ...dependsOn]);
     const guarded = { ...cell, ticket };
     if (isRejected(decision)) return { cell: guarded, result: failure(decision.rejected, decision.message), ticket };
     return { cell: guarded, result: { ok: true, seq: cell.seq, events: [], duplicate: false, state: cell.state }, ticket };
@@ -179,7 +181,7 @@ export async function execute<S, C, E>(
   const unstorable = deps.journal.unstorable(entry);
   // Such an entry would fail its whole batch; it fails alone, as a fault of this command.
   if (unstorable !== null) throw new TypeError(unstorable);
-  const ticket = deps.log.append(entry, [cell.ticket, dependsOn]);
+  const ticket = deps.log.append(entry, [cell.ticket, ...dependsOn]);
   invariant(ticket > cell.ticket, `${key}: ticket ${ticket} follows ${cell.ticket}`);
   cell.commandIds.add(commandId, { seq: entry.seq, events: decision, ticket }, (held) => deps.log.isDurable(held));
   const state = decision.reduce(decider.evolve, cell.state);

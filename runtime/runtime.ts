@@ -87,6 +87,8 @@ export class ActorRuntime {
       {
         ask: (key, command, effectStep, dependsOn) => this.askFromSaga(key, command, effectStep, dependsOn),
         whenDurable: (ticket) => this.log.whenDurable(ticket),
+        isLost: (ticket) => this.log.lostReason(ticket) !== null,
+        resume: (key) => void this.inspect(key),
       },
       deps.limits,
       deps.logger,
@@ -164,7 +166,7 @@ export class ActorRuntime {
     key: string,
     command: unknown,
     effectStep: string | undefined,
-    dependsOn: number | undefined,
+    dependsOn: readonly number[],
   ): Promise<{ readonly result: CommandResult<unknown, unknown>; readonly ticket: number }> {
     let answeredTicket = 0;
     const result = await this.deliver<CommandResult<unknown, unknown>>(
@@ -175,7 +177,7 @@ export class ActorRuntime {
         command,
         reply,
         ...(effectStep === undefined ? {} : { effectStep }),
-        ...(dependsOn === undefined ? {} : { dependsOn }),
+        dependsOn,
       }),
       (answer, ticket) => {
         answeredTicket = ticket;
@@ -190,20 +192,20 @@ export class ActorRuntime {
     // The actor's state after its latest message: a step that settles later (below) starts the
     // steps the per-actor bound held back, from this state, as a settle inside the message did
     // before answers waited for durability.
-    let latestState: unknown;
+    let latest: { readonly state: unknown; readonly ticket: number } = { state: undefined, ticket: 0 };
     return {
       afterMessage: (cell, settledStep) => {
-        latestState = cell.state;
+        latest = cell;
         // A step is settled once its record is durable; until then it stays in flight (and its
         // run re-runs it if the record is rolled back, saga.ts).
         if (settledStep !== null) {
           void this.log.whenDurable(cell.ticket).then((lost) => {
             if (lost !== null) return;
             this.saga.settle(key, settledStep);
-            if (processManager !== undefined && this.residents.has(key)) this.saga.reconcile(key, processManager, latestState, null);
+            if (processManager !== undefined && this.residents.has(key)) this.saga.reconcile(key, processManager, latest.state, null, latest.ticket);
           });
         }
-        if (processManager !== undefined) this.saga.reconcile(key, processManager, cell.state, settledStep);
+        if (processManager !== undefined) this.saga.reconcile(key, processManager, cell.state, settledStep, cell.ticket);
         this.waiters.notify(key, cell.state, cell.seq, cell.ticket);
       },
     };

@@ -30,11 +30,21 @@ export interface SagaHost {
   /**
    * Asks the actor `key`, answered at once even when the answer is not durable yet, with the
    * log ticket it depends on. `effectStep` marks the command that records that step's outcome;
-   * `dependsOn` is the ticket of the answer it records, refused as `rolled_back` if that was lost.
+   * `dependsOn` lists the tickets the command rests on (the run's basis, the answer it records):
+   * it is refused as `rolled_back` if any of them was lost.
    */
-  ask(key: string, command: unknown, effectStep?: string, dependsOn?: number): Promise<{ readonly result: CommandResult<unknown, unknown>; readonly ticket: number }>;
+  ask(
+    key: string,
+    command: unknown,
+    effectStep: string | undefined,
+    dependsOn: readonly number[],
+  ): Promise<{ readonly result: CommandResult<unknown, unknown>; readonly ticket: number }>;
   /** Null once `ticket` is durable, or the failure that lost it (commit-log.ts). */
   whenDurable(ticket: number): Promise<Failure | null>;
+  /** Whether `ticket` was lost with its batch. */
+  isLost(ticket: number): boolean;
+  /** Has the actor `key` reload if it must and reconcile again (a message through its mailbox). */
+  resume(key: string): void;
 }
 
 
@@ -44,7 +54,13 @@ type AnyProcess = ProcessManager<unknown, unknown>;
 interface EffectRun {
   readonly effect: Effect;
   readonly manager: AnyProcess;
+  /** The log ticket of the state that listed the step (0: durable state). If it is lost, the
+   *  run is stale: its effect and its outcome would rest on a cause that never happened. */
+  readonly basis: number;
 }
+
+/** How a run ended: recorded (or given up for now), or stale (its basis was rolled back). */
+type RunEnd = 'done' | 'stale';
 
 /** The outcome to record for a target's answer, or null when the answer was transient. */
 export function outcomeOf(result: CommandResult<unknown, unknown>): EffectOutcome | null {
@@ -94,9 +110,10 @@ export class SagaDriver {
    * Starts every effect `state` lists that is not in flight, within the per-actor and global
    * bounds. `settledStep` is the step whose outcome the actor just recorded: a state that still
    * lists it is a decider bug, and re-running it at once would loop, so it waits for the next
-   * message. Never throws: it runs inside the actor's message loop.
+   * message. `basis` is the log ticket `state` rests on. Never throws: it runs inside the
+   * actor's message loop.
    */
-  reconcile(key: string, manager: AnyProcess, state: unknown, settledStep: string | null): void {
+  reconcile(key: string, manager: AnyProcess, state: unknown, settledStep: string | null, basis: number): void {
     if (this.stopped) return;
     let effects: readonly Effect[];
     try {
@@ -119,7 +136,7 @@ export class SagaDriver {
         this.logger.warn({ key, stepId: effect.stepId, queued: this.queue.length }, 'saga effect queue full; the step starts at the actor\'s next message');
         return;
       }
-      this.start(key, { effect, manager });
+      this.start(key, { effect, manager, basis });
     }
   }
 
@@ -150,18 +167,11 @@ export class SagaDriver {
 
   private async drive(key: string, run: EffectRun): Promise<void> {
     const { stepId, target } = run.effect;
+    let end: RunEnd = 'done';
     try {
       if (!(await this.acquire())) return;
       try {
-        // An answer is speculative until durable: if its entry was rolled back before the
-        // outcome was recorded, the record is refused and the step runs again on reloaded state.
-        // Every ask of the target counts against one budget of `sagaEffectAttemptsMax`.
-        const budget = { attempts: 0 };
-        for (;;) {
-          const answer = await this.runEffect(key, run.effect, budget);
-          if (answer === null) break;
-          if ((await this.report(key, run, answer.outcome, answer.ticket)) !== 'rolled_back') break;
-        }
+        end = await this.runToRecord(key, run);
       } finally {
         this.release();
       }
@@ -171,17 +181,40 @@ export class SagaDriver {
     } finally {
       this.forget(key, run);
     }
+    // The state that listed the step was rolled back. The actor reloads its durable state and
+    // lists what is pending there; a run of the same step started meanwhile (by a retried
+    // command) was skipped while this one held its place, so it starts now.
+    if (end === 'stale' && !this.stopped) this.host.resume(key);
   }
 
-  /** Asks the target until it answers for real; null when it never did (or we are stopping). */
-  private async runEffect(key: string, effect: Effect, budget: { attempts: number }): Promise<{ outcome: EffectOutcome; ticket: number } | null> {
+  /**
+   * An answer is speculative until durable: if its entry was rolled back before the outcome was
+   * recorded, the record is refused and the step runs again. Every ask of the target counts
+   * against one budget of `sagaEffectAttemptsMax`.
+   */
+  private async runToRecord(key: string, run: EffectRun): Promise<RunEnd> {
+    const budget = { attempts: 0 };
+    for (;;) {
+      if (this.host.isLost(run.basis)) return 'stale';
+      const answer = await this.runEffect(key, run, budget);
+      if (answer === 'stale' || answer === null) return answer ?? 'done';
+      const recorded = await this.report(key, run, answer.outcome, answer.ticket);
+      if (recorded !== 'rolled_back') return recorded;
+    }
+  }
+
+  /** Asks the target until it answers for real; null when it never did (or we are stopping),
+   *  'stale' when the run's basis was lost meanwhile. */
+  private async runEffect(key: string, run: EffectRun, budget: { attempts: number }): Promise<{ outcome: EffectOutcome; ticket: number } | 'stale' | null> {
+    const { effect } = run;
     while (budget.attempts < this.limits.sagaEffectAttemptsMax) {
       budget.attempts += 1;
       const attempt = budget.attempts;
       if (this.stopped) return null;
-      const { result, ticket } = await this.host.ask(effect.target, effect.command);
+      const { result, ticket } = await this.host.ask(effect.target, effect.command, undefined, [run.basis]);
       const outcome = outcomeOf(result);
       if (outcome !== null) return { outcome, ticket };
+      if (this.host.isLost(run.basis)) return 'stale';
       this.logTransient(key, effect, result as Failure, attempt);
       if (attempt < this.limits.sagaEffectAttemptsMax) await this.sleep(backoffMs(attempt, this.limits));
     }
@@ -193,16 +226,17 @@ export class SagaDriver {
   }
 
   /** Sends the outcome to the actor itself; its command id makes a repeat harmless. */
-  private async report(key: string, run: EffectRun, outcome: EffectOutcome, dependsOn: number): Promise<'done' | 'rolled_back'> {
+  private async report(key: string, run: EffectRun, outcome: EffectOutcome, answer: number): Promise<RunEnd | 'rolled_back'> {
     const { stepId } = run.effect;
     const command = run.manager.stepCompleted(stepId, outcome);
     for (let attempt = 1; attempt <= this.limits.sagaEffectAttemptsMax; attempt += 1) {
       if (this.stopped) return 'done';
-      const { result, ticket } = await this.host.ask(key, command, stepId, dependsOn);
+      const { result, ticket } = await this.host.ask(key, command, stepId, [answer, run.basis]);
       // The step is done only once its record is durable: a record lost with its batch (its
-      // cause, or anything before it, failed to commit) means running the step again.
-      if (result.ok) return (await this.host.whenDurable(ticket)) === null ? 'done' : 'rolled_back';
-      if (result.code === 'rolled_back') return 'rolled_back';
+      // cause, or anything before it, failed to commit) means running the step again, unless
+      // the state that listed it was lost too.
+      if (result.ok && (await this.host.whenDurable(ticket)) === null) return 'done';
+      if (result.ok || result.code === 'rolled_back') return this.host.isLost(run.basis) ? 'stale' : 'rolled_back';
       if (!isTransientFailure(result)) {
         this.logger.error({ key, stepId, code: result.code, message: result.message }, 'actor rejected the outcome of its own step');
         return 'done';
