@@ -21,6 +21,8 @@ export interface TimerChanges {
   readonly earliestDueAt: number | null;
   /** Row ids of timers newly cancelled. */
   readonly cancelledIds: readonly string[];
+  /** The timers newly indexed, so the scheduler can take them into its window without a read. */
+  readonly indexed: readonly TimerRow[];
 }
 
 export function timerRowId(targetKey: string, timerId: string): string {
@@ -87,9 +89,11 @@ export class TimerIndex implements Consumer {
       scheduled.length === 0 ? [] : await this.db.query<{ id: string; due_at: number }>(insertSql, [JSON.stringify(scheduled)]);
     const stamped = cancelled.length === 0 ? [] : await this.db.query<{ id: string }>(cancelSql, [JSON.stringify(cancelled)]);
     if (inserted.length === 0 && stamped.length === 0) return;
+    const insertedIds = new Set(inserted.map((row) => row.id));
     const changes: TimerChanges = {
       earliestDueAt: inserted.reduce<number | null>((earliest, row) => (earliest === null ? row.due_at : Math.min(earliest, row.due_at)), null),
       cancelledIds: stamped.map((row) => row.id),
+      indexed: scheduled.filter((row) => insertedIds.has(row.id)),
     };
     for (const listener of this.listeners) {
       try {

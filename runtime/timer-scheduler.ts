@@ -52,6 +52,12 @@ type Position = Pick<PendingTimer, 'dueAt' | 'id'>;
 const pendingColumns = pendingTimerColumns;
 const pendingWhere = pendingTimerWhere;
 
+/** (dueAt, id) order, as the table's index and every read of the window use. */
+function compare(a: Position, b: Position): number {
+  if (a.dueAt !== b.dueAt) return a.dueAt - b.dueAt;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 function toPending(row: TimerRow): PendingTimer {
   const prefix = `${row.target_key}#`;
   if (!row.id.startsWith(prefix)) throw new Error(`timer row ${row.id} does not start with its target ${row.target_key}`);
@@ -91,14 +97,19 @@ export class TimerScheduler {
 
   /**
    * Brings the window up to date after the index wrote timers. With `changes` it drops newly
-   * cancelled timers from memory and reloads only when a new timer falls inside the window;
-   * without, it always reloads. Never rejects: a failed reload is logged and the next tick
-   * reloads instead. Concurrent calls share one queued reload.
+   * cancelled timers from memory and takes the new timers that fall inside the window into it
+   * (the index hands over their rows, so a loaded window needs no read); without, it reloads.
+   * Never rejects: a failed reload is logged and the next tick reloads instead. Concurrent calls
+   * share one queued reload.
    */
   refresh(changes?: TimerChanges): Promise<void> {
     if (changes !== undefined) {
       if (changes.cancelledIds.length > 0) this.dropFromWindow(new Set(changes.cancelledIds));
       if (!this.newTimersMatter(changes.earliestDueAt)) return Promise.resolve();
+      if (!this.stale && this.loadedAtMs !== null) {
+        this.mergeIntoWindow(changes.indexed.map(toPending));
+        return Promise.resolve();
+      }
     }
     this.stale = true;
     if (this.queuedReload !== null) return this.queuedReload;
@@ -235,6 +246,26 @@ export class TimerScheduler {
     );
     this.acceptPage(rows.map(toPending), true);
     this.loadedAtMs = performance.now();
+  }
+
+  /**
+   * Adds newly indexed timers that fall inside the window, in (dueAt, id) order. Past twice the
+   * window size the latest ones are dropped again: the window then ends at the last one kept,
+   * and the ones after it are read as a page when they come due.
+   */
+  private mergeIntoWindow(rows: readonly PendingTimer[]): void {
+    const inside = rows.filter((row) => this.complete || this.horizon === null || compare(row, this.horizon) <= 0);
+    if (inside.length === 0) return;
+    const present = new Set(this.window.map((row) => row.id));
+    const merged = [...this.window, ...inside.filter((row) => !present.has(row.id))].sort(compare);
+    const bound = 2 * this.limits.timerWindowSize;
+    if (merged.length > bound) {
+      merged.length = bound;
+      const last = merged[bound - 1];
+      if (last !== undefined) this.horizon = { dueAt: last.dueAt, id: last.id };
+      this.complete = false;
+    }
+    this.window = merged;
   }
 
   private acceptPage(page: PendingTimer[], replace: boolean): void {

@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../persistence/adapters/db.ts';
+import { countingDb } from '../persistence/adapters/counting-db.ts';
 import { failure } from './ask.ts';
 import { limits, type Limits } from './limits.ts';
 import { silentLogger } from './logger.ts';
@@ -24,7 +26,7 @@ const hourMs = 3_600_000;
  * a scheduler the index refreshes. `deliveries` records every message the scheduler sends, and
  * `failNext` makes the next deliveries fail transiently without reaching the actor.
  */
-function node(overrides: Partial<Limits> = {}) {
+function node(overrides: Partial<Limits> = {}, schedulerDb: Db = harness.db) {
   const runtime = harness.runtime();
   const alarms = runtime.register(alarmDecider);
   const index = new TimerIndex(harness.db, silentLogger);
@@ -41,7 +43,7 @@ function node(overrides: Partial<Limits> = {}) {
       return runtime.ask(key, command, timeoutMs);
     },
   };
-  const scheduler = new TimerScheduler(harness.db, target, harness.clock, { ...limits, ...overrides }, silentLogger);
+  const scheduler = new TimerScheduler(schedulerDb, target, harness.clock, { ...limits, ...overrides }, silentLogger);
   index.onIndexed((changes) => void scheduler.refresh(changes));
   return { runtime, alarms, index, processor, scheduler, deliveries, faults };
 }
@@ -162,6 +164,24 @@ describe('durable timers', () => {
     harness.clock.advance(1_000);
     expect(await one.scheduler.tick()).toEqual({ fired: 1, retryLater: 0 });
     expect((await alarmState(one.runtime, 'f')).rang).toEqual(['soon']);
+  });
+
+  it('takes timers indexed after its window was loaded into the window without reading the table', async () => {
+    const counted = countingDb(harness.db);
+    const one = node({ timerWindowSize: 10 }, counted);
+    const start = harness.clock.now();
+    await setAlarms(one, 'h', [{ timerId: 'first', dueAt: start + 5_000 }], 'first');
+    await one.scheduler.tick();
+    const before = counted.counts().statements;
+    await setAlarms(one, 'h', [{ timerId: 'second', dueAt: start + 1_000 }, { timerId: 'third', dueAt: start + 2_000 }], 'more');
+    expect(one.scheduler.windowSize()).toBe(3);
+    harness.clock.advance(2_000);
+    expect(await one.scheduler.tick()).toEqual({ fired: 2, retryLater: 0 });
+    // The only statement is the one that marks the two fired.
+    expect(counted.counts().statements - before).toBe(1);
+    harness.clock.advance(3_000);
+    expect(await one.scheduler.tick()).toEqual({ fired: 1, retryLater: 0 });
+    expect((await alarmState(one.runtime, 'h')).rang).toEqual(['second', 'third', 'first']);
   });
 
   it('leaves a transiently failed delivery for the next tick (late rather than never)', async () => {
