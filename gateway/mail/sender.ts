@@ -39,7 +39,6 @@ export class MailSender {
   private interval: NodeJS.Timeout | null = null;
   private round: Promise<MailRoundReport> | null = null;
   private wakeRequested = false;
-  private readonly sentQueue: { readonly mail: ClaimedMail; readonly resolve: (held: boolean) => void; readonly reject: (error: unknown) => void }[] = [];
 
   constructor(
     private readonly db: Db,
@@ -94,19 +93,34 @@ export class MailSender {
     // draw from the injected id generator (that would shift the ids seeded tests expect).
     const claimed = await claimDueMails(this.db, `sender-${randomUUID()}`, clock.now(), limits.leaseMs, limits.batchSize, limits.attemptsMax);
     const outcomes: ('sent' | 'retrying' | 'failed' | 'lost')[] = [];
+    const sent: ClaimedMail[] = [];
     let next = 0;
     const worker = async () => {
       while (next < claimed.length) {
         const mail = claimed[next];
         next += 1;
-        if (mail !== undefined) outcomes.push(await this.sendOne(mail));
+        if (mail === undefined) continue;
+        const outcome = await this.sendOne(mail);
+        if (outcome === 'sent') sent.push(mail);
+        else outcomes.push(outcome);
       }
     };
     await Promise.all(Array.from({ length: Math.min(limits.concurrency, claimed.length) }, worker));
+    // One statement marks the round's sent mails (their leases outlast the round). A crash before
+    // it sends them again later (outgoing.ts).
+    const marked = await markMailsSent(this.db, sent, clock.now());
+    for (const mail of sent) {
+      if (marked.has(mail.id)) outcomes.push('sent');
+      else {
+        this.options.logger.warn({ mail: mail.id }, 'mail sent but its lease had passed to another sender');
+        outcomes.push('lost');
+      }
+    }
     const count = (outcome: string) => outcomes.filter((each) => each === outcome).length;
     return { claimed: claimed.length, sent: count('sent'), retrying: count('retrying'), failed: count('failed') };
   }
 
+  /** Sends one mail; 'sent' means the transport took it and the round still has to mark it. */
   private async sendOne(mail: ClaimedMail): Promise<'sent' | 'retrying' | 'failed' | 'lost'> {
     const { clock, logger, limits, from } = this.options;
     try {
@@ -119,24 +133,6 @@ export class MailSender {
       else logger.warn(fields, 'mail not sent; retrying with backoff');
       return status === 'failed' ? 'failed' : status === 'pending' ? 'retrying' : 'lost';
     }
-    // Between the send above and this write a crash resends the mail later (outgoing.ts).
-    if (await this.markSent(mail)) return 'sent';
-    logger.warn({ mail: mail.id }, 'mail sent but its lease had passed to another sender');
-    return 'lost';
-  }
-
-  /** Marks sent together every mail whose send finished in this turn: one statement for many. */
-  private markSent(mail: ClaimedMail): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      this.sentQueue.push({ mail, resolve, reject });
-      if (this.sentQueue.length > 1) return;
-      setImmediate(() => {
-        const batch = this.sentQueue.splice(0);
-        markMailsSent(this.db, batch.map((queued) => queued.mail), this.options.clock.now()).then(
-          (marked) => batch.forEach((queued) => queued.resolve(marked.has(queued.mail.id))),
-          (error: unknown) => batch.forEach((queued) => queued.reject(error)),
-        );
-      });
-    });
+    return 'sent';
   }
 }
