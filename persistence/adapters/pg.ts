@@ -67,7 +67,9 @@ function transactionDb(tx: TransactionSql): Db {
 
 async function run<T extends Row>(sql: Sql | TransactionSql, text: string, params: readonly unknown[] = []): Promise<T[]> {
   // The port takes unknown parameters; postgres.js types them by the server's inferred oid.
-  const rows = await sql.unsafe<T[]>(text, params as SqlParameters);
+  // Prepared (named, cached per connection): the statements are a fixed set of texts, so the
+  // server parses and plans each once per connection instead of on every call.
+  const rows = await sql.unsafe<T[]>(text, params as SqlParameters, { prepare: true });
   // A plain array: postgres.js's result carries extra fields (count, command, columns).
   return Array.from(rows);
 }
