@@ -2,13 +2,14 @@
  * The API contract a client relies on (issue #14 items 6, 8 and 9), over real HTTP against a real
  * gateway: uploads that fail write nothing and deleted products lose their images; the
  * cancel-or-dispute rule; the operator inspector and /metrics; idempotent replays; one checkout
- * id; refused checkouts named and hidden; sellers see confirmed orders; one ledger vocabulary.
+ * id; refused checkouts named and hidden; a seller sees an order only once its checkout confirmed
+ * it (no list, desk, page or notification before); one ledger vocabulary.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthDto, LedgerEntryDto, OrderDto, Page } from './api-types.ts';
+import type { AuthDto, LedgerEntryDto, NotificationCentreDto, OrderDto, Page } from './api-types.ts';
 import { productImage } from './seed/png.ts';
 import { eventually, productVisible, startTestGateway, type TestGateway } from './testing/gateway-harness.ts';
 
@@ -81,14 +82,16 @@ describe('uploads (item 6)', () => {
 });
 
 describe('order rules and operators (item 8)', () => {
-  it('lets the buyer cancel an unshipped order and keeps disputes for shipped ones', async () => {
+  it('lets the buyer cancel an unshipped order (a retried cancel replayed) and keeps disputes for shipped ones', async () => {
     const productId = await product('Lamp');
     const orderId = await paidOrder(productId);
     const dispute = await harness.call('POST', `/api/orders/${orderId}/dispute`, { token: buyer.token, body: { reason: 'never came' } });
     expect(dispute.status).toBe(409);
     expect(dispute.body.error.code).toBe('not_shipped');
-    const cancelled = await harness.call('POST', `/api/orders/${orderId}/cancel`, { token: buyer.token });
+    const cancelled = await harness.call('POST', `/api/orders/${orderId}/cancel`, { token: buyer.token, body: { commandId: 'cancel-once' } });
     expect(cancelled.status).toBe(200);
+    const recancelled = await harness.call('POST', `/api/orders/${orderId}/cancel`, { token: buyer.token, body: { commandId: 'cancel-once' } });
+    expect([recancelled.status, recancelled.body, recancelled.headers.get('idempotent-replayed')]).toEqual([200, cancelled.body, 'true']);
     const order = await eventually(async () => {
       const read = await harness.call('GET', `/api/orders/${orderId}`, { token: buyer.token });
       return read.body.status === 'CANCELLED' ? (read.body as OrderDto) : null;
@@ -135,7 +138,7 @@ describe('the API contract (item 9)', () => {
     expect(other.body.error.code).toBe('conflicting_retry');
   });
 
-  it('replays ship and checkout, and shows one checkout id', async () => {
+  it('replays checkout, ship and confirm-delivery, and shows one checkout id', async () => {
     const productId = await product('Mug');
     const checkoutId = randomUUID();
     const body = { checkoutId, items: [{ productId, qty: 1 }] };
@@ -150,7 +153,10 @@ describe('the API contract (item 9)', () => {
 
     const shipped = await harness.call('POST', `/api/orders/${orderId}/ship`, { token: seller.token, body: { commandId: 'ship-once' } });
     expect(shipped.body).toEqual({ orderId, status: 'SHIPPED' });
-    expect((await harness.call('POST', `/api/orders/${orderId}/confirm-delivery`, { token: buyer.token })).status).toBe(200);
+    const confirmed = await harness.call('POST', `/api/orders/${orderId}/confirm-delivery`, { token: buyer.token, body: { commandId: 'confirm-once' } });
+    expect(confirmed.body).toEqual({ orderId, status: 'DELIVERED' });
+    const reconfirmed = await harness.call('POST', `/api/orders/${orderId}/confirm-delivery`, { token: buyer.token, body: { commandId: 'confirm-once' } });
+    expect([reconfirmed.status, reconfirmed.body, reconfirmed.headers.get('idempotent-replayed')]).toEqual([200, confirmed.body, 'true']);
     const reshipped = await harness.call('POST', `/api/orders/${orderId}/ship`, { token: seller.token, body: { commandId: 'ship-once' } });
     expect(reshipped.status).toBe(200);
     expect(reshipped.body).toEqual({ orderId, status: 'SHIPPED' });
@@ -172,6 +178,31 @@ describe('the API contract (item 9)', () => {
     const sellers = (await harness.call('GET', '/api/seller/orders?pageSize=100', { token: seller.token })).body as Page<OrderDto>;
     expect(sellers.items.map((order) => order.id)).not.toContain(named[0]);
   }, 120_000);
+
+  it('hides a paid order from its seller until its checkout confirms it: no list, desk, page or notification shows it', async () => {
+    const productId = await product('Clock', 3_000);
+    // Placed without a checkout, the order stays PAID and unconfirmed: the window between a
+    // checkout's first payment and its confirmation, held still (its notify_checkout is refused).
+    const orderId = `window-${randomUUID()}`;
+    const placed = await harness.gateway.system.orders.ask(orderId, { type: 'PlaceOrder', orderId, checkoutId: `window-${orderId}`, buyerId: buyer.user.id, sellerId: seller.user.id, items: [{ productId, qty: 1 }] });
+    expect(placed.ok).toBe(true);
+    const paid = await eventually(async () => {
+      const read = await harness.call('GET', `/api/orders/${orderId}`, { token: admin.token });
+      return read.body.status === 'PAID' ? (read.body as OrderDto) : null;
+    });
+    expect(paid.timeline.map((step) => step.status)).toEqual(['PLACED', 'PAID']);
+    await harness.gateway.system.processor.drain();
+    for (const path of ['/api/orders?pageSize=100', '/api/seller/orders?pageSize=100', '/api/seller/desk?pageSize=100', '/api/seller/desk?status=PAID&pageSize=100']) {
+      const page = (await harness.call('GET', path, { token: seller.token })).body as Page<OrderDto>;
+      expect(page.items.map((order) => order.id), path).not.toContain(orderId);
+    }
+    expect((await harness.call('GET', `/api/orders/${orderId}`, { token: seller.token })).status).toBe(404);
+    const notifications = (await harness.call('GET', '/api/notifications?limit=50', { token: seller.token })).body as NotificationCentreDto;
+    expect(notifications.items.length).toBeGreaterThan(0);
+    expect(notifications.items.filter((item) => JSON.stringify(item.notification.data).includes(orderId))).toEqual([]);
+    const ship = await harness.call('POST', `/api/orders/${orderId}/ship`, { token: seller.token });
+    expect([ship.status, ship.body.error.code]).toEqual([409, 'awaiting_checkout']);
+  });
 
   it('shows the seller confirmed orders with CHECKOUT_CONFIRMED in the timeline, and one ledger vocabulary', async () => {
     const productId = await product('Kettle', 2_000);

@@ -7,9 +7,9 @@
  * full 10,000-request HTTP fuzz is a proof (bench/proofs/hostile-fuzz.test.ts).
  * Then the edge's guarantees (issue #14), each as an attacker tried it: CSRF forms and login
  * CSRF, foreign origins on /ws, tokens replayed after logout, pipelined HEAD, out-of-range
- * numbers, deep nesting, and the registration limit.
+ * numbers, deep nesting, refused uploads, and the registration limit.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import WebSocket from 'ws';
 import { SeededRandom } from '../actors/testing/seeded-random.ts';
 import type { AuthDto } from './api-types.ts';
 import { openApiPath } from './openapi.ts';
+import { productImage } from './seed/png.ts';
 import { startTestGateway, type TestGateway } from './testing/gateway-harness.ts';
 import { answersIn, hostileStrings, hostileValues, pick, sendHostileRequests, serverErrorsOf } from './testing/hostile-requests.ts';
 import { exchange, rawRequest } from './testing/raw-http.ts';
@@ -30,6 +31,8 @@ const hostileRequests = 2_000;
 
 /** Registrations allowed per IP per hour here: beforeAll spends 2, the limit test the rest. */
 const registrationsPerHour = 4;
+/** Images the seller may hold here: the refused-uploads test spends it with one upload. */
+const uploadQuotaImages = 1;
 let storefrontDir: string;
 
 beforeAll(async () => {
@@ -37,7 +40,7 @@ beforeAll(async () => {
   mkdirSync(join(storefrontDir, 'assets'));
   writeFileSync(join(storefrontDir, 'index.html'), '<!doctype html><title>Bazaary</title>');
   writeFileSync(join(storefrontDir, 'assets', 'app-1a2b.js'), 'export const answer = 42;\n'.repeat(200));
-  harness = await startTestGateway({ REGISTRATIONS_PER_HOUR: String(registrationsPerHour), STOREFRONT_DIR: storefrontDir });
+  harness = await startTestGateway({ REGISTRATIONS_PER_HOUR: String(registrationsPerHour), UPLOAD_QUOTA_IMAGES: String(uploadQuotaImages), STOREFRONT_DIR: storefrontDir });
   buyer = await harness.register('fuzz-buyer@example.test', 'BUYER');
   seller = await harness.register('fuzz-seller@example.test', 'SELLER');
   await harness.call('POST', '/api/wallet/deposit', { token: buyer.token, body: { commandId: 'fund', amountMinor: 50_000 } });
@@ -308,5 +311,41 @@ describe('the edge (issue #14)', () => {
     expect((await wallet).ok).toBe(true);
     expect(closes).toEqual([]);
     socket.close();
+  });
+});
+
+/** Every file the blob store holds, as paths under its root. */
+function storedBlobs(): string[] {
+  try {
+    return readdirSync(join(harness.gateway.system.config.dataDir, 'blobs'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name));
+  } catch {
+    return [];
+  }
+}
+
+describe('refused uploads (issue #14)', () => {
+  it('writes no file for an upload refused for any reason: foreign form, not an image, too large, not yours, over the quota', async () => {
+    const token = await harness.session(seller);
+    const created = await harness.call('POST', '/api/products', { token, body: { title: 'Vase', description: 'A vase', priceMinor: 2_500, stock: 2, category: 'home' } });
+    expect(created.status).toBe(201);
+    const images = `/api/products/${created.body.id}/images`;
+    const png = productImage(40, 2, 64);
+    const before = storedBlobs();
+    const form = Buffer.concat([Buffer.from('--x\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n'), png, Buffer.from('\r\n--x--\r\n')]);
+    const foreignForm = await rawRequest(harness.base, 'POST', images, { 'content-type': 'multipart/form-data; boundary=x', origin: evil, cookie: cookieOf(token) }, form);
+    expect([foreignForm.status, foreignForm.json?.error?.code]).toEqual([403, 'cross_site_request']);
+    const notImage = await harness.call('POST', images, { token, raw: new TextEncoder().encode('<?php system($_GET["c"]); ?>'), contentType: 'image/png' });
+    expect([notImage.status, notImage.body.error.code]).toEqual([415, 'unsupported_image']);
+    const tooLarge = await harness.call('POST', images, { token, raw: new Uint8Array(6 * 1024 * 1024), contentType: 'image/png' });
+    expect([tooLarge.status, tooLarge.body.error.code]).toEqual([413, 'payload_too_large']);
+    const notYours = await harness.call('POST', '/api/products/someone-elses/images', { token, raw: png, contentType: 'image/png' });
+    expect([notYours.status, notYours.body.error.code]).toEqual([404, 'product_not_found']);
+    expect(storedBlobs()).toEqual(before);
+    expect((await harness.call('POST', images, { token, raw: png, contentType: 'image/png' })).status).toBe(201);
+    const overQuota = await harness.call('POST', images, { token, raw: png, contentType: 'image/png' });
+    expect([overQuota.status, overQuota.body.error.code]).toEqual([422, 'upload_quota_exceeded']);
+    expect(storedBlobs()).toHaveLength(before.length + uploadQuotaImages);
   });
 });
