@@ -4,7 +4,7 @@ import type { JSX } from 'solid-js';
 import { A, useAction, useNavigate, useSearchParams } from '@solidjs/router';
 import { ErrorNote } from '../../components/ui.tsx';
 import { homeFor, loginAction } from '../../data/auth.ts';
-import { describeError } from '../../lib/errors.ts';
+import { useCommand } from '../../lib/command.ts';
 
 /** Only same-site paths are followed after sign-in, so a crafted link cannot send users away. */
 export function safeNext(next: string | string[] | undefined): string | null {
@@ -18,21 +18,14 @@ export function LoginPage(): JSX.Element {
   const [params] = useSearchParams();
   const [email, setEmail] = createSignal('');
   const [password, setPassword] = createSignal('');
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
+  const command = useCommand();
 
   async function submit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
+    await command.run(async () => {
       const user = await login(email().trim(), password());
       navigate(safeNext(params.next) ?? homeFor(user.role), { replace: true });
-    } catch (caught) {
-      setError(describeError(caught));
-    } finally {
-      setPending(false);
-    }
+    });
   }
 
   return (
@@ -53,10 +46,10 @@ export function LoginPage(): JSX.Element {
           </label>
           <input id="login-password" type="password" autocomplete="current-password" required class="field" value={password()} onInput={(event) => setPassword(event.currentTarget.value)} />
         </div>
-        <button type="submit" class="btn-premium" disabled={pending()} aria-describedby={error() === null ? undefined : 'login-error'}>
+        <button type="submit" class="btn-premium" disabled={command.pending()} aria-describedby={command.error() === null ? undefined : 'login-error'}>
           Sign in
         </button>
-        <ErrorNote id="login-error" error={error()} />
+        <ErrorNote id="login-error" error={command.error()} />
         <p class="m-0 text-sm text-muted">
           New here? <A href={safeNext(params.next) === null ? '/register' : `/register?next=${encodeURIComponent(safeNext(params.next) ?? '/')}`}>Create an account</A>
         </p>

@@ -12,7 +12,8 @@ import { Async, Badge, ErrorNote, formatDateTime, Money, PageHeader } from '../.
 import { cancelOrder, confirmDelivery, getOrder, openDispute, resolveDispute, statusTone } from '../../data/orders.ts';
 import { addressLine } from '../../data/addresses.ts';
 import { ShipForm } from '../../components/ShipForm.tsx';
-import { describeError, errorCode, sentenceFor } from '../../lib/errors.ts';
+import { sentenceFor } from '../../lib/errors.ts';
+import { useCommand } from '../../lib/command.ts';
 import { formatCents } from '../../lib/money.ts';
 import { noteOwnAction } from '../../lib/toasts.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
@@ -29,34 +30,6 @@ const stepLabels: Readonly<Record<string, string>> = {
   DISPUTE_RESOLVED: 'Dispute resolved',
   FAILED: 'Failed, nothing charged',
 };
-
-/** Runs one order command with its own pending flag and inline error. */
-function useCommand(): { pending: () => boolean; error: () => string | null; code: () => string | null; run: (command: () => Promise<unknown>) => Promise<boolean> } {
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
-  const [code, setCode] = createSignal<string | null>(null);
-  return {
-    pending,
-    error,
-    code,
-    run: async (command) => {
-      if (pending()) return false;
-      setPending(true);
-      setError(null);
-      setCode(null);
-      try {
-        await command();
-        return true;
-      } catch (caught) {
-        setCode(errorCode(caught));
-        setError(describeError(caught));
-        return false;
-      } finally {
-        setPending(false);
-      }
-    },
-  };
-}
 
 /** The rule that decides which actions an order allows now, in one sentence (issue #15 §5). */
 function ruleFor(order: OrderDto, viewer: 'buyer' | 'seller'): string {
