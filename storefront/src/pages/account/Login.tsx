@@ -1,5 +1,4 @@
 /** Sign in. On success each role lands on its start page, or on the page that sent them here. */
-import { createSignal } from 'solid-js';
 import type { JSX } from 'solid-js';
 import { A, useAction, useNavigate, useSearchParams } from '@solidjs/router';
 import { ErrorNote } from '../../components/ui.tsx';
@@ -16,14 +15,14 @@ export function LoginPage(): JSX.Element {
   const login = useAction(loginAction);
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const [email, setEmail] = createSignal('');
-  const [password, setPassword] = createSignal('');
   const command = useCommand();
 
-  async function submit(event: SubmitEvent): Promise<void> {
+  // The fields are read once, on submit; the form keeps no state of its own.
+  async function submit(event: SubmitEvent & { currentTarget: HTMLFormElement }): Promise<void> {
     event.preventDefault();
+    const data = new FormData(event.currentTarget);
     await command.run(async () => {
-      const user = await login(email().trim(), password());
+      const user = await login(String(data.get('email')).trim(), String(data.get('password')));
       navigate(safeNext(params.next) ?? homeFor(user.role), { replace: true });
     });
   }
@@ -38,13 +37,13 @@ export function LoginPage(): JSX.Element {
           <label for="login-email" class="field-label">
             Email
           </label>
-          <input id="login-email" type="email" autocomplete="email" required class="field" value={email()} onInput={(event) => setEmail(event.currentTarget.value)} />
+          <input id="login-email" name="email" type="email" autocomplete="email" required class="field" />
         </div>
         <div>
           <label for="login-password" class="field-label">
             Password
           </label>
-          <input id="login-password" type="password" autocomplete="current-password" required class="field" value={password()} onInput={(event) => setPassword(event.currentTarget.value)} />
+          <input id="login-password" name="password" type="password" autocomplete="current-password" required class="field" />
         </div>
         <button type="submit" class="btn-premium" disabled={command.pending()} aria-describedby={command.error() === null ? undefined : 'login-error'}>
           Sign in
