@@ -2,10 +2,10 @@
  * One shipping address, added or edited (issue #15 §5). The fields read with FormData on submit,
  * so the form holds no state of its own; the gateway's sentence for a bad field shows below it.
  */
-import { createSignal, createUniqueId, For } from 'solid-js';
+import { createUniqueId, For } from 'solid-js';
 import type { JSX } from 'solid-js';
 import type { AddressDto, ShipToDto } from '../../../gateway/api-types.ts';
-import { describeError } from '../lib/errors.ts';
+import { useCommand } from '../lib/command.ts';
 import { ErrorNote } from './ui.tsx';
 
 const fields: readonly { name: keyof ShipToDto; label: string; autocomplete: string; max: number; optional?: boolean }[] = [
@@ -19,23 +19,14 @@ const fields: readonly { name: keyof ShipToDto; label: string; autocomplete: str
 
 export function AddressForm(props: { address?: AddressDto; save: (fields: ShipToDto, isDefault: boolean) => Promise<unknown>; cancel?: () => void }): JSX.Element {
   const id = createUniqueId();
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
+  const command = useCommand();
 
   async function submit(event: SubmitEvent & { currentTarget: HTMLFormElement }): Promise<void> {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     const text = (name: string): string => String(data.get(name) ?? '').trim();
     const address: ShipToDto = { name: text('name'), line1: text('line1'), line2: text('line2') || null, city: text('city'), postalCode: text('postalCode'), countryCode: text('countryCode').toUpperCase() };
-    setPending(true);
-    setError(null);
-    try {
-      await props.save(address, data.get('isDefault') === 'on');
-    } catch (caught) {
-      setError(describeError(caught));
-    } finally {
-      setPending(false);
-    }
+    await command.run(() => props.save(address, data.get('isDefault') === 'on'));
   }
 
   return (
@@ -54,7 +45,7 @@ export function AddressForm(props: { address?: AddressDto; save: (fields: ShipTo
         <input type="checkbox" name="isDefault" class="h-5 w-5" checked={props.address?.isDefault ?? false} /> Use as my default address
       </label>
       <div class="flex flex-wrap gap-2 sm:col-span-2">
-        <button type="submit" class="btn-premium" disabled={pending()} aria-describedby={error() === null ? undefined : `${id}-error`}>
+        <button type="submit" class="btn-premium" disabled={command.pending()} aria-describedby={command.error() === null ? undefined : `${id}-error`}>
           Save address
         </button>
         {props.cancel && (
@@ -64,7 +55,7 @@ export function AddressForm(props: { address?: AddressDto; save: (fields: ShipTo
         )}
       </div>
       <div class="sm:col-span-2">
-        <ErrorNote id={`${id}-error`} error={error()} />
+        <ErrorNote id={`${id}-error`} error={command.error()} />
       </div>
     </form>
   );

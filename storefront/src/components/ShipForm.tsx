@@ -7,7 +7,7 @@ import { createSignal, createUniqueId, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
 import { useAction } from '@solidjs/router';
 import { shipOrder } from '../data/orders.ts';
-import { describeError } from '../lib/errors.ts';
+import { useCommand } from '../lib/command.ts';
 import { noteOwnAction } from '../lib/toasts.ts';
 import { ErrorNote } from './ui.tsx';
 
@@ -16,26 +16,16 @@ export function ShipForm(props: { orderId: string; compact?: boolean }): JSX.Ele
   const [open, setOpen] = createSignal(false);
   const [carrier, setCarrier] = createSignal('');
   const [trackingNumber, setTrackingNumber] = createSignal('');
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
+  const command = useCommand();
   const carrierId = createUniqueId();
   const trackingId = createUniqueId();
 
   async function submit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const pair = { carrier: carrier().trim(), trackingNumber: trackingNumber().trim() };
-    if ((pair.carrier === '') !== (pair.trackingNumber === '')) return void setError('Give both the carrier and the tracking number, or leave both empty.');
-    setPending(true);
-    setError(null);
+    if ((pair.carrier === '') !== (pair.trackingNumber === '')) return command.fail('Give both the carrier and the tracking number, or leave both empty.');
     noteOwnAction(props.orderId, ['SHIPPED']);
-    try {
-      await ship(props.orderId, pair.carrier === '' ? undefined : pair);
-      setOpen(false);
-    } catch (caught) {
-      setError(describeError(caught));
-    } finally {
-      setPending(false);
-    }
+    if (await command.run(() => ship(props.orderId, pair.carrier === '' ? undefined : pair))) setOpen(false);
   }
 
   return (
@@ -61,15 +51,15 @@ export function ShipForm(props: { orderId: string; compact?: boolean }): JSX.Ele
           <input id={trackingId} class="field font-mono" maxLength={60} placeholder="1Z999AA10123456784" value={trackingNumber()} onInput={(event) => setTrackingNumber(event.currentTarget.value)} />
         </div>
         <div class="flex gap-2">
-          <button type="submit" class="btn-premium" disabled={pending()}>
+          <button type="submit" class="btn-premium" disabled={command.pending()}>
             Confirm shipment
           </button>
-          <button type="button" class="btn-ghost" disabled={pending()} onClick={() => setOpen(false)}>
+          <button type="button" class="btn-ghost" disabled={command.pending()} onClick={() => setOpen(false)}>
             Not yet
           </button>
         </div>
         <div class="sm:col-span-3">
-          <ErrorNote error={error()} />
+          <ErrorNote error={command.error()} />
         </div>
       </form>
     </Show>

@@ -143,3 +143,37 @@ export function Pager(props: { page: number; total: number; pageSize: number; on
     </Show>
   );
 }
+
+/**
+ * A filter select whose value comes from the URL (search filters, order and mail statuses). Options arrive with the results, after the select was
+ * made, so each option carries `selected` itself (a `value` on the select set before its options
+ * exist is lost, which is why a shared link used to show "All sellers").
+ */
+export function FilterSelect(props: { id: string; label: string; value: string; all: string | null; options: readonly (readonly [string, string])[]; onChange: (value: string) => void }): JSX.Element {
+  return (
+    <div>
+      <label for={props.id} class="field-label">
+        {props.label}
+      </label>
+      <select id={props.id} class="field" onChange={(event) => props.onChange(event.currentTarget.value)}>
+        <Show when={props.all !== null}>
+          <option value="" selected={props.value === ''}>
+            {props.all}
+          </option>
+        </Show>
+        <Show when={props.value !== '' && !props.options.some(([value]) => value === props.value)}>
+          <option value={props.value} selected>
+            {props.value}
+          </option>
+        </Show>
+        <For each={props.options}>
+          {([value, label]) => (
+            <option value={value} selected={value === props.value}>
+              {label}
+            </option>
+          )}
+        </For>
+      </select>
+    </div>
+  );
+}

@@ -1,10 +1,9 @@
 /** Sign in. On success each role lands on its start page, or on the page that sent them here. */
-import { createSignal } from 'solid-js';
 import type { JSX } from 'solid-js';
 import { A, useAction, useNavigate, useSearchParams } from '@solidjs/router';
 import { ErrorNote } from '../../components/ui.tsx';
 import { homeFor, loginAction } from '../../data/auth.ts';
-import { describeError } from '../../lib/errors.ts';
+import { useCommand } from '../../lib/command.ts';
 
 /** Only same-site paths are followed after sign-in, so a crafted link cannot send users away. */
 export function safeNext(next: string | string[] | undefined): string | null {
@@ -16,23 +15,16 @@ export function LoginPage(): JSX.Element {
   const login = useAction(loginAction);
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const [email, setEmail] = createSignal('');
-  const [password, setPassword] = createSignal('');
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
+  const command = useCommand();
 
-  async function submit(event: SubmitEvent): Promise<void> {
+  // The fields are read once, on submit; the form keeps no state of its own.
+  async function submit(event: SubmitEvent & { currentTarget: HTMLFormElement }): Promise<void> {
     event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
-      const user = await login(email().trim(), password());
+    const data = new FormData(event.currentTarget);
+    await command.run(async () => {
+      const user = await login(String(data.get('email')).trim(), String(data.get('password')));
       navigate(safeNext(params.next) ?? homeFor(user.role), { replace: true });
-    } catch (caught) {
-      setError(describeError(caught));
-    } finally {
-      setPending(false);
-    }
+    });
   }
 
   return (
@@ -45,18 +37,18 @@ export function LoginPage(): JSX.Element {
           <label for="login-email" class="field-label">
             Email
           </label>
-          <input id="login-email" type="email" autocomplete="email" required class="field" value={email()} onInput={(event) => setEmail(event.currentTarget.value)} />
+          <input id="login-email" name="email" type="email" autocomplete="email" required class="field" />
         </div>
         <div>
           <label for="login-password" class="field-label">
             Password
           </label>
-          <input id="login-password" type="password" autocomplete="current-password" required class="field" value={password()} onInput={(event) => setPassword(event.currentTarget.value)} />
+          <input id="login-password" name="password" type="password" autocomplete="current-password" required class="field" />
         </div>
-        <button type="submit" class="btn-premium" disabled={pending()} aria-describedby={error() === null ? undefined : 'login-error'}>
+        <button type="submit" class="btn-premium" disabled={command.pending()} aria-describedby={command.error() === null ? undefined : 'login-error'}>
           Sign in
         </button>
-        <ErrorNote id="login-error" error={error()} />
+        <ErrorNote id="login-error" error={command.error()} />
         <p class="m-0 text-sm text-muted">
           New here? <A href={safeNext(params.next) === null ? '/register' : `/register?next=${encodeURIComponent(safeNext(params.next) ?? '/')}`}>Create an account</A>
         </p>

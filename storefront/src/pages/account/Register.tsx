@@ -8,7 +8,7 @@ import { A, useAction, useNavigate, useSearchParams } from '@solidjs/router';
 import { safeNext } from './Login.tsx';
 import { ErrorNote } from '../../components/ui.tsx';
 import { homeFor, registerAction } from '../../data/auth.ts';
-import { describeError } from '../../lib/errors.ts';
+import { useCommand } from '../../lib/command.ts';
 
 /** The gateway's password rule (routes/auth.ts), checked here first so the error is instant. */
 const minPasswordLength = 8;
@@ -17,28 +17,22 @@ export function RegisterPage(): JSX.Element {
   const register = useAction(registerAction);
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const [displayName, setDisplayName] = createSignal('');
-  const [email, setEmail] = createSignal('');
-  const [password, setPassword] = createSignal('');
   const [role, setRole] = createSignal<'BUYER' | 'SELLER'>('BUYER');
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
+  const command = useCommand();
 
-  async function submit(event: SubmitEvent): Promise<void> {
+  // The text fields are read once, on submit; only the account type is state (it styles its card).
+  async function submit(event: SubmitEvent & { currentTarget: HTMLFormElement }): Promise<void> {
     event.preventDefault();
-    if (password().length < minPasswordLength) return void setError(`Use a password of at least ${minPasswordLength} characters.`);
-    setPending(true);
-    setError(null);
-    try {
-      const user = await register({ displayName: displayName().trim(), email: email().trim(), password: password(), role: role() });
+    const data = new FormData(event.currentTarget);
+    const text = (name: string): string => String(data.get(name) ?? '');
+    const password = text('password');
+    if (password.length < minPasswordLength) return command.fail(`Use a password of at least ${minPasswordLength} characters.`);
+    await command.run(async () => {
+      const user = await register({ displayName: text('displayName').trim(), email: text('email').trim(), password, role: role() });
       // A seller sent from the cart cannot check out, so only a buyer follows `next` there.
       const next = safeNext(params.next);
       navigate(next !== null && (user.role === 'BUYER' || next !== '/cart') ? next : homeFor(user.role), { replace: true });
-    } catch (caught) {
-      setError(describeError(caught));
-    } finally {
-      setPending(false);
-    }
+    });
   }
 
   const roleOption = (value: 'BUYER' | 'SELLER', label: string, hint: string): JSX.Element => (
@@ -63,13 +57,13 @@ export function RegisterPage(): JSX.Element {
           <label for="register-name" class="field-label">
             Display name
           </label>
-          <input id="register-name" autocomplete="nickname" required maxLength={80} class="field" value={displayName()} onInput={(event) => setDisplayName(event.currentTarget.value)} />
+          <input id="register-name" name="displayName" autocomplete="nickname" required maxLength={80} class="field" />
         </div>
         <div>
           <label for="register-email" class="field-label">
             Email
           </label>
-          <input id="register-email" type="email" autocomplete="email" required class="field" value={email()} onInput={(event) => setEmail(event.currentTarget.value)} />
+          <input id="register-email" name="email" type="email" autocomplete="email" required class="field" />
         </div>
         <div>
           <label for="register-password" class="field-label">
@@ -77,14 +71,13 @@ export function RegisterPage(): JSX.Element {
           </label>
           <input
             id="register-password"
+            name="password"
             type="password"
             autocomplete="new-password"
             required
             minLength={minPasswordLength}
             class="field"
             aria-describedby="password-hint"
-            value={password()}
-            onInput={(event) => setPassword(event.currentTarget.value)}
           />
           <p id="password-hint" class="m-0 mt-1 text-xs text-muted">
             At least {minPasswordLength} characters.
@@ -95,10 +88,10 @@ export function RegisterPage(): JSX.Element {
           {roleOption('BUYER', 'Buyer', 'Shop and pay from your wallet')}
           {roleOption('SELLER', 'Seller', 'List products and get paid')}
         </fieldset>
-        <button type="submit" class="btn-premium" disabled={pending()} aria-describedby={error() === null ? undefined : 'register-error'}>
+        <button type="submit" class="btn-premium" disabled={command.pending()} aria-describedby={command.error() === null ? undefined : 'register-error'}>
           Create account
         </button>
-        <ErrorNote id="register-error" error={error()} />
+        <ErrorNote id="register-error" error={command.error()} />
         <p class="m-0 text-sm text-muted">
           Have an account already? <A href={safeNext(params.next) === null ? '/login' : `/login?next=${encodeURIComponent(safeNext(params.next) ?? '/')}`}>Log in here</A>
         </p>

@@ -14,8 +14,8 @@ import { getOrders } from '../../data/orders.ts';
 import { safeNext } from './Login.tsx';
 import type { MoneyMove } from '../../data/wallet.ts';
 import { ApiFailure } from '../../lib/api.ts';
-import { describeError } from '../../lib/errors.ts';
 import { newClientId } from '../../lib/ids.ts';
+import { useCommand } from '../../lib/command.ts';
 import { formatCents, formatSignedCents, parseCents } from '../../lib/money.ts';
 
 const ledgerPageSize = 20;
@@ -51,31 +51,29 @@ function MoveMoneyForm(): JSX.Element {
   const prefill = typeof params.amount === 'string' && parseCents(params.amount).ok ? params.amount : '';
   const next = safeNext(params.next);
   const [amount, setAmount] = createSignal(prefill);
-  const [pending, setPending] = createSignal<MoneyMove | null>(null);
-  const [error, setError] = createSignal<string | null>(null);
+  const command = useCommand();
   const [done, setDone] = createSignal<string | null>(null);
   /** The intent being retried: same move and amount → same command id. */
   let intent: { move: MoneyMove; cents: number; commandId: string } | null = null;
 
   async function submit(kind: MoneyMove): Promise<void> {
     const parsed = parseCents(amount());
-    if (!parsed.ok) return void setError(parsed.reason);
-    if (parsed.cents < 1) return void setError('The amount must be more than zero.');
+    if (!parsed.ok) return command.fail(parsed.reason);
+    if (parsed.cents < 1) return command.fail('The amount must be more than zero.');
     if (intent === null || intent.move !== kind || intent.cents !== parsed.cents) intent = { move: kind, cents: parsed.cents, commandId: newClientId() };
-    setPending(kind);
-    setError(null);
+    const { commandId } = intent;
     setDone(null);
-    try {
-      await move(kind, intent.commandId, parsed.cents);
+    await command.run(async () => {
+      try {
+        await move(kind, commandId, parsed.cents);
+      } catch (caught) {
+        if (!(caught instanceof ApiFailure && caught.transient)) intent = null;
+        throw caught;
+      }
       setDone(`${kind === 'deposit' ? 'Deposited' : 'Withdrew'} ${formatCents(parsed.cents)}.`);
       setAmount('');
       intent = null;
-    } catch (caught) {
-      if (!(caught instanceof ApiFailure && caught.transient)) intent = null;
-      setError(describeError(caught));
-    } finally {
-      setPending(null);
-    }
+    });
   }
 
   return (
@@ -84,17 +82,17 @@ function MoveMoneyForm(): JSX.Element {
         <label for="wallet-amount" class="field-label">
           Amount (USD)
         </label>
-        <input id="wallet-amount" inputmode="decimal" placeholder="25.00" class="field" value={amount()} aria-describedby={error() === null ? undefined : 'wallet-error'} onInput={(event) => setAmount(event.currentTarget.value)} />
+        <input id="wallet-amount" inputmode="decimal" placeholder="25.00" class="field" value={amount()} aria-describedby={command.error() === null ? undefined : 'wallet-error'} onInput={(event) => setAmount(event.currentTarget.value)} />
       </div>
       <div class="flex flex-wrap gap-2">
-        <button type="submit" class="btn-premium" disabled={pending() !== null}>
+        <button type="submit" class="btn-premium" disabled={command.pending()}>
           Deposit
         </button>
-        <button type="button" class="btn-ghost" disabled={pending() !== null} onClick={() => void submit('withdraw')}>
+        <button type="button" class="btn-ghost" disabled={command.pending()} onClick={() => void submit('withdraw')}>
           Withdraw
         </button>
       </div>
-      <ErrorNote id="wallet-error" error={error()} />
+      <ErrorNote id="wallet-error" error={command.error()} />
       <Show when={done()}>
         <p class="m-0 text-sm text-good" role="status">
           {done()}

@@ -8,7 +8,8 @@ import { createEffect, createSignal, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
 import { A, createAsync, useSearchParams } from '@solidjs/router';
 import { RequireRole } from '../../components/RequireRole.tsx';
-import { Async, Badge, EmptyState, PageHeader } from '../../components/ui.tsx';
+import { Async, Badge, EmptyState, FilterSelect, PageHeader } from '../../components/ui.tsx';
+import { single } from '../../lib/params.ts';
 import { actorKinds, getActors, searchActors } from '../../data/admin.ts';
 import type { ActorKind } from '../../data/admin.ts';
 
@@ -153,7 +154,6 @@ function FindForm(props: { text: string; onFind: (text: string) => void }): JSX.
 
 export default function AdminActors(): JSX.Element {
   const [params, setParams] = useSearchParams();
-  const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
   const kind = (): ActorKind | undefined => {
     const value = single(params.kind);
     return isKind(value) ? value : undefined;
@@ -175,21 +175,7 @@ export default function AdminActors(): JSX.Element {
             </Async>
           </Show>
           <div class="mb-4 max-w-[16rem]">
-            <label for="actor-kind" class="field-label">
-              Kind
-            </label>
-            <select id="actor-kind" class="field min-h-11" onChange={(event) => setParams({ kind: event.currentTarget.value || undefined })}>
-              <option value="" selected={kind() === undefined}>
-                Resident (any kind)
-              </option>
-              <For each={actorKinds}>
-                {(option) => (
-                  <option value={option} selected={kind() === option}>
-                    {option}
-                  </option>
-                )}
-              </For>
-            </select>
+            <FilterSelect id="actor-kind" label="Kind" value={kind() ?? ''} all="Resident (any kind)" options={actorKinds.map((option) => [option, option])} onChange={(next) => setParams({ kind: next || undefined })} />
           </div>
           <Async rows={6}>
             <ActorTable kind={kind()} />

@@ -4,7 +4,8 @@ import type { JSX } from 'solid-js';
 import { createAsync, useSearchParams } from '@solidjs/router';
 import type { MailStatus } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
-import { Async, Badge, EmptyState, formatDateTime, PageHeader, Pager } from '../../components/ui.tsx';
+import { Async, Badge, EmptyState, FilterSelect, formatDateTime, PageHeader, Pager } from '../../components/ui.tsx';
+import { pageParam, single } from '../../lib/params.ts';
 import { getMail, mailStatuses } from '../../data/admin.ts';
 
 const statusTones: Readonly<Record<MailStatus, 'good' | 'warn' | 'bad' | 'info'>> = { pending: 'warn', sending: 'info', sent: 'good', failed: 'bad' };
@@ -59,27 +60,16 @@ function MailTable(props: { status: MailStatus | undefined; page: number; setPag
 export default function AdminMail(): JSX.Element {
   const [params, setParams] = useSearchParams();
   const status = (): MailStatus | undefined => {
-    const value = Array.isArray(params.status) ? params.status[0] : params.status;
+    const value = single(params.status);
     return isMailStatus(value) ? value : undefined;
   };
-  const page = (): number => {
-    const value = Number(params.page);
-    return Number.isInteger(value) && value > 0 ? value : 1;
-  };
+  const page = (): number => pageParam(params.page);
   return (
     <RequireRole roles={['ADMIN']}>
       {() => (
         <div>
           <PageHeader title="Mail outbox">
-            <div>
-              <label for="mail-status" class="field-label">
-                Status
-              </label>
-              <select id="mail-status" class="field" value={status() ?? ''} onChange={(event) => setParams({ status: event.currentTarget.value || undefined, page: undefined })}>
-                <option value="">All</option>
-                <For each={mailStatuses}>{(option) => <option value={option}>{option}</option>}</For>
-              </select>
-            </div>
+            <FilterSelect id="mail-status" label="Status" value={status() ?? ''} all="All" options={mailStatuses.map((option) => [option, option])} onChange={(next) => setParams({ status: next || undefined, page: undefined })} />
           </PageHeader>
           <Async rows={5}>
             <MailTable status={status()} page={page()} setPage={(next) => setParams({ page: String(next) })} />

@@ -8,7 +8,8 @@ import type { JSX } from 'solid-js';
 import { createAsync, useSearchParams } from '@solidjs/router';
 import type { OrderStatus } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
-import { Async, EmptyState, PageHeader, Pager } from '../../components/ui.tsx';
+import { Async, EmptyState, FilterSelect, PageHeader, Pager } from '../../components/ui.tsx';
+import { pageParam, single as one } from '../../lib/params.ts';
 import { getSellerDesk } from '../../data/seller.ts';
 import { SellerOrderRows } from './OrderRow.tsx';
 
@@ -16,10 +17,6 @@ const pageSize = 20;
 /** The statuses a confirmed order can have; PLACED and FAILED belong to unconfirmed checkouts. */
 const deskStatuses: readonly OrderStatus[] = ['PAID', 'SHIPPED', 'DELIVERED', 'COMPLETED', 'CANCELLED', 'DISPUTED'];
 const statusLabels: Readonly<Partial<Record<OrderStatus, string>>> = { PAID: 'To ship (PAID)' };
-
-function one(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
 
 function Desk(props: { status: OrderStatus | undefined; number: string | undefined; page: number; setPage: (page: number) => void }): JSX.Element {
   const orders = createAsync(() => getSellerDesk({ status: props.status, number: props.number, page: props.page, pageSize }));
@@ -48,10 +45,7 @@ export default function SellerOrders(): JSX.Element {
     const value = one(params.number)?.trim().replace(/^#/, '');
     return value !== undefined && /^[0-9A-Fa-f]{1,8}$/.test(value) ? value : undefined;
   };
-  const page = (): number => {
-    const value = Number(one(params.page));
-    return Number.isInteger(value) && value > 0 ? value : 1;
-  };
+  const page = (): number => pageParam(params.page);
   const [typed, setTyped] = createSignal(one(params.number) ?? '');
   // The input's pattern lets the browser refuse a malformed number before it is sent.
   function search(event: SubmitEvent): void {
@@ -64,15 +58,7 @@ export default function SellerOrders(): JSX.Element {
         <div>
           <PageHeader title="Orders" subtitle="Every confirmed order placed with you. Ship paid orders before their ship-by date." />
           <div class="mb-4 flex flex-wrap items-end gap-3">
-            <div>
-              <label for="desk-status" class="field-label">
-                Status
-              </label>
-              <select id="desk-status" class="field" value={status() ?? ''} onChange={(event) => setParams({ status: event.currentTarget.value || undefined, page: undefined })}>
-                <option value="">All statuses</option>
-                <For each={deskStatuses}>{(option) => <option value={option}>{statusLabels[option] ?? option}</option>}</For>
-              </select>
-            </div>
+            <FilterSelect id="desk-status" label="Status" value={status() ?? ''} all="All statuses" options={deskStatuses.map((option) => [option, statusLabels[option] ?? option])} onChange={(next) => setParams({ status: next || undefined, page: undefined })} />
             <form class="flex flex-wrap items-end gap-2" role="search" onSubmit={search}>
               <div>
                 <label for="desk-number" class="field-label">

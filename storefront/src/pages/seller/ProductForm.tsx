@@ -13,7 +13,7 @@ import { Async, ErrorNote, PageHeader } from '../../components/ui.tsx';
 import { categoryLabel, getCategories, getFreshProduct } from '../../data/catalog.ts';
 import { createProduct, deleteProduct, updateProduct, uploadProductImage } from '../../data/seller.ts';
 import type { ProductFieldsInput } from '../../data/seller.ts';
-import { describeError } from '../../lib/errors.ts';
+import { useCommand } from '../../lib/command.ts';
 import { centsToInput, parseCents } from '../../lib/money.ts';
 
 /** The gateway's image bound (gateway/images.ts), checked first so a large file fails fast. */
@@ -46,25 +46,6 @@ function readFields(values: Record<'title' | 'description' | 'category' | 'price
   const category = values.category.trim().toLowerCase();
   if (!/^[a-z0-9-]{1,60}$/.test(category)) return 'Category: use lowercase letters, digits and dashes, such as home-garden.';
   return { title: values.title.trim(), description: values.description, category, priceMinor: price.cents, stock: Number(values.stock.trim()) };
-}
-
-/** One write at a time per panel, with its error shown next to its own button. */
-function useWrite(): { busy: () => boolean; error: () => string | null; fail: (text: string) => void; run: (work: () => Promise<void>) => void } {
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
-  return {
-    busy,
-    error,
-    fail: setError,
-    run: (work) => {
-      if (busy()) return;
-      setBusy(true);
-      setError(null);
-      work()
-        .catch((caught: unknown) => setError(describeError(caught)))
-        .finally(() => setBusy(false));
-    },
-  };
 }
 
 /** A new category is typed only when none of the catalogue's fits. */
@@ -120,7 +101,7 @@ function FieldsForm(props: { product: ProductDto | null; onSaved: (product: Prod
   const update = useAction(updateProduct);
   const upload = useAction(uploadProductImage);
   const [files, setFiles] = createSignal<readonly File[]>([]);
-  const write = useWrite();
+  const write = useCommand();
   const initial = props.product;
   const [values, setValues] = createSignal({
     title: initial?.title ?? '',
@@ -139,7 +120,7 @@ function FieldsForm(props: { product: ProductDto | null; onSaved: (product: Prod
     event.preventDefault();
     const fields = readFields(values());
     if (typeof fields === 'string') return write.fail(fields);
-    write.run(async () => {
+    void write.run(async () => {
       if (initial === null) {
         const created = await create(fields);
         // The product exists now; its chosen images follow, one upload each.
@@ -165,7 +146,7 @@ function FieldsForm(props: { product: ProductDto | null; onSaved: (product: Prod
         <NewImages files={files()} onChange={setFiles} onError={write.fail} />
       </Show>
       <div class="flex flex-wrap items-center gap-3">
-        <button type="submit" class="btn-premium min-h-11" disabled={write.busy()}>
+        <button type="submit" class="btn-premium min-h-11" disabled={write.pending()}>
           {initial === null ? 'Create product' : 'Save'}
         </button>
         <Show when={saved()}>
@@ -225,7 +206,7 @@ function NewImages(props: { files: readonly File[]; onChange: (files: readonly F
 
 function ImagesPanel(props: { product: ProductDto; images: readonly string[]; onUploaded: (product: ProductDto) => void }): JSX.Element {
   const upload = useAction(uploadProductImage);
-  const write = useWrite();
+  const write = useCommand();
   const [file, setFile] = createSignal<File | null>(null);
 
   function uploadImage(): void {
@@ -233,7 +214,7 @@ function ImagesPanel(props: { product: ProductDto; images: readonly string[]; on
     if (chosen === null) return write.fail('Choose an image file first.');
     const problem = imageProblem(chosen);
     if (problem !== null) return write.fail(problem);
-    write.run(async () => props.onUploaded((await upload(props.product.id, chosen)).product));
+    void write.run(async () => props.onUploaded((await upload(props.product.id, chosen)).product));
   }
 
   return (
@@ -245,7 +226,7 @@ function ImagesPanel(props: { product: ProductDto; images: readonly string[]; on
         </For>
       </div>
       {field('product-image-file', 'Image', <input id="product-image-file" type="file" accept={imageTypes.join(',')} class="field" onChange={(event) => setFile(event.currentTarget.files?.[0] ?? null)} />)}
-      <button type="button" class="btn-ghost" disabled={write.busy()} onClick={uploadImage}>
+      <button type="button" class="btn-ghost" disabled={write.pending()} onClick={uploadImage}>
         Upload image
       </button>
       <ErrorNote error={write.error()} />
@@ -257,7 +238,7 @@ function ImagesPanel(props: { product: ProductDto; images: readonly string[]; on
 function DeletePanel(props: { product: ProductDto }): JSX.Element {
   const navigate = useNavigate();
   const remove = useAction(deleteProduct);
-  const write = useWrite();
+  const write = useCommand();
   const [asking, setAsking] = createSignal(false);
   return (
     <section class="card-premium grid gap-3 p-5">
@@ -276,9 +257,9 @@ function DeletePanel(props: { product: ProductDto }): JSX.Element {
           <button
             type="button"
             class="btn-danger min-h-11"
-            disabled={write.busy()}
+            disabled={write.pending()}
             onClick={() =>
-              write.run(async () => {
+              void write.run(async () => {
                 await remove(props.product.id);
                 navigate('/seller/products', { replace: true, state: { deleted: props.product.id } });
               })
@@ -286,7 +267,7 @@ function DeletePanel(props: { product: ProductDto }): JSX.Element {
           >
             Yes, delete it
           </button>
-          <button type="button" class="btn-ghost min-h-11" disabled={write.busy()} onClick={() => setAsking(false)}>
+          <button type="button" class="btn-ghost min-h-11" disabled={write.pending()} onClick={() => setAsking(false)}>
             Keep it
           </button>
         </div>

@@ -17,6 +17,7 @@ import { getOrders } from '../../data/orders.ts';
 import { getWallet } from '../../data/wallet.ts';
 import { addressLine, getAddresses } from '../../data/addresses.ts';
 import { centsToInput, formatCents } from '../../lib/money.ts';
+import { useCommand } from '../../lib/command.ts';
 
 /** When to re-read the orders list after a checkout (a bounded handful, then live updates). */
 const catchUpDelaysMs = [400, 1_200, 3_000];
@@ -150,43 +151,33 @@ function BuyerCheckout(props: { total: number }): JSX.Element {
     const addresses = book()?.addresses ?? [];
     return addresses.find((address) => address.id === picked()) ?? addresses.find((address) => address.isDefault) ?? addresses[0];
   };
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
+  const command = useCommand(checkoutFailureSentence);
   const short = (): boolean => (wallet()?.balanceMinor ?? 0) < props.total;
 
   async function place(): Promise<void> {
-    if (pending()) return;
-    setPending(true);
-    setError(null);
-    try {
-      const address = shipTo();
-      if (address === undefined) return;
-      const { id: _id, isDefault: _default, ...fields } = address;
-      await checkout(fields);
+    const address = shipTo();
+    if (address === undefined) return;
+    const { id: _id, isDefault: _default, ...fields } = address;
+    if (await command.run(() => checkout(fields))) {
       navigate('/orders');
       // The orders read model follows the saga a moment later; these few re-reads cover it.
       for (const delayMs of catchUpDelaysMs) window.setTimeout(() => void revalidate([getOrders.key, getWallet.key]), delayMs);
-    } catch (caught) {
-      setError(checkoutFailureSentence(caught));
-      void revalidate(getWallet.key);
-    } finally {
-      setPending(false);
-    }
+    } else if (command.error() !== null) void revalidate(getWallet.key);
   }
 
   const noAddress = (): boolean => book() !== undefined && shipTo() === undefined;
-  const describedBy = (): string | undefined => (error() !== null ? 'checkout-error' : short() ? 'checkout-shortfall' : noAddress() ? 'checkout-no-address' : undefined);
+  const describedBy = (): string | undefined => (command.error() !== null ? 'checkout-error' : short() ? 'checkout-shortfall' : noAddress() ? 'checkout-no-address' : undefined);
   return (
     <>
       <ShipTo addresses={book()?.addresses} chosen={shipTo()?.id ?? null} choose={setPicked} />
       <WalletBalance balance={wallet()?.balanceMinor} total={props.total} />
-      <button type="button" class="btn-premium w-full" disabled={pending() || cart.lines.length === 0 || wallet() === undefined || short() || shipTo() === undefined} aria-describedby={describedBy()} onClick={() => void place()}>
-        <Show when={pending()} fallback="Place orders">
+      <button type="button" class="btn-premium w-full" disabled={command.pending() || cart.lines.length === 0 || wallet() === undefined || short() || shipTo() === undefined} aria-describedby={describedBy()} onClick={() => void place()}>
+        <Show when={command.pending()} fallback="Place orders">
           <span class="inline-block h-4 w-4 animate-spin rounded-full border-2 border-white border-t-transparent" aria-hidden="true" />
           Place orders
         </Show>
       </button>
-      <ErrorNote id="checkout-error" error={error()} />
+      <ErrorNote id="checkout-error" error={command.error()} />
     </>
   );
 }

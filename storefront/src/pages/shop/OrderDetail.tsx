@@ -4,7 +4,7 @@
  * timeline update live: an `order.status` notification revalidates this query.
  */
 import { createSignal, For, Show } from 'solid-js';
-import type { JSX } from 'solid-js';
+import type { JSX, ParentProps } from 'solid-js';
 import { A, createAsync, useAction, useParams } from '@solidjs/router';
 import type { OrderDto, UserDto } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
@@ -12,7 +12,8 @@ import { Async, Badge, ErrorNote, formatDateTime, Money, PageHeader } from '../.
 import { cancelOrder, confirmDelivery, getOrder, openDispute, resolveDispute, statusTone } from '../../data/orders.ts';
 import { addressLine } from '../../data/addresses.ts';
 import { ShipForm } from '../../components/ShipForm.tsx';
-import { describeError, errorCode, sentenceFor } from '../../lib/errors.ts';
+import { sentenceFor } from '../../lib/errors.ts';
+import { useCommand } from '../../lib/command.ts';
 import { formatCents } from '../../lib/money.ts';
 import { noteOwnAction } from '../../lib/toasts.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
@@ -29,34 +30,6 @@ const stepLabels: Readonly<Record<string, string>> = {
   DISPUTE_RESOLVED: 'Dispute resolved',
   FAILED: 'Failed, nothing charged',
 };
-
-/** Runs one order command with its own pending flag and inline error. */
-function useCommand(): { pending: () => boolean; error: () => string | null; code: () => string | null; run: (command: () => Promise<unknown>) => Promise<boolean> } {
-  const [pending, setPending] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
-  const [code, setCode] = createSignal<string | null>(null);
-  return {
-    pending,
-    error,
-    code,
-    run: async (command) => {
-      if (pending()) return false;
-      setPending(true);
-      setError(null);
-      setCode(null);
-      try {
-        await command();
-        return true;
-      } catch (caught) {
-        setCode(errorCode(caught));
-        setError(describeError(caught));
-        return false;
-      } finally {
-        setPending(false);
-      }
-    },
-  };
-}
 
 /** The rule that decides which actions an order allows now, in one sentence (issue #15 §5). */
 function ruleFor(order: OrderDto, viewer: 'buyer' | 'seller'): string {
@@ -249,26 +222,41 @@ export function shipToText(order: OrderDto): string {
   return order.shipTo === null ? 'No address recorded' : addressLine(order.shipTo);
 }
 
+/** One fact of the order, shown only while it has a value (`when`). */
+function Fact(props: ParentProps<{ label: string; when: unknown; testId?: string }>): JSX.Element {
+  return (
+    <Show when={props.when}>
+      <dt class="text-muted">{props.label}</dt>
+      <dd class="m-0" data-testid={props.testId}>
+        {props.children}
+      </dd>
+    </Show>
+  );
+}
+
 function Facts(props: { order: OrderDto }): JSX.Element {
   const order = (): OrderDto => props.order;
   return (
     <dl class="m-0 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
-      <dt class="text-muted">Seller</dt>
-      <dd class="m-0">{order().sellerName}</dd>
-      <Show when={order().buyerName}><dt class="text-muted">Buyer</dt><dd class="m-0">{order().buyerName}</dd></Show>
-      <dt class="text-muted">Placed</dt>
-      <dd class="m-0">{formatDateTime(order().placedAt)}</dd>
-      <dt class="text-muted">Ship to</dt>
-      <dd class="m-0" data-testid="ship-to">{shipToText(order())}</dd>
-      <Show when={order().tracking}>{(tracking) => <><dt class="text-muted">Tracking</dt><dd class="m-0" data-testid="tracking">{tracking().carrier} <span class="font-mono">{tracking().trackingNumber}</span></dd></>}</Show>
-      <Show when={order().shipByAt}>{(due) => <><dt class="text-muted">Ship by</dt><dd class="m-0" data-testid="ship-by">{formatDateTime(due())}</dd></>}</Show>
+      <Fact label="Seller" when>{order().sellerName}</Fact>
+      <Fact label="Buyer" when={order().buyerName}>{order().buyerName}</Fact>
+      <Fact label="Placed" when>{formatDateTime(order().placedAt)}</Fact>
+      <Fact label="Ship to" testId="ship-to" when>{shipToText(order())}</Fact>
+      <Fact label="Tracking" testId="tracking" when={order().tracking}>
+        {order().tracking?.carrier} <span class="font-mono">{order().tracking?.trackingNumber}</span>
+      </Fact>
+      <Fact label="Ship by" testId="ship-by" when={order().shipByAt}>{formatDateTime(order().shipByAt ?? 0)}</Fact>
       {/* The release date applies only while the order waits on it: shipped, not confirmed or disputed. */}
-      <Show when={order().status === 'SHIPPED' && order().releaseDueAt}>{(due) => <><dt class="text-muted">Auto-release</dt><dd class="m-0" data-testid="auto-release">{formatDateTime(due())}</dd></>}</Show>
-      <Show when={order().disputeReason}>{(reason) => <><dt class="text-muted">Dispute</dt><dd class="m-0">{reason()}</dd></>}</Show>
-      <Show when={order().disputeResolution}>{(resolution) => <><dt class="text-muted">Resolution</dt><dd class="m-0">{resolution() === 'refund' ? 'Refunded to the buyer' : 'Released to the seller'}</dd></>}</Show>
-      <Show when={order().failureCode}>{(code) => <><dt class="text-muted">Failure</dt><dd class="m-0">{sentenceFor(code(), code())}</dd></>}</Show>
-      <Show when={order().releasedMinor !== null}><dt class="text-muted">Released</dt><dd class="m-0"><Money cents={order().releasedMinor ?? 0} /> (fee <Money cents={order().feeMinor} />)</dd></Show>
-      <Show when={order().refundedMinor !== null}><dt class="text-muted">Refunded</dt><dd class="m-0"><Money cents={order().refundedMinor ?? 0} /></dd></Show>
+      <Fact label="Auto-release" testId="auto-release" when={order().status === 'SHIPPED' && order().releaseDueAt}>{formatDateTime(order().releaseDueAt ?? 0)}</Fact>
+      <Fact label="Dispute" when={order().disputeReason}>{order().disputeReason}</Fact>
+      <Fact label="Resolution" when={order().disputeResolution}>{order().disputeResolution === 'refund' ? 'Refunded to the buyer' : 'Released to the seller'}</Fact>
+      <Fact label="Failure" when={order().failureCode}>{sentenceFor(order().failureCode ?? '', order().failureCode ?? '')}</Fact>
+      <Fact label="Released" when={order().releasedMinor !== null}>
+        <Money cents={order().releasedMinor ?? 0} /> (fee <Money cents={order().feeMinor} />)
+      </Fact>
+      <Fact label="Refunded" when={order().refundedMinor !== null}>
+        <Money cents={order().refundedMinor ?? 0} />
+      </Fact>
     </dl>
   );
 }

@@ -5,7 +5,8 @@ import { A, createAsync, useSearchParams } from '@solidjs/router';
 import type { OrderItemDto, OrderStatus } from '../../../../gateway/api-types.ts';
 import { ProductImage } from '../../components/ProductCard.tsx';
 import { RequireRole } from '../../components/RequireRole.tsx';
-import { Async, Badge, EmptyState, formatDateTime, Money, PageHeader, Pager } from '../../components/ui.tsx';
+import { Async, Badge, EmptyState, FilterSelect, formatDateTime, Money, PageHeader, Pager } from '../../components/ui.tsx';
+import { pageParam, single } from '../../lib/params.ts';
 import { getOrders, orderStatuses, statusTone } from '../../data/orders.ts';
 
 const pageSize = 25;
@@ -70,28 +71,16 @@ function OrderList(props: { status: OrderStatus | undefined; page: number; setPa
 export function OrdersPage(): JSX.Element {
   const [params, setParams] = useSearchParams();
   const status = (): OrderStatus | undefined => {
-    const value = params.status;
-    const text = Array.isArray(value) ? value[0] : value;
+    const text = single(params.status);
     return isStatus(text) ? text : undefined;
   };
-  const page = (): number => {
-    const value = Number(params.page);
-    return Number.isInteger(value) && value > 0 ? value : 1;
-  };
+  const page = (): number => pageParam(params.page);
   return (
     <RequireRole roles={['BUYER', 'SELLER', 'ADMIN']}>
       {() => (
         <div>
           <PageHeader title="Orders" subtitle="Status changes arrive live.">
-            <div>
-              <label for="order-status-filter" class="field-label">
-                Status
-              </label>
-              <select id="order-status-filter" class="field" value={status() ?? ''} onChange={(event) => setParams({ status: event.currentTarget.value || undefined, page: undefined })}>
-                <option value="">All statuses</option>
-                <For each={orderStatuses}>{(option) => <option value={option}>{option}</option>}</For>
-              </select>
-            </div>
+            <FilterSelect id="order-status-filter" label="Status" value={status() ?? ''} all="All statuses" options={orderStatuses.map((option) => [option, option])} onChange={(next) => setParams({ status: next || undefined, page: undefined })} />
           </PageHeader>
           <Async rows={4}>
             <OrderList status={status()} page={page()} setPage={(next) => setParams({ page: String(next) })} />

@@ -15,12 +15,9 @@ import type { SearchParams } from '../../data/search.ts';
 import { correctedQuery } from '../../lib/did-you-mean.ts';
 import { FilterChips, Filters, wholeNumber } from './SearchFilters.tsx';
 import type { Params } from './SearchFilters.tsx';
+import { single } from '../../lib/params.ts';
 
 const pageSize = 24;
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
 
 function Corrected(props: { q: string | undefined; result: SearchDto }): JSX.Element {
   const read = (): string | null => correctedQuery(props.q ?? '', props.result.hits);

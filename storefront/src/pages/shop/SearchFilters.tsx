@@ -5,7 +5,7 @@
 import { createEffect, createSignal, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
 import type { SearchDto } from '../../../../gateway/api-types.ts';
-import { ErrorNote } from '../../components/ui.tsx';
+import { ErrorNote, FilterSelect } from '../../components/ui.tsx';
 import { categoryLabel } from '../../data/catalog.ts';
 import { searchSorts } from '../../data/search.ts';
 import { centsToInput, formatCents, parseCents } from '../../lib/money.ts';
@@ -63,40 +63,6 @@ function PriceFilter(props: { params: Params; onApply: (min: string | undefined,
       </button>
       <ErrorNote error={error()} />
     </form>
-  );
-}
-
-/**
- * A select whose value comes from the URL. Options arrive with the results, after the select was
- * made, so each option carries `selected` itself (a `value` on the select set before its options
- * exist is lost, which is why a shared link used to show "All sellers").
- */
-function FilterSelect(props: { id: string; label: string; value: string; all: string | null; options: readonly [string, string][]; onChange: (value: string) => void }): JSX.Element {
-  return (
-    <div>
-      <label for={props.id} class="field-label">
-        {props.label}
-      </label>
-      <select id={props.id} class="field" onChange={(event) => props.onChange(event.currentTarget.value)}>
-        <Show when={props.all !== null}>
-          <option value="" selected={props.value === ''}>
-            {props.all}
-          </option>
-        </Show>
-        <Show when={props.value !== '' && !props.options.some(([value]) => value === props.value)}>
-          <option value={props.value} selected>
-            {props.value}
-          </option>
-        </Show>
-        <For each={props.options}>
-          {([value, label]) => (
-            <option value={value} selected={value === props.value}>
-              {label}
-            </option>
-          )}
-        </For>
-      </select>
-    </div>
   );
 }
 
