@@ -202,6 +202,13 @@ describe('the API contract (item 9)', () => {
     expect(notifications.items.filter((item) => JSON.stringify(item.notification.data).includes(orderId))).toEqual([]);
     const ship = await harness.call('POST', `/api/orders/${orderId}/ship`, { token: seller.token });
     expect([ship.status, ship.body.error.code]).toEqual([409, 'awaiting_checkout']);
+    // Nor may the seller cancel it in that window: the same gate as shipping, so a seller acts
+    // only on orders it can see.
+    const cancel = await harness.call('POST', `/api/orders/${orderId}/cancel`, { token: seller.token, body: { commandId: 'cancel-in-window' } });
+    expect([cancel.status, cancel.body.error.code]).toEqual([409, 'awaiting_checkout']);
+    expect(cancel.body.error.message).toBe(`Order ${orderId} cannot be cancelled yet: the rest of this checkout is still being paid.`);
+    const still = (await harness.call('GET', `/api/orders/${orderId}`, { token: admin.token })).body as OrderDto;
+    expect([still.status, still.cancelReason]).toEqual(['PAID', null]);
   });
 
   it('shows the seller confirmed orders with CHECKOUT_CONFIRMED in the timeline, and one ledger vocabulary', async () => {

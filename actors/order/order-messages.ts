@@ -12,10 +12,11 @@
  *   cancelling: void_pending (seller wallet) → refund_buyer (buyer wallet) → release_stock (unless shipped) → CANCELLED
  *   always:     notify_checkout when PAID or FAILED; stat_<outcome> (seller stats) on each outcome
  *
- * The checkout gate: a checkout is all or nothing, so a PAID order may not ship and may not be
- * disputed (and so can never be confirmed or released) until its checkout has COMPLETED and sent
- * ConfirmCheckout. Until then it only waits, or is cancelled (by its seller, an admin, the
- * ship-by timer, or the checkout's compensation), so a failing checkout can always refund it.
+ * The checkout gate: a checkout is all or nothing, so a PAID order may not ship (and so can never
+ * be disputed, confirmed or released), and its buyer and seller may not cancel it, until its
+ * checkout has COMPLETED and sent ConfirmCheckout. Until then it only waits, or is cancelled (by
+ * an admin, the ship-by timer, or the checkout's compensation), so a failing checkout can always
+ * refund it and no person acts on an order they cannot see yet.
  *
  * Fences: an undo that finds nothing to undo at its target succeeds there with a fence
  * (wallet OrderFenced, seller ReservationFenced), and the target then refuses any late attempt
@@ -122,7 +123,7 @@ export type OrderEvent =
   /** The seller's prices, fixed at reservation: the only source of the order's amounts. */
   | { readonly type: 'OrderPriced'; readonly items: readonly PricedItem[]; readonly totalMinor: number; readonly feeMinor: number; readonly at: number }
   | { readonly type: 'OrderPaid'; readonly at: number }
-  /** The order's checkout completed: the order may now ship and be disputed. */
+  /** The order's checkout completed: the order may now ship, or be cancelled by its buyer or seller. */
   | { readonly type: 'CheckoutConfirmed'; readonly at: number }
   | { readonly type: 'OrderFailed'; readonly code: string; readonly message: string; readonly at: number }
   | { readonly type: 'OrderShipped'; readonly at: number; readonly releaseDueAt: number; readonly tracking?: ShipmentTracking }
@@ -142,7 +143,7 @@ export type OrderRejection =
   | 'not_your_order'
   | 'forbidden'
   | 'invalid_transition'
-  /** A PAID order whose checkout has not completed yet cannot ship or be disputed. */
+  /** A PAID order whose checkout has not completed yet cannot ship, nor be cancelled by its buyer or seller. */
   | 'awaiting_checkout'
   | 'not_disputed'
   /** Disputes are for shipped or delivered orders; a buyer cancels an unshipped one instead. */
@@ -178,7 +179,7 @@ export interface OrderState {
   readonly releaseReason: ReleaseReason | null;
   readonly dispute: { readonly reason: string; readonly openedAt: number } | null;
   readonly shipped: boolean;
-  /** Whether the order's checkout completed (ConfirmCheckout): until then it cannot ship or be disputed. */
+  /** Whether the order's checkout completed (ConfirmCheckout): until then it cannot ship, nor be cancelled by its buyer or seller. */
   readonly checkoutConfirmed: boolean;
   readonly placedAt: number;
   readonly paidAt: number | null;

@@ -50,14 +50,16 @@ export function checkCanceller(state: OrderState, by: Actor, reason: CancelReaso
 /**
  * The rule between cancelling and disputing (README, "Orders"): a buyer or seller cancels a PAID
  * order that has not shipped, and the buyer is refunded; once shipped, the buyer disputes
- * instead. A buyer waits until the checkout confirmed the order (its other orders are paid), so
- * a cancel never races the checkout's own compensation. An admin or the system may still refund
+ * instead. The buyer and the seller both wait until the checkout confirmed the order (its other
+ * orders are paid): the seller does not see the order before then (the reads hide it) and may not
+ * ship it, so it may not cancel it either, and neither cancel races the checkout's own
+ * compensation. The checkout (SYSTEM) and an admin may cancel in that window, and may still refund
  * a shipped order.
  */
 export function checkCancellable(state: OrderState, by: Actor): OrderRejected | undefined {
   const shipped = state.status === 'SHIPPED';
   const peer = by.role === 'SELLER' || by.role === 'BUYER';
-  if (state.saga === null && state.status === 'PAID' && by.role === 'BUYER') return checkCheckoutConfirmed(state, 'cancelled');
+  if (state.saga === null && state.status === 'PAID' && peer) return checkCheckoutConfirmed(state, 'cancelled');
   if (state.saga === null && (state.status === 'PAID' || (shipped && !peer))) return undefined;
   if (shipped && state.saga === null) {
     const instead = by.role === 'BUYER' ? 'open a dispute instead' : 'only an admin can cancel it now';
@@ -68,7 +70,8 @@ export function checkCancellable(state: OrderState, by: Actor): OrderRejected | 
 
 /**
  * The checkout gate (order-messages.ts' header): a PAID order waits for its checkout to complete
- * before it can ship or be disputed, so that a failing checkout can still cancel and refund it.
+ * before its buyer or seller can ship or cancel it, so that a failing checkout can still cancel
+ * and refund it.
  */
 export function checkCheckoutConfirmed(state: OrderState, done: string): OrderRejected | undefined {
   if (state.status !== 'PAID' || state.checkoutConfirmed) return undefined;

@@ -1,14 +1,17 @@
 /**
- * The side exits: cancellation (by the seller, an admin or the ship-by timer) with its refund, and
- * disputes with their resolution.
+ * The side exits: cancellation (by the buyer, the seller, an admin, the checkout or the ship-by
+ * timer) with its refund, and disputes with their resolution.
  */
 import { describe, expect, it } from 'vitest';
 import {
   adminCancellingShipped,
+  adminCancellingUnconfirmed,
   cancelledBySeller,
+  checkoutConfirmed,
   cmd,
   confirmed,
   day,
+  decider,
   disputedPaid,
   disputedShipped,
   ev,
@@ -31,7 +34,7 @@ import {
 } from './order.fixtures.ts';
 
 describe('CancelOrder', () => {
-  it('lets the seller cancel before shipping: void the pending funds, refund the buyer, give the stock back', () => {
+  it('lets the seller cancel a confirmed order before shipping: void the pending funds, refund the buyer, give the stock back', () => {
     expect(stateOf(sellerCancelling())).toMatchObject({ status: 'PAID', saga: 'cancelling', cancelReason: 'seller_cancelled' });
     const cancelled = cancelledBySeller();
     expect(stateOf(cancelled)).toMatchObject({ status: 'CANCELLED', saga: null, cancelledAt: t1 });
@@ -61,6 +64,23 @@ describe('CancelOrder', () => {
     given(...shipped).when(cmd.cancel(), t2).thenRejects('invalid_transition');
   });
 
+  it('refuses the seller until the checkout confirmed the order, as shipping does (it cannot see the order yet)', () => {
+    given(...paid).when(cmd.cancel(people.seller, 'seller_cancelled'), t1).thenRejects('awaiting_checkout');
+    given(...paidReporting).when(cmd.cancel(people.seller, 'seller_cancelled'), t0).thenRejects('awaiting_checkout');
+    const decision = decider.decide(stateOf(paid), cmd.cancel(people.seller, 'seller_cancelled'), t1);
+    expect(decision).toEqual({ rejected: 'awaiting_checkout', message: 'Order o1 cannot be cancelled yet: the rest of this checkout is still being paid.' });
+    // Who the seller is, and which reasons it may give, are judged first, as before.
+    given(...paid).when(cmd.cancel(people.otherSeller), t1).thenRejects('not_your_order');
+    given(...paid).when(cmd.cancel(people.seller, 'admin_cancelled'), t1).thenRejects('forbidden');
+    // Once confirmed, the same cancel is accepted.
+    given(...paid, checkoutConfirmed).when(cmd.cancel(people.seller, 'seller_cancelled'), t1).then(
+      { type: 'CancellationStarted', reason: 'seller_cancelled', at: t1 },
+      ev.timerCancelled('ship-by'),
+      ev.started('void_pending', t1),
+      ev.retry(11, t1),
+    );
+  });
+
   it('is for the order’s seller, an admin or the system, each with its own reasons', () => {
     given(...paid).when(cmd.cancel(people.buyer, 'seller_cancelled'), t1).thenRejects('forbidden');
     given(...paid).when(cmd.cancel(people.otherSeller), t1).thenRejects('not_your_order');
@@ -84,16 +104,17 @@ describe('CancelOrder', () => {
   it('accepts the checkout’s cancel of an order already cancelled, being cancelled or failed as a no-op', () => {
     given(...cancelledBySeller()).when(cmd.cancel(people.system, 'checkout_failed'), t1).then();
     given(...sellerCancelling()).when(cmd.cancel(people.system, 'checkout_failed'), t1).then();
+    given(...adminCancellingUnconfirmed()).when(cmd.cancel(people.system, 'checkout_failed'), t1).then();
     given(...failedForStock()).when(cmd.cancel(people.system, 'checkout_failed')).then();
     // Only the checkout's reason: a seller or an admin still hears that the order is past cancelling.
     given(...cancelledBySeller()).when(cmd.cancel(), t1).thenRejects('invalid_transition');
   });
 
-  it('lets the seller, an admin or the checkout cancel a paid order its checkout has not confirmed', () => {
+  it('lets an admin or the checkout (its compensation, or an operator through the system) cancel a paid order its checkout has not confirmed', () => {
     for (const [by, reason] of [
-      [people.seller, 'seller_cancelled'],
       [people.admin, 'admin_cancelled'],
       [people.system, 'checkout_failed'],
+      [people.system, 'admin_cancelled'],
     ] as const) {
       given(...paid)
         .when(cmd.cancel(by, reason), t1)

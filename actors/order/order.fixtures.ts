@@ -232,11 +232,24 @@ export function confirmed(): OrderEvent[] {
     );
 }
 
+/** The seller cancels a paid order its checkout confirmed (before that, it is `awaiting_checkout`). */
 export function sellerCancelling(): OrderEvent[] {
-  return given(...paid)
+  return given(...paidConfirmed)
     .when(cmd.cancel(), t1)
     .then(
       { type: 'CancellationStarted', reason: 'seller_cancelled', at: t1 },
+      ev.timerCancelled('ship-by'),
+      ev.started('void_pending', t1),
+      ev.retry(11, t1),
+    );
+}
+
+/** An admin cancels a paid order in the checkout's window, before its checkout confirmed it. */
+export function adminCancellingUnconfirmed(): OrderEvent[] {
+  return given(...paid)
+    .when(cmd.cancel(people.admin, 'admin_cancelled'), t1)
+    .then(
+      { type: 'CancellationStarted', reason: 'admin_cancelled', at: t1 },
       ev.timerCancelled('ship-by'),
       ev.started('void_pending', t1),
       ev.retry(11, t1),

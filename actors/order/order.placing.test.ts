@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  adminCancellingUnconfirmed,
   cancelledBySeller,
   checkoutConfirmed,
   closed,
@@ -166,6 +167,7 @@ describe('ConfirmCheckout (the checkout gate)', () => {
   });
 
   it('is a no-op for an order cancelled, being cancelled or failed, or past the gate already', () => {
+    given(...adminCancellingUnconfirmed()).when(cmd.confirmCheckout(), t1).then();
     given(...sellerCancelling()).when(cmd.confirmCheckout(), t1).then();
     given(...cancelledBySeller()).when(cmd.confirmCheckout(), t1).then();
     given(...failedForStock()).when(cmd.confirmCheckout()).then();

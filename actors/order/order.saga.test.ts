@@ -88,7 +88,7 @@ interface Coverage {
   lateAttemptsFenced: number;
   /** Retry timers that fired with steps still pending and armed the next one. */
   retryTimersRearmed: number;
-  /** Ships and disputes the checkout gate refused (`awaiting_checkout`). */
+  /** Ships and people's cancels the checkout gate refused (`awaiting_checkout`). */
   awaitingCheckout: number;
   /** Orders of a completed checkout cancelled before their checkout confirmed them. */
   cancelledBeforeConfirmation: number;
@@ -476,14 +476,21 @@ function checkFinal(world: World, coverage: Coverage): void {
 }
 
 /**
- * The checkout gate: an order ships, is disputed or is released only after its checkout confirmed
- * it, so an order of a failed checkout ends cancelled (refunded) or failed, never shipped or
- * completed; and every order of a completed checkout is confirmed, unless it was cancelled first
- * (by its seller, an admin or the ship-by timer), which makes the confirmation a no-op.
+ * The checkout gate: an order ships, is disputed, is released or is cancelled by its buyer or
+ * seller only after its checkout confirmed it, so an order of a failed checkout ends cancelled
+ * (refunded) or failed, never shipped or completed; and every order of a completed checkout is
+ * confirmed, unless it was cancelled first (by an admin or the ship-by timer), which makes the
+ * confirmation a no-op.
  */
 function checkGate(world: World, coverage: Coverage, key: string, state: OrderState, events: readonly OrderEvent[]): void {
   const confirmedAt = events.findIndex((event) => event.type === 'CheckoutConfirmed');
-  const pastGateAt = events.findIndex((event) => event.type === 'OrderShipped' || event.type === 'DisputeOpened' || event.type === 'ReleaseStarted');
+  const pastGateAt = events.findIndex(
+    (event) =>
+      event.type === 'OrderShipped' ||
+      event.type === 'DisputeOpened' ||
+      event.type === 'ReleaseStarted' ||
+      (event.type === 'CancellationStarted' && (event.reason === 'buyer_cancelled' || event.reason === 'seller_cancelled')),
+  );
   world.that(pastGateAt === -1 || (confirmedAt !== -1 && confirmedAt < pastGateAt), () => `${key} went past the gate before its checkout confirmed it`);
   const checkout = world.actor(checkoutKey(state.checkoutId)).state as CheckoutState;
   if (checkout.status === 'FAILED') {

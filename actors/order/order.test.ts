@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { OrderEvent } from './order-messages.ts';
 import { commandId, createOrderDecider, evolve, initialState } from './order.ts';
 import {
+  adminCancellingUnconfirmed,
   cancelledBySeller,
   checkoutConfirmed,
   cmd,
@@ -254,7 +255,7 @@ describe('evolve', () => {
     ['a second payment', () => [...paid, { type: 'OrderPaid', at: t1 }]],
     ['a second checkout confirmation', () => [...paidConfirmed, checkoutConfirmed]],
     ['a checkout confirmation before payment', () => [...debited, checkoutConfirmed]],
-    ['a checkout confirmation while cancelling', () => [...sellerCancelling(), checkoutConfirmed]],
+    ['a checkout confirmation while cancelling', () => [...adminCancellingUnconfirmed(), checkoutConfirmed]],
     ['a payment before placing', () => [{ type: 'OrderPaid', at: t0 }]],
     ['a second pricing', () => [...reserved, ev.priced()]],
     ['a price past 2^53', () => [...placing, { type: 'OrderPriced', items: [], totalMinor: 2 ** 53, feeMinor: 0, at: t0 }]],

@@ -84,6 +84,9 @@ function orderShape(order: OrderState): string[] {
   if (order.saga !== null) problems.push(`saga ${order.saga} still running on a quiet system`);
   // The checkout gate: nobody ships or disputes an order whose checkout may still fail.
   if ((order.shipped || order.dispute !== null) && !order.checkoutConfirmed) problems.push('shipped or disputed before its checkout confirmed it');
+  // The same gate for the people's cancels: the buyer and the seller wait for it too.
+  const cancelledByPerson = order.cancelReason === 'buyer_cancelled' || order.cancelReason === 'seller_cancelled';
+  if (cancelledByPerson && !order.checkoutConfirmed) problems.push(`${order.cancelReason} before its checkout confirmed it`);
   switch (order.status) {
     case 'PAID':
       if (order.paidAt === null || order.shippedAt !== null) problems.push('PAID without paidAt, or with shippedAt');

@@ -168,7 +168,7 @@ export const orderRoutes: Route<GatewayContext>[] = [
     commandId,
     by: actorOf(principal),
   })),
-  orderCommandRoute('cancel', 'Buyer or seller cancels a paid order that has not shipped (an admin also a shipped one); the buyer is refunded.', ['BUYER', 'SELLER', 'ADMIN'], (principal, commandId) => ({
+  orderCommandRoute('cancel', 'Buyer or seller cancels a paid order that has not shipped, once its checkout confirmed it (409 awaiting_checkout before); an admin also a shipped one; the buyer is refunded.', ['BUYER', 'SELLER', 'ADMIN'], (principal, commandId) => ({
     type: 'CancelOrder',
     commandId,
     by: actorOf(principal),
