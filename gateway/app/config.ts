@@ -66,6 +66,8 @@ const EnvSchema = v.object({
   COOKIE_SECURE: booleanText(false),
   /** Accounts one IP may create per hour (429 beyond it); load tests that register many users raise it. */
   REGISTRATIONS_PER_HOUR: integerText(1, 1_000_000, 10),
+  /** Sign-in attempts one IP may make per minute (429 beyond it); browser test suites that sign in often raise it. */
+  LOGINS_PER_MINUTE: integerText(1, 1_000_000, 5),
   MAX_BODY_BYTES: integerText(1_024, 64 * 1024 * 1024, 1024 * 1024),
   REDIS_URL: optionalUrl(['redis', 'rediss']),
   MEILI_URL: optionalUrl(['http', 'https']),
@@ -130,6 +132,8 @@ export interface GatewayConfig {
   readonly cookieSecure: boolean;
   /** Registrations allowed per IP per hour (issue #14). */
   readonly registrationsPerHour: number;
+  /** Sign-in attempts allowed per IP per minute. */
+  readonly loginsPerMinute: number;
   readonly maxBodyBytes: number;
   readonly redisUrl: string | undefined;
   readonly meili: { readonly url: string; readonly key: string | undefined } | undefined;
@@ -187,6 +191,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       corsOrigins: parsed.CORS_ORIGINS.split(','),
       cookieSecure: parsed.COOKIE_SECURE,
       registrationsPerHour: parsed.REGISTRATIONS_PER_HOUR,
+      loginsPerMinute: parsed.LOGINS_PER_MINUTE,
       maxBodyBytes: parsed.MAX_BODY_BYTES,
       redisUrl: parsed.REDIS_URL,
       meili: parsed.MEILI_URL === undefined ? undefined : { url: parsed.MEILI_URL, key: parsed.MEILI_KEY },

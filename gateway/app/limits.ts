@@ -56,8 +56,8 @@ export const gatewayLimits = {
     maxEntries: 100_000,
   },
   rate: {
-    /** Login attempts per IP per window (DESIGN.md §5). */
-    loginAttempts: 5,
+    /** Login attempts per IP are counted per minute; the count itself is LOGINS_PER_MINUTE
+     *  (default 5, DESIGN.md §5). */
     loginWindowMs: 60_000,
     /** Registrations per IP per window (issue #14: 15 accounts in 330 ms from one IP); the count
      *  itself is REGISTRATIONS_PER_HOUR (default 10), since load tests register thousands. */

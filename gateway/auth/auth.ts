@@ -43,7 +43,7 @@ export async function createAuth(options: AuthOptions): Promise<AuthParts> {
     users: new SqlUserStore(options.db),
     passwords: new Argon2Hasher(),
     tokens,
-    loginLimiter: options.loginLimiter ?? new InProcessRateLimiter(gatewayLimits.rate.loginAttempts, gatewayLimits.rate.loginWindowMs, clock),
+    loginLimiter: options.loginLimiter ?? new InProcessRateLimiter(options.config.gateway.loginsPerMinute, gatewayLimits.rate.loginWindowMs, clock),
     registerLimiter: options.registerLimiter ?? new InProcessRateLimiter(options.config.gateway.registrationsPerHour, gatewayLimits.rate.registerWindowMs, clock),
     sessions: new StoredSessions(new SqlSessionStore(options.db), sessionCache, tokens, clock, options.ids),
   };

@@ -31,7 +31,7 @@ export interface BusParts {
 }
 
 export interface BusOptions {
-  readonly config: Pick<GatewayConfig, 'redisUrl' | 'productCacheTtlMs' | 'registrationsPerHour'>;
+  readonly config: Pick<GatewayConfig, 'redisUrl' | 'productCacheTtlMs' | 'registrationsPerHour' | 'loginsPerMinute'>;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Prepended to every Redis key and channel; tests use a fresh one per run. */
@@ -49,7 +49,7 @@ export async function openBus(options: BusOptions): Promise<BusParts> {
   const ttlMs = config.productCacheTtlMs;
   if (config.redisUrl === undefined) {
     return {
-      loginLimiter: new InProcessRateLimiter(gatewayLimits.rate.loginAttempts, gatewayLimits.rate.loginWindowMs, clock),
+      loginLimiter: new InProcessRateLimiter(config.loginsPerMinute, gatewayLimits.rate.loginWindowMs, clock),
       registerLimiter: new InProcessRateLimiter(config.registrationsPerHour, gatewayLimits.rate.registerWindowMs, clock),
       sessionCache: new InProcessSessionCache(gatewayLimits.sessions.cacheTtlMs, clock),
       hub: new InProcessHub(),
@@ -63,7 +63,7 @@ export async function openBus(options: BusOptions): Promise<BusParts> {
   const sessionCache = await RedisSessionCache.open(link, gatewayLimits.sessions.cacheTtlMs);
   await link.waitUntilReady();
   return {
-    loginLimiter: new RedisRateLimiter(link, gatewayLimits.rate.loginAttempts, gatewayLimits.rate.loginWindowMs, clock),
+    loginLimiter: new RedisRateLimiter(link, config.loginsPerMinute, gatewayLimits.rate.loginWindowMs, clock),
     registerLimiter: new RedisRateLimiter(link, config.registrationsPerHour, gatewayLimits.rate.registerWindowMs, clock),
     sessionCache,
     hub,

@@ -28,7 +28,7 @@ describe('Redis parts with Redis unreachable', () => {
   let bus: BusParts;
 
   beforeAll(async () => {
-    const config = { redisUrl: `redis://127.0.0.1:${await closedPort()}`, productCacheTtlMs: 5_000, registrationsPerHour: 10 };
+    const config = { redisUrl: `redis://127.0.0.1:${await closedPort()}`, productCacheTtlMs: 5_000, registrationsPerHour: 10, loginsPerMinute: 5 };
     bus = await openBus({ config, clock: new VirtualClock(), logger: silentLogger });
   });
 

@@ -56,7 +56,7 @@ describe('product cache invalidation consumer', () => {
 describe('openBus without REDIS_URL', () => {
   it('builds the in-process parts and reports no Redis', async () => {
     const clock = new VirtualClock();
-    const bus = await openBus({ config: { redisUrl: undefined, productCacheTtlMs: 5_000, registrationsPerHour: 10 }, clock, logger: silentLogger });
+    const bus = await openBus({ config: { redisUrl: undefined, productCacheTtlMs: 5_000, registrationsPerHour: 10, loginsPerMinute: 5 }, clock, logger: silentLogger });
     expect(bus.redis).toBeUndefined();
     expect(bus.loginLimiter).toBeInstanceOf(InProcessRateLimiter);
     expect(bus.productCache).toBeInstanceOf(InProcessProductCache);
@@ -64,7 +64,7 @@ describe('openBus without REDIS_URL', () => {
   });
 
   it('reads through every time when PRODUCT_CACHE_TTL is 0', async () => {
-    const bus = await openBus({ config: { redisUrl: undefined, productCacheTtlMs: 0, registrationsPerHour: 10 }, clock: new VirtualClock(), logger: silentLogger });
+    const bus = await openBus({ config: { redisUrl: undefined, productCacheTtlMs: 0, registrationsPerHour: 10, loginsPerMinute: 5 }, clock: new VirtualClock(), logger: silentLogger });
     let loads = 0;
     const load = async () => (loads += 1, null);
     await bus.productCache.read('p', load);

@@ -41,7 +41,7 @@ beforeAll(async () => {
     users: new SqlUserStore(market.system.stores.db),
     passwords: new Argon2Hasher(),
     tokens: new JoseTokenService('a test secret that is long enough for HS256', market.clock),
-    loginLimiter: new InProcessRateLimiter(gatewayLimits.rate.loginAttempts, gatewayLimits.rate.loginWindowMs, market.clock),
+    loginLimiter: new InProcessRateLimiter(config.gateway.loginsPerMinute, gatewayLimits.rate.loginWindowMs, market.clock),
     registerLimiter: new InProcessRateLimiter(registrationsPerHour, gatewayLimits.rate.registerWindowMs, market.clock),
   });
   context = {

@@ -85,7 +85,7 @@ export const authRoutes: Route<GatewayContext>[] = [
     pattern: '/api/auth/login',
     access: 'public',
     tag: 'auth',
-    summary: 'Sign in (5 attempts per minute per IP).',
+    summary: 'Sign in (LOGINS_PER_MINUTE attempts per minute per IP, default 5).',
     handler: async (request, context) => {
       await limitPerIp(context.loginLimiter, `login:${request.ip}`, 'login attempts');
       const body = parseBody(request, loginBody);

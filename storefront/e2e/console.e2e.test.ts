@@ -206,6 +206,8 @@ describe.skipIf(skipReason !== '')('issue #15 §6–8: search, operator console,
 
     it('creates a product with an image and a catalogue category, and deletes it after asking, in under a second', async () => {
       await seller.goto(`${baseUrl}/seller/products/new`);
+      // The catalogue's categories arrive after the page: wait for one before reading them all.
+      await seller.locator('#product-category option', { hasText: 'Kitchen' }).waitFor({ state: 'attached' });
       const categories = await seller.locator('#product-category option').allTextContents();
       expect(categories).toEqual(expect.arrayContaining(['Home', 'Kitchen', 'Phones']));
       await seller.getByLabel('Title', { exact: true }).fill('E2E Linen Napkins');

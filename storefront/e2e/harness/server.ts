@@ -56,6 +56,8 @@ export async function startServer(extraOrigins: readonly string[] = []): Promise
       // Every browser test registers its own accounts, all from 127.0.0.1; the per-IP limit is for
       // real visitors (gateway/routes/auth.ts), so the suite raises it as the gateway harness does.
       REGISTRATIONS_PER_HOUR: '1000',
+      // Every browser file signs in several times from 127.0.0.1 against one server.
+      LOGINS_PER_MINUTE: '1000',
     },
   });
   let log = '';
