@@ -4,6 +4,7 @@
  */
 import { assertNever } from '../decider.ts';
 import { ownEntry } from '../own-entry.ts';
+import { withEntry } from '../shared-record.ts';
 import type { PricedItem, Product, Reservation, SellerEvent, SellerState, SellerStats } from './seller-messages.ts';
 
 const noStats: SellerStats = Object.freeze({
@@ -68,7 +69,7 @@ export function evolve(state: SellerState, event: SellerEvent): SellerState {
     case 'ReservationFenced':
       invariant(!Object.hasOwn(state.reservations, event.orderId), `order ${event.orderId} is fenced only if it never reserved here`);
       invariant(!Object.hasOwn(state.fencedOrders, event.orderId), `order ${event.orderId} is fenced once`);
-      return { ...state, fencedOrders: { ...state.fencedOrders, [event.orderId]: true } };
+      return { ...state, fencedOrders: withEntry(state.fencedOrders, event.orderId, true as const) };
     case 'OrderOutcomeRecorded':
       return applyOutcome(state, event);
     default:
@@ -81,7 +82,7 @@ function applyReserved(state: SellerState, orderId: string, items: readonly Pric
   invariant(!Object.hasOwn(state.fencedOrders, orderId), `fenced order ${orderId} never reserves stock`);
   const reservation: Reservation = { items, status: 'RESERVED', placedAtMs: at };
   const moved = moveStock(state, items, -1);
-  return { ...moved, reservations: { ...state.reservations, [orderId]: reservation } };
+  return { ...moved, reservations: withEntry(state.reservations, orderId, reservation) };
 }
 
 function applyReleased(state: SellerState, orderId: string, items: readonly PricedItem[]): SellerState {
@@ -89,7 +90,7 @@ function applyReleased(state: SellerState, orderId: string, items: readonly Pric
   invariant(reservation !== undefined, `order ${orderId} releases a reservation it holds`);
   invariant(reservation.status === 'RESERVED', `order ${orderId}'s stock is released once`);
   const moved = moveStock(state, items, +1);
-  return { ...moved, reservations: { ...state.reservations, [orderId]: { ...reservation, status: 'RELEASED' } } };
+  return { ...moved, reservations: withEntry(state.reservations, orderId, { ...reservation, status: 'RELEASED' as const }) };
 }
 
 /** Takes (direction −1) or gives back (+1) each line's quantity; stock never goes below zero. */
@@ -101,7 +102,7 @@ function moveStock(state: SellerState, items: readonly PricedItem[], direction: 
     const stock = product.stock + direction * item.qty;
     invariant(stock >= 0, `stock of ${item.productId} is never negative (${stock})`);
     invariant(Number.isSafeInteger(stock), `stock of ${item.productId} is a whole number (${stock})`);
-    products = { ...products, [item.productId]: { ...product, stock } };
+    products = withEntry(products, item.productId, { ...product, stock });
   }
   return { ...state, products };
 }
@@ -110,7 +111,7 @@ function applyOutcome(state: SellerState, event: Extract<SellerEvent, { type: 'O
   const key = outcomeKey(event.orderId, event.outcome);
   invariant(!Object.hasOwn(state.recordedOutcomes, key), `outcome ${key} is counted once`);
   const stats = state.stats;
-  const recordedOutcomes = { ...state.recordedOutcomes, [key]: true as const };
+  const recordedOutcomes = withEntry(state.recordedOutcomes, key, true as const);
   switch (event.outcome) {
     case 'placed':
       return { ...state, recordedOutcomes, stats: { ...stats, ordersPlaced: stats.ordersPlaced + 1 } };
@@ -142,7 +143,7 @@ function liveProduct(state: SellerState, productId: string): Product {
 
 function withProduct(state: SellerState, product: Product): SellerState {
   invariant(Number.isSafeInteger(product.stock) && product.stock >= 0, `stock of ${product.productId} is a whole number ≥ 0`);
-  return { ...state, products: { ...state.products, [product.productId]: product } };
+  return { ...state, products: withEntry(state.products, product.productId, product) };
 }
 
 function invariant(condition: boolean, fact: string): asserts condition {

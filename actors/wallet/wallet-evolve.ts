@@ -5,6 +5,7 @@
  */
 import { assertNever } from '../decider.ts';
 import { ownEntry } from '../own-entry.ts';
+import { withEntry } from '../shared-record.ts';
 import type { EventOf, Purchase, Sale, WalletEvent, WalletState } from './wallet-messages.ts';
 import { maxMinor } from './wallet-messages.ts';
 
@@ -59,7 +60,7 @@ function applyDebited(state: WalletState, event: EventOf<'DebitedForOrder'>): Wa
   return {
     ...state,
     balanceMinor: state.balanceMinor - event.amountMinor,
-    purchases: { ...state.purchases, [event.orderId]: purchase },
+    purchases: withEntry(state.purchases, event.orderId, purchase),
   };
 }
 
@@ -71,7 +72,7 @@ function applyRefunded(state: WalletState, event: EventOf<'OrderRefunded'>): Wal
   return {
     ...state,
     balanceMinor: state.balanceMinor + event.amountMinor,
-    purchases: { ...state.purchases, [event.orderId]: { ...purchase, refundedMinor: event.amountMinor } },
+    purchases: withEntry(state.purchases, event.orderId, { ...purchase, refundedMinor: event.amountMinor }),
   };
 }
 
@@ -82,7 +83,7 @@ function applyPendingCredited(state: WalletState, event: EventOf<'PendingCredite
   return {
     ...state,
     lockedMinor: state.lockedMinor + event.amountMinor,
-    sales: { ...state.sales, [event.orderId]: sale },
+    sales: withEntry(state.sales, event.orderId, sale),
   };
 }
 
@@ -93,7 +94,7 @@ function applyPendingReleased(state: WalletState, event: EventOf<'PendingRelease
     ...state,
     lockedMinor: state.lockedMinor - event.amountMinor,
     balanceMinor: state.balanceMinor + event.amountMinor - event.feeMinor,
-    sales: { ...state.sales, [event.orderId]: { ...sale, feeMinor: event.feeMinor, status: 'RELEASED' } },
+    sales: withEntry(state.sales, event.orderId, { ...sale, feeMinor: event.feeMinor, status: 'RELEASED' as const }),
   };
 }
 
@@ -102,7 +103,7 @@ function applyPendingVoided(state: WalletState, event: EventOf<'PendingVoided'>)
   return {
     ...state,
     lockedMinor: state.lockedMinor - event.amountMinor,
-    sales: { ...state.sales, [event.orderId]: { ...sale, status: 'VOIDED' } },
+    sales: withEntry(state.sales, event.orderId, { ...sale, status: 'VOIDED' as const }),
   };
 }
 
@@ -111,7 +112,7 @@ function applyFeeCredited(state: WalletState, event: EventOf<'FeeCredited'>): Wa
   return {
     ...state,
     balanceMinor: state.balanceMinor + event.amountMinor,
-    fees: { ...state.fees, [event.orderId]: event.amountMinor },
+    fees: withEntry(state.fees, event.orderId, event.amountMinor),
   };
 }
 
@@ -121,11 +122,11 @@ function applyFenced(state: WalletState, event: EventOf<'OrderFenced'>): WalletS
   if (side === 'buyer') {
     invariant(!Object.hasOwn(state.purchases, orderId), `order ${orderId} is fenced only if this wallet never paid it`);
     invariant(!Object.hasOwn(state.fencedPurchases, orderId), `order ${orderId} is fenced as bought only once`);
-    return { ...state, fencedPurchases: { ...state.fencedPurchases, [orderId]: true } };
+    return { ...state, fencedPurchases: withEntry(state.fencedPurchases, orderId, true as const) };
   }
   invariant(!Object.hasOwn(state.sales, orderId), `order ${orderId} is fenced only if this wallet was never credited for it`);
   invariant(!Object.hasOwn(state.fencedSales, orderId), `order ${orderId} is fenced as sold only once`);
-  return { ...state, fencedSales: { ...state.fencedSales, [orderId]: true } };
+  return { ...state, fencedSales: withEntry(state.fencedSales, orderId, true as const) };
 }
 
 /** A release or void must leave exactly the escrowed amount of a still-locked sale. */
