@@ -75,6 +75,9 @@ const findRefusedSql = `
 
 export class SqlJournal implements Journal {
   private readonly commits: GroupCommit<PendingAppend, AppendResult>;
+  /** Each entry's events as JSON, from `unstorable` (which the runtime calls on every entry
+   *  before it hands it to the log), so `commit` does not serialise them a second time. */
+  private readonly eventsJson = new WeakMap<readonly unknown[], string>();
 
   constructor(
     private readonly db: Db,
@@ -155,7 +158,16 @@ export class SqlJournal implements Journal {
   }
 
   unstorable(entry: JournalEntry): string | null {
-    return jsonHoldsNul(JSON.stringify(entry.events)) ? `an entry of ${entry.key} holds a NUL character, which SQL cannot store` : null;
+    const json = this.eventsJsonOf(entry.events);
+    return jsonHoldsNul(json) ? `an entry of ${entry.key} holds a NUL character, which SQL cannot store` : null;
+  }
+
+  private eventsJsonOf(events: readonly unknown[]): string {
+    const cached = this.eventsJson.get(events);
+    if (cached !== undefined) return cached;
+    const json = JSON.stringify(events);
+    this.eventsJson.set(events, json);
+    return json;
   }
 
   async commit(entries: readonly JournalEntry[], guards: readonly EntryPosition[] = []): Promise<readonly number[]> {
@@ -166,7 +178,8 @@ export class SqlJournal implements Journal {
     const rows = entries.map((entry, index) => {
       const first = !seen.has(entry.key);
       seen.add(entry.key);
-      return JSON.stringify({ ord: index + 1, key: entry.key, seq: entry.seq, first, guard: false, command_id: entry.commandId, events: entry.events, at_ms: entry.at });
+      const fields = JSON.stringify({ ord: index + 1, key: entry.key, seq: entry.seq, first, guard: false, command_id: entry.commandId, at_ms: entry.at });
+      return `${fields.slice(0, -1)},"events":${this.eventsJsonOf(entry.events)}}`;
     });
     for (const { key, seq } of checks) rows.push(JSON.stringify({ ord: 0, key, seq, first: false, guard: true, command_id: '', events: [], at_ms: 0 }));
     let inserted: { position: number }[];
