@@ -1,14 +1,13 @@
 /**
  * Where a checkout's CPU goes: `npm run bench:checkout:profile` (BENCH_QUICK=1 for a smoke run).
  *
- * Runs one cell of the checkout benchmark (bench/checkout.bench.ts; mixed carts, 8 clients by
- * default) against the actors on PostgreSQL (DATABASE_URL, a fresh database dropped afterwards)
- * or embedded (PGlite in its worker thread, without DATABASE_URL), with the V8 sampling profiler
+ * Runs the cells of the checkout benchmark (bench/checkout.bench.ts: mixed ×8, mixed ×64,
+ * hot-seller ×64) against the actors embedded (PGlite in its worker thread) and, with
+ * DATABASE_URL, on PostgreSQL (a fresh database dropped afterwards), with the V8 sampling profiler
  * on the main thread (node:inspector), and writes bench/results/checkout-profile.json: the main
  * thread's self time by area of the code (lib/profile-summary.ts) and its top functions. The
  * database's own CPU (PGlite's worker, or PostgreSQL's backends) is beside it in the cell's CPU
- * split, as in the checkout benchmark. Knobs: BENCH_CELL_MS, BENCH_CLIENTS, BENCH_SCENARIO
- * (mixed | hot-seller).
+ * split, as in the checkout benchmark. Knobs: BENCH_CELL_MS, BENCH_CELLS (e.g. `hot-seller:64`).
  */
 import { Session } from 'node:inspector/promises';
 import { openPostgres } from '../persistence/adapters/pg.ts';
@@ -23,12 +22,14 @@ import { summariseProfile, type CpuProfile } from './lib/profile-summary.ts';
 import { onInterrupt } from './lib/interrupts.ts';
 
 const cellMs = integerFromEnv('BENCH_CELL_MS', quick ? 1_500 : 8_000);
-const clients = integerFromEnv('BENCH_CLIENTS', 8);
-const scenarioName = (process.env['BENCH_SCENARIO'] ?? 'mixed') as ScenarioName;
-if (!(scenarioName in scenarios)) throw new Error(`BENCH_SCENARIO must be one of ${Object.keys(scenarios).join(', ')}`);
+const cellPlans = (process.env['BENCH_CELLS'] ?? 'mixed:8,mixed:64,hot-seller:64').split(',').map((text) => {
+  const [scenario = '', clients = ''] = text.split(':');
+  if (!(scenario in scenarios) || !/^[1-9][0-9]*$/.test(clients)) throw new Error(`BENCH_CELLS: ${text} is not <${Object.keys(scenarios).join('|')}>:<clients>`);
+  return { scenarioName: scenario as ScenarioName, clients: Number(clients) };
+});
 const databaseUrl = process.env['DATABASE_URL'] || undefined;
 
-async function profileCell(env: Record<string, string>, target: 'actors-postgres' | 'actors-pglite') {
+async function profileCell(env: Record<string, string>, target: 'actors-postgres' | 'actors-pglite', scenarioName: ScenarioName, clients: number) {
   const actors = await startActors(target, env);
   const url = env['DATABASE_URL'];
   const monitor = url === undefined ? null : await openPostgres(url);
@@ -74,19 +75,20 @@ async function profileCell(env: Record<string, string>, target: 'actors-postgres
 async function main(): Promise<void> {
   const run = startRun('checkout-profile');
   const cells = [];
-  cells.push(await profileCell({}, 'actors-pglite'));
-  if (databaseUrl !== undefined) {
+  for (const { scenarioName, clients } of cellPlans) {
+    cells.push(await profileCell({}, 'actors-pglite', scenarioName, clients));
+    if (databaseUrl === undefined) continue;
     const database = await createFreshDatabase(databaseUrl, `bench_profile_${process.pid}`);
     const forgetCleanUp = onInterrupt(() => database.drop());
     try {
-      cells.push(await profileCell({ DATABASE_URL: database.url }, 'actors-postgres'));
+      cells.push(await profileCell({ DATABASE_URL: database.url }, 'actors-postgres', scenarioName, clients));
     } finally {
       forgetCleanUp();
       await database.drop();
     }
   }
   await finishRun(run, {
-    method: 'V8 sampling profiler (node:inspector, 200 µs) on the main thread during one closed-loop cell after a warm-up; self time grouped by where the code lives (bench/lib/profile-summary.ts)',
+    method: 'V8 sampling profiler (node:inspector, 200 µs) on the main thread during each closed-loop cell, on a fresh system after a warm-up; self time grouped by where the code lives (bench/lib/profile-summary.ts). The database thread or backends are not profiled: their cores are in cpuSplit',
     cells,
   });
 }

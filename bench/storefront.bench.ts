@@ -168,7 +168,7 @@ async function main(): Promise<void> {
     const transferred = spread(timings.map((timing) => timing.transferredBytes));
     const file = await writeResult('storefront', {
       ok: true,
-      run,
+      ...run,
       chromium: browser.version(),
       viewport: desktopViewport,
       bundle: { gzipLevel, assets, totals },
