@@ -11,6 +11,7 @@ import type { Journal, JournalEntry } from '../persistence/adapters/journal.ts';
 import type { CommitLog } from './commit-log.ts';
 import { CommandIds } from './command-ids.ts';
 import type { Snapshot, SnapshotStore } from '../persistence/adapters/snapshots.ts';
+import type { StreamReader } from '../persistence/adapters/streams.ts';
 import type { StreamLoader } from './stream-loader.ts';
 import type { Clock } from './clock.ts';
 import type { Decider } from '../actors/decider.ts';
@@ -29,6 +30,8 @@ export interface EntityDeps {
   readonly logger: Logger;
   /** Called for every entry once it is durable, for example to wake the event processor. */
   readonly onJournaled?: (key: string, seq: number) => void;
+  /** Reads actors' streams to load them; without it, through `journal` and `snapshots`. */
+  readonly streams?: StreamReader;
 }
 
 /** What the entity code needs beyond its deps: the runtime's commit log. */

@@ -10,6 +10,7 @@ import type { Failure } from './ask.ts';
 import { askWithTimeout, failure } from './ask.ts';
 import { CommitLog } from './commit-log.ts';
 import { StreamLoader } from './stream-loader.ts';
+import { composedStreams } from '../persistence/adapters/streams.ts';
 import type { CommandResult, EntityContext, EntityDeps, EntityMessage, Inspection, TicketedReply } from './entity.ts';
 import type { EntityHooks } from './entity-actor.ts';
 import { createEntityBehaviour } from './entity-actor.ts';
@@ -82,7 +83,7 @@ export class ActorRuntime {
     this.log = new CommitLog(deps.journal, deps.limits.journalMaxBatch, deps.logger);
     const onJournaled = deps.onJournaled;
     if (onJournaled !== undefined) this.log.onCommitted((entries) => entries.forEach((entry) => onJournaled(entry.key, entry.seq)));
-    this.context = { ...deps, log: this.log, loader: new StreamLoader(deps.journal, deps.snapshots, deps.limits.rehydratePageSize) };
+    this.context = { ...deps, log: this.log, loader: new StreamLoader(deps.streams ?? composedStreams(deps.journal, deps.snapshots), deps.limits.rehydratePageSize) };
     this.saga = new SagaDriver(
       {
         ask: (key, command, effectStep, dependsOn) => this.askFromSaga(key, command, effectStep, dependsOn),

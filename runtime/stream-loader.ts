@@ -1,18 +1,13 @@
 /**
  * Loads actors in bulk (issue #13, "fewer and larger writes"): every actor that starts loading
- * in one turn of the event loop is read with the others, one snapshot query and one journal query
- * for all of them, instead of two queries each. A checkout wakes a checkout actor and an order
+ * in one turn of the event loop is read with the others (persistence/adapters/streams.ts: one
+ * statement for all of them on SQL), instead of two queries each. A checkout wakes a checkout actor and an order
  * actor per seller, most of them new, so under load this removes most of the statements an order
  * costs. A stream longer than one page is read on by its actor (entity.ts) page by page.
  */
-import type { Journal, JournalEntry } from '../persistence/adapters/journal.ts';
-import type { Snapshot, SnapshotStore } from '../persistence/adapters/snapshots.ts';
+import type { StoredStream, StreamReader } from '../persistence/adapters/streams.ts';
 
-export interface LoadedStream {
-  readonly snapshot: Snapshot | null;
-  /** The first page of entries after the snapshot's seq (after 0 without one). */
-  readonly entries: readonly JournalEntry[];
-}
+export type LoadedStream = StoredStream;
 
 interface Waiting {
   readonly resolve: (stream: LoadedStream) => void;
@@ -24,8 +19,7 @@ export class StreamLoader {
   private scheduled = false;
 
   constructor(
-    private readonly journal: Journal,
-    private readonly snapshots: SnapshotStore,
+    private readonly streams: StreamReader,
     private readonly pageSize: number,
   ) {}
 
@@ -46,11 +40,9 @@ export class StreamLoader {
     this.scheduled = false;
     const keys = [...waiting.keys()];
     try {
-      const snapshots = await this.snapshots.loadMany(keys);
-      const after = keys.map((key) => ({ key, afterSeq: snapshots.get(key)?.seq ?? 0 }));
-      const entries = await this.journal.readStreams(after, this.pageSize);
+      const streams = await this.streams.loadStreams(keys, this.pageSize);
       for (const [key, list] of waiting) {
-        const stream = { snapshot: snapshots.get(key) ?? null, entries: entries.get(key) ?? [] };
+        const stream = streams.get(key) ?? { snapshot: null, entries: [] };
         for (const { resolve } of list) resolve(stream);
       }
     } catch (error) {

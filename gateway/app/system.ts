@@ -99,6 +99,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
   const runtime = new ActorRuntime({
     journal: stores.journal,
     snapshots: stores.snapshots,
+    streams: stores.streams,
     clock,
     limits,
     logger,

@@ -17,6 +17,8 @@ import { openPgliteWorker, type DbThread } from './pglite-worker.ts';
 import { SqlJournal } from './sql-journal.ts';
 import { SqlSnapshotStore } from './sql-snapshots.ts';
 import type { SnapshotStore } from './snapshots.ts';
+import { SqlStreams } from './sql-streams.ts';
+import { composedStreams, type StreamReader } from './streams.ts';
 
 export interface StoresConfig {
   /** PostgreSQL; without it, PGlite in `${dataDir}/pglite`. */
@@ -46,6 +48,8 @@ export interface Stores {
   readonly db: Db;
   readonly journal: MeteredJournal;
   readonly snapshots: SnapshotStore;
+  /** Loads actors' streams: one statement on SQL, the journal's and the snapshots' reads with MongoDB. */
+  readonly streams: StreamReader;
   readonly sql: SqlMeter;
   /** Writes pending appends, then closes the journal and the database. */
   close(): Promise<void>;
@@ -66,10 +70,12 @@ export async function openStores(config: StoresConfig): Promise<Stores> {
     await db.close();
     throw error;
   }
+  const snapshots = new SqlSnapshotStore(db);
   return {
     db,
     journal,
-    snapshots: new SqlSnapshotStore(db),
+    snapshots,
+    streams: config.mongoUrl ? composedStreams(journal, snapshots) : new SqlStreams(db),
     sql: { counts: () => db.counts(), thread: opened.thread },
     async close() {
       // The journal first: its last batch may still need the database.

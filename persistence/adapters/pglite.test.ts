@@ -9,6 +9,7 @@ import { describeJournalContract } from './journal.contract.ts';
 import { loadMigrations, migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import { describeSnapshotContract } from './snapshots.contract.ts';
+import { describeStreamReaderContract } from './streams.contract.ts';
 import { SqlJournal } from './sql-journal.ts';
 import { SqlSnapshotStore } from './sql-snapshots.ts';
 
@@ -37,6 +38,8 @@ describeSnapshotContract('SqlSnapshotStore on PGlite', async () => {
   await db.query('TRUNCATE snapshots');
   return { snapshots: new SqlSnapshotStore(db), cleanup: async () => {} };
 });
+
+describeStreamReaderContract('PGlite', () => db);
 
 describe('SQL journal and migrations on PGlite', () => {
   it('applies every file to an empty schema, then nothing', async () => {

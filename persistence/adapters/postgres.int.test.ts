@@ -13,6 +13,7 @@ import { openPostgres } from './pg.ts';
 import { describeSnapshotContract } from './snapshots.contract.ts';
 import { SqlJournal } from './sql-journal.ts';
 import { SqlSnapshotStore } from './sql-snapshots.ts';
+import { describeStreamReaderContract } from './streams.contract.ts';
 
 const databaseUrl = process.env['DATABASE_URL'] ?? '';
 if (databaseUrl === '') {
@@ -51,6 +52,8 @@ describe.skipIf(databaseUrl === '')('PostgreSQL adapters', () => {
     await db.query('TRUNCATE snapshots');
     return { snapshots: new SqlSnapshotStore(db), cleanup: async () => {} };
   });
+
+  describeStreamReaderContract('PostgreSQL', () => db);
 
   describe('between processes', () => {
     it('applies each migration once when two processes migrate a fresh schema together', async () => {

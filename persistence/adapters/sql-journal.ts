@@ -15,7 +15,7 @@ import { roundsByKey } from './journal-batch.ts';
 import { submitAppend } from './journal-append.ts';
 import { checkAppend, checkAppended, checkAscending, checkBatch, checkLimit, checkPositions, checkStreamPage, guardsToCheck } from './journal-checks.ts';
 
-interface JournalRow extends Row {
+export interface JournalRow extends Row {
   readonly key: string;
   readonly seq: number;
   readonly command_id: string;
@@ -313,7 +313,7 @@ function jsonHoldsNul(json: string): boolean {
   return /(?<!\\)(?:\\\\)*\\u0000/.test(json);
 }
 
-function toEntry<E = unknown>(row: JournalRow): JournalEntry<E> {
+export function toEntry<E = unknown>(row: JournalRow): JournalEntry<E> {
   if (!Array.isArray(row.events)) throw new Error(`journal row ${row.key}#${row.seq} holds non-array events`);
   return { key: row.key, seq: row.seq, events: row.events as E[], commandId: row.command_id, at: row.at_ms };
 }

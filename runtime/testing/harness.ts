@@ -14,6 +14,7 @@ import type { EntityDeps } from '../entity.ts';
 import { limits, type Limits } from '../limits.ts';
 import { silentLogger } from '../logger.ts';
 import { ActorRuntime } from '../runtime.ts';
+import { SqlStreams } from '../../persistence/adapters/sql-streams.ts';
 
 export interface Harness {
   readonly db: Db;
@@ -40,6 +41,9 @@ export async function openHarness(): Promise<Harness> {
       const deps: EntityDeps = {
         journal: stores.journal ?? journal,
         snapshots: stores.snapshots ?? snapshots,
+        // One statement per load on the harness's own stores, as a system on SQL runs; a test
+        // that brings its own journal or snapshots loads through them.
+        ...(stores.journal === undefined && stores.snapshots === undefined ? { streams: new SqlStreams(db) } : {}),
         clock,
         limits: { ...limits, passivationSweepMs: 3_600_000, ...overrides },
         logger: silentLogger,
