@@ -52,12 +52,28 @@ function refuse(): boolean {
   return false;
 }
 
+/** The plain record a store stands for, built bucket by bucket (JSON.stringify's fast path). */
+function plainOf<V>(store: Store<V>): Record<string, V> {
+  const plain: Record<string, V> = {};
+  for (const bucket of store.buckets) {
+    if (bucket === undefined) continue;
+    for (const key of Object.keys(bucket)) {
+      // Assigning "__proto__" would set the prototype; it is defined as an own key instead.
+      if (key === '__proto__') Object.defineProperty(plain, key, { value: bucket[key], writable: true, enumerable: true, configurable: true });
+      else plain[key] = bucket[key] as V;
+    }
+  }
+  return plain;
+}
+
 function view<V>(store: Store<V>): Record<string, V> {
   const handler: ProxyHandler<Record<string, V>> = {
     get(target, property, receiver) {
       if (typeof property === 'string') {
         const { found, value } = lookup(store, property);
         if (found) return value;
+        // Serialising a snapshot of a big actor: one plain copy instead of a trap per key.
+        if (property === 'toJSON') return () => plainOf(store);
       }
       return Reflect.get(target, property, receiver);
     },
