@@ -45,6 +45,9 @@ export interface Loaded<S> {
   readonly state: S;
   readonly seq: number;
   readonly snapshotSeq: number;
+  /** Entries between snapshots for this actor (snapshotEvery, or more for a big state); shared by
+   *  the actor's successive cells, since a save learns the state's size after they moved on. */
+  readonly snapshotGap: { entries: number };
   /** The ticket of this actor's latest entry handed to the log; 0 when it holds only stored ones. */
   readonly ticket: number;
   readonly commandIds: CommandIds;
@@ -115,7 +118,8 @@ export async function rehydrate<S, C, E>(
     if (page.length < deps.limits.rehydratePageSize) break;
     page = await deps.journal.read<E>(key, seq, deps.limits.rehydratePageSize);
   }
-  return { loaded: true, state, seq, snapshotSeq: usable ? snapshot.seq : 0, ticket: 0, commandIds: CommandIds.of(commandIds) };
+  const snapshotGap = { entries: deps.limits.snapshotEvery };
+  return { loaded: true, state, seq, snapshotSeq: usable ? snapshot.seq : 0, snapshotGap, ticket: 0, commandIds: CommandIds.of(commandIds) };
 }
 
 /** Replays a journal from nothing; the reference that snapshots and live state must equal. */
@@ -126,12 +130,13 @@ export function replay<S, C, E>(decider: AnyDecider<S, C, E>, entries: readonly 
 /** Snapshots once the entry is durable, off the actor's path: a snapshot must never hold
  *  speculative state, and it is only a cache, so a failed one waits for the next chance. */
 function maybeSnapshot<S>(deps: EntityContext, key: string, version: number, cell: Loaded<S>): Loaded<S> {
-  if (cell.seq - cell.snapshotSeq < deps.limits.snapshotEvery) return cell;
+  if (cell.seq - cell.snapshotSeq < cell.snapshotGap.entries) return cell;
   const { seq, state, ticket } = cell;
   void deps.log.whenDurable(ticket).then(async (lost) => {
     if (lost !== null) return;
     try {
-      await deps.snapshots.save({ key, seq, version, state, at: deps.clock.now() });
+      const bytes = await deps.snapshots.save({ key, seq, version, state, at: deps.clock.now() });
+      cell.snapshotGap.entries = Math.max(deps.limits.snapshotEvery, Math.ceil(bytes / deps.limits.snapshotBytesPerEntry));
     } catch (error) {
       deps.logger.warn({ key, err: error }, 'snapshot failed; will retry after the next entries');
     }

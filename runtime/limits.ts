@@ -11,8 +11,12 @@ export const limits = {
   journalMaxWaitMs: 0,
   /** Entries read per page while rehydrating an actor; bounds memory for long streams. */
   rehydratePageSize: 1_000,
-  /** Take a snapshot after this many journal entries since the last one. */
+  /** Take a snapshot after this many journal entries since the last one… */
   snapshotEvery: 100,
+  /** …or, for a big state, after one entry per this many bytes of its last snapshot: a hot
+   *  seller's state of 1 MB is written every 1,000 entries, not every 100, and rehydrating it
+   *  replays at most that many. */
+  snapshotBytesPerEntry: 1_000,
   /** Messages waiting for one actor. Beyond it the caller gets `mailbox_full` at once. */
   mailboxMax: 1_000,
   /** Default time an ask waits for its reply before it fails with `timeout`. */

@@ -4,6 +4,7 @@ import { replay } from './entity.ts';
 import { accountDecider } from './testing/account.ts';
 import { alarmDecider } from './testing/alarm.ts';
 import { counterDecider, type CounterEvent, type CounterState } from './testing/counter.ts';
+import { eventually } from './testing/controlled-journal.ts';
 import { openHarness, type Harness } from './testing/harness.ts';
 
 let harness: Harness;
@@ -100,6 +101,24 @@ describe('snapshots and recovery', () => {
     const snapshot = await harness.snapshots.load<CounterState>('counter:s');
     expect(snapshot?.seq).toBe(10);
     expect(snapshot?.state.total).toBe(10);
+  });
+
+  it('snapshots a big state less often: one entry per snapshotBytesPerEntry bytes of its last snapshot', async () => {
+    // {"total":5,"applied":5} is 23 bytes: at 2 bytes per entry the next snapshot comes 12 entries
+    // later, not 5; {"total":17,"applied":17} is 25 bytes, so the one after comes 13 later.
+    const counters = harness.runtime({ snapshotEvery: 5, snapshotBytesPerEntry: 2 }).register(counterDecider);
+    const seqs: number[] = [];
+    const note = async () => {
+      const seq = (await harness.snapshots.load('counter:big'))?.seq;
+      if (seq !== undefined && seqs.at(-1) !== seq) seqs.push(seq);
+      return seq;
+    };
+    for (let index = 1; index <= 30; index += 1) {
+      accepted(await counters.ask('big', { type: 'Add', commandId: `b${index}`, amount: 1 }));
+      await note();
+    }
+    await eventually(async () => (await note()) === 30, 2_000, 'the snapshot at seq 30');
+    expect(seqs).toEqual([5, 17, 30]);
   });
 
   it('recovers the same state from snapshot + tail, from the journal alone, and by replay', async () => {

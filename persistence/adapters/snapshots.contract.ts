@@ -41,7 +41,7 @@ export function describeSnapshotContract(name: string, open: () => Promise<Snaps
         state: { status: 'PAID', lines: [{ sku: 'mug', quantity: 2, priceMinor: 1_250 }], note: `"Zoë's" 💸` },
         at: 1_767_225_600_123,
       };
-      await store.save(snapshot);
+      expect(await store.save(snapshot)).toBe(Buffer.byteLength(JSON.stringify(snapshot.state)));
       expect(await store.load('order:1')).toEqual(snapshot);
     });
 

@@ -16,6 +16,8 @@ export interface SnapshotStore {
   load<S>(key: string): Promise<Snapshot<S> | null>;
   /** The snapshots of many keys in one read; a key without one is absent from the map. */
   loadMany(keys: readonly string[]): Promise<Map<string, Snapshot>>;
-  save<S>(snapshot: Snapshot<S>): Promise<void>;
+  /** Resolves with the size of the state as stored (bytes of its JSON), whether or not a newer
+   *  snapshot kept it from being written. */
+  save<S>(snapshot: Snapshot<S>): Promise<number>;
   deleteAll(): Promise<void>;
 }

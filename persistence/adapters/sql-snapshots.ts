@@ -36,18 +36,20 @@ export class SqlSnapshotStore implements SnapshotStore {
     return new Map(rows.map((row) => [row.key, { key: row.key, seq: row.seq, version: row.version, state: row.state, at: row.at_ms }]));
   }
 
-  async save<S>(snapshot: Snapshot<S>): Promise<void> {
+  async save<S>(snapshot: Snapshot<S>): Promise<number> {
     if (!Number.isSafeInteger(snapshot.seq) || snapshot.seq < 1) {
       throw new RangeError(`a snapshot of ${snapshot.key} needs a seq >= 1, got ${snapshot.seq}`);
     }
     // Saves may finish out of order; the WHERE keeps the newest state and drops an older one.
+    const state = JSON.stringify(snapshot.state);
     await this.db.query(
       `INSERT INTO snapshots (key, seq, version, state, at_ms) VALUES ($1, $2, $3, $4::jsonb, $5)
        ON CONFLICT (key) DO UPDATE
          SET seq = excluded.seq, version = excluded.version, state = excluded.state, at_ms = excluded.at_ms
          WHERE snapshots.seq < excluded.seq`,
-      [snapshot.key, snapshot.seq, snapshot.version, JSON.stringify(snapshot.state), snapshot.at],
+      [snapshot.key, snapshot.seq, snapshot.version, state, snapshot.at],
     );
+    return Buffer.byteLength(state);
   }
 
   async deleteAll(): Promise<void> {
