@@ -4,7 +4,7 @@
  * smtpd module is missing (Python 3.12 removed smtpd).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthDto, MailDto, Page } from '../api-types.ts';
 import { eventually, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
@@ -13,21 +13,11 @@ import { retryDelayMs } from '../../persistence/projections/mail/outbox.ts';
 import { SmtpTransport } from './smtp.ts';
 import { messageIdFor } from './outgoing.ts';
 import { gatewayLimits } from '../app/limits.ts';
+import { freePort } from '../../persistence/adapters/testing/free-port.ts';
 
 const probe = spawnSync('python3', ['-W', 'ignore', '-c', 'import smtpd'], { encoding: 'utf8' });
 const skipReason = probe.error !== undefined ? `python3 is missing (${probe.error.message})` : probe.status !== 0 ? `python3 has no smtpd module: ${probe.stderr.trim().split('\n').at(-1)}` : null;
 if (skipReason !== null) console.warn(`smtp.int.test.ts skipped: ${skipReason}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {

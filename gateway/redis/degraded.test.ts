@@ -4,7 +4,6 @@
  * the read model, and notifications reach this process's own subscribers. (The outage of a Redis
  * that was up, and its recovery, are in outage.int.test.ts.)
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationDto } from '../api-types.ts';
 import { VirtualClock } from '../../runtime/clock.ts';
@@ -15,20 +14,13 @@ import type { Db } from '../../persistence/adapters/db.ts';
 import { Router } from '../router.ts';
 import { opsRoutes } from '../routes/ops.ts';
 import { openBus, type BusParts } from './bus.ts';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../../persistence/adapters/testing/free-port.ts';
 
 describe('Redis parts with Redis unreachable', () => {
   let bus: BusParts;
 
   beforeAll(async () => {
-    const config = { redisUrl: `redis://127.0.0.1:${await closedPort()}`, productCacheTtlMs: 5_000, registrationsPerHour: 10, loginsPerMinute: 5 };
+    const config = { redisUrl: `redis://127.0.0.1:${await freePort()}`, productCacheTtlMs: 5_000, registrationsPerHour: 10, loginsPerMinute: 5 };
     bus = await openBus({ config, clock: new VirtualClock(), logger: silentLogger });
   });
 

@@ -12,7 +12,8 @@ import type { WsServerMessage } from '../api-types.ts';
 import { TestSocket, eventually } from '../testing/gateway-harness.ts';
 import { startChildGateway, type ChildGateway } from './testing/child-gateway.ts';
 import { createFreshDatabase, type FreshDatabase } from '../../persistence/adapters/testing/fresh-database.ts';
-import { PrivateRedis, freePort, redisServerBinary } from './testing/private-redis.ts';
+import { freePort } from '../../persistence/adapters/testing/free-port.ts';
+import { PrivateRedis, redisServerBinary } from './testing/private-redis.ts';
 
 const databaseUrl = process.env['DATABASE_URL'] ?? '';
 const binary = redisServerBinary();

@@ -5,7 +5,8 @@
  */
 import type { TestProject } from 'vitest/node';
 import { chromiumMissingReason } from './harness/chromium.ts';
-import { freePort, startServer } from './harness/server.ts';
+import { freePort } from '../../persistence/adapters/testing/free-port.ts';
+import { startServer } from './harness/server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -5,10 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../persistence/adapters/testing/free-port.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /** A first start builds the storefront when stale (~30 s) and seeds 210 products (~15 s). */
@@ -22,18 +22,6 @@ export interface RunningServer {
   readonly url: string;
   readonly dataDir: string;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Extra origins (e.g. the test proxy's) are added to CORS_ORIGINS beside the server's own. */
