@@ -304,6 +304,10 @@ function wsBehavior(wsOptions: UwsWsOptions, logger: Logger): Uws.WebSocketBehav
         return;
       }
       const data: SocketData = { principal: admission.principal, session: null, closed: false };
+      // Known upstream bug in this build: cork() can misread the upgraded socket as an HTTP one
+      // and close it right after `open` (1006; uNetworking/uWebSockets#1929, fixed July 2026).
+      // Rare; clients reconnect and resume. Upgrading uncorked avoids it but prints a warning on
+      // every upgrade, so we keep the documented way.
       res.cork(() => res.upgrade(data, key, protocol, extensions, context));
     },
     open: (ws) => {

@@ -61,7 +61,32 @@ function onNotification(connection: Socket, tally: Tally, notification: Notifica
   }
 }
 
-function connect(baseUrl: string, account: Account, tally: Tally): Promise<Socket> {
+/**
+ * Connects as a real client does: a socket dropped before its hello is opened again. The
+ * pinned uWebSockets.js build may close a socket it upgraded after an `await` right after
+ * opening it (1006, uNetworking/uWebSockets#1929, fixed upstream in July 2026; gateway/uws.ts),
+ * which made about one setup in five fail under load. The storefront reconnects and resumes.
+ */
+async function connect(baseUrl: string, account: Account, tally: Tally): Promise<Socket> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await connectOnce(baseUrl, account, tally);
+    } catch (error) {
+      if (!(error instanceof ClosedBeforeHello) || attempt === connectAttempts) throw error;
+      await sleep(20 * attempt);
+    }
+  }
+}
+
+const connectAttempts = 4;
+
+class ClosedBeforeHello extends Error {
+  constructor(code: number) {
+    super(`socket closed before hello (${code})`);
+  }
+}
+
+function connectOnce(baseUrl: string, account: Account, tally: Tally): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${account.token}` } });
     const connection: Socket = { socket, lastSeq: null, pending: new Map() };
@@ -70,7 +95,7 @@ function connect(baseUrl: string, account: Account, tally: Tally): Promise<Socke
       if (connection.lastSeq !== null) resolve(connection);
     });
     socket.once('error', reject);
-    socket.once('close', (code) => reject(new Error(`socket closed before hello (${code})`)));
+    socket.once('close', (code) => reject(new ClosedBeforeHello(code)));
   });
 }
 
