@@ -81,6 +81,22 @@ describe('uploads (item 6)', () => {
   }, 180_000);
 });
 
+describe('the checkout’s product lookup', () => {
+  it('remembers which seller sells a product, and forgets a deleted product: its checkout is refused as not found, with no order', async () => {
+    const productId = await product('Short-lived');
+    await paidOrder(productId); // the lookup now knows the product's seller
+    expect((await harness.call('DELETE', `/api/products/${productId}`, { token: seller.token })).status).toBe(204);
+    // The lookup forgets the product once the deletion is projected (the product-cache consumer).
+    const refused = await eventually(async () => {
+      const attempt = await harness.call('POST', '/api/checkout', { token: buyer.token, body: { checkoutId: randomUUID(), items: [{ productId, qty: 1 }] } });
+      return attempt.status === 404 && attempt.body.error.orderIds === undefined ? attempt : null;
+    });
+    // Refused before any checkout started: a stale lookup would start one, and the seller would
+    // refuse it with the same code, naming the order it had to compensate.
+    expect(refused.body.error).toEqual({ code: 'product_not_found', message: `no product ${productId}` });
+  });
+});
+
 describe('order rules and operators (item 8)', () => {
   it('lets the buyer cancel an unshipped order (a retried cancel replayed) and keeps disputes for shipped ones', async () => {
     const productId = await product('Lamp');

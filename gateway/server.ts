@@ -18,6 +18,7 @@ import type { Limits } from '../runtime/limits.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { startSystem } from './app/system.ts';
 import { createGatewayPorts } from './app/ports.ts';
+import { ProductOwners } from '../persistence/projections/cache/product-owners.ts';
 import { createAuth } from './auth/auth.ts';
 import type { GatewayContext, RedisHealth } from './context.ts';
 import { PrometheusMetrics } from './metrics.ts';
@@ -66,6 +67,7 @@ export async function startGateway(options: GatewayOptions) {
   const blobs = await openBlobs(config);
   const bus = await openBus({ config: config.gateway, clock, logger, ...(options.redisPrefix === undefined ? {} : { redisPrefix: options.redisPrefix }) });
   const { hub, productCache } = bus;
+  const productOwners = new ProductOwners(gatewayLimits.productOwners.maxEntries);
   const system = await startSystem(config, {
     logger,
     clock,
@@ -73,7 +75,7 @@ export async function startGateway(options: GatewayOptions) {
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.pollTimers === undefined ? {} : { pollTimers: options.pollTimers }),
     ...(options.embedded === undefined ? {} : { embedded: options.embedded }),
-    edge: { search, hub, productCache },
+    edge: { search, hub, productCache, productOwners },
   });
   const { notifications } = system;
   const db = system.stores.db;
@@ -81,7 +83,7 @@ export async function startGateway(options: GatewayOptions) {
   const auth = await createAuth({ db, config, clock, ids, loginLimiter: bus.loginLimiter, registerLimiter: bus.registerLimiter, sessionCache: bus.sessionCache });
   const metrics = new PrometheusMetrics(() => runtimeGauges(system, hub, bus.redis));
   const context: GatewayContext = {
-    ...createGatewayPorts(system), config: config.gateway, clock, ids, logger, search, blobs, ...auth, notifications, hub, metrics, productCache,
+    ...createGatewayPorts(system, productOwners), config: config.gateway, clock, ids, logger, search, blobs, ...auth, notifications, hub, metrics, productCache,
     ...(bus.redis === undefined ? {} : { redis: bus.redis }),
   };
   const router = new Router(allRoutes());

@@ -22,6 +22,7 @@ import type { SearchIndex } from '../../persistence/adapters/search/search-index
 import { createSellerDailyConsumer, type RecordAggregation } from '../../persistence/projections/analytics/seller-daily.ts';
 import { createProductCacheConsumer } from '../../persistence/projections/cache/cache-consumer.ts';
 import type { ProductCache } from '../../persistence/projections/cache/product-cache.ts';
+import type { ProductOwners } from '../../persistence/projections/cache/product-owners.ts';
 import { createMailConsumer } from '../../persistence/projections/mail/mail-consumer.ts';
 import { createNotificationConsumer } from '../../persistence/projections/notifications/notification-consumer.ts';
 import type { NotificationHub } from '../../persistence/projections/notifications/ports.ts';
@@ -31,11 +32,12 @@ import { createSearchConsumer } from '../../persistence/projections/search/searc
 import type { FollowedConsumer } from '../../runtime/processor.ts';
 import type { TimerIndex } from '../../runtime/timer-index.ts';
 
-/** The gateway's parts its consumers feed: the search index, the live hub and the read cache. */
+/** The gateway's parts its consumers feed: the search index, the live hub and the read caches. */
 export interface EdgeParts {
   readonly search: SearchIndex;
   readonly hub: NotificationHub;
   readonly productCache: ProductCache;
+  readonly productOwners: ProductOwners;
 }
 
 export interface ConsumerParts {
@@ -59,7 +61,7 @@ export function orderedConsumers(parts: ConsumerParts): FollowedConsumer[] {
   const edgeConsumers: Consumer[] = edge === undefined ? [] : [
     createSearchConsumer(stores.db, edge.search),
     createNotificationConsumer(stores.db, parts.notifications, edge.hub),
-    createProductCacheConsumer(edge.productCache),
+    createProductCacheConsumer(edge.productCache, edge.productOwners),
   ];
   const followed: FollowedConsumer[] = [
     { consumer: parts.timerIndex, after: [] },

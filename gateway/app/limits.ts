@@ -29,6 +29,10 @@ export const gatewayLimits = {
      *  per process per interval. */
     pingEveryMs: 1_000,
   },
+  productOwners: {
+    /** Product → seller pairs the checkout's lookup keeps (~100 bytes each, so ~10 MB at most). */
+    maxEntries: 100_000,
+  },
   productCache: {
     /** Products held at once in process. A product is ~1–2 KB, so this costs at most ~20 MB; beyond
      *  it expired entries are dropped, and if none expired the oldest is. */

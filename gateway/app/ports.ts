@@ -13,6 +13,7 @@ import { auditLedger } from '../../persistence/projections/readmodels/audit.ts';
 import { ledgerPage } from '../../persistence/projections/readmodels/ledger-queries.ts';
 import { findOrder, listOrders } from '../../persistence/projections/readmodels/order-queries.ts';
 import { findProduct, listProducts, sellersOfProducts } from '../../persistence/projections/readmodels/product-queries.ts';
+import type { ProductOwners } from '../../persistence/projections/cache/product-owners.ts';
 import { sellerNames, sellerStats } from '../../persistence/projections/readmodels/seller-queries.ts';
 import { SqlAddressStore } from '../../persistence/adapters/addresses.ts';
 import { gatewayLimits } from './limits.ts';
@@ -39,10 +40,10 @@ export interface GatewayPorts {
   readonly addresses: AddressBookPort;
 }
 
-export function createQueryPorts(db: Db): QueryPorts {
+export function createQueryPorts(db: Db, owners: ProductOwners): QueryPorts {
   return {
     orders: { find: (orderId) => findOrder(db, orderId), list: (query) => listOrders(db, query), idsByNumber: (sellerId, prefix) => sellerOrderIdsByNumber(db, sellerId, prefix) },
-    products: { find: (productId) => findProduct(db, productId), list: (query) => listProducts(db, query), sellersOf: (ids) => sellersOfProducts(db, ids) },
+    products: { find: (productId) => findProduct(db, productId), list: (query) => listProducts(db, query), sellersOf: (ids) => owners.sellersOf(ids, (missing) => sellersOfProducts(db, missing)) },
     ledger: { page: (walletId, page, pageSize) => ledgerPage(db, walletId, page, pageSize) },
     sellers: { stats: (sellerId, fromMs, toMs) => sellerStats(db, sellerId, fromMs, toMs), names: (ids) => sellerNames(db, ids) },
   };
@@ -74,11 +75,11 @@ export function createHealthPort(db: Pick<Db, 'query'>, processor: Pick<EventPro
   };
 }
 
-export function createGatewayPorts(system: BazaarySystem): GatewayPorts {
+export function createGatewayPorts(system: BazaarySystem, productOwners: ProductOwners): GatewayPorts {
   const db = system.stores.db;
   return {
     commands: createCommandPort(system, checkoutWaitMs),
-    queries: createQueryPorts(db),
+    queries: createQueryPorts(db, productOwners),
     mailOutbox: {
       async enqueue(mails) {
         if ((await enqueueMails(db, mails)) > 0) system.mail.wake();

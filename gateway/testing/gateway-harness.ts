@@ -11,6 +11,7 @@ import { parseConfig } from '../app/config.ts';
 import { silentLogger } from '../../runtime/logger.ts';
 import { startGateway, type Gateway } from '../server.ts';
 import { createGatewayPorts } from '../app/ports.ts';
+import { ProductOwners } from '../../persistence/projections/cache/product-owners.ts';
 import type { BazaarySystem } from '../app/system.ts';
 import type { GatewayContext } from '../context.ts';
 import { seedPgliteDataDir } from '../../persistence/adapters/testing/pglite-template.ts';
@@ -21,7 +22,8 @@ import { seedPgliteDataDir } from '../../persistence/adapters/testing/pglite-tem
  * for one fails loudly rather than silently using a default.
  */
 export function handlerContext(system: BazaarySystem, parts: Partial<GatewayContext> = {}): GatewayContext {
-  return { ...createGatewayPorts(system), ...parts } as GatewayContext;
+  // No edge consumers run here, so nothing tells the owner lookup of a deletion: a fresh one per context.
+  return { ...createGatewayPorts(system, new ProductOwners(1_000)), ...parts } as GatewayContext;
 }
 
 export interface TestGateway {

@@ -38,3 +38,12 @@ export function productsChangedBy(entries: readonly JournalEntry[]): string[] {
   }
   return [...ids];
 }
+
+/** The products a batch deleted: the checkout's owner lookup forgets them (cache/product-owners.ts). */
+export function productsDeletedBy(entries: readonly JournalEntry[]): string[] {
+  const ids: string[] = [];
+  for (const entry of entries) {
+    for (const event of sellerEventsOf(entry)) if (event.type === 'ProductDeleted') ids.push(event.productId);
+  }
+  return ids;
+}
