@@ -6,11 +6,13 @@
  * Only accepted answers (2xx) are kept. A refusal wrote nothing, so a retry is decided afresh
  * (an order `awaiting_checkout` may ship a moment later); the actors' own command-id
  * idempotency still makes every retried effect happen once, also when the process died between
- * the effect and the save.
+ * the effect and the save. So the answer does not wait for the save: the store holds the reply
+ * at once and writes it behind (persistence/adapters/command-replies.ts).
  */
 import { createHash } from 'node:crypto';
 import type { ReplyStore } from '../persistence/adapters/command-replies.ts';
 import type { Clock } from '../runtime/clock.ts';
+import type { Logger } from '../runtime/logger.ts';
 import type { ApiResponse } from './http.ts';
 import { ApiError, json } from './http.ts';
 
@@ -29,7 +31,7 @@ function fingerprintOf(request: unknown): string {
 }
 
 export async function replayable(
-  context: { readonly replies: ReplyStore; readonly clock: Clock },
+  context: { readonly replies: ReplyStore; readonly clock: Clock; readonly logger: Logger },
   key: ReplayScope,
   run: () => Promise<ApiResponse>,
 ): Promise<ApiResponse> {
@@ -43,7 +45,9 @@ export async function replayable(
   }
   const response = await run();
   if (response.status >= 200 && response.status < 300 && response.body.kind === 'json') {
-    await context.replies.save(key.scope, key.commandId, { fingerprint, status: response.status, body: response.body.value }, context.clock.now());
+    context.replies.save(key.scope, key.commandId, { fingerprint, status: response.status, body: response.body.value }, context.clock.now()).catch((error: unknown) => {
+      context.logger.warn({ err: error, scope: key.scope }, 'a command reply was not kept; a retry runs again and gets the same effect');
+    });
   }
   return response;
 }

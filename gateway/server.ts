@@ -132,6 +132,7 @@ export async function startGateway(options: GatewayOptions) {
   async function stop(): Promise<void> {
     server.close();
     metricsServer?.close();
+    await context.replies.flush();
     await system.stop();
     await bus.close();
     await search.close();

@@ -2,6 +2,12 @@
  * The `command_replies` table (014_command_replies.sql): the first answer to each client
  * command id, kept so a retry gets that answer again (status and body) instead of today's state.
  * A plain store: replies are facts of the edge, not of the journal.
+ *
+ * Saves are written behind the answer (issue #13, load-live): a reply is held in memory at once,
+ * so a retry to this process finds it straight away, and every reply saved meanwhile is written in
+ * one statement right after, instead of one INSERT on every command's critical path. A process
+ * that dies before the write loses only the replay marker: the retry runs again, and the actors'
+ * own command-id idempotency gives it the first effect (gateway/idempotency.ts).
  */
 import type { Db } from './db.ts';
 
@@ -13,14 +19,41 @@ export interface StoredReply {
 
 export interface ReplyStore {
   find(scope: string, commandId: string): Promise<StoredReply | null>;
-  /** Keeps the first reply; a second save of the same (scope, commandId) changes nothing. */
+  /** Keeps the first reply; a second save of the same (scope, commandId) changes nothing. The
+   *  reply is found at once; the promise settles when it is written. */
   save(scope: string, commandId: string, reply: StoredReply, at: number): Promise<void>;
+  /** Resolves once every reply saved so far is written (or its write failed). */
+  flush(): Promise<void>;
 }
 
+interface Pending {
+  readonly scope: string;
+  readonly commandId: string;
+  readonly reply: StoredReply;
+  readonly at: number;
+  readonly written: Promise<void>;
+}
+
+const insertRepliesSql = `
+  INSERT INTO command_replies (scope, command_id, fingerprint, status, body, created_at)
+  SELECT r.scope, r.command_id, r.fingerprint, r.status, r.body, r.created_at
+  FROM jsonb_to_recordset($1::jsonb) AS r(scope text, command_id text, fingerprint text, status integer, body jsonb, created_at bigint)
+  ON CONFLICT (scope, command_id) DO NOTHING`;
+
 export class SqlReplyStore implements ReplyStore {
+  /** Replies saved and not yet written, by `scope\u0000commandId`; the next write takes them all. */
+  private queued = new Map<string, Pending>();
+  /** The write in progress, whose replies are still found here until it has committed. */
+  private writing: { readonly replies: Map<string, Pending>; readonly done: Promise<void> } | null = null;
+  private settleQueued: { resolve: () => void; reject: (error: unknown) => void } | null = null;
+  private queuedWritten: Promise<void> | null = null;
+
   constructor(private readonly db: Db) {}
 
   async find(scope: string, commandId: string): Promise<StoredReply | null> {
+    const key = keyOf(scope, commandId);
+    const held = this.queued.get(key) ?? this.writing?.replies.get(key);
+    if (held !== undefined) return held.reply;
     const rows = await this.db.query('SELECT fingerprint, status, body FROM command_replies WHERE scope = $1 AND command_id = $2', [scope, commandId]);
     const row = rows[0];
     if (row === undefined) return null;
@@ -28,11 +61,60 @@ export class SqlReplyStore implements ReplyStore {
     return { fingerprint: String(row['fingerprint']), status: Number(row['status']), body };
   }
 
-  async save(scope: string, commandId: string, reply: StoredReply, at: number): Promise<void> {
-    await this.db.query(
-      `INSERT INTO command_replies (scope, command_id, fingerprint, status, body, created_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
-       ON CONFLICT (scope, command_id) DO NOTHING`,
-      [scope, commandId, reply.fingerprint, reply.status, JSON.stringify(reply.body), at],
-    );
+  save(scope: string, commandId: string, reply: StoredReply, at: number): Promise<void> {
+    const key = keyOf(scope, commandId);
+    const held = this.queued.get(key) ?? this.writing?.replies.get(key);
+    if (held !== undefined) return held.written;
+    const written = this.nextWrite();
+    this.queued.set(key, { scope, commandId, reply, at, written });
+    return written;
   }
+
+  async flush(): Promise<void> {
+    await Promise.allSettled([this.writing?.done, this.queuedWritten]);
+  }
+
+  /** The promise of the write that will take the replies queued now; starts one when none is due. */
+  private nextWrite(): Promise<void> {
+    if (this.queuedWritten !== null) return this.queuedWritten;
+    this.queuedWritten = new Promise<void>((resolve, reject) => {
+      this.settleQueued = { resolve, reject };
+    });
+    // A failed write is also reported to each save's caller; this keeps it from going unhandled.
+    this.queuedWritten.catch(() => {});
+    if (this.writing === null) setImmediate(() => void this.write());
+    return this.queuedWritten;
+  }
+
+  private async write(): Promise<void> {
+    const replies = this.queued;
+    const settle = this.settleQueued;
+    this.queued = new Map();
+    this.queuedWritten = null;
+    this.settleQueued = null;
+    if (settle === null) return;
+    const rows = [...replies.values()].map(({ scope, commandId, reply, at }) => ({
+      scope,
+      command_id: commandId,
+      fingerprint: reply.fingerprint,
+      status: reply.status,
+      body: reply.body,
+      created_at: at,
+    }));
+    const done = this.db.query(insertRepliesSql, [JSON.stringify(rows)]).then(() => undefined);
+    this.writing = { replies, done };
+    try {
+      await done;
+      settle.resolve();
+    } catch (error) {
+      settle.reject(error);
+    } finally {
+      this.writing = null;
+      if (this.queuedWritten !== null) setImmediate(() => void this.write());
+    }
+  }
+}
+
+function keyOf(scope: string, commandId: string): string {
+  return `${scope}\u0000${commandId}`;
 }
