@@ -5,6 +5,7 @@
  * command id is then applied exactly once.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BatchRefused } from '../persistence/adapters/journal.ts';
 import { accountDecider } from './testing/account.ts';
 import { counterDecider } from './testing/counter.ts';
 import { eventually } from './testing/controlled-journal.ts';
@@ -86,6 +87,19 @@ describe('commit pipeline rollback', () => {
     expect((await retries).map((answer) => answer.ok && answer.seq)).toEqual([2, 3, 1]);
     expect(await harness.journal.lastSeq('counter:a')).toBe(3);
     expect(gate.batches.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('answers callers of a batch refused as fenced unavailable, without deciding again here (a retry reaches the new owner)', async () => {
+    const { journal, gate, decide } = gatedJournal(harness.journal);
+    const counters = harness.runtime({}, { journal }).register(counterDecider);
+    const fenced = counters.ask('fenced', { type: 'Add', commandId: 'f1', amount: 1 });
+    await eventually(() => gate.held === 1, 5_000, 'the batch reached the store');
+    decide(new BatchRefused('fenced', 'shard 3 is leased at a newer epoch'));
+    expect(await fenced).toMatchObject({ ok: false, code: 'unavailable', message: expect.stringContaining('no longer owns a shard') });
+    // A conflict is decided again on fresh state (runtime.ts, ask); a fenced batch would only be
+    // fenced again, so the command went to the store once.
+    expect(gate.batches).toEqual([['counter:fenced#1']]);
+    expect(await harness.journal.lastSeq('counter:fenced')).toBe(0);
   });
 
   it('journals no saga effect whose cause was rolled back, and runs the step from durable state once the command is retried', async () => {

@@ -242,10 +242,7 @@ export class CommitLog {
     this.failedBatches += 1;
     const lostQueue = this.queue.splice(0);
     const to = this.nextTicket - 1;
-    const reason =
-      error instanceof BatchRefused
-        ? failure('conflict', 'another writer changed an actor this command rested on; retry it with the same id')
-        : failure('unavailable', 'the journal did not take this command; retry it with the same id');
+    const reason = failureOf(error);
     this.lost.push({ from: first.ticket, to, reason });
     for (const queued of [...batch, ...lostQueue]) this.pendingByKey.delete('entry' in queued ? queued.entry.key : queued.guard.key);
     this.logger.warn({ err: error, lostEntries: batch.length + lostQueue.length }, 'journal batch failed; rolling back every entry after the durable log');
@@ -258,6 +255,17 @@ export class CommitLog {
     this.waiting.delete(ticket);
     for (const settle of list) settle(settled);
   }
+}
+
+/** What a caller whose entry a failed batch lost is told. A fenced batch is `unavailable`, not a
+ *  conflict: this node lost a shard's lease, and the same command retried (with its id) reaches
+ *  the shard's new owner, which decides it on that owner's state. */
+function failureOf(error: unknown): Failure {
+  if (error instanceof BatchRefused && error.reason !== 'fenced') {
+    return failure('conflict', 'another writer changed an actor this command rested on; retry it with the same id');
+  }
+  if (error instanceof BatchRefused) return failure('unavailable', 'this node no longer owns a shard this command wrote; retry it with the same id');
+  return failure('unavailable', 'the journal did not take this command; retry it with the same id');
 }
 
 function entriesOf(batch: readonly Queued[]): JournalEntry[] {

@@ -14,6 +14,9 @@
  *   has higher positions, so the durable log is always a prefix of what its writer handed it.
  *   A refused row (a stale or repeated `(key, seq)`, a repeated `(key, commandId)`, a gap)
  *   refuses the whole batch with `BatchRefused`, and nothing of it is written.
+ * - Scale-out: a batch committed with a `ShardFence` is refused as `fenced` unless the writer
+ *   still leases every shard it writes at the fence's epoch (SQL only so far; MongoDB refuses a
+ *   fence it cannot honour).
  * - `readAfter` pages the log by position; `checkpoint`/`saveCheckpoints` keep each consumer's
  *   position. Consumers are at-least-once and must be idempotent.
  */
@@ -67,16 +70,32 @@ export class VersionConflict extends Error {
 /**
  * A batch the store refused as a whole: nothing of it was written. `conflict` means some row's
  * `(key, seq)` was taken or left a gap (another writer got there first); `duplicate` means some
- * row repeated a `(key, commandId)` the key already holds.
+ * row repeated a `(key, commandId)` the key already holds; `fenced` means the writer no longer
+ * holds the lease of a shard the batch writes (ShardFence), so another node owns those keys now
+ * and the caller should retry there.
  */
 export class BatchRefused extends Error {
   override readonly name = 'BatchRefused';
   constructor(
-    readonly reason: 'conflict' | 'duplicate',
+    readonly reason: 'conflict' | 'duplicate' | 'fenced',
     detail: string,
   ) {
     super(`journal batch refused (${reason}): ${detail}`);
   }
+}
+
+/**
+ * The shard leases a node holds (scale-out, issue #16; adapters/shard-leases.ts): for each shard
+ * it owns, the epoch its claim got. A batch committed with a fence is written only if, in the
+ * same transaction, every shard it writes is still leased at exactly that epoch; otherwise it is
+ * refused as `fenced` and writes nothing. A node keeps one map, updated as it claims, renews
+ * (dropping what it lost) and releases, and passes it with every batch.
+ */
+export interface ShardFence {
+  /** The cluster's fixed shard count: `shardOf(key, shardCount)` (persistence/cluster/shards.ts). */
+  readonly shardCount: number;
+  /** Shard → the epoch this node holds it at. A batch that writes a shard missing here is fenced. */
+  readonly epochs: ReadonlyMap<number, number>;
 }
 
 export interface GroupCommitOptions {
@@ -107,8 +126,12 @@ export interface Journal {
    * COMMIT; a reload from the store tells). Each guard `{ key, seq }` writes nothing but refuses
    * the batch as a conflict unless the key's stored max seq is exactly `seq` (or an entry of the
    * batch brings it there): a rejection decided on that state is then known to be current.
+   * With a `fence`, every entry's shard must still be leased at the fence's epoch, else the batch
+   * is refused as `fenced`; the rows then also record shard, epoch and a gap-free per-shard seq.
+   * Without one, the batch is written exactly as in single-node mode. Guards need no fence: their
+   * seq check is what makes a rejection current, whoever owns the key.
    */
-  commit(entries: readonly JournalEntry[], guards?: readonly EntryPosition[]): Promise<readonly number[]>;
+  commit(entries: readonly JournalEntry[], guards?: readonly EntryPosition[], fence?: ShardFence): Promise<readonly number[]>;
   /** Why this store could not hold `entry` (say, a NUL character in SQL), or null. The runtime
    *  asks before it hands an entry to `commit`, so one bad entry fails alone, not its batch. */
   unstorable(entry: JournalEntry): string | null;

@@ -11,6 +11,17 @@ export interface PostgresOptions {
   readonly schema?: string;
   /** Connections in the pool. Each costs a server backend (about 10 MB there). */
   readonly max?: number;
+  /** Server-side limits for every connection of the pool. Cluster mode sets them from its lease
+   *  TTL (shard-leases.ts, `clusterSessionTimeouts`), so a node paused inside a transaction or
+   *  stuck behind a lock cannot hold a shard's lease row past its lease. */
+  readonly sessionTimeouts?: SessionTimeouts;
+}
+
+export interface SessionTimeouts {
+  /** `idle_in_transaction_session_timeout`: the server ends a session left idle in a transaction this long. */
+  readonly idleInTransactionMs: number;
+  /** `lock_timeout`: a statement waiting this long for a lock fails instead. */
+  readonly lockMs: number;
 }
 
 /** postgres.js's default pool size; enough for a 2-core machine behind group commit. */
@@ -43,7 +54,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     // JIT off: the journal's batch insert reads its rows from jsonb_to_recordset, which the planner
     // estimates high enough to JIT-compile every time, 130 ms of a statement that runs in 1 ms
     // (measured with EXPLAIN ANALYZE); short OLTP statements never gain from JIT.
-    connection: { jit: 'off', ...(schema === undefined ? {} : { search_path: quoteIdentifier(schema) }) },
+    connection: { jit: 'off', ...(schema === undefined ? {} : { search_path: quoteIdentifier(schema) }), ...timeoutParameters(options.sessionTimeouts) },
   });
   if (schema !== undefined) await createSchema(sql, schema);
   return {
@@ -52,6 +63,16 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     transaction: <T>(fn: (tx: Db) => Promise<T>) => sql.begin((tx) => fn(transactionDb(tx))) as Promise<T>,
     close: () => sql.end({ timeout: 5 }),
   };
+}
+
+function timeoutParameters(timeouts: SessionTimeouts | undefined): { idle_in_transaction_session_timeout?: number; lock_timeout?: number } {
+  if (timeouts === undefined) return {};
+  const { idleInTransactionMs, lockMs } = timeouts;
+  // 0 would mean "no limit" to the server: a caller asking for a limit never means that.
+  for (const [name, ms] of [['idleInTransactionMs', idleInTransactionMs], ['lockMs', lockMs]] as const) {
+    if (!Number.isInteger(ms) || ms < 1) throw new RangeError(`${name} must be a positive integer of ms, got ${ms}`);
+  }
+  return { idle_in_transaction_session_timeout: idleInTransactionMs, lock_timeout: lockMs };
 }
 
 function transactionDb(tx: TransactionSql): Db {

@@ -8,6 +8,7 @@ import { describeDbContract } from './db.contract.ts';
 import { describeJournalContract } from './journal.contract.ts';
 import { loadMigrations, migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
+import { describeShardLeasesContract } from './shard-leases.contract.ts';
 import { describeSnapshotContract } from './snapshots.contract.ts';
 import { describeStreamReaderContract } from './streams.contract.ts';
 import { SqlJournal } from './sql-journal.ts';
@@ -41,6 +42,10 @@ describeSnapshotContract('SqlSnapshotStore on PGlite', async () => {
 
 describeStreamReaderContract('PGlite', () => db);
 
+// PGlite is one process, so the embedded mode never fences; the statements are the same SQL as
+// on PostgreSQL, though, and are checked here in the fast tier.
+describeShardLeasesContract('PGlite', () => db);
+
 describe('SQL journal and migrations on PGlite', () => {
   it('applies every file to an empty schema, then nothing', async () => {
     // PGlite has one session, so search_path moves every later query too; it is restored below.
@@ -54,8 +59,8 @@ describe('SQL journal and migrations on PGlite', () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'migrate_fresh' ORDER BY table_name`,
       );
       expect(tables.map((row) => row.table_name)).toEqual([
-        'addresses', 'command_replies', 'consumer_checkpoints', 'journal', 'journal_head', 'ledger_entries', 'mail_outbox', 'notifications', 'order_items', 'orders', 'products', 'schema_migrations',
-        'seller_stats', 'seller_stats_daily', 'sessions', 'snapshots', 'stock_reservations', 'timers', 'users', 'wallets',
+        'addresses', 'cluster_nodes', 'command_replies', 'consumer_checkpoints', 'journal', 'journal_head', 'ledger_entries', 'mail_outbox', 'notifications', 'order_items', 'orders', 'products', 'schema_migrations',
+        'seller_stats', 'seller_stats_daily', 'sessions', 'shard_leases', 'snapshots', 'stock_reservations', 'timers', 'users', 'wallets',
       ]);
     } finally {
       await db.query('SET search_path TO DEFAULT');

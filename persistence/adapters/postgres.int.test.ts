@@ -10,6 +10,7 @@ import { describeJournalContract } from './journal.contract.ts';
 import { VersionConflict } from './journal.ts';
 import { loadMigrations, migrate } from './migrate.ts';
 import { openPostgres } from './pg.ts';
+import { describeShardLeasesContract } from './shard-leases.contract.ts';
 import { describeSnapshotContract } from './snapshots.contract.ts';
 import { SqlJournal } from './sql-journal.ts';
 import { SqlSnapshotStore } from './sql-snapshots.ts';
@@ -54,6 +55,8 @@ describe.skipIf(databaseUrl === '')('PostgreSQL adapters', () => {
   });
 
   describeStreamReaderContract('PostgreSQL', () => db);
+
+  describeShardLeasesContract('PostgreSQL', () => db);
 
   describe('between processes', () => {
     it('applies each migration once when two processes migrate a fresh schema together', async () => {

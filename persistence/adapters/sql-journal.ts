@@ -1,6 +1,6 @@
 /**
  * The journal port on SQL (PostgreSQL or PGlite through the Db port), with group commit.
- * Tables: migrations/001_journal.sql.
+ * Tables: migrations/001_journal.sql, 018_journal_positions.sql, and 019_shards.sql for the fence.
  *
  * Ownership: the journal uses the Db it is given and never closes it; `close()` only writes
  * what is queued and stops taking appends. Whoever opened the Db closes it (open-stores.ts).
@@ -8,11 +8,12 @@
 import type { Db, Row } from './db.ts';
 import type { GroupCommitStats, Outcome } from './group-commit.ts';
 import { GroupCommit } from './group-commit.ts';
-import type { AppendResult, ConsumerCheckpoint, EntryPosition, GroupCommitOptions, Journal, JournalEntry, LoggedEntry, NewEntry } from './journal.ts';
+import type { AppendResult, ConsumerCheckpoint, EntryPosition, GroupCommitOptions, Journal, JournalEntry, LoggedEntry, NewEntry, ShardFence } from './journal.ts';
 import { BatchRefused, VersionConflict } from './journal.ts';
 import type { PendingAppend } from './journal-batch.ts';
 import { roundsByKey } from './journal-batch.ts';
 import { submitAppend } from './journal-append.ts';
+import { fenceBatch } from './journal-fence.ts';
 import { checkAppend, checkAppended, checkAscending, checkBatch, checkLimit, checkPositions, checkStreamPage, guardsToCheck } from './journal-checks.ts';
 
 export interface JournalRow extends Row {
@@ -45,6 +46,15 @@ const insertRoundSql = `
   ON CONFLICT DO NOTHING
   RETURNING key, seq`;
 
+/** A batch row's parts that the plain and the fenced batch share. */
+const batchRow = {
+  columns: 'ord bigint, key text, seq integer, first boolean, guard boolean, command_id text, events jsonb, at_ms bigint',
+  seq: `CASE WHEN v.guard THEN -1
+              WHEN v.first AND v.seq - 1 <> (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key) THEN -v.seq
+              ELSE v.seq END`,
+  kept: 'NOT v.guard OR v.seq <> (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key)',
+};
+
 /**
  * The ordered log's batch (journal.ts, `commit`): one statement, so one implicit transaction.
  * The head row's lock orders it after every batch that reserved positions before it. A key's
@@ -58,13 +68,43 @@ const commitBatchSql = `
     UPDATE journal_head SET position = position + $2::bigint RETURNING position - $2::bigint AS base
   )
   INSERT INTO journal (position, key, seq, command_id, events, at_ms)
-  SELECT head.base + v.ord, v.key,
-         CASE WHEN v.guard THEN -1
-              WHEN v.first AND v.seq - 1 <> (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key) THEN -v.seq
-              ELSE v.seq END,
-         v.command_id, v.events, v.at_ms
-  FROM head, jsonb_to_recordset($1::jsonb) AS v(ord bigint, key text, seq integer, first boolean, guard boolean, command_id text, events jsonb, at_ms bigint)
-  WHERE NOT v.guard OR v.seq <> (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key)
+  SELECT head.base + v.ord, v.key, ${batchRow.seq}, v.command_id, v.events, v.at_ms
+  FROM head, jsonb_to_recordset($1::jsonb) AS v(${batchRow.columns})
+  WHERE ${batchRow.kept}
+  RETURNING position`;
+
+/**
+ * The same batch under a shard fence (journal.ts, ShardFence), still one statement. `leases`
+ * reads the lease rows of the shards the batch writes ($3, ascending, with the epochs held in
+ * $4) FOR SHARE, in shard order: a takeover's update of such a row (shard-leases.ts, claim) waits
+ * until this transaction ends, so no batch of the old owner commits after the new owner's claim;
+ * and renewals, which lock in the same order, cannot deadlock with it. The head moves only if
+ * every shard is still owned at the held epoch (a released row has no owner); otherwise the head
+ * CTE yields no row, nothing is inserted, and `commit` reports the batch fenced. The check sits
+ * in the head's UPDATE so that it runs before any row is inserted: a fenced batch is told apart
+ * from a seq conflict its stale rows might also cause. Each shard's rows are numbered on from its
+ * stored max shard_seq (019_shards.sql says why no counter).
+ */
+const commitFencedBatchSql = `
+  WITH leases AS MATERIALIZED (
+    SELECT l.shard, l.epoch, l.owner FROM shard_leases l WHERE l.shard = ANY($3::int[]) ORDER BY l.shard FOR SHARE
+  ),
+  held AS (
+    SELECT h.shard, h.epoch FROM unnest($3::int[], $4::bigint[]) AS h(shard, epoch)
+  ),
+  head AS (
+    UPDATE journal_head SET position = position + $2::bigint
+    WHERE (SELECT count(*) FROM leases l JOIN held h ON h.shard = l.shard AND h.epoch = l.epoch WHERE l.owner IS NOT NULL) = cardinality($3::int[])
+    RETURNING position - $2::bigint AS base
+  ),
+  shard_heads AS MATERIALIZED (
+    SELECT h.shard, h.epoch, (SELECT coalesce(max(j.shard_seq), 0) FROM journal j WHERE j.shard = h.shard) AS shard_seq FROM held h
+  )
+  INSERT INTO journal (position, key, seq, command_id, events, at_ms, shard, epoch, shard_seq)
+  SELECT head.base + v.ord, v.key, ${batchRow.seq}, v.command_id, v.events, v.at_ms, s.shard, s.epoch, s.shard_seq + v.shard_ord
+  FROM head, jsonb_to_recordset($1::jsonb) AS v(${batchRow.columns}, shard integer, shard_ord bigint)
+  LEFT JOIN shard_heads s ON s.shard = v.shard
+  WHERE ${batchRow.kept}
   RETURNING position`;
 
 /** The stored entries of the refused rows' commandIds: present means duplicate, absent means conflict. */
@@ -170,23 +210,36 @@ export class SqlJournal implements Journal {
     return json;
   }
 
-  async commit(entries: readonly JournalEntry[], guards: readonly EntryPosition[] = []): Promise<readonly number[]> {
+  async commit(entries: readonly JournalEntry[], guards: readonly EntryPosition[] = [], fence?: ShardFence): Promise<readonly number[]> {
     checkBatch(entries);
     const checks = guardsToCheck(entries, guards);
     if (entries.length === 0 && checks.length === 0) return [];
+    // A batch of guards only writes nothing, so it needs no lease (journal.ts, `commit`).
+    const fenced = fence === undefined || entries.length === 0 ? null : fenceBatch(entries, fence);
     const seen = new Set<string>();
     const rows = entries.map((entry, index) => {
       const first = !seen.has(entry.key);
       seen.add(entry.key);
-      const fields = JSON.stringify({ ord: index + 1, key: entry.key, seq: entry.seq, first, guard: false, command_id: entry.commandId, at_ms: entry.at });
+      const row = { ord: index + 1, key: entry.key, seq: entry.seq, first, guard: false, command_id: entry.commandId, at_ms: entry.at };
+      const shard = fenced?.rows[index];
+      const fields = JSON.stringify(shard === undefined ? row : { ...row, shard: shard.shard, shard_ord: shard.shardOrd });
       return `${fields.slice(0, -1)},"events":${this.eventsJsonOf(entry.events)}}`;
     });
     for (const { key, seq } of checks) rows.push(JSON.stringify({ ord: 0, key, seq, first: false, guard: true, command_id: '', events: [], at_ms: 0 }));
+    const batchJson = `[${rows.join(',')}]`;
     let inserted: { position: number }[];
     try {
-      inserted = await this.db.query<{ position: number }>(commitBatchSql, [`[${rows.join(',')}]`, entries.length]);
+      inserted =
+        fenced === null
+          ? await this.db.query<{ position: number }>(commitBatchSql, [batchJson, entries.length])
+          : await this.db.query<{ position: number }>(commitFencedBatchSql, [batchJson, entries.length, fenced.shards, fenced.epochs]);
     } catch (error) {
       throw refusalOf(error) ?? error;
+    }
+    // Only the fence check yields no row for a batch with entries (every entry row is kept).
+    if (fenced !== null && inserted.length === 0) {
+      const held = fenced.shards.map((shard, index) => `${shard}@${fenced.epochs[index]}`).join(', ');
+      throw new BatchRefused('fenced', `a lease this batch writes under was lost or released (shard@epoch held: ${held})`);
     }
     const positions = inserted.map((row) => Number(row.position)).sort((left, right) => left - right);
     checkPositions(entries.length, positions);
