@@ -1,10 +1,11 @@
 /**
  * The `seller_stats`, `products` and `stock_reservations` read models, projected from seller
- * events (actors/seller/seller-messages.ts). Tables: migrations/004_read_models.sql.
+ * events (actors/seller/seller-messages.ts). Tables: migrations/004_read_models.sql, and 020,
+ * which dropped the order counters from `seller_stats`.
  *
  * `seller_stats` holds the seller's profile and standing; the seller's order counts come from the
  * `orders` read model (seller-order-stats.ts), so a legacy OrderOutcomeRecorded changes nothing
- * here (actors/seller/seller-messages.ts).
+ * here but the row's last_seq and updated_at, as any entry does (actors/seller/seller-messages.ts).
  */
 import type { PricedItem, SellerEvent } from '../../../actors/seller/seller-messages.ts';
 import { assertNever } from '../../../actors/decider.ts';
