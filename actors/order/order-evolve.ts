@@ -6,7 +6,7 @@
 import { assertNever } from '../decider.ts';
 import { ownEntry } from '../own-entry.ts';
 import { evolveTimers } from '../saga-retry-timer.ts';
-import type { OrderEvent, OrderState, StepName, StepState } from './order-messages.ts';
+import type { LegacyStepName, OrderEvent, OrderState, StepName, StepState } from './order-messages.ts';
 
 /** Frozen so that an accidental in-place update fails loudly instead of corrupting every order. */
 export const initialState: OrderState = Object.freeze({
@@ -39,8 +39,8 @@ export const initialState: OrderState = Object.freeze({
   timers: Object.freeze({}),
 });
 
-/** Steps that only report (to the checkout, to the seller's stats): their failure fails nothing. */
-export function isSideStep(stepId: StepName): boolean {
+/** Steps that only report (to the checkout; a legacy one to the seller's stats): their failure fails nothing. */
+export function isSideStep(stepId: StepName | LegacyStepName): boolean {
   return stepId === 'notify_checkout' || stepId.startsWith('stat_');
 }
 
@@ -120,7 +120,7 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
   }
 }
 
-function finishStep(state: OrderState, stepId: StepName, status: 'DONE' | 'FAILED'): OrderState['steps'] {
+function finishStep(state: OrderState, stepId: StepName | LegacyStepName, status: 'DONE' | 'FAILED'): OrderState['steps'] {
   const step = ownEntry(state.steps, stepId);
   invariant(step !== undefined, `finished step ${stepId} was started`);
   invariant(step.status === 'PENDING', `step ${stepId} finishes once`);

@@ -10,7 +10,11 @@
  *               release_stock), even a step that was refused → FAILED
  *   releasing:  release_funds (seller wallet, ReleasePending with fee) → credit_fee (wallet:platform) → COMPLETED
  *   cancelling: void_pending (seller wallet) → refund_buyer (buyer wallet) → release_stock (unless shipped) → CANCELLED
- *   always:     notify_checkout when PAID or FAILED; stat_<outcome> (seller stats) on each outcome
+ *   always:     notify_checkout when PAID or FAILED
+ *
+ * The seller's stats come from the orders read model (confirmed orders only), not from the seller
+ * actor: orders journaled before that also ran a `stat_<outcome>` step to the seller on each
+ * outcome (LegacyStepName). Such a step still pending finishes like any side step; none starts now.
  *
  * The checkout gate: a checkout is all or nothing, so a PAID order may not ship (and so can never
  * be disputed, confirmed or released), and its buyer and seller may not cancel it, until its
@@ -46,8 +50,10 @@ export type StepName =
   | 'void_pending'
   | 'refund_buyer'
   | 'release_stock'
-  | 'notify_checkout'
-  | `stat_${OrderOutcome}`;
+  | 'notify_checkout';
+
+/** A step only orders journaled before the stats moved to the read model started (see above). */
+export type LegacyStepName = `stat_${OrderOutcome}`;
 
 /** How a shipment is followed: the carrier's name and its tracking number, as the seller typed them. */
 export interface ShipmentTracking {
@@ -117,9 +123,9 @@ export type OrderEvent =
       /** The ship-to address; absent on orders placed without one (and on every order placed before addresses existed). */
       readonly shipTo?: ShipToAddress;
     }
-  | { readonly type: 'StepStarted'; readonly stepId: StepName; readonly target: string; readonly command: unknown; readonly at: number }
-  | { readonly type: 'StepSucceeded'; readonly stepId: StepName; readonly at: number }
-  | { readonly type: 'StepFailed'; readonly stepId: StepName; readonly code: string; readonly message: string; readonly at: number }
+  | { readonly type: 'StepStarted'; readonly stepId: StepName | LegacyStepName; readonly target: string; readonly command: unknown; readonly at: number }
+  | { readonly type: 'StepSucceeded'; readonly stepId: StepName | LegacyStepName; readonly at: number }
+  | { readonly type: 'StepFailed'; readonly stepId: StepName | LegacyStepName; readonly code: string; readonly message: string; readonly at: number }
   /** The seller's prices, fixed at reservation: the only source of the order's amounts. */
   | { readonly type: 'OrderPriced'; readonly items: readonly PricedItem[]; readonly totalMinor: number; readonly feeMinor: number; readonly at: number }
   | { readonly type: 'OrderPaid'; readonly at: number }

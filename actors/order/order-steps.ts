@@ -10,7 +10,7 @@ import { assertNever } from '../decider.ts';
 import { checkoutKey, sellerKey, walletKey } from '../keys.ts';
 import { ownEntry } from '../own-entry.ts';
 import { planRetryTimer } from '../saga-retry-timer.ts';
-import type { OrderOutcome, SellerCommand } from '../seller/seller-messages.ts';
+import type { SellerCommand } from '../seller/seller-messages.ts';
 import type { WalletCommand } from '../wallet/wallet.ts';
 import { evolve } from './order-evolve.ts';
 import type { OrderCommand, OrderEvent, OrderPolicy, OrderSettled, OrderState, StepName } from './order-messages.ts';
@@ -42,7 +42,7 @@ export const releaseEscrowTimerId = 'release-escrow';
 type StepCommand = WalletCommand | SellerCommand | OrderSettled;
 
 /** The target and exact command of a step, from the state at the moment it starts. */
-export function stepCommand(state: OrderState, step: StepName, now: number): { target: string; command: StepCommand } {
+export function stepCommand(state: OrderState, step: StepName): { target: string; command: StepCommand } {
   const { orderId, buyerId, sellerId, totalMinor, feeMinor } = state;
   const buyerWallet = walletKey(buyerId);
   const sellerWallet = walletKey(sellerId);
@@ -66,29 +66,6 @@ export function stepCommand(state: OrderState, step: StepName, now: number): { t
       return { target: seller, command: { type: 'ReleaseStock', orderId } };
     case 'notify_checkout':
       return { target: checkoutKey(state.checkoutId), command: settledCommand(state) };
-    case 'stat_placed':
-    case 'stat_shipped':
-    case 'stat_completed':
-    case 'stat_cancelled':
-    case 'stat_disputed':
-      return { target: seller, command: { type: 'RecordOrderOutcome', orderId, outcome: statOutcome(step), atMs: now } };
-    default:
-      return assertNever(step);
-  }
-}
-
-function statOutcome(step: `stat_${OrderOutcome}`): OrderOutcome {
-  switch (step) {
-    case 'stat_placed':
-      return 'placed';
-    case 'stat_shipped':
-      return 'shipped';
-    case 'stat_completed':
-      return 'completed';
-    case 'stat_cancelled':
-      return 'cancelled';
-    case 'stat_disputed':
-      return 'disputed';
     default:
       return assertNever(step);
   }
@@ -104,7 +81,7 @@ function settledCommand(state: OrderState): OrderSettled {
 }
 
 export function startStep(draft: Draft, step: StepName, now: number): Draft {
-  return emit(draft, { type: 'StepStarted', stepId: step, ...stepCommand(draft.state, step, now), at: now });
+  return emit(draft, { type: 'StepStarted', stepId: step, ...stepCommand(draft.state, step), at: now });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,7 +146,7 @@ export function advance(draft: Draft, policy: OrderPolicy, now: number): Draft {
 function finishPaid(draft: Draft, policy: OrderPolicy, now: number): Draft {
   let next = emit(draft, { type: 'OrderPaid', at: now });
   next = scheduleTimer(next, shipByTimerId, now + policy.shipByMs, { type: 'ExpireShipBy', timerId: shipByTimerId });
-  return startStep(startStep(next, 'notify_checkout', now), 'stat_placed', now);
+  return startStep(next, 'notify_checkout', now);
 }
 
 function finishFailed(draft: Draft, _policy: OrderPolicy, now: number): Draft {
@@ -182,15 +159,13 @@ function finishFailed(draft: Draft, _policy: OrderPolicy, now: number): Draft {
 function finishCompleted(draft: Draft, _policy: OrderPolicy, now: number): Draft {
   const { releaseReason, totalMinor, feeMinor } = draft.state;
   if (releaseReason === null) throw new Error('order invariant broken: a release has a reason');
-  const next = emit(draft, { type: 'OrderCompleted', reason: releaseReason, releasedMinor: totalMinor, feeMinor, at: now });
-  return startStep(next, 'stat_completed', now);
+  return emit(draft, { type: 'OrderCompleted', reason: releaseReason, releasedMinor: totalMinor, feeMinor, at: now });
 }
 
 function finishCancelled(draft: Draft, _policy: OrderPolicy, now: number): Draft {
   const { cancelReason, totalMinor } = draft.state;
   if (cancelReason === null) throw new Error('order invariant broken: a cancellation has a reason');
-  const next = emit(draft, { type: 'OrderCancelled', reason: cancelReason, refundedMinor: totalMinor, at: now });
-  return startStep(next, 'stat_cancelled', now);
+  return emit(draft, { type: 'OrderCancelled', reason: cancelReason, refundedMinor: totalMinor, at: now });
 }
 
 // ---------------------------------------------------------------------------------------------

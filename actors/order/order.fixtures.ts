@@ -5,7 +5,7 @@
 import type { OrderOutcome, PricedItem, RequestedItem } from '../seller/seller-messages.ts';
 import { deciderSpecification } from '../testing/decider-spec.ts';
 import { createOrderDecider } from './order.ts';
-import type { Actor, OrderCommand, OrderEvent, OrderPolicy, StepName } from './order-messages.ts';
+import type { Actor, OrderCommand, OrderEvent, OrderPolicy, LegacyStepName, StepName } from './order-messages.ts';
 
 export const day = 86_400_000;
 export const t0 = Date.UTC(2026, 0, 1);
@@ -37,7 +37,7 @@ export const people = {
   system: { role: 'SYSTEM' },
 } satisfies Record<string, Actor>;
 
-type MoneyStep = Exclude<StepName, 'notify_checkout' | `stat_${OrderOutcome}`>;
+type MoneyStep = Exclude<StepName, 'notify_checkout'>;
 
 /** Each step's target and exact command, written out by hand. */
 export const sends: Record<MoneyStep, { target: string; command: unknown }> = {
@@ -70,15 +70,16 @@ export const ev = {
     command: { type: 'OrderSettled', orderId: 'o1', outcome, code, message },
     at,
   }),
-  stat: (outcome: OrderOutcome, at = t0): OrderEvent => ({
+  /** A step to the seller's stats, as orders journaled before the stats moved to the read model started it. */
+  legacyStat: (outcome: OrderOutcome, at = t0): OrderEvent => ({
     type: 'StepStarted',
     stepId: `stat_${outcome}`,
     target: 'seller:s1',
     command: { type: 'RecordOrderOutcome', orderId: 'o1', outcome, atMs: at },
     at,
   }),
-  succeeded: (stepId: StepName, at = t0): OrderEvent => ({ type: 'StepSucceeded', stepId, at }),
-  failed: (stepId: StepName, code: string, message: string, at = t0): OrderEvent => ({ type: 'StepFailed', stepId, code, message, at }),
+  succeeded: (stepId: StepName | LegacyStepName, at = t0): OrderEvent => ({ type: 'StepSucceeded', stepId, at }),
+  failed: (stepId: StepName | LegacyStepName, code: string, message: string, at = t0): OrderEvent => ({ type: 'StepFailed', stepId, code, message, at }),
   priced: (at = t0): OrderEvent => ({ type: 'OrderPriced', items: pricedItems, totalMinor, feeMinor, at }),
   retry: (n: number, at = t0): OrderEvent => ({
     type: 'TimerScheduled',
@@ -162,10 +163,22 @@ export const cmd = {
 export const placing: OrderEvent[] = [ev.placed(), ev.started('reserve_stock'), ev.retry(1)];
 export const reserved: OrderEvent[] = [...placing, ev.succeeded('reserve_stock'), ev.priced(), ev.started('debit_buyer')];
 export const debited: OrderEvent[] = [...reserved, ev.succeeded('debit_buyer'), ev.started('credit_seller')];
-export const paidEvents: OrderEvent[] = [ev.succeeded('credit_seller'), { type: 'OrderPaid', at: t0 }, ev.shipBy(), ev.notifying('PAID'), ev.stat('placed')];
+export const paidEvents: OrderEvent[] = [ev.succeeded('credit_seller'), { type: 'OrderPaid', at: t0 }, ev.shipBy(), ev.notifying('PAID')];
 export const paidReporting: OrderEvent[] = [...debited, ...paidEvents];
-/** Paid, with its report steps done: 5 steps done, so the saga's progress count is 10. */
-export const paid: OrderEvent[] = [...paidReporting, ev.succeeded('notify_checkout'), ev.succeeded('stat_placed'), ev.timerCancelled('retry-1')];
+/** Paid, with its report to the checkout done: 4 steps done, so the saga's progress count is 8. */
+export const paid: OrderEvent[] = [...paidReporting, ev.succeeded('notify_checkout'), ev.timerCancelled('retry-1')];
+/**
+ * Paid as orders journaled before the seller's stats moved to the read model were: a legacy
+ * `stat_placed` step beside the report, still pending here.
+ */
+export const legacyPaidReporting: OrderEvent[] = [...paidReporting, ev.legacyStat('placed')];
+/** The same, with both steps done: 5 steps done, so the saga's progress count is 10. */
+export const legacyPaid: OrderEvent[] = [
+  ...legacyPaidReporting,
+  ev.succeeded('notify_checkout'),
+  ev.succeeded('stat_placed'),
+  ev.timerCancelled('retry-1'),
+];
 export const checkoutConfirmed: OrderEvent = { type: 'CheckoutConfirmed', at: t0 };
 /** Paid, and its checkout completed: past the checkout gate, so it may ship or be disputed. */
 export const paidConfirmed: OrderEvent[] = [...paid, checkoutConfirmed];
@@ -173,10 +186,8 @@ export const shippedEvents: OrderEvent[] = [
   { type: 'OrderShipped', at: t1, releaseDueAt: t1 + 7 * day },
   ev.timerCancelled('ship-by'),
   ev.releaseTimer(),
-  ev.stat('shipped', t1),
-  ev.retry(11, t1),
 ];
-export const shipped: OrderEvent[] = [...paidConfirmed, ...shippedEvents, ev.succeeded('stat_shipped', t1), ev.timerCancelled('retry-11')];
+export const shipped: OrderEvent[] = [...paidConfirmed, ...shippedEvents];
 
 // ---------------------------------------------------------------------------------------------
 // Given (events) / When (command) / Then (events or rejection)
@@ -220,15 +231,28 @@ export function failedForStock(): OrderEvent[] {
     );
 }
 
-export function confirmed(): OrderEvent[] {
-  return given(...shipped)
+/** The buyer confirms a shipped order at t2; `retry` is the saga's progress count then, plus one. */
+export function confirmed(history: OrderEvent[] = shipped, retry = 9): OrderEvent[] {
+  return given(...history)
     .when(cmd.confirm(), t2)
     .then(
       { type: 'DeliveryConfirmed', at: t2 },
       ev.timerCancelled('release-escrow'),
       { type: 'ReleaseStarted', reason: 'buyer_confirmed', at: t2 },
       ev.started('release_funds', t2),
-      ev.retry(13, t2),
+      ev.retry(retry, t2),
+    );
+}
+
+/** The release confirmed() started runs to COMPLETED at t2, and its retry timer goes with the last step. */
+export function completedByBuyer(releasing: OrderEvent[], retry = 9): OrderEvent[] {
+  const fee = given(...releasing).when(cmd.ok('release_funds'), t2).then(ev.succeeded('release_funds', t2), ev.started('credit_fee', t2));
+  return given(...fee)
+    .when(cmd.ok('credit_fee'), t2)
+    .then(
+      ev.succeeded('credit_fee', t2),
+      { type: 'OrderCompleted', reason: 'buyer_confirmed', releasedMinor: totalMinor, feeMinor, at: t2 },
+      ev.timerCancelled(`retry-${retry}`),
     );
 }
 
@@ -240,7 +264,7 @@ export function sellerCancelling(): OrderEvent[] {
       { type: 'CancellationStarted', reason: 'seller_cancelled', at: t1 },
       ev.timerCancelled('ship-by'),
       ev.started('void_pending', t1),
-      ev.retry(11, t1),
+      ev.retry(9, t1),
     );
 }
 
@@ -252,7 +276,7 @@ export function adminCancellingUnconfirmed(): OrderEvent[] {
       { type: 'CancellationStarted', reason: 'admin_cancelled', at: t1 },
       ev.timerCancelled('ship-by'),
       ev.started('void_pending', t1),
-      ev.retry(11, t1),
+      ev.retry(9, t1),
     );
 }
 
@@ -264,7 +288,7 @@ export function cancelledBySeller(): OrderEvent[] {
     .then(
       ev.succeeded('release_stock', t1),
       { type: 'OrderCancelled', reason: 'seller_cancelled', refundedMinor: totalMinor, at: t1 },
-      ev.stat('cancelled', t1),
+      ev.timerCancelled('retry-9'),
     );
 }
 
@@ -275,29 +299,28 @@ export function adminCancellingShipped(): OrderEvent[] {
       { type: 'CancellationStarted', reason: 'admin_cancelled', at: t2 },
       ev.timerCancelled('release-escrow'),
       ev.started('void_pending', t2),
-      ev.retry(13, t2),
+      ev.retry(9, t2),
     );
 }
 
 /**
  * A paid order disputed before it shipped. Disputes now need a shipment (order.ts openDispute),
  * but histories journaled under the old rule must still replay and resolve, so this one is
- * written as the events the old rule produced.
+ * written as the events the old rules produced, legacy stat steps included: 6 steps done, so the
+ * saga's progress count is 12.
  */
 export function disputedPaid(): OrderEvent[] {
   const opened: OrderEvent[] = [
-    ...paidConfirmed,
+    ...legacyPaid,
+    checkoutConfirmed,
     { type: 'DisputeOpened', reason: 'broken on arrival', at: t1 },
     ev.timerCancelled('ship-by'),
-    ev.stat('disputed', t1),
+    ev.legacyStat('disputed', t1),
     ev.retry(11, t1),
   ];
   return given(...opened).when(cmd.ok('stat_disputed'), t1).then(ev.succeeded('stat_disputed', t1), ev.timerCancelled('retry-11'));
 }
 
 export function disputedShipped(): OrderEvent[] {
-  const opened = given(...shipped)
-    .when(cmd.dispute(), t2)
-    .then({ type: 'DisputeOpened', reason: 'broken on arrival', at: t2 }, ev.timerCancelled('release-escrow'), ev.stat('disputed', t2), ev.retry(13, t2));
-  return given(...opened).when(cmd.ok('stat_disputed'), t2).then(ev.succeeded('stat_disputed', t2), ev.timerCancelled('retry-13'));
+  return given(...shipped).when(cmd.dispute(), t2).then({ type: 'DisputeOpened', reason: 'broken on arrival', at: t2 }, ev.timerCancelled('release-escrow'));
 }

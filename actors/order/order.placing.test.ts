@@ -17,6 +17,7 @@ import {
   feeMinor,
   fences,
   given,
+  legacyPaidReporting,
   noFunds,
   notPaid,
   outOfStock,
@@ -48,15 +49,14 @@ describe('placing: reserve_stock → debit_buyer → credit_seller → PAID', ()
     given(...reserved).when(cmd.ok('debit_buyer')).then(ev.succeeded('debit_buyer'), ev.started('credit_seller'));
   });
 
-  it('is PAID once the seller is credited: schedules the ship-by timer, tells the checkout, counts the sale', () => {
+  it('is PAID once the seller is credited: schedules the ship-by timer and tells the checkout, nothing else', () => {
     const history = given(...debited).when(cmd.ok('credit_seller')).then(...paidEvents);
     expect(stateOf(history)).toMatchObject({ status: 'PAID', saga: null, paidAt: t0 });
     expect(stateOf(history).timers['ship-by']).toEqual({ dueAt: t0 + 3 * day, command: { type: 'ExpireShipBy', timerId: 'ship-by' } });
   });
 
-  it('cancels the retry timer when the last report step is done', () => {
-    const notified = given(...paidReporting).when(cmd.ok('notify_checkout')).then(ev.succeeded('notify_checkout'));
-    given(...notified).when(cmd.ok('stat_placed')).then(ev.succeeded('stat_placed'), ev.timerCancelled('retry-1'));
+  it('cancels the retry timer when its report to the checkout is done, the last step pending', () => {
+    given(...paidReporting).when(cmd.ok('notify_checkout')).then(ev.succeeded('notify_checkout'), ev.timerCancelled('retry-1'));
     expect(Object.keys(stateOf(paid).timers)).toEqual(['ship-by']);
   });
 
@@ -157,13 +157,36 @@ describe('placing failures and their compensation', () => {
 
 describe('ConfirmCheckout (the checkout gate)', () => {
   it('lifts the gate of a paid order once its checkout completed, once', () => {
+    // Its report to the checkout is done already (its own answer came first): only the confirmation.
     const history = given(...paid).when(cmd.confirmCheckout(), t1).then({ type: 'CheckoutConfirmed', at: t1 });
     expect(stateOf(history)).toMatchObject({ status: 'PAID', checkoutConfirmed: true });
     expect(stateOf(paid).checkoutConfirmed).toBe(false);
     given(...history).when(cmd.confirmCheckout(), t2).then();
-    // While its report steps still run, and with its ship-by timer, counted from payment, kept.
-    given(...paidReporting).when(cmd.confirmCheckout()).then(checkoutConfirmed);
-    expect(stateOf([...paidReporting, checkoutConfirmed]).timers['ship-by']?.dueAt).toBe(t0 + 3 * day);
+  });
+
+  it('finishes the report to the checkout that is still pending: the checkout confirms only orders whose report it took', () => {
+    // Nothing else is pending, so the retry timer goes too, and the ship-by timer, counted from payment, stays.
+    const history = given(...paidReporting)
+      .when(cmd.confirmCheckout())
+      .then(checkoutConfirmed, ev.succeeded('notify_checkout'), ev.timerCancelled('retry-1'));
+    const state = stateOf(history);
+    expect(state).toMatchObject({ status: 'PAID', checkoutConfirmed: true, failure: null });
+    expect(state.steps['notify_checkout']?.status).toBe('DONE');
+    expect(Object.keys(state.timers)).toEqual(['ship-by']);
+    expect(state.timers['ship-by']?.dueAt).toBe(t0 + 3 * day);
+    expect(decider.process?.effects(state)).toEqual([]);
+    // The report's own answer comes after that and finds nothing pending, whatever it says.
+    given(...history).when(cmd.ok('notify_checkout'), t1).then();
+    given(...history).when(cmd.fail('notify_checkout', 'unknown_checkout', 'There is no such checkout.'), t1).then();
+    // A repeated confirmation is a no-op as before.
+    given(...history).when(cmd.confirmCheckout(), t1).then();
+  });
+
+  it('keeps the retry timer when a legacy stat step is still pending beside the report', () => {
+    const history = given(...legacyPaidReporting).when(cmd.confirmCheckout()).then(checkoutConfirmed, ev.succeeded('notify_checkout'));
+    expect(decider.process?.effects(stateOf(history)).map((effect) => effect.stepId)).toEqual(['stat_placed']);
+    expect(Object.keys(stateOf(history).timers)).toEqual(['retry-1', 'ship-by']);
+    given(...history).when(cmd.ok('stat_placed'), t1).then(ev.succeeded('stat_placed', t1), ev.timerCancelled('retry-1'));
   });
 
   it('is a no-op for an order cancelled, being cancelled or failed, or past the gate already', () => {

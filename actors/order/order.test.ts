@@ -12,12 +12,15 @@ import {
   cancelledBySeller,
   checkoutConfirmed,
   cmd,
+  completedByBuyer,
   confirmed,
   debited,
   decider,
+  disputedShipped,
   ev,
-  feeMinor,
   given,
+  legacyPaid,
+  legacyPaidReporting,
   outOfStock,
   paid,
   paidConfirmed,
@@ -37,7 +40,6 @@ import {
   t1,
   t2,
   t3,
-  totalMinor,
 } from './order.fixtures.ts';
 
 describe('the order decider', () => {
@@ -119,7 +121,7 @@ describe('a failed step stops its path', () => {
     const message = "Order o1's pending funds were released, so they cannot be voided.";
     const stuck = given(...sellerCancelling())
       .when(cmd.fail('void_pending', 'already_released', message), t1)
-      .then(ev.failed('void_pending', 'already_released', message, t1), ev.timerCancelled('retry-11'));
+      .then(ev.failed('void_pending', 'already_released', message, t1), ev.timerCancelled('retry-9'));
     const state = stateOf(stuck);
     expect(state).toMatchObject({ status: 'PAID', saga: 'cancelling', failure: { code: 'already_released', message } });
     expect(decider.process?.effects(state)).toEqual([]);
@@ -128,16 +130,16 @@ describe('a failed step stops its path', () => {
   it('stops a release whose payout failed', () => {
     const stuck = given(...confirmed())
       .when(cmd.fail('release_funds', 'already_voided', 'Voided.'), t2)
-      .then(ev.failed('release_funds', 'already_voided', 'Voided.', t2), ev.timerCancelled('retry-13'));
+      .then(ev.failed('release_funds', 'already_voided', 'Voided.', t2), ev.timerCancelled('retry-9'));
     expect(stateOf(stuck)).toMatchObject({ status: 'DELIVERED', saga: 'releasing', failure: { code: 'already_voided' } });
   });
 
   it('lets a report step fail without failing the order', () => {
-    const notified = [...paidReporting, ev.succeeded('notify_checkout')];
-    const history = given(...notified)
-      .when(cmd.fail('stat_placed', 'unknown_reservation', 'Unknown.'))
-      .then(ev.failed('stat_placed', 'unknown_reservation', 'Unknown.'), ev.timerCancelled('retry-1'));
-    expect(stateOf(history)).toMatchObject({ status: 'PAID', failure: null });
+    const history = given(...paidReporting)
+      .when(cmd.fail('notify_checkout', 'unknown_checkout', 'There is no such checkout.'))
+      .then(ev.failed('notify_checkout', 'unknown_checkout', 'There is no such checkout.'), ev.timerCancelled('retry-1'));
+    expect(stateOf(history)).toMatchObject({ status: 'PAID', saga: null, failure: null });
+    expect(decider.process?.effects(stateOf(history))).toEqual([]);
   });
 });
 
@@ -185,7 +187,7 @@ describe('the retry wake-up timer', () => {
 
   it('re-arms the retry timer of a cancellation whose target is down', () => {
     const due = t1 + retryMs;
-    given(...sellerCancelling()).when(cmd.retrySteps(11), due).then(ev.timerCancelled('retry-11'), ev.rearmed(11, 1, due));
+    given(...sellerCancelling()).when(cmd.retrySteps(9), due).then(ev.timerCancelled('retry-9'), ev.rearmed(9, 1, due));
   });
 
   it('is replaced once due, with ids that never repeat', () => {
@@ -201,16 +203,55 @@ describe('the retry wake-up timer', () => {
       { type: 'OrderPaid', at: t0 + 2 * minute + 1 },
       ev.shipBy(t0 + 2 * minute + 1),
       ev.notifying('PAID', null, null, t0 + 2 * minute + 1),
-      ev.stat('placed', t0 + 2 * minute + 1),
     );
-    // Only a step finishing, after the timer fired, with another still pending: still replaced.
+    // The last pending step finishing after the timer fired: the fired timer goes, and none replaces it.
     const late = t0 + 10 * minute;
-    given(...step3, ev.succeeded('notify_checkout', t0 + 3 * minute))
-      .when(cmd.ok('stat_placed'), late)
-      .then(ev.succeeded('stat_placed', late), ev.timerCancelled('retry-5'));
-    given(...step3)
-      .when(cmd.ok('notify_checkout'), late)
-      .then(ev.succeeded('notify_checkout', late), ev.timerCancelled('retry-5'), ev.retry(9, late));
+    given(...step3).when(cmd.ok('notify_checkout'), late).then(ev.succeeded('notify_checkout', late), ev.timerCancelled('retry-5'));
+    // Its checkout confirming it then finishes the report too, with the same effect on the timer.
+    given(...step3).when(cmd.confirmCheckout(), late).then({ type: 'CheckoutConfirmed', at: late }, ev.succeeded('notify_checkout', late), ev.timerCancelled('retry-5'));
+  });
+});
+
+describe('orders journaled with the legacy stat steps (to the seller, before its stats moved to the read model)', () => {
+  it('replay with their stat step pending, which the runtime still sends to the seller', () => {
+    expect(decider.process?.effects(stateOf(legacyPaidReporting))).toEqual([
+      { stepId: 'notify_checkout', target: 'checkout:c1', command: { type: 'OrderSettled', orderId: 'o1', outcome: 'PAID', code: null, message: null } },
+      { stepId: 'stat_placed', target: 'seller:s1', command: { type: 'RecordOrderOutcome', orderId: 'o1', outcome: 'placed', atMs: t0 } },
+    ]);
+  });
+
+  it('finish that step on its outcome like a side step: its failure fails nothing', () => {
+    const notified = [...legacyPaidReporting, ev.succeeded('notify_checkout')];
+    given(...notified).when(cmd.ok('stat_placed'), t1).then(ev.succeeded('stat_placed', t1), ev.timerCancelled('retry-1'));
+    const failed = given(...notified)
+      .when(cmd.fail('stat_placed', 'unknown_reservation', 'Unknown.'), t1)
+      .then(ev.failed('stat_placed', 'unknown_reservation', 'Unknown.', t1), ev.timerCancelled('retry-1'));
+    expect(stateOf(failed)).toMatchObject({ status: 'PAID', saga: null, failure: null });
+    expect(decider.process?.effects(stateOf(failed))).toEqual([]);
+    // A repeated outcome is ignored, as for any step.
+    given(...notified, ev.succeeded('stat_placed')).when(cmd.ok('stat_placed'), t1).then();
+  });
+
+  it('keep a retry timer while the stat step is pending, replacing one that already fired', () => {
+    const late = t0 + 10 * 60_000;
+    // 3 steps done and the report done (8), the stat step pending (1): retry-9.
+    given(...legacyPaidReporting).when(cmd.ok('notify_checkout'), late).then(ev.succeeded('notify_checkout', late), ev.timerCancelled('retry-1'), ev.retry(9, late));
+  });
+
+  it('go on under the new rules: no stat step starts, and the progress count includes the old ones', () => {
+    const legacyShipped: OrderEvent[] = [
+      ...legacyPaid,
+      checkoutConfirmed,
+      ...shippedEvents,
+      ev.legacyStat('shipped', t1),
+      ev.retry(11, t1),
+      ev.succeeded('stat_shipped', t1),
+      ev.timerCancelled('retry-11'),
+    ];
+    // 6 steps done (12), release_funds pending (1): retry-13, and no stat_completed at the end.
+    const completed = completedByBuyer(confirmed(legacyShipped, 13), 13);
+    expect(stateOf(completed)).toMatchObject({ status: 'COMPLETED', saga: null, timers: {} });
+    expect(decider.process?.effects(stateOf(completed))).toEqual([]);
   });
 });
 
@@ -222,21 +263,20 @@ describe('process.effects', () => {
     expect(effectsOf(placing)).toEqual(['reserve_stock']);
     expect(effectsOf(reserved)).toEqual(['debit_buyer']);
     expect(effectsOf(debited)).toEqual(['credit_seller']);
-    expect(effectsOf(paidReporting)).toEqual(['notify_checkout', 'stat_placed']);
-    expect(effectsOf([...paidReporting, ev.succeeded('stat_placed')])).toEqual(['notify_checkout']);
+    expect(effectsOf(paidReporting)).toEqual(['notify_checkout']);
     expect(effectsOf(paid)).toEqual([]);
-    expect(effectsOf([...paid, ...shippedEvents])).toEqual(['stat_shipped']);
+    expect(effectsOf([...paidReporting, checkoutConfirmed, ev.succeeded('notify_checkout')])).toEqual([]);
     expect(effectsOf(shipped)).toEqual([]);
     expect(effectsOf(confirmed())).toEqual(['release_funds']);
     expect(effectsOf(sellerCancelling())).toEqual(['void_pending']);
-    expect(effectsOf(cancelledBySeller())).toEqual(['stat_cancelled']);
+    expect(effectsOf(cancelledBySeller())).toEqual([]);
+    expect(effectsOf(disputedShipped())).toEqual([]);
   });
 
   it('gives each pending step’s target and exact command', () => {
     expect(decider.process?.effects(stateOf(reserved))).toEqual([{ stepId: 'debit_buyer', ...sends.debit_buyer }]);
     expect(decider.process?.effects(stateOf(paidReporting))).toEqual([
       { stepId: 'notify_checkout', target: 'checkout:c1', command: { type: 'OrderSettled', orderId: 'o1', outcome: 'PAID', code: null, message: null } },
-      { stepId: 'stat_placed', target: 'seller:s1', command: { type: 'RecordOrderOutcome', orderId: 'o1', outcome: 'placed', atMs: t0 } },
     ]);
   });
 });

@@ -14,7 +14,7 @@ import { ownEntry } from '../own-entry.ts';
 import type { PricedItem } from '../seller/seller-messages.ts';
 import { evolve, initialState } from './order-evolve.ts';
 import { sameShipTo } from './ship-to.ts';
-import type { OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, ShipmentTracking, StepName } from './order-messages.ts';
+import type { OrderCommand, OrderEvent, OrderPolicy, OrderRejection, OrderState, LegacyStepName, ShipmentTracking, StepName } from './order-messages.ts';
 import {
   checkBuyer,
   checkCanceller,
@@ -37,7 +37,6 @@ import {
   releaseEscrowTimerId,
   scheduleTimer,
   shipByTimerId,
-  startStep,
   type Draft,
 } from './order-steps.ts';
 
@@ -165,7 +164,12 @@ function decideConfirmCheckout(draft: Draft, command: CommandOf<'ConfirmCheckout
   // a status past PAID is an order shipped or disputed before the gate existed.
   if (state.status === 'PLACED') return invalidTransition(state, 'confirmed by its checkout');
   if (state.status !== 'PAID') return draft;
-  return emit(draft, { type: 'CheckoutConfirmed', at: now });
+  const confirmed = emit(draft, { type: 'CheckoutConfirmed', at: now });
+  // The checkout confirms only an order whose report (notify_checkout) it has taken, so that
+  // step is done: recording it here saves the order an entry, and the step's own answer, which
+  // usually comes after this, then finds nothing pending.
+  const notify = ownEntry(state.steps, 'notify_checkout');
+  return notify?.status === 'PENDING' ? emit(confirmed, { type: 'StepSucceeded', stepId: 'notify_checkout', at: now }) : confirmed;
 }
 
 /**
@@ -197,8 +201,8 @@ function decideStepCompleted(draft: Draft, stepId: string, outcome: EffectOutcom
   const step = ownEntry(draft.state.steps, stepId);
   // An unknown or finished step is a stale or repeated report: nothing to do.
   if (step === undefined || step.status !== 'PENDING') return draft;
-  // Only evolve adds keys to `steps`, and only StepStarted's StepName ones.
-  const name = stepId as StepName;
+  // Only evolve adds keys to `steps`, and only StepStarted's step names.
+  const name = stepId as StepName | LegacyStepName;
   // Undo steps that find nothing to undo succeed with a fence, so every rejection is a failure
   // here. That includes the old "nothing to undo" answers (unknown_order, unknown_reservation):
   // taking them as done would reopen the hole the fences close, and no target gives them to an
@@ -235,9 +239,8 @@ function ship(policy: OrderPolicy, draft: Draft, now: number, tracking: Shipment
   const releaseDueAt = now + policy.releaseAfterMs;
   // The tracking is data for people; an order shipped without one behaves the same.
   const shipped: OrderEvent = tracking === undefined ? { type: 'OrderShipped', at: now, releaseDueAt } : { type: 'OrderShipped', at: now, releaseDueAt, tracking };
-  let next = cancelTimers(emit(draft, shipped), shipByTimerId);
-  next = scheduleTimer(next, releaseEscrowTimerId, releaseDueAt, { type: 'ReleaseEscrow', timerId: releaseEscrowTimerId });
-  return startStep(next, 'stat_shipped', now);
+  const next = cancelTimers(emit(draft, shipped), shipByTimerId);
+  return scheduleTimer(next, releaseEscrowTimerId, releaseDueAt, { type: 'ReleaseEscrow', timerId: releaseEscrowTimerId });
 }
 
 function confirm(draft: Draft, now: number): Draft | OrderRejected {
@@ -256,8 +259,7 @@ function openDispute(draft: Draft, reason: string, now: number): Draft | OrderRe
     return reject('not_shipped', `Order ${draft.state.orderId} has not shipped: cancel it instead, and you are refunded.`);
   }
   if (!isSettledIn(draft.state, 'SHIPPED', 'DELIVERED')) return invalidTransition(draft.state, 'disputed');
-  const opened = cancelTimers(emit(draft, { type: 'DisputeOpened', reason, at: now }), shipByTimerId, releaseEscrowTimerId);
-  return startStep(opened, 'stat_disputed', now);
+  return cancelTimers(emit(draft, { type: 'DisputeOpened', reason, at: now }), shipByTimerId, releaseEscrowTimerId);
 }
 
 function decideResolve(draft: Draft, command: CommandOf<'ResolveDispute'>, now: number): Draft | OrderRejected {

@@ -5,16 +5,7 @@
 import { assertNever } from '../decider.ts';
 import { ownEntry } from '../own-entry.ts';
 import { withEntry } from '../shared-record.ts';
-import type { PricedItem, Product, Reservation, SellerEvent, SellerState, SellerStats } from './seller-messages.ts';
-
-const noStats: SellerStats = Object.freeze({
-  ordersPlaced: 0,
-  ordersShipped: 0,
-  ordersCompleted: 0,
-  ordersCancelled: 0,
-  ordersDisputed: 0,
-  shipTimeTotalMs: 0,
-});
+import type { PricedItem, Product, Reservation, SellerEvent, SellerState } from './seller-messages.ts';
 
 /** Frozen so that an accidental in-place update fails loudly instead of corrupting every seller. */
 export const initialState: SellerState = Object.freeze({
@@ -25,13 +16,7 @@ export const initialState: SellerState = Object.freeze({
   products: Object.freeze({}),
   reservations: Object.freeze({}),
   fencedOrders: Object.freeze({}),
-  recordedOutcomes: Object.freeze({}),
-  stats: noStats,
 });
-
-export function outcomeKey(orderId: string, outcome: string): string {
-  return `${orderId}:${outcome}`;
-}
 
 export function evolve(state: SellerState, event: SellerEvent): SellerState {
   switch (event.type) {
@@ -63,7 +48,7 @@ export function evolve(state: SellerState, event: SellerEvent): SellerState {
       return withProduct(state, { ...product, images: [...product.images, event.imageKey], updatedAt: event.at });
     }
     case 'StockReserved':
-      return applyReserved(state, event.orderId, event.items, event.at);
+      return applyReserved(state, event.orderId, event.items);
     case 'StockReleased':
       return applyReleased(state, event.orderId, event.items);
     case 'ReservationFenced':
@@ -71,16 +56,17 @@ export function evolve(state: SellerState, event: SellerEvent): SellerState {
       invariant(!Object.hasOwn(state.fencedOrders, event.orderId), `order ${event.orderId} is fenced once`);
       return { ...state, fencedOrders: withEntry(state.fencedOrders, event.orderId, true as const) };
     case 'OrderOutcomeRecorded':
-      return applyOutcome(state, event);
+      // Legacy: the seller's stats moved to the orders read model (seller-messages.ts).
+      return state;
     default:
       return assertNever(event);
   }
 }
 
-function applyReserved(state: SellerState, orderId: string, items: readonly PricedItem[], at: number): SellerState {
+function applyReserved(state: SellerState, orderId: string, items: readonly PricedItem[]): SellerState {
   invariant(!Object.hasOwn(state.reservations, orderId), `order ${orderId} reserves stock once`);
   invariant(!Object.hasOwn(state.fencedOrders, orderId), `fenced order ${orderId} never reserves stock`);
-  const reservation: Reservation = { items, status: 'RESERVED', placedAtMs: at };
+  const reservation: Reservation = { items, status: 'RESERVED' };
   const moved = moveStock(state, items, -1);
   return { ...moved, reservations: withEntry(state.reservations, orderId, reservation) };
 }
@@ -105,33 +91,6 @@ function moveStock(state: SellerState, items: readonly PricedItem[], direction: 
     products = withEntry(products, item.productId, { ...product, stock });
   }
   return { ...state, products };
-}
-
-function applyOutcome(state: SellerState, event: Extract<SellerEvent, { type: 'OrderOutcomeRecorded' }>): SellerState {
-  const key = outcomeKey(event.orderId, event.outcome);
-  invariant(!Object.hasOwn(state.recordedOutcomes, key), `outcome ${key} is counted once`);
-  const stats = state.stats;
-  const recordedOutcomes = withEntry(state.recordedOutcomes, key, true as const);
-  switch (event.outcome) {
-    case 'placed':
-      return { ...state, recordedOutcomes, stats: { ...stats, ordersPlaced: stats.ordersPlaced + 1 } };
-    case 'shipped': {
-      const reservation = ownEntry(state.reservations, event.orderId);
-      invariant(reservation !== undefined, `shipped order ${event.orderId} has a reservation`);
-      // A clock that stepped back must not make the average time to ship shrink.
-      const shipTimeMs = Math.max(0, event.atMs - reservation.placedAtMs);
-      const shipped = { ordersShipped: stats.ordersShipped + 1, shipTimeTotalMs: stats.shipTimeTotalMs + shipTimeMs };
-      return { ...state, recordedOutcomes, stats: { ...stats, ...shipped } };
-    }
-    case 'completed':
-      return { ...state, recordedOutcomes, stats: { ...stats, ordersCompleted: stats.ordersCompleted + 1 } };
-    case 'cancelled':
-      return { ...state, recordedOutcomes, stats: { ...stats, ordersCancelled: stats.ordersCancelled + 1 } };
-    case 'disputed':
-      return { ...state, recordedOutcomes, stats: { ...stats, ordersDisputed: stats.ordersDisputed + 1 } };
-    default:
-      return assertNever(event.outcome);
-  }
 }
 
 function liveProduct(state: SellerState, productId: string): Product {

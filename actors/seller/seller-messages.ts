@@ -1,7 +1,13 @@
 /**
  * Messages of the seller actor (`seller:<sellerId>`): the seller's profile, lifecycle, catalog
- * (prices in minor units, stock), stock reservations for orders, and live stats.
- * Reservations are idempotent by orderId: the order saga retries them after crashes.
+ * (prices in minor units, stock), and stock reservations for orders. Reservations are idempotent
+ * by orderId: the order saga retries them after crashes.
+ *
+ * Stats: a seller's order counts come from the orders read model, which counts confirmed orders
+ * only (persistence/projections/readmodels/seller-order-stats.ts). The actor used to count every
+ * outcome itself, told by a `stat_<outcome>` step of each order: two journal entries per outcome
+ * on the busiest actor, for figures nobody read. `RecordOrderOutcome` and `OrderOutcomeRecorded`
+ * remain only so that orders and journals from before still finish and replay.
  *
  * Fence: a failing order gives back the stock of a reservation it asked for even when the
  * reservation was refused, because an earlier attempt of it may still be on its way. A
@@ -54,7 +60,7 @@ export type SellerCommand =
   | { readonly type: 'ReserveStock'; readonly orderId: string; readonly items: readonly RequestedItem[] }
   /** commandId `release-stock:<orderId>`: gives a reservation's stock back (order failed or cancelled). */
   | { readonly type: 'ReleaseStock'; readonly orderId: string }
-  /** commandId `stat:<orderId>:<outcome>`: feeds the live stats. `atMs` is when it happened. */
+  /** commandId `stat:<orderId>:<outcome>`. Legacy (see above): accepted, and records nothing. */
   | { readonly type: 'RecordOrderOutcome'; readonly orderId: string; readonly outcome: OrderOutcome; readonly atMs: number };
 
 export type SellerEvent =
@@ -69,6 +75,7 @@ export type SellerEvent =
   | { readonly type: 'StockReleased'; readonly orderId: string; readonly items: readonly PricedItem[]; readonly at: number }
   /** A release found no reservation of the order: the order is closed here and never reserves. */
   | { readonly type: 'ReservationFenced'; readonly orderId: string }
+  /** Legacy (see above): still in old journals; changes nothing. */
   | { readonly type: 'OrderOutcomeRecorded'; readonly orderId: string; readonly outcome: OrderOutcome; readonly atMs: number };
 
 export type SellerRejection =
@@ -87,20 +94,9 @@ export type SellerRejection =
   /** The order's stock was already given back (fenced) before it was reserved, so it cannot be reserved now. */
   | 'order_closed';
 
-export interface SellerStats {
-  readonly ordersPlaced: number;
-  readonly ordersShipped: number;
-  readonly ordersCompleted: number;
-  readonly ordersCancelled: number;
-  readonly ordersDisputed: number;
-  /** Sum over shipped orders of (shipped − placed), for the average time to ship. */
-  readonly shipTimeTotalMs: number;
-}
-
 export interface Reservation {
   readonly items: readonly PricedItem[];
   readonly status: 'RESERVED' | 'RELEASED';
-  readonly placedAtMs: number;
 }
 
 export interface SellerState {
@@ -112,7 +108,4 @@ export interface SellerState {
   readonly reservations: Readonly<Record<string, Reservation>>;
   /** Orders released before they ever reserved here (ReservationFenced): never reserved now. */
   readonly fencedOrders: Readonly<Record<string, true>>;
-  /** `${orderId}:${outcome}` already counted, so a repeated outcome never counts twice. */
-  readonly recordedOutcomes: Readonly<Record<string, true>>;
-  readonly stats: SellerStats;
 }

@@ -1,6 +1,6 @@
 /**
  * The seller actor's pure core (`seller:<sellerId>`): profile and lifecycle, the catalog, stock
- * reservations for orders, and live stats. Messages are in seller-messages.ts, `evolve` in
+ * reservations for orders. Messages are in seller-messages.ts, `evolve` in
  * seller-evolve.ts, catalog rules in seller-catalog.ts.
  *
  * Reservations are idempotent by orderId because the order saga retries them after crashes and
@@ -12,7 +12,7 @@ import { assertNever, reject, type Decider, type Decision, type Rejected } from 
 import { actorKinds } from '../keys.ts';
 import { ownEntry } from '../own-entry.ts';
 import { checkProductFields, checkRequestedLines, cleanPatch, catalogLimits, mergeLines, priceLines, sameLines } from './seller-catalog.ts';
-import { evolve, initialState, outcomeKey } from './seller-evolve.ts';
+import { evolve, initialState } from './seller-evolve.ts';
 import type { Product, SellerCommand, SellerEvent, SellerRejection, SellerState } from './seller-messages.ts';
 
 export { evolve, initialState } from './seller-evolve.ts';
@@ -65,7 +65,8 @@ export function decide(state: SellerState, command: SellerCommand, now: number):
     case 'ReleaseStock':
       return decideRelease(state, command, now);
     case 'RecordOrderOutcome':
-      return decideOutcome(state, command);
+      // Legacy (seller-messages.ts): an order from before still sends it once; nothing to record.
+      return [];
     default:
       return assertNever(command);
   }
@@ -147,15 +148,6 @@ function decideRelease(state: SellerState, command: CommandOf<'ReleaseStock'>, n
   return [{ type: 'StockReleased', orderId, items: reservation.items, at: now }];
 }
 
-function decideOutcome(state: SellerState, command: CommandOf<'RecordOrderOutcome'>): SellerDecision {
-  const { orderId, outcome, atMs } = command;
-  if (!ownEntry(state.reservations, orderId)) {
-    return reject('unknown_reservation', `Order ${orderId} never reserved stock here, so it has no outcome to count.`);
-  }
-  if (Object.hasOwn(state.recordedOutcomes, outcomeKey(orderId, outcome))) return [];
-  return [{ type: 'OrderOutcomeRecorded', orderId, outcome, atMs }];
-}
-
 // ---------------------------------------------------------------------------------------------
 // Checks: each returns a rejection, or undefined when the fact holds.
 
@@ -182,8 +174,8 @@ function isProduct(found: Product | SellerRejected): found is Product {
 
 export const sellerDecider: Decider<SellerState, SellerCommand, SellerEvent, SellerRejection> = {
   kind: actorKinds.seller,
-  /** 2: fencedOrders. A version-1 snapshot lacks it, so it is replayed instead. */
-  stateVersion: 2,
+  /** 2: fencedOrders; 3: no stats, no placedAtMs. An older snapshot is replayed instead. */
+  stateVersion: 3,
   initialState,
   decide,
   evolve,

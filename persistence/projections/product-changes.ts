@@ -19,7 +19,7 @@ function productsOf(event: SellerEvent): readonly string[] {
     case 'StockReserved':
     case 'StockReleased':
       return event.items.map((item) => item.productId);
-    // The seller's own standing, fences and live stats change no product's row.
+    // The seller's own standing and fences change no product's row, nor does a legacy outcome.
     case 'SellerRegistered':
     case 'SellerSuspended':
     case 'SellerReactivated':

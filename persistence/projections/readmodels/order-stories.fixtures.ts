@@ -172,33 +172,12 @@ function* payAndCredit(story: Story, fate: OrderFate): Generator<void> {
     { type: 'OrderPaid', at },
     { type: 'TimerScheduled', timerId: 'ship-by', dueAt: at + 3 * dayMs, command: { type: 'ExpireShipBy', timerId: 'ship-by' } },
     { type: 'StepStarted', stepId: 'notify_checkout', target: `checkout:c-${orderId}`, command: { type: 'OrderSettled', orderId, outcome: 'PAID', code: null, message: null }, at },
-    statStarted(story, 'placed', at),
   ]);
   yield;
-  yield* recordOutcome(story, 'placed', (at) => [{ type: 'StepSucceeded', stepId: 'notify_checkout', at }, { type: 'TimerCancelled', timerId: 'retry-1' }]);
+  // The report was the last step pending, so its success cancels the retry timer. The seller
+  // hears nothing: its stats are the orders read model's (actors/seller/seller-messages.ts).
+  sim.order(orderId, 'step:notify_checkout', (at) => [{ type: 'StepSucceeded', stepId: 'notify_checkout', at }, { type: 'TimerCancelled', timerId: 'retry-1' }]);
   story.timers.delete('retry-1');
-}
-
-function statStarted(story: Story, outcome: 'placed' | 'shipped' | 'completed' | 'cancelled' | 'disputed', at: number): OrderEvent {
-  return {
-    type: 'StepStarted',
-    stepId: `stat_${outcome}`,
-    target: sellerKey(story.sellerId),
-    command: { type: 'RecordOrderOutcome', orderId: story.orderId, outcome, atMs: at },
-    at,
-  };
-}
-
-/** The seller counts the outcome, then the order records the step's success (with `extra` events). */
-function* recordOutcome(
-  story: Story,
-  outcome: 'placed' | 'shipped' | 'completed' | 'cancelled' | 'disputed',
-  extra: (at: number) => OrderEvent[] = () => [],
-): Generator<void> {
-  const { sim, orderId, sellerId } = story;
-  sim.seller(sellerId, `stat:${orderId}:${outcome}`, (at) => [{ type: 'OrderOutcomeRecorded', orderId, outcome, atMs: at }]);
-  yield;
-  sim.order(orderId, `step:stat_${outcome}`, (at) => [{ type: 'StepSucceeded', stepId: `stat_${outcome}`, at }, ...extra(at)]);
   yield;
 }
 
@@ -214,12 +193,10 @@ function* ship(story: Story): Generator<void> {
       { type: 'OrderShipped', at, releaseDueAt: at + releaseAfterMs },
       { type: 'TimerCancelled', timerId: 'ship-by' },
       { type: 'TimerScheduled', timerId: 'release-escrow', dueAt: at + releaseAfterMs, command: { type: 'ReleaseEscrow', timerId: 'release-escrow' } },
-      statStarted(story, 'shipped', at),
     ],
     sim.integer(0, 2) * dayMs,
   );
   yield;
-  yield* recordOutcome(story, 'shipped');
 }
 
 function cancelPendingTimers(story: Story): OrderEvent[] {
@@ -236,9 +213,8 @@ function resolved(resolution: 'refund' | 'release', at: number): OrderEvent {
 function* dispute(story: Story): Generator<void> {
   const { sim, orderId } = story;
   if (sim.random() < 0.5) yield* ship(story);
-  sim.order(orderId, 'dispute-1', (at) => [{ type: 'DisputeOpened', reason: 'not as described', at }, statStarted(story, 'disputed', at)], dayMs);
+  sim.order(orderId, 'dispute-1', (at) => [{ type: 'DisputeOpened', reason: 'not as described', at }], dayMs);
   yield;
-  yield* recordOutcome(story, 'disputed');
 }
 
 /** Releases the escrow: the seller's pending funds, then the platform fee (unless `finish` is false). */
@@ -266,10 +242,8 @@ function* release(story: Story, reason: ReleaseReason, finish: boolean): Generat
   sim.order(orderId, 'step:credit_fee', (at) => [
     { type: 'StepSucceeded', stepId: 'credit_fee', at },
     { type: 'OrderCompleted', reason, releasedMinor: totalMinor, feeMinor, at },
-    statStarted(story, 'completed', at),
   ]);
   yield;
-  yield* recordOutcome(story, 'completed');
 }
 
 /** Cancels a paid order: voids the seller's pending funds, refunds the buyer, returns unshipped stock. */
@@ -297,10 +271,7 @@ function* cancel(story: Story, reason: CancelReason): Generator<void> {
   yield;
   sim.wallet(buyerId, `refund:${orderId}`, { type: 'OrderRefunded', orderId, amountMinor: totalMinor });
   yield;
-  const refunded = (at: number): OrderEvent[] => [
-    { type: 'OrderCancelled', reason, refundedMinor: totalMinor, at },
-    statStarted(story, 'cancelled', at),
-  ];
+  const refunded = (at: number): OrderEvent[] => [{ type: 'OrderCancelled', reason, refundedMinor: totalMinor, at }];
   if (story.shipped) {
     sim.order(orderId, 'step:refund_buyer', (at) => [{ type: 'StepSucceeded', stepId: 'refund_buyer', at }, ...refunded(at)]);
   } else {
@@ -315,5 +286,4 @@ function* cancel(story: Story, reason: CancelReason): Generator<void> {
     sim.order(orderId, 'step:release_stock', (at) => [{ type: 'StepSucceeded', stepId: 'release_stock', at }, ...refunded(at)]);
   }
   yield;
-  yield* recordOutcome(story, 'cancelled');
 }

@@ -22,6 +22,8 @@ afterAll(async () => db.close());
 // ---------------------------------------------------------------------------------------------
 // A hand-written journal holding every event type: order o1 completes, o2 is disputed and
 // refunded, o3 fails, o4 completes without a fee (and is never shipped: released by a dispute).
+// Orders o1 and o2 were journaled before the seller's stats moved to the orders read model, so
+// their seller stream holds the legacy OrderOutcomeRecorded entries, which project to nothing.
 
 const hourMs = 3_600_000;
 const shippedAt = t0 + dayMs;
@@ -226,7 +228,7 @@ describe('read-model projections', () => {
       shipped_at: null,
       release_due_at: null,
     });
-    // A failing side step (stat_placed) is not why the order failed; the first saga step is.
+    // A failing side step (a legacy stat_placed) is not why the order failed; the first saga step is.
     expect(orders[2]).toMatchObject({ id: 'o3', status: 'FAILED', saga: null, failed_at: t0 + 5 * hourMs, failure_code: 'out_of_stock', failure_message: 'Not enough tea.', total_minor: 0 });
     expect(orders[3]).toMatchObject({ id: 'o4', status: 'COMPLETED', fee_minor: 0, platform_fee_bps: 0, release_reason: 'dispute_released', dispute_resolution: 'release' });
     expect(await db.query('SELECT * FROM order_items ORDER BY order_id, line_no')).toEqual([
@@ -273,15 +275,6 @@ describe('read-model projections', () => {
         status: 'ACTIVE',
         suspended_reason: null,
         registered_at: t0,
-        orders_placed: 2,
-        orders_shipped: 1,
-        orders_completed: 1,
-        orders_cancelled: 1,
-        orders_disputed: 1,
-        ship_time_total_ms: shippedAt - (t0 + hourMs),
-        avg_time_to_ship_ms: shippedAt - (t0 + hourMs),
-        fulfilment_rate: 0.5,
-        dispute_rate: 0.5,
         last_seq: 19,
         updated_at: t0 + 5 * hourMs,
       },
@@ -293,19 +286,22 @@ describe('read-model projections', () => {
         status: 'SUSPENDED',
         suspended_reason: 'fraud review',
         registered_at: t0,
-        orders_placed: 0,
-        orders_shipped: 0,
-        orders_completed: 0,
-        orders_cancelled: 0,
-        orders_disputed: 0,
-        ship_time_total_ms: 0,
-        avg_time_to_ship_ms: null,
-        fulfilment_rate: null,
-        dispute_rate: null,
         last_seq: 2,
         updated_at: t0 + dayMs,
       },
     ]);
+  });
+
+  it('projects a legacy OrderOutcomeRecorded entry as read: the seller row moves on to its seq and time, nothing else changes', async () => {
+    const upTo = (seq: number) => sellerEntries.filter((item) => item.key === 'seller:s1' && item.seq <= seq);
+    await consumer().handle(upTo(7));
+    const before = await snapshotTables(db);
+    const [legacy] = sellerEntries.filter((item) => item.key === 'seller:s1' && item.seq === 8);
+    expect(legacy?.events.map((event) => event.type)).toEqual(['OrderOutcomeRecorded']);
+    await consumer().handle(upTo(8));
+    const after = await snapshotTables(db);
+    expect(after['seller_stats']).toEqual(before['seller_stats']?.map((row) => ({ ...row, last_seq: 8, updated_at: t0 + hourMs })));
+    expect({ ...after, seller_stats: [] }).toEqual({ ...before, seller_stats: [] });
   });
 
   it('leaves identical tables when the same batch is processed twice', async () => {

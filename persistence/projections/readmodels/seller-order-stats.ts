@@ -2,8 +2,8 @@
  * A seller's order counts, read from the `orders` read model and counting confirmed orders only
  * (issue #15 §1): a checkout refused for money or stock leaves its PAID-then-CANCELLED part in the
  * journal, but it was never a sale, so it must not count against the seller's fulfilment rate.
- * (The seller actor's own OrderOutcomeRecorded counters in `seller_stats` count every attempt;
- * they stay for the audit and the operator.)
+ * These are the seller's only order counts: the seller actor no longer counts outcomes, and
+ * `seller_stats` holds no counters (migration 020; actors/seller/seller-messages.ts).
  */
 import type { Db } from '../../adapters/db.ts';
 

@@ -1,6 +1,7 @@
 /**
- * A seller's figures from the `seller_stats` read model (sellers.ts), sales per UTC day from
- * `orders`, the daily analytics series (`seller_stats_daily`), and seller display names.
+ * A seller's figures: order counts and rates from `orders` (seller-order-stats.ts, confirmed
+ * orders only), sales per UTC day from `orders`, the daily analytics series
+ * (`seller_stats_daily`), and seller display names from `seller_stats` (sellers.ts).
  */
 import { sellerOrderCounts } from './seller-order-stats.ts';
 import type { Db } from '../../adapters/db.ts';

@@ -1,10 +1,11 @@
 /**
  * The `seller_stats`, `products` and `stock_reservations` read models, projected from seller
- * events (actors/seller/seller-messages.ts). Tables: migrations/004_read_models.sql.
+ * events (actors/seller/seller-messages.ts). Tables: migrations/004_read_models.sql, and 020,
+ * which dropped the order counters from `seller_stats`.
  *
- * The stats follow the seller actor's evolve (actors/seller/seller-evolve.ts): each order
- * outcome is journaled once, so counting events counts orders, and the time to ship is measured
- * from the stock reservation, floored at 0 in case the clock stepped back.
+ * `seller_stats` holds the seller's profile and standing; the seller's order counts come from the
+ * `orders` read model (seller-order-stats.ts), so a legacy OrderOutcomeRecorded changes nothing
+ * here but the row's last_seq and updated_at, as any entry does (actors/seller/seller-messages.ts).
  */
 import type { PricedItem, SellerEvent } from '../../../actors/seller/seller-messages.ts';
 import { assertNever } from '../../../actors/decider.ts';
@@ -21,12 +22,6 @@ export interface SellerStatsRow extends Row {
   readonly status: 'ACTIVE' | 'SUSPENDED';
   readonly suspended_reason: string | null;
   readonly registered_at: number | null;
-  readonly orders_placed: number;
-  readonly orders_shipped: number;
-  readonly orders_completed: number;
-  readonly orders_cancelled: number;
-  readonly orders_disputed: number;
-  readonly ship_time_total_ms: number;
   readonly last_seq: number;
   readonly updated_at: number;
 }
@@ -67,12 +62,6 @@ export const sellerStatsTable: TableSpec = {
     status: 'text',
     suspended_reason: 'text',
     registered_at: 'bigint',
-    orders_placed: 'integer',
-    orders_shipped: 'integer',
-    orders_completed: 'integer',
-    orders_cancelled: 'integer',
-    orders_disputed: 'integer',
-    ship_time_total_ms: 'bigint',
     last_seq: 'integer',
     updated_at: 'bigint',
   },
@@ -200,12 +189,6 @@ function newStatsRow(sellerId: string, first: JournalEntry): SellerStatsRow {
     status: 'ACTIVE',
     suspended_reason: null,
     registered_at: null,
-    orders_placed: 0,
-    orders_shipped: 0,
-    orders_completed: 0,
-    orders_cancelled: 0,
-    orders_disputed: 0,
-    ship_time_total_ms: 0,
     last_seq: 0,
     updated_at: first.at,
   };
@@ -246,7 +229,6 @@ function applySellerEvent(fold: SellerFold, event: SellerEvent, entry: JournalEn
       fold.changedReservations.add(event.orderId);
       return;
     case 'OrderOutcomeRecorded':
-      fold.stats = countOutcome(fold, event, where);
       return;
     default:
       assertNever(event);
@@ -335,27 +317,6 @@ function applyStockEvent(fold: SellerFold, event: StockEvent, seq: number, where
 function fencedReservation(fold: SellerFold, orderId: string, entry: JournalEntry, where: string): ReservationRow {
   if (fold.reservations.has(orderId)) throw new Error(`read model: ${where} fences order ${orderId}, which has a reservation`);
   return { seller_id: fold.stats.seller_id, order_id: orderId, status: 'FENCED', items: [], reserved_at: null, released_at: entry.at, last_seq: entry.seq };
-}
-
-function countOutcome(fold: SellerFold, event: Extract<SellerEvent, { type: 'OrderOutcomeRecorded' }>, where: string): SellerStatsRow {
-  const stats = fold.stats;
-  switch (event.outcome) {
-    case 'placed':
-      return { ...stats, orders_placed: stats.orders_placed + 1 };
-    case 'shipped': {
-      const reservedAt = required(fold.reservations.get(event.orderId)?.reserved_at ?? undefined, `${where}: reservation of shipped order ${event.orderId}`);
-      const shipTimeMs = Math.max(0, event.atMs - reservedAt);
-      return { ...stats, orders_shipped: stats.orders_shipped + 1, ship_time_total_ms: stats.ship_time_total_ms + shipTimeMs };
-    }
-    case 'completed':
-      return { ...stats, orders_completed: stats.orders_completed + 1 };
-    case 'cancelled':
-      return { ...stats, orders_cancelled: stats.orders_cancelled + 1 };
-    case 'disputed':
-      return { ...stats, orders_disputed: stats.orders_disputed + 1 };
-    default:
-      return assertNever(event.outcome);
-  }
 }
 
 /** A row the seller's own stream created earlier; missing means a projection bug, never bad input. */
