@@ -8,6 +8,7 @@ function fakeDb(): Db {
     dialect: 'pglite',
     query: async () => [],
     transaction: (fn) => fn(db),
+    batch: async () => {},
     close: async () => {},
   };
   return db;
@@ -32,5 +33,17 @@ describe('countingDb', () => {
     const db = countingDb(fakeDb());
     await expect(db.transaction(async () => Promise.reject(new Error('no')))).rejects.toThrow('no');
     expect(db.counts()).toEqual({ statements: 2, transactions: 1 });
+  });
+
+  it('counts a batch as a transaction of its statements, a nested one as a savepoint, and an empty one as nothing', async () => {
+    const db = countingDb(fakeDb());
+    const insert = { sql: 'INSERT 1', params: [] };
+    await db.batch([insert, insert, insert]);
+    expect(db.counts()).toEqual({ statements: 5, transactions: 1 });
+    await db.transaction(async (tx) => tx.batch([insert]));
+    // BEGIN, SAVEPOINT, the insert, RELEASE, COMMIT.
+    expect(db.counts()).toEqual({ statements: 10, transactions: 2 });
+    await db.batch([]);
+    expect(db.counts()).toEqual({ statements: 10, transactions: 2 });
   });
 });

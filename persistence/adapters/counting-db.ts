@@ -32,6 +32,10 @@ export function countingDb(db: Db): CountingDb {
       statements += transactionStatements;
       return inner.transaction((tx) => fn(wrap(tx)));
     },
+    batch: (batch) => {
+      if (batch.length > 0) statements += batch.length + transactionStatements;
+      return inner.batch(batch);
+    },
     close: () => inner.close(),
   });
   const outer = wrap(db);
@@ -40,6 +44,10 @@ export function countingDb(db: Db): CountingDb {
     transaction: (fn) => {
       transactions += 1;
       return outer.transaction(fn);
+    },
+    batch: (batch) => {
+      if (batch.length > 0) transactions += 1;
+      return outer.batch(batch);
     },
     counts: () => ({ statements, transactions }),
   };

@@ -75,6 +75,7 @@ export function describeDbContract(name: string, open: () => Promise<DbSubject>)
     });
 
     describeTransactions(() => db);
+    describeBatches(() => db);
     describeMigrate(() => db);
   });
 }
@@ -122,6 +123,44 @@ function describeTransactions(dbOf: () => Db): void {
       await expect(nested).rejects.toThrow('nested failure');
     });
     expect(await db.query(`SELECT id FROM ${probeTable}`)).toEqual([{ id: 1 }]);
+  });
+}
+
+function describeBatches(dbOf: () => Db): void {
+  const insert = (id: number) => ({ sql: `INSERT INTO ${probeTable} (id) VALUES ($1)`, params: [id] });
+  const ids = async (db: Db) => (await db.query<{ id: number }>(`SELECT id FROM ${probeTable} ORDER BY id`)).map((row) => row.id);
+
+  it('runs a batch in order, as one transaction that commits', async () => {
+    const db = dbOf();
+    await db.batch([insert(1), insert(2), { sql: `UPDATE ${probeTable} SET id = id + 10 WHERE id = $1`, params: [2] }]);
+    expect(await ids(db)).toEqual([1, 12]);
+    await db.batch([]);
+    expect(await ids(db)).toEqual([1, 12]);
+  });
+
+  it('writes nothing of a batch with a failing statement, and passes the failure on', async () => {
+    const db = dbOf();
+    await expect(db.batch([insert(1), insert(2), insert(1), insert(3)])).rejects.toThrow();
+    expect(await ids(db)).toEqual([]);
+    await db.batch([insert(4)]);
+    expect(await ids(db)).toEqual([4]);
+  });
+
+  it('runs a batch inside a transaction: it rolls back with it, and a failed batch only rolls back itself', async () => {
+    const db = dbOf();
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.batch([insert(1)]);
+        throw new Error('after the batch');
+      }),
+    ).rejects.toThrow('after the batch');
+    expect(await ids(db)).toEqual([]);
+    await db.transaction(async (tx) => {
+      await tx.query(insert(5).sql, insert(5).params);
+      await expect(tx.batch([insert(6), insert(5)])).rejects.toThrow();
+      await tx.batch([insert(7)]);
+    });
+    expect(await ids(db)).toEqual([5, 7]);
   });
 }
 

@@ -2,7 +2,7 @@
  * The Db port on a real PostgreSQL server through postgres.js (DESIGN.md §1, persistence/).
  */
 import postgres from 'postgres';
-import type { Db, Row } from './db.ts';
+import type { Db, Row, Statement } from './db.ts';
 import { parseInt8, pgOid, serializeJson } from './sql-values.ts';
 
 export interface PostgresOptions {
@@ -61,6 +61,10 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     dialect: 'postgres',
     query: (text, params) => run(sql, text, params),
     transaction: <T>(fn: (tx: Db) => Promise<T>) => sql.begin((tx) => fn(transactionDb(tx))) as Promise<T>,
+    // Sent without awaiting each other, postgres.js pipelines them on the transaction's connection.
+    batch: async (statements) => {
+      if (statements.length > 0) await sql.begin((tx) => runAll(tx, statements));
+    },
     close: () => sql.end({ timeout: 5 }),
   };
 }
@@ -82,8 +86,15 @@ function transactionDb(tx: TransactionSql): Db {
     // A nested transaction is a savepoint: its failure rolls back only its own work.
     transaction: <T>(fn: (tx: Db) => Promise<T>) =>
       tx.savepoint((savepoint) => fn(transactionDb(savepoint))) as Promise<T>,
+    batch: async (statements) => {
+      if (statements.length > 0) await tx.savepoint((savepoint) => runAll(savepoint, statements));
+    },
     close: () => Promise.reject(new Error('close the Db, not a transaction')),
   };
+}
+
+async function runAll(tx: TransactionSql, statements: readonly Statement[]): Promise<void> {
+  await Promise.all(statements.map((statement) => run(tx, statement.sql, statement.params)));
 }
 
 async function run<T extends Row>(sql: Sql | TransactionSql, text: string, params: readonly unknown[] = []): Promise<T[]> {

@@ -6,11 +6,14 @@
  * (measured on journal rows: 500 rows, 0.6 ms against 1.1 ms of the runtime thread's CPU; below
  * a few dozen rows the two cost the same).
  */
+import type { Statement } from './db.ts';
 import { pgOid } from './sql-values.ts';
 
 /** Requests from the runtime's thread. `tx` 0 is outside any transaction. */
 export type WorkerRequest =
   | { readonly op: 'query'; readonly id: number; readonly tx: number; readonly sql: string; readonly params: readonly unknown[] }
+  /** Statements run back to back as one transaction (a savepoint inside transaction `tx`). */
+  | { readonly op: 'batch'; readonly id: number; readonly tx: number; readonly statements: readonly Statement[] }
   | { readonly op: 'begin'; readonly tx: number }
   | { readonly op: 'end'; readonly id: number; readonly tx: number; readonly commit: boolean }
   | { readonly op: 'close'; readonly id: number };

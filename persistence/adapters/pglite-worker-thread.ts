@@ -8,6 +8,7 @@
 import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
+import type { Statement } from './db.ts';
 import { pgliteOptions } from './pglite.ts';
 import { encodeError, isJsonSafe, jsonResultMinRows, type WorkerReply, type WorkerRequest, type WorkerStart } from './pglite-worker-protocol.ts';
 import { pgOid } from './sql-values.ts';
@@ -57,6 +58,9 @@ function handle(request: WorkerRequest): void {
     case 'query':
       void runQuery(request.id, request.tx, request.sql, request.params);
       return;
+    case 'batch':
+      void runBatch(request.id, request.tx, request.statements);
+      return;
     case 'begin':
       transactions.set(request.tx, begin());
       return;
@@ -86,6 +90,34 @@ async function runQuery(id: number, tx: number, sql: string, params: readonly un
   } catch (error) {
     reply({ op: 'error', id, error: encodeError(error) });
   }
+}
+
+/** A batch runs here from its first statement to its COMMIT, with no trip to the other thread. */
+async function runBatch(id: number, tx: number, statements: readonly Statement[]): Promise<void> {
+  try {
+    if (tx === 0) {
+      await pg.transaction((open) => runInOrder(open, statements));
+    } else {
+      const open = transactions.get(tx);
+      if (open === undefined) throw new Error(`transaction ${tx} is not open`);
+      const handle = await open.handle;
+      await handle.query('SAVEPOINT batch');
+      try {
+        await runInOrder(handle, statements);
+      } catch (error) {
+        await handle.query('ROLLBACK TO SAVEPOINT batch');
+        throw error;
+      }
+      await handle.query('RELEASE SAVEPOINT batch');
+    }
+    reply({ op: 'done', id });
+  } catch (error) {
+    reply({ op: 'error', id, error: encodeError(error) });
+  }
+}
+
+async function runInOrder(open: Transaction, statements: readonly Statement[]): Promise<void> {
+  for (const { sql, params } of statements) await open.query(sql, [...params]);
 }
 
 function encodeResult(id: number, result: Results<Record<string, unknown>>): WorkerReply {

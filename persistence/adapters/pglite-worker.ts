@@ -62,7 +62,13 @@ export async function openPgliteWorker(dataDir?: string): Promise<WorkerDb> {
       link.post({ op: 'begin', tx });
       let result: T;
       try {
-        result = await fn(savepointDb('pglite', (sql, params) => query(sql, params, tx)));
+        const inside = savepointDb('pglite', (sql, params) => query(sql, params, tx));
+        result = await fn({
+          ...inside,
+          batch: async (statements) => {
+            if (statements.length > 0) await link.request({ op: 'batch', tx, statements });
+          },
+        });
       } catch (error) {
         // The caller's error is the one worth seeing; a failed ROLLBACK (the thread gone) adds nothing.
         await link.request({ op: 'end', tx, commit: false }).catch(() => {});
@@ -70,6 +76,9 @@ export async function openPgliteWorker(dataDir?: string): Promise<WorkerDb> {
       }
       await link.request({ op: 'end', tx, commit: true });
       return result;
+    },
+    async batch(statements) {
+      if (statements.length > 0) await link.request({ op: 'batch', tx: 0, statements });
     },
     close: () => link.close(),
     thread: {

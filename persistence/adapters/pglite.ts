@@ -9,7 +9,7 @@
  * the transaction to end, which waits for that query, and both hang.
  */
 import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
-import type { Db, Row } from './db.ts';
+import type { Db, Row, Statement } from './db.ts';
 import { parseInt8, pgOid, serializeJson } from './sql-values.ts';
 
 /** PGlite's options for `dataDir`, or in memory when it is undefined: one place, so the
@@ -35,6 +35,9 @@ export function pgliteDb(pg: PGlite): Db {
     query: async <T extends Row>(text: string, params: readonly unknown[] = []) =>
       (await pg.query<T>(text, [...params])).rows,
     transaction: <T>(fn: (tx: Db) => Promise<T>) => pg.transaction((tx) => fn(transactionDb(tx))),
+    batch: async (statements) => {
+      if (statements.length > 0) await pg.transaction((tx) => runInOrder(transactionDb(tx), statements));
+    },
     close: () => pg.close(),
   };
 }
@@ -67,7 +70,15 @@ export function savepointDb(dialect: Db['dialect'], query: Db['query']): Db {
         throw error;
       }
     },
+    batch: async (statements) => {
+      if (statements.length > 0) await db.transaction((inner) => runInOrder(inner, statements));
+    },
     close: () => Promise.reject(new Error('close the Db, not a transaction')),
   };
   return db;
+}
+
+/** Runs a batch's statements one after another on `db` (a transaction's, so all or nothing). */
+export async function runInOrder(db: Pick<Db, 'query'>, statements: readonly Statement[]): Promise<void> {
+  for (const statement of statements) await db.query(statement.sql, statement.params);
 }

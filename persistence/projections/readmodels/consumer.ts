@@ -1,7 +1,10 @@
 /**
  * The read-model consumer of the event processor (runtime/processor.ts): applies a batch of
  * journal entries to every read-model table in one transaction, so a batch is projected
- * entirely or not at all.
+ * entirely or not at all. It first reads the rows the batch builds on, all at once and outside
+ * any transaction (this consumer is their only writer, and every write is guarded by the row's
+ * seq), then hands the store every write as one batch (Db.batch): the store never sits in an
+ * open transaction waiting for the runtime's thread to send its next statement.
  *
  * Idempotent, as delivery is at least once: each stream's head row (wallets, orders,
  * seller_stats) records the last seq applied, entries at or below it are skipped, and every
@@ -13,7 +16,7 @@
  * the number of statements does (wallets.ts explains the two facts that cross streams).
  */
 import type { Consumer } from '../../adapters/consumer.ts';
-import type { Db } from '../../adapters/db.ts';
+import type { Db, Statement } from '../../adapters/db.ts';
 import type { JournalEntry } from '../../adapters/journal.ts';
 import { orderItemsTable, ordersTable, projectOrders } from './orders.ts';
 import { productsTable, projectSellers, reservationsTable, sellerStatsTable } from './sellers.ts';
@@ -38,19 +41,26 @@ export function createReadModelConsumer(db: Db): Consumer {
     name: readModelConsumerName,
     handle: async (entries) => {
       if (entries.length === 0) return;
-      await db.transaction((tx) => applyBatch(tx, entries));
+      await applyBatch(db, entries);
     },
   };
 }
 
-/** Projects a batch inside the caller's transaction. */
-export async function applyBatch(tx: Db, entries: readonly JournalEntry[]): Promise<void> {
+/** Projects a batch: on a Db, as one transaction; on a transaction's Db, inside it. */
+export async function applyBatch(db: Db, entries: readonly JournalEntry[]): Promise<void> {
+  await db.batch(await projectionStatements(db, entries));
+}
+
+/** Reads what a batch's streams build on and returns every write that projects it, in order. */
+async function projectionStatements(db: Db, entries: readonly JournalEntry[]): Promise<Statement[]> {
   const streams = groupStreams(entries);
   const touchedOrders = new Set<string>();
-  await projectOrders(tx, streams.orders, touchedOrders);
-  await projectSellers(tx, streams.sellers);
-  await projectWallets(tx, streams.wallets, touchedOrders);
-  await reconcileLedger(tx, touchedOrders);
+  const [orders, sellers, wallets] = await Promise.all([
+    projectOrders(db, streams.orders, touchedOrders),
+    projectSellers(db, streams.sellers),
+    projectWallets(db, streams.wallets, touchedOrders),
+  ]);
+  return [...orders, ...sellers, ...wallets, ...reconcileLedger(touchedOrders)];
 }
 
 /**

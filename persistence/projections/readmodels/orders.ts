@@ -10,9 +10,9 @@ import { isSideStep } from '../../../actors/order/order-evolve.ts';
 import { shipByTimerId } from '../../../actors/order/order-steps.ts';
 import type { OrderEvent, OrderStatus, ShipToAddress } from '../../../actors/order/order-messages.ts';
 import { assertNever } from '../../../actors/decider.ts';
-import type { Db, Row } from '../../adapters/db.ts';
+import type { Db, Row, Statement } from '../../adapters/db.ts';
 import type { JournalEntry } from '../../adapters/journal.ts';
-import { selectByKeys, upsertRows, type TableSpec } from './sql.ts';
+import { selectByKeys, upsertStatement, type TableSpec } from './sql.ts';
 import { unapplied, type Stream } from './streams.ts';
 
 export interface OrderRow extends Row {
@@ -131,10 +131,13 @@ export const orderItemsTable: TableSpec = {
   key: ['order_id', 'line_no'],
 };
 
-/** Projects the new entries of every order stream in the batch; adds their order ids to `touchedOrders`. */
-export async function projectOrders(tx: Db, streams: readonly Stream<OrderEvent>[], touchedOrders: Set<string>): Promise<void> {
-  if (streams.length === 0) return;
-  const heads = await selectByKeys<OrderRow>(tx, ordersTable, streams.map((stream) => ({ id: stream.id })));
+/**
+ * Reads what the order streams of a batch build on and returns the statements that project their
+ * new entries; adds their order ids to `touchedOrders`.
+ */
+export async function projectOrders(db: Db, streams: readonly Stream<OrderEvent>[], touchedOrders: Set<string>): Promise<Statement[]> {
+  if (streams.length === 0) return [];
+  const heads = await selectByKeys<OrderRow>(db, ordersTable, streams.map((stream) => ({ id: stream.id })));
   const headById = new Map(heads.map((row) => [row.id, row]));
   const rows: OrderRow[] = [];
   const items: OrderItemRow[] = [];
@@ -147,8 +150,7 @@ export async function projectOrders(tx: Db, streams: readonly Stream<OrderEvent>
     if (row !== null) rows.push(row);
     touchedOrders.add(stream.id);
   }
-  await upsertRows(tx, ordersTable, rows, 'update');
-  await upsertRows(tx, orderItemsTable, items, 'nothing');
+  return [...upsertStatement(ordersTable, rows, 'update'), ...upsertStatement(orderItemsTable, items, 'nothing')];
 }
 
 function applyOrderEntry(stream: Stream<OrderEvent>, row: OrderRow | null, entry: JournalEntry<OrderEvent>, items: OrderItemRow[]): OrderRow {

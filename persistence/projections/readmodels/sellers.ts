@@ -9,9 +9,9 @@
  */
 import type { PricedItem, SellerEvent } from '../../../actors/seller/seller-messages.ts';
 import { assertNever } from '../../../actors/decider.ts';
-import type { Db, Row } from '../../adapters/db.ts';
+import type { Db, Row, Statement } from '../../adapters/db.ts';
 import type { JournalEntry } from '../../adapters/journal.ts';
-import { selectByKeys, upsertRows, type TableSpec } from './sql.ts';
+import { selectByKeys, upsertStatement, type TableSpec } from './sql.ts';
 import { unapplied, type Stream } from './streams.ts';
 
 export interface SellerStatsRow extends Row {
@@ -113,27 +113,26 @@ interface SellerFold {
   readonly changedReservations: Set<string>;
 }
 
-export async function projectSellers(tx: Db, streams: readonly Stream<SellerEvent>[]): Promise<void> {
-  if (streams.length === 0) return;
-  const heads = await selectByKeys<SellerStatsRow>(tx, sellerStatsTable, streams.map((stream) => ({ seller_id: stream.id })));
+/**
+ * Reads what the seller streams of a batch build on (their heads, and the products and
+ * reservations their new entries name, all at once) and returns the statements that project them.
+ */
+export async function projectSellers(db: Db, streams: readonly Stream<SellerEvent>[]): Promise<Statement[]> {
+  if (streams.length === 0) return [];
+  const [heads, products, reservations] = await Promise.all([
+    selectByKeys<SellerStatsRow>(db, sellerStatsTable, streams.map((stream) => ({ seller_id: stream.id }))),
+    loadGrouped<ProductRow>(db, productsTable, streams.flatMap((stream) => productKeys(stream.id, stream.entries)), (row) => row.product_id),
+    loadGrouped<ReservationRow>(db, reservationsTable, streams.flatMap((stream) => reservationKeys(stream.id, stream.entries)), (row) => row.order_id),
+  ]);
   const headById = new Map(heads.map((row) => [row.seller_id, row]));
-  const work = streams.flatMap((stream) => {
+  const written = { stats: [] as SellerStatsRow[], products: [] as ProductRow[], reservations: [] as ReservationRow[] };
+  for (const stream of streams) {
     const head = headById.get(stream.id) ?? null;
     const fresh = unapplied(stream, head?.last_seq ?? 0);
     const first = fresh[0];
-    return first === undefined ? [] : [{ stream, fresh, stats: head ?? newStatsRow(stream.id, first) }];
-  });
-  const products = await loadGrouped<ProductRow>(tx, productsTable, work.flatMap(({ stream, fresh }) => productKeys(stream.id, fresh)), (row) => row.product_id);
-  const reservations = await loadGrouped<ReservationRow>(
-    tx,
-    reservationsTable,
-    work.flatMap(({ stream, fresh }) => reservationKeys(stream.id, fresh)),
-    (row) => row.order_id,
-  );
-  const written = { stats: [] as SellerStatsRow[], products: [] as ProductRow[], reservations: [] as ReservationRow[] };
-  for (const { stream, fresh, stats } of work) {
+    if (first === undefined) continue;
     const fold: SellerFold = {
-      stats,
+      stats: head ?? newStatsRow(stream.id, first),
       products: products.get(stream.id) ?? new Map(),
       reservations: reservations.get(stream.id) ?? new Map(),
       changedProducts: new Set(),
@@ -144,20 +143,22 @@ export async function projectSellers(tx: Db, streams: readonly Stream<SellerEven
     for (const id of fold.changedProducts) written.products.push(required(fold.products.get(id), `product ${id}`));
     for (const id of fold.changedReservations) written.reservations.push(required(fold.reservations.get(id), `reservation ${id}`));
   }
-  await upsertRows(tx, sellerStatsTable, written.stats, 'update');
-  await upsertRows(tx, productsTable, written.products, 'update');
-  await upsertRows(tx, reservationsTable, written.reservations, 'update');
+  return [
+    ...upsertStatement(sellerStatsTable, written.stats, 'update'),
+    ...upsertStatement(productsTable, written.products, 'update'),
+    ...upsertStatement(reservationsTable, written.reservations, 'update'),
+  ];
 }
 
 /** Loads rows and groups them by seller, then by `idOf`. */
 async function loadGrouped<R extends Row & { readonly seller_id: string }>(
-  tx: Db,
+  db: Db,
   spec: TableSpec,
   keys: readonly Row[],
   idOf: (row: R) => string,
 ): Promise<Map<string, Map<string, R>>> {
   const grouped = new Map<string, Map<string, R>>();
-  for (const row of await selectByKeys<R>(tx, spec, keys)) {
+  for (const row of await selectByKeys<R>(db, spec, keys)) {
     const ofSeller = grouped.get(row.seller_id) ?? new Map<string, R>();
     ofSeller.set(idOf(row), row);
     grouped.set(row.seller_id, ofSeller);

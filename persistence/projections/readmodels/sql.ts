@@ -5,7 +5,7 @@
  * to chunk for. PGlite runs one query at a time, so fewer statements is also less time the
  * projection's transaction holds every actor's journal appends back.
  */
-import type { Db, Row } from '../../adapters/db.ts';
+import type { Db, Row, Statement } from '../../adapters/db.ts';
 
 export type ColumnType = 'text' | 'bigint' | 'integer' | 'boolean' | 'jsonb';
 
@@ -49,11 +49,12 @@ export async function selectByKeys<R extends Row>(db: Db, spec: TableSpec, keys:
 }
 
 /**
- * Inserts `rows`; a row whose key exists replaces it (`update`) or is skipped (`nothing`).
- * Each key may appear once in `rows` (PostgreSQL refuses to update a row twice in a statement).
+ * The statement that inserts `rows` (none when there are none); a row whose key exists replaces
+ * it (`update`) or is skipped (`nothing`). Each key may appear once in `rows` (PostgreSQL refuses
+ * to update a row twice in a statement).
  */
-export async function upsertRows(db: Db, spec: TableSpec, rows: readonly Row[], onConflict: 'update' | 'nothing'): Promise<void> {
-  if (rows.length === 0) return;
+export function upsertStatement(spec: TableSpec, rows: readonly Row[], onConflict: 'update' | 'nothing'): Statement[] {
+  if (rows.length === 0) return [];
   const names = Object.keys(spec.columns);
   const updates = names
     .filter((name) => !spec.key.includes(name))
@@ -61,12 +62,14 @@ export async function upsertRows(db: Db, spec: TableSpec, rows: readonly Row[], 
     .join(', ');
   const guard = spec.versionColumn === undefined ? '' : ` WHERE ${spec.table}.${spec.versionColumn} < EXCLUDED.${spec.versionColumn}`;
   const action = onConflict === 'update' ? `UPDATE SET ${updates}${guard}` : 'NOTHING';
-  await db.query(
-    `INSERT INTO ${spec.table} (${names.join(', ')})
+  return [
+    {
+      sql: `INSERT INTO ${spec.table} (${names.join(', ')})
      SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS v(${recordDefinition(spec, names)})
      ON CONFLICT (${spec.key.join(', ')}) DO ${action}`,
-    [JSON.stringify(rows)],
-  );
+      params: [JSON.stringify(rows)],
+    },
+  ];
 }
 
 /** Sums come back as text: a sum over many wallets can pass 2^53, which a JS number cannot hold. */

@@ -34,9 +34,9 @@
  */
 import { assertNever } from '../../../actors/decider.ts';
 import type { WalletEvent } from '../../../actors/wallet/wallet.ts';
-import type { Db, Row } from '../../adapters/db.ts';
+import type { Db, Row, Statement } from '../../adapters/db.ts';
 import type { JournalEntry } from '../../adapters/journal.ts';
-import { selectByKeys, upsertRows, type TableSpec } from './sql.ts';
+import { selectByKeys, upsertStatement, type TableSpec } from './sql.ts';
 import { unapplied, type EventPosition, type Stream } from './streams.ts';
 
 export interface WalletRow extends Row {
@@ -125,9 +125,9 @@ interface WalletChanges {
  * Projects the new entries of every wallet stream in the batch and adds the order ids whose
  * lines it wrote to `touchedOrders`, for `reconcileLedger`.
  */
-export async function projectWallets(tx: Db, streams: readonly Stream<WalletEvent>[], touchedOrders: Set<string>): Promise<void> {
-  if (streams.length === 0) return;
-  const heads = await selectByKeys<WalletRow>(tx, walletsTable, streams.map((stream) => ({ id: stream.id })));
+export async function projectWallets(db: Db, streams: readonly Stream<WalletEvent>[], touchedOrders: Set<string>): Promise<Statement[]> {
+  if (streams.length === 0) return [];
+  const heads = await selectByKeys<WalletRow>(db, walletsTable, streams.map((stream) => ({ id: stream.id })));
   const headById = new Map(heads.map((row) => [row.id, row]));
   const rows: WalletRow[] = [];
   const changes: WalletChanges = { lines: [], statusChanges: [] };
@@ -141,9 +141,7 @@ export async function projectWallets(tx: Db, streams: readonly Stream<WalletEven
     rows.push(row);
   }
   for (const line of changes.lines) if (line.order_id !== null) touchedOrders.add(line.order_id);
-  await upsertRows(tx, walletsTable, rows, 'update');
-  await upsertRows(tx, ledgerTable, changes.lines, 'nothing');
-  await applyStatusChanges(tx, changes.statusChanges);
+  return [...upsertStatement(walletsTable, rows, 'update'), ...upsertStatement(ledgerTable, changes.lines, 'nothing'), ...statusChangeStatements(changes.statusChanges)];
 }
 
 function newWalletRow(id: string, first: JournalEntry): WalletRow {
@@ -246,7 +244,7 @@ function ledgerLine(
  * the same lines however the processor split the stream. Changes of one line run in separate
  * statements (rounds), in journal order, because one UPDATE may change a row only once.
  */
-async function applyStatusChanges(tx: Db, changes: readonly StatusChange[]): Promise<void> {
+function statusChangeStatements(changes: readonly StatusChange[]): Statement[] {
   const rounds: StatusChange[][] = [];
   const seen = new Map<string, number>();
   for (const change of changes) {
@@ -255,14 +253,12 @@ async function applyStatusChanges(tx: Db, changes: readonly StatusChange[]): Pro
     seen.set(target, round + 1);
     (rounds[round] ??= []).push(change);
   }
-  for (const round of rounds) {
-    await tx.query(
-      `UPDATE ledger_entries l SET status = c.status, last_seq = c.last_seq
+  return rounds.map((round) => ({
+    sql: `UPDATE ledger_entries l SET status = c.status, last_seq = c.last_seq
        FROM jsonb_to_recordset($1::jsonb) AS c(wallet_id text, order_id text, kind text, status text, last_seq integer)
        WHERE l.wallet_id = c.wallet_id AND l.order_id = c.order_id AND l.kind = c.kind AND l.seq < c.last_seq`,
-      [JSON.stringify(round)],
-    );
-  }
+    params: [JSON.stringify(round)],
+  }));
 }
 
 /**
@@ -270,21 +266,23 @@ async function applyStatusChanges(tx: Db, changes: readonly StatusChange[]): Pro
  * (from either side): a purchase still LOCKED becomes COMPLETED once its order is COMPLETED, and
  * a sale's locked_until is its order's release due time (null until the order ships).
  */
-export async function reconcileLedger(tx: Db, orderIds: ReadonlySet<string>): Promise<void> {
-  if (orderIds.size === 0) return;
+export function reconcileLedger(orderIds: ReadonlySet<string>): Statement[] {
+  if (orderIds.size === 0) return [];
   const ids = JSON.stringify([...orderIds]);
-  await tx.query(
-    `UPDATE ledger_entries l SET status = 'COMPLETED'
+  return [
+    {
+      sql: `UPDATE ledger_entries l SET status = 'COMPLETED'
      FROM orders o
      WHERE o.id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND l.order_id = o.id
        AND o.status = 'COMPLETED' AND l.kind = 'purchase' AND l.status = 'LOCKED'`,
-    [ids],
-  );
-  await tx.query(
-    `UPDATE ledger_entries l SET locked_until = o.release_due_at
+      params: [ids],
+    },
+    {
+      sql: `UPDATE ledger_entries l SET locked_until = o.release_due_at
      FROM orders o
      WHERE o.id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND l.order_id = o.id
        AND l.kind = 'sale' AND l.locked_until IS DISTINCT FROM o.release_due_at`,
-    [ids],
-  );
+      params: [ids],
+    },
+  ];
 }
