@@ -6,10 +6,11 @@
  */
 import { Match, Switch, untrack } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, Navigate, useLocation } from '@solidjs/router';
+import { createAsync, Navigate, useLocation } from '@solidjs/router';
 import type { UserDto, UserRole } from '../../../gateway/api-types.ts';
 import { getMe, homeFor } from '../data/auth.ts';
 import { Async, EmptyState } from './ui.tsx';
+import { Link } from './Link.tsx';
 
 export function RequireRole(props: { roles: readonly UserRole[]; children: (user: UserDto) => JSX.Element }): JSX.Element {
   const user = createAsync(() => getMe());
@@ -27,7 +28,7 @@ export function RequireRole(props: { roles: readonly UserRole[]; children: (user
               <Match when={props.roles.includes(current().role)}>{untrack(() => props.children(current()))}</Match>
               <Match when={true}>
                 <EmptyState title="This page is not for your account" icon="🔒">
-                  It is for {props.roles.join(' or ').toLowerCase()} accounts. <A href={homeFor(current().role)}>Go to your start page</A>.
+                  It is for {props.roles.join(' or ').toLowerCase()} accounts. <Link href={homeFor(current().role)}>Go to your start page</Link>.
                 </EmptyState>
               </Match>
             </Switch>
