@@ -6,14 +6,42 @@
 import { fileURLToPath } from 'node:url';
 import UnoCSS from 'unocss/vite';
 import { defineConfig } from 'vite';
+import type { Plugin } from 'vite';
 import solid from 'vite-plugin-solid';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const gateway = 'http://localhost:3000';
 
+/**
+ * Vite wraps every dynamic import (the seller and operator pages) in a helper that first loads
+ * the imported chunk's CSS and modulepreload links. Here it has nothing to load: modulePreload is
+ * off and UnoCSS writes one stylesheet, which index.html loads. Its remaining 0.7 KiB gzipped was
+ * the wrapper itself and a `vite:preloadError` event that nothing here listens for, so the helper
+ * is served as a plain import. Should a lazy chunk ever bring CSS of its own, the build fails
+ * instead of shipping a page without its styles.
+ */
+function importsWithoutPreloadHelper(): Plugin {
+  const helperId = '\0vite/preload-helper.js';
+  return {
+    name: 'bazaary:imports-without-preload-helper',
+    apply: 'build',
+    enforce: 'pre',
+    resolveId: (id) => (id === helperId ? id : undefined),
+    load: (id) => (id === helperId ? 'export const __vitePreload = (load) => load();' : undefined),
+    generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type === 'chunk' && !chunk.isEntry && (chunk.viteMetadata?.importedCss.size ?? 0) > 0) {
+          this.error(`${chunk.fileName} imports CSS, which a lazy chunk needs Vite's preload helper to load; remove importsWithoutPreloadHelper from storefront/vite.config.ts`);
+        }
+      }
+    },
+  };
+}
+
 export default defineConfig({
   root,
   plugins: [
+    importsWithoutPreloadHelper(),
     UnoCSS({ configFile: fileURLToPath(new URL('./uno.config.ts', import.meta.url)) }),
     solid({
       // Closing tags the HTML parser infers (e.g. `</span></div>` at the end of a template) are
