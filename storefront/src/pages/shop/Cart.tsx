@@ -4,7 +4,7 @@
  * while the request runs, and the id survives a failed network attempt, so neither a double click
  * nor a retry can pay twice.
  */
-import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { createSignal, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
 import { createAsync, revalidate, useAction, useNavigate } from '@solidjs/router';
 import type { AddressDto, UserDto } from '../../../../gateway/api-types.ts';
@@ -194,24 +194,24 @@ function Checkout(props: { user: UserDto | null | undefined }): JSX.Element {
       <p class="m-0 text-sm text-muted">
         {cartBySeller().length} {cartBySeller().length === 1 ? 'seller, one order' : 'sellers, one order each'}. Paid from your wallet and held in escrow until you confirm delivery.
       </p>
-      <Switch>
-        <Match when={props.user === undefined}>
-          <Spinner />
-        </Match>
-        <Match when={props.user === null}>
-          <Link href="/login?next=%2Fcart" class="btn-premium no-underline">
-            Log in to check out
-          </Link>
-        </Match>
-        <Match when={props.user?.role !== 'BUYER'}>
-          <p class="m-0 text-sm text-muted">Only buyer accounts can check out.</p>
-        </Match>
-        <Match when={props.user?.role === 'BUYER'}>
-          <Async rows={1} fallback={<Spinner label="Loading your balance…" />}>
-            <BuyerCheckout total={total()} />
-          </Async>
-        </Match>
-      </Switch>
+      <Show
+        when={props.user}
+        fallback={
+          <Show when={props.user === null} fallback={<Spinner />}>
+            <Link href="/login?next=%2Fcart" class="btn-premium no-underline">
+              Log in to check out
+            </Link>
+          </Show>
+        }
+      >
+        {(user) => (
+          <Show when={user().role === 'BUYER'} fallback={<p class="m-0 text-sm text-muted">Only buyer accounts can check out.</p>}>
+            <Async rows={1} fallback={<Spinner label="Loading your balance…" />}>
+              <BuyerCheckout total={total()} />
+            </Async>
+          </Show>
+        )}
+      </Show>
     </aside>
   );
 }
