@@ -8,8 +8,11 @@ import UnoCSS from 'unocss/vite';
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
 import solid from 'vite-plugin-solid';
+import { checkShortClassNames, cssRenamer, planShortClassNames, readStorefrontSources, shortClassNamesBabelPlugin } from './short-class-names.ts';
+import unoConfig from './uno.config.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+const sourceDir = fileURLToPath(new URL('./src/', import.meta.url));
 const gateway = 'http://localhost:3000';
 
 /**
@@ -38,37 +41,46 @@ function importsWithoutPreloadHelper(): Plugin {
   };
 }
 
-export default defineConfig({
-  root,
-  plugins: [
-    importsWithoutPreloadHelper(),
-    UnoCSS({ configFile: fileURLToPath(new URL('./uno.config.ts', import.meta.url)) }),
-    solid({
-      // Closing tags the HTML parser infers (e.g. `</span></div>` at the end of a template) are
-      // left out of the JSX templates: 0.08 KiB gzipped, with the same DOM.
-      solid: { omitNestedClosingTags: true },
-    }),
-  ],
-  build: {
-    outDir: fileURLToPath(new URL('./dist', import.meta.url)),
-    emptyOutDir: true,
-    assetsDir: 'assets',
-    target: 'es2022',
-    // No modulepreload hints for the lazy seller/admin chunks: all they import (the entry chunk) is
-    // already loaded by then, so the hints and their dependency map bought nothing and cost every
-    // visitor 0.11 KiB gzipped of the 60 KiB budget (storefront/check-bundle.mjs). No polyfill
-    // either: browsers without modulepreload (Safari before 17, Firefox before 115) lose nothing.
-    modulePreload: false,
-    // No separate vendor chunk for Solid and the router: the budget counts every visitor's bytes,
-    // and one entry chunk is 0.9 KiB gzipped smaller than entry plus vendor (no cross-chunk
-    // import/export lists, one gzip stream). What it costs: a deploy that changes only the app
-    // also makes returning visitors fetch Solid and the router again (about 17 KiB gzipped).
-  },
-  server: {
-    proxy: {
-      '/api': gateway,
-      '/media': gateway,
-      '/ws': { target: gateway, ws: true },
+export default defineConfig(({ command }) => {
+  // Short class names in the build only, the design-language shortcuts kept (short-class-names.ts).
+  const shortNames = command === 'build' ? planShortClassNames(readStorefrontSources(root), new Set(Object.keys(unoConfig.shortcuts ?? {}))) : new Map<string, string>();
+  return {
+    root,
+    plugins: [
+      importsWithoutPreloadHelper(),
+      UnoCSS({
+        configFile: fileURLToPath(new URL('./uno.config.ts', import.meta.url)),
+        processors: [{ name: 'bazaary:short-class-names', process: cssRenamer(shortNames) }],
+      }),
+      solid({
+        // Closing tags the HTML parser infers (e.g. `</span></div>` at the end of a template) are
+        // left out of the JSX templates: 0.08 KiB gzipped, with the same DOM.
+        solid: { omitNestedClosingTags: true },
+        babel: (_source, id) => (id.startsWith(sourceDir) ? { plugins: [shortClassNamesBabelPlugin(shortNames)] } : {}),
+      }),
+      checkShortClassNames(shortNames),
+    ],
+    build: {
+      outDir: fileURLToPath(new URL('./dist', import.meta.url)),
+      emptyOutDir: true,
+      assetsDir: 'assets',
+      target: 'es2022',
+      // No modulepreload hints for the lazy seller/admin chunks: all they import (the entry chunk) is
+      // already loaded by then, so the hints and their dependency map bought nothing and cost every
+      // visitor 0.11 KiB gzipped of the 60 KiB budget (storefront/check-bundle.mjs). No polyfill
+      // either: browsers without modulepreload (Safari before 17, Firefox before 115) lose nothing.
+      modulePreload: false,
+      // No separate vendor chunk for Solid and the router: the budget counts every visitor's bytes,
+      // and one entry chunk is 0.9 KiB gzipped smaller than entry plus vendor (no cross-chunk
+      // import/export lists, one gzip stream). What it costs: a deploy that changes only the app
+      // also makes returning visitors fetch Solid and the router again (about 17 KiB gzipped).
     },
-  },
+    server: {
+      proxy: {
+        '/api': gateway,
+        '/media': gateway,
+        '/ws': { target: gateway, ws: true },
+      },
+    },
+  };
 });
