@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const storefront = dirname(fileURLToPath(import.meta.url));
 const projectRoot = dirname(storefront);
 const builtIndex = join(storefront, 'dist', 'index.html');
-const sources = [join(storefront, 'src'), join(storefront, 'public'), join(storefront, 'index.html'), join(storefront, 'vite.config.ts'), join(storefront, 'uno.config.ts')];
+const sources = [join(storefront, 'src'), join(storefront, 'public'), join(storefront, 'index.html'), join(storefront, 'vite.config.ts'), join(storefront, 'uno.config.ts'), join(storefront, 'short-class-names.ts')];
 
 /** The newest modification time under a file or directory (0 when it does not exist). */
 function newestMtimeMs(path) {

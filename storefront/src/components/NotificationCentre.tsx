@@ -5,13 +5,15 @@
  */
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, revalidate, useAction } from '@solidjs/router';
+import { createAsync, revalidate, useAction } from '@solidjs/router';
 import type { NotificationDto } from '../../../gateway/api-types.ts';
 import { getNotificationCentre, markNotificationsRead } from '../data/notifications.ts';
 import { notificationText } from '../lib/notification-text.ts';
+import type { SitePath } from '../lib/paths.ts';
 import { formatDateTime } from './ui.tsx';
+import { Link } from './Link.tsx';
 
-function orderLink(notification: NotificationDto): string | null {
+function orderLink(notification: NotificationDto): SitePath | null {
   return notification.event === 'wallet.changed' ? (notification.data.orderId === null ? '/wallet' : null) : `/orders/${encodeURIComponent(notification.data.orderId)}`;
 }
 
@@ -89,9 +91,9 @@ export function NotificationCentre(): JSX.Element {
                   <li data-testid="notification-item" data-read={entry.read ? 'true' : 'false'} class={`rounded-lg ${entry.read ? '' : 'bg-[var(--c-hover)]'}`}>
                     <Show when={href} fallback={<button type="button" class="block w-full border-0 bg-transparent p-2 text-left" onClick={onOpen}>{body}</button>}>
                       {(link) => (
-                        <A href={link()} class="block p-2 text-ink no-underline" onClick={onOpen}>
+                        <Link href={link()} class="block p-2 text-ink no-underline" onClick={onOpen}>
                           {body}
-                        </A>
+                        </Link>
                       )}
                     </Show>
                   </li>

@@ -1,9 +1,9 @@
 /** A product tile linking to its page (ui-contract.md: data-testid="product-card"). */
 import { Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A } from '@solidjs/router';
 import { categoryLabel } from '../data/catalog.ts';
 import { formatCents } from '../lib/money.ts';
+import { Link } from './Link.tsx';
 
 export interface CardProduct {
   readonly id: string;
@@ -45,7 +45,7 @@ export function ProductImage(props: { url: string | null; title: string; class?:
 
 export function ProductCard(props: { product: CardProduct }): JSX.Element {
   return (
-    <A
+    <Link
       href={`/products/${encodeURIComponent(props.product.id)}`}
       state={{ preview: props.product }}
       data-testid="product-card"
@@ -63,7 +63,7 @@ export function ProductCard(props: { product: CardProduct }): JSX.Element {
           </Show>
         </div>
       </div>
-    </A>
+    </Link>
   );
 }
 

@@ -4,12 +4,13 @@
  */
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type { JSX, ParentProps } from 'solid-js';
-import { A, createAsync, useAction, useNavigate } from '@solidjs/router';
+import { createAsync, useAction, useNavigate } from '@solidjs/router';
 import type { UserDto, UserRole } from '../../../gateway/api-types.ts';
 import { getMeOrNull, logoutAction } from '../data/auth.ts';
 import { cartCount } from '../data/cart.ts';
 import { connectLive } from '../lib/live.ts';
 import type { LiveStatus } from '../lib/live.ts';
+import type { SitePath } from '../lib/paths.ts';
 import { connectionRecovered } from '../lib/recovery.ts';
 import { applyNotification } from '../data/notifications.ts';
 import { showToast } from '../lib/toasts.ts';
@@ -17,8 +18,9 @@ import { NotificationCentre } from './NotificationCentre.tsx';
 import { SearchOverlay } from './SearchOverlay.tsx';
 import { Toasts } from './Toasts.tsx';
 import { Async } from './ui.tsx';
+import { Link } from './Link.tsx';
 
-const roleLinks: Readonly<Record<UserRole, readonly { href: string; label: string }[]>> = {
+const roleLinks: Readonly<Record<UserRole, readonly { href: SitePath; label: string }[]>> = {
   BUYER: [
     { href: '/orders', label: 'Orders' },
     { href: '/wallet', label: 'Wallet' },
@@ -95,12 +97,12 @@ function UserArea(props: { user: UserDto | null | undefined; live: LiveStatus; c
       when={props.user}
       fallback={
         <Show when={props.user === null}>
-          <A href="/login" class={navLink} activeClass={activeLink}>
+          <Link href="/login" class={navLink} activeClass={activeLink}>
             Sign in
-          </A>
-          <A href="/register" class="btn-premium min-h-11 whitespace-nowrap !py-1.5 text-sm no-underline">
+          </Link>
+          <Link href="/register" class="btn-premium min-h-11 whitespace-nowrap !py-1.5 text-sm no-underline">
             Register
-          </A>
+          </Link>
         </Show>
       }
     >
@@ -134,7 +136,7 @@ function PhoneMenu(props: { user: UserDto; live: LiveStatus }): JSX.Element {
       <Show when={open()}>
         <div id="phone-menu" class="card-premium absolute right-0 top-12 z-40 grid w-56 gap-1 p-2" onClick={(event) => (event.target as HTMLElement).closest('a') !== null && setOpen(false)}>
           <nav aria-label="Main" class="grid gap-1">
-            <For each={roleLinks[props.user.role]}>{(link) => <A href={link.href} end={exactLinks.has(link.href)} class={navLink} activeClass={activeLink}>{link.label}</A>}</For>
+            <For each={roleLinks[props.user.role]}>{(link) => <Link href={link.href} end={exactLinks.has(link.href)} class={navLink} activeClass={activeLink}>{link.label}</Link>}</For>
           </nav>
           <div class="flex items-center justify-between gap-2 border-t border-line pt-2">
             <UserArea user={props.user} live={props.live} compact />
@@ -168,12 +170,12 @@ export function Shell(props: ParentProps): JSX.Element {
       </a>
       <header class="sticky top-0 z-30 border-b border-line bg-[var(--c-surface)] backdrop-blur-md">
         <div class="mx-auto flex max-w-6xl items-center gap-x-2 px-3 py-2 sm:gap-x-3 sm:px-4">
-          <A href="/" end class="mr-1 flex min-h-11 min-w-11 items-center gap-2 text-lg font-extrabold tracking-tight no-underline" aria-label="Bazaary home">
+          <Link href="/" end class="mr-1 flex min-h-11 min-w-11 items-center gap-2 text-lg font-extrabold tracking-tight no-underline" aria-label="Bazaary home">
             <img src="/favicon.svg" alt="" width="28" height="28" />
             <span class={user() ? 'hidden min-[400px]:inline' : 'hidden min-[420px]:inline'}>Bazaary</span>
-          </A>
+          </Link>
           <nav aria-label="Main" class="hidden flex-wrap items-center gap-1 sm:flex">
-            <Show when={user()}>{(current) => <For each={roleLinks[current().role]}>{(link) => <A href={link.href} end={exactLinks.has(link.href)} class={navLink} activeClass={activeLink}>{link.label}</A>}</For>}</Show>
+            <Show when={user()}>{(current) => <For each={roleLinks[current().role]}>{(link) => <Link href={link.href} end={exactLinks.has(link.href)} class={navLink} activeClass={activeLink}>{link.label}</Link>}</For>}</Show>
           </nav>
           <div class="ml-auto flex items-center gap-1 sm:gap-2">
             <button type="button" class={headerButton} aria-keyshortcuts="Control+K Meta+K" onClick={() => setSearchOpen(true)}>
@@ -183,12 +185,12 @@ export function Shell(props: ParentProps): JSX.Element {
                 Ctrl K
               </kbd>
             </button>
-            <A href="/cart" class={`${navLink} gap-1`} activeClass={activeLink} aria-label={`Cart, ${cartCount()} items`}>
+            <Link href="/cart" class={`${navLink} gap-1`} activeClass={activeLink} aria-label={`Cart, ${cartCount()} items`}>
               <span aria-hidden="true">🛒</span>
               <span aria-hidden="true">
                 <span class="hidden sm:inline">Cart </span>({cartCount()})
               </span>
-            </A>
+            </Link>
             <UserArea user={user()} live={live()} />
             <Show when={user()}>{(current) => <PhoneMenu user={current()} live={live()} />}</Show>
           </div>

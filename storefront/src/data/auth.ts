@@ -7,6 +7,7 @@ import { action, query, revalidate } from '@solidjs/router';
 import type { AuthDto, UserDto, UserRole } from '../../../gateway/api-types.ts';
 import type { SessionDto } from '../../../gateway/routes/session.ts';
 import { api, ApiFailure } from '../lib/api.ts';
+import type { SitePath } from '../lib/paths.ts';
 
 export const getMe = query(async (): Promise<UserDto | null> => {
   try {
@@ -28,7 +29,7 @@ export function getMeOrNull(): Promise<UserDto | null> {
 }
 
 /** Where each role lands after signing in (ui-contract.md). */
-export function homeFor(role: UserRole): string {
+export function homeFor(role: UserRole): SitePath {
   switch (role) {
     case 'BUYER':
       return '/';

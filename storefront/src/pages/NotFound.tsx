@@ -3,7 +3,7 @@
  * (or no longer does). It says what is missing and offers ways on, never "Try again".
  */
 import type { JSX } from 'solid-js';
-import { A } from '@solidjs/router';
+import { Link } from '../components/Link.tsx';
 
 const sentences = {
   page: { title: 'This page does not exist', body: 'The link may be mistyped or out of date.' },
@@ -23,12 +23,12 @@ export function NotFoundPage(props: { what?: keyof typeof sentences }): JSX.Elem
       </h1>
       <p class="m-0 text-muted">{text().body}</p>
       <div class="mt-2 flex flex-wrap justify-center gap-2">
-        <A href="/" class="btn-premium min-h-11 no-underline">
+        <Link href="/" class="btn-premium min-h-11 no-underline">
           Back to the shop
-        </A>
-        <A href="/search" class="btn-ghost min-h-11 no-underline">
+        </Link>
+        <Link href="/search" class="btn-ghost min-h-11 no-underline">
           Browse all products
-        </A>
+        </Link>
       </div>
     </section>
   );

@@ -5,14 +5,16 @@
  */
 import { createSignal, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, useAction, useNavigate, useSearchParams } from '@solidjs/router';
+import { createAsync, useAction, useNavigate, useSearchParams } from '@solidjs/router';
 import type { AddressDto } from '../../../../gateway/api-types.ts';
 import { AddressForm } from '../../components/AddressForm.tsx';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, Badge, EmptyState, PageHeader } from '../../components/ui.tsx';
 import { addressLine, deleteAddress, getAddresses, makeDefaultAddress, saveAddress } from '../../data/addresses.ts';
+import type { SitePath } from '../../lib/paths.ts';
 import { safeNext } from './Login.tsx';
+import { Link } from '../../components/Link.tsx';
 
 function AddressCard(props: { address: AddressDto; editing: boolean; edit: (editing: boolean) => void }): JSX.Element {
   const save = useAction(saveAddress);
@@ -71,7 +73,7 @@ function AddressBook(): JSX.Element {
   const [params] = useSearchParams<{ next?: string }>();
   const [editing, setEditing] = createSignal<string | null>(null);
   const [adding, setAdding] = createSignal(false);
-  const next = (): string | null => safeNext(params.next);
+  const next = (): SitePath | null => safeNext(params.next);
   const full = (): boolean => (book()?.addresses.length ?? 0) >= (book()?.max ?? 1);
 
   async function add(fields: Parameters<typeof save>[1], isDefault: boolean): Promise<void> {
@@ -86,7 +88,7 @@ function AddressBook(): JSX.Element {
       <Show when={next()}>
         {(back) => (
           <p class="m-0 text-sm text-muted">
-            Add the address your orders go to; you will be back at <A href={back()}>your cart</A> once it is saved.
+            Add the address your orders go to; you will be back at <Link href={back()}>your cart</Link> once it is saved.
           </p>
         )}
       </Show>

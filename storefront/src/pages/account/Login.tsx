@@ -1,14 +1,17 @@
 /** Sign in. On success each role lands on its start page, or on the page that sent them here. */
 import type { JSX } from 'solid-js';
-import { A, useAction, useNavigate, useSearchParams } from '@solidjs/router';
+import { useAction, useNavigate, useSearchParams } from '@solidjs/router';
 import { ErrorNote } from '../../components/ui.tsx';
 import { homeFor, loginAction } from '../../data/auth.ts';
 import { useCommand } from '../../lib/command.ts';
+import { isSitePath } from '../../lib/paths.ts';
+import type { SitePath } from '../../lib/paths.ts';
+import { Link } from '../../components/Link.tsx';
 
 /** Only same-site paths are followed after sign-in, so a crafted link cannot send users away. */
-export function safeNext(next: string | string[] | undefined): string | null {
+export function safeNext(next: string | string[] | undefined): SitePath | null {
   const value = Array.isArray(next) ? next[0] : next;
-  return value !== undefined && value.startsWith('/') && !value.startsWith('//') ? value : null;
+  return value !== undefined && isSitePath(value) ? value : null;
 }
 
 export function LoginPage(): JSX.Element {
@@ -50,7 +53,7 @@ export function LoginPage(): JSX.Element {
         </button>
         <ErrorNote id="login-error" error={command.error()} />
         <p class="m-0 text-sm text-muted">
-          New here? <A href={safeNext(params.next) === null ? '/register' : `/register?next=${encodeURIComponent(safeNext(params.next) ?? '/')}`}>Create an account</A>
+          New here? <Link href={safeNext(params.next) === null ? '/register' : `/register?next=${encodeURIComponent(safeNext(params.next) ?? '/')}`}>Create an account</Link>
         </p>
       </form>
     </div>

@@ -4,11 +4,12 @@
  */
 import { createSignal } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, useAction, useNavigate, useSearchParams } from '@solidjs/router';
+import { useAction, useNavigate, useSearchParams } from '@solidjs/router';
 import { safeNext } from './Login.tsx';
 import { ErrorNote } from '../../components/ui.tsx';
 import { homeFor, registerAction } from '../../data/auth.ts';
 import { useCommand } from '../../lib/command.ts';
+import { Link } from '../../components/Link.tsx';
 
 /** The gateway's password rule (routes/auth.ts), checked here first so the error is instant. */
 const minPasswordLength = 8;
@@ -93,7 +94,7 @@ export function RegisterPage(): JSX.Element {
         </button>
         <ErrorNote id="register-error" error={command.error()} />
         <p class="m-0 text-sm text-muted">
-          Have an account already? <A href={safeNext(params.next) === null ? '/login' : `/login?next=${encodeURIComponent(safeNext(params.next) ?? '/')}`}>Log in here</A>
+          Have an account already? <Link href={safeNext(params.next) === null ? '/login' : `/login?next=${encodeURIComponent(safeNext(params.next) ?? '/')}`}>Log in here</Link>
         </p>
       </form>
     </div>

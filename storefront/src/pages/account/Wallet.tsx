@@ -5,7 +5,7 @@
  */
 import { createSignal, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, useAction, useSearchParams } from '@solidjs/router';
+import { createAsync, useAction, useSearchParams } from '@solidjs/router';
 import type { LedgerEntryDto, OrderDto } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, Badge, EmptyState, ErrorNote, formatDateTime, Money, Pager } from '../../components/ui.tsx';
@@ -17,6 +17,7 @@ import { ApiFailure } from '../../lib/api.ts';
 import { newClientId } from '../../lib/ids.ts';
 import { useCommand } from '../../lib/command.ts';
 import { formatCents, formatSignedCents, parseCents } from '../../lib/money.ts';
+import { Link } from '../../components/Link.tsx';
 
 const ledgerPageSize = 20;
 
@@ -98,9 +99,9 @@ function MoveMoneyForm(): JSX.Element {
           {done()}
           <Show when={next === '/cart'}>
             {' '}
-            <A href="/cart" class="font-semibold">
+            <Link href="/cart" class="font-semibold">
               Back to your cart
-            </A>
+            </Link>
           </Show>
         </p>
       </Show>
@@ -126,9 +127,9 @@ function LedgerOrder(props: { orderId: string; orders: ReadonlyMap<string, Order
   const order = (): OrderDto | undefined => props.orders.get(props.orderId);
   return (
     <span class="block text-xs">
-      <A href={`/orders/${encodeURIComponent(props.orderId)}`} data-testid="ledger-order">
+      <Link href={`/orders/${encodeURIComponent(props.orderId)}`} data-testid="ledger-order">
         {order() === undefined ? 'View order' : `Order #${order()?.number}`}
-      </A>
+      </Link>
       <Show when={order()}>{(known) => <span class="text-muted"> {counterparty(known(), props.viewerId)}</span>}</Show>
     </span>
   );

@@ -8,13 +8,14 @@
  */
 import { createEffect, createSignal, For, onCleanup, onMount, Show, untrack } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, revalidate, useParams } from '@solidjs/router';
+import { createAsync, revalidate, useParams } from '@solidjs/router';
 import type { ActorStateDto, JournalEntryDto } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, EmptyState, formatDateTime, PageHeader, Spinner } from '../../components/ui.tsx';
 import { getActor, getActorJournal, getActorStateAt, journalAfter } from '../../data/admin.ts';
 import { timerSentence } from './timer-text.ts';
 import type { AsOf } from '../../data/admin.ts';
+import { Link } from '../../components/Link.tsx';
 
 function decodeKey(raw: string): string {
   try {
@@ -259,9 +260,9 @@ export default function AdminActorInspector(): JSX.Element {
       {() => (
         <div>
           <PageHeader title={actorKey()} subtitle="State, journal and timers, and the state at any point in its history.">
-            <A href="/admin/actors" class="btn-ghost no-underline">
+            <Link href="/admin/actors" class="btn-ghost no-underline">
               ← Back to the list
-            </A>
+            </Link>
           </PageHeader>
           <Show when={actorKey() !== ''} fallback={<EmptyState title="No actor key" icon="🎭">Open an actor from the list.</EmptyState>}>
             <Show when={actorKey()} keyed>

@@ -6,12 +6,13 @@
  */
 import { createEffect, createSignal, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, useSearchParams } from '@solidjs/router';
+import { createAsync, useSearchParams } from '@solidjs/router';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, Badge, EmptyState, FilterSelect, PageHeader } from '../../components/ui.tsx';
 import { single } from '../../lib/params.ts';
 import { actorKinds, getActors, searchActors } from '../../data/admin.ts';
 import type { ActorKind } from '../../data/admin.ts';
+import { Link } from '../../components/Link.tsx';
 
 function isKind(value: string | undefined): value is ActorKind {
   return actorKinds.some((kind) => kind === value);
@@ -21,9 +22,9 @@ const cell = 'p-3 align-middle';
 
 function actorLink(key: string): JSX.Element {
   return (
-    <A class="inline-flex min-h-11 items-center font-mono [overflow-wrap:anywhere]" href={`/admin/actors/${encodeURIComponent(key)}`}>
+    <Link class="inline-flex min-h-11 items-center font-mono [overflow-wrap:anywhere]" href={`/admin/actors/${encodeURIComponent(key)}`}>
       {key}
-    </A>
+    </Link>
   );
 }
 
@@ -164,9 +165,9 @@ export default function AdminActors(): JSX.Element {
       {() => (
         <div>
           <PageHeader title="Actor inspector" subtitle="Find an actor by what people quote, or list them by kind; open one to follow its state, journal and timers live.">
-            <A class="btn-ghost min-h-11 no-underline" href="/admin">
+            <Link class="btn-ghost min-h-11 no-underline" href="/admin">
               Overview
-            </A>
+            </Link>
           </PageHeader>
           <FindForm text={text()} onFind={(found) => setParams({ q: found || undefined })} />
           <Show when={text() !== ''}>

@@ -6,12 +6,13 @@
  */
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, revalidate } from '@solidjs/router';
+import { createAsync, revalidate } from '@solidjs/router';
 import type { OrderDto } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, EmptyState, formatDateTime, Money, PageHeader } from '../../components/ui.tsx';
 import { getDisputes } from '../../data/admin.ts';
 import { ResolveButtons } from '../shop/OrderDetail.tsx';
+import { Link } from '../../components/Link.tsx';
 
 /** How often an open queue re-reads: one small indexed query, so a resolution elsewhere shows within it. */
 const queueRefreshMs = 2_000;
@@ -60,9 +61,9 @@ function DisputeRow(props: { order: OrderDto; onResolved: (orderId: string, numb
   return (
     <li data-testid="dispute-row" data-order-id={props.order.id} class="card-premium grid gap-3 p-4 rise-in">
       <div class="flex flex-wrap items-center gap-x-4 gap-y-1">
-        <A href={`/orders/${encodeURIComponent(props.order.id)}`} class="font-mono font-bold">
+        <Link href={`/orders/${encodeURIComponent(props.order.id)}`} class="font-mono font-bold">
           #{props.order.number}
-        </A>
+        </Link>
         <span class="text-muted">
           {props.order.buyerName || 'Buyer'} → {props.order.sellerName}
         </span>

@@ -6,12 +6,12 @@
  */
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A } from '@solidjs/router';
 import type { OverviewDto } from '../../../../gateway/admin-api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { ErrorNote, formatDateTime, PageHeader, Skeleton } from '../../components/ui.tsx';
 import { sampleOverview } from '../../data/admin.ts';
 import { Sparkline } from './Sparkline.tsx';
+import { Link } from '../../components/Link.tsx';
 
 const sampleEveryMs = 1_000;
 /** Points kept per chart: one minute at one sample a second. */
@@ -126,9 +126,9 @@ export default function AdminOverview(): JSX.Element {
         return (
           <div>
             <PageHeader title="Overview" subtitle="The running system, sampled every second; charts show the last minute.">
-              <A class="btn-ghost min-h-11 no-underline" href="/admin/actors">
+              <Link class="btn-ghost min-h-11 no-underline" href="/admin/actors">
                 Find an actor
-              </A>
+              </Link>
             </PageHeader>
             <ErrorNote error={error()} />
             <Show when={latest()} fallback={<Skeleton rows={4} height="6rem" />}>

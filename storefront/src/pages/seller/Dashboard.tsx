@@ -5,13 +5,14 @@
  */
 import { For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync } from '@solidjs/router';
+import { createAsync } from '@solidjs/router';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, formatDuration, formatPercent, PageHeader } from '../../components/ui.tsx';
 import { getSellerOrders, getSellerStats, statsRange } from '../../data/seller.ts';
 import { SellerOrderRows } from './OrderRow.tsx';
 import { Balances } from '../account/Wallet.tsx';
 import { SalesChart } from './SalesChart.tsx';
+import { Link } from '../../components/Link.tsx';
 
 /** Orders the feed shows; older ones are on the Orders page. */
 const feedSize = 20;
@@ -72,9 +73,9 @@ export default function SellerDashboard(): JSX.Element {
       {(user) => (
         <div class="grid gap-8">
           <PageHeader title={`Hello, ${user.displayName}`} subtitle="Your orders arrive here live." >
-            <A href="/seller/products/new" class="btn-premium no-underline">
+            <Link href="/seller/products/new" class="btn-premium no-underline">
               + New listing
-            </A>
+            </Link>
           </PageHeader>
           <Async rows={1} fallback={<div class="skeleton h-28" />}>
             <Balances />
@@ -82,7 +83,7 @@ export default function SellerDashboard(): JSX.Element {
           <section aria-labelledby="feed-title">
             <div class="mb-3 flex items-baseline justify-between gap-3">
               <h2 id="feed-title" class="m-0 text-xl font-bold">Live order feed</h2>
-              <A href="/seller/orders">All orders</A>
+              <Link href="/seller/orders">All orders</Link>
             </div>
             <Async rows={3}>
               <Feed />

@@ -5,13 +5,13 @@
  */
 import { createMemo, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A } from '@solidjs/router';
 import type { OrderDto } from '../../../../gateway/api-types.ts';
 import { ShipForm } from '../../components/ShipForm.tsx';
 import { Badge, formatDateTime, Money } from '../../components/ui.tsx';
 import { statusTone } from '../../data/orders.ts';
 import { itemNames } from '../shop/Orders.tsx';
 import { shipToText } from '../shop/OrderDetail.tsx';
+import { Link } from '../../components/Link.tsx';
 
 export function SellerOrderRow(props: { order: OrderDto; testId: string }): JSX.Element {
   return (
@@ -19,9 +19,9 @@ export function SellerOrderRow(props: { order: OrderDto; testId: string }): JSX.
       <div class="flex flex-wrap items-center gap-x-4 gap-y-2">
         <div class="grid min-w-0 flex-1 basis-56">
           <span class="flex flex-wrap items-baseline gap-x-2">
-            <A href={`/orders/${encodeURIComponent(props.order.id)}`} class="font-mono font-bold">
+            <Link href={`/orders/${encodeURIComponent(props.order.id)}`} class="font-mono font-bold">
               #{props.order.number}
-            </A>
+            </Link>
             <span class="font-semibold" data-testid="order-buyer">
               {props.order.buyerName || 'A buyer'}
             </span>

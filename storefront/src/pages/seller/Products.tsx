@@ -4,13 +4,14 @@
  */
 import { createEffect, createSignal, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, useLocation, useSearchParams } from '@solidjs/router';
+import { createAsync, useLocation, useSearchParams } from '@solidjs/router';
 import type { UserDto } from '../../../../gateway/api-types.ts';
 import { ProductImage } from '../../components/ProductCard.tsx';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, Badge, EmptyState, Money, PageHeader, Pager } from '../../components/ui.tsx';
 import { categoryLabel } from '../../data/catalog.ts';
 import { getSellerCatalog } from '../../data/seller.ts';
+import { Link } from '../../components/Link.tsx';
 
 const pageSize = 20;
 
@@ -38,16 +39,16 @@ function ProductList(props: { user: UserDto; text: string; page: number; onPage:
                 <li data-testid="seller-product" class="card-premium flex flex-wrap items-center gap-4 p-3 rise-in">
                   <ProductImage url={product.imageUrl} title={product.title} class="h-16 w-16 rounded-xl" sizes="4rem" />
                   <div class="min-w-0 flex-1">
-                    <A href={`/seller/products/${encodeURIComponent(product.id)}/edit`} class="font-semibold">
+                    <Link href={`/seller/products/${encodeURIComponent(product.id)}/edit`} class="font-semibold">
                       {product.title}
-                    </A>
+                    </Link>
                     <div class="text-sm text-muted">{categoryLabel(product.category)}</div>
                   </div>
                   <Badge tone={product.stock === 0 ? 'bad' : product.stock <= 5 ? 'warn' : 'good'}>{product.stock} in stock</Badge>
                   <Money cents={product.priceMinor} class="w-24 text-right font-semibold" />
-                  <A href={`/seller/products/${encodeURIComponent(product.id)}/edit`} class="btn-ghost min-h-11 text-sm no-underline" aria-label={`Edit ${product.title}`}>
+                  <Link href={`/seller/products/${encodeURIComponent(product.id)}/edit`} class="btn-ghost min-h-11 text-sm no-underline" aria-label={`Edit ${product.title}`}>
                     Edit
-                  </A>
+                  </Link>
                 </li>
               )}
             </For>
@@ -71,9 +72,9 @@ export default function SellerProducts(): JSX.Element {
       {(user) => (
         <div>
           <PageHeader title="Your products">
-            <A href="/seller/products/new" class="btn-premium min-h-11 no-underline">
+            <Link href="/seller/products/new" class="btn-premium min-h-11 no-underline">
               New product
-            </A>
+            </Link>
           </PageHeader>
           <form
             class="mb-4 flex gap-2"

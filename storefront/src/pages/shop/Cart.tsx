@@ -4,9 +4,9 @@
  * while the request runs, and the id survives a failed network attempt, so neither a double click
  * nor a retry can pay twice.
  */
-import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { createSignal, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, revalidate, useAction, useNavigate } from '@solidjs/router';
+import { createAsync, revalidate, useAction, useNavigate } from '@solidjs/router';
 import type { AddressDto, UserDto } from '../../../../gateway/api-types.ts';
 import { ProductImage } from '../../components/ProductCard.tsx';
 import { Async, EmptyState, ErrorNote, Money, PageHeader, Spinner } from '../../components/ui.tsx';
@@ -18,6 +18,7 @@ import { getWallet } from '../../data/wallet.ts';
 import { addressLine, getAddresses } from '../../data/addresses.ts';
 import { centsToInput, formatCents } from '../../lib/money.ts';
 import { useCommand } from '../../lib/command.ts';
+import { Link } from '../../components/Link.tsx';
 
 /** When to re-read the orders list after a checkout (a bounded handful, then live updates). */
 const catchUpDelaysMs = [400, 1_200, 3_000];
@@ -28,9 +29,9 @@ function Line(props: { line: CartLine }): JSX.Element {
     <li class="flex flex-wrap items-center gap-3 border-t border-line py-3 first:border-t-0">
       <ProductImage url={props.line.imageUrl} title={props.line.title} class="h-14 w-14 rounded-xl" />
       <div class="min-w-0 flex-1">
-        <A href={`/products/${encodeURIComponent(props.line.productId)}`} class="font-semibold no-underline hover:underline">
+        <Link href={`/products/${encodeURIComponent(props.line.productId)}`} class="font-semibold no-underline hover:underline">
           {props.line.title}
-        </A>
+        </Link>
         <div class="text-sm text-muted">
           <Money cents={props.line.priceMinor} /> each
         </div>
@@ -94,9 +95,9 @@ function WalletBalance(props: { balance: number | undefined; total: number }): J
         <Show when={shortfall() > 0}>
           <p id="checkout-shortfall" data-testid="checkout-shortfall" class="m-0 text-sm text-warn">
             Your wallet is <Money cents={shortfall()} /> short of the total.{' '}
-            <A href={`/wallet?amount=${centsToInput(shortfall())}&next=%2Fcart`} class="font-semibold">
+            <Link href={`/wallet?amount=${centsToInput(shortfall())}&next=%2Fcart`} class="font-semibold">
               Top up {formatCents(shortfall())}
-            </A>
+            </Link>
           </p>
         </Show>
       </div>
@@ -116,9 +117,9 @@ function ShipTo(props: { addresses: readonly AddressDto[] | undefined; chosen: s
             fallback={
               <p id="checkout-no-address" class="m-0 text-sm text-warn">
                 Add a shipping address to check out.{' '}
-                <A href="/account/addresses?next=%2Fcart" class="font-semibold">
+                <Link href="/account/addresses?next=%2Fcart" class="font-semibold">
                   Add an address
-                </A>
+                </Link>
               </p>
             }
           >
@@ -130,9 +131,9 @@ function ShipTo(props: { addresses: readonly AddressDto[] | undefined; chosen: s
             )}
           </For>
           <Show when={addresses().length > 0}>
-            <A href="/account/addresses?next=%2Fcart" class="text-sm">
+            <Link href="/account/addresses?next=%2Fcart" class="text-sm">
               Manage addresses
-            </A>
+            </Link>
           </Show>
         </fieldset>
       )}
@@ -193,24 +194,24 @@ function Checkout(props: { user: UserDto | null | undefined }): JSX.Element {
       <p class="m-0 text-sm text-muted">
         {cartBySeller().length} {cartBySeller().length === 1 ? 'seller, one order' : 'sellers, one order each'}. Paid from your wallet and held in escrow until you confirm delivery.
       </p>
-      <Switch>
-        <Match when={props.user === undefined}>
-          <Spinner />
-        </Match>
-        <Match when={props.user === null}>
-          <A href="/login?next=%2Fcart" class="btn-premium no-underline">
-            Log in to check out
-          </A>
-        </Match>
-        <Match when={props.user?.role !== 'BUYER'}>
-          <p class="m-0 text-sm text-muted">Only buyer accounts can check out.</p>
-        </Match>
-        <Match when={props.user?.role === 'BUYER'}>
-          <Async rows={1} fallback={<Spinner label="Loading your balance…" />}>
-            <BuyerCheckout total={total()} />
-          </Async>
-        </Match>
-      </Switch>
+      <Show
+        when={props.user}
+        fallback={
+          <Show when={props.user === null} fallback={<Spinner />}>
+            <Link href="/login?next=%2Fcart" class="btn-premium no-underline">
+              Log in to check out
+            </Link>
+          </Show>
+        }
+      >
+        {(user) => (
+          <Show when={user().role === 'BUYER'} fallback={<p class="m-0 text-sm text-muted">Only buyer accounts can check out.</p>}>
+            <Async rows={1} fallback={<Spinner label="Loading your balance…" />}>
+              <BuyerCheckout total={total()} />
+            </Async>
+          </Show>
+        )}
+      </Show>
     </aside>
   );
 }
@@ -224,7 +225,7 @@ export function CartPage(): JSX.Element {
         when={cart.lines.length > 0}
         fallback={
           <EmptyState title="Your cart is empty" icon="🛒">
-            <A href="/search">Find something you like</A>
+            <Link href="/search">Find something you like</Link>
           </EmptyState>
         }
       >

@@ -1,10 +1,11 @@
 /** Home: a short hero, the categories (with counts) and the newest products as featured. */
 import { For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync } from '@solidjs/router';
+import { createAsync } from '@solidjs/router';
 import { ProductCard } from '../../components/ProductCard.tsx';
 import { Async, EmptyState, Skeleton } from '../../components/ui.tsx';
 import { categoryLabel, getCategories, getFeatured } from '../../data/catalog.ts';
+import { Link } from '../../components/Link.tsx';
 
 /** Products on the home page: two rows on a wide screen. */
 const featuredCount = 8;
@@ -19,9 +20,9 @@ function Categories(): JSX.Element {
             <For each={list()}>
               {(category) => (
                 <li>
-                  <A href={`/search?category=${encodeURIComponent(category.slug)}`} class="btn-ghost no-underline">
+                  <Link href={`/search?category=${encodeURIComponent(category.slug)}`} class="btn-ghost no-underline">
                     {categoryLabel(category.slug)} <span class="badge tone-info">{category.count}</span>
-                  </A>
+                  </Link>
                 </li>
               )}
             </For>
@@ -57,9 +58,9 @@ export function Home(): JSX.Element {
           Your money waits in escrow until you confirm delivery, and every cent is journaled and audited.
         </p>
         <div class="mt-6 flex flex-wrap gap-3">
-          <A href="/search" class="btn-premium no-underline">
+          <Link href="/search" class="btn-premium no-underline">
             Browse everything
-          </A>
+          </Link>
         </div>
       </section>
       <section aria-labelledby="categories-title">

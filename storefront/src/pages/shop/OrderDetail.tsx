@@ -5,7 +5,7 @@
  */
 import { createSignal, For, Show } from 'solid-js';
 import type { JSX, ParentProps } from 'solid-js';
-import { A, createAsync, useAction, useParams } from '@solidjs/router';
+import { createAsync, useAction, useParams } from '@solidjs/router';
 import type { OrderDto, UserDto } from '../../../../gateway/api-types.ts';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, Badge, ErrorNote, formatDateTime, Money, PageHeader } from '../../components/ui.tsx';
@@ -17,6 +17,7 @@ import { useCommand } from '../../lib/command.ts';
 import { formatCents } from '../../lib/money.ts';
 import { noteOwnAction } from '../../lib/toasts.ts';
 import { ConfirmAction } from '../../components/ConfirmAction.tsx';
+import { Link } from '../../components/Link.tsx';
 
 const stepLabels: Readonly<Record<string, string>> = {
   PLACED: 'Order placed',
@@ -292,7 +293,7 @@ function OrderView(props: { user: UserDto }): JSX.Element {
                   <For each={current().items}>
                     {(item) => (
                       <li class="flex flex-wrap items-center justify-between gap-2">
-                        <A href={`/products/${encodeURIComponent(item.productId)}`}>{item.title}</A>
+                        <Link href={`/products/${encodeURIComponent(item.productId)}`}>{item.title}</Link>
                         <span class="text-sm text-muted">
                           {item.qty} × <Money cents={item.unitPriceMinor} />
                         </span>

@@ -1,13 +1,14 @@
 /** My orders (buyer, seller or operator view), newest first, filterable by status. */
 import { createMemo, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, useSearchParams } from '@solidjs/router';
+import { createAsync, useSearchParams } from '@solidjs/router';
 import type { OrderItemDto, OrderStatus } from '../../../../gateway/api-types.ts';
 import { ProductImage } from '../../components/ProductCard.tsx';
 import { RequireRole } from '../../components/RequireRole.tsx';
 import { Async, Badge, EmptyState, FilterSelect, formatDateTime, Money, PageHeader, Pager } from '../../components/ui.tsx';
 import { pageParam, single } from '../../lib/params.ts';
 import { getOrders, orderStatuses, statusTone } from '../../data/orders.ts';
+import { Link } from '../../components/Link.tsx';
 
 const pageSize = 25;
 
@@ -42,7 +43,7 @@ function OrderList(props: { status: OrderStatus | undefined; page: number; setPa
             <KeyedById items={page().items}>
               {(order) => (
                 <li>
-                  <A href={`/orders/${encodeURIComponent(order().id)}`} data-testid="order-row" data-order-id={order().id} class="card-premium flex flex-wrap items-center gap-x-4 gap-y-1 p-4 no-underline transition-transform hover:-translate-y-0.5 rise-in">
+                  <Link href={`/orders/${encodeURIComponent(order().id)}`} data-testid="order-row" data-order-id={order().id} class="card-premium flex flex-wrap items-center gap-x-4 gap-y-1 p-4 no-underline transition-transform hover:-translate-y-0.5 rise-in">
                     <span class="flex shrink-0 -space-x-3" aria-hidden="true">
                       <For each={order().items.slice(0, 3)}>{(item) => <ProductImage url={item.imageUrl} title="" class="h-11 w-11 rounded-lg ring-2 ring-[var(--c-surface)]" />}</For>
                     </span>
@@ -56,7 +57,7 @@ function OrderList(props: { status: OrderStatus | undefined; page: number; setPa
                     <span class="hidden text-sm text-muted sm:inline">{formatDateTime(order().placedAt)}</span>
                     <Money cents={order().totalMinor} class="font-semibold" />
                     <Badge tone={statusTone(order().status)}>{order().status}</Badge>
-                  </A>
+                  </Link>
                 </li>
               )}
             </KeyedById>

@@ -1,7 +1,7 @@
 /** One product: images, price, seller, stock, quantity and "Add to cart". */
 import { createSignal, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, useLocation, useParams } from '@solidjs/router';
+import { createAsync, useLocation, useParams } from '@solidjs/router';
 import type { ProductDto } from '../../../../gateway/api-types.ts';
 import { ProductImage } from '../../components/ProductCard.tsx';
 import type { CardProduct } from '../../components/ProductCard.tsx';
@@ -11,6 +11,7 @@ import { addToCart, cart, maxLineQty } from '../../data/cart.ts';
 import { ApiFailure } from '../../lib/api.ts';
 import { formatCents } from '../../lib/money.ts';
 import { NotFoundPage } from '../NotFound.tsx';
+import { Link } from '../../components/Link.tsx';
 
 /** The gallery is half the 72rem page from 768 px up, the full width below. */
 const pageImageSizes = '(min-width: 1152px) 560px, (min-width: 768px) 50vw, 100vw';
@@ -94,7 +95,7 @@ function Purchase(props: { product: ProductDto }): JSX.Element {
       <ErrorNote id="product-error" error={error()} />
       <Show when={added()}>
         <p class="m-0 text-sm text-good" role="status">
-          {added()} <A href="/cart">Check out now</A>
+          {added()} <Link href="/cart">Check out now</Link>
         </p>
       </Show>
     </div>
@@ -117,18 +118,18 @@ function ProductView(): JSX.Element {
         <article class="grid gap-8 md:grid-cols-2 rise-in">
           <Gallery product={current()} />
           <div class="grid content-start gap-4">
-            <A href={`/search?category=${encodeURIComponent(current().category)}`} class="text-sm uppercase tracking-widest text-accent no-underline">
+            <Link href={`/search?category=${encodeURIComponent(current().category)}`} class="text-sm uppercase tracking-widest text-accent no-underline">
               {categoryLabel(current().category)}
-            </A>
+            </Link>
             <h1 class="page-title m-0">{current().title}</h1>
             <p class="m-0 tabular text-3xl font-extrabold" data-testid="product-price">
               {formatCents(current().priceMinor)}
             </p>
             <p class="m-0 text-muted">
               Sold by{' '}
-              <A href={`/search?seller=${encodeURIComponent(current().sellerId)}`} class="font-semibold text-ink" data-testid="product-seller">
+              <Link href={`/search?seller=${encodeURIComponent(current().sellerId)}`} class="font-semibold text-ink" data-testid="product-seller">
                 {current().sellerName}
-              </A>
+              </Link>
             </p>
             <p class="m-0" data-testid="product-stock">
               <Show when={current().stock > 0} fallback={<span class="badge tone-bad">Out of stock</span>}>

@@ -6,7 +6,7 @@
  */
 import { createEffect, createSignal, For, Show } from 'solid-js';
 import type { JSX } from 'solid-js';
-import { A, createAsync, useSearchParams } from '@solidjs/router';
+import { createAsync, useSearchParams } from '@solidjs/router';
 import type { SearchDto } from '../../../../gateway/api-types.ts';
 import { ProductCard } from '../../components/ProductCard.tsx';
 import { Async, EmptyState, PageHeader, Pager, Skeleton } from '../../components/ui.tsx';
@@ -16,6 +16,7 @@ import { correctedQuery } from '../../lib/did-you-mean.ts';
 import { FilterChips, Filters, wholeNumber } from './SearchFilters.tsx';
 import type { Params } from './SearchFilters.tsx';
 import { single } from '../../lib/params.ts';
+import { Link } from '../../components/Link.tsx';
 
 const pageSize = 24;
 
@@ -27,7 +28,7 @@ function Corrected(props: { q: string | undefined; result: SearchDto }): JSX.Ele
         <p class="m-0 mb-2 text-ink" data-testid="corrected">
           Showing results for <em class="font-semibold">{spelling()}</em>
           <span class="text-muted"> (you typed “{props.q}”). </span>
-          <A href={`/search?q=${encodeURIComponent(spelling())}`}>Search for “{spelling()}”</A>
+          <Link href={`/search?q=${encodeURIComponent(spelling())}`}>Search for “{spelling()}”</Link>
         </p>
       )}
     </Show>
