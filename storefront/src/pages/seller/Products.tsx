@@ -38,7 +38,8 @@ function ProductList(props: { user: UserDto; text: string; page: number; onPage:
               {(product) => (
                 <li data-testid="seller-product" class="card-premium flex flex-wrap items-center gap-4 p-3 rise-in">
                   <ProductImage url={product.imageUrl} title={product.title} class="h-16 w-16 rounded-xl" sizes="4rem" />
-                  <div class="min-w-0 flex-1">
+                  {/* A 10rem basis: on a phone the stock, price and Edit wrap below instead of squeezing the title under the badge. */}
+                  <div class="min-w-0 flex-1 basis-40">
                     <Link href={`/seller/products/${encodeURIComponent(product.id)}/edit`} class="font-semibold">
                       {product.title}
                     </Link>
