@@ -160,6 +160,20 @@ function startMetricsServer(config: Config, logger: Logger, metrics: PrometheusM
 
 export type Gateway = Awaited<ReturnType<typeof startGateway>>;
 
+/** Cluster mode only (issue #16); a single node exports none of these. */
+function clusterGauges(system: Awaited<ReturnType<typeof startSystem>>) {
+  const cluster = system.cluster;
+  if (cluster === undefined) return {};
+  const stats = cluster.stats();
+  return {
+    bazaary_cluster_shards_owned: { help: 'Shards this node leases and may serve now.', value: stats.shardsOwned },
+    bazaary_cluster_lease_renew_seconds: { help: 'How long the latest lease renewal (with its heartbeat) took.', value: (stats.lastRenewMs ?? 0) / 1000 },
+    bazaary_cluster_fenced_batches_total: { help: 'Journal batches refused because this node no longer leased a shard they wrote.', value: system.runtime.log.stats().fencedBatches },
+    bazaary_cluster_shard_claims_total: { help: 'Shard leases this node claimed.', value: stats.claims },
+    bazaary_cluster_shard_losses_total: { help: 'Shard leases a renewal found lost (taken over or expired).', value: stats.losses },
+  };
+}
+
 function runtimeGauges(system: Awaited<ReturnType<typeof startSystem>>, hub: InProcessHub, redis: RedisHealth | undefined) {
   const residents = system.runtime.list();
   const saga = system.runtime.sagaStats();
@@ -178,6 +192,7 @@ function runtimeGauges(system: Awaited<ReturnType<typeof startSystem>>, hub: InP
       value: system.processor.lags().map(({ consumer, lag }) => ({ labels: { consumer }, value: lag })),
     },
     bazaary_ws_connections: { help: 'Open WebSocket connections.', value: hub.connections() },
+    ...clusterGauges(system),
     ...(redis === undefined ? {} : { bazaary_redis_up: { help: 'Redis reachable (1) or degraded to local fallbacks (0).', value: redis.status() === 'ok' ? 1 : 0 } }),
   };
 }

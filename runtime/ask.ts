@@ -20,6 +20,8 @@ export type Reply<T> = (result: T) => void;
  * sent again later, and the target's idempotency makes that safe.
  * - `rolled_back` answers a command that reports an answer whose entry was lost with its batch
  *   (commit-log.ts); the saga re-runs the step.
+ * - `not_owner` (cluster mode, cluster/ownership.ts): another node serves the key now; the same
+ *   command is decided there, or here once this node owns the key again.
  * - `unknown_actor_kind` is a wiring fault, not a business answer: recording it as a step's
  *   outcome would journal a failure forever, while a fixed deployment can still succeed.
  */
@@ -32,6 +34,7 @@ export const transientFailureCodes: ReadonlySet<string> = new Set([
   'conflict',
   'rolled_back',
   'unknown_actor_kind',
+  'not_owner',
 ]);
 
 export function isTransientFailure(result: { readonly ok: boolean; readonly code?: string }): boolean {

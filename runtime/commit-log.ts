@@ -12,7 +12,7 @@
  * ticket is lost reloads from the store at its next message (entity-actor.ts). A retry with the
  * same command id is then safe: nothing of the lost entries was written.
  */
-import type { EntryPosition, Journal, JournalEntry, LoggedEntry } from '../persistence/adapters/journal.ts';
+import type { EntryPosition, Journal, JournalEntry, LoggedEntry, ShardFence } from '../persistence/adapters/journal.ts';
 import { BatchRefused } from '../persistence/adapters/journal.ts';
 import type { Failure } from './ask.ts';
 import { failure } from './ask.ts';
@@ -37,6 +37,8 @@ export interface CommitLogStats {
   readonly entries: number;
   readonly largestBatch: number;
   readonly failedBatches: number;
+  /** Batches refused because this node no longer leased a shard they wrote (cluster mode). */
+  readonly fencedBatches: number;
   readonly queued: number;
 }
 
@@ -65,11 +67,15 @@ export class CommitLog {
   private entries = 0;
   private largestBatch = 0;
   private failedBatches = 0;
+  private fencedBatches = 0;
 
+  /** `fence`, in cluster mode, gives the shard leases each batch is written under (journal.ts,
+   *  ShardFence), read when the batch is sent; without it batches are written unfenced. */
   constructor(
     private readonly journal: Journal,
     private readonly maxBatch: number,
     private readonly logger: Logger,
+    private readonly fence?: () => ShardFence | undefined,
   ) {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${maxBatch}`);
   }
@@ -169,6 +175,7 @@ export class CommitLog {
       entries: this.entries,
       largestBatch: this.largestBatch,
       failedBatches: this.failedBatches,
+      fencedBatches: this.fencedBatches,
       queued: this.queue.length,
     };
   }
@@ -202,7 +209,8 @@ export class CommitLog {
       const batch = this.queue.splice(0, this.maxBatch);
       let positions: readonly number[];
       try {
-        positions = await this.journal.commit(entriesOf(batch), batch.flatMap((queued) => ('guard' in queued ? [queued.guard] : [])));
+        const guards = batch.flatMap((queued) => ('guard' in queued ? [queued.guard] : []));
+        positions = this.fence === undefined ? await this.journal.commit(entriesOf(batch), guards) : await this.journal.commit(entriesOf(batch), guards, this.fence());
       } catch (error) {
         this.rollBack(batch, error);
         continue;
@@ -240,6 +248,7 @@ export class CommitLog {
     const first = batch[0];
     if (first === undefined) return;
     this.failedBatches += 1;
+    if (error instanceof BatchRefused && error.reason === 'fenced') this.fencedBatches += 1;
     const lostQueue = this.queue.splice(0);
     const to = this.nextTicket - 1;
     const reason = failureOf(error);

@@ -11,6 +11,7 @@ import type { Journal, JournalEntry } from '../persistence/adapters/journal.ts';
 import type { CommitLog } from './commit-log.ts';
 import { CommandIds } from './command-ids.ts';
 import type { Snapshot, SnapshotStore } from '../persistence/adapters/snapshots.ts';
+import type { ShardOwnership } from './cluster/ownership.ts';
 import type { StreamReader } from '../persistence/adapters/streams.ts';
 import type { StreamLoader } from './stream-loader.ts';
 import type { Clock } from './clock.ts';
@@ -32,6 +33,9 @@ export interface EntityDeps {
   readonly onJournaled?: (key: string, seq: number) => void;
   /** Reads actors' streams to load them; without it, through `journal` and `snapshots`. */
   readonly streams?: StreamReader;
+  /** Cluster mode (issue #16): which keys this node serves, and the fence of its batches.
+   *  Without it the runtime serves every key and writes unfenced, as a single node. */
+  readonly ownership?: ShardOwnership;
 }
 
 /** What the entity code needs beyond its deps: the runtime's commit log. */

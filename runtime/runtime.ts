@@ -18,6 +18,7 @@ import type { Resident } from './resident.ts';
 import type { ActorRef, SystemRef } from './nact.ts';
 import { actorNameOf, send, spawnActor, spawnParent, startSystem, stopActor } from './nact.ts';
 import { SagaDriver } from './saga.ts';
+import { shardOf as placementShardOf } from '../persistence/cluster/shards.ts';
 import { Waiters } from './waiters.ts';
 
 type AnyDecider = Decider<unknown, unknown, unknown, string>;
@@ -80,7 +81,11 @@ export class ActorRuntime {
   private stopped = false;
 
   constructor(readonly deps: EntityDeps, name = `bazaary-${process.pid}-${nextSystemNumber()}`) {
-    this.log = new CommitLog(deps.journal, deps.limits.journalMaxBatch, deps.logger);
+    const ownership = deps.ownership;
+    this.log =
+      ownership === undefined
+        ? new CommitLog(deps.journal, deps.limits.journalMaxBatch, deps.logger)
+        : new CommitLog(deps.journal, deps.limits.journalMaxBatch, deps.logger, () => ownership.fence());
     const onJournaled = deps.onJournaled;
     if (onJournaled !== undefined) this.log.onCommitted((entries) => entries.forEach((entry) => onJournaled(entry.key, entry.seq)));
     this.context = { ...deps, log: this.log, loader: new StreamLoader(deps.streams ?? composedStreams(deps.journal, deps.snapshots), deps.limits.rehydratePageSize) };
@@ -219,6 +224,10 @@ export class ActorRuntime {
     release: (result: T | Failure, ticket: number) => (T | Failure) | Promise<T | Failure>,
   ): Promise<T | Failure> {
     if (this.stopped) return Promise.resolve(failure('unavailable', 'the runtime is stopping'));
+    // Cluster mode: the one place a key is checked against this node's shards. Every ask, a
+    // saga's included, comes through here before it reaches (or spawns) an actor.
+    const refused = this.deps.ownership?.refusal(key);
+    if (refused) return Promise.resolve(refused);
     const resident = this.residentFor(key);
     if (!('ref' in resident)) return Promise.resolve(resident);
     if (resident.inFlight >= this.deps.limits.mailboxMax) {
@@ -235,12 +244,16 @@ export class ActorRuntime {
       const answer = (result: T | Failure, ticket: number) => {
         if (answered) return;
         answered = true;
+        resident.unanswered.delete(cancel);
         resident.inFlight -= 1;
         resident.lastActiveMs = performance.now();
         const released = release(result, ticket);
         if (released instanceof Promise) void released.then(reply);
         else reply(released);
       };
+      // Ticket 0 rests on nothing written, so the failure is released at once.
+      const cancel = (reason: Failure) => answer(reason, 0);
+      resident.unanswered.add(cancel);
       send(resident.ref, build(answer));
     }, timeoutMs);
   }
@@ -262,6 +275,7 @@ export class ActorRuntime {
       shard: shardIndex,
       ref: undefined as never,
       inFlight: 0,
+      unanswered: new Set(),
       lastActiveMs: performance.now(),
       lastSeq: 0,
       crashes: [],
@@ -276,6 +290,23 @@ export class ActorRuntime {
   private forget(resident: Resident): void {
     if (this.residents.get(resident.key) === resident) this.residents.delete(resident.key);
     stopActor(resident.ref);
+  }
+
+  /**
+   * Cluster mode: stops every resident actor whose key falls in `shards` (of `shardCount`, the
+   * cluster's placement shards, not this runtime's nact parents), answering each caller still
+   * waiting on one with `reason`. Their entries not yet written stay in the commit log, where the
+   * fence decides them. Returns how many actors stopped.
+   */
+  dropShards(shards: ReadonlySet<number>, shardCount: number, reason: Failure): number {
+    let dropped = 0;
+    for (const resident of [...this.residents.values()]) {
+      if (!shards.has(placementShardOf(resident.key, shardCount))) continue;
+      for (const cancel of [...resident.unanswered]) cancel(reason);
+      this.forget(resident);
+      dropped += 1;
+    }
+    return dropped;
   }
 
   /** Nothing queued for it, no saga step of its own running and nothing of it still to be

@@ -93,6 +93,13 @@ export class TimerScheduler {
     private readonly clock: Clock,
     private readonly limits: Limits,
     private readonly logger: Logger,
+    /**
+     * Cluster mode: whether this node serves a timer's target key. Timers of other nodes' shards
+     * are read and then left out of the window, in memory (the table has no shard column yet, so
+     * each node still reads every node's due timers: fine for a few nodes, a shard column and
+     * index are the fix for many). Call `refresh()` after claiming shards so their timers load.
+     */
+    private readonly serves?: (key: string) => boolean,
   ) {}
 
   /**
@@ -255,9 +262,10 @@ export class TimerScheduler {
    */
   private mergeIntoWindow(rows: readonly PendingTimer[]): void {
     const inside = rows.filter((row) => this.complete || this.horizon === null || compare(row, this.horizon) <= 0);
-    if (inside.length === 0) return;
+    const kept = this.serves === undefined ? inside : inside.filter((row) => this.serves?.(row.targetKey) === true);
+    if (kept.length === 0) return;
     const present = new Set(this.window.map((row) => row.id));
-    const merged = [...this.window, ...inside.filter((row) => !present.has(row.id))].sort(compare);
+    const merged = [...this.window, ...kept.filter((row) => !present.has(row.id))].sort(compare);
     const bound = 2 * this.limits.timerWindowSize;
     if (merged.length > bound) {
       merged.length = bound;
@@ -269,7 +277,10 @@ export class TimerScheduler {
   }
 
   private acceptPage(page: PendingTimer[], replace: boolean): void {
-    this.window = replace ? page : [...this.window, ...page];
+    // The horizon and completeness follow the page as read; only the window leaves out the
+    // timers of shards this node does not serve.
+    const kept = this.serves === undefined ? page : page.filter((row) => this.serves?.(row.targetKey) === true);
+    this.window = replace ? kept : [...this.window, ...kept];
     const last = page.at(-1);
     if (last !== undefined) this.horizon = { dueAt: last.dueAt, id: last.id };
     else if (replace) this.horizon = null;

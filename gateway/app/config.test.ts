@@ -56,3 +56,39 @@ describe('ANALYTICS_CRON', () => {
     expect(() => parseConfig({ ANALYTICS_CRON: 'every night' })).toThrow(/ANALYTICS_CRON.*5 fields/);
   });
 });
+
+describe('cluster mode (issue #16)', () => {
+  const postgres = 'postgres://postgres@127.0.0.1:5432/test';
+
+  it('is off unless CLUSTER_NODE_ID is set', () => {
+    expect(parseConfig({}).cluster).toBeUndefined();
+    expect(parseConfig({ DATABASE_URL: postgres, CLUSTER_SHARDS: '16' }).cluster).toBeUndefined();
+  });
+
+  it('reads the node, shards, lease TTL and address, with defaults', () => {
+    expect(parseConfig({ DATABASE_URL: postgres, CLUSTER_NODE_ID: 'node-a', PORT: '3100' }).cluster).toMatchObject({
+      nodeId: 'node-a',
+      shardCount: 256,
+      leaseTtlMs: 5_000,
+      address: expect.stringMatching(/^http:\/\/.+:3100$/),
+    });
+    const config = parseConfig({ DATABASE_URL: postgres, CLUSTER_NODE_ID: 'b', CLUSTER_SHARDS: '16', CLUSTER_LEASE_TTL_MS: '1500', CLUSTER_ADDRESS: 'http://10.0.0.2:3001' });
+    expect(config.cluster).toEqual({ nodeId: 'b', shardCount: 16, leaseTtlMs: 1_500, address: 'http://10.0.0.2:3001' });
+  });
+
+  it('needs PostgreSQL and refuses PGlite and MongoDB by name', () => {
+    expect(() => parseConfig({ CLUSTER_NODE_ID: 'a' })).toThrow(/CLUSTER_NODE_ID needs DATABASE_URL/);
+    expect(() => parseConfig({ CLUSTER_NODE_ID: 'a', DATABASE_URL: postgres, MONGO_URL: 'mongodb://localhost/x' })).toThrow(/CLUSTER_NODE_ID cannot be used with MONGO_URL/);
+  });
+
+  it.each([
+    ['CLUSTER_NODE_ID', 'has spaces'],
+    ['CLUSTER_SHARDS', '0'],
+    ['CLUSTER_SHARDS', '65537'],
+    ['CLUSTER_LEASE_TTL_MS', 'soon'],
+    ['CLUSTER_LEASE_TTL_MS', '50'],
+    ['CLUSTER_ADDRESS', 'tcp://x'],
+  ])('stops with a message naming %s when it is %j', (name, value) => {
+    expect(() => parseConfig({ DATABASE_URL: postgres, CLUSTER_NODE_ID: 'a', [name]: value })).toThrow(new RegExp(`^invalid configuration: ${name} `));
+  });
+});

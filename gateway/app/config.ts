@@ -3,6 +3,7 @@
  * switched on by its URL; with none set, Bazaary runs embedded. A bad value stops the start
  * with a message naming the variable.
  */
+import { hostname } from 'node:os';
 import * as v from 'valibot';
 import { parseCron } from '../../actors/analytics/cron.ts';
 import { parseDurationMs } from '../../runtime/duration.ts';
@@ -90,6 +91,14 @@ const EnvSchema = v.object({
   /** Mail is written to the outbox always, and also sent over SMTP when this is set (issue #6). */
   SMTP_URL: optionalUrl(['smtp', 'smtps']),
   MAIL_FROM: v.optional(v.pipe(v.string(), v.minLength(3)), 'Bazaary <no-reply@bazaary.dev>'),
+  /** Turns cluster mode on (issue #16): this node's name in the lease table. Needs DATABASE_URL. */
+  CLUSTER_NODE_ID: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9][\w.-]{0,62}$/, 'must be 1-63 letters, digits, dots, dashes or underscores'))),
+  /** Shards keys hash to; fixed for the life of a cluster (changing it moves most keys). */
+  CLUSTER_SHARDS: integerText(1, 65_536, 256),
+  /** How long a shard lease lasts without renewal: a dead node's keys move after about this. */
+  CLUSTER_LEASE_TTL_MS: integerText(100, 600_000, 5_000),
+  /** Where other nodes reach this one (forwarding); defaults to http://<hostname>:<PORT>. */
+  CLUSTER_ADDRESS: optionalUrl(['http', 'https']),
   /** When the daily seller analytics run, as a five-field cron expression in UTC. */
   ANALYTICS_CRON: v.optional(
     v.pipe(v.string(), v.rawCheck(({ dataset, addIssue }) => {
@@ -118,7 +127,16 @@ export interface Config {
   };
   readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
   readonly analytics: { readonly cron: string };
+  /** Set when CLUSTER_NODE_ID is: this process is one node of several on one PostgreSQL. */
+  readonly cluster: ClusterConfig | undefined;
   readonly gateway: GatewayConfig;
+}
+
+export interface ClusterConfig {
+  readonly nodeId: string;
+  readonly shardCount: number;
+  readonly leaseTtlMs: number;
+  readonly address: string;
 }
 
 export interface GatewayConfig {
@@ -167,6 +185,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration: ${parsed.ADMIN_EMAIL === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD'} must be set together with ${parsed.ADMIN_EMAIL === undefined ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL'}`);
   }
   return {
+    cluster: clusterConfig(parsed),
     logLevel: parsed.LOG_LEVEL,
     dataDir: parsed.DATA_DIR,
     databaseUrl: parsed.DATABASE_URL,
@@ -211,5 +230,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       metricsPort: parsed.METRICS_PORT,
       uploadQuotaImages: parsed.UPLOAD_QUOTA_IMAGES,
     },
+  };
+}
+
+function clusterConfig(parsed: v.InferOutput<typeof EnvSchema>): ClusterConfig | undefined {
+  if (parsed.CLUSTER_NODE_ID === undefined) return undefined;
+  // Leases and the fence live in PostgreSQL; PGlite is one process by nature, and the MongoDB
+  // journal cannot honour a fence yet (mongo-journal.ts refuses one).
+  if (parsed.DATABASE_URL === undefined) throw new ConfigError('invalid configuration: CLUSTER_NODE_ID needs DATABASE_URL (cluster mode runs on PostgreSQL; embedded PGlite is single-node)');
+  if (parsed.MONGO_URL !== undefined) throw new ConfigError('invalid configuration: CLUSTER_NODE_ID cannot be used with MONGO_URL (the MongoDB journal has no shard fence yet)');
+  return {
+    nodeId: parsed.CLUSTER_NODE_ID,
+    shardCount: parsed.CLUSTER_SHARDS,
+    leaseTtlMs: parsed.CLUSTER_LEASE_TTL_MS,
+    address: parsed.CLUSTER_ADDRESS ?? `http://${hostname()}:${parsed.PORT}`,
   };
 }

@@ -30,6 +30,8 @@ import { TimerIndex } from '../../runtime/timer-index.ts';
 import { TimerScheduler } from '../../runtime/timer-scheduler.ts';
 import { analyticsKey } from '../../actors/keys.ts';
 import { assertLimits, gatewayLimits } from './limits.ts';
+import { ClusterNode } from '../../runtime/cluster/cluster-node.ts';
+import { clusterSessionTimeouts, ShardLeases } from '../../persistence/adapters/shard-leases.ts';
 
 export interface SystemOptions {
   readonly logger: Logger;
@@ -51,6 +53,9 @@ export interface SystemOptions {
   /** Where embedded PGlite runs (open-stores.ts): its own thread by default; tests run it
    *  in-process, which starts in half the time. */
   readonly embedded?: 'worker' | 'in-process';
+  /** Cluster mode only: replaces the node's monotonic clock (fault tests model a node whose
+   *  timing assumption fails, to show the fence refusing its batch). */
+  readonly clusterMonotonicNow?: () => number;
 }
 
 export async function startSystem(config: Config, options: SystemOptions) {
@@ -72,6 +77,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     dataDir: config.dataDir,
     journal: config.journal,
     ...(options.embedded === undefined ? {} : { embedded: options.embedded }),
+    ...(config.cluster === undefined ? {} : { sessionTimeouts: clusterSessionTimeouts(config.cluster.leaseTtlMs) }),
   });
   const timerIndex = new TimerIndex(stores.db, logger);
   const notifications = new SqlNotificationStore(stores.db);
@@ -96,6 +102,21 @@ export async function startSystem(config: Config, options: SystemOptions) {
     observers: options.consumers ?? [],
   });
   const processor = new EventProcessor(stores.journal, consumers, limits, logger);
+  // Cluster mode (issue #16): this node serves only the shards it leases, and writes every batch
+  // under their fence. Off, none of it exists and the runtime runs as a single node.
+  const cluster =
+    config.cluster === undefined
+      ? undefined
+      : new ClusterNode({
+          node: config.cluster.nodeId,
+          address: config.cluster.address,
+          shardCount: config.cluster.shardCount,
+          leaseTtlMs: config.cluster.leaseTtlMs,
+          leases: new ShardLeases(stores.db),
+          logger,
+          onGained: () => void timers.refresh(),
+          ...(options.clusterMonotonicNow === undefined ? {} : { monotonicNow: options.clusterMonotonicNow }),
+        });
   const runtime = new ActorRuntime({
     journal: stores.journal,
     snapshots: stores.snapshots,
@@ -103,10 +124,13 @@ export async function startSystem(config: Config, options: SystemOptions) {
     clock,
     limits,
     logger,
+    ...(cluster === undefined ? {} : { ownership: cluster }),
   });
+  cluster?.attach(runtime);
   // The tail: every committed batch goes from memory to the consumers (runtime/processor.ts).
   runtime.log.onCommitted((entries) => processor.offer(entries));
-  const timers = new TimerScheduler(stores.db, runtime, clock, limits, logger);
+  const timers =
+    cluster === undefined ? new TimerScheduler(stores.db, runtime, clock, limits, logger) : new TimerScheduler(stores.db, runtime, clock, limits, logger, (key) => cluster.owns(key));
   timerIndex.onIndexed((changes) => void timers.refresh(changes));
 
   const wallets = runtime.register(walletDecider);
@@ -115,6 +139,8 @@ export async function startSystem(config: Config, options: SystemOptions) {
   const checkouts = runtime.register(createCheckoutDecider({ stepRetryMs: config.orders.stepRetryMs }));
   const analytics = runtime.register(analyticsDecider);
 
+  // The first round claims this node's shards before anything is asked of the runtime.
+  await cluster?.start();
   processor.start();
   if (options.pollTimers !== false) {
     timers.start();
@@ -124,11 +150,15 @@ export async function startSystem(config: Config, options: SystemOptions) {
   // nothing, and a timer that came due while the process was down fires at the first tick (the
   // catch-up). A failure is logged, not fatal: the next start schedules it.
   const started = await analytics.ask(analyticsActorId, { type: 'StartAnalytics', commandId: `start:${clock.now()}`, cron: config.analytics.cron });
-  if (!started.ok) logger.error({ code: started.code, message: started.message }, 'the daily analytics job could not be scheduled');
+  // In cluster mode the analytics actor lives on one node; the others are told `not_owner`.
+  if (!started.ok && started.code === 'not_owner') logger.info('the daily analytics job is scheduled by the node that serves its actor');
+  else if (!started.ok) logger.error({ code: started.code, message: started.message }, 'the daily analytics job could not be scheduled');
 
   async function stop(): Promise<void> {
     await mail.stop();
     await timers.stop();
+    // Hands every shard off: no more commands, everything written, leases released, node gone.
+    await cluster?.stop().catch((error: unknown) => logger.error({ err: error }, 'handing off the shards failed; they move when their leases expire'));
     await runtime.flush();
     runtime.stop();
     await runtime.flush();
@@ -136,7 +166,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     await stores.close();
   }
 
-  return { config, clock, ids, limits, logger, stores, notifications, runtime, processor, timers, wallets, sellers, orders, checkouts, analytics, mail, stop };
+  return { config, clock, ids, limits, logger, stores, notifications, runtime, cluster, processor, timers, wallets, sellers, orders, checkouts, analytics, mail, stop };
 }
 
 export type BazaarySystem = Awaited<ReturnType<typeof startSystem>>;

@@ -11,7 +11,7 @@ import type { GroupCommitStats } from './group-commit.ts';
 import type { GroupCommitOptions, Journal } from './journal.ts';
 import { migrate } from './migrate.ts';
 import { openMongoJournal } from './mongo-journal.ts';
-import { openPostgres } from './pg.ts';
+import { openPostgres, type SessionTimeouts } from './pg.ts';
 import { openPglite } from './pglite.ts';
 import { openPgliteWorker, type DbThread } from './pglite-worker.ts';
 import { SqlJournal } from './sql-journal.ts';
@@ -31,6 +31,10 @@ export interface StoresConfig {
   /** Where embedded PGlite runs: its own thread (the default), or the caller's thread, which
    *  costs no thread start and suits small tools and tests. */
   readonly embedded?: 'worker' | 'in-process';
+  /** PostgreSQL only: server-side limits for the runtime's connections (cluster mode,
+   *  shard-leases.ts `clusterSessionTimeouts`). Migrations then run on a pool of their own
+   *  without them: a DDL statement may wait on a lock longer than half a lease, and must. */
+  readonly sessionTimeouts?: SessionTimeouts | undefined;
 }
 
 /** What the stores' SQL costs, for benchmarks and diagnostics. */
@@ -62,7 +66,7 @@ export async function openStores(config: StoresConfig): Promise<Stores> {
   const db = countingDb(opened.db);
   let journal: MeteredJournal;
   try {
-    await migrate(db);
+    if (!opened.migrated) await migrate(db);
     journal = config.mongoUrl
       ? await openMongoJournal(config.mongoUrl, config.mongoDb ?? defaultMongoDb, config.journal)
       : new SqlJournal(db, config.journal);
@@ -88,7 +92,16 @@ export async function openStores(config: StoresConfig): Promise<Stores> {
   };
 }
 
-async function openDb(config: StoresConfig): Promise<{ db: Db; thread: DbThread | null }> {
+async function openDb(config: StoresConfig): Promise<{ db: Db; thread: DbThread | null; migrated?: true }> {
+  if (config.databaseUrl && config.sessionTimeouts !== undefined) {
+    const migrations = await openPostgres(config.databaseUrl, { max: 1 });
+    try {
+      await migrate(migrations);
+    } finally {
+      await migrations.close();
+    }
+    return { db: await openPostgres(config.databaseUrl, { sessionTimeouts: config.sessionTimeouts }), thread: null, migrated: true };
+  }
   if (config.databaseUrl) return { db: await openPostgres(config.databaseUrl), thread: null };
   const pgliteDir = join(config.dataDir, 'pglite');
   await mkdir(pgliteDir, { recursive: true });

@@ -38,6 +38,7 @@ const sentences: Readonly<Record<string, string>> = {
   timeout: 'That took too long. Please try again; nothing will happen twice.',
   unavailable: 'The service is busy right now. Please try again; nothing will happen twice.',
   actor_stopped: 'The service was restarting. Please try again; nothing will happen twice.',
+  not_owner: 'The service is moving your data between servers. Please try again; nothing will happen twice.',
   conflict: 'Someone else changed this at the same moment. Please try again.',
   rolled_back: 'The service is busy right now. Please try again; nothing will happen twice.',
   mailbox_full: 'The shop is very busy right now. Please try again in a moment.',
