@@ -3,17 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlReplyStore, type StoredReply } from './command-replies.ts';
 import { countingDb } from './counting-db.ts';
 import type { Db } from './db.ts';
-import { migrate } from './migrate.ts';
-import { openPglite } from './pglite.ts';
+import { openMigratedPglite } from './testing/pglite-template.ts';
 
 let db: Db;
 beforeAll(async () => {
-  db = await openPglite();
-  await migrate(db);
+  db = await openMigratedPglite();
 }, 60_000);
-afterAll(async () => {
-  await db.close();
-});
+afterAll(() => db.close());
 
 const reply = (n: number): StoredReply => ({ fingerprint: `f${n}`, status: 201, body: { n } });
 const storedIds = async (scope: string) =>
