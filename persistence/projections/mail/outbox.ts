@@ -62,25 +62,26 @@ function toClaimed(row: Record<string, unknown>): ClaimedMail {
 /**
  * Fails for good the rows whose lease expired on their last attempt (the sender died during
  * it), then claims up to `limit` due rows: pending ones whose time has come and sending ones whose
- * lease expired. Each claim counts as an attempt.
+ * lease expired. Each claim counts as an attempt. One statement: the sender runs this on every
+ * wake-up, and under a checkout load that is a round of the mail consumer. The two updates see
+ * the same snapshot and touch disjoint rows (attempts at the limit, or below it).
  */
 export async function claimDueMails(db: Db, owner: string, now: number, leaseMs: number, limit: number, attemptsMax: number): Promise<ClaimedMail[]> {
-  await db.query(
-    `UPDATE mail_outbox SET status = 'failed', next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL,
-       last_error = coalesce(last_error || '; ', '') || 'the sender stopped during the last attempt'
-     WHERE status = 'sending' AND lease_until <= $1 AND attempts >= $2`,
-    [now, attemptsMax],
-  );
   const rows = await db.query(
-    `UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, lease_owner = $1, lease_until = $2
+    `WITH given_up AS (
+       UPDATE mail_outbox SET status = 'failed', next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL,
+         last_error = coalesce(last_error || '; ', '') || 'the sender stopped during the last attempt'
+       WHERE status = 'sending' AND lease_until <= $3 AND attempts >= $5
+       RETURNING id)
+     UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, lease_owner = $1, lease_until = $2
      WHERE id IN (
        SELECT id FROM mail_outbox
-       WHERE (status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until <= $3)
+       WHERE (status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until <= $3 AND attempts < $5)
        ORDER BY coalesce(next_attempt_at, lease_until), id
        LIMIT $4
        FOR UPDATE SKIP LOCKED)
      RETURNING id, kind, to_address, subject, body, created_at, attempts, lease_owner`,
-    [owner, now + leaseMs, now, limit],
+    [owner, now + leaseMs, now, limit, attemptsMax],
   );
   return rows.map(toClaimed);
 }
