@@ -1,5 +1,5 @@
 /**
- * The in-memory world of the order-saga simulation (order.saga.test.ts): the real deciders wired
+ * The in-memory world of the order-saga simulation (order-saga.test.ts): the real deciders wired
  * the way the runtime wires them, a hostile network of deliveries, timers, and the coverage the
  * runs count.
  */
@@ -9,7 +9,7 @@ import { createCheckoutDecider } from '../checkout/checkout.ts';
 import { sellerDecider } from '../seller/seller.ts';
 import { isKeyOf, parseKey, type ActorKind } from '../keys.ts';
 import { walletDecider } from '../wallet/wallet.ts';
-import { createOrderDecider } from './order.ts';
+import { createOrderDecider } from '../order/order.ts';
 
 export const day = 86_400_000;
 

@@ -1,5 +1,5 @@
 /**
- * The invariants the order-saga simulation (order.saga.test.ts) checks after every message and
+ * The invariants the order-saga simulation (order-saga.test.ts) checks after every message and
  * once every saga is idle: money conserved, nothing done twice, stock, and the final states.
  */
 import { isConfirmed } from '../checkout/checkout.ts';
@@ -7,8 +7,8 @@ import type { CheckoutState } from '../checkout/checkout-messages.ts';
 import { checkoutKey, sellerKey, walletKey } from '../keys.ts';
 import type { SellerEvent, SellerState } from '../seller/seller-messages.ts';
 import { type WalletState } from '../wallet/wallet.ts';
-import type { OrderEvent, OrderState } from './order-messages.ts';
-import { type Coverage, type SimActor, type World } from './order-saga-world.fixtures.ts';
+import type { OrderEvent, OrderState } from '../order/order-messages.ts';
+import { type Coverage, type SimActor, type World } from './order-saga-world.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Invariants

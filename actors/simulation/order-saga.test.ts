@@ -13,7 +13,7 @@
  * is a checkout that fails while one of its orders shipped, was disputed or completed: sellers
  * try to ship as soon as an order is PAID, and the checkout gate must hold them back. A
  * failure names its seed; rerun one with
- * `ORDER_SAGA_SEED=<seed> npx vitest run actors/order/order.saga.test.ts`, add ORDER_SAGA_DUMP=1
+ * `ORDER_SAGA_SEED=<seed> npx vitest run actors/simulation/order-saga.test.ts`, add ORDER_SAGA_DUMP=1
  * to print every actor's journal, ORDER_SAGA_RUNS=<n> to run n seeds per base seed, and
  * ORDER_SAGA_COVERAGE=1 to print which paths the runs reached.
  */
@@ -23,10 +23,10 @@ import type { CartLine, CheckoutCommand } from '../checkout/checkout-messages.ts
 import { checkoutKey, sellerKey, walletKey } from '../keys.ts';
 import type { SellerCommand, SellerState } from '../seller/seller-messages.ts';
 import { type WalletCommand, type WalletState } from '../wallet/wallet.ts';
-import { platformWalletKey } from './order-steps.ts';
-import type { Actor as Person, OrderCommand, OrderState } from './order-messages.ts';
-import { checkFinal, checkMoney, checkStock } from './order-saga-checks.fixtures.ts';
-import { World, type Coverage } from './order-saga-world.fixtures.ts';
+import { platformWalletKey } from '../order/order-steps.ts';
+import type { Actor as Person, OrderCommand, OrderState } from '../order/order-messages.ts';
+import { checkFinal, checkMoney, checkStock } from './order-saga-checks.ts';
+import { World, type Coverage } from './order-saga-world.ts';
 
 const baseSeeds = [1, 7, 42, 20_260_101];
 /**
