@@ -13,6 +13,7 @@ import { CommandIds } from './command-ids.ts';
 import type { Snapshot, SnapshotStore } from '../persistence/adapters/snapshots.ts';
 import type { ShardOwnership } from './cluster/ownership.ts';
 import type { StreamReader } from '../persistence/adapters/streams.ts';
+import type { KnownKeys } from './known-keys.ts';
 import type { StreamLoader } from './stream-loader.ts';
 import type { Clock } from './clock.ts';
 import type { Decider } from '../actors/decider.ts';
@@ -36,6 +37,9 @@ export interface EntityDeps {
   /** Cluster mode (issue #16): which keys this node serves, and the fence of its batches.
    *  Without it the runtime serves every key and writes unfenced, as a single node. */
   readonly ownership?: ShardOwnership;
+  /** The journal's keys, where this process is its only writer (known-keys.ts): an actor whose
+   *  key it has never seen loads with no query. */
+  readonly knownKeys?: KnownKeys;
 }
 
 /** What the entity code needs beyond its deps: the runtime's commit log. */
@@ -193,6 +197,8 @@ export async function execute<S, C, E>(
   const unstorable = deps.journal.unstorable(entry);
   // Such an entry would fail its whole batch; it fails alone, as a fault of this command.
   if (unstorable !== null) throw new TypeError(unstorable);
+  // Known before the entry reaches the log, so a reload of this key always reads the store.
+  deps.knownKeys?.add(key);
   const ticket = deps.log.append(entry, [cell.ticket, ...dependsOn]);
   invariant(ticket > cell.ticket, `${key}: ticket ${ticket} follows ${cell.ticket}`);
   cell.commandIds.add(commandId, { seq: entry.seq, events: decision, ticket }, (held) => deps.log.isDurable(held));

@@ -88,7 +88,7 @@ export class ActorRuntime {
         : new CommitLog(deps.journal, deps.limits.journalMaxBatch, deps.logger, () => ownership.fence());
     const onJournaled = deps.onJournaled;
     if (onJournaled !== undefined) this.log.onCommitted((entries) => entries.forEach((entry) => onJournaled(entry.key, entry.seq)));
-    this.context = { ...deps, log: this.log, loader: new StreamLoader(deps.streams ?? composedStreams(deps.journal, deps.snapshots), deps.limits.rehydratePageSize) };
+    this.context = { ...deps, log: this.log, loader: new StreamLoader(deps.streams ?? composedStreams(deps.journal, deps.snapshots), deps.limits.rehydratePageSize, deps.knownKeys) };
     this.saga = new SagaDriver(
       {
         ask: (key, command, effectStep, dependsOn) => this.askFromSaga(key, command, effectStep, dependsOn),

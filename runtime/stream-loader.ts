@@ -6,6 +6,7 @@
  * costs. A stream longer than one page is read on by its actor (entity.ts) page by page.
  */
 import type { StoredStream, StreamReader } from '../persistence/adapters/streams.ts';
+import type { KnownKeys } from './known-keys.ts';
 
 export type LoadedStream = StoredStream;
 
@@ -21,9 +22,12 @@ export class StreamLoader {
   constructor(
     private readonly streams: StreamReader,
     private readonly pageSize: number,
+    private readonly knownKeys?: KnownKeys,
   ) {}
 
   load(key: string): Promise<LoadedStream> {
+    // A key the journal certainly does not hold: a new actor, with nothing to read.
+    if (this.knownKeys?.mayHold(key) === false) return Promise.resolve({ snapshot: null, entries: [] });
     return new Promise((resolve, reject) => {
       const list = this.waiting.get(key);
       if (list === undefined) this.waiting.set(key, [{ resolve, reject }]);

@@ -25,6 +25,7 @@ import type { Consumer } from '../../persistence/adapters/consumer.ts';
 import { SqlNotificationStore } from '../../persistence/projections/notifications/store.ts';
 import { orderedConsumers, type EdgeParts } from './consumers.ts';
 import { EventProcessor } from '../../runtime/processor.ts';
+import { KnownKeys } from '../../runtime/known-keys.ts';
 import { ActorRuntime } from '../../runtime/runtime.ts';
 import { TimerIndex } from '../../runtime/timer-index.ts';
 import { TimerScheduler } from '../../runtime/timer-scheduler.ts';
@@ -117,6 +118,9 @@ export async function startSystem(config: Config, options: SystemOptions) {
           onGained: () => void timers.refresh(),
           ...(options.clusterMonotonicNow === undefined ? {} : { monotonicNow: options.clusterMonotonicNow }),
         });
+  // Embedded, this process is the journal's only writer: a key it has never seen is new, and
+  // its actor loads with no query once the journal's keys are read (runtime/known-keys.ts).
+  const knownKeys = config.databaseUrl === undefined && config.mongoUrl === undefined ? new KnownKeys() : undefined;
   const runtime = new ActorRuntime({
     journal: stores.journal,
     snapshots: stores.snapshots,
@@ -125,7 +129,10 @@ export async function startSystem(config: Config, options: SystemOptions) {
     limits,
     logger,
     ...(cluster === undefined ? {} : { ownership: cluster }),
+    ...(knownKeys === undefined ? {} : { knownKeys }),
   });
+  // Read in the background: until it is done, every actor loads as before.
+  knownKeys?.fill(() => stores.journal.keys('')).catch((error: unknown) => logger.warn({ err: error }, 'reading the journal keys failed; actors keep loading from the store'));
   cluster?.attach(runtime);
   // The tail: every committed batch goes from memory to the consumers (runtime/processor.ts).
   runtime.log.onCommitted((entries) => processor.offer(entries));
