@@ -33,7 +33,7 @@ import { createStaticFiles } from './static.ts';
 import { nativeBinary, startUwsServer } from './uws.ts';
 import { createWsSessionFactory } from './ws/session.ts';
 import { gatewayLimits } from './app/limits.ts';
-import { forwardOutcomes, type ForwardStats } from '../runtime/cluster/forwarding.ts';
+import { forwardGauges } from './cluster/forward-metrics.ts';
 
 export interface GatewayOptions {
   readonly config: Config;
@@ -173,22 +173,6 @@ function clusterGauges(system: Awaited<ReturnType<typeof startSystem>>) {
     bazaary_cluster_shard_claims_total: { help: 'Shard leases this node claimed.', value: stats.claims },
     bazaary_cluster_shard_losses_total: { help: 'Shard leases a renewal found lost (taken over or expired).', value: stats.losses },
     ...forwardGauges(system.runtime.forwardStats()),
-  };
-}
-
-/** Forwarding (runtime/cluster/forwarding.ts): how forwards ended, resends, and their latency. */
-function forwardGauges(stats: ForwardStats | undefined) {
-  if (stats === undefined) return {};
-  return {
-    bazaary_cluster_forwards_total: {
-      help: 'Commands forwarded to the node that owns their key, by how they ended: answered by the owner, run here after all (local), unavailable, or rolled_back (a saga message whose cause was lost before it could leave).',
-      value: forwardOutcomes.map((outcome) => ({ labels: { outcome }, value: stats.outcomes[outcome] })),
-    },
-    bazaary_cluster_forward_misdirected_total: { help: 'Forward sends answered 421 by a node that does not own the key (each followed by a lease read).', value: stats.misdirected },
-    bazaary_cluster_forward_failed_sends_total: { help: 'Forward sends that got no answer (refused connection, reset, timeout).', value: stats.failedSends },
-    bazaary_cluster_forward_seconds_sum: { help: 'Total time of answered forwards, every attempt included.', value: stats.latencySumMs / 1000 },
-    bazaary_cluster_forward_seconds_count: { help: 'Answered forwards.', value: stats.latencyCount },
-    bazaary_cluster_forward_last_seconds: { help: 'Time of the latest answered forward.', value: (stats.lastLatencyMs ?? 0) / 1000 },
   };
 }
 
