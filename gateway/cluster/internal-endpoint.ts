@@ -68,7 +68,7 @@ export async function handleInternal(request: DispatchRequest, ports: InternalEn
     return errorResponse(400, 'invalid_json', 'the body is not JSON');
   }
   const body = v.safeParse(ForwardBody, parsed);
-  if (!body.success) return errorResponse(400, 'invalid_forward', body.issues.map((issue) => issue.message).join('; '));
+  if (!body.success) return errorResponse(400, 'invalid_request', body.issues.map((issue) => issue.message).join('; '));
   const { key, command, epochSeen, deadlineMs } = body.output;
   const refused = ports.refusal(key);
   if (refused !== null) return misdirected(refused.owner);
