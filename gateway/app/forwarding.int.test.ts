@@ -19,6 +19,7 @@ import { createFreshDatabase, type FreshDatabase } from '../../persistence/adapt
 import { auditLedger } from '../../persistence/projections/readmodels/audit.ts';
 import { shardOf } from '../../persistence/cluster/shards.ts';
 import { silentLogger } from '../../runtime/logger.ts';
+import { eventually } from '../../runtime/testing/controlled-journal.ts';
 import { clusterSecretHeader, forwardPath } from '../cluster/internal-endpoint.ts';
 import { failureStatus } from '../errors.ts';
 import { checkout } from './commerce.ts';
@@ -32,15 +33,6 @@ const shardCount = 16;
 const leaseTtlMs = 1_500;
 const stepRetryMs = 10_000;
 const secret = 'forwarding-test-secret-of-32-chars!';
-
-async function eventually(check: () => boolean, timeoutMs: number): Promise<number> {
-  const startedAt = performance.now();
-  while (!check()) {
-    if (performance.now() - startedAt > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return performance.now() - startedAt;
-}
 
 const ownedBy = (system: BazaarySystem): number[] => system.cluster?.ownedShards() ?? [];
 const serves = (system: BazaarySystem, key: string): boolean => ownedBy(system).includes(shardOf(key, shardCount));
