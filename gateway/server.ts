@@ -33,6 +33,7 @@ import { createStaticFiles } from './static.ts';
 import { nativeBinary, startUwsServer } from './uws.ts';
 import { createWsSessionFactory } from './ws/session.ts';
 import { gatewayLimits } from './app/limits.ts';
+import { forwardGauges } from './cluster/forward-metrics.ts';
 
 export interface GatewayOptions {
   readonly config: Config;
@@ -171,6 +172,7 @@ function clusterGauges(system: Awaited<ReturnType<typeof startSystem>>) {
     bazaary_cluster_fenced_batches_total: { help: 'Journal batches refused because this node no longer leased a shard they wrote.', value: system.runtime.log.stats().fencedBatches },
     bazaary_cluster_shard_claims_total: { help: 'Shard leases this node claimed.', value: stats.claims },
     bazaary_cluster_shard_losses_total: { help: 'Shard leases a renewal found lost (taken over or expired).', value: stats.losses },
+    ...forwardGauges(system.runtime.forwardStats()),
   };
 }
 

@@ -84,6 +84,18 @@ export const limits = {
   timerPollMs: 1_000,
   /** Rows the operator view of pending timers returns at most. */
   timerPendingListMax: 1_000,
+  /** Cluster mode (runtime/cluster/forwarding.ts): sends of one command to the node that owns its
+   *  key, a 421 or a network failure each costing one. Every retry first re-reads the lease
+   *  table, so more attempts mean more reads during a handoff; past them the caller gets
+   *  `unavailable` (503, safe to retry with the same command id). */
+  forwardAttemptsMax: 3,
+  /** Wait before resending after a network failure (× the attempt), within the caller's deadline. */
+  forwardRetryBackoffMs: 50,
+  /** What a forward keeps of the caller's remaining time for the way back: the owner is asked to
+   *  answer this much earlier, so its answer (even a timeout) arrives before the caller gives up. */
+  forwardReturnMarginMs: 50,
+  /** Below this much remaining time a forward is not sent: the owner could not decide in time. */
+  forwardMinBudgetMs: 20,
 } as const;
 
 export type Limits = { readonly [Name in keyof typeof limits]: number };

@@ -20,6 +20,8 @@ import { actorNameOf, send, spawnActor, spawnParent, startSystem, stopActor } fr
 import { SagaDriver } from './saga.ts';
 import { shardOf as placementShardOf } from '../persistence/cluster/shards.ts';
 import { Waiters } from './waiters.ts';
+import { Forwarder, type ForwardStats, type OwnerDirectory, type RemoteAsk } from './cluster/forwarding.ts';
+import { isNotOwner } from './cluster/ownership.ts';
 
 type AnyDecider = Decider<unknown, unknown, unknown, string>;
 
@@ -42,6 +44,12 @@ export interface EntityKind<S, C, E> {
   inspect(id: string, timeoutMs?: number): Promise<Inspection<S> | Failure>;
   /** Resolves once the actor's state satisfies `predicate` (see ActorRuntime.waitFor). */
   waitFor(id: string, predicate: (state: S) => boolean, timeoutMs: number): Promise<Inspection<S> | Failure>;
+}
+
+export interface RuntimeDeps extends EntityDeps {
+  /** Cluster mode with forwarding: a command (a saga's included) for a key another node serves
+   *  is sent there (cluster/forwarding.ts) instead of being answered `not_owner`. */
+  readonly forwarding?: { readonly directory: OwnerDirectory; readonly remote: RemoteAsk };
 }
 
 let systemNumber = 0;
@@ -78,9 +86,11 @@ export class ActorRuntime {
   private readonly context: EntityContext;
   /** The commit pipeline (commit-log.ts): every entry of every actor goes through it, in order. */
   readonly log: CommitLog;
+  /** Cluster mode with forwarding only: sends commands for other nodes' keys to their owners. */
+  private readonly forwarder: Forwarder | undefined;
   private stopped = false;
 
-  constructor(readonly deps: EntityDeps, name = `bazaary-${process.pid}-${nextSystemNumber()}`) {
+  constructor(readonly deps: RuntimeDeps, name = `bazaary-${process.pid}-${nextSystemNumber()}`) {
     const ownership = deps.ownership;
     this.log =
       ownership === undefined
@@ -100,6 +110,7 @@ export class ActorRuntime {
       deps.logger,
     );
     this.waiters = new Waiters(deps.limits, (ticket) => this.log.whenDurable(ticket));
+    this.forwarder = deps.forwarding === undefined ? undefined : new Forwarder(deps.forwarding.directory, deps.forwarding.remote, deps.limits, deps.logger);
     this.system = startSystem(name);
     this.shards = Array.from({ length: deps.limits.shardCount }, (_, index) => spawnParent(this.system, `shard-${index}`));
     this.sweepTimer = setInterval(() => this.passivateIdle(), deps.limits.passivationSweepMs);
@@ -127,6 +138,17 @@ export class ActorRuntime {
    * same command id is safe.
    */
   async ask(key: string, command: unknown, timeoutMs = this.deps.limits.askTimeoutMs): Promise<CommandResult<unknown, unknown>> {
+    const startedAt = performance.now();
+    const result = await this.askHere(key, command, timeoutMs);
+    if (this.forwarder === undefined || !isNotOwner(result)) return result;
+    // Cluster mode: another node serves the key; its answer is durable there before it is sent.
+    const leftMs = timeoutMs - (performance.now() - startedAt);
+    return this.forwarder.forward(key, command, result, leftMs, (remainingMs) => this.askHere(key, command, remainingMs));
+  }
+
+  /** `ask` on this node only: a key it does not serve is answered `not_owner`, never forwarded.
+   *  The internal endpoint answers forwards with it, so a forward is never forwarded again. */
+  async askHere(key: string, command: unknown, timeoutMs = this.deps.limits.askTimeoutMs): Promise<CommandResult<unknown, unknown>> {
     // A `conflict` means another process moved a key this answer rested on and the actors
     // involved reload: decide again on the fresh state, as a bounded number of times.
     for (let attempt = 0; ; attempt += 1) {
@@ -167,17 +189,44 @@ export class ActorRuntime {
   }
 
   /** Between actors of this process answers flow at once, speculative, with their ticket: the
-   *  log orders every effect after its cause, and a lost cause refuses the effect (entity.ts). */
+   *  log orders every effect after its cause, and a lost cause refuses the effect (entity.ts).
+   *  A message for an actor on another node leaves the process only once every entry it rests
+   *  on is durable (DESIGN.md §2a); the owner's answer is durable when it arrives (ticket 0). */
   private async askFromSaga(
     key: string,
     command: unknown,
     effectStep: string | undefined,
     dependsOn: readonly number[],
   ): Promise<{ readonly result: CommandResult<unknown, unknown>; readonly ticket: number }> {
+    const here = await this.askFromSagaHere(key, command, effectStep, dependsOn, this.deps.limits.askTimeoutMs);
+    const forwarder = this.forwarder;
+    if (forwarder === undefined || !isNotOwner(here.result)) return here;
+    const startedAt = performance.now();
+    for (const ticket of dependsOn) {
+      const lost = await this.log.whenDurable(ticket);
+      if (lost !== null) return { result: forwarder.rolledBack(failure('rolled_back', `this saga message rests on an entry that was rolled back (${lost.code})`)), ticket: 0 };
+    }
+    const leftMs = this.deps.limits.askTimeoutMs - (performance.now() - startedAt);
+    let localTicket = 0;
+    const result = await forwarder.forward(key, command, here.result, leftMs, async (remainingMs) => {
+      const local = await this.askFromSagaHere(key, command, effectStep, dependsOn, remainingMs);
+      localTicket = local.ticket;
+      return local.result;
+    });
+    return { result, ticket: localTicket };
+  }
+
+  private async askFromSagaHere(
+    key: string,
+    command: unknown,
+    effectStep: string | undefined,
+    dependsOn: readonly number[],
+    timeoutMs: number,
+  ): Promise<{ readonly result: CommandResult<unknown, unknown>; readonly ticket: number }> {
     let answeredTicket = 0;
     const result = await this.deliver<CommandResult<unknown, unknown>>(
       key,
-      this.deps.limits.askTimeoutMs,
+      timeoutMs,
       (reply) => ({
         type: 'command',
         command,
@@ -355,6 +404,11 @@ export class ActorRuntime {
       restarts: resident.crashes.length,
       effectsInFlight: this.saga.inFlight(resident.key),
     }));
+  }
+
+  /** Forwarding counters (cluster mode with forwarding), for metrics; undefined otherwise. */
+  forwardStats(): ForwardStats | undefined {
+    return this.forwarder?.stats();
   }
 
   /** Saga and waiter totals for metrics: steps in flight (queued ones included) and waiting callers. */

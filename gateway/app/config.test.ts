@@ -59,26 +59,30 @@ describe('ANALYTICS_CRON', () => {
 
 describe('cluster mode (issue #16)', () => {
   const postgres = 'postgres://postgres@127.0.0.1:5432/test';
+  const secret = 'a-cluster-secret-of-32-characters!';
 
   it('is off unless CLUSTER_NODE_ID is set', () => {
     expect(parseConfig({}).cluster).toBeUndefined();
     expect(parseConfig({ DATABASE_URL: postgres, CLUSTER_SHARDS: '16' }).cluster).toBeUndefined();
   });
 
-  it('reads the node, shards, lease TTL and address, with defaults', () => {
-    expect(parseConfig({ DATABASE_URL: postgres, CLUSTER_NODE_ID: 'node-a', PORT: '3100' }).cluster).toMatchObject({
+  it('reads the node, shards, lease TTL, internal port, address and secret, with defaults', () => {
+    expect(parseConfig({ DATABASE_URL: postgres, CLUSTER_NODE_ID: 'node-a', CLUSTER_SECRET: secret, PORT: '3100' }).cluster).toMatchObject({
       nodeId: 'node-a',
       shardCount: 256,
       leaseTtlMs: 5_000,
-      address: expect.stringMatching(/^http:\/\/.+:3100$/),
+      internalPort: 3001,
+      address: expect.stringMatching(/^http:\/\/.+:3001$/),
+      secret,
     });
-    const config = parseConfig({ DATABASE_URL: postgres, CLUSTER_NODE_ID: 'b', CLUSTER_SHARDS: '16', CLUSTER_LEASE_TTL_MS: '1500', CLUSTER_ADDRESS: 'http://10.0.0.2:3001' });
-    expect(config.cluster).toEqual({ nodeId: 'b', shardCount: 16, leaseTtlMs: 1_500, address: 'http://10.0.0.2:3001' });
+    const config = parseConfig({ DATABASE_URL: postgres, CLUSTER_NODE_ID: 'b', CLUSTER_SECRET: secret, CLUSTER_SHARDS: '16', CLUSTER_LEASE_TTL_MS: '1500', CLUSTER_PORT: '7001', CLUSTER_ADDRESS: 'http://10.0.0.2:7001' });
+    expect(config.cluster).toEqual({ nodeId: 'b', shardCount: 16, leaseTtlMs: 1_500, internalPort: 7001, address: 'http://10.0.0.2:7001', secret });
   });
 
-  it('needs PostgreSQL and refuses PGlite and MongoDB by name', () => {
-    expect(() => parseConfig({ CLUSTER_NODE_ID: 'a' })).toThrow(/CLUSTER_NODE_ID needs DATABASE_URL/);
-    expect(() => parseConfig({ CLUSTER_NODE_ID: 'a', DATABASE_URL: postgres, MONGO_URL: 'mongodb://localhost/x' })).toThrow(/CLUSTER_NODE_ID cannot be used with MONGO_URL/);
+  it('needs PostgreSQL and a secret, and refuses PGlite and MongoDB by name', () => {
+    expect(() => parseConfig({ CLUSTER_NODE_ID: 'a', CLUSTER_SECRET: secret })).toThrow(/CLUSTER_NODE_ID needs DATABASE_URL/);
+    expect(() => parseConfig({ CLUSTER_NODE_ID: 'a', CLUSTER_SECRET: secret, DATABASE_URL: postgres, MONGO_URL: 'mongodb://localhost/x' })).toThrow(/CLUSTER_NODE_ID cannot be used with MONGO_URL/);
+    expect(() => parseConfig({ CLUSTER_NODE_ID: 'a', DATABASE_URL: postgres })).toThrow(/CLUSTER_NODE_ID needs CLUSTER_SECRET/);
   });
 
   it.each([
@@ -88,7 +92,9 @@ describe('cluster mode (issue #16)', () => {
     ['CLUSTER_LEASE_TTL_MS', 'soon'],
     ['CLUSTER_LEASE_TTL_MS', '50'],
     ['CLUSTER_ADDRESS', 'tcp://x'],
+    ['CLUSTER_PORT', '0'],
+    ['CLUSTER_SECRET', 'too-short'],
   ])('stops with a message naming %s when it is %j', (name, value) => {
-    expect(() => parseConfig({ DATABASE_URL: postgres, CLUSTER_NODE_ID: 'a', [name]: value })).toThrow(new RegExp(`^invalid configuration: ${name} `));
+    expect(() => parseConfig({ DATABASE_URL: postgres, CLUSTER_NODE_ID: 'a', CLUSTER_SECRET: secret, [name]: value })).toThrow(new RegExp(`^invalid configuration: ${name} `));
   });
 });

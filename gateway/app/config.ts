@@ -97,8 +97,14 @@ const EnvSchema = v.object({
   CLUSTER_SHARDS: integerText(1, 65_536, 256),
   /** How long a shard lease lasts without renewal: a dead node's keys move after about this. */
   CLUSTER_LEASE_TTL_MS: integerText(100, 600_000, 5_000),
-  /** Where other nodes reach this one (forwarding); defaults to http://<hostname>:<PORT>. */
+  /** Where other nodes reach this one's internal endpoint (forwarding); defaults to
+   *  http://<hostname>:<CLUSTER_PORT>. */
   CLUSTER_ADDRESS: optionalUrl(['http', 'https']),
+  /** The internal endpoint's own port (gateway/cluster/): forwards from other nodes, nothing else.
+   *  Bind it to a private network; every request must also carry CLUSTER_SECRET. */
+  CLUSTER_PORT: integerText(1, 65_535, 3001),
+  /** Shared by every node of a cluster; a forward without it is refused. Required in cluster mode. */
+  CLUSTER_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
   /** When the daily seller analytics run, as a five-field cron expression in UTC. */
   ANALYTICS_CRON: v.optional(
     v.pipe(v.string(), v.rawCheck(({ dataset, addIssue }) => {
@@ -136,7 +142,12 @@ export interface ClusterConfig {
   readonly nodeId: string;
   readonly shardCount: number;
   readonly leaseTtlMs: number;
+  /** Where other nodes reach this node's internal endpoint. */
   readonly address: string;
+  /** The internal endpoint listens here (on HOST). */
+  readonly internalPort: number;
+  /** Every forward carries it; the internal endpoint refuses a request without it. */
+  readonly secret: string;
 }
 
 export interface GatewayConfig {
@@ -239,10 +250,14 @@ function clusterConfig(parsed: v.InferOutput<typeof EnvSchema>): ClusterConfig |
   // journal cannot honour a fence yet (mongo-journal.ts refuses one).
   if (parsed.DATABASE_URL === undefined) throw new ConfigError('invalid configuration: CLUSTER_NODE_ID needs DATABASE_URL (cluster mode runs on PostgreSQL; embedded PGlite is single-node)');
   if (parsed.MONGO_URL !== undefined) throw new ConfigError('invalid configuration: CLUSTER_NODE_ID cannot be used with MONGO_URL (the MongoDB journal has no shard fence yet)');
+  // Forwards run commands as any user: the internal endpoint must never answer without it.
+  if (parsed.CLUSTER_SECRET === undefined) throw new ConfigError('invalid configuration: CLUSTER_NODE_ID needs CLUSTER_SECRET (at least 32 characters, the same on every node; it guards the internal forwarding endpoint)');
   return {
     nodeId: parsed.CLUSTER_NODE_ID,
     shardCount: parsed.CLUSTER_SHARDS,
     leaseTtlMs: parsed.CLUSTER_LEASE_TTL_MS,
-    address: parsed.CLUSTER_ADDRESS ?? `http://${hostname()}:${parsed.PORT}`,
+    address: parsed.CLUSTER_ADDRESS ?? `http://${hostname()}:${parsed.CLUSTER_PORT}`,
+    internalPort: parsed.CLUSTER_PORT,
+    secret: parsed.CLUSTER_SECRET,
   };
 }

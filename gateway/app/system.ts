@@ -33,6 +33,8 @@ import { analyticsKey } from '../../actors/keys.ts';
 import { assertLimits, gatewayLimits } from './limits.ts';
 import { ClusterNode } from '../../runtime/cluster/cluster-node.ts';
 import { clusterSessionTimeouts, ShardLeases } from '../../persistence/adapters/shard-leases.ts';
+import { HttpRemoteAsk } from '../cluster/http-remote-ask.ts';
+import { startInternalEndpoint } from '../cluster/internal-endpoint.ts';
 
 export interface SystemOptions {
   readonly logger: Logger;
@@ -128,7 +130,10 @@ export async function startSystem(config: Config, options: SystemOptions) {
     clock,
     limits,
     logger,
-    ...(cluster === undefined ? {} : { ownership: cluster }),
+    // A command for another node's key is forwarded to it (runtime/cluster/forwarding.ts).
+    ...(cluster === undefined || config.cluster === undefined
+      ? {}
+      : { ownership: cluster, forwarding: { directory: cluster, remote: new HttpRemoteAsk(config.cluster.secret) } }),
     ...(knownKeys === undefined ? {} : { knownKeys }),
   });
   // Read in the background: until it is done, every actor loads as before.
@@ -146,6 +151,24 @@ export async function startSystem(config: Config, options: SystemOptions) {
   const checkouts = runtime.register(createCheckoutDecider({ stepRetryMs: config.orders.stepRetryMs }));
   const analytics = runtime.register(analyticsDecider);
 
+  // Other nodes forward commands for this node's keys here (its own port, behind the secret).
+  // It listens before the first claim, so no lease names an address that does not answer yet.
+  const internal =
+    cluster === undefined || config.cluster === undefined
+      ? undefined
+      : await startInternalEndpoint({
+          host: config.gateway.host,
+          port: config.cluster.internalPort,
+          maxBodyBytes: config.gateway.maxBodyBytes,
+          logger,
+          ports: {
+            secret: config.cluster.secret,
+            maxDeadlineMs: limits.askTimeoutMs,
+            askHere: (key, command, timeoutMs) => runtime.askHere(key, command, timeoutMs),
+            refusal: (key) => cluster.refusal(key),
+            heldEpochOf: (key) => cluster.heldEpochOf(key),
+          },
+        });
   // The first round claims this node's shards before anything is asked of the runtime.
   await cluster?.start();
   processor.start();
@@ -157,7 +180,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
   // nothing, and a timer that came due while the process was down fires at the first tick (the
   // catch-up). A failure is logged, not fatal: the next start schedules it.
   const started = await analytics.ask(analyticsActorId, { type: 'StartAnalytics', commandId: `start:${clock.now()}`, cron: config.analytics.cron });
-  // In cluster mode the analytics actor lives on one node; the others are told `not_owner`.
+  // In cluster mode the analytics actor lives on one node; the others forward this ask there.
   if (!started.ok && started.code === 'not_owner') logger.info('the daily analytics job is scheduled by the node that serves its actor');
   else if (!started.ok) logger.error({ code: started.code, message: started.message }, 'the daily analytics job could not be scheduled');
 
@@ -166,6 +189,8 @@ export async function startSystem(config: Config, options: SystemOptions) {
     await timers.stop();
     // Hands every shard off: no more commands, everything written, leases released, node gone.
     await cluster?.stop().catch((error: unknown) => logger.error({ err: error }, 'handing off the shards failed; they move when their leases expire'));
+    // After the handoff: meanwhile forwards were answered 421 and found the next owner.
+    internal?.close();
     await runtime.flush();
     runtime.stop();
     await runtime.flush();
@@ -173,7 +198,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     await stores.close();
   }
 
-  return { config, clock, ids, limits, logger, stores, notifications, runtime, cluster, processor, timers, wallets, sellers, orders, checkouts, analytics, mail, stop };
+  return { config, clock, ids, limits, logger, stores, notifications, runtime, cluster, internal, processor, timers, wallets, sellers, orders, checkouts, analytics, mail, stop };
 }
 
 export type BazaarySystem = Awaited<ReturnType<typeof startSystem>>;

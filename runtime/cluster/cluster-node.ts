@@ -27,10 +27,11 @@ import { failure } from '../ask.ts';
 import type { Logger } from '../logger.ts';
 import { notOwner, type NotOwner, type ShardHost, type ShardOwner, type ShardOwnership } from './ownership.ts';
 import { placementNodes, planShards } from './plan.ts';
+import type { OwnerDirectory } from './forwarding.ts';
 
 export interface ClusterNodeOptions {
   readonly node: string;
-  /** Where other nodes reach this one (forwarding, later). */
+  /** Where other nodes reach this one: its internal endpoint (forwarding.ts). */
   readonly address: string;
   readonly shardCount: number;
   readonly leaseTtlMs: number;
@@ -52,7 +53,7 @@ export interface ClusterNodeStats {
   readonly failedRounds: number;
 }
 
-export class ClusterNode implements ShardOwnership {
+export class ClusterNode implements ShardOwnership, OwnerDirectory {
   /** Shard → epoch held. Replaced, never changed in place, so a fence handed to a batch stays
    *  what it was when the batch was sent. */
   private epochs: ReadonlyMap<number, number> = new Map();
@@ -62,6 +63,10 @@ export class ClusterNode implements ShardOwnership {
   /** Shard → monotonic ms until which it may be served. */
   private readonly deadlines = new Map<number, number>();
   private owners = new Map<number, ShardOwner>();
+  /** Shard → epoch of its live lease, whoever holds it, as of the latest lease read. */
+  private leaseEpochs = new Map<number, number>();
+  /** The lease read under way, shared by every caller that asks for one meanwhile. */
+  private ownersRead: Promise<void> | null = null;
   private host: ShardHost | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
@@ -116,6 +121,15 @@ export class ClusterNode implements ShardOwnership {
   /** The key's owner as of the latest round (the lease table), or null when none is live. */
   ownerOf(key: string): ShardOwner | null {
     return this.owners.get(shardOf(key, this.options.shardCount)) ?? null;
+  }
+
+  leaseEpochOf(key: string): number | null {
+    return this.leaseEpochs.get(shardOf(key, this.options.shardCount)) ?? null;
+  }
+
+  /** The epoch this node holds for the key's shard, or null when it holds none. */
+  heldEpochOf(key: string): number | null {
+    return this.epochs.get(shardOf(key, this.options.shardCount)) ?? null;
   }
 
   /** Shards this node serves now, ascending. */
@@ -250,12 +264,27 @@ export class ClusterNode implements ShardOwnership {
     this.options.logger.info({ node: this.options.node, shards: released }, 'released shards');
   }
 
-  private async refreshOwners(): Promise<void> {
+  /** Re-reads the shard → owner cache from the lease table: every round, and when a forward
+   *  found the cache stale. Callers that ask while a read is under way share it. */
+  refreshOwners(): Promise<void> {
+    if (this.ownersRead !== null) return this.ownersRead;
+    const read = this.readOwners().finally(() => {
+      this.ownersRead = null;
+    });
+    this.ownersRead = read;
+    return read;
+  }
+
+  private async readOwners(): Promise<void> {
     const owners = new Map<number, ShardOwner>();
+    const epochs = new Map<number, number>();
     for (const lease of await this.options.leases.leases()) {
-      if (lease.live && lease.owner !== null) owners.set(lease.shard, { node: lease.owner, address: lease.address });
+      if (!lease.live || lease.owner === null) continue;
+      owners.set(lease.shard, { node: lease.owner, address: lease.address });
+      epochs.set(lease.shard, lease.epoch);
     }
     this.owners = owners;
+    this.leaseEpochs = epochs;
   }
 
   private setEpochs(epochs: ReadonlyMap<number, number>): void {

@@ -32,6 +32,10 @@ export function notOwner(key: string, owner: ShardOwner | null): NotOwner {
   return { ok: false, code: 'not_owner', message: `this node does not serve ${key}: ${where}; retry the command with the same id`, owner };
 }
 
+export function isNotOwner(result: { readonly ok: boolean; readonly code?: string }): result is NotOwner {
+  return !result.ok && result.code === 'not_owner' && 'owner' in result;
+}
+
 /** What a cluster node needs of the runtime that serves its shards. */
 export interface ShardHost {
   /** Resolves once everything handed to the commit log so far is durable or lost. */
