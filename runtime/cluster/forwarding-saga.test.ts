@@ -15,12 +15,10 @@ import type { ForwardRequest, RemoteAsk } from './forwarding.ts';
 import { notOwner, type ShardOwner } from './ownership.ts';
 
 let harness: Harness;
-const runtimes: ActorRuntime[] = [];
 beforeAll(async () => {
   harness = await openHarness();
 });
 afterEach(async () => {
-  for (const runtime of runtimes.splice(0)) runtime.stop();
   await harness.reset();
 });
 afterAll(async () => harness.close());
@@ -46,7 +44,7 @@ function start() {
     ownership: { refusal, fence: () => undefined },
     forwarding: { directory: { node: 'me', refusal, ownerOf: () => other, leaseEpochOf: () => null, refreshOwners: async () => undefined }, remote },
   });
-  runtimes.push(runtime);
+  harness.adopt(runtime);
   return { runtime, gate, decide, calls, accounts: runtime.register(accountDecider), transfers: runtime.register(transferDecider) };
 }
 

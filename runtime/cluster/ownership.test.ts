@@ -22,12 +22,10 @@ async function leased(shards: readonly number[]): Promise<ShardFence> {
 const shardCount = 16;
 
 let harness: Harness;
-const runtimes: ActorRuntime[] = [];
 beforeAll(async () => {
   harness = await openHarness();
 });
 afterEach(async () => {
-  for (const runtime of runtimes.splice(0)) runtime.stop();
   await harness.reset();
   await harness.db.query('TRUNCATE shard_leases');
 });
@@ -43,7 +41,7 @@ function servingShards(served: Set<number>, fence: ShardFence): ShardOwnership {
 function clusterRuntime(ownership: ShardOwnership, journal?: Journal): ActorRuntime {
   const base = harness.runtime();
   const runtime = new ActorRuntime({ ...base.deps, ...(journal === undefined ? {} : { journal }), ownership });
-  runtimes.push(runtime);
+  harness.adopt(runtime);
   return runtime;
 }
 

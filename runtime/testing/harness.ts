@@ -22,6 +22,8 @@ export interface Harness {
   readonly snapshots: SqlSnapshotStore;
   readonly clock: VirtualClock;
   runtime(overrides?: Partial<Limits>, stores?: { journal?: Journal; snapshots?: SnapshotStore }): ActorRuntime;
+  /** A runtime the test built itself (say, with an ownership), stopped at `reset` and `close` like the harness's own. */
+  adopt(runtime: ActorRuntime): ActorRuntime;
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -49,6 +51,10 @@ export async function openHarness(): Promise<Harness> {
         logger: silentLogger,
       };
       const runtime = new ActorRuntime(deps);
+      runtimes.push(runtime);
+      return runtime;
+    },
+    adopt(runtime) {
       runtimes.push(runtime);
       return runtime;
     },
