@@ -130,7 +130,7 @@ function giveBackStock(story: Story): void {
 
 /** The refused debit is undone all the same (fencing the order at the buyer), then the stock is given back. */
 function* failUnpaid(story: Story): Generator<void> {
-  const { sim, orderId, buyerId, sellerId, totalMinor } = story;
+  const { sim, orderId, buyerId, totalMinor } = story;
   sim.order(orderId, 'step:debit_buyer', (at) => [
     { type: 'StepFailed', stepId: 'debit_buyer', code: 'insufficient_funds', message: 'Not enough money.', at },
     { type: 'StepStarted', stepId: 'refund_buyer', target: walletKey(buyerId), command: { type: 'RefundOrder', orderId, amountMinor: totalMinor }, at },
@@ -138,6 +138,16 @@ function* failUnpaid(story: Story): Generator<void> {
   yield;
   sim.wallet(buyerId, `refund:${orderId}`, { type: 'OrderFenced', orderId, side: 'buyer' });
   yield;
+  yield* refundedThenStockBack(story, (at) => [
+    { type: 'OrderFailed', code: 'insufficient_funds', message: 'Not enough money.', at },
+    { type: 'TimerCancelled', timerId: 'retry-1' },
+  ]);
+  sim.count('failed_insufficient_funds');
+}
+
+/** The refund's success starts release_stock; the seller gives the stock back; that step's success ends the order with `ending`. */
+function* refundedThenStockBack(story: Story, ending: (at: number) => OrderEvent[]): Generator<void> {
+  const { sim, orderId, sellerId } = story;
   sim.order(orderId, 'step:refund_buyer', (at) => [
     { type: 'StepSucceeded', stepId: 'refund_buyer', at },
     { type: 'StepStarted', stepId: 'release_stock', target: sellerKey(sellerId), command: { type: 'ReleaseStock', orderId }, at },
@@ -146,12 +156,7 @@ function* failUnpaid(story: Story): Generator<void> {
   giveBackStock(story);
   sim.seller(sellerId, `release-stock:${orderId}`, (at) => [{ type: 'StockReleased', orderId, items: story.items, at }]);
   yield;
-  sim.order(orderId, 'step:release_stock', (at) => [
-    { type: 'StepSucceeded', stepId: 'release_stock', at },
-    { type: 'OrderFailed', code: 'insufficient_funds', message: 'Not enough money.', at },
-    { type: 'TimerCancelled', timerId: 'retry-1' },
-  ]);
-  sim.count('failed_insufficient_funds');
+  sim.order(orderId, 'step:release_stock', (at) => [{ type: 'StepSucceeded', stepId: 'release_stock', at }, ...ending(at)]);
 }
 
 function* payAndCredit(story: Story, fate: OrderFate): Generator<void> {
@@ -275,15 +280,7 @@ function* cancel(story: Story, reason: CancelReason): Generator<void> {
   if (story.shipped) {
     sim.order(orderId, 'step:refund_buyer', (at) => [{ type: 'StepSucceeded', stepId: 'refund_buyer', at }, ...refunded(at)]);
   } else {
-    sim.order(orderId, 'step:refund_buyer', (at) => [
-      { type: 'StepSucceeded', stepId: 'refund_buyer', at },
-      { type: 'StepStarted', stepId: 'release_stock', target: sellerKey(sellerId), command: { type: 'ReleaseStock', orderId }, at },
-    ]);
-    yield;
-    giveBackStock(story);
-    sim.seller(sellerId, `release-stock:${orderId}`, (at) => [{ type: 'StockReleased', orderId, items: story.items, at }]);
-    yield;
-    sim.order(orderId, 'step:release_stock', (at) => [{ type: 'StepSucceeded', stepId: 'release_stock', at }, ...refunded(at)]);
+    yield* refundedThenStockBack(story, refunded);
   }
   yield;
 }
