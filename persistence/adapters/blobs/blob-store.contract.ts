@@ -41,7 +41,21 @@ export const badKeys: readonly string[] = [
   `${'y'.repeat(blobLimits.maxKeySegmentLength + 1)}/z`,
 ];
 
-export function describeBlobStoreContract(name: string, open: () => Promise<BlobStoreSubject>): void {
+export interface BlobStoreContractOptions {
+  /**
+   * Why this server cannot keep racing overwrites of one key whole, when it cannot. Real S3, MinIO
+   * and the local store can, and run that case; s3rver writes a blob's bytes and its metadata as two
+   * files, so racing PUTs there can pair one version's bytes with another's content type. That is
+   * the emulator, not the store, so the case is skipped on it with this reason in its name.
+   */
+  readonly tornOverwrites?: string;
+}
+
+export function describeBlobStoreContract(
+  name: string,
+  open: () => Promise<BlobStoreSubject>,
+  options: BlobStoreContractOptions = {},
+): void {
   describe(`Blob store contract: ${name}`, () => {
     let subject: BlobStoreSubject;
     let store: BlobStore;
@@ -55,12 +69,12 @@ export function describeBlobStoreContract(name: string, open: () => Promise<Blob
       await subject.cleanup();
     });
 
-    describeReadsAndWrites(() => store);
+    describeReadsAndWrites(() => store, options);
     describeValidation(() => store);
   });
 }
 
-function describeReadsAndWrites(storeOf: () => BlobStore): void {
+function describeReadsAndWrites(storeOf: () => BlobStore, options: BlobStoreContractOptions): void {
   it('answers a missing key with null and false, and deletes it as a no-op', async () => {
     const store = storeOf();
     expect(await store.get('products/missing.jpg')).toBeNull();
@@ -94,7 +108,9 @@ function describeReadsAndWrites(storeOf: () => BlobStore): void {
     expect(await store.get('avatar')).toEqual({ bytes: Uint8Array.from([0x89, 0x50, 0x4e, 0x47]), contentType: 'image/png' });
   });
 
-  it('leaves one whole blob after racing puts to one key', async () => {
+  const racing = 'leaves one whole blob after racing puts to one key';
+  const skipReason = options.tornOverwrites;
+  (skipReason === undefined ? it : it.skip)(skipReason === undefined ? racing : `${racing} (skipped: ${skipReason})`, async () => {
     const store = storeOf();
     const versions = Array.from({ length: 8 }, (_, version) => ({
       bytes: new Uint8Array(64 * 1024).fill(version),
