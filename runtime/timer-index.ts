@@ -7,6 +7,12 @@
  * `${key}#${timerId}`, so indexing a schedule again inserts nothing, and a cancel only stamps a
  * row that is neither cancelled nor fired yet. Within a batch, schedules are written before
  * cancels, and entries arrive in (key, seq) order, so a timer is always known before its cancel.
+ *
+ * A timer scheduled and cancelled within one batch is not written at all: it can never fire, and
+ * the table serves the scheduler, which wants only pending timers. Most timers end that way (a
+ * saga's retry wake-up is cancelled as soon as its steps are answered, a few milliseconds later),
+ * so this halves the rows an order costs the database. Its cancel is still sent: when a batch is
+ * delivered again after a crash, the schedule may have been written by the first delivery.
  */
 import type { Db } from '../persistence/adapters/db.ts';
 import type { TimerRow } from '../persistence/adapters/timer-rows.ts';
@@ -44,10 +50,17 @@ const insertSql = `
   ON CONFLICT (id) DO NOTHING
   RETURNING id, due_at`;
 
+/**
+ * Stamps the still-pending rows among `$1` (ids) with `$2` (each one's cancel time, by position).
+ * The ids go in as an array so that the primary key finds each row: a join on a JSON recordset
+ * made PostgreSQL without statistics (PGlite never runs ANALYZE) hash-join the whole pending set,
+ * and that set grows with every order (a ship-by timer stays pending until the seller ships).
+ * `coalesce(...) IS NULL` rather than two IS NULLs keeps the planner off the partial pending
+ * indexes, which it would otherwise scan whole for the same reason.
+ */
 const cancelSql = `
-  UPDATE timers t SET cancelled_at = c.at
-  FROM jsonb_to_recordset($1::jsonb) AS c(id text, at bigint)
-  WHERE t.id = c.id AND t.cancelled_at IS NULL AND t.fired_at IS NULL
+  UPDATE timers t SET cancelled_at = ($2::bigint[])[array_position($1::text[], t.id)]
+  WHERE t.id = ANY($1::text[]) AND coalesce(t.cancelled_at, t.fired_at) IS NULL
   RETURNING t.id`;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -83,11 +96,16 @@ export class TimerIndex implements Consumer {
   }
 
   async handle(entries: readonly JournalEntry[]): Promise<void> {
-    const { scheduled, cancelled } = this.collect(entries);
+    const { scheduled: everyScheduled, cancelled } = this.collect(entries);
+    const cancelledIds = new Set(cancelled.map((row) => row.id));
+    const scheduled = cancelledIds.size === 0 ? everyScheduled : everyScheduled.filter((row) => !cancelledIds.has(row.id));
     if (scheduled.length === 0 && cancelled.length === 0) return;
     const inserted =
       scheduled.length === 0 ? [] : await this.db.query<{ id: string; due_at: number }>(insertSql, [JSON.stringify(scheduled)]);
-    const stamped = cancelled.length === 0 ? [] : await this.db.query<{ id: string }>(cancelSql, [JSON.stringify(cancelled)]);
+    const stamped =
+      cancelled.length === 0
+        ? []
+        : await this.db.query<{ id: string }>(cancelSql, [cancelled.map((row) => row.id), cancelled.map((row) => row.at)]);
     if (inserted.length === 0 && stamped.length === 0) return;
     const insertedIds = new Set(inserted.map((row) => row.id));
     const changes: TimerChanges = {
