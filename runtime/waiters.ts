@@ -69,9 +69,11 @@ export class Waiters {
       this.add(key, waiter);
       inspect().then(
         (result) => {
-          // An actor kind nobody serves will never change; anything else may still pass.
+          // An actor kind nobody serves will never change, and a key another node serves changes
+          // there (cluster mode: cluster-routes.ts sends a named wait to it); anything else may
+          // still pass.
           if (!result.ok) {
-            if (result.code === 'unknown_actor_kind') waiter.settle(result);
+            if (result.code === 'unknown_actor_kind' || result.code === 'not_owner') waiter.settle(result);
             return;
           }
           this.check(waiter, result.state, result.seq, 0);
