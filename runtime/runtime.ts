@@ -23,6 +23,8 @@ import { SagaDriver } from './saga.ts';
 import { Waiters } from './waiters.ts';
 import type { ForwardStats, OwnerDirectory, RemoteAsk } from './cluster/forwarding.ts';
 import { ClusterRoutes, residentsInShards } from './cluster/cluster-routes.ts';
+import { notOwner } from './cluster/ownership.ts';
+import { shardOf } from '../persistence/cluster/shards.ts';
 
 type AnyDecider = Decider<unknown, unknown, unknown, string>;
 type AnyPredicate = (state: unknown) => boolean;
@@ -300,6 +302,8 @@ export class ActorRuntime {
    *  answering their waiting callers with `reason`; their entries not yet written stay in the
    *  commit log, where the fence decides them. Returns how many stopped. */
   dropShards(shards: ReadonlySet<number>, shardCount: number, reason: Failure): number {
+    // A wait there now ends elsewhere: `not_owner` sends a named one on to the next owner.
+    this.waiters.settleWhere((key) => shards.has(shardOf(key, shardCount)), (key) => notOwner(key, null));
     const dropped = residentsInShards(this.residents.values(), shards, shardCount);
     for (const resident of dropped) {
       for (const cancel of [...resident.unanswered]) cancel(reason);

@@ -90,6 +90,15 @@ export class Waiters {
     for (const waiter of [...waiting]) this.check(waiter, state, seq, ticket);
   }
 
+  /** Answers every waiter on a key `matches` at once with `answer(key)` (cluster mode: the keys
+   *  of a shard this node no longer serves, whose states now change elsewhere). */
+  settleWhere(matches: (key: string) => boolean, answer: (key: string) => Failure): void {
+    for (const [key, waiting] of [...this.byKey]) {
+      if (!matches(key)) continue;
+      for (const waiter of [...waiting]) waiter.settle(answer(key));
+    }
+  }
+
   /** Answers every waiter at once, for a runtime that is stopping. */
   stopAll(): void {
     for (const waiting of [...this.byKey.values()]) {

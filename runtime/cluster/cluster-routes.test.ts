@@ -1,6 +1,7 @@
 /**
  * The runtime's cluster seam over a fake runtime, lease cache and remote: every path runs here
- * first and forwards only a `not_owner`; a wait checks ownership before it waits here; a saga
+ * first and forwards only a `not_owner`; a wait checks ownership before it waits here, and goes
+ * on at the owner when the shard leaves mid-wait; a saga
  * message leaves only once what it rests on is durable; and the resident actors of a set of
  * placement shards are found by their keys.
  */
@@ -27,7 +28,8 @@ function fixture(options: { lost?: boolean } = {}) {
     askHere: async (key) => (calls.push(`ask ${key}`), refusal(key) ?? accepted),
     askFromSagaHere: async (key) => (calls.push(`saga ${key}`), { result: refusal(key) ?? accepted, ticket: 3 }),
     inspectHere: async (key) => (calls.push(`inspect ${key}`), refusal(key) ?? hereInspection),
-    waitHere: async (key) => (calls.push(`wait ${key}`), refusal(key) ?? hereInspection),
+    // `wallet:moving` is served here until its shard leaves mid-wait (runtime.ts `dropShards`).
+    waitHere: async (key) => (calls.push(`wait ${key}`), refusal(key) ?? (key === 'wallet:moving' ? notOwner(key, null) : hereInspection)),
     whenDurableTicket: async (ticket) => (calls.push(`durable ${ticket}`), options.lost === true ? failure('unavailable', 'the batch failed') : null),
   };
   const sent: (ForwardRequest | ReadRequest)[] = [];
@@ -58,6 +60,15 @@ describe('ClusterRoutes', () => {
     expect(calls).toEqual(['ask wallet:far', 'inspect wallet:far']);
     expect(sent).toMatchObject([{ key: 'wallet:far', command: { type: 'Deposit' } }, { read: { kind: 'inspect' } }, { read: { kind: 'wait', predicate: 'settled' } }]);
     expect(routes.stats()).toMatchObject({ outcomes: { answered: 1 }, readOutcomes: { answered: 2 } });
+  });
+
+  it('sends a wait on to the owner when the shard leaves while it waits here', async () => {
+    const { routes, calls, sent } = fixture();
+    expect(await routes.waitFor('wallet:moving', 'settled', () => true, 10_000)).toEqual(farInspection);
+    expect(calls).toEqual(['wait wallet:moving']);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ key: 'wallet:moving', read: { kind: 'wait', predicate: 'settled' } });
+    expect(sent[0]?.deadlineMs).toBeGreaterThan(9_000);
   });
 
   it('sends a saga message only once what it rests on is durable, and never when it was lost', async () => {

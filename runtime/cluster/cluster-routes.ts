@@ -6,9 +6,10 @@
  * never pays for any of it.
  *
  * Each path first runs on this node, as it always did: the one ownership check stays in the
- * runtime's delivery, next to the actor. Only its `not_owner` answer is forwarded. A wait is the
- * exception: it checks ownership before it registers anything here, since a waiter on a key this
- * node does not serve would only sit until its timeout.
+ * runtime's delivery, next to the actor. Only its `not_owner` answer is forwarded. A wait also
+ * checks ownership before it registers anything here, since a waiter on a key this node does not
+ * serve would only sit until its timeout; and a wait here that the shard's loss or handoff ends
+ * (`not_owner`, runtime.ts `dropShards`) goes on at the next owner with what is left of its time.
  */
 import { performance } from 'node:perf_hooks';
 import { shardOf } from '../../persistence/cluster/shards.ts';
@@ -76,10 +77,16 @@ export class ClusterRoutes {
    * the key, else the owner runs its own wait with the same predicate and answers once it holds
    * (or with its timeout), within what is left of `timeoutMs`.
    */
-  waitFor(key: string, name: string, predicate: (state: unknown) => boolean, timeoutMs: number): Promise<ReadResult> {
-    const refused = this.options.directory.refusal(key);
-    if (refused === null) return this.local.waitHere(key, predicate, timeoutMs);
-    return this.forwarder.forwardRead(key, { kind: 'wait', predicate: name }, refused, timeoutMs, (remainingMs) => this.local.waitHere(key, predicate, remainingMs));
+  async waitFor(key: string, name: string, predicate: (state: unknown) => boolean, timeoutMs: number): Promise<ReadResult> {
+    const startedAt = performance.now();
+    let refused = this.options.directory.refusal(key);
+    if (refused === null) {
+      const here = await this.local.waitHere(key, predicate, timeoutMs);
+      if (!isNotOwner(here)) return here;
+      refused = here;
+    }
+    const leftMs = timeoutMs - (performance.now() - startedAt);
+    return this.forwarder.forwardRead(key, { kind: 'wait', predicate: name }, refused, leftMs, (remainingMs) => this.local.waitHere(key, predicate, remainingMs));
   }
 
   /** Between actors of this process answers flow at once, speculative, with their ticket: the

@@ -4,7 +4,8 @@
  * a registered predicate name travels as that name and the owner's answer comes back; a wait by
  * function on such a key answers `not_owner` at once instead of sitting until its timeout; the
  * keys this node serves are read and awaited here, with nothing sent. A forwarded wait's name is
- * looked up in the kind's own predicates only (`constructor` is no predicate).
+ * looked up in the kind's own predicates only (`constructor` is no predicate). A wait here whose
+ * shard is dropped (lost or handed off) goes on at the owner.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ActorRuntime } from '../runtime.ts';
@@ -13,6 +14,8 @@ import { openHarness, type Harness } from '../testing/harness.ts';
 import { isSettled, transferDecider } from '../testing/transfer.ts';
 import type { ReadRequest, RemoteAsk } from './forwarding.ts';
 import { notOwner, type ShardOwner } from './ownership.ts';
+import { shardOf } from '../../persistence/cluster/shards.ts';
+import { failure } from '../ask.ts';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -87,6 +90,20 @@ describe('reads of a key this node serves', () => {
     expect(await system.accounts.inspect('carol')).toMatchObject({ ok: true, state: { balanceMinor: 30 } });
     expect(system.reads).toEqual([]);
     expect(system.runtime.forwardStats()?.readOutcomes).toEqual({ answered: 0, local: 0, unavailable: 0, rolled_back: 0 });
+  });
+
+  it('sends a wait here on to the owner when its shard is dropped mid-wait', async () => {
+    const system = start();
+    // t3 never starts, so it never settles here.
+    const waiting = system.transfers.waitFor('t3', 'settled', 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(system.reads).toEqual([]);
+    const startedAt = performance.now();
+    system.runtime.dropShards(new Set([shardOf('transfer:t3', 16)]), 16, failure('unavailable', 'handed off'));
+    expect(await waiting).toEqual(farTransfer);
+    expect(performance.now() - startedAt).toBeLessThan(1_000);
+    expect(system.reads[0]?.request).toMatchObject({ key: 'transfer:t3', read: { kind: 'wait', predicate: 'settled' } });
+    expect(system.runtime.sagaStats().waiters).toBe(0);
   });
 
   it('runs a forwarded wait by the kind\'s registered name only', async () => {
