@@ -22,9 +22,8 @@ import { actorNameOf, send, spawnActor, spawnParent, startSystem, stopActor } fr
 import { SagaDriver } from './saga.ts';
 import { Waiters } from './waiters.ts';
 import type { ForwardStats, OwnerDirectory, RemoteAsk } from './cluster/forwarding.ts';
-import { ClusterRoutes, residentsInShards } from './cluster/cluster-routes.ts';
+import { ClusterRoutes, inShards } from './cluster/cluster-routes.ts';
 import { notOwner } from './cluster/ownership.ts';
-import { shardOf } from '../persistence/cluster/shards.ts';
 
 type AnyDecider = Decider<unknown, unknown, unknown, string>;
 type AnyPredicate = (state: unknown) => boolean;
@@ -302,14 +301,17 @@ export class ActorRuntime {
    *  answering their waiting callers with `reason`; their entries not yet written stay in the
    *  commit log, where the fence decides them. Returns how many stopped. */
   dropShards(shards: ReadonlySet<number>, shardCount: number, reason: Failure): number {
+    const dropped = inShards(shards, shardCount);
     // A wait there now ends elsewhere: `not_owner` sends a named one on to the next owner.
-    this.waiters.settleWhere((key) => shards.has(shardOf(key, shardCount)), (key) => notOwner(key, null));
-    const dropped = residentsInShards(this.residents.values(), shards, shardCount);
-    for (const resident of dropped) {
+    this.waiters.settleWhere(dropped, (key) => notOwner(key, null));
+    let stopped = 0;
+    for (const resident of [...this.residents.values()]) {
+      if (!dropped(resident.key)) continue;
       for (const cancel of [...resident.unanswered]) cancel(reason);
       this.forget(resident);
+      stopped += 1;
     }
-    return dropped.length;
+    return stopped;
   }
 
   /** Nothing queued for it, no saga step of its own running and nothing of it still to be

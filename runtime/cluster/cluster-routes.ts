@@ -17,7 +17,6 @@ import { failure, type Failure } from '../ask.ts';
 import type { CommandResult } from '../entity.ts';
 import type { Limits } from '../limits.ts';
 import type { Logger } from '../logger.ts';
-import type { Resident } from '../resident.ts';
 import { Forwarder, type ForwardStats, type OwnerDirectory, type ReadResult, type RemoteAsk } from './forwarding.ts';
 import { isNotOwner } from './ownership.ts';
 
@@ -116,10 +115,8 @@ export class ClusterRoutes {
   }
 }
 
-/** The resident actors whose keys fall in `shards` (of `shardCount`, the cluster's placement
- *  shards, not the runtime's nact parents): those a lost or handed-off shard stops. */
-export function residentsInShards(residents: Iterable<Resident>, shards: ReadonlySet<number>, shardCount: number): Resident[] {
-  const found: Resident[] = [];
-  for (const resident of residents) if (shards.has(shardOf(resident.key, shardCount))) found.push(resident);
-  return found;
+/** Whether a key falls in `shards` (of `shardCount`, the cluster's placement shards, not the
+ *  runtime's nact parents): the keys a lost or handed-off shard takes with it. */
+export function inShards(shards: ReadonlySet<number>, shardCount: number): (key: string) => boolean {
+  return (key) => shards.has(shardOf(key, shardCount));
 }
