@@ -218,6 +218,8 @@ export class ClusterNode implements ShardOwnership, OwnerDirectory {
     this.pushedRoundQueued = true;
     void this.runRound(() => {
       this.pushedRoundQueued = false;
+      // A loop paused meanwhile (pauseLoop) runs no pushed round: a paused node stays paused.
+      return this.running;
     });
   }
 
@@ -245,10 +247,10 @@ export class ClusterNode implements ShardOwnership, OwnerDirectory {
   }
 
   /** One round at a time; a failed round is logged and the next one tries again. `starting`
-   *  runs as the round begins. */
-  private runRound(starting?: () => void): Promise<void> {
+   *  runs as the round begins, and a false from it skips the round. */
+  private runRound(starting?: () => boolean): Promise<void> {
     const next = this.round.then(() => {
-      starting?.();
+      if (starting?.() === false) return undefined;
       return this.roundOnce();
     }).catch((error: unknown) => {
       this.failedRounds += 1;
