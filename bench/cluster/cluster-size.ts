@@ -21,6 +21,8 @@ import type { LatencyPhase, MovePhase, MovedKeyResult, SizeResult, ThroughputPha
 
 /** How long a moved key may take to be served again before the phase counts it as never. */
 const moveDeadlineMs = 30_000;
+/** How long the idle nodes' CPU is read for. */
+const idleMs = 3_000;
 
 class Cluster {
   readonly nodes: NodeProcess[] = [];
@@ -62,9 +64,11 @@ function latencyShots(cluster: Cluster, buyers: readonly Buyer[], owners: readon
     const owner = owners[index % buyers.length] ?? -1;
     const local = cluster.nodes[owner];
     if (buyer === undefined || local === undefined) throw new Error(`buyer ${index % buyers.length} has no live owner`);
-    shots.push({ buyer, baseUrl: local.baseUrl, route: 'local' });
     const other = cluster.nodes[(owner + 1 + (index % Math.max(1, size - 1))) % size];
-    if (size > 1 && other !== undefined) shots.push({ buyer, baseUrl: other.baseUrl, route: 'forwarded' });
+    const pair: Shot[] = [{ buyer, baseUrl: local.baseUrl, route: 'local' }];
+    if (size > 1 && other !== undefined) pair.push({ buyer, baseUrl: other.baseUrl, route: 'forwarded' });
+    // Either may go first: whatever the first of a pair pays for (a batch window, a wake-up) is shared.
+    shots.push(...(index % 2 === 0 ? pair : pair.reverse()));
   }
   return shots;
 }
@@ -200,6 +204,11 @@ export async function runClusterSize(size: number, options: ClusterBenchOptions)
     // Warm-up: every wallet through every node once (actors resident, JIT, keep-alive connections).
     for (const buyer of buyers) for (const node of cluster.nodes) await deposit(node.baseUrl, buyer, `warm-${node.node}`);
 
+    // The nodes' own background work (lease rounds, heartbeats, consumers polling): what each
+    // phase's node CPU includes besides the deposits.
+    const idleMark = markCpu(cluster.nodes);
+    await sleep(idleMs);
+    const idleCpu = cpuSince(idleMark, markCpu(cluster.nodes));
     log(`cluster ×${size}: latency, ${options.samples} local${size > 1 ? ' and forwarded' : ''} deposits, sequential then ×${options.concurrency}…`);
     const latency = [await latencyPhase(cluster, buyers, owners, options.samples, 1), await latencyPhase(cluster, buyers, owners, options.samples, options.concurrency)];
     log(`cluster ×${size}: throughput, ${options.loopConcurrency} clients for ${options.loopMs} ms…`);
@@ -224,7 +233,7 @@ export async function runClusterSize(size: number, options: ClusterBenchOptions)
       failover = await movePhase(cluster, first, 'SIGKILL', buyers, options);
     }
     await cluster.scrape();
-    return { nodes: size, startMs, settleMs, buyers: buyers.length, latency, throughput, handoff, failover, fencedBatches: cluster.fencedOverLifetimes() };
+    return { nodes: size, startMs, settleMs, buyers: buyers.length, idleCpu, latency, throughput, handoff, failover, fencedBatches: cluster.fencedOverLifetimes() };
   } finally {
     forget();
     await cluster.stopAll();

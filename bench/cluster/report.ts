@@ -28,10 +28,12 @@ export function latencyRows(sizes: readonly SizeResult[]): Cell[][] {
   );
 }
 
-/** Node CPU (all node processes) per deposit, in ms: what one deposit costs the cluster. */
-export function nodeCpuMsPerDeposit(phase: ThroughputPhase): number | null {
+/** Node CPU (all node processes) per deposit, in ms, beyond what the nodes use idle: what one
+ *  deposit costs the cluster. */
+export function nodeCpuMsPerDeposit(size: SizeResult, phase: ThroughputPhase): number | null {
   if (phase.cpu === null || phase.deposits === 0) return null;
-  return (phase.cpu.nodesCores * phase.seconds * 1_000) / phase.deposits;
+  const idleCores = size.idleCpu?.nodesCores ?? 0;
+  return (Math.max(0, phase.cpu.nodesCores - idleCores) * phase.seconds * 1_000) / phase.deposits;
 }
 
 export function throughputRows(sizes: readonly SizeResult[]): Cell[][] {
@@ -43,7 +45,7 @@ export function throughputRows(sizes: readonly SizeResult[]): Cell[][] {
       ms(phase.latencyMs.p50),
       ms(phase.latencyMs.p99),
       round(phase.forwardsPerSecond),
-      ms(nodeCpuMsPerDeposit(phase)),
+      ms(nodeCpuMsPerDeposit(size, phase)),
       phase.cpu === null ? dash : `${phase.cpu.nodesCores} / ${phase.cpu.postgresCores} / ${phase.cpu.loadGeneratorCores} / ${phase.cpu.otherCores}`,
       phase.failures,
     ]),
@@ -92,14 +94,37 @@ export function printClusterTables(sizes: readonly SizeResult[]): void {
   printTable('Fenced batches (bazaary_cluster_fenced_batches_total, every node process summed)', ['nodes', 'fenced batches'], sizes.map((size) => [size.nodes, size.fencedBatches]));
 }
 
+export interface CapacityModel {
+  /** Node CPU per deposit on one node. */
+  readonly singleNodeMs: number;
+  /** What each further node adds to every deposit's cluster-wide CPU when routed by owner (every
+   *  node runs every consumer over the whole log until consumers are per shard). */
+  readonly perExtraNodeMs: number;
+  /** What a forward adds to a deposit (the HTTP work on both nodes). */
+  readonly forwardExtraMs: number;
+  /** From the cluster size these were measured at. */
+  readonly measuredAtNodes: number;
+}
+
+export interface MachinesPrediction {
+  readonly machines: number;
+  /** Mean added latency behind a round-robin balancer: (N-1)/N of the forward's p50 (plus a network round trip). */
+  readonly meanAddedMsSpread: number | null;
+  /** The nodes' capacity relative to one machine's, with the nodes' CPU as the limit. */
+  readonly relativeCapacity: {
+    readonly spread: number;
+    readonly byOwner: number;
+    /** Once consumers run per shard (perExtraNodeMs → 0). */
+    readonly spreadShardedConsumers: number;
+    readonly byOwnerShardedConsumers: number;
+  } | null;
+}
+
 export interface Predictions {
   /** The forward's extra latency on loopback (sequential deposits, the largest cluster measured). */
   readonly forwardHopMs: { readonly p50: number; readonly p99: number } | null;
-  /** Node CPU per deposit: local (routed by owner) and the extra a forward adds. */
-  readonly nodeCpuMs: { readonly local: number; readonly forwardExtra: number } | null;
-  /** For N machines: the mean added latency behind a round-robin balancer, and the nodes' capacity
-   *  relative to one machine's (spread: (N-1)/N of commands also pay a forward's CPU). */
-  readonly forMachines: readonly { readonly machines: number; readonly meanAddedMsSpread: number | null; readonly relativeCapacitySpread: number | null; readonly relativeCapacityByOwner: number }[];
+  readonly capacity: CapacityModel | null;
+  readonly forMachines: readonly MachinesPrediction[];
   readonly failover: { readonly leaseTtlMs: number; readonly firstSuccessMaxMs: number; readonly beyondTtlMs: number } | null;
   readonly handoffFirstSuccessMaxMs: number | null;
   readonly text: readonly string[];
@@ -107,24 +132,53 @@ export interface Predictions {
 
 const machineCounts = [2, 3, 5, 10];
 
+/** Node CPU per deposit from the one-node run and the largest run's two routings. */
+function capacityModel(sizes: readonly SizeResult[]): CapacityModel | null {
+  const single = sizes.find((size) => size.nodes === 1);
+  const largest = [...sizes].sort((left, right) => right.nodes - left.nodes)[0];
+  const singlePhase = single?.throughput.find((phase) => phase.routing === 'spread');
+  const spreadPhase = largest?.throughput.find((phase) => phase.routing === 'spread');
+  const byOwnerPhase = largest?.throughput.find((phase) => phase.routing === 'byOwner');
+  if (single === undefined || largest === undefined || singlePhase === undefined || spreadPhase === undefined || byOwnerPhase === undefined) return null;
+  const singleNodeMs = nodeCpuMsPerDeposit(single, singlePhase);
+  const spreadMs = nodeCpuMsPerDeposit(largest, spreadPhase);
+  const byOwnerMs = nodeCpuMsPerDeposit(largest, byOwnerPhase);
+  if (singleNodeMs === null || spreadMs === null || byOwnerMs === null || singleNodeMs === 0) return null;
+  const n = largest.nodes;
+  return {
+    singleNodeMs: round(singleNodeMs),
+    perExtraNodeMs: round(Math.max(0, (byOwnerMs - singleNodeMs) / (n - 1))),
+    // spread = byOwner + extra × (n-1)/n, so extra = (spread − byOwner) × n/(n-1).
+    forwardExtraMs: round(Math.max(0, ((spreadMs - byOwnerMs) * n) / (n - 1))),
+    measuredAtNodes: n,
+  };
+}
+
+/** N machines' node capacity over one machine's: N × (one node's cost) ÷ (a deposit's cost on N). */
+function relativeCapacity(model: CapacityModel, machines: number, forwardedShare: number, perExtraNodeMs: number): number {
+  const cost = model.singleNodeMs + perExtraNodeMs * (machines - 1) + model.forwardExtraMs * forwardedShare;
+  return round((machines * model.singleNodeMs) / cost);
+}
+
 export function predict(sizes: readonly SizeResult[]): Predictions {
   const largest = [...sizes].sort((left, right) => right.nodes - left.nodes)[0];
   const sequential = largest?.latency.find((phase) => phase.concurrency === 1);
   const forwardHopMs = sequential?.overheadP50Ms != null && sequential.overheadP99Ms != null ? { p50: round(sequential.overheadP50Ms), p99: round(sequential.overheadP99Ms) } : null;
-  const spread = largest?.throughput.find((phase) => phase.routing === 'spread');
-  const byOwner = largest?.throughput.find((phase) => phase.routing === 'byOwner');
-  const spreadCpu = spread === undefined ? null : nodeCpuMsPerDeposit(spread);
-  const localCpu = byOwner === undefined ? null : nodeCpuMsPerDeposit(byOwner);
-  const n = largest?.nodes ?? 1;
-  // spread = local + extra × (n-1)/n, so extra = (spread − local) × n/(n-1).
-  const nodeCpuMs = spreadCpu !== null && localCpu !== null && n > 1 ? { local: round(localCpu), forwardExtra: round(Math.max(0, ((spreadCpu - localCpu) * n) / (n - 1))) } : null;
-  const forMachines = machineCounts.map((machines) => {
+  const capacity = capacityModel(sizes);
+  const forMachines = machineCounts.map((machines): MachinesPrediction => {
     const share = (machines - 1) / machines;
     return {
       machines,
-      meanAddedMsSpread: forwardHopMs === null ? null : round(share * forwardHopMs.p50),
-      relativeCapacitySpread: nodeCpuMs === null ? null : round(machines / (1 + (nodeCpuMs.forwardExtra / nodeCpuMs.local) * share)),
-      relativeCapacityByOwner: machines,
+      meanAddedMsSpread: forwardHopMs === null ? null : round(share * Math.max(0, forwardHopMs.p50)),
+      relativeCapacity:
+        capacity === null
+          ? null
+          : {
+              spread: relativeCapacity(capacity, machines, share, capacity.perExtraNodeMs),
+              byOwner: relativeCapacity(capacity, machines, 0, capacity.perExtraNodeMs),
+              spreadShardedConsumers: relativeCapacity(capacity, machines, share, 0),
+              byOwnerShardedConsumers: machines,
+            },
     };
   });
   const failovers = sizes.flatMap((size) => (size.failover?.firstSuccessMs == null ? [] : [size.failover]));
@@ -135,15 +189,25 @@ export function predict(sizes: readonly SizeResult[]): Predictions {
   const handoffFirstSuccessMaxMs = handoffs.length === 0 ? null : round(Math.max(...handoffs));
   const text = [
     forwardingText(forwardHopMs, forMachines),
-    nodeCpuMs === null
-      ? 'Capacity: not estimated (needs two nodes or more).'
-      : `Capacity: a deposit took ${nodeCpuMs.local} ms of node CPU routed by owner and a forward added ${nodeCpuMs.forwardExtra} ms (the HTTP work on both nodes). With the nodes' CPU as the limit, N machines give about ${forMachines.map((each) => `×${each.relativeCapacitySpread} at ${each.machines}`).join(', ')} of one machine behind a round-robin balancer, and ×N routed by key, until the one PostgreSQL (every node's journal batches and lease renewals) becomes the limit.`,
+    capacityText(capacity, forMachines),
     failoverText(failover, failovers),
     handoffFirstSuccessMaxMs === null
       ? 'Handoff: not measured.'
       : `Handoff: ${handoffFirstSuccessMaxMs} ms from SIGTERM to the first success on a moved key (drain to durable, release, the next owner's claim at its next lease round, at most TTL/4); independent of N.`,
   ];
-  return { forwardHopMs, nodeCpuMs, forMachines, failover, handoffFirstSuccessMaxMs, text };
+  return { forwardHopMs, capacity, forMachines, failover, handoffFirstSuccessMaxMs, text };
+}
+
+function capacityText(capacity: CapacityModel | null, forMachines: readonly MachinesPrediction[]): string {
+  if (capacity === null) return 'Capacity: not estimated (needs one node and two or more).';
+  const list = (pick: (each: NonNullable<MachinesPrediction['relativeCapacity']>) => number) =>
+    forMachines.map((each) => (each.relativeCapacity === null ? '' : `×${pick(each.relativeCapacity)} at ${each.machines}`)).join(', ');
+  return (
+    `Capacity (node CPU as the limit, the one PostgreSQL not yet): a deposit cost ${capacity.singleNodeMs} ms of node CPU on one node; ` +
+    `each further node added ${capacity.perExtraNodeMs} ms to every deposit routed by owner (every node still runs every consumer over the whole log), ` +
+    `and a forward added ${capacity.forwardExtraMs} ms (measured at ${capacity.measuredAtNodes} nodes). So N machines give ${list((each) => each.byOwner)} of one machine routed by key ` +
+    `and ${list((each) => each.spread)} behind a round-robin balancer; once consumers run per shard, ${list((each) => each.byOwnerShardedConsumers)} and ${list((each) => each.spreadShardedConsumers)}.`
+  );
 }
 
 function forwardingText(forwardHopMs: Predictions['forwardHopMs'], forMachines: Predictions['forMachines']): string {
@@ -152,7 +216,7 @@ function forwardingText(forwardHopMs: Predictions['forwardHopMs'], forMachines: 
   const lead =
     forwardHopMs.p50 > 0
       ? `Forwarding: a forwarded command costs ${measured} more than a local one on loopback; on N machines behind a round-robin balancer (N-1)/N of commands take that hop plus one network round trip, so the mean added latency is about ${forMachines.map((each) => `${each.meanAddedMsSpread} ms at ${each.machines}`).join(', ')} plus (N-1)/N of a round trip.`
-      : `Forwarding: the forward's cost was within this run's noise (${measured} against a local command); on N machines behind a round-robin balancer (N-1)/N of commands still take one more hop: a network round trip and the owner's HTTP work.`;
+      : `Forwarding: a forwarded command was not slower than a local one here (${measured} against a local command, on loopback), probably because the entry node's HTTP and reply work then overlaps the owner's commit and consumers on the other core, which offsets the hop (the hop alone, in one process: gateway/app/forwarding.int.test.ts). On N machines behind a round-robin balancer (N-1)/N of commands still take one more hop: a network round trip and the owner's HTTP work.`;
   return `${lead} Routing by key (a balancer or client that reads the lease table) removes it.`;
 }
 

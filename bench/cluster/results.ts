@@ -73,6 +73,8 @@ export interface SizeResult {
   /** Last node up → every shard leased where rendezvous hashing places it, plus one TTL for the caches. */
   readonly settleMs: number;
   readonly buyers: number;
+  /** The cores the nodes used idle (no requests) for a few seconds after the warm-up. */
+  readonly idleCpu: PhaseCpu | null;
   readonly latency: readonly LatencyPhase[];
   readonly throughput: readonly ThroughputPhase[];
   readonly handoff: MovePhase | null;
