@@ -20,6 +20,7 @@
  * load and what the numbers predict for N machines. Exits 1 when a moved key was never served
  * again or a latency phase had failed deposits.
  */
+import postgres from 'postgres';
 import { finishRun, startRun } from './lib/run.ts';
 import { runClusterSize } from './cluster/cluster-size.ts';
 import { clusterBenchOptions } from './cluster/options.ts';
@@ -58,9 +59,28 @@ function noiseOf(sizes: readonly SizeResult[]): { meanOtherCores: number; maxOth
   return { meanOtherCores: others.length === 0 ? 0 : twoDecimals(others.reduce((sum, value) => sum + value, 0) / others.length), maxOtherCores: others.length === 0 ? 0 : Math.max(...others) };
 }
 
+/** Why the run cannot happen here (no PostgreSQL server answers at the URL), or null. */
+async function serverMissing(serverUrl: string): Promise<string | null> {
+  const sql = postgres(serverUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
+  try {
+    await sql`SELECT 1`;
+    return null;
+  } catch (error) {
+    return `no PostgreSQL server answers at ${serverUrl.replace(/\/\/[^@]*@/, '//…@')} (${(error as Error).message}); set CLUSTER_BENCH_DATABASE_URL or DATABASE_URL`;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
 async function main(): Promise<void> {
   const options = clusterBenchOptions();
   const run = startRun('cluster');
+  const missing = await serverMissing(options.serverUrl);
+  if (missing !== null) {
+    process.stdout.write(`cluster benchmark skipped: ${missing}\n`);
+    await finishRun(run, { ok: true, skipped: missing });
+    return;
+  }
   if (run.info.machine.cores <= 2) run.warnings.push(`${run.info.machine.cores} cores: ${note}`);
   const sizes: SizeResult[] = [];
   // Each size stops its nodes and drops its database, also on Ctrl-C (cluster-size.ts).
