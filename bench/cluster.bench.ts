@@ -37,6 +37,7 @@ function problemsOf(sizes: readonly SizeResult[]): string[] {
   for (const size of sizes) {
     for (const phase of [size.handoff, size.failover]) {
       if (phase !== null && phase.keysServedAgain < phase.keysFollowed) problems.push(`${size.nodes} nodes, ${phase.signal}: ${phase.keysFollowed - phase.keysServedAgain} moved keys were not served again`);
+      if (phase?.stopProblem != null) problems.push(`${size.nodes} nodes, ${phase.signal}: ${phase.stopProblem}`);
     }
     for (const phase of size.latency) {
       const failed = Object.values(phase.failures).reduce((sum, count) => sum + count, 0);

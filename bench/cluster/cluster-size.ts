@@ -136,7 +136,11 @@ async function movePhase(cluster: Cluster, victim: NodeProcess, signal: 'SIGTERM
   const mark = markCpu(cluster.nodes);
   const watch = cluster.leases.watchMoves(victimShards, victim.node);
   const signalAtMs = performance.now();
-  const stopped = signal === 'SIGTERM' ? victim.terminate() : victim.kill().then(() => performance.now() - signalAtMs);
+  // An unclean stop is recorded (and fails the run), not thrown while the keys are followed.
+  const stopped = (signal === 'SIGTERM' ? victim.terminate() : victim.kill().then(() => performance.now() - signalAtMs)).then(
+    (ms) => ({ ms, problem: null }),
+    (error: unknown) => ({ ms: performance.now() - signalAtMs, problem: error instanceof Error ? error.message : String(error) }),
+  );
   const follows = await Promise.all(
     moved.map((buyer, index) => {
       const via = survivors[index % survivors.length];
@@ -145,7 +149,7 @@ async function movePhase(cluster: Cluster, victim: NodeProcess, signal: 'SIGTERM
       return followMovedKey(via.baseUrl, buyer, `${signal}-${index}`, signalAtMs, () => watch.leftAt(shard), moveDeadlineMs);
     }),
   );
-  const processExitMs = await stopped;
+  const { ms: processExitMs, problem: stopProblem } = await stopped;
   // Every shard of the victim held by a survivor, or the phase's deadline.
   while (victimShards.some((shard) => watch.claimedAt(shard) === null) && performance.now() - signalAtMs < moveDeadlineMs) await sleep(20);
   await watch.stop();
@@ -169,6 +173,7 @@ async function movePhase(cluster: Cluster, victim: NodeProcess, signal: 'SIGTERM
     firstSuccessMs: firsts.length === 0 ? null : { min: Math.min(...firsts), max: Math.max(...firsts) },
     allShardsClaimedMs: claimed.every((at) => at !== null) && claimed.length > 0 ? Math.max(...claimed.map((at) => (at ?? 0) - signalAtMs)) : null,
     processExitMs,
+    stopProblem,
     keys,
     counters,
     cpu,

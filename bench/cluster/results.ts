@@ -60,6 +60,8 @@ export interface MovePhase {
   readonly allShardsClaimedMs: number | null;
   /** Signal → the victim's process exited (a clean stop's drain and release, or a kill). */
   readonly processExitMs: number;
+  /** Why the stop was not clean (a SIGTERM that did not exit 0), or null. */
+  readonly stopProblem: string | null;
   readonly keys: readonly MovedKeyResult[];
   /** Over the survivors, during the phase. */
   readonly counters: ClusterCounters;
