@@ -29,7 +29,7 @@ class Cluster {
   /** Each process's counters at its latest scrape: a process's total lives on after it is gone. */
   private readonly lastSeen = new Map<number, ClusterCounters>();
 
-  constructor(readonly settings: ClusterSettings, readonly leases: LeaseTable) {}
+  constructor(readonly leases: LeaseTable) {}
 
   names(): string[] {
     return this.nodes.map((node) => node.node);
@@ -180,6 +180,25 @@ async function movePhase(cluster: Cluster, victim: NodeProcess, signal: 'SIGTERM
   };
 }
 
+/** SIGTERM of the last node (started again after), then SIGKILL of the first. */
+async function handoffThenFailover(cluster: Cluster, settings: ClusterSettings, buyers: readonly Buyer[], options: ClusterBenchOptions): Promise<{ handoff: MovePhase; failover: MovePhase }> {
+  const size = cluster.nodes.length;
+  const last = cluster.nodes[size - 1];
+  if (last === undefined) throw new Error('no last node');
+  log(`cluster ×${size}: handoff, SIGTERM of ${last.node}…`);
+  const handoff = await movePhase(cluster, last, 'SIGTERM', buyers, options);
+  cluster.nodes.push(await startNode(last.node, settings));
+  await cluster.leases.settle(cluster.names(), 20 * options.leaseTtlMs);
+  // The first node's wallets resident again before it dies, so the failover replays them.
+  const owners = await cluster.ownerIndexes(buyers);
+  for (const [index, buyer] of buyers.entries()) await deposit(cluster.nodes[owners[index] ?? 0]?.baseUrl ?? '', buyer, 'before-failover');
+  const first = cluster.nodes[0];
+  if (first === undefined) throw new Error('no first node');
+  log(`cluster ×${size}: failover, SIGKILL of ${first.node} (lease TTL ${options.leaseTtlMs} ms)…`);
+  const failover = await movePhase(cluster, first, 'SIGKILL', buyers, options);
+  return { handoff, failover };
+}
+
 export async function runClusterSize(size: number, options: ClusterBenchOptions): Promise<SizeResult> {
   const database = await createFreshDatabase(options.serverUrl, 'clusterbench');
   const settings: ClusterSettings = {
@@ -189,7 +208,7 @@ export async function runClusterSize(size: number, options: ClusterBenchOptions)
     jwtSecret: 'cluster-bench-jwt-secret-of-at-least-32-characters',
     clusterSecret: 'cluster-bench-internal-secret-of-32-characters',
   };
-  const cluster = new Cluster(settings, openLeaseTable(database.url, options.shardCount, options.leaseTtlMs));
+  const cluster = new Cluster(openLeaseTable(database.url, options.shardCount, options.leaseTtlMs));
   // Ctrl-C (or bench/run.ts) mid-run: no node process or database is left behind.
   const forget = onInterrupt(async () => {
     await Promise.all(cluster.nodes.map((node) => node.kill()));
@@ -205,7 +224,7 @@ export async function runClusterSize(size: number, options: ClusterBenchOptions)
     const settleMs = await cluster.leases.settle(cluster.names(), 20 * options.leaseTtlMs);
     log(`cluster ×${size}: ${size} node(s) up (${startMs.map((ms) => Math.round(ms)).join(', ')} ms), shards settled in ${Math.round(settleMs)} ms`);
     const buyers = await registerBuyers(cluster.nodes[0]?.baseUrl ?? '', options.buyers, Date.now().toString(36));
-    let owners = await cluster.ownerIndexes(buyers);
+    const owners = await cluster.ownerIndexes(buyers);
     // Warm-up: every wallet through every node once (actors resident, JIT, keep-alive connections).
     for (const buyer of buyers) for (const node of cluster.nodes) await deposit(node.baseUrl, buyer, `warm-${node.node}`);
 
@@ -220,23 +239,7 @@ export async function runClusterSize(size: number, options: ClusterBenchOptions)
     const throughput = [await throughputPhase(cluster, buyers, owners, 'spread', options)];
     if (size > 1) throughput.push(await throughputPhase(cluster, buyers, owners, 'byOwner', options));
 
-    let handoff: MovePhase | null = null;
-    let failover: MovePhase | null = null;
-    if (size > 1) {
-      const last = cluster.nodes[size - 1];
-      if (last === undefined) throw new Error('no last node');
-      log(`cluster ×${size}: handoff, SIGTERM of ${last.node}…`);
-      handoff = await movePhase(cluster, last, 'SIGTERM', buyers, options);
-      cluster.nodes.push(await startNode(last.node, settings));
-      await cluster.leases.settle(cluster.names(), 20 * options.leaseTtlMs);
-      // The first node's wallets resident again before it dies, so the failover replays them.
-      owners = await cluster.ownerIndexes(buyers);
-      for (const [index, buyer] of buyers.entries()) await deposit(cluster.nodes[owners[index] ?? 0]?.baseUrl ?? '', buyer, 'before-failover');
-      const first = cluster.nodes[0];
-      if (first === undefined) throw new Error('no first node');
-      log(`cluster ×${size}: failover, SIGKILL of ${first.node} (lease TTL ${options.leaseTtlMs} ms)…`);
-      failover = await movePhase(cluster, first, 'SIGKILL', buyers, options);
-    }
+    const { handoff, failover } = size > 1 ? await handoffThenFailover(cluster, settings, buyers, options) : { handoff: null, failover: null };
     await cluster.scrape();
     return { nodes: size, startMs, settleMs, buyers: buyers.length, idleCpu, latency, throughput, handoff, failover, fencedBatches: cluster.fencedOverLifetimes() };
   } finally {

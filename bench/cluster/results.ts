@@ -58,7 +58,8 @@ export interface MovePhase {
   readonly firstSuccessMs: { readonly min: number; readonly max: number } | null;
   /** Signal → every one of the victim's shards held by a survivor (lease table, polled every 10 ms). */
   readonly allShardsClaimedMs: number | null;
-  /** Signal → the victim's process exited (a clean stop's drain and release, or a kill). */
+  /** Signal → the victim's process exited: a clean stop's drain, release and leave (after a kill,
+   *  only how soon this process saw the exit). */
   readonly processExitMs: number;
   /** Why the stop was not clean (a SIGTERM that did not exit 0), or null. */
   readonly stopProblem: string | null;
