@@ -265,22 +265,29 @@ export class TimerScheduler {
   private async loadFromStart(): Promise<void> {
     // Cleared before the read: a refresh arriving during it must read again.
     this.stale = false;
-    const shards = await this.shardsToRead();
-    if (shards !== null && shards.length === 0) {
-      this.acceptPage([], true);
-    } else {
-      const rows = await this.db.query<TimerRow>(
-        `SELECT ${pendingColumns} FROM timers WHERE ${pendingWhere}
-         ${shards === null ? '' : 'AND shard = ANY($2::integer[])'} ORDER BY due_at, id LIMIT $1`,
-        [this.limits.timerWindowSize, ...(shards === null ? [] : [shards])],
-      );
+    try {
+      const shards = await this.shardsToRead();
+      const rows =
+        shards !== null && shards.length === 0
+          ? []
+          : await this.db.query<TimerRow>(
+              `SELECT ${pendingColumns} FROM timers WHERE ${pendingWhere}
+               ${shards === null ? '' : 'AND shard = ANY($2::integer[])'} ORDER BY due_at, id LIMIT $1`,
+              [this.limits.timerWindowSize, ...(shards === null ? [] : [shards])],
+            );
       this.acceptPage(rows.map(toWindowTimer), true);
+      // Only once the read is in: a failed one leaves the window's shards as they were.
+      this.windowShards = shards === null ? null : new Set(shards);
+    } catch (error) {
+      // The next tick reads again.
+      this.stale = true;
+      throw error;
     }
     this.loadedAtMs = performance.now();
   }
 
-  /** The shards a full read selects, recorded as the window's; null outside cluster mode. The
-   *  first read in cluster mode stamps older rows with their shard, so none is left unread. */
+  /** The shards a full read selects; null outside cluster mode. The first read in cluster mode
+   *  stamps older rows with their shard, so none is left unread. */
   private async shardsToRead(): Promise<number[] | null> {
     if (this.shards === undefined) return null;
     if (!this.stamped) {
@@ -288,9 +295,7 @@ export class TimerScheduler {
       if (stamped > 0) this.logger.info({ stamped }, 'pending timers from before cluster mode now carry their shard');
       this.stamped = true;
     }
-    const shards = [...this.shards.ownedShards()];
-    this.windowShards = new Set(shards);
-    return shards;
+    return [...this.shards.ownedShards()];
   }
 
   /**
