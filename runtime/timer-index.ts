@@ -113,12 +113,18 @@ export class TimerIndex implements Consumer {
       cancelled.length === 0
         ? []
         : await this.db.query<{ id: string }>(cancelSql, [cancelled.map((row) => row.id), cancelled.map((row) => row.at)]);
-    if (inserted.length === 0 && stamped.length === 0) return;
+    // In cluster mode every node indexes every entry, and another node's index may have written a
+    // row first, leaving nothing for this insert to return: the timers of this batch are handed
+    // over all the same, so the node that serves their shard takes them into its window now, not
+    // at its next full read. A timer handed over again after it fired is delivered once more at
+    // worst, which its command id and its actor's decide make harmless.
     const insertedIds = new Set(inserted.map((row) => row.id));
+    const indexed = this.shardCount === undefined ? scheduled.filter((row) => insertedIds.has(row.id)) : scheduled;
+    if (indexed.length === 0 && stamped.length === 0) return;
     const changes: TimerChanges = {
-      earliestDueAt: inserted.reduce<number | null>((earliest, row) => (earliest === null ? row.due_at : Math.min(earliest, row.due_at)), null),
+      earliestDueAt: indexed.reduce<number | null>((earliest, row) => (earliest === null ? row.due_at : Math.min(earliest, row.due_at)), null),
       cancelledIds: stamped.map((row) => row.id),
-      indexed: scheduled.filter((row) => insertedIds.has(row.id)),
+      indexed,
     };
     for (const listener of this.listeners) {
       try {

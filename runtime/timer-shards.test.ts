@@ -62,7 +62,7 @@ function node(shards: TimerShards | undefined, indexShards = true) {
     expect((await alarms.ask(alarmId, { type: 'SetAlarms', commandId: `set-${alarmId}`, alarms: settings })).ok).toBe(true);
     await processor.drain();
   };
-  return { scheduler, deliveries, setAlarms };
+  return { alarms, index, scheduler, deliveries, setAlarms };
 }
 
 async function timerRows(): Promise<{ id: string; shard: number | null; fired: boolean }[]> {
@@ -180,5 +180,21 @@ describe('timers in cluster mode', () => {
       { id: `alarm:${keys[0]}#a`, shard: 1, fired: false },
       { id: `alarm:${keys[1]}#a`, shard: 6, fired: true },
     ]);
+  });
+
+  it('takes a timer into the owner\'s window at once when another node\'s index wrote its row first', async () => {
+    const key = alarmIn(8, 'raced-');
+    const owner = node(ownership([8]).shards);
+    await owner.scheduler.tick();
+    expect((await owner.alarms.ask(key, { type: 'SetAlarms', commandId: 'set', alarms: [{ timerId: 'a', dueAt: harness.clock.now() + minuteMs }] })).ok).toBe(true);
+    const entries = await harness.journal.readAll(null, 100);
+    // Every node indexes every entry; the other node's index got there first.
+    await new TimerIndex(harness.db, silentLogger, shardCount).handle(entries);
+    expect(owner.scheduler.windowSize()).toBe(0);
+    await owner.index.handle(entries);
+    expect(owner.scheduler.windowSize()).toBe(1);
+    harness.clock.advance(minuteMs);
+    expect(await owner.scheduler.tick()).toEqual({ fired: 1, retryLater: 0 });
+    expect(owner.deliveries).toEqual([`alarm:${key}`]);
   });
 });
