@@ -13,6 +13,9 @@
  * saga's retry wake-up is cancelled as soon as its steps are answered, a few milliseconds later),
  * so this halves the rows an order costs the database. Its cancel is still sent: when a batch is
  * delivered again after a crash, the schedule may have been written by the first delivery.
+ *
+ * In cluster mode each row also carries its target key's shard (021_timer_shards.sql), so each
+ * node's scheduler reads only the timers of the shards it serves and a timer moves with its shard.
  */
 import type { Db } from '../persistence/adapters/db.ts';
 import type { TimerRow } from '../persistence/adapters/timer-rows.ts';
@@ -20,6 +23,7 @@ import type { JournalEntry } from '../persistence/adapters/journal.ts';
 import type { TimerCancelled, TimerScheduled } from '../actors/decider.ts';
 import type { Logger } from './logger.ts';
 import type { Consumer } from '../persistence/adapters/consumer.ts';
+import { shardOf } from '../persistence/cluster/shards.ts';
 
 /** What one batch changed, so the scheduler refreshes only when it matters. */
 export interface TimerChanges {
@@ -43,10 +47,10 @@ interface CancelledRow {
 }
 
 const insertSql = `
-  INSERT INTO timers (id, target_key, message, due_at, scheduled_seq, created_at)
-  SELECT v.id, v.target_key, v.message, v.due_at, v.scheduled_seq, v.created_at
+  INSERT INTO timers (id, target_key, message, due_at, scheduled_seq, created_at, shard)
+  SELECT v.id, v.target_key, v.message, v.due_at, v.scheduled_seq, v.created_at, v.shard
   FROM jsonb_to_recordset($1::jsonb)
-    AS v(id text, target_key text, message jsonb, due_at bigint, scheduled_seq integer, created_at bigint)
+    AS v(id text, target_key text, message jsonb, due_at bigint, scheduled_seq integer, created_at bigint, shard integer)
   ON CONFLICT (id) DO NOTHING
   RETURNING id, due_at`;
 
@@ -88,6 +92,9 @@ export class TimerIndex implements Consumer {
   constructor(
     private readonly db: Db,
     private readonly logger: Logger,
+    /** Cluster mode: the cluster's shard count, so each row carries its target key's shard and
+     *  each node's scheduler reads only its own shards' timers. Without it rows have no shard. */
+    private readonly shardCount?: number,
   ) {}
 
   /** Calls `listener` after each batch that indexed or cancelled a timer (the scheduler's refresh). */
@@ -106,12 +113,18 @@ export class TimerIndex implements Consumer {
       cancelled.length === 0
         ? []
         : await this.db.query<{ id: string }>(cancelSql, [cancelled.map((row) => row.id), cancelled.map((row) => row.at)]);
-    if (inserted.length === 0 && stamped.length === 0) return;
+    // In cluster mode every node indexes every entry, and another node's index may have written a
+    // row first, leaving nothing for this insert to return: the timers of this batch are handed
+    // over all the same, so the node that serves their shard takes them into its window now, not
+    // at its next full read. A timer handed over again after it fired is delivered once more at
+    // worst, which its command id and its actor's decide make harmless.
     const insertedIds = new Set(inserted.map((row) => row.id));
+    const indexed = this.shardCount === undefined ? scheduled.filter((row) => insertedIds.has(row.id)) : scheduled;
+    if (indexed.length === 0 && stamped.length === 0) return;
     const changes: TimerChanges = {
-      earliestDueAt: inserted.reduce<number | null>((earliest, row) => (earliest === null ? row.due_at : Math.min(earliest, row.due_at)), null),
+      earliestDueAt: indexed.reduce<number | null>((earliest, row) => (earliest === null ? row.due_at : Math.min(earliest, row.due_at)), null),
       cancelledIds: stamped.map((row) => row.id),
-      indexed: scheduled.filter((row) => insertedIds.has(row.id)),
+      indexed,
     };
     for (const listener of this.listeners) {
       try {
@@ -137,6 +150,7 @@ export class TimerIndex implements Consumer {
             due_at: event.dueAt,
             scheduled_seq: entry.seq,
             created_at: entry.at,
+            shard: this.shardCount === undefined ? null : shardOf(entry.key, this.shardCount),
           });
         } else if (isTimerCancelled(event)) {
           cancelled.push({ id: timerRowId(entry.key, event.timerId), at: entry.at });

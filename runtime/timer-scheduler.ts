@@ -8,6 +8,15 @@
  * new timers fall inside it; and it is reloaded from the table when empty or older than
  * `timerWindowMaxAgeMs`, which also catches timers another node indexed.
  *
+ * In cluster mode (issue #16) timers move with their shard: the window holds only the pending
+ * timers of the shards this node serves, read with `shard = ANY(...)` (021_timer_shards.sql). A
+ * gained shard makes the window stale, so the next tick (or `refresh()`, which the cluster node
+ * calls on a claim) reloads it with that shard's timers; a lost or handed-off shard's timers are
+ * dropped from memory at the next tick without a read, and a timer whose shard left between the
+ * tick's start and its delivery is dropped instead of delivered. A dropped timer stays pending in
+ * the table, where the shard's new owner reads it. Dropping shards keeps the window valid: every
+ * pending timer of the remaining shards up to the horizon was still in the read.
+ *
  * Delivery is at least once: a timer is marked fired after its target answered (accepted it or
  * rejected it as a business answer). A transient failure leaves it pending for the next tick
  * (late rather than never). Delivering twice is harmless: the message's command id
@@ -16,28 +25,20 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../persistence/adapters/db.ts';
-import { pendingTimerColumns, pendingTimerWhere, type TimerRow } from '../persistence/adapters/timer-rows.ts';
+import { pendingTimerColumns, pendingTimerWhere, stampTimerShards, type TimerRow } from '../persistence/adapters/timer-rows.ts';
 import { isTransientFailure } from './ask.ts';
 import type { Clock } from './clock.ts';
 import type { CommandResult } from './entity.ts';
 import type { Limits } from './limits.ts';
 import type { Logger } from './logger.ts';
 import type { TimerChanges } from './timer-index.ts';
+import { compare, toPending, toWindowTimer, type PendingTimer, type Position, type WindowTimer } from './timer-window.ts';
+
+export type { PendingTimer } from './timer-window.ts';
 
 /** What the scheduler needs from the runtime: ActorRuntime satisfies it. */
 export interface TimerTarget {
   ask(key: string, command: unknown, timeoutMs?: number): Promise<CommandResult<unknown, unknown>>;
-}
-
-export interface PendingTimer {
-  /** The row id, `${targetKey}#${timerId}`. */
-  readonly id: string;
-  readonly timerId: string;
-  readonly targetKey: string;
-  readonly message: unknown;
-  readonly dueAt: number;
-  readonly scheduledSeq: number;
-  readonly createdAt: number;
 }
 
 export interface TickReport {
@@ -47,34 +48,28 @@ export interface TickReport {
   readonly retryLater: number;
 }
 
-type Position = Pick<PendingTimer, 'dueAt' | 'id'>;
+/** Cluster mode: which shards' timers this node fires. ClusterNode's ownership answers it. */
+export interface TimerShards {
+  /** The cluster's fixed shard count (to stamp rows written before cluster mode). */
+  readonly shardCount: number;
+  /** The shards this node serves now. */
+  ownedShards(): readonly number[];
+  /** Whether this node serves the shard now; asked again just before each delivery. */
+  servesShard(shard: number): boolean;
+}
+
+type Delivery = 'fired' | 'retry' | 'moved';
 
 const pendingColumns = pendingTimerColumns;
 const pendingWhere = pendingTimerWhere;
 
-/** (dueAt, id) order, as the table's index and every read of the window use. */
-function compare(a: Position, b: Position): number {
-  if (a.dueAt !== b.dueAt) return a.dueAt - b.dueAt;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-function toPending(row: TimerRow): PendingTimer {
-  const prefix = `${row.target_key}#`;
-  if (!row.id.startsWith(prefix)) throw new Error(`timer row ${row.id} does not start with its target ${row.target_key}`);
-  return {
-    id: row.id,
-    timerId: row.id.slice(prefix.length),
-    targetKey: row.target_key,
-    message: row.message,
-    dueAt: row.due_at,
-    scheduledSeq: row.scheduled_seq,
-    createdAt: row.created_at,
-  };
-}
-
 export class TimerScheduler {
   /** Pending timers in (dueAt, id) order: due ones not yet delivered, then the next ones. */
-  private window: PendingTimer[] = [];
+  private window: WindowTimer[] = [];
+  /** Cluster mode: the shards the window was read for (null outside it: every timer). */
+  private windowShards: Set<number> | null = null;
+  /** Cluster mode: older rows without a shard were stamped (once per scheduler). */
+  private stamped = false;
   /** The last row of the latest read; every pending timer up to it was in that read. */
   private horizon: Position | null = null;
   /** The latest read returned fewer rows than asked: no pending timer lay beyond it. */
@@ -94,12 +89,10 @@ export class TimerScheduler {
     private readonly limits: Limits,
     private readonly logger: Logger,
     /**
-     * Cluster mode: whether this node serves a timer's target key. Timers of other nodes' shards
-     * are read and then left out of the window, in memory (the table has no shard column yet, so
-     * each node still reads every node's due timers: fine for a few nodes, a shard column and
-     * index are the fix for many). Call `refresh()` after claiming shards so their timers load.
+     * Cluster mode: the shards whose timers this node fires; its reads select only those.
+     * Call `refresh()` after claiming shards so their timers load at once.
      */
-    private readonly serves?: (key: string) => boolean,
+    private readonly shards?: TimerShards,
   ) {}
 
   /**
@@ -114,7 +107,7 @@ export class TimerScheduler {
       if (changes.cancelledIds.length > 0) this.dropFromWindow(new Set(changes.cancelledIds));
       if (!this.newTimersMatter(changes.earliestDueAt)) return Promise.resolve();
       if (!this.stale && this.loadedAtMs !== null) {
-        this.mergeIntoWindow(changes.indexed.map(toPending));
+        this.mergeIntoWindow(changes.indexed.map(toWindowTimer));
         return Promise.resolve();
       }
     }
@@ -191,6 +184,7 @@ export class TimerScheduler {
   }
 
   private async runTick(): Promise<TickReport> {
+    this.followOwnership();
     if (this.needsLoad()) await this.loadFromStart();
     const now = this.clock.now();
     const attempted = new Set<string>();
@@ -203,14 +197,36 @@ export class TimerScheduler {
         break;
       }
       for (const row of due) attempted.add(row.id);
-      const delivered = await this.deliverAll(due);
-      const firedIds = due.filter((_, index) => delivered[index] === true).map((row) => row.id);
+      const outcomes = await this.deliverAll(due);
+      const firedIds = due.filter((_, index) => outcomes[index] === 'fired').map((row) => row.id);
+      const movedIds = due.filter((_, index) => outcomes[index] === 'moved').map((row) => row.id);
       await this.markFired(firedIds, now);
-      this.dropFromWindow(new Set(firedIds));
+      this.dropFromWindow(new Set([...firedIds, ...movedIds]));
       fired += firedIds.length;
-      retryLater += due.length - firedIds.length;
+      retryLater += outcomes.filter((outcome) => outcome === 'retry').length;
     }
     return { fired, retryLater };
+  }
+
+  /**
+   * Cluster mode: lines the window up with the shards served now. A shard gone (lost, handed
+   * off, or past its serving deadline) takes its timers out of memory; a shard the window was not
+   * read for (claimed, or served again after a renewal) makes the window stale.
+   */
+  private followOwnership(): void {
+    if (this.shards === undefined || this.windowShards === null) return;
+    const owned = new Set(this.shards.ownedShards());
+    const gone = [...this.windowShards].filter((shard) => !owned.has(shard));
+    if (gone.length > 0) {
+      for (const shard of gone) this.windowShards.delete(shard);
+      this.window = this.window.filter((row) => row.shard !== null && this.windowShards?.has(row.shard) === true);
+    }
+    for (const shard of owned) {
+      if (!this.windowShards.has(shard)) {
+        this.stale = true;
+        return;
+      }
+    }
   }
 
   private needsLoad(): boolean {
@@ -218,8 +234,8 @@ export class TimerScheduler {
     return performance.now() - this.loadedAtMs >= this.limits.timerWindowMaxAgeMs;
   }
 
-  private dueRows(now: number, attempted: ReadonlySet<string>): PendingTimer[] {
-    const due: PendingTimer[] = [];
+  private dueRows(now: number, attempted: ReadonlySet<string>): WindowTimer[] {
+    const due: WindowTimer[] = [];
     for (const row of this.window) {
       if (row.dueAt > now) break;
       if (!attempted.has(row.id)) due.push(row);
@@ -235,24 +251,51 @@ export class TimerScheduler {
   private async loadNextPageIfDue(now: number): Promise<boolean> {
     if (this.complete || this.horizon === null || this.horizon.dueAt > now) return false;
     if (this.window.length >= this.limits.timerWindowSize) return false;
+    const shards = this.windowShards === null ? null : [...this.windowShards];
+    if (shards !== null && shards.length === 0) return false;
     const page = await this.db.query<TimerRow>(
       `SELECT ${pendingColumns} FROM timers WHERE ${pendingWhere} AND (due_at, id) > ($1, $2)
-       ORDER BY due_at, id LIMIT $3`,
-      [this.horizon.dueAt, this.horizon.id, this.limits.timerWindowSize],
+       ${shards === null ? '' : 'AND shard = ANY($4::integer[])'} ORDER BY due_at, id LIMIT $3`,
+      [this.horizon.dueAt, this.horizon.id, this.limits.timerWindowSize, ...(shards === null ? [] : [shards])],
     );
-    this.acceptPage(page.map(toPending), false);
+    this.acceptPage(page.map(toWindowTimer), false);
     return page.length > 0;
   }
 
   private async loadFromStart(): Promise<void> {
     // Cleared before the read: a refresh arriving during it must read again.
     this.stale = false;
-    const rows = await this.db.query<TimerRow>(
-      `SELECT ${pendingColumns} FROM timers WHERE ${pendingWhere} ORDER BY due_at, id LIMIT $1`,
-      [this.limits.timerWindowSize],
-    );
-    this.acceptPage(rows.map(toPending), true);
+    try {
+      const shards = await this.shardsToRead();
+      const rows =
+        shards !== null && shards.length === 0
+          ? []
+          : await this.db.query<TimerRow>(
+              `SELECT ${pendingColumns} FROM timers WHERE ${pendingWhere}
+               ${shards === null ? '' : 'AND shard = ANY($2::integer[])'} ORDER BY due_at, id LIMIT $1`,
+              [this.limits.timerWindowSize, ...(shards === null ? [] : [shards])],
+            );
+      this.acceptPage(rows.map(toWindowTimer), true);
+      // Only once the read is in: a failed one leaves the window's shards as they were.
+      this.windowShards = shards === null ? null : new Set(shards);
+    } catch (error) {
+      // The next tick reads again.
+      this.stale = true;
+      throw error;
+    }
     this.loadedAtMs = performance.now();
+  }
+
+  /** The shards a full read selects; null outside cluster mode. The first read in cluster mode
+   *  stamps older rows with their shard, so none is left unread. */
+  private async shardsToRead(): Promise<number[] | null> {
+    if (this.shards === undefined) return null;
+    if (!this.stamped) {
+      const stamped = await stampTimerShards(this.db, this.shards.shardCount);
+      if (stamped > 0) this.logger.info({ stamped }, 'pending timers from before cluster mode now carry their shard');
+      this.stamped = true;
+    }
+    return [...this.shards.ownedShards()];
   }
 
   /**
@@ -260,9 +303,9 @@ export class TimerScheduler {
    * window size the latest ones are dropped again: the window then ends at the last one kept,
    * and the ones after it are read as a page when they come due.
    */
-  private mergeIntoWindow(rows: readonly PendingTimer[]): void {
+  private mergeIntoWindow(rows: readonly WindowTimer[]): void {
     const inside = rows.filter((row) => this.complete || this.horizon === null || compare(row, this.horizon) <= 0);
-    const kept = this.serves === undefined ? inside : inside.filter((row) => this.serves?.(row.targetKey) === true);
+    const kept = this.windowShards === null ? inside : inside.filter((row) => row.shard !== null && this.windowShards?.has(row.shard) === true);
     if (kept.length === 0) return;
     const present = new Set(this.window.map((row) => row.id));
     const merged = [...this.window, ...kept.filter((row) => !present.has(row.id))].sort(compare);
@@ -276,11 +319,8 @@ export class TimerScheduler {
     this.window = merged;
   }
 
-  private acceptPage(page: PendingTimer[], replace: boolean): void {
-    // The horizon and completeness follow the page as read; only the window leaves out the
-    // timers of shards this node does not serve.
-    const kept = this.serves === undefined ? page : page.filter((row) => this.serves?.(row.targetKey) === true);
-    this.window = replace ? kept : [...this.window, ...kept];
+  private acceptPage(page: WindowTimer[], replace: boolean): void {
+    this.window = replace ? page : [...this.window, ...page];
     const last = page.at(-1);
     if (last !== undefined) this.horizon = { dueAt: last.dueAt, id: last.id };
     else if (replace) this.horizon = null;
@@ -288,8 +328,8 @@ export class TimerScheduler {
   }
 
   /** Delivers up to `timerDeliveryConcurrency` at once, dispatching in due order. */
-  private async deliverAll(due: readonly PendingTimer[]): Promise<boolean[]> {
-    const delivered = new Array<boolean>(due.length).fill(false);
+  private async deliverAll(due: readonly WindowTimer[]): Promise<Delivery[]> {
+    const delivered = new Array<Delivery>(due.length).fill('retry');
     let next = 0;
     const worker = async () => {
       while (next < due.length) {
@@ -304,23 +344,25 @@ export class TimerScheduler {
     return delivered;
   }
 
-  /** True when the timer got its answer (fire it); false to try again at the next tick. */
-  private async deliver(row: PendingTimer): Promise<boolean> {
+  /** `fired` when the timer got its answer, `retry` to try again at the next tick, `moved` when
+   *  its shard left this node (its new owner fires it; the runtime would forward it there). */
+  private async deliver(row: WindowTimer): Promise<Delivery> {
+    if (this.shards !== undefined && (row.shard === null || !this.shards.servesShard(row.shard))) return 'moved';
     let result: CommandResult<unknown, unknown>;
     try {
       result = await this.runtime.ask(row.targetKey, row.message);
     } catch (error) {
       this.logger.error({ timer: row.id, err: error }, 'timer delivery threw; retrying at the next tick');
-      return false;
+      return 'retry';
     }
-    if (result.ok) return true;
+    if (result.ok) return 'fired';
     if (isTransientFailure(result)) {
       this.logger.debug({ timer: row.id, code: result.code }, 'timer delivery failed transiently; retrying at the next tick');
-      return false;
+      return 'retry';
     }
     // The actor's answer is final; delivering it again would get the same rejection.
     this.logger.info({ timer: row.id, code: result.code, message: result.message }, 'timer rejected by its actor; marked fired');
-    return true;
+    return 'fired';
   }
 
   private async markFired(ids: readonly string[], now: number): Promise<void> {

@@ -83,7 +83,8 @@ export async function startSystem(config: Config, options: SystemOptions) {
     ...(options.embedded === undefined ? {} : { embedded: options.embedded }),
     ...(config.cluster === undefined ? {} : { sessionTimeouts: clusterSessionTimeouts(config.cluster.leaseTtlMs) }),
   });
-  const timerIndex = new TimerIndex(stores.db, logger);
+  // In cluster mode each timer row carries its key's shard, so a node reads only its own shards' timers.
+  const timerIndex = new TimerIndex(stores.db, logger, config.cluster?.shardCount);
   const notifications = new SqlNotificationStore(stores.db);
   const mail = new MailSender(stores.db, options.mailTransport ?? createTransport(config.mail, logger), {
     from: config.mail.from,
@@ -142,8 +143,16 @@ export async function startSystem(config: Config, options: SystemOptions) {
   cluster?.attach(runtime);
   // The tail: every committed batch goes from memory to the consumers (runtime/processor.ts).
   runtime.log.onCommitted((entries) => processor.offer(entries));
+  // Timers move with their shard: in cluster mode the scheduler reads only the shards this node
+  // serves, reloads when it claims one (onGained above) and drops a lost one's timers.
   const timers =
-    cluster === undefined ? new TimerScheduler(stores.db, runtime, clock, limits, logger) : new TimerScheduler(stores.db, runtime, clock, limits, logger, (key) => cluster.owns(key));
+    cluster === undefined || config.cluster === undefined
+      ? new TimerScheduler(stores.db, runtime, clock, limits, logger)
+      : new TimerScheduler(stores.db, runtime, clock, limits, logger, {
+          shardCount: config.cluster.shardCount,
+          ownedShards: () => cluster.ownedShards(),
+          servesShard: (shard) => cluster.servesShard(shard),
+        });
   timerIndex.onIndexed((changes) => void timers.refresh(changes));
 
   const wallets = runtime.register(walletDecider);

@@ -3,6 +3,7 @@
  * read by its scheduler, and the operators' reads of it. One declaration, so the writer, the
  * reader and the inspector cannot drift apart.
  */
+import { shardOf } from '../cluster/shards.ts';
 import type { Db, Row } from './db.ts';
 
 /** A timer row as the index writes it and the scheduler reads it. */
@@ -14,9 +15,11 @@ export interface TimerRow extends Row {
   readonly due_at: number;
   readonly scheduled_seq: number;
   readonly created_at: number;
+  /** The target key's shard in cluster mode (021_timer_shards.sql); null where there are no shards. */
+  readonly shard: number | null;
 }
 
-export const pendingTimerColumns = 'id, target_key, message, due_at, scheduled_seq, created_at';
+export const pendingTimerColumns = 'id, target_key, message, due_at, scheduled_seq, created_at, shard';
 /** A timer is pending until it fired or was cancelled. */
 export const pendingTimerWhere = 'fired_at IS NULL AND cancelled_at IS NULL';
 
@@ -64,4 +67,31 @@ export async function timerSummary(db: Pick<Db, 'query'>, now: number): Promise<
   const row = rows[0] ?? {};
   const next = row['next_due'];
   return { pending: Number(row['pending'] ?? 0), overdue: Number(row['overdue'] ?? 0), dueWithinHour: Number(row['within_hour'] ?? 0), nextDueAt: next === null || next === undefined ? null : Number(next) };
+}
+
+/** Pending timers stamped with their shard per statement when cluster mode adopts older rows. */
+const stampBatch = 500;
+
+/**
+ * Gives every pending timer written without a shard (by an embedded or single-node deployment,
+ * before cluster mode was turned on) the shard of its target key, so a cluster scheduler, which
+ * reads only its own shards' timers, finds it. Idempotent and safe to run on several nodes at
+ * once: every node computes the same shard, and only rows still without one are written. Fired
+ * and cancelled timers are left alone; nothing reads them by shard. Returns the rows stamped.
+ */
+export async function stampTimerShards(db: Pick<Db, 'query'>, shardCount: number): Promise<number> {
+  let stamped = 0;
+  for (;;) {
+    const rows = await db.query<{ id: string; target_key: string }>(
+      `SELECT id, target_key FROM timers WHERE shard IS NULL AND ${pendingTimerWhere} LIMIT ${stampBatch}`,
+    );
+    if (rows.length === 0) return stamped;
+    await db.query(
+      `UPDATE timers t SET shard = v.shard FROM unnest($1::text[], $2::integer[]) AS v(id, shard)
+       WHERE t.id = v.id AND t.shard IS NULL`,
+      [rows.map((row) => row.id), rows.map((row) => shardOf(row.target_key, shardCount))],
+    );
+    stamped += rows.length;
+    if (rows.length < stampBatch) return stamped;
+  }
 }

@@ -120,9 +120,14 @@ export class ClusterNode implements ShardOwnership, OwnerDirectory {
   }
 
   refusal(key: string): NotOwner | null {
-    const shard = shardOf(key, this.options.shardCount);
-    if (this.serving.has(shard) && mayServe(this.now(), this.deadlines.get(shard) ?? Number.NEGATIVE_INFINITY)) return null;
+    if (this.servesShard(shardOf(key, this.options.shardCount))) return null;
     return notOwner(key, this.ownerOf(key));
+  }
+
+  /** Whether this node serves the shard now: it holds the lease, is not handing it off, and its
+   *  serving deadline has not passed. */
+  servesShard(shard: number): boolean {
+    return this.serving.has(shard) && mayServe(this.now(), this.deadlines.get(shard) ?? Number.NEGATIVE_INFINITY);
   }
 
   owns(key: string): boolean {
