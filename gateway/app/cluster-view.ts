@@ -13,7 +13,8 @@ export interface ClusterViewQuery {
   readonly handoffs: number;
 }
 
-const offReason = 'Cluster mode is off: CLUSTER_NODE_ID is not set, so this process serves every key itself. Cluster mode needs DATABASE_URL (PostgreSQL); see the README, "Running several nodes".';
+/** Shown under the page's "Cluster mode is off", so it starts with why. */
+const offReason = 'CLUSTER_NODE_ID is not set, so this process is the only node and serves every key itself. Cluster mode needs DATABASE_URL (PostgreSQL) and a CLUSTER_NODE_ID per process; see the README, "Running several nodes".';
 
 export async function clusterViewOf(system: BazaarySystem, query: ClusterViewQuery): Promise<ClusterDto> {
   const { cluster, clusterTables, handoffs, config } = system;
