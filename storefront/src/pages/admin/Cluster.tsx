@@ -59,6 +59,8 @@ function useCluster(): { view: () => ClusterDto | null; error: () => unknown } {
   const [view, setView] = createSignal<ClusterDto | null>(null);
   const [error, setError] = createSignal<unknown>(null);
   let timer: number | undefined;
+  // A read in flight when the operator leaves must not schedule the next one.
+  let left = false;
   async function read(): Promise<void> {
     try {
       setView(await sampleCluster());
@@ -66,10 +68,13 @@ function useCluster(): { view: () => ClusterDto | null; error: () => unknown } {
     } catch (failure) {
       setError(failure);
     }
-    timer = window.setTimeout(() => void read(), readEveryMs);
+    if (!left) timer = window.setTimeout(() => void read(), readEveryMs);
   }
   onMount(() => void read());
-  onCleanup(() => window.clearTimeout(timer));
+  onCleanup(() => {
+    left = true;
+    window.clearTimeout(timer);
+  });
   return { view, error };
 }
 
