@@ -21,7 +21,8 @@ import type { PlannedMail } from '../persistence/projections/mail/plan.ts';
 import type { LedgerEntryDto, MailDto, MailStatus, OrderDto, Page, ProductDto, SellerStatsDto } from '../persistence/projections/views.ts';
 import type { BazaarySystem } from './app/system.ts';
 import type { RequestTotals } from './app/overview.ts';
-import type { OverviewDto } from './admin-api-types.ts';
+import type { ClusterDto, OverviewDto } from './admin-api-types.ts';
+import type { ClusterViewQuery } from './app/cluster-view.ts';
 import type { NotificationHistory } from '../persistence/projections/notifications/history.ts';
 import type { ActorMatchDto } from '../persistence/projections/views.ts';
 
@@ -110,6 +111,8 @@ export interface OperatorPort {
   findActors(text: string): Promise<ActorMatchDto[]>;
   /** One sample of the running system for the console's overview. */
   overview(now: number, requests: RequestTotals): Promise<OverviewDto>;
+  /** Nodes, shard leases and the handoffs this node saw; says so when cluster mode is off. */
+  cluster(query: ClusterViewQuery): Promise<ClusterDto>;
 }
 
 /** The notification centre: a user's persisted notifications with read marks. */

@@ -100,6 +100,10 @@ export const limits = {
    *  deadline it brings. Each holds a waiter (waitersMax) and an open request on the sender's
    *  keep-alive connection; a checkout waits up to 15 s (gateway/routes/orders.ts). */
   forwardedWaitMaxMs: 30_000,
+  /** Ownership changes each node keeps in memory for the operators' cluster view
+   *  (runtime/cluster/handoff-history.ts): about 100 bytes each; older ones are dropped. A full
+   *  failover of 256 shards fits twice (an expiry and a claim each). */
+  handoffHistoryMax: 1_024,
 } as const;
 
 export type Limits = { readonly [Name in keyof typeof limits]: number };

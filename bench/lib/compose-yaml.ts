@@ -6,7 +6,7 @@
  * compose file cannot drift into a shape that is silently misread. What compose adds on top of
  * YAML (variable interpolation, the dotenv file) is its own and lives here.
  */
-import { parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
 
 export type YamlValue = string | YamlValue[] | { [key: string]: YamlValue };
 export type YamlMap = { [key: string]: YamlValue };
@@ -56,4 +56,60 @@ export function parseDotenv(source: string): Record<string, string> {
     env[match[1]!] = /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
   });
   return env;
+}
+
+/** What an override file's `!reset` (drop the value) and `!override` (replace, don't merge) tags mark. */
+const resetMark = Symbol('reset');
+class Replacement {
+  constructor(readonly value: OverrideValue) {}
+}
+type OverrideValue = string | typeof resetMark | Replacement | OverrideValue[] | { [key: string]: OverrideValue };
+
+/** Keys whose sequences an override replaces; compose merges other sequences (ports, expose, volumes…) by union. */
+const replacedSequences = new Set(['command', 'entrypoint', 'test']);
+
+function overrideValueOf(node: unknown): OverrideValue {
+  const tag = isNode(node) ? node.tag : undefined;
+  const plain = (): OverrideValue => {
+    if (isMap(node)) return Object.fromEntries(node.items.map((pair) => [String(isScalar(pair.key) ? pair.key.value : pair.key), overrideValueOf(pair.value)]));
+    if (isSeq(node)) return node.items.map(overrideValueOf);
+    if (isScalar(node)) return String(node.value);
+    throw new ComposeFileError(`unexpected YAML node ${String(node)}`);
+  };
+  if (tag === '!reset') return resetMark;
+  if (tag === '!override') return new Replacement(plain());
+  if (tag !== undefined) throw new ComposeFileError(`unknown tag ${tag}`);
+  return plain();
+}
+
+function mergeValue(key: string, base: YamlValue | undefined, override: OverrideValue): YamlValue | undefined {
+  if (override === resetMark) return undefined;
+  if (override instanceof Replacement) return mergeValue(key, undefined, override.value);
+  if (Array.isArray(override)) {
+    const items = override.map((item) => mergeValue(key, undefined, item)).filter((item): item is YamlValue => item !== undefined);
+    if (!Array.isArray(base) || replacedSequences.has(key)) return items;
+    return [...base, ...items.filter((item) => !base.some((existing) => JSON.stringify(existing) === JSON.stringify(item)))];
+  }
+  if (typeof override === 'string') return override;
+  const merged: YamlMap = typeof base === 'object' && !Array.isArray(base) ? { ...base } : {};
+  for (const [name, value] of Object.entries(override as { [key: string]: OverrideValue })) {
+    const next = mergeValue(name, merged[name], value);
+    if (next === undefined) delete merged[name];
+    else merged[name] = next;
+  }
+  return merged;
+}
+
+/**
+ * `docker compose -f base -f override`: the override merged into the base as compose merges
+ * files (mappings key by key, sequences by union except commands, `!reset` and `!override`),
+ * every scalar a string as in `parseComposeYaml`.
+ */
+export function mergeComposeOverride(base: YamlMap, overrideSource: string): YamlMap {
+  const document = parseDocument(overrideSource, { schema: 'failsafe', uniqueKeys: true, strict: true, prettyErrors: true, keepSourceTokens: false });
+  const [error] = document.errors;
+  if (error !== undefined) throw new ComposeFileError(error.message);
+  const merged = mergeValue('', base, overrideValueOf(document.contents));
+  if (typeof merged !== 'object' || Array.isArray(merged)) throw new ComposeFileError('the override must be a mapping');
+  return merged;
 }

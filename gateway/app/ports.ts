@@ -23,6 +23,7 @@ import { markRead, notificationHistory } from '../../persistence/projections/not
 import { findActors } from '../../persistence/projections/readmodels/actor-search.ts';
 import { sellerOrderIdsByNumber } from '../../persistence/projections/readmodels/order-number-search.ts';
 import { overviewOf } from './overview.ts';
+import { clusterViewOf } from './cluster-view.ts';
 import { createCommandPort } from './commerce.ts';
 import type { BazaarySystem } from './system.ts';
 
@@ -65,6 +66,7 @@ function createOperatorPort(system: BazaarySystem): OperatorPort {
     audit: () => auditLedger(stores.journal),
     findActors: (text) => findActors(stores.db, (key) => stores.journal.lastSeq(key), text),
     overview: (now, requests) => overviewOf(system, now, requests),
+    cluster: (query) => clusterViewOf(system, query),
   };
 }
 

@@ -35,6 +35,7 @@ import { assertLimits, gatewayLimits } from './limits.ts';
 import { ClusterNode } from '../../runtime/cluster/cluster-node.ts';
 import { clusterSessionTimeouts, ShardLeases } from '../../persistence/adapters/shard-leases.ts';
 import { HttpRemoteAsk } from '../cluster/http-remote-ask.ts';
+import { HandoffHistory } from '../../runtime/cluster/handoff-history.ts';
 import { startInternalEndpoint } from '../cluster/internal-endpoint.ts';
 
 export interface SystemOptions {
@@ -109,17 +110,21 @@ export async function startSystem(config: Config, options: SystemOptions) {
   const processor = new EventProcessor(stores.journal, consumers, limits, logger);
   // Cluster mode (issue #16): this node serves only the shards it leases, and writes every batch
   // under their fence. Off, none of it exists and the runtime runs as a single node.
+  const leases = config.cluster === undefined ? undefined : new ShardLeases(stores.db);
+  // What the operators' cluster view shows as handoffs: the changes this node's reads saw.
+  const handoffs = config.cluster === undefined ? undefined : new HandoffHistory(limits.handoffHistoryMax);
   const cluster =
-    config.cluster === undefined
+    config.cluster === undefined || leases === undefined
       ? undefined
       : new ClusterNode({
           node: config.cluster.nodeId,
           address: config.cluster.address,
           shardCount: config.cluster.shardCount,
           leaseTtlMs: config.cluster.leaseTtlMs,
-          leases: new ShardLeases(stores.db),
+          leases,
           logger,
           onGained: () => void timers.refresh(),
+          onLeasesRead: (read) => handoffs?.observe(read, clock.now()),
           ...(options.clusterMonotonicNow === undefined ? {} : { monotonicNow: options.clusterMonotonicNow }),
         });
   // Embedded, this process is the journal's only writer: a key it has never seen is new, and
@@ -211,7 +216,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     await stores.close();
   }
 
-  return { config, clock, ids, limits, logger, stores, notifications, runtime, cluster, internal, processor, timers, wallets, sellers, orders, checkouts, analytics, mail, stop };
+  return { config, clock, ids, limits, logger, stores, notifications, runtime, cluster, clusterTables: leases, handoffs, internal, processor, timers, wallets, sellers, orders, checkouts, analytics, mail, stop };
 }
 
 export type BazaarySystem = Awaited<ReturnType<typeof startSystem>>;

@@ -7,6 +7,7 @@ import type { Route } from '../http.ts';
 import { ok } from '../http.ts';
 import { buildOpenApi } from '../openapi.ts';
 import { addressRoutes } from './addresses.ts';
+import { adminClusterRoutes } from './admin-cluster.ts';
 import { adminOverviewRoutes } from './admin-overview.ts';
 import { adminSearchRoutes } from './admin-search.ts';
 import { adminRoutes } from './admin.ts';
@@ -40,6 +41,7 @@ export function allRoutes(): Route<GatewayContext>[] {
     ...adminRoutes,
     ...adminSearchRoutes,
     ...adminOverviewRoutes,
+    ...adminClusterRoutes,
     ...notificationRoutes,
     ...sellerDeskRoutes,
     ...addressRoutes,

@@ -138,6 +138,24 @@ function describeLeases(leasesOf: () => ShardLeases, dbOf: () => Db): void {
     expect(await leases.liveNodes()).toEqual([{ node: 'node-b', address: 'http://b' }]);
   });
 
+  it('shows operators every node with its heartbeat age on the database clock, an expired one as not live', async () => {
+    const leases = leasesOf();
+    await leases.heartbeat('node-b', 'http://b', longTtlMs);
+    await leases.heartbeat('node-c', 'http://c', 1);
+    await sleep(30);
+    const nodes = await leases.nodes();
+    expect(nodes.map(({ node, address, live }) => ({ node, address, live }))).toEqual([
+      { node: 'node-b', address: 'http://b', live: true },
+      { node: 'node-c', address: 'http://c', live: false },
+    ]);
+    for (const node of nodes) {
+      expect(node.heartbeatAgeMs).toBeGreaterThanOrEqual(20);
+      expect(node.heartbeatAgeMs).toBeLessThan(5_000);
+    }
+    const [{ now_ms: nowMs } = { now_ms: 0 }] = await dbOf().query<{ now_ms: number }>('SELECT floor(extract(epoch FROM now()) * 1000)::bigint AS now_ms');
+    expect(Math.abs((await leases.databaseNowMs()) - Number(nowMs))).toBeLessThan(5_000);
+  });
+
   it('refuses a TTL, shard or node name that cannot be right', async () => {
     const leases = leasesOf();
     await expect(leases.claim([1], 'node-a', 'http://a', 0)).rejects.toThrow(RangeError);

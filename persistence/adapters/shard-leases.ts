@@ -39,6 +39,15 @@ export interface ClusterNode {
   readonly address: string;
 }
 
+/** A row of the live-node table as operators see it, aged by the database's clock. */
+export interface NodeHeartbeat {
+  readonly node: string;
+  readonly address: string;
+  readonly heartbeatAgeMs: number;
+  /** False once its heartbeat expired: the node died or stalled without leaving. */
+  readonly live: boolean;
+}
+
 export interface Renewal {
   /** Shards still leased to the node at the epoch it held; their lease now runs one more TTL. */
   readonly renewed: readonly number[];
@@ -197,6 +206,21 @@ export class ShardLeases {
   /** The nodes whose heartbeat has not expired, by name. */
   liveNodes(): Promise<ClusterNode[]> {
     return this.db.query<{ node: string; address: string }>('SELECT node, address FROM cluster_nodes WHERE expires_at > now() ORDER BY node');
+  }
+
+  /** Every node in the table, live or not (a node that stopped cleanly has left it), by name. */
+  async nodes(): Promise<NodeHeartbeat[]> {
+    const rows = await this.db.query<{ node: string; address: string; heartbeat_age_ms: number; live: boolean }>(
+      `SELECT node, address, greatest(0, floor(extract(epoch FROM now() - heartbeat_at) * 1000))::bigint AS heartbeat_age_ms, expires_at > now() AS live
+       FROM cluster_nodes ORDER BY node`,
+    );
+    return rows.map((row) => ({ node: row.node, address: row.address, heartbeatAgeMs: Number(row.heartbeat_age_ms), live: row.live }));
+  }
+
+  /** The database's clock in epoch ms: what every expiry here is judged by. */
+  async databaseNowMs(): Promise<number> {
+    const [row] = await this.db.query<{ now_ms: number }>('SELECT floor(extract(epoch FROM now()) * 1000)::bigint AS now_ms');
+    return Number(row?.now_ms);
   }
 
   /** Every shard that was ever claimed, by shard. */

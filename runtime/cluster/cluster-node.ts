@@ -25,7 +25,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ShardFence } from '../../persistence/adapters/journal.ts';
-import type { OwnerChange, ShardLeases } from '../../persistence/adapters/shard-leases.ts';
+import type { OwnerChange, ShardLease, ShardLeases } from '../../persistence/adapters/shard-leases.ts';
 import { mayServe, servingDeadlineMs } from '../../persistence/cluster/lease-deadline.ts';
 import { checkShardCount, shardOf, shardsPlacedOn } from '../../persistence/cluster/shards.ts';
 import { failure } from '../ask.ts';
@@ -46,6 +46,8 @@ export interface ClusterNodeOptions {
   readonly monotonicNow?: () => number;
   /** Called after a round claimed shards (the timer scheduler reloads to take their timers). */
   readonly onGained?: (shards: readonly number[]) => void;
+  /** Called with every read of the lease table (the operators' handoff history, handoff-history.ts). */
+  readonly onLeasesRead?: (leases: readonly ShardLease[]) => void;
 }
 
 export interface ClusterNodeStats {
@@ -115,6 +117,8 @@ export class ClusterNode implements ShardOwnership, OwnerDirectory {
     this.running = true;
     // Before the first round's read, so no change after it goes unheard.
     await this.watchOwners();
+    // What the table held before this node's first claims: the handoff history's baseline.
+    if (this.options.onLeasesRead !== undefined) await this.refreshOwners().catch((error: unknown) => this.options.logger.warn({ err: error }, 'reading the lease table before the first round failed'));
     await this.runRound();
     this.schedule();
   }
@@ -349,7 +353,9 @@ export class ClusterNode implements ShardOwnership, OwnerDirectory {
   private async readOwners(): Promise<void> {
     const owners = new Map<number, ShardOwner>();
     const epochs = new Map<number, number>();
-    for (const lease of await this.options.leases.leases()) {
+    const leases = await this.options.leases.leases();
+    this.options.onLeasesRead?.(leases);
+    for (const lease of leases) {
       if (!lease.live || lease.owner === null) continue;
       owners.set(lease.shard, { node: lease.owner, address: lease.address });
       epochs.set(lease.shard, lease.epoch);

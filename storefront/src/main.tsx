@@ -32,6 +32,7 @@ const AdminActorInspector = lazy(() => adminPages().then((pages) => ({ default: 
 const AdminAudit = lazy(() => adminPages().then((pages) => ({ default: pages.AdminAudit })));
 const AdminDisputes = lazy(() => adminPages().then((pages) => ({ default: pages.AdminDisputes })));
 const AdminMail = lazy(() => adminPages().then((pages) => ({ default: pages.AdminMail })));
+const AdminCluster = lazy(() => adminPages().then((pages) => ({ default: pages.AdminCluster })));
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');
@@ -60,6 +61,7 @@ render(
       <Route path="/admin/audit" component={AdminAudit} />
       <Route path="/admin/disputes" component={AdminDisputes} />
       <Route path="/admin/mail" component={AdminMail} />
+      <Route path="/admin/cluster" component={AdminCluster} />
       <Route path="*" component={NotFoundPage} />
     </Router>
   ),

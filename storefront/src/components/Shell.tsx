@@ -38,6 +38,7 @@ const roleLinks: Readonly<Record<UserRole, readonly { href: SitePath; label: str
     { href: '/admin/audit', label: 'Audit' },
     { href: '/admin/disputes', label: 'Disputes' },
     { href: '/admin/mail', label: 'Mail' },
+    { href: '/admin/cluster', label: 'Cluster' },
   ],
 };
 

@@ -5,7 +5,7 @@
 import { query } from '@solidjs/router';
 import type { ActorStateDto, ActorSummaryDto, JournalEntryDto, MailDto, MailStatus, OrderDto, Page } from '../../../gateway/api-types.ts';
 import type { AuditDto as LedgerAudit } from '../../../gateway/api-types.ts';
-import type { ActorSearchDto, OverviewDto } from '../../../gateway/admin-api-types.ts';
+import type { ActorSearchDto, ClusterDto, OverviewDto } from '../../../gateway/admin-api-types.ts';
 import { api, ApiFailure } from '../lib/api.ts';
 
 export type ActorKind = 'wallet' | 'order' | 'seller' | 'checkout';
@@ -58,6 +58,11 @@ export const searchActors = query((text: string) => api<ActorSearchDto>('/api/ad
 /** One sample for the overview; not a cached query, since every call must be a fresh sample. */
 export function sampleOverview(): Promise<OverviewDto> {
   return api<OverviewDto>('/api/admin/overview');
+}
+
+/** The cluster view, uncached: the page reads it every two seconds. */
+export function sampleCluster(): Promise<ClusterDto> {
+  return api<ClusterDto>('/api/admin/cluster', { query: { handoffs: 30 } });
 }
 
 /** Journal entries after `afterSeq`, for following an actor live. */

@@ -9,3 +9,4 @@ export { default as AdminActorInspector } from './ActorInspector.tsx';
 export { default as AdminAudit } from './Audit.tsx';
 export { default as AdminDisputes } from './Disputes.tsx';
 export { default as AdminMail } from './Mail.tsx';
+export { default as AdminCluster } from './Cluster.tsx';
