@@ -17,11 +17,12 @@ import type { Consumer } from '../persistence/adapters/consumer.ts';
 
 /** What one batch changed, so the scheduler refreshes only when it matters. */
 export interface TimerChanges {
-  /** The earliest due time among timers newly indexed, or null when there were none. */
+  /** The earliest due time among `indexed`, or null when there were none. */
   readonly earliestDueAt: number | null;
-  /** Row ids of timers newly cancelled. */
+  /** Row ids of the batch's cancelled timers (stamped now, or by another node first). */
   readonly cancelledIds: readonly string[];
-  /** The timers newly indexed, so the scheduler can take them into its window without a read. */
+  /** The batch's timers that are pending in the table (newly indexed, or indexed before by another
+   *  node and not yet fired), so the scheduler can take them into its window without a read. */
   readonly indexed: readonly TimerRow[];
 }
 
@@ -43,6 +44,9 @@ const insertSql = `
     AS v(id text, target_key text, message jsonb, due_at bigint, scheduled_seq integer, created_at bigint)
   ON CONFLICT (id) DO NOTHING
   RETURNING id, due_at`;
+
+/** Which of the given timers are neither fired nor cancelled. */
+const pendingSql = 'SELECT id FROM timers WHERE id = ANY($1::text[]) AND fired_at IS NULL AND cancelled_at IS NULL';
 
 const cancelSql = `
   UPDATE timers t SET cancelled_at = c.at
@@ -88,12 +92,25 @@ export class TimerIndex implements Consumer {
     const inserted =
       scheduled.length === 0 ? [] : await this.db.query<{ id: string; due_at: number }>(insertSql, [JSON.stringify(scheduled)]);
     const stamped = cancelled.length === 0 ? [] : await this.db.query<{ id: string }>(cancelSql, [JSON.stringify(cancelled)]);
-    if (inserted.length === 0 && stamped.length === 0) return;
-    const insertedIds = new Set(inserted.map((row) => row.id));
+    const pendingIds = new Set(inserted.map((row) => row.id));
+    // Rows already there: another node's processor indexed them first (cluster mode: every node
+    // indexes every entry), or this entry is delivered again. Those still pending are handed on
+    // too, so the node whose scheduler serves their key takes them into its window now, instead
+    // of at its next full reload (limits.timerWindowMaxAgeMs, a minute later).
+    const existing = scheduled.filter((row) => !pendingIds.has(row.id)).map((row) => row.id);
+    if (existing.length > 0) {
+      const stillPending = await this.db.query<{ id: string }>(pendingSql, [existing]);
+      for (const row of stillPending) pendingIds.add(row.id);
+    }
+    // Every cancel in the batch, also one another node stamped first: the window must drop it either way.
+    const cancelledIds = [...new Set([...stamped.map((row) => row.id), ...cancelled.map((row) => row.id)])];
+    const cancelledHere = new Set(cancelledIds);
+    const indexed = scheduled.filter((row) => pendingIds.has(row.id) && !cancelledHere.has(row.id));
+    if (indexed.length === 0 && cancelledIds.length === 0) return;
     const changes: TimerChanges = {
-      earliestDueAt: inserted.reduce<number | null>((earliest, row) => (earliest === null ? row.due_at : Math.min(earliest, row.due_at)), null),
-      cancelledIds: stamped.map((row) => row.id),
-      indexed: scheduled.filter((row) => insertedIds.has(row.id)),
+      earliestDueAt: indexed.reduce<number | null>((earliest, row) => (earliest === null ? row.due_at : Math.min(earliest, row.due_at)), null),
+      cancelledIds,
+      indexed,
     };
     for (const listener of this.listeners) {
       try {
