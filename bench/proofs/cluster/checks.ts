@@ -100,7 +100,23 @@ export async function checkEscrow(sql: Sql, record: TrafficRecord): Promise<{ pr
       if (byOrder.has(orderId)) problems.push(`disputed order ${orderId} was released: ${JSON.stringify(byOrder.get(orderId))}`);
     } else if (byOrder.get(orderId)?.completed !== 1) missing.push(orderId);
   }
-  if (missing.length > 0) problems.push(`${missing.length} shipped orders, neither disputed nor released, ${escrowReleaseMs} ms after shipping and the settle: ${some(missing)}`);
+  if (missing.length > 0) {
+    const streams = await sql<{ key: string; seq: number; writer: string; epoch: number; command_id: string; types: string }[]>`
+      SELECT key, seq, writer, epoch, at_ms, command_id, (SELECT string_agg(e->>'type', ',') FROM jsonb_array_elements(events) e) AS types
+      FROM journal WHERE key = ANY(${missing.slice(0, 3).map((orderId) => `order:${orderId}`)}::text[]) ORDER BY key, seq`;
+    const timers = await sql`SELECT id, due_at, fired_at, cancelled_at, indexed_by, created_at FROM timers WHERE target_key = ANY(${missing.slice(0, 3).map((orderId) => `order:${orderId}`)}::text[]) ORDER BY id`;
+    problems.push(`${missing.length} shipped orders, neither disputed nor released, ${escrowReleaseMs} ms after shipping and the settle: ${some(missing)}; their journals: ${JSON.stringify(streams)}; their timers: ${JSON.stringify(timers)}`);
+  }
+  // A refused order action must have done nothing: no dispute opened or delivery confirmed that the buyer was told was refused.
+  const happened = await sql<{ order_id: string; types: string[] }[]>`
+    SELECT substr(j.key, 7) AS order_id, array_agg(e->>'type') AS types FROM journal j, jsonb_array_elements(j.events) e
+    WHERE j.key = ANY(${[...record.refused.keys()].map((orderId) => `order:${orderId}`)}::text[]) AND e->>'type' IN ('DisputeOpened', 'DeliveryConfirmed') GROUP BY 1`;
+  for (const row of happened) {
+    const refusal = record.refused.get(row.order_id) ?? '';
+    if ((refusal.startsWith('dispute') && row.types.includes('DisputeOpened')) || (refusal.startsWith('confirm') && row.types.includes('DeliveryConfirmed'))) {
+      problems.push(`order ${row.order_id}: answered "${refusal}", yet its journal holds ${row.types.join(', ')}`);
+    }
+  }
   const reasons = releases.flatMap((row) => row.reasons);
   return { problems, counts: { byTimer: reasons.filter((reason) => reason === 'auto_release').length, byBuyer: reasons.filter((reason) => reason === 'buyer_confirmed').length, disputed: record.disputed.size } };
 }

@@ -22,6 +22,14 @@ export interface NodeAddresses {
   urls(): ReadonlyMap<string, string>;
 }
 
+/** How a command is resent when its first attempt got no final answer. */
+export interface Resend {
+  /** The first attempt's own limit, when it is shorter than `attemptTimeoutMs`. */
+  readonly firstAttemptMs?: number;
+  /** The node to resend to (a key's owner, say), or undefined for the next one in turn. */
+  readonly node?: () => Promise<string | undefined>;
+}
+
 export class ClusterClient {
   private turn = 0;
 
@@ -37,15 +45,17 @@ export class ClusterClient {
   }
 
   /** Sends until a final answer (2xx or 4xx), starting at a node picked in turn. */
-  async command<Body>(method: string, path: string, token: string | undefined, body?: unknown): Promise<Final<Body>> {
+  async command<Body>(method: string, path: string, token: string | undefined, body?: unknown, resend: Resend = {}): Promise<Final<Body>> {
     const startedAt = Date.now();
     let attempts = 0;
     while (Date.now() - startedAt < giveUpMs) {
-      const urls = [...this.nodes.urls().values()];
-      const baseUrl = urls[(this.turn += 1) % Math.max(1, urls.length)];
+      const urls = this.nodes.urls();
+      const chosen = attempts > 0 && resend.node !== undefined ? await resend.node().catch(() => undefined) : undefined;
+      const baseUrl = (chosen === undefined ? undefined : urls.get(chosen)) ?? [...urls.values()][(this.turn += 1) % Math.max(1, urls.size)];
       if (baseUrl !== undefined) {
+        const timeoutMs = attempts === 0 ? (resend.firstAttemptMs ?? attemptTimeoutMs) : attemptTimeoutMs;
         attempts += 1;
-        const answer = await this.once<Body>(baseUrl, method, path, token, body);
+        const answer = await this.once<Body>(baseUrl, method, path, token, body, timeoutMs);
         if (answer !== null && answer.status < 500) return { final: true, answer, attempts };
       }
       await new Promise((resolve) => setTimeout(resolve, retryPauseMs));

@@ -27,6 +27,7 @@ export const nodeIds = ['a', 'b', 'c'] as const;
 
 const proofRecordsSql = `
   ALTER TABLE journal ADD COLUMN writer text DEFAULT current_setting('application_name');
+  ALTER TABLE timers ADD COLUMN indexed_by text DEFAULT current_setting('application_name');
   CREATE TABLE proof_lease_grants (shard integer NOT NULL, epoch bigint NOT NULL, owner text NOT NULL, granted_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (shard, epoch));
   CREATE FUNCTION proof_record_grant() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN

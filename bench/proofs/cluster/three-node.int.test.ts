@@ -20,13 +20,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../../actors/testing/seeded-random.ts';
 import type { AuthDto } from '../../../gateway/api-types.ts';
 import { openPostgres } from '../../../persistence/adapters/pg.ts';
+import { shardOf } from '../../../persistence/cluster/shards.ts';
 import { privatePostgresSkipReason, startPrivatePostgres, type PrivatePostgres } from '../../../persistence/adapters/testing/private-postgres.ts';
 import { auditWhenSettled } from '../../load/market.ts';
 import { checkAcknowledged, checkEscrow, checkJournal, checkProjectionsAndAudit } from './checks.ts';
 import { ClusterClient } from './cluster-client.ts';
 import { nodeIds, openClusterWorld, type ClusterWorld } from './cluster-world.ts';
 import { faultNames, runFault, waitStable, type FaultContext, type FaultOutcome } from './faults.ts';
-import { adminLogin, escrowReleaseMs, leaseTtlMs } from './nodes.ts';
+import { adminLogin, escrowReleaseMs, leaseTtlMs, shardCount } from './nodes.ts';
 import { newRecord, runTraffic, setUpMarket, type Market, type TrafficRecord } from './traffic.ts';
 
 if (privatePostgresSkipReason !== null) console.warn(`three-node.int.test.ts skipped: ${privatePostgresSkipReason}`);
@@ -35,10 +36,10 @@ const seedOverride = process.env['CLUSTER_PROOF_SEED'];
 const seedCount = Number(process.env['CLUSTER_PROOF_SEEDS'] ?? 3);
 const seeds = seedOverride === undefined ? Array.from({ length: seedCount }, (_, index) => index + 1) : [Number(seedOverride)];
 /** Story loops side by side: enough to keep every node's commit pipeline busy on 2 cores. */
-const workers = 4;
+const workers = 6;
 const failoverBoundMs = leaseTtlMs + 1_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const say = (line: string) => process.stdout.write(`cluster proof: ${line}\n`);
+const say = (line: string) => process.stdout.write(`cluster proof ${new Date().toISOString().slice(11, 23)}: ${line}\n`);
 
 async function waitForProducts(client: ClusterClient, market: Market): Promise<void> {
   for (const productId of market.sellers.flatMap((seller) => seller.productIds)) {
@@ -81,13 +82,19 @@ async function runSeed(postgres: PrivatePostgres, seed: number): Promise<void> {
     const client = new ClusterClient({
       urls: () => new Map(world.nodes.filter((node) => node.running).map((node) => [node.id, node.baseUrl])),
     });
+    say(`seed ${seed}: nodes up after ${Math.round((Date.now() - startedAt) / 1000)} s`);
     const record = newRecord();
     const market = await setUpMarket(client, seed, record);
     await waitForProducts(client, market);
+    say(`seed ${seed}: market set up after ${Math.round((Date.now() - startedAt) / 1000)} s`);
     const context: FaultContext = { world, postgres, client, record, accounts: [...market.buyers, ...market.sellers], seed };
     await waitStable(context);
     let running = true;
-    const traffic = runTraffic(client, market, seed, workers, () => running, record);
+    const ownerOf = async (key: string) => {
+      const [lease] = await world.sql<{ owner: string }[]>`SELECT owner FROM shard_leases WHERE shard = ${shardOf(key, shardCount)} AND expires_at > now()`;
+      return lease?.owner;
+    };
+    const traffic = runTraffic(client, market, seed, workers, () => running, record, ownerOf);
     const random = new SeededRandom(seed);
     const outcomes: FaultOutcome[] = [];
     try {
@@ -95,7 +102,7 @@ async function runSeed(postgres: PrivatePostgres, seed: number): Promise<void> {
       for (const fault of faultNames) {
         const outcome = await runFault(context, fault, random.pick(nodeIds));
         outcomes.push(outcome);
-        say(`seed ${seed}: ${fault}${outcome.victim === null ? '' : ` of ${outcome.victim}`}: first success on a moved key after ${outcome.failoverMs ?? 'never'} ms (${outcome.note})`);
+        say(`seed ${seed}: ${fault}${outcome.victim === null ? '' : ` of ${outcome.victim}`}: first success ${outcome.victim === null ? 'after the server was back' : 'on a moved key'} after ${outcome.failoverMs ?? 'never'} ms (${outcome.note})`);
         const settledMs = await waitStable(context);
         say(`seed ${seed}: shards back on all three nodes ${settledMs} ms later`);
         await sleep(500);
@@ -121,6 +128,11 @@ async function runSeed(postgres: PrivatePostgres, seed: number): Promise<void> {
       `seed ${seed}: ${stories} stories, ${record.acknowledged.length} commands acknowledged, ${record.unanswered} unanswered; answers ${JSON.stringify(Object.fromEntries(record.answers))}; ` +
         `escrows released by timer ${escrow.counts.byTimer}, by buyer ${escrow.counts.byBuyer}, disputed ${escrow.counts.disputed}; journal ${journal?.rows} rows over ${journal?.epochs} (shard, epoch) grants; ${Math.round((Date.now() - startedAt) / 1000)} s`,
     );
+    const latency = [...record.latencyMs].map(([kind, ms]) => {
+      const sorted = [...ms].sort((left, right) => left - right);
+      return `${kind} p50 ${sorted[Math.floor(sorted.length / 2)]} ms max ${sorted.at(-1)} ms`;
+    });
+    say(`seed ${seed}: ${record.resends} resends; ${latency.join(', ')}`);
     for (const problem of problems) say(`seed ${seed}: FAILED: ${problem}`);
     expect(problems, `seed ${seed}`).toEqual([]);
     for (const outcome of outcomes) {
