@@ -66,7 +66,7 @@ export class GatewayNode {
       HOME: process.env['HOME'] ?? '/tmp',
       DATABASE_URL: `postgres://postgres@127.0.0.1:${proxyPort}/${database}?application_name=${appName(id)}`,
       DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env['CLUSTER_PROOF_NODE_LOG_LEVEL'] ?? 'warn',
       PORT: String(httpPort),
       HOST: '127.0.0.1',
       CLUSTER_NODE_ID: id,
