@@ -29,10 +29,19 @@ export type FaultName = (typeof faultNames)[number];
 export interface FaultOutcome {
   readonly fault: FaultName;
   readonly victim: string | null;
-  /** From the fault (for a PostgreSQL restart: from the server being back) to the first success on a moved key. */
+  /** From the fault (for a PostgreSQL restart: from the server being back) to the first success on
+   *  a moved key: the first probe its new owner journaled (the row's at_ms, the node's clock, which
+   *  is this machine's). */
   readonly failoverMs: number | null;
+  /** From the fault to the first 2xx a probe got back: later by what a reply waits for (the
+   *  read models to show the write, up to 2 s, gateway/app/commerce.ts `readYourWritesMs`). */
+  readonly answeredMs: number | null;
+  /** Which node journaled that first probe, at which epoch. */
+  readonly newOwner: string | null;
   readonly note: string;
 }
+
+type Failover = Pick<FaultOutcome, 'failoverMs' | 'answeredMs' | 'newOwner'>;
 
 const pauseMs = 2 * leaseTtlMs;
 const probeEveryMs = 50;
@@ -84,7 +93,7 @@ async function probeAccount(context: FaultContext, shards: readonly number[]): P
  * the next). Resolves with the ms from `faultAt` to the first 2xx. Acknowledged probes are
  * recorded like any other deposit; unanswered ones are not known and not counted.
  */
-async function firstSuccess(context: FaultContext, nodes: readonly string[], probe: Account, faultAt: number, label: string): Promise<number | null> {
+async function firstSuccess(context: FaultContext, nodes: readonly string[], probe: Account, faultAt: number, label: string): Promise<Failover> {
   const first: { at: number | null } = { at: null };
   const inFlight: Promise<void>[] = [];
   const urls = nodes.map((id) => context.world.node(id).baseUrl);
@@ -101,7 +110,13 @@ async function firstSuccess(context: FaultContext, nodes: readonly string[], pro
     await sleep(probeEveryMs);
   }
   await Promise.all(inFlight);
-  return first.at === null ? null : first.at - faultAt;
+  const [journaled] = await context.world.sql<{ at_ms: string; writer: string; epoch: string }[]>`
+    SELECT at_ms, writer, epoch FROM journal WHERE key = ${walletKey(probe.userId)} AND command_id LIKE ${`user:probe-${label}-%`} ORDER BY seq LIMIT 1`;
+  return {
+    failoverMs: journaled === undefined ? null : Number(journaled.at_ms) - faultAt,
+    answeredMs: first.at === null ? null : first.at - faultAt,
+    newOwner: journaled === undefined ? null : `${journaled.writer.replace(/^bazaary-/, '')} at epoch ${journaled.epoch}`,
+  };
 }
 
 async function pauseInsideCommit(context: FaultContext, victim: string): Promise<{ caught: boolean; tries: number; committedWhileStopped: number }> {
@@ -143,9 +158,9 @@ export async function runFault(context: FaultContext, fault: FaultName, victim: 
     case 'kill': {
       const faultAt = Date.now();
       await world.node(victim).kill();
-      const failoverMs = await firstSuccess(context, survivors, probe, faultAt, label);
+      const failover = await firstSuccess(context, survivors, probe, faultAt, label);
       await world.node(victim).start();
-      return { fault, victim, failoverMs, note: 'restarted' };
+      return { fault, victim, ...failover, note: 'restarted' };
     }
     case 'pause':
     case 'pause-in-commit': {
@@ -153,18 +168,18 @@ export async function runFault(context: FaultContext, fault: FaultName, victim: 
       if (caught === null) world.node(victim).signal('SIGSTOP');
       const faultAt = Date.now();
       const resume = sleep(pauseMs).then(() => world.node(victim).signal('SIGCONT'));
-      const failoverMs = await firstSuccess(context, survivors, probe, faultAt, label);
+      const failover = await firstSuccess(context, survivors, probe, faultAt, label);
       await resume;
       const note = caught === null ? `stopped ${pauseMs} ms` : caught.caught ? `stopped inside its batch's commit (try ${caught.tries}); ${caught.committedWhileStopped} row(s) of that batch committed while it was stopped` : 'NOT caught inside a commit in 30 tries: stopped anyway';
-      return { fault, victim, failoverMs, note };
+      return { fault, victim, ...failover, note };
     }
     case 'postgres-restart': {
       const stoppedAt = Date.now();
       context.postgres.stop();
       context.postgres.start();
       const backAt = Date.now();
-      const failoverMs = await firstSuccess(context, world.nodes.map((node) => node.id), probe, backAt, label);
-      return { fault, victim: null, failoverMs, note: `server down ${backAt - stoppedAt} ms` };
+      const failover = await firstSuccess(context, world.nodes.map((node) => node.id), probe, backAt, label);
+      return { fault, victim: null, ...failover, note: `server down ${backAt - stoppedAt} ms` };
     }
     case 'blackhole': {
       const proxy = world.proxies.get(victim);
@@ -172,9 +187,9 @@ export async function runFault(context: FaultContext, fault: FaultName, victim: 
       const faultAt = Date.now();
       proxy.blackhole();
       const restore = sleep(pauseMs).then(() => proxy.restore());
-      const failoverMs = await firstSuccess(context, survivors, probe, faultAt, label);
+      const failover = await firstSuccess(context, survivors, probe, faultAt, label);
       await restore;
-      return { fault, victim, failoverMs, note: `database connections blackholed ${pauseMs} ms` };
+      return { fault, victim, ...failover, note: `database connections blackholed ${pauseMs} ms` };
     }
     default: {
       const unknown: never = fault;

@@ -119,7 +119,10 @@ async function runSeed(postgres: PrivatePostgres, seed: number): Promise<void> {
       for (const fault of faults) {
         const outcome = await runFault(context, fault, random.pick(nodeIds));
         outcomes.push(outcome);
-        say(`seed ${seed}: ${fault}${outcome.victim === null ? '' : ` of ${outcome.victim}`}: first success ${outcome.victim === null ? 'after the server was back' : 'on a moved key'} after ${outcome.failoverMs ?? 'never'} ms (${outcome.note})`);
+        say(
+          `seed ${seed}: ${fault}${outcome.victim === null ? '' : ` of ${outcome.victim}`}: first success ${outcome.victim === null ? 'after the server was back' : 'on a moved key'} ` +
+            `journaled after ${outcome.failoverMs ?? 'never'} ms by ${outcome.newOwner ?? 'nobody'}, answered after ${outcome.answeredMs ?? 'never'} ms (${outcome.note})`,
+        );
         const settledMs = await waitStable(context);
         say(`seed ${seed}: shards back on all three nodes ${settledMs} ms later`);
         await sleep(500);
