@@ -39,6 +39,8 @@ const benchmarks: Readonly<Record<string, Benchmark>> = {
   rehydrate: { script: 'bench/rehydrate.bench.ts', nodeFlags: ['--expose-gc'], headlines: rehydrateHeadlines },
   checkout: { script: 'bench/checkout.bench.ts', nodeFlags: [], headlines: checkoutHeadlines },
   storm: { script: 'bench/storm.bench.ts', nodeFlags: [], headlines: stormHeadlines },
+  // One, two and three gateway processes in cluster mode on a fresh database (issue #16).
+  cluster: { script: 'bench/cluster.bench.ts', nodeFlags: [], headlines: clusterHeadlines },
   http: { script: 'bench/http.bench.ts', nodeFlags: [], headlines: httpHeadlines },
   fanout: { script: 'bench/fanout.bench.ts', nodeFlags: [], headlines: genericHeadlines },
   search: { script: 'bench/search.bench.ts', nodeFlags: ['--expose-gc'], headlines: searchHeadlines },
@@ -220,6 +222,19 @@ function stormHeadlines(result: Fields): string[] {
       `${show(at(result, 'summary', 'refusedInsufficientFunds'))} refused, ${show(at(result, 'summary', 'finalOnFirstTry'))} final on the first try, ` +
       `${show(at(result, 'summary', 'durationMs'))} ms in all, audit ${at(result, 'audit', 'ok') === true ? 'clean' : 'NOT CLEAN'}`,
   ];
+}
+
+function clusterHeadlines(result: Fields): string[] {
+  return records(result['sizes']).map((size) => {
+    const sequential = records(size['latency']).find((phase) => phase['concurrency'] === 1);
+    const spread = records(size['throughput']).find((phase) => phase['routing'] === 'spread');
+    const forwarded = at(sequential, 'forwarded') === null ? '' : `, forwarded p50 ${show(at(sequential, 'forwarded', 'p50'))} ms`;
+    const move = (name: string) => (isFields(size[name]) ? `, ${name} ${show(at(size, name, 'firstSuccessMs', 'max'))} ms` : '');
+    return (
+      `${show(size['nodes'])} node(s): local p50 ${show(at(sequential, 'local', 'p50'))} ms${forwarded}, ${show(at(spread, 'depositsPerSecond'))} deposits/s` +
+      `${move('handoff')}${move('failover')}, ${show(size['fencedBatches'])} fenced batches`
+    );
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

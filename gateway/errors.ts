@@ -10,9 +10,9 @@ import { ApiError } from './http.ts';
 const notFound = new Set(['unknown_order', 'unknown_checkout', 'product_not_found', 'seller_not_registered', 'not_found']);
 const forbidden = new Set(['not_your_order', 'forbidden']);
 const tooBusy = new Set(['mailbox_full', 'overloaded']);
-// `not_owner` (cluster mode): another node serves the key. Commands are forwarded to it
-// (runtime/cluster/forwarding.ts), but reads through an actor's mailbox (inspect, waitFor) are
-// not yet: the caller retries, safely, with the same command id.
+// `not_owner` (cluster mode): another node serves the key. Commands, inspects and named waits
+// are forwarded to it (runtime/cluster/forwarding.ts); what still answers it (a wait by function,
+// a shard moving mid-request) is retried, safely, with the same command id.
 const unavailable = new Set(['timeout', 'unavailable', 'actor_stopped', 'conflict', 'unknown_actor_kind', 'not_owner']);
 const invalid = new Set([
   'amount_must_be_positive',

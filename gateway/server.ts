@@ -172,6 +172,7 @@ function clusterGauges(system: Awaited<ReturnType<typeof startSystem>>) {
     bazaary_cluster_fenced_batches_total: { help: 'Journal batches refused because this node no longer leased a shard they wrote.', value: system.runtime.log.stats().fencedBatches },
     bazaary_cluster_shard_claims_total: { help: 'Shard leases this node claimed.', value: stats.claims },
     bazaary_cluster_shard_losses_total: { help: 'Shard leases a renewal found lost (taken over or expired).', value: stats.losses },
+    bazaary_cluster_owner_pushes_total: { help: 'Shard ownership changes of other nodes pushed to this node (LISTEN/NOTIFY), each re-reading its owner cache or running a round at once.', value: stats.ownerPushes },
     ...forwardGauges(system.runtime.forwardStats()),
   };
 }

@@ -96,6 +96,10 @@ export const limits = {
   forwardReturnMarginMs: 50,
   /** Below this much remaining time a forward is not sent: the owner could not decide in time. */
   forwardMinBudgetMs: 20,
+  /** The longest a wait forwarded from another node lasts here (internal endpoint), whatever
+   *  deadline it brings. Each holds a waiter (waitersMax) and an open request on the sender's
+   *  keep-alive connection; a checkout waits up to 15 s (gateway/routes/orders.ts). */
+  forwardedWaitMaxMs: 30_000,
 } as const;
 
 export type Limits = { readonly [Name in keyof typeof limits]: number };

@@ -157,6 +157,26 @@ describe('the event processor', () => {
     await processor.stop();
   });
 
+  it('keeps a background consumer to its pause while callers wait for the others, and drain cuts every pause', async () => {
+    const prompt = recorder('prompt');
+    const background = recorder('background');
+    const consumers: FollowedConsumer[] = [{ consumer: prompt, after: [] }, { consumer: background, after: [], background: true }];
+    const processor = new EventProcessor(harness.journal, consumers, { ...quick, processorRoundMinMs: 60_000 }, silentLogger);
+    processor.start();
+    processor.offer(await commit(['b:1']));
+    await until(() => prompt.handled.length === 1 && background.handled.length === 1, 'the first rounds');
+    const second = await commit(['b:1']);
+    processor.offer(second);
+    expect(await processor.caughtUp('prompt', 10_000)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(positionsOf(background.handled)).not.toContain(second[0]?.position);
+    const startedAt = Date.now();
+    await processor.drain();
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    expect(positionsOf(background.handled).at(-1)).toBe(second[0]?.position);
+    await processor.stop();
+  });
+
   it('refuses a consumer that follows one not listed before it', () => {
     expect(() => new EventProcessor(harness.journal, [{ consumer: recorder('x'), after: ['y'] }], quick, silentLogger)).toThrow(/follows y/);
   });

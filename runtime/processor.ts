@@ -22,6 +22,13 @@ import type { Logger } from './logger.ts';
 export interface FollowedConsumer {
   readonly consumer: Consumer;
   readonly after: readonly string[];
+  /**
+   * Nobody waits on it by the millisecond (the timer index, mail, analytics, search): it keeps
+   * its pause between rounds even while callers wait for the read models, so under load it takes
+   * the log in rounds of `processorRoundMinMs` instead of one small round per commit, and leaves
+   * the database to the consumers answers wait on.
+   */
+  readonly background?: boolean;
 }
 
 export interface ConsumerLag {
@@ -36,6 +43,7 @@ export interface ConsumerLag {
 interface Follower {
   readonly consumer: Consumer;
   readonly after: readonly Follower[];
+  readonly background: boolean;
   position: number;
   saved: number;
   failures: number;
@@ -61,8 +69,11 @@ export class EventProcessor {
   private pollTimer: NodeJS.Timeout | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private ready: Promise<void> | null = null;
-  /** Callers waiting in `caughtUp`: consumers skip the pause between rounds while there are any. */
+  /** Callers waiting in `caughtUp`: consumers skip the pause between rounds while there are any
+   *  (background ones excepted). */
   private urgent = 0;
+  /** Callers in `drain`: every consumer skips the pause while there are any. */
+  private draining = 0;
 
   constructor(
     private readonly journal: Journal,
@@ -71,14 +82,14 @@ export class EventProcessor {
     private readonly logger: Logger,
   ) {
     const byName = new Map<string, Follower>();
-    this.followers = consumers.map(({ consumer, after }) => {
+    this.followers = consumers.map(({ consumer, after, background = false }) => {
       if (byName.has(consumer.name)) throw new Error(`two consumers are named ${consumer.name}`);
       const followed = after.map((name) => {
         const earlier = byName.get(name);
         if (earlier === undefined) throw new Error(`${consumer.name} follows ${name}, which is not listed before it`);
         return earlier;
       });
-      const follower: Follower = { consumer, after: followed, position: 0, saved: 0, failures: 0, lastError: null };
+      const follower: Follower = { consumer, after: followed, background, position: 0, saved: 0, failures: 0, lastError: null };
       byName.set(consumer.name, follower);
       return follower;
     });
@@ -166,15 +177,20 @@ export class EventProcessor {
     await this.ready;
     const target = Math.max(this.head, await this.journal.headPosition());
     this.head = Math.max(this.head, target);
-    this.wake();
-    for (;;) {
-      // A consumer that failed once or twice is retrying (a store outage that just ended, say);
-      // one that keeps failing is reported.
-      const failing = this.followers.find((follower) => follower.failures >= drainFailuresMax);
-      if (failing !== undefined) throw failing.lastError;
-      if (this.followers.every((follower) => follower.position >= target)) break;
-      if (!this.running) throw new Error('the event processor stopped before it drained');
-      await this.changed;
+    this.draining += 1;
+    try {
+      this.wake();
+      for (;;) {
+        // A consumer that failed once or twice is retrying (a store outage that just ended, say);
+        // one that keeps failing is reported.
+        const failing = this.followers.find((follower) => follower.failures >= drainFailuresMax);
+        if (failing !== undefined) throw failing.lastError;
+        if (this.followers.every((follower) => follower.position >= target)) break;
+        if (!this.running) throw new Error('the event processor stopped before it drained');
+        await this.changed;
+      }
+    } finally {
+      this.draining -= 1;
     }
     await this.saveCheckpoints();
   }
@@ -249,7 +265,9 @@ export class EventProcessor {
         this.scheduleCheckpoint();
         this.trimTail();
         this.wake();
-        if (entries.length < this.limits.processorBatch) await this.sleepUnlessStopped(roundStartedAt + this.limits.processorRoundMinMs - Date.now(), true);
+        if (entries.length < this.limits.processorBatch) {
+          await this.sleepUnlessStopped(roundStartedAt + this.limits.processorRoundMinMs - Date.now(), follower.background ? 'pause-background' : 'pause');
+        }
       } catch (error) {
         follower.failures += 1;
         follower.lastError = error;
@@ -283,10 +301,11 @@ export class EventProcessor {
   }
 
   /** Waits out a backoff, or less when the processor stops meanwhile (or, for the pause between
-   *  rounds, when a caller waits in `caughtUp`). */
-  private async sleepUnlessStopped(ms: number, pause = false): Promise<void> {
+   *  rounds, when a caller drains, or waits in `caughtUp` for a consumer that is not background). */
+  private async sleepUnlessStopped(ms: number, kind: 'backoff' | 'pause' | 'pause-background' = 'backoff'): Promise<void> {
     const deadline = Date.now() + ms;
-    while (this.running && Date.now() < deadline && !(pause && this.urgent > 0)) {
+    const cut = () => kind !== 'backoff' && (this.draining > 0 || (kind === 'pause' && this.urgent > 0));
+    while (this.running && Date.now() < deadline && !cut()) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.changed, new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
       clearTimeout(timer);

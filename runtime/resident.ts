@@ -17,3 +17,43 @@ export interface Resident {
   lastSeq: number;
   readonly crashes: number[];
 }
+
+/** A resident not yet spawned: the runtime sets `ref` once nact has spawned its actor. */
+export function newResident(key: string, kind: string, shard: number, nowMs: number): Resident {
+  return { key, kind, shard, ref: undefined as never, inFlight: 0, unanswered: new Set(), lastActiveMs: nowMs, lastSeq: 0, crashes: [] };
+}
+
+export interface ResidentInfo {
+  readonly key: string;
+  readonly kind: string;
+  readonly mailboxDepth: number;
+  readonly lastSeq: number;
+  readonly idleMs: number;
+  readonly restarts: number;
+  /** Saga steps this actor has running against other actors (saga.ts). */
+  readonly effectsInFlight: number;
+}
+
+/** What operators see of a resident actor at monotonic time `nowMs`. */
+export function residentInfo(resident: Resident, nowMs: number, effectsInFlight: number): ResidentInfo {
+  return {
+    key: resident.key,
+    kind: resident.kind,
+    mailboxDepth: resident.inFlight,
+    lastSeq: resident.lastSeq,
+    idleMs: Math.round(nowMs - resident.lastActiveMs),
+    restarts: resident.crashes.length,
+    effectsInFlight,
+  };
+}
+
+/** The runtime's nact parent of a key (not the cluster's placement shard, cluster/shards.ts). */
+export function parentShardOf(key: string, parentCount: number): number {
+  // FNV-1a: cheap, stable and well spread for short string keys.
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < key.length; index += 1) {
+    hash ^= key.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % parentCount;
+}

@@ -2,7 +2,8 @@
  * The actor runtime: spreads entity actors over many small nact parents (shards), routes asks
  * to them by key, spawns them on demand (rehydrating on their first message), passivates idle
  * ones, bounds mailboxes and resident count, and supervises crashes. It also drives the sagas of
- * actors with a process manager (saga.ts) and answers `waitFor` (waiters.ts).
+ * actors with a process manager (saga.ts) and answers `waitFor` (waiters.ts). In cluster mode it
+ * serves only the keys its node owns; cluster/cluster-routes.ts sends the rest to their owners.
  */
 import { performance } from 'node:perf_hooks';
 import type { Decider } from '../actors/decider.ts';
@@ -14,37 +15,21 @@ import { composedStreams } from '../persistence/adapters/streams.ts';
 import type { CommandResult, EntityContext, EntityDeps, EntityMessage, Inspection, TicketedReply } from './entity.ts';
 import type { EntityHooks } from './entity-actor.ts';
 import { createEntityBehaviour } from './entity-actor.ts';
-import type { Resident } from './resident.ts';
+import { newResident, parentShardOf, residentInfo, type Resident, type ResidentInfo } from './resident.ts';
+import { bindEntityKind, kindOf, WaitPredicateRegistry, type EntityKind, type WaitPredicates } from './entity-kind.ts';
 import type { ActorRef, SystemRef } from './nact.ts';
 import { actorNameOf, send, spawnActor, spawnParent, startSystem, stopActor } from './nact.ts';
 import { SagaDriver } from './saga.ts';
-import { shardOf as placementShardOf } from '../persistence/cluster/shards.ts';
 import { Waiters } from './waiters.ts';
-import { Forwarder, type ForwardStats, type OwnerDirectory, type RemoteAsk } from './cluster/forwarding.ts';
-import { isNotOwner } from './cluster/ownership.ts';
+import type { ForwardStats, OwnerDirectory, RemoteAsk } from './cluster/forwarding.ts';
+import { ClusterRoutes, inShards } from './cluster/cluster-routes.ts';
+import { notOwner } from './cluster/ownership.ts';
 
 type AnyDecider = Decider<unknown, unknown, unknown, string>;
+type AnyPredicate = (state: unknown) => boolean;
 
-
-export interface ResidentInfo {
-  readonly key: string;
-  readonly kind: string;
-  readonly mailboxDepth: number;
-  readonly lastSeq: number;
-  readonly idleMs: number;
-  readonly restarts: number;
-  /** Saga steps this actor has running against other actors (saga.ts). */
-  readonly effectsInFlight: number;
-}
-
-export interface EntityKind<S, C, E> {
-  readonly kind: string;
-  key(id: string): string;
-  ask(id: string, command: C, timeoutMs?: number): Promise<CommandResult<E, S>>;
-  inspect(id: string, timeoutMs?: number): Promise<Inspection<S> | Failure>;
-  /** Resolves once the actor's state satisfies `predicate` (see ActorRuntime.waitFor). */
-  waitFor(id: string, predicate: (state: S) => boolean, timeoutMs: number): Promise<Inspection<S> | Failure>;
-}
+export { kindOf, type EntityKind, type WaitPredicates } from './entity-kind.ts';
+export type { ResidentInfo } from './resident.ts';
 
 export interface RuntimeDeps extends EntityDeps {
   /** Cluster mode with forwarding: a command (a saga's included) for a key another node serves
@@ -59,25 +44,12 @@ function nextSystemNumber(): number {
   return systemNumber;
 }
 
-export function kindOf(key: string): string {
-  const separator = key.indexOf(':');
-  return separator <= 0 ? '' : key.slice(0, separator);
-}
-
-function shardOf(key: string, shardCount: number): number {
-  // FNV-1a: cheap, stable and well spread for short string keys.
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < key.length; index += 1) {
-    hash ^= key.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % shardCount;
-}
-
 export class ActorRuntime {
   private readonly system: SystemRef;
   private readonly shards: ActorRef<never>[];
   private readonly deciders = new Map<string, AnyDecider>();
+  /** Every kind's named wait predicates, for waits other nodes forward here. */
+  private readonly predicates = new WaitPredicateRegistry();
   /** In least-recently-used order: every ask moves its actor to the end. */
   private readonly residents = new Map<string, Resident>();
   private readonly sweepTimer: NodeJS.Timeout;
@@ -86,8 +58,8 @@ export class ActorRuntime {
   private readonly context: EntityContext;
   /** The commit pipeline (commit-log.ts): every entry of every actor goes through it, in order. */
   readonly log: CommitLog;
-  /** Cluster mode with forwarding only: sends commands for other nodes' keys to their owners. */
-  private readonly forwarder: Forwarder | undefined;
+  /** Cluster mode with forwarding only: sends asks and reads for other nodes' keys to their owners. */
+  private readonly routes: ClusterRoutes | undefined;
   private stopped = false;
 
   constructor(readonly deps: RuntimeDeps, name = `bazaary-${process.pid}-${nextSystemNumber()}`) {
@@ -101,34 +73,34 @@ export class ActorRuntime {
     this.context = { ...deps, log: this.log, loader: new StreamLoader(deps.streams ?? composedStreams(deps.journal, deps.snapshots), deps.limits.rehydratePageSize, deps.knownKeys) };
     this.saga = new SagaDriver(
       {
-        ask: (key, command, effectStep, dependsOn) => this.askFromSaga(key, command, effectStep, dependsOn),
+        ask: (key, command, effectStep, dependsOn) =>
+          this.routes === undefined
+            ? this.askFromSagaHere(key, command, effectStep, dependsOn, deps.limits.askTimeoutMs)
+            : this.routes.askFromSaga(key, command, effectStep, dependsOn, deps.limits.askTimeoutMs),
         whenDurable: (ticket) => this.log.whenDurable(ticket),
         isLost: (ticket) => this.log.lostReason(ticket) !== null,
-        resume: (key) => void this.inspect(key),
+        resume: (key) => void this.inspectHere(key),
       },
       deps.limits,
       deps.logger,
     );
     this.waiters = new Waiters(deps.limits, (ticket) => this.log.whenDurable(ticket));
-    this.forwarder = deps.forwarding === undefined ? undefined : new Forwarder(deps.forwarding.directory, deps.forwarding.remote, deps.limits, deps.logger);
+    this.routes = deps.forwarding === undefined ? undefined : new ClusterRoutes({ ...deps.forwarding, limits: deps.limits, logger: deps.logger }, this);
     this.system = startSystem(name);
     this.shards = Array.from({ length: deps.limits.shardCount }, (_, index) => spawnParent(this.system, `shard-${index}`));
     this.sweepTimer = setInterval(() => this.passivateIdle(), deps.limits.passivationSweepMs);
     this.sweepTimer.unref();
   }
 
-  register<S, C, E, Code extends string>(decider: Decider<S, C, E, Code>): EntityKind<S, C, E> {
+  /** Adds an actor kind; `predicates` are the states it may be awaited in by name. */
+  register<S, C, E, Code extends string, Name extends string = never>(
+    decider: Decider<S, C, E, Code>,
+    predicates?: WaitPredicates<S, Name>,
+  ): EntityKind<S, C, E, Name> {
     if (this.deciders.has(decider.kind)) throw new Error(`actor kind ${decider.kind} registered twice`);
     this.deciders.set(decider.kind, decider as unknown as AnyDecider);
-    const key = (id: string) => `${decider.kind}:${id}`;
-    return {
-      kind: decider.kind,
-      key,
-      ask: (id, command, timeoutMs) => this.ask(key(id), command, timeoutMs) as Promise<CommandResult<E, S>>,
-      inspect: (id, timeoutMs) => this.inspect(key(id), timeoutMs) as Promise<Inspection<S> | Failure>,
-      waitFor: (id, predicate, timeoutMs) =>
-        this.waitFor(key(id), predicate as (state: unknown) => boolean, timeoutMs) as Promise<Inspection<S> | Failure>,
-    };
+    this.predicates.add(decider.kind, predicates);
+    return bindEntityKind<S, C, E, Name>(decider.kind, predicates, this);
   }
 
   /**
@@ -137,13 +109,9 @@ export class ActorRuntime {
    * is rolled back instead, the caller gets `unavailable` (or `conflict`), and a retry with the
    * same command id is safe.
    */
-  async ask(key: string, command: unknown, timeoutMs = this.deps.limits.askTimeoutMs): Promise<CommandResult<unknown, unknown>> {
-    const startedAt = performance.now();
-    const result = await this.askHere(key, command, timeoutMs);
-    if (this.forwarder === undefined || !isNotOwner(result)) return result;
-    // Cluster mode: another node serves the key; its answer is durable there before it is sent.
-    const leftMs = timeoutMs - (performance.now() - startedAt);
-    return this.forwarder.forward(key, command, result, leftMs, (remainingMs) => this.askHere(key, command, remainingMs));
+  ask(key: string, command: unknown, timeoutMs = this.deps.limits.askTimeoutMs): Promise<CommandResult<unknown, unknown>> {
+    // Cluster mode: a key another node serves is asked there (cluster/cluster-routes.ts).
+    return this.routes === undefined ? this.askHere(key, command, timeoutMs) : this.routes.ask(key, command, timeoutMs);
   }
 
   /** `ask` on this node only: a key it does not serve is answered `not_owner`, never forwarded.
@@ -158,16 +126,25 @@ export class ActorRuntime {
   }
 
   /** Reads an actor's state through its mailbox, so it is consistent with its commands; like an
-   *  answer, it is released once the state it shows is durable. */
+   *  answer, it is released once the state it shows is durable. In cluster mode a key another
+   *  node serves is read there. */
   inspect(key: string, timeoutMs = this.deps.limits.askTimeoutMs): Promise<Inspection<unknown> | Failure> {
-    return this.deliver(key, timeoutMs, (reply) => ({ type: 'inspect', reply }), (result, ticket) => this.whenDurable(result, ticket)) as Promise<
-      Inspection<unknown> | Failure
-    >;
+    return this.routes === undefined ? this.inspectHere(key, timeoutMs) : this.routes.inspect(key, timeoutMs);
+  }
+
+  /** `inspect` on this node only (`not_owner` for a key it does not serve). */
+  inspectHere(key: string, timeoutMs = this.deps.limits.askTimeoutMs): Promise<Inspection<unknown> | Failure> {
+    return this.deliver<Inspection<unknown>>(key, timeoutMs, (reply) => ({ type: 'inspect', reply }), (result, ticket) => this.whenDurable(result, ticket));
   }
 
   /** Writes everything handed to the log so far (for a clean stop). */
   flush(): Promise<void> {
     return this.log.flush();
+  }
+
+  /** Resolves with null once a log ticket is durable, or with the failure that lost it. */
+  whenDurableTicket(ticket: number): Promise<Failure | null> {
+    return this.log.whenDurable(ticket);
   }
 
   private async whenDurable<T>(result: T | Failure, ticket: number): Promise<T | Failure> {
@@ -182,41 +159,30 @@ export class ActorRuntime {
    * Resolves with a `timeout` Failure when it does not hold within `timeoutMs`; with
    * `unknown_actor_kind` at once for a key no kind serves; with `overloaded` when
    * `limits.waitersMax` callers already wait. A predicate that throws rejects the promise.
+   * In cluster mode a predicate with its registered `name` waits at the key's owner; without a
+   * name, on a node that does not serve the key, it answers `not_owner`.
    */
-  waitFor(key: string, predicate: (state: unknown) => boolean, timeoutMs: number): Promise<Inspection<unknown> | Failure> {
+  waitFor(key: string, predicate: AnyPredicate, timeoutMs: number, name?: string): Promise<Inspection<unknown> | Failure> {
+    if (name !== undefined && this.routes !== undefined) return this.routes.waitFor(key, name, predicate, timeoutMs);
+    return this.waitHere(key, predicate, timeoutMs);
+  }
+
+  /** `waitFor` on this node only. */
+  waitHere(key: string, predicate: AnyPredicate, timeoutMs: number): Promise<Inspection<unknown> | Failure> {
     if (this.stopped) return Promise.resolve(failure('unavailable', 'the runtime is stopping'));
-    return this.waiters.wait(key, predicate, timeoutMs, () => this.inspect(key, Math.min(timeoutMs, this.deps.limits.askTimeoutMs)));
+    return this.waiters.wait(key, predicate, timeoutMs, () => this.inspectHere(key, Math.min(timeoutMs, this.deps.limits.askTimeoutMs)));
   }
 
-  /** Between actors of this process answers flow at once, speculative, with their ticket: the
-   *  log orders every effect after its cause, and a lost cause refuses the effect (entity.ts).
-   *  A message for an actor on another node leaves the process only once every entry it rests
-   *  on is durable (DESIGN.md §2a); the owner's answer is durable when it arrives (ticket 0). */
-  private async askFromSaga(
-    key: string,
-    command: unknown,
-    effectStep: string | undefined,
-    dependsOn: readonly number[],
-  ): Promise<{ readonly result: CommandResult<unknown, unknown>; readonly ticket: number }> {
-    const here = await this.askFromSagaHere(key, command, effectStep, dependsOn, this.deps.limits.askTimeoutMs);
-    const forwarder = this.forwarder;
-    if (forwarder === undefined || !isNotOwner(here.result)) return here;
-    const startedAt = performance.now();
-    for (const ticket of dependsOn) {
-      const lost = await this.log.whenDurable(ticket);
-      if (lost !== null) return { result: forwarder.rolledBack(failure('rolled_back', `this saga message rests on an entry that was rolled back (${lost.code})`)), ticket: 0 };
-    }
-    const leftMs = this.deps.limits.askTimeoutMs - (performance.now() - startedAt);
-    let localTicket = 0;
-    const result = await forwarder.forward(key, command, here.result, leftMs, async (remainingMs) => {
-      const local = await this.askFromSagaHere(key, command, effectStep, dependsOn, remainingMs);
-      localTicket = local.ticket;
-      return local.result;
-    });
-    return { result, ticket: localTicket };
+  /** A wait another node forwarded here, by the predicate's registered name (internal endpoint). */
+  waitNamedHere(key: string, name: string, timeoutMs: number): Promise<Inspection<unknown> | Failure> {
+    const predicate = this.predicates.find(key, name);
+    if (predicate === undefined) return Promise.resolve(failure('unknown_predicate', `no predicate named ${name} is registered for ${key}`));
+    return this.waitHere(key, predicate, timeoutMs);
   }
 
-  private async askFromSagaHere(
+  /** A saga's ask on this node: answered at once, speculative, with its ticket (cluster-routes.ts
+   *  says why, and what happens to a message for another node's actor). */
+  async askFromSagaHere(
     key: string,
     command: unknown,
     effectStep: string | undefined,
@@ -315,20 +281,10 @@ export class ActorRuntime {
     if (this.residents.size >= this.deps.limits.residentActorsMax && this.evictIdle(1) === 0) {
       return failure('overloaded', 'too many busy actors are resident; retry later');
     }
-    const shardIndex = shardOf(key, this.shards.length);
+    const shardIndex = parentShardOf(key, this.shards.length);
     const shard = this.shards[shardIndex];
     if (!shard) throw new Error('shard index out of range');
-    const resident: Resident = {
-      key,
-      kind: decider.kind,
-      shard: shardIndex,
-      ref: undefined as never,
-      inFlight: 0,
-      unanswered: new Set(),
-      lastActiveMs: performance.now(),
-      lastSeq: 0,
-      crashes: [],
-    };
+    const resident = newResident(key, decider.kind, shardIndex, performance.now());
     const behaviour = createEntityBehaviour(decider, this.context, resident, () => this.forget(resident), this.hooksFor(key, decider));
     Object.assign(resident, { ref: spawnActor(shard, actorNameOf(key), behaviour) });
     this.residents.set(key, resident);
@@ -341,21 +297,21 @@ export class ActorRuntime {
     stopActor(resident.ref);
   }
 
-  /**
-   * Cluster mode: stops every resident actor whose key falls in `shards` (of `shardCount`, the
-   * cluster's placement shards, not this runtime's nact parents), answering each caller still
-   * waiting on one with `reason`. Their entries not yet written stay in the commit log, where the
-   * fence decides them. Returns how many actors stopped.
-   */
+  /** Cluster mode: stops the resident actors of these placement shards (cluster-routes.ts),
+   *  answering their waiting callers with `reason`; their entries not yet written stay in the
+   *  commit log, where the fence decides them. Returns how many stopped. */
   dropShards(shards: ReadonlySet<number>, shardCount: number, reason: Failure): number {
-    let dropped = 0;
+    const dropped = inShards(shards, shardCount);
+    // A wait there now ends elsewhere: `not_owner` sends a named one on to the next owner.
+    this.waiters.settleWhere(dropped, (key) => notOwner(key, null));
+    let stopped = 0;
     for (const resident of [...this.residents.values()]) {
-      if (!shards.has(placementShardOf(resident.key, shardCount))) continue;
+      if (!dropped(resident.key)) continue;
       for (const cancel of [...resident.unanswered]) cancel(reason);
       this.forget(resident);
-      dropped += 1;
+      stopped += 1;
     }
-    return dropped;
+    return stopped;
   }
 
   /** Nothing queued for it, no saga step of its own running and nothing of it still to be
@@ -395,20 +351,12 @@ export class ActorRuntime {
 
   list(): ResidentInfo[] {
     const now = performance.now();
-    return [...this.residents.values()].map((resident) => ({
-      key: resident.key,
-      kind: resident.kind,
-      mailboxDepth: resident.inFlight,
-      lastSeq: resident.lastSeq,
-      idleMs: Math.round(now - resident.lastActiveMs),
-      restarts: resident.crashes.length,
-      effectsInFlight: this.saga.inFlight(resident.key),
-    }));
+    return [...this.residents.values()].map((resident) => residentInfo(resident, now, this.saga.inFlight(resident.key)));
   }
 
   /** Forwarding counters (cluster mode with forwarding), for metrics; undefined otherwise. */
   forwardStats(): ForwardStats | undefined {
-    return this.forwarder?.stats();
+    return this.routes?.stats();
   }
 
   /** Saga and waiter totals for metrics: steps in flight (queued ones included) and waiting callers. */

@@ -7,6 +7,12 @@
  * `${key}#${timerId}`, so indexing a schedule again inserts nothing, and a cancel only stamps a
  * row that is neither cancelled nor fired yet. Within a batch, schedules are written before
  * cancels, and entries arrive in (key, seq) order, so a timer is always known before its cancel.
+ *
+ * A timer scheduled and cancelled within one batch is not written at all: it can never fire, and
+ * the table serves the scheduler, which wants only pending timers. Most timers end that way (a
+ * saga's retry wake-up is cancelled as soon as its steps are answered, a few milliseconds later),
+ * so this halves the rows an order costs the database. Its cancel is still sent: when a batch is
+ * delivered again after a crash, the schedule may have been written by the first delivery.
  */
 import type { Db } from '../persistence/adapters/db.ts';
 import type { TimerRow } from '../persistence/adapters/timer-rows.ts';
@@ -45,13 +51,20 @@ const insertSql = `
   ON CONFLICT (id) DO NOTHING
   RETURNING id, due_at`;
 
-/** Which of the given timers are neither fired nor cancelled. */
-const pendingSql = 'SELECT id FROM timers WHERE id = ANY($1::text[]) AND fired_at IS NULL AND cancelled_at IS NULL';
+/** Which of the given timers are neither fired nor cancelled (by primary key, as cancelSql says why). */
+const pendingSql = 'SELECT id FROM timers WHERE id = ANY($1::text[]) AND coalesce(cancelled_at, fired_at) IS NULL';
 
+/**
+ * Stamps the still-pending rows among `$1` (ids) with `$2` (each one's cancel time, by position).
+ * The ids go in as an array so that the primary key finds each row: a join on a JSON recordset
+ * made PostgreSQL without statistics (PGlite never runs ANALYZE) hash-join the whole pending set,
+ * and that set grows with every order (a ship-by timer stays pending until the seller ships).
+ * `coalesce(...) IS NULL` rather than two IS NULLs keeps the planner off the partial pending
+ * indexes, which it would otherwise scan whole for the same reason.
+ */
 const cancelSql = `
-  UPDATE timers t SET cancelled_at = c.at
-  FROM jsonb_to_recordset($1::jsonb) AS c(id text, at bigint)
-  WHERE t.id = c.id AND t.cancelled_at IS NULL AND t.fired_at IS NULL
+  UPDATE timers t SET cancelled_at = ($2::bigint[])[array_position($1::text[], t.id)]
+  WHERE t.id = ANY($1::text[]) AND coalesce(t.cancelled_at, t.fired_at) IS NULL
   RETURNING t.id`;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -87,11 +100,13 @@ export class TimerIndex implements Consumer {
   }
 
   async handle(entries: readonly JournalEntry[]): Promise<void> {
-    const { scheduled, cancelled } = this.collect(entries);
+    const { scheduled: everyScheduled, cancelled } = this.collect(entries);
+    const cancelledIds = new Set(cancelled.map((row) => row.id));
+    const scheduled = cancelledIds.size === 0 ? everyScheduled : everyScheduled.filter((row) => !cancelledIds.has(row.id));
     if (scheduled.length === 0 && cancelled.length === 0) return;
     const inserted =
       scheduled.length === 0 ? [] : await this.db.query<{ id: string; due_at: number }>(insertSql, [JSON.stringify(scheduled)]);
-    const stamped = cancelled.length === 0 ? [] : await this.db.query<{ id: string }>(cancelSql, [JSON.stringify(cancelled)]);
+    if (cancelled.length > 0) await this.db.query(cancelSql, [cancelled.map((row) => row.id), cancelled.map((row) => row.at)]);
     const pendingIds = new Set(inserted.map((row) => row.id));
     // Rows already there: another node's processor indexed them first (cluster mode: every node
     // indexes every entry), or this entry is delivered again. Those still pending are handed on
@@ -99,17 +114,14 @@ export class TimerIndex implements Consumer {
     // of at its next full reload (limits.timerWindowMaxAgeMs, a minute later).
     const existing = scheduled.filter((row) => !pendingIds.has(row.id)).map((row) => row.id);
     if (existing.length > 0) {
-      const stillPending = await this.db.query<{ id: string }>(pendingSql, [existing]);
-      for (const row of stillPending) pendingIds.add(row.id);
+      for (const row of await this.db.query<{ id: string }>(pendingSql, [existing])) pendingIds.add(row.id);
     }
-    // Every cancel in the batch, also one another node stamped first: the window must drop it either way.
-    const cancelledIds = [...new Set([...stamped.map((row) => row.id), ...cancelled.map((row) => row.id)])];
-    const cancelledHere = new Set(cancelledIds);
-    const indexed = scheduled.filter((row) => pendingIds.has(row.id) && !cancelledHere.has(row.id));
-    if (indexed.length === 0 && cancelledIds.length === 0) return;
+    const indexed = scheduled.filter((row) => pendingIds.has(row.id));
+    // Every cancel in the batch, also one another node stamped first: the window drops it either way.
+    if (indexed.length === 0 && cancelled.length === 0) return;
     const changes: TimerChanges = {
       earliestDueAt: indexed.reduce<number | null>((earliest, row) => (earliest === null ? row.due_at : Math.min(earliest, row.due_at)), null),
-      cancelledIds,
+      cancelledIds: [...cancelledIds],
       indexed,
     };
     for (const listener of this.listeners) {

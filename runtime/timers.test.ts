@@ -221,6 +221,27 @@ describe('durable timers', () => {
     expect(before).toHaveLength(2);
   });
 
+  it('writes no row for a timer scheduled and cancelled in one batch, and still cancels it when that batch comes again', async () => {
+    const one = node();
+    const dueAt = harness.clock.now() + 1_000;
+    const command = { type: 'Ring', timerId: 'brief' };
+    const scheduled = { key: 'alarm:j', seq: 1, commandId: 'set', at: 1, events: [{ type: 'TimerScheduled', timerId: 'brief', dueAt, command }] };
+    const cancelled = { key: 'alarm:j', seq: 2, commandId: 'cancel', at: 2, events: [{ type: 'TimerCancelled', timerId: 'brief' }] };
+    const rows = () => harness.db.query<{ id: string; cancelled_at: number | null }>('SELECT id, cancelled_at FROM timers ORDER BY id');
+
+    await one.index.handle([scheduled, cancelled]);
+    expect(await rows()).toEqual([]);
+    expect(one.scheduler.windowSize()).toBe(0);
+
+    // A first delivery wrote the schedule, then the process died before its checkpoint: the
+    // batch that comes again holds the cancel too, and the written row must end cancelled.
+    await one.index.handle([scheduled]);
+    expect(await rows()).toEqual([{ id: 'alarm:j#brief', cancelled_at: null }]);
+    await one.index.handle([scheduled, cancelled]);
+    expect(await rows()).toEqual([{ id: 'alarm:j#brief', cancelled_at: 2 }]);
+    expect(await one.scheduler.pending('alarm:j')).toEqual([]);
+  });
+
   it('hands a timer another node indexed first to this node\'s scheduler, pending ones only (cluster mode)', async () => {
     // Every node's processor indexes every entry; the first to insert a row wins. The owner's
     // scheduler must still learn of the timer from its own pass over the entry, or it waits for

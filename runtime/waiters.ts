@@ -69,9 +69,11 @@ export class Waiters {
       this.add(key, waiter);
       inspect().then(
         (result) => {
-          // An actor kind nobody serves will never change; anything else may still pass.
+          // An actor kind nobody serves will never change, and a key another node serves changes
+          // there (cluster mode: cluster-routes.ts sends a named wait to it); anything else may
+          // still pass.
           if (!result.ok) {
-            if (result.code === 'unknown_actor_kind') waiter.settle(result);
+            if (result.code === 'unknown_actor_kind' || result.code === 'not_owner') waiter.settle(result);
             return;
           }
           this.check(waiter, result.state, result.seq, 0);
@@ -86,6 +88,15 @@ export class Waiters {
     const waiting = this.byKey.get(key);
     if (waiting === undefined) return;
     for (const waiter of [...waiting]) this.check(waiter, state, seq, ticket);
+  }
+
+  /** Answers every waiter on a key `matches` at once with `answer(key)` (cluster mode: the keys
+   *  of a shard this node no longer serves, whose states now change elsewhere). */
+  settleWhere(matches: (key: string) => boolean, answer: (key: string) => Failure): void {
+    for (const [key, waiting] of [...this.byKey]) {
+      if (!matches(key)) continue;
+      for (const waiter of [...waiting]) waiter.settle(answer(key));
+    }
   }
 
   /** Answers every waiter at once, for a runtime that is stopping. */

@@ -12,16 +12,6 @@ import { readModelConsumerName } from '../../persistence/projections/readmodels/
 
 export type { CheckoutRefused, CheckoutRequest, CheckoutSucceeded } from '../ports.ts';
 
-/**
- * Done means every order is PAID and has been told its checkout completed (so its seller may
- * ship it), or the whole cart was compensated. No step of the checkout is still pending.
- */
-function settled(state: CheckoutState): boolean {
-  if (state.status === 'FAILED') return true;
-  if (state.status !== 'COMPLETED') return false;
-  return Object.values(state.steps).every((step) => step.status !== 'PENDING');
-}
-
 /** The failed checkout's reason, with the orders it placed (each one compensated, none kept). */
 function refused(state: CheckoutState): CheckoutRefused {
   const reason = state.failure ?? { code: 'checkout_failed', message: 'the checkout could not be completed' };
@@ -40,7 +30,9 @@ export async function checkout(
 ): Promise<CheckoutSucceeded | CheckoutRefused | Failure> {
   const started = await system.checkouts.ask(request.checkoutId, { type: 'StartCheckout', ...request }, timeoutMs);
   if (!started.ok) return started;
-  const outcome = await system.checkouts.waitFor(request.checkoutId, settled, timeoutMs);
+  // By name (actors/checkout/checkout-waits.ts): in cluster mode the wait runs at the node that
+  // owns the checkout, whichever node took the request.
+  const outcome = await system.checkouts.waitFor(request.checkoutId, 'settled', timeoutMs);
   if (!outcome.ok) return outcome;
   const state = outcome.state;
   if (state.status === 'COMPLETED') {

@@ -15,6 +15,12 @@
  *    three out.
  * 8. Observers a test or a crash worker adds follow every other consumer, so they see a batch
  *    every other consumer has handled.
+ *
+ * The timer index, mail, analytics and search are background consumers (processor.ts): answers
+ * never wait on them, so they take the log every `processorRoundMinMs` even under load. The read
+ * models, notifications and the cache invalidation run as soon as there is work while anyone
+ * waits: a reply waits for the read models, a seller's order.new for the notifications, and a
+ * read after a write must not find the old row in the cache.
  */
 import type { Consumer } from '../../persistence/adapters/consumer.ts';
 import type { Stores } from '../../persistence/adapters/open-stores.ts';
@@ -57,18 +63,18 @@ export interface ConsumerParts {
 export function orderedConsumers(parts: ConsumerParts): FollowedConsumer[] {
   const { stores, edge } = parts;
   const readModels = createReadModelConsumer(stores.db);
-  const afterReadModels = (consumer: Consumer): FollowedConsumer => ({ consumer, after: [readModels.name] });
-  const edgeConsumers: Consumer[] = edge === undefined ? [] : [
-    createSearchConsumer(stores.db, edge.search),
-    createNotificationConsumer(stores.db, parts.notifications, edge.hub),
-    createProductCacheConsumer(edge.productCache, edge.productOwners),
+  const afterReadModels = (consumer: Consumer, background = false): FollowedConsumer => ({ consumer, after: [readModels.name], background });
+  const edgeConsumers: FollowedConsumer[] = edge === undefined ? [] : [
+    afterReadModels(createSearchConsumer(stores.db, edge.search), true),
+    afterReadModels(createNotificationConsumer(stores.db, parts.notifications, edge.hub)),
+    afterReadModels(createProductCacheConsumer(edge.productCache, edge.productOwners)),
   ];
   const followed: FollowedConsumer[] = [
-    { consumer: parts.timerIndex, after: [] },
+    { consumer: parts.timerIndex, after: [], background: true },
     { consumer: readModels, after: [] },
-    afterReadModels(createMailConsumer(stores.db, parts.wakeMail)),
-    afterReadModels(createSellerDailyConsumer(stores.db, parts.recordAggregation, parts.processorBatch)),
-    ...edgeConsumers.map(afterReadModels),
+    afterReadModels(createMailConsumer(stores.db, parts.wakeMail), true),
+    afterReadModels(createSellerDailyConsumer(stores.db, parts.recordAggregation, parts.processorBatch), true),
+    ...edgeConsumers,
   ];
   const everyOther = followed.map(({ consumer }) => consumer.name);
   return [...followed, ...parts.observers.map((consumer) => ({ consumer, after: everyOther }))];

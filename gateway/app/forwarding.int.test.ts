@@ -6,14 +6,20 @@
  * nodes completes without waiting for a step retry, and the ledger audit is clean; a forward to a
  * stale owner is answered 421 and the sender finds the new one; the internal endpoint refuses a
  * request without the secret or with a wrong one and runs nothing; an owner that is down gives
- * `unavailable` (503), never a 500.
+ * `unavailable` (503), never a 500. Reads: an inspect of the other node's wallet returns its
+ * balance; and over real HTTP, two gateways as two nodes: a checkout POSTed to the node that does
+ * not own the checkout gets its final 201 on the first try (its wait for the settled checkout runs
+ * at the owner), and GET /api/wallet on the node that does not own the wallet shows its balance.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { checkoutKey, orderKey, sellerKey, walletKey } from '../../actors/keys.ts';
+import { scopedCheckoutId } from '../../persistence/projections/readmodels/order-queries.ts';
+import { startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
 import { freePort } from '../../persistence/adapters/testing/free-port.ts';
 import { createFreshDatabase, type FreshDatabase } from '../../persistence/adapters/testing/fresh-database.ts';
 import { auditLedger } from '../../persistence/projections/readmodels/audit.ts';
@@ -161,6 +167,31 @@ describe.skipIf(databaseUrl === '')('forwarding between cluster nodes on one Pos
     expect(audit.ok).toBe(true);
   });
 
+  it('inspects a wallet on the other node and returns its durable balance', { timeout: 30_000 }, async () => {
+    const onB = idWhere('read-b-', (id) => serves(b, walletKey(id)));
+    expect(await b.wallets.ask(onB, { type: 'Deposit', commandId: 'read-fund', amountMinor: 1_234 })).toMatchObject({ ok: true });
+    const before = a.runtime.forwardStats()?.readOutcomes.answered ?? 0;
+    expect(await a.wallets.inspect(onB)).toMatchObject({ ok: true, state: { balanceMinor: 1_234 } });
+    expect(a.runtime.isResident(walletKey(onB))).toBe(false);
+    expect((a.runtime.forwardStats()?.readOutcomes.answered ?? 0) - before).toBe(1);
+
+    // Forwarded vs local inspects, sequential from A (printed for the README and the report).
+    const onA = idWhere('read-a-', (id) => serves(a, walletKey(id)));
+    expect(await a.wallets.ask(onA, { type: 'Deposit', commandId: 'read-fund', amountMinor: 1 })).toMatchObject({ ok: true });
+    const timed = async (id: string) => {
+      const samples: number[] = [];
+      for (let index = 0; index < 100; index += 1) {
+        const startedAt = performance.now();
+        expect((await a.wallets.inspect(id)).ok).toBe(true);
+        samples.push(performance.now() - startedAt);
+      }
+      return { p50: percentile(samples, 0.5).toFixed(2), p99: percentile(samples, 0.99).toFixed(2) };
+    };
+    const local = await timed(onA);
+    const forwarded = await timed(onB);
+    console.info(`forwarding.int.test: 100 sequential inspects from node a, ms: local p50 ${local.p50} p99 ${local.p99}; forwarded p50 ${forwarded.p50} p99 ${forwarded.p99}`);
+  });
+
   it('refuses a forward without the secret (401) or with a wrong one (403), and runs nothing', { timeout: 30_000 }, async () => {
     const onB = idWhere('guarded-', (id) => serves(b, walletKey(id)));
     const address = b.config.cluster?.address ?? '';
@@ -213,3 +244,76 @@ describe.skipIf(databaseUrl === '')('forwarding between cluster nodes on one Pos
     expect(await b.stores.journal.read(walletKey(onB), 0, 10)).toEqual([]);
   });
 });
+
+describe.skipIf(databaseUrl === '')('reads forwarded between two gateways over HTTP', () => {
+  let database: FreshDatabase;
+  const gateways: TestGateway[] = [];
+  let a: TestGateway;
+  let b: TestGateway;
+
+  const startGatewayNode = async (node: string): Promise<TestGateway> => {
+    const port = await freePort();
+    const gateway = await startTestGateway({
+      DATABASE_URL: database.url,
+      STEP_RETRY_AFTER: `${stepRetryMs}ms`,
+      CLUSTER_NODE_ID: node,
+      CLUSTER_SHARDS: String(shardCount),
+      CLUSTER_LEASE_TTL_MS: String(leaseTtlMs),
+      CLUSTER_PORT: String(port),
+      CLUSTER_ADDRESS: `http://127.0.0.1:${port}`,
+      CLUSTER_SECRET: secret,
+      // One signing key for both, as in production: a token one node issued is valid at the other.
+      JWT_SECRET: 'forwarding-http-jwt-secret-of-32-chars!',
+    });
+    gateways.push(gateway);
+    return gateway;
+  };
+  const systemOf = (gateway: TestGateway): BazaarySystem => gateway.gateway.system;
+  const servesKey = (gateway: TestGateway, key: string) => serves(systemOf(gateway), key);
+
+  beforeAll(async () => {
+    database = await createFreshDatabase(databaseUrl, 'forwarding_http');
+    a = await startGatewayNode('a');
+    b = await startGatewayNode('b');
+    await eventually(() => {
+      const owned = [a, b].flatMap((gateway) => ownedBy(systemOf(gateway)));
+      return owned.length === shardCount && new Set(owned).size === shardCount && ownedBy(systemOf(a)).length > 0 && ownedBy(systemOf(b)).length > 0;
+    }, 6 * leaseTtlMs);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const gateway of gateways) await gateway.close().catch(() => undefined);
+    await database?.drop();
+  });
+
+  it('answers a checkout sent to the node that does not own it 201 on the first try, and shows a wallet on either node', { timeout: 60_000 }, async () => {
+    const seller = await a.register('http-seller@example.test', 'SELLER');
+    const buyer = await a.register('http-buyer@example.test', 'BUYER');
+    const created = await a.call('POST', '/api/products', { token: seller.token, body: { title: 'Lamp', description: 'A lamp', priceMinor: 2_500, stock: 5, category: 'home' } });
+    expect(created.status).toBe(201);
+    expect((await a.call('POST', '/api/wallet/deposit', { token: buyer.token, body: { commandId: 'http-fund', amountMinor: 10_000 } })).status).toBe(200);
+
+    // A checkout id whose checkout actor B serves, sent to A.
+    const checkoutId = idWhere(`${randomUUID().slice(0, 8)}-`, (id) => servesKey(b, checkoutKey(scopedCheckoutId(buyer.user.id, id))));
+    const startedAt = performance.now();
+    const placed = await a.call('POST', '/api/checkout', { token: buyer.token, body: { checkoutId, items: [{ productId: created.body.id, qty: 2 }] } });
+    const elapsedMs = performance.now() - startedAt;
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ checkoutId, orderIds: [expect.any(String)] });
+    console.info(`forwarding.int.test: an HTTP checkout sent to the node that does not own it answered 201 in ${elapsedMs.toFixed(0)} ms`);
+    const key = checkoutKey(scopedCheckoutId(buyer.user.id, checkoutId));
+    expect(systemOf(a).runtime.isResident(key)).toBe(false);
+    expect(systemOf(b).runtime.isResident(key)).toBe(true);
+    expect(systemOf(a).runtime.forwardStats()?.readOutcomes.answered).toBeGreaterThanOrEqual(1);
+
+    // The buyer's wallet is read through whichever node: the one that does not own it forwards.
+    const [walletOwner, other] = servesKey(a, walletKey(buyer.user.id)) ? [a, b] : [b, a];
+    for (const gateway of [other, walletOwner]) {
+      const wallet = await gateway.call('GET', '/api/wallet', { token: buyer.token });
+      expect(wallet.status).toBe(200);
+      expect(wallet.body).toMatchObject({ balanceMinor: 10_000 - 5_000 });
+    }
+    expect(systemOf(other).runtime.isResident(walletKey(buyer.user.id))).toBe(false);
+  });
+});
+

@@ -81,6 +81,7 @@ export const gatewayLimits = {
     batchSize: 20,
     concurrency: 4,
     pollMs: 1_000,
+    wakeDelayMs: 200,
   } satisfies MailLimits,
   ws: {
     /** Commands one socket may have running at once; more answer `too_many_commands`. */

@@ -3,6 +3,7 @@
  * root is the one place that hands the database and the runtime to the read sides and commands.
  */
 import { keyPrefix } from '../../actors/keys.ts';
+import { KnownKeys } from '../../runtime/known-keys.ts';
 import type { EventProcessor } from '../../runtime/processor.ts';
 import type { Db } from '../../persistence/adapters/db.ts';
 import { checkDb } from '../../persistence/adapters/db-health.ts';
@@ -67,6 +68,19 @@ function createOperatorPort(system: BazaarySystem): OperatorPort {
   };
 }
 
+/**
+ * The command replies. Embedded (PGlite in this process's data dir), this process is the table's
+ * only writer, so a filter of the ids stored answers most lookups with no query; with a shared
+ * PostgreSQL another process may have stored the reply, so every new id is looked up.
+ */
+function replyStore(system: BazaarySystem): ReplyStore {
+  if (system.config.databaseUrl !== undefined) return new SqlReplyStore(system.stores.db);
+  const stored = new KnownKeys();
+  const store = new SqlReplyStore(system.stores.db, stored);
+  stored.fill(() => store.storedKeys()).catch((error: unknown) => system.logger.warn({ err: error }, 'reading the stored command ids failed; replies are looked up in the store'));
+  return store;
+}
+
 export function createHealthPort(db: Pick<Db, 'query'>, processor: Pick<EventProcessor, 'isRunning' | 'lags'>): HealthPort {
   return {
     checkDb: () => checkDb(db),
@@ -78,6 +92,7 @@ export function createHealthPort(db: Pick<Db, 'query'>, processor: Pick<EventPro
 export function createGatewayPorts(system: BazaarySystem, productOwners: ProductOwners): GatewayPorts {
   const db = system.stores.db;
   return {
+    replies: replyStore(system),
     commands: createCommandPort(system, checkoutWaitMs),
     queries: createQueryPorts(db, productOwners),
     mailOutbox: {
@@ -88,7 +103,6 @@ export function createGatewayPorts(system: BazaarySystem, productOwners: Product
     },
     operator: createOperatorPort(system),
     health: createHealthPort(db, system.processor),
-    replies: new SqlReplyStore(db),
     notificationCentre: {
       history: (userId, beforeSeq, limit) => notificationHistory(db, userId, beforeSeq, limit),
       markRead: (userId, target, at) => markRead(db, userId, target, at),

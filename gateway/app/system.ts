@@ -7,6 +7,7 @@
  */
 import { analyticsActorId, analyticsDecider } from '../../actors/analytics/analytics.ts';
 import { createCheckoutDecider } from '../../actors/checkout/checkout.ts';
+import { checkoutWaits } from '../../actors/checkout/checkout-waits.ts';
 import { createOrderDecider } from '../../actors/order/order.ts';
 import { sellerDecider } from '../../actors/seller/seller.ts';
 import { walletDecider } from '../../actors/wallet/wallet.ts';
@@ -148,10 +149,10 @@ export async function startSystem(config: Config, options: SystemOptions) {
   const wallets = runtime.register(walletDecider);
   const sellers = runtime.register(sellerDecider);
   const orders = runtime.register(createOrderDecider(config.orders));
-  const checkouts = runtime.register(createCheckoutDecider({ stepRetryMs: config.orders.stepRetryMs }));
+  const checkouts = runtime.register(createCheckoutDecider({ stepRetryMs: config.orders.stepRetryMs }), checkoutWaits);
   const analytics = runtime.register(analyticsDecider);
 
-  // Other nodes forward commands for this node's keys here (its own port, behind the secret).
+  // Other nodes forward commands and reads for this node's keys here (its own port, behind the secret).
   // It listens before the first claim, so no lease names an address that does not answer yet.
   const internal =
     cluster === undefined || config.cluster === undefined
@@ -164,7 +165,10 @@ export async function startSystem(config: Config, options: SystemOptions) {
           ports: {
             secret: config.cluster.secret,
             maxDeadlineMs: limits.askTimeoutMs,
+            maxWaitMs: limits.forwardedWaitMaxMs,
             askHere: (key, command, timeoutMs) => runtime.askHere(key, command, timeoutMs),
+            inspectHere: (key, timeoutMs) => runtime.inspectHere(key, timeoutMs),
+            waitHere: (key, name, timeoutMs) => runtime.waitNamedHere(key, name, timeoutMs),
             refusal: (key) => cluster.refusal(key),
             heldEpochOf: (key) => cluster.heldEpochOf(key),
           },

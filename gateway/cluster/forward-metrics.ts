@@ -1,5 +1,6 @@
 /**
- * Forwarding's series in /metrics (cluster mode only): how forwards ended, resends, latency.
+ * Forwarding's series in /metrics (cluster mode only): how forwarded commands and reads ended,
+ * resends, latency.
  */
 import { forwardOutcomes, type ForwardStats } from '../../runtime/cluster/forwarding.ts';
 
@@ -10,6 +11,10 @@ export function forwardGauges(stats: ForwardStats | undefined) {
     bazaary_cluster_forwards_total: {
       help: 'Commands forwarded to the node that owns their key, by how they ended: answered by the owner, run here after all (local), unavailable, or rolled_back (a saga message whose cause was lost before it could leave).',
       value: forwardOutcomes.map((outcome) => ({ labels: { outcome }, value: stats.outcomes[outcome] })),
+    },
+    bazaary_cluster_forwarded_reads_total: {
+      help: 'Reads (an inspect, or a wait for a named state) forwarded to the node that owns their key, by how they ended: answered by the owner, read here after all (local), or unavailable.',
+      value: forwardOutcomes.filter((outcome) => outcome !== 'rolled_back').map((outcome) => ({ labels: { outcome }, value: stats.readOutcomes[outcome] })),
     },
     bazaary_cluster_forward_misdirected_total: { help: 'Forward sends answered 421 by a node that does not own the key (each followed by a lease read).', value: stats.misdirected },
     bazaary_cluster_forward_failed_sends_total: { help: 'Forward sends that got no answer (refused connection, reset, timeout).', value: stats.failedSends },

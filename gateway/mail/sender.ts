@@ -26,6 +26,13 @@ export interface MailLimits extends RetryPolicy {
   readonly concurrency: number;
   /** How often the loop looks for due mail when nothing woke it. */
   readonly pollMs: number;
+  /**
+   * How long a wake-up waits before its round, so the mail planned meanwhile goes in the same
+   * round. The mail consumer wakes the sender after every one of its rounds; under a checkout
+   * load that was a claim and a mark for every two or three mails, a tenth of the embedded
+   * database's time in the live benchmark. Nobody waits on a mail by the millisecond.
+   */
+  readonly wakeDelayMs: number;
 }
 
 export interface MailRoundReport {
@@ -37,6 +44,7 @@ export interface MailRoundReport {
 
 export class MailSender {
   private interval: NodeJS.Timeout | null = null;
+  private delayed: NodeJS.Timeout | null = null;
   private round: Promise<MailRoundReport> | null = null;
   private wakeRequested = false;
 
@@ -57,32 +65,56 @@ export class MailSender {
     this.interval.unref();
   }
 
-  /** Asks for a round soon (after a mail was planned); rounds never overlap. */
+  /** Asks for a round within `wakeDelayMs` (after a mail was planned); rounds never overlap. */
   wake(): void {
-    if (this.interval === null) return;
+    if (this.interval === null || this.delayed !== null) return;
     if (this.round !== null) {
       this.wakeRequested = true;
       return;
     }
-    void this.runOnce().catch((error: unknown) => this.options.logger.error({ err: error }, 'mail round failed; the next round retries'));
+    this.delayed = setTimeout(() => {
+      this.delayed = null;
+      this.startRound();
+    }, this.options.limits.wakeDelayMs);
+    this.delayed.unref();
   }
 
   async stop(): Promise<void> {
     if (this.interval !== null) clearInterval(this.interval);
+    if (this.delayed !== null) clearTimeout(this.delayed);
     this.interval = null;
+    this.delayed = null;
     await this.round?.catch(() => undefined);
+  }
+
+  private startRound(): void {
+    if (this.interval === null) return;
+    void this.runOnce().catch((error: unknown) => this.options.logger.error({ err: error }, 'mail round failed; the next round retries'));
+  }
+
+  private wakeIfRequested(): void {
+    if (!this.wakeRequested) return;
+    this.wakeRequested = false;
+    this.wake();
   }
 
   /** One round: claim what is due now and send it. Concurrent callers share the running round. */
   runOnce(): Promise<MailRoundReport> {
     if (this.round !== null) return this.round;
-    const round = this.sendDue().finally(() => {
-      this.round = null;
-      if (this.wakeRequested) {
-        this.wakeRequested = false;
-        this.wake();
-      }
-    });
+    const round = this.sendDue().then(
+      (report) => {
+        this.round = null;
+        // A full batch leaves more due mail behind: the next round goes at once.
+        if (report.claimed >= this.options.limits.batchSize) this.startRound();
+        else this.wakeIfRequested();
+        return report;
+      },
+      (error: unknown) => {
+        this.round = null;
+        this.wakeIfRequested();
+        throw error;
+      },
+    );
     this.round = round;
     return round;
   }

@@ -57,4 +57,19 @@ describe('SqlReplyStore', () => {
     await expect(store.find('s4', 'c1')).rejects.toThrow('store down');
     await store.flush();
   });
+
+  it('answers a never-stored id with no query when given a filter of the stored ids, and still finds every stored one', async () => {
+    await new SqlReplyStore(db).save('s5', 'old', reply(1), 1);
+    const counted = countingDb(db);
+    const stored = new Set<string>();
+    const filter = { mayHold: (key: string) => stored.has(key), add: (key: string) => void stored.add(key) };
+    const store = new SqlReplyStore(counted, filter);
+    for (const key of await store.storedKeys()) filter.add(key);
+    const before = counted.counts().statements;
+    expect(await store.find('s5', 'new')).toBeNull();
+    expect(counted.counts().statements - before).toBe(0);
+    expect(await store.find('s5', 'old')).toEqual(reply(1));
+    await store.save('s5', 'saved-here', reply(2), 2);
+    expect(await new SqlReplyStore(counted, filter).find('s5', 'saved-here')).toEqual(reply(2));
+  });
 });

@@ -8,6 +8,12 @@
  * one statement right after, instead of one INSERT on every command's critical path. A process
  * that dies before the write loses only the replay marker: the retry runs again, and the actors'
  * own command-id idempotency gives it the first effect (gateway/idempotency.ts).
+ *
+ * Looking a new command id up costs a query on the command's critical path, and nearly every id
+ * is new. A process that is the table's only writer (the embedded mode) can pass a filter of the
+ * ids stored (runtime/known-keys.ts, filled from `storedKeys`): an id it has never seen was
+ * certainly never stored, so `find` answers null with no query. Every save adds its id before the
+ * reply is held, so the filter never misses an id this process stored.
  */
 import type { Db } from './db.ts';
 
@@ -15,6 +21,12 @@ export interface StoredReply {
   readonly fingerprint: string;
   readonly status: number;
   readonly body: unknown;
+}
+
+/** A filter of stored ids that never answers "absent" for an id it was given (a Bloom filter). */
+export interface StoredIdFilter {
+  mayHold(key: string): boolean;
+  add(key: string): void;
 }
 
 export interface ReplyStore {
@@ -48,12 +60,22 @@ export class SqlReplyStore implements ReplyStore {
   private settleQueued: { resolve: () => void; reject: (error: unknown) => void } | null = null;
   private queuedWritten: Promise<void> | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly stored?: StoredIdFilter,
+  ) {}
+
+  /** Every stored (scope, commandId), as the keys the filter takes. */
+  async storedKeys(): Promise<string[]> {
+    const rows = await this.db.query<{ scope: string; command_id: string }>('SELECT scope, command_id FROM command_replies');
+    return rows.map((row) => keyOf(row.scope, row.command_id));
+  }
 
   async find(scope: string, commandId: string): Promise<StoredReply | null> {
     const key = keyOf(scope, commandId);
     const held = this.queued.get(key) ?? this.writing?.replies.get(key);
     if (held !== undefined) return held.reply;
+    if (this.stored !== undefined && !this.stored.mayHold(key)) return null;
     const rows = await this.db.query('SELECT fingerprint, status, body FROM command_replies WHERE scope = $1 AND command_id = $2', [scope, commandId]);
     const row = rows[0];
     if (row === undefined) return null;
@@ -65,6 +87,7 @@ export class SqlReplyStore implements ReplyStore {
     const key = keyOf(scope, commandId);
     const held = this.queued.get(key) ?? this.writing?.replies.get(key);
     if (held !== undefined) return held.written;
+    this.stored?.add(key);
     const written = this.nextWrite();
     this.queued.set(key, { scope, commandId, reply, at, written });
     return written;

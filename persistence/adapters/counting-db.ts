@@ -36,6 +36,8 @@ export function countingDb(db: Db): CountingDb {
       if (batch.length > 0) statements += batch.length + transactionStatements;
       return inner.batch(batch);
     },
+    // Listening sends nothing the write path pays for: it is passed through uncounted.
+    ...(inner.listen === undefined ? {} : { listen: inner.listen }),
     close: () => inner.close(),
   });
   const outer = wrap(db);

@@ -30,5 +30,12 @@ export interface Db {
    * round to sending the next one (the read-model consumer's rounds, projections/readmodels).
    */
   batch(statements: readonly Statement[]): Promise<void>;
+  /**
+   * Calls `onNotify` with the payload of every NOTIFY on `channel` until the function it resolves
+   * with is called. Only a real server has it: PGlite has no LISTEN/NOTIFY (DESIGN.md §7).
+   * postgres.js listens on a connection of its own and listens again after a reconnect; a
+   * notification sent while it was away is lost, so a listener keeps a periodic read as well.
+   */
+  readonly listen?: (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -65,6 +65,10 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     batch: async (statements) => {
       if (statements.length > 0) await sql.begin((tx) => runAll(tx, statements));
     },
+    listen: async (channel, onNotify) => {
+      const listening = await sql.listen(channel, onNotify);
+      return () => listening.unlisten();
+    },
     close: () => sql.end({ timeout: 5 }),
   };
 }

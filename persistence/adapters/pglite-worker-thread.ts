@@ -7,9 +7,9 @@
  */
 import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
+import { type PGlite, type Results, type Transaction } from '@electric-sql/pglite';
 import type { Statement } from './db.ts';
-import { pgliteOptions } from './pglite.ts';
+import { createPglite, pgliteOptions } from './pglite.ts';
 import { encodeError, isJsonSafe, jsonResultMinRows, type WorkerReply, type WorkerRequest, type WorkerStart } from './pglite-worker-protocol.ts';
 import { pgOid } from './sql-values.ts';
 
@@ -45,7 +45,7 @@ function threadPath(): string | null {
 
 let pg: PGlite;
 try {
-  pg = await PGlite.create(pgliteOptions(start.dataDir));
+  pg = await createPglite(pgliteOptions(start.dataDir));
 } catch (error) {
   reply({ op: 'failed', error: encodeError(error) });
   throw error;

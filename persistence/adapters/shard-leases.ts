@@ -14,6 +14,11 @@
  * Every statement that locks several lease rows locks them in shard order, as a fenced batch does
  * (sql-journal.ts): a renewal waits behind the node's own batch in flight instead of deadlocking
  * with it.
+ *
+ * A statement that changes a shard's owner (a claim, a takeover of an expired lease, a release)
+ * also sends a NOTIFY on `shardOwnersChannel`, in the same statement, so it is delivered exactly
+ * when the change commits and never for a change that rolled back. The other nodes listen
+ * (`watch`) and re-read their owner cache at once instead of at their next round.
  */
 import type { Db } from './db.ts';
 import type { SessionTimeouts } from './pg.ts';
@@ -43,6 +48,33 @@ export interface Renewal {
   readonly lost: readonly number[];
 }
 
+/** The NOTIFY channel of ownership changes (database-wide, like every channel: nodes of clusters
+ *  in other schemas of one database hear each other's changes, which costs them a spare read). */
+export const shardOwnersChannel = 'bazaary_shard_owners';
+
+/** What a notification on `shardOwnersChannel` says: who claimed or released some shards. */
+export interface OwnerChange {
+  readonly change: 'claim' | 'release';
+  readonly node: string;
+}
+
+/** The payload `<change>:<node>`; null for anything else (another sender on the channel). */
+export function parseOwnerChange(payload: string): OwnerChange | null {
+  const separator = payload.indexOf(':');
+  const change = payload.slice(0, separator);
+  const node = payload.slice(separator + 1);
+  if (separator <= 0 || node === '' || (change !== 'claim' && change !== 'release')) return null;
+  return { change, node };
+}
+
+/**
+ * The notification, as a column of every row a change returns. PostgreSQL delivers identical
+ * notifications of one transaction once, so one per statement reaches the listeners, and none
+ * when nothing changed (no row). A column, not a WHERE: the planner may fold a condition away.
+ */
+const notifyColumn = (change: OwnerChange['change'], nodeParameter: string) =>
+  `pg_notify('${shardOwnersChannel}', '${change}:' || ${nodeParameter}) IS NOT NULL AS notified`;
+
 const ttlInterval = (parameter: string) => `now() + ${parameter}::float8 * interval '1 millisecond'`;
 
 /**
@@ -52,15 +84,17 @@ const ttlInterval = (parameter: string) => `now() + ${parameter}::float8 * inter
  * that holds it FOR SHARE, so a takeover never overtakes the old owner's batch in flight.
  */
 const claimSql = `
-  INSERT INTO shard_leases AS l (shard, epoch, owner, address, expires_at)
-  SELECT c.shard, 1, $2, $3, ${ttlInterval('$4')}
-  FROM unnest($1::int[]) AS c(shard)
-  WHERE NOT EXISTS (SELECT 1 FROM shard_leases o WHERE o.shard = c.shard AND o.owner IS NOT NULL AND o.expires_at > now())
-  ORDER BY c.shard
-  ON CONFLICT (shard) DO UPDATE
-    SET epoch = l.epoch + 1, owner = excluded.owner, address = excluded.address, expires_at = excluded.expires_at
-    WHERE l.owner IS NULL OR l.expires_at <= now()
-  RETURNING l.shard, l.epoch`;
+  WITH claimed AS (
+    INSERT INTO shard_leases AS l (shard, epoch, owner, address, expires_at)
+    SELECT c.shard, 1, $2, $3, ${ttlInterval('$4')}
+    FROM unnest($1::int[]) AS c(shard)
+    WHERE NOT EXISTS (SELECT 1 FROM shard_leases o WHERE o.shard = c.shard AND o.owner IS NOT NULL AND o.expires_at > now())
+    ORDER BY c.shard
+    ON CONFLICT (shard) DO UPDATE
+      SET epoch = l.epoch + 1, owner = excluded.owner, address = excluded.address, expires_at = excluded.expires_at
+      WHERE l.owner IS NULL OR l.expires_at <= now()
+    RETURNING l.shard, l.epoch)
+  SELECT shard, epoch, ${notifyColumn('claim', '$2::text')} FROM claimed`;
 
 /** An UPDATE of the lease rows `picked` selects (as `l`), locked first in shard order. */
 function updateInShardOrder(picked: string, set: string): string {
@@ -78,10 +112,12 @@ const renewSql = updateInShardOrder(
 );
 
 /** The row and its epoch stay, so the next claim gets epoch + 1 (019_shards.sql). */
-const releaseSql = updateInShardOrder(
-  'SELECT l.shard FROM shard_leases l WHERE l.owner = $1 AND l.shard = ANY($2::int[])',
-  'owner = NULL, address = NULL, expires_at = NULL',
-);
+const releaseSql = `
+  WITH released AS (${updateInShardOrder(
+    'SELECT l.shard FROM shard_leases l WHERE l.owner = $1 AND l.shard = ANY($2::int[])',
+    'owner = NULL, address = NULL, expires_at = NULL',
+  )})
+  SELECT shard, ${notifyColumn('release', '$1::text')} FROM released`;
 
 const heartbeatSql = `
   INSERT INTO cluster_nodes (node, address, heartbeat_at, expires_at) VALUES ($1, $2, now(), ${ttlInterval('$3')})
@@ -131,6 +167,19 @@ export class ShardLeases {
     if (wanted.length === 0) return [];
     const rows = await this.db.query<{ shard: number }>(releaseSql, [node, wanted]);
     return rows.map((row) => row.shard).sort((left, right) => left - right);
+  }
+
+  /**
+   * Calls `onChange` for every ownership change a claim, takeover or release commits, until the
+   * function it resolves with is called. Null when the Db cannot listen (PGlite): the caller's
+   * periodic read is then all there is, as it is for a change sent while the listener was away.
+   */
+  async watch(onChange: (change: OwnerChange) => void): Promise<(() => Promise<void>) | null> {
+    if (this.db.listen === undefined) return null;
+    return this.db.listen(shardOwnersChannel, (payload) => {
+      const change = parseOwnerChange(payload);
+      if (change !== null) onChange(change);
+    });
   }
 
   /** Marks `node` live at `address` for `ttlMs` more, on the database's clock. */

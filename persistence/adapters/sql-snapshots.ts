@@ -30,8 +30,8 @@ export class SqlSnapshotStore implements SnapshotStore {
   async loadMany(keys: readonly string[]): Promise<Map<string, Snapshot>> {
     if (keys.length === 0) return new Map();
     const rows = await this.db.query<SnapshotRow>(
-      'SELECT key, seq, version, state, at_ms FROM snapshots WHERE key IN (SELECT jsonb_array_elements_text($1::jsonb))',
-      [JSON.stringify(keys)],
+      'SELECT key, seq, version, state, at_ms FROM snapshots WHERE key = ANY($1::text[])',
+      [[...keys]],
     );
     return new Map(rows.map((row) => [row.key, { key: row.key, seq: row.seq, version: row.version, state: row.state, at: row.at_ms }]));
   }

@@ -22,8 +22,8 @@ interface StreamRow extends Row {
 }
 
 const loadStreamsSql = `
-  WITH wanted AS (SELECT DISTINCT w.key FROM jsonb_array_elements_text($1::jsonb) AS w(key)),
-  snap AS (SELECT s.key, s.seq, s.version, s.state, s.at_ms FROM snapshots s JOIN wanted ON s.key = wanted.key)
+  WITH wanted AS (SELECT DISTINCT w.key FROM unnest($1::text[]) AS w(key)),
+  snap AS (SELECT s.key, s.seq, s.version, s.state, s.at_ms FROM snapshots s WHERE s.key = ANY($1::text[]))
   SELECT snap.key, snap.seq, snap.version, snap.state AS body, snap.at_ms, NULL::text AS command_id FROM snap
   UNION ALL
   SELECT j.key, j.seq, NULL::integer, j.events, j.at_ms, j.command_id
@@ -40,7 +40,7 @@ export class SqlStreams implements StreamReader {
   async loadStreams(keys: readonly string[], pageSize: number): Promise<Map<string, StoredStream>> {
     checkLimit(pageSize);
     if (keys.length === 0) return new Map();
-    const rows = await this.db.query<StreamRow>(loadStreamsSql, [JSON.stringify(keys), pageSize]);
+    const rows = await this.db.query<StreamRow>(loadStreamsSql, [[...keys], pageSize]);
     const snapshots = new Map<string, Snapshot>();
     const entries = new Map<string, JournalEntry[]>();
     for (const row of rows) {

@@ -13,6 +13,11 @@
  * 4. Claim the shards placed here that it lacks (free or expired ones only).
  * 5. Refresh the shard → owner cache operators and refusals read.
  *
+ * Ownership changes are also pushed (shard-leases.ts, `watch`: LISTEN/NOTIFY): another node's
+ * claim or takeover re-reads the owner cache at once, and its release runs a round at once, so
+ * the shards it freed are claimed now rather than a quarter TTL later. Many notifications make
+ * one read (or one round). The rounds stay the safety net for a notification that was lost.
+ *
  * Between rounds `owns` also checks the deadline, so a node whose loop stalls (a pause, a slow
  * database) stops serving before any other node may claim its shards. The fence is what keeps
  * data safe when that timing assumption fails: a batch written under an epoch no longer held is
@@ -20,7 +25,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ShardFence } from '../../persistence/adapters/journal.ts';
-import type { ShardLeases } from '../../persistence/adapters/shard-leases.ts';
+import type { OwnerChange, ShardLeases } from '../../persistence/adapters/shard-leases.ts';
 import { mayServe, servingDeadlineMs } from '../../persistence/cluster/lease-deadline.ts';
 import { checkShardCount, shardOf, shardsPlacedOn } from '../../persistence/cluster/shards.ts';
 import { failure } from '../ask.ts';
@@ -51,6 +56,8 @@ export interface ClusterNodeStats {
   readonly losses: number;
   readonly releases: number;
   readonly failedRounds: number;
+  /** Ownership changes of other nodes this node was told of (LISTEN/NOTIFY). */
+  readonly ownerPushes: number;
 }
 
 export class ClusterNode implements ShardOwnership, OwnerDirectory {
@@ -77,6 +84,12 @@ export class ClusterNode implements ShardOwnership, OwnerDirectory {
   private losses = 0;
   private releases = 0;
   private failedRounds = 0;
+  private ownerPushes = 0;
+  /** Stops listening for ownership changes; null when not listening. */
+  private unwatch: (() => Promise<void>) | null = null;
+  /** A pushed cache read, or a pushed round, is queued and has not started yet. */
+  private pushedReadQueued = false;
+  private pushedRoundQueued = false;
 
   constructor(private readonly options: ClusterNodeOptions) {
     checkShardCount(options.shardCount);
@@ -100,6 +113,8 @@ export class ClusterNode implements ShardOwnership, OwnerDirectory {
   async start(): Promise<void> {
     if (this.host === null) throw new Error('attach a runtime before starting the cluster node');
     this.running = true;
+    // Before the first round's read, so no change after it goes unheard.
+    await this.watchOwners();
     await this.runRound();
     this.schedule();
   }
@@ -146,6 +161,7 @@ export class ClusterNode implements ShardOwnership, OwnerDirectory {
       losses: this.losses,
       releases: this.releases,
       failedRounds: this.failedRounds,
+      ownerPushes: this.ownerPushes,
     };
   }
 
@@ -164,15 +180,61 @@ export class ClusterNode implements ShardOwnership, OwnerDirectory {
     this.schedule();
   }
 
-  /** A clean stop: no more commands, everything written, every lease released, out of the live list. */
+  /** A clean stop: out of the live list, no more commands, everything written, every lease released. */
   async stop(): Promise<void> {
     await this.pauseLoop();
-    const held = [...this.epochs.keys()];
+    // Out of the live list first: the nodes that hear the release below place its shards over
+    // themselves only, and claim them at once.
+    await this.options.leases.leave(this.options.node).catch((error: unknown) => this.options.logger.warn({ err: error }, 'leaving the cluster failed; the heartbeat expires instead'));
     try {
-      await this.handOff(held);
+      await this.handOff([...this.epochs.keys()]);
     } finally {
-      await this.options.leases.leave(this.options.node).catch((error: unknown) => this.options.logger.warn({ err: error }, 'leaving the cluster failed; the heartbeat expires instead'));
+      const unwatch = this.unwatch;
+      this.unwatch = null;
+      await unwatch?.().catch((error: unknown) => this.options.logger.warn({ err: error }, 'unlistening for ownership changes failed'));
     }
+  }
+
+  /** Listens for other nodes' ownership changes; without it (PGlite, an error) the rounds alone keep the cache. */
+  private async watchOwners(): Promise<void> {
+    if (this.unwatch !== null) return;
+    try {
+      this.unwatch = await this.options.leases.watch((change) => this.onOwnerChange(change));
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'listening for ownership changes failed; the owner cache is read every round only');
+    }
+  }
+
+  private onOwnerChange(change: OwnerChange): void {
+    if (change.node === this.options.node || !this.running) return;
+    this.ownerPushes += 1;
+    if (change.change === 'release') this.roundSoon();
+    else this.readOwnersSoon();
+  }
+
+  /** One round for any number of releases heard before it starts; it ends with a cache read. */
+  private roundSoon(): void {
+    if (this.pushedRoundQueued) return;
+    this.pushedRoundQueued = true;
+    void this.runRound(() => {
+      this.pushedRoundQueued = false;
+      // A loop paused meanwhile (pauseLoop) runs no pushed round: a paused node stays paused.
+      return this.running;
+    });
+  }
+
+  /** One cache read for any number of changes heard before it starts. It follows the read in
+   *  flight, which may have begun before the change committed. */
+  private readOwnersSoon(): void {
+    if (this.pushedReadQueued) return;
+    this.pushedReadQueued = true;
+    void (this.ownersRead ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => {
+        this.pushedReadQueued = false;
+        return this.refreshOwners();
+      })
+      .catch((error: unknown) => this.options.logger.warn({ err: error }, 'reading the lease table after an ownership change failed; the next round reads it'));
   }
 
   private schedule(): void {
@@ -184,9 +246,13 @@ export class ClusterNode implements ShardOwnership, OwnerDirectory {
     this.timer.unref();
   }
 
-  /** One round at a time; a failed round is logged and the next one tries again. */
-  private runRound(): Promise<void> {
-    const next = this.round.then(() => this.roundOnce()).catch((error: unknown) => {
+  /** One round at a time; a failed round is logged and the next one tries again. `starting`
+   *  runs as the round begins, and a false from it skips the round. */
+  private runRound(starting?: () => boolean): Promise<void> {
+    const next = this.round.then(() => {
+      if (starting?.() === false) return undefined;
+      return this.roundOnce();
+    }).catch((error: unknown) => {
       this.failedRounds += 1;
       this.options.logger.warn({ err: error, node: this.options.node }, 'cluster round failed; shards past their deadline stop serving');
     });

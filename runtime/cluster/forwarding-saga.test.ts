@@ -38,6 +38,7 @@ function start() {
       calls.push({ request, senderPending: runtime.log.hasPending('transfer:t1') });
       return { kind: 'answered', result: { ok: true, seq: 1, events: [{ type: 'Credited' }], duplicate: false, state: {} } };
     },
+    read: async () => ({ kind: 'failed', reason: 'this test forwards no reads' }),
   };
   const runtime: ActorRuntime = new ActorRuntime({
     ...base.deps,

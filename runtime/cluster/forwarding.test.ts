@@ -2,12 +2,13 @@
  * Forwarding's pure parts (the owner's time budget, the retry decision, the choice of owner) and
  * the Forwarder's loop over a fake lease cache and a scripted remote: a 421 is followed by a
  * lease read and a resend to the new owner, a failed send backs off, the attempts are bounded,
- * and a key that turns out to be served here runs here.
+ * and a key that turns out to be served here runs here. Reads go through the same loop: an
+ * inspect or a named wait is sent with the remaining budget, resent after a 421, and counted apart.
  */
 import { describe, expect, it } from 'vitest';
 import { limits } from '../limits.ts';
 import { silentLogger } from '../logger.ts';
-import { chooseOwner, Forwarder, nextStep, ownerBudgetMs, type ForwardRequest, type OwnerDirectory, type RemoteAnswer } from './forwarding.ts';
+import { chooseOwner, Forwarder, nextStep, ownerBudgetMs, type ForwardRequest, type OwnerDirectory, type ReadRequest, type ReadResult, type RemoteAnswer } from './forwarding.ts';
 import { notOwner, type ShardOwner } from './ownership.ts';
 
 const b: ShardOwner = { node: 'b', address: 'http://b:3001' };
@@ -60,9 +61,10 @@ describe('chooseOwner', () => {
 });
 
 /** A lease cache the test moves, and a remote that answers from a script, recording each send. */
-function fixture(script: (address: string, request: ForwardRequest) => RemoteAnswer) {
+function fixture(script: (address: string, request: ForwardRequest) => RemoteAnswer, readScript: (address: string, request: ReadRequest) => RemoteAnswer<ReadResult> = () => ({ kind: 'failed', reason: 'no reads scripted' })) {
   const state = { owner: b as ShardOwner | null, servedHere: false, refreshes: 0 };
   const sent: { address: string; request: ForwardRequest; timeoutMs: number }[] = [];
+  const reads: { address: string; request: ReadRequest; timeoutMs: number }[] = [];
   const directory: OwnerDirectory = {
     node: 'a',
     refusal: (key) => (state.servedHere ? null : notOwner(key, state.owner)),
@@ -72,8 +74,12 @@ function fixture(script: (address: string, request: ForwardRequest) => RemoteAns
       state.refreshes += 1;
     },
   };
-  const forwarder = new Forwarder(directory, { ask: async (address, request, timeoutMs) => (sent.push({ address, request, timeoutMs }), script(address, request)) }, limits, silentLogger);
-  return { state, sent, forwarder, refusal: notOwner('wallet:x', b) };
+  const remote = {
+    ask: async (address: string, request: ForwardRequest, timeoutMs: number) => (sent.push({ address, request, timeoutMs }), script(address, request)),
+    read: async (address: string, request: ReadRequest, timeoutMs: number) => (reads.push({ address, request, timeoutMs }), readScript(address, request)),
+  };
+  const forwarder = new Forwarder(directory, remote, limits, silentLogger);
+  return { state, sent, reads, forwarder, refusal: notOwner('wallet:x', b) };
 }
 
 const notHere = async () => ({ ok: false as const, code: 'not_used', message: 'the command ran here' });
@@ -134,5 +140,45 @@ describe('Forwarder', () => {
     state.owner = b;
     expect(await refreshed).toEqual(accepted);
     expect(sent).toHaveLength(1);
+  });
+
+  it('forwards an inspect and a named wait with the remaining budget, and counts them as reads', async () => {
+    const inspection = { ok: true as const, state: { balanceMinor: 9 }, seq: 4 };
+    const { forwarder, reads, sent, refusal } = fixture(() => ({ kind: 'answered', result: accepted }), () => ({ kind: 'answered', result: inspection }));
+    expect(await forwarder.forwardRead('wallet:x', { kind: 'inspect' }, refusal, 1_000, async () => accepted)).toEqual(inspection);
+    expect(await forwarder.forwardRead('wallet:x', { kind: 'wait', predicate: 'settled' }, refusal, 15_000, async () => accepted)).toEqual(inspection);
+    expect(sent).toEqual([]);
+    expect(reads.map((each) => each.request.read)).toEqual([{ kind: 'inspect' }, { kind: 'wait', predicate: 'settled' }]);
+    expect(reads[0]?.request).toMatchObject({ key: 'wallet:x', epochSeen: 7 });
+    expect(reads[1]?.request.deadlineMs).toBeGreaterThan(14_000);
+    expect(reads[1]?.request.deadlineMs).toBeLessThanOrEqual(15_000 - limits.forwardReturnMarginMs);
+    expect(reads[1]?.timeoutMs).toBe((reads[1]?.request.deadlineMs ?? 0) + limits.forwardReturnMarginMs);
+    const stats = forwarder.stats();
+    expect(stats.readOutcomes.answered).toBe(2);
+    expect(stats.outcomes.answered).toBe(0);
+    // A wait's time is mostly waiting: it stays out of the command latency.
+    expect(stats.latencyCount).toBe(0);
+  });
+
+  it('resends a read after a 421 to the new owner, and gives up as unavailable after the last attempt', async () => {
+    const inspection = { ok: true as const, state: {}, seq: 1 };
+    const moving = fixture(
+      () => ({ kind: 'answered', result: accepted }),
+      (address) => {
+        if (address === b.address) {
+          moving.state.owner = c;
+          return { kind: 'misdirected', owner: c };
+        }
+        return { kind: 'answered', result: inspection };
+      },
+    );
+    expect(await moving.forwarder.forwardRead('wallet:x', { kind: 'inspect' }, moving.refusal, 1_000, async () => accepted)).toEqual(inspection);
+    expect(moving.reads.map((each) => each.address)).toEqual([b.address, c.address]);
+    expect(moving.state.refreshes).toBe(1);
+
+    const down = fixture(() => ({ kind: 'answered', result: accepted }));
+    expect(await down.forwarder.forwardRead('wallet:x', { kind: 'wait', predicate: 'settled' }, down.refusal, 2_000, async () => accepted)).toMatchObject({ ok: false, code: 'unavailable' });
+    expect(down.reads).toHaveLength(limits.forwardAttemptsMax);
+    expect(down.forwarder.stats().readOutcomes.unavailable).toBe(1);
   });
 });

@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db } from '../db.ts';
 import { loadMigrations, migrate } from '../migrate.ts';
-import { pgliteDb, pgliteOptions } from '../pglite.ts';
+import { createPglite, pgliteDb, pgliteOptions } from '../pglite.ts';
 
 /** Bump when the way the template is built changes. */
 const templateFormat = 2;
@@ -111,7 +111,7 @@ export async function migratedPgliteCopy(): Promise<{ readonly dir: string; remo
  */
 export async function openMigratedPglite(): Promise<Db> {
   const { dump } = await pgliteTemplate();
-  const db = pgliteDb(await PGlite.create({ ...pgliteOptions(), loadDataDir: new Blob([readFileSync(dump)]) }));
+  const db = pgliteDb(await createPglite({ ...pgliteOptions(), loadDataDir: new Blob([readFileSync(dump)]) }));
   // Nothing to apply: the template is current. It still runs, as it does at every start.
   await migrate(db);
   return db;

@@ -34,16 +34,24 @@ function columnType(spec: TableSpec, name: string): ColumnType {
   return type;
 }
 
-/** The rows of `spec.table` whose primary key is one of `keys` (objects holding the key columns). */
+/**
+ * The rows of `spec.table` whose primary key is one of `keys` (objects holding the key columns).
+ * Each key is looked up through the primary key (LATERAL, kept from being flattened by OFFSET 0).
+ * A plain join let the planner hash the whole table instead: it guesses 100 rows for any
+ * `jsonb_to_recordset`, and against that guess a scan looks cheaper than the probes until the
+ * table is far larger than a marketplace's orders soon are, so every batch's lookup grew with the
+ * table (60 keys in 20,000 orders: 3.7–13.5 ms on PGlite that way, 1.3 ms by key).
+ */
 export async function selectByKeys<R extends Row>(db: Db, spec: TableSpec, keys: readonly Row[]): Promise<R[]> {
   if (keys.length === 0) return [];
   const columns = Object.keys(spec.columns)
     .map((name) => `t.${name}`)
     .join(', ');
-  const match = spec.key.map((name) => `t.${name} = k.${name}`).join(' AND ');
+  const match = spec.key.map((name) => `${spec.table}.${name} = k.${name}`).join(' AND ');
   return db.query<R>(
-    `SELECT ${columns} FROM ${spec.table} t
-     JOIN (SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS r(${recordDefinition(spec, spec.key)})) k ON ${match}`,
+    `SELECT ${columns}
+     FROM (SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS r(${recordDefinition(spec, spec.key)})) k
+     CROSS JOIN LATERAL (SELECT * FROM ${spec.table} WHERE ${match} OFFSET 0) t`,
     [JSON.stringify(keys)],
   );
 }

@@ -265,22 +265,24 @@ function statusChangeStatements(changes: readonly StatusChange[]): Statement[] {
  * Recomputes the ledger facts that come from the order stream, for the orders a batch touched
  * (from either side): a purchase still LOCKED becomes COMPLETED once its order is COMPLETED, and
  * a sale's locked_until is its order's release due time (null until the order ships).
+ * Both sides name the ids as an array, so each is found through its index; the planner cannot
+ * carry `o.id`'s list over to `l.order_id` by itself, and hashed the whole ledger instead.
  */
 export function reconcileLedger(orderIds: ReadonlySet<string>): Statement[] {
   if (orderIds.size === 0) return [];
-  const ids = JSON.stringify([...orderIds]);
+  const ids = [...orderIds];
   return [
     {
       sql: `UPDATE ledger_entries l SET status = 'COMPLETED'
      FROM orders o
-     WHERE o.id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND l.order_id = o.id
+     WHERE o.id = ANY($1::text[]) AND l.order_id = ANY($1::text[]) AND l.order_id = o.id
        AND o.status = 'COMPLETED' AND l.kind = 'purchase' AND l.status = 'LOCKED'`,
       params: [ids],
     },
     {
       sql: `UPDATE ledger_entries l SET locked_until = o.release_due_at
      FROM orders o
-     WHERE o.id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND l.order_id = o.id
+     WHERE o.id = ANY($1::text[]) AND l.order_id = ANY($1::text[]) AND l.order_id = o.id
        AND l.kind = 'sale' AND l.locked_until IS DISTINCT FROM o.release_due_at`,
       params: [ids],
     },

@@ -44,6 +44,7 @@ const sentences: Readonly<Record<string, string>> = {
   mailbox_full: 'The shop is very busy right now. Please try again in a moment.',
   overloaded: 'The shop is very busy right now. Please try again in a moment.',
   unknown_actor_kind: 'There is no such kind of actor.',
+  unknown_predicate: 'The service could not wait for that. Please try again.',
   too_many_commands: 'Too many requests at once. Please slow down.',
   unknown_command: 'That command is not known.',
   invalid_message: 'That message could not be understood.',
