@@ -132,13 +132,11 @@ async function orderAction(client: ClusterClient, record: TrafficRecord, kind: '
 export type OwnerOf = (key: string) => Promise<string | undefined>;
 
 /**
- * A checkout's first attempt goes to any node (its StartCheckout is forwarded to the owner); a
- * node that does not own the checkout key then waits for the saga's end without ever seeing it
- * (runtime/waiters.ts on main ignores the `not_owner` its inspect gets; branch `reads` fixes it) and answers 503 `timeout` after
- * the gateway's 15 s. Until reads are forwarded, the proof stops waiting after this and resends
- * the same checkout to the key's owner, as a load balancer with key affinity would.
+ * A checkout's first attempt goes to any node: its StartCheckout and its wait are forwarded to
+ * the checkout key's owner. A resend (after a 503 or no answer) goes to the owner the lease table
+ * names, as a load balancer with key affinity would. (Before reads were forwarded, a node that did
+ * not own the key waited out the gateway's 15 s and answered 503 `timeout`, runtime/waiters.ts.)
  */
-const checkoutFirstAttemptMs = 2_500;
 
 /** One story: maybe a deposit, a checkout, then each order shipped and confirmed, disputed or left to the timer. */
 async function story(client: ClusterClient, market: Market, random: SeededRandom, id: string, record: TrafficRecord, ownerOf: OwnerOf): Promise<void> {
@@ -147,7 +145,7 @@ async function story(client: ClusterClient, market: Market, random: SeededRandom
   const sellers = random.chance(0.3) ? [random.pick(market.sellers), random.pick(market.sellers)] : [random.pick(market.sellers)];
   const items = [...new Set(sellers.map((seller) => random.pick(seller.productIds)))].map((productId) => ({ productId, qty: random.int(1, 2) }));
   const key = checkoutKey(scopedCheckoutId(buyer.userId, id));
-  const placed = await send<CheckoutDto>(client, record, 'checkout', '/api/checkout', buyer.token, { checkoutId: id, items }, { firstAttemptMs: checkoutFirstAttemptMs, node: () => ownerOf(key) });
+  const placed = await send<CheckoutDto>(client, record, 'checkout', '/api/checkout', buyer.token, { checkoutId: id, items }, { node: () => ownerOf(key) });
   if (placed === null) return;
   record.acknowledged.push({ kind: 'checkout', key, commandId: '', orderIds: placed.orderIds });
   const endings = placed.orderIds.map(() => random.next());
