@@ -24,8 +24,6 @@ export interface NodeAddresses {
 
 /** How a command is resent when its first attempt got no final answer. */
 export interface Resend {
-  /** The first attempt's own limit, when it is shorter than `attemptTimeoutMs`. */
-  readonly firstAttemptMs?: number;
   /** The node to resend to (a key's owner, say), or undefined for the next one in turn. */
   readonly node?: () => Promise<string | undefined>;
 }
@@ -53,9 +51,8 @@ export class ClusterClient {
       const chosen = attempts > 0 && resend.node !== undefined ? await resend.node().catch(() => undefined) : undefined;
       const baseUrl = (chosen === undefined ? undefined : urls.get(chosen)) ?? [...urls.values()][(this.turn += 1) % Math.max(1, urls.size)];
       if (baseUrl !== undefined) {
-        const timeoutMs = attempts === 0 ? (resend.firstAttemptMs ?? attemptTimeoutMs) : attemptTimeoutMs;
         attempts += 1;
-        const answer = await this.once<Body>(baseUrl, method, path, token, body, timeoutMs);
+        const answer = await this.once<Body>(baseUrl, method, path, token, body);
         if (answer !== null && answer.status < 500) return { final: true, answer, attempts };
       }
       await new Promise((resolve) => setTimeout(resolve, retryPauseMs));

@@ -50,8 +50,8 @@ const failoverBoundMs = leaseTtlMs + 1_000;
  * A PostgreSQL restart is measured from the server being back, and has its own bound: every
  * lease and heartbeat lapsed during the outage, the first node to reconnect places every shard on
  * itself and hands the others' back a round later, so recovery takes a few rounds more (journaled
- * 1.0–1.7 s after the server was back over seeds 1–5; the first 2xx once came 4.8 s after, with
- * the load average at 10).
+ * 1.0–2.0 s after the server was back over seeds 1–5 and reruns; the first 2xx once came 4.8 s
+ * after, with the load average at 10).
  */
 const restartRecoveryBoundMs = 3 * leaseTtlMs + 1_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
