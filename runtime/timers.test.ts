@@ -242,6 +242,22 @@ describe('durable timers', () => {
     expect(await one.scheduler.pending('alarm:j')).toEqual([]);
   });
 
+  it('hands a timer another node indexed first to this node\'s scheduler, pending ones only (cluster mode)', async () => {
+    // Every node's processor indexes every entry; the first to insert a row wins. The owner's
+    // scheduler must still learn of the timer from its own pass over the entry, or it waits for
+    // its next window reload (timerWindowMaxAgeMs, a minute) to fire it.
+    const one = node();
+    const dueAt = harness.clock.now() + 1_000;
+    await setAlarms(one, 'k', [{ timerId: 'x', dueAt }, { timerId: 'y', dueAt }]);
+    const entries = await harness.journal.readAll(null, 100);
+    await harness.db.query(`UPDATE timers SET fired_at = $1 WHERE id = 'alarm:k#y'`, [harness.clock.now()]);
+    const owner = new TimerIndex(harness.db, silentLogger);
+    const seen: string[] = [];
+    owner.onIndexed((changes) => seen.push(...changes.indexed.map((row) => row.id)));
+    await owner.handle(entries);
+    expect(seen).toEqual(['alarm:k#x']);
+  });
+
   it('polls on a real interval, reading the injected clock', async () => {
     const one = node();
     await setAlarms(one, 'j', [{ timerId: 'poll', dueAt: harness.clock.now() + hourMs }]);

@@ -14,6 +14,8 @@ export type ApiAnswer<Body> = { readonly ok: true; readonly status: number; read
 export interface CallOptions {
   readonly token?: string;
   readonly body?: unknown;
+  /** Overrides `requestTimeoutMs` (a fault proof resends sooner than a load run gives up). */
+  readonly timeoutMs?: number;
 }
 
 export async function call<Body>(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<ApiAnswer<Body>> {
@@ -24,7 +26,7 @@ export async function call<Body>(baseUrl: string, method: string, path: string, 
     method,
     headers,
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    signal: AbortSignal.timeout(requestTimeoutMs),
+    signal: AbortSignal.timeout(options.timeoutMs ?? requestTimeoutMs),
   });
   const text = await response.text();
   let parsed: unknown = null;

@@ -1,10 +1,11 @@
 /**
  * The read-model consumer of the event processor (runtime/processor.ts): applies a batch of
  * journal entries to every read-model table in one transaction, so a batch is projected
- * entirely or not at all. It first reads the rows the batch builds on, all at once and outside
- * any transaction (this consumer is their only writer, and every write is guarded by the row's
- * seq), then hands the store every write as one batch (Db.batch): the store never sits in an
- * open transaction waiting for the runtime's thread to send its next statement.
+ * entirely or not at all. It first reads the rows the batch builds on, all at once, then hands
+ * the store every write as one batch (Db.batch). On PGlite the reads run outside any transaction
+ * (this process is the only writer, and every write is guarded by the row's seq), so the store
+ * never sits in an open transaction waiting for the runtime's thread to send its next statement;
+ * on PostgreSQL, where several processes may run this consumer, see `applyBatch`.
  *
  * Idempotent, as delivery is at least once: each stream's head row (wallets, orders,
  * seller_stats) records the last seq applied, entries at or below it are skipped, and every
@@ -46,9 +47,29 @@ export function createReadModelConsumer(db: Db): Consumer {
   };
 }
 
+/**
+ * Several processes may run this consumer over one PostgreSQL (cluster mode, issue #16: every
+ * node runs every consumer). Reading the rows outside a transaction is then wrong: a batch read
+ * its stream's head and the rows it folds over in separate snapshots, another node's batch
+ * committed in between, and entries were applied to the wrong base (a product's stock two units
+ * off its rebuild, found by the three-node proof; concurrent-consumers.int.test.ts). On
+ * PostgreSQL the batch therefore reads and writes in one transaction that first takes this
+ * advisory lock, so batches of every process apply one after another, each on what the previous
+ * one committed. PGlite is one process by nature and keeps the cheaper path (no open
+ * transaction while the runtime's thread computes the writes).
+ */
+const readModelsLockSql = "SELECT pg_advisory_xact_lock(hashtext('bazaary:read-models'))";
+
 /** Projects a batch: on a Db, as one transaction; on a transaction's Db, inside it. */
 export async function applyBatch(db: Db, entries: readonly JournalEntry[]): Promise<void> {
-  await db.batch(await projectionStatements(db, entries));
+  if (db.dialect !== 'postgres') {
+    await db.batch(await projectionStatements(db, entries));
+    return;
+  }
+  await db.transaction(async (tx) => {
+    await tx.query(readModelsLockSql);
+    await tx.batch(await projectionStatements(tx, entries));
+  });
 }
 
 /** Reads what a batch's streams build on and returns every write that projects it, in order. */
