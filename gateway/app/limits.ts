@@ -105,6 +105,11 @@ export const gatewayLimits = {
     /** Addresses one shopper may keep: a book to pick from at checkout, listed whole on every cart. */
     maxAddressesPerUser: 20,
   },
+  replies: {
+    /** A command's reply is held in memory at once and written to `command_replies` this much
+     *  later, with the replies saved meanwhile (persistence/adapters/command-replies.ts). */
+    writeDelayMs: 50,
+  },
   journal: {
     /** Entries one batch write may carry: MongoDB's maxWriteBatchSize. Beyond it the driver splits
      *  the write, and a group-commit round would no longer be one statement. */

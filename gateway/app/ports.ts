@@ -76,9 +76,10 @@ function createOperatorPort(system: BazaarySystem): OperatorPort {
  * PostgreSQL another process may have stored the reply, so every new id is looked up.
  */
 function replyStore(system: BazaarySystem): ReplyStore {
-  if (system.config.databaseUrl !== undefined) return new SqlReplyStore(system.stores.db);
+  const { writeDelayMs } = gatewayLimits.replies;
+  if (system.config.databaseUrl !== undefined) return new SqlReplyStore(system.stores.db, undefined, writeDelayMs);
   const stored = new KnownKeys();
-  const store = new SqlReplyStore(system.stores.db, stored);
+  const store = new SqlReplyStore(system.stores.db, stored, writeDelayMs);
   stored.fill(() => store.storedKeys()).catch((error: unknown) => system.logger.warn({ err: error }, 'reading the stored command ids failed; replies are looked up in the store'));
   return store;
 }

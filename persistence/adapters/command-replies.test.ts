@@ -72,4 +72,19 @@ describe('SqlReplyStore', () => {
     await store.save('s5', 'saved-here', reply(2), 2);
     expect(await new SqlReplyStore(counted, filter).find('s5', 'saved-here')).toEqual(reply(2));
   });
+
+  it('with a write delay, writes the replies saved within it in one statement, and flush writes at once', async () => {
+    const counted = countingDb(db);
+    const store = new SqlReplyStore(counted, undefined, 60_000);
+    const before = counted.counts().statements;
+    const saves = [1, 2].map((n) => store.save('s6', `c${n}`, reply(n), 1));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const third = store.save('s6', 'c3', reply(3), 2);
+    expect(counted.counts().statements - before).toBe(0);
+    expect(await store.find('s6', 'c3')).toEqual(reply(3));
+    await store.flush();
+    await Promise.all([...saves, third]);
+    expect(counted.counts().statements - before).toBe(1);
+    expect(await storedIds('s6')).toEqual(['c1', 'c2', 'c3']);
+  });
 });

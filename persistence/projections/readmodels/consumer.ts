@@ -21,6 +21,7 @@ import type { Db, Statement } from '../../adapters/db.ts';
 import type { JournalEntry } from '../../adapters/journal.ts';
 import { orderItemsTable, ordersTable, projectOrders } from './orders.ts';
 import { productsTable, projectSellers, reservationsTable, sellerStatsTable } from './sellers.ts';
+import { withRoundReads } from './round-reads.ts';
 import { groupStreams } from './streams.ts';
 import { ledgerTable, projectWallets, reconcileLedger, walletsTable } from './wallets.ts';
 
@@ -73,7 +74,8 @@ export async function applyBatch(db: Db, entries: readonly JournalEntry[]): Prom
 }
 
 /** Reads what a batch's streams build on and returns every write that projects it, in order. */
-async function projectionStatements(db: Db, entries: readonly JournalEntry[]): Promise<Statement[]> {
+async function projectionStatements(store: Db, entries: readonly JournalEntry[]): Promise<Statement[]> {
+  const db = withRoundReads(store);
   const streams = groupStreams(entries);
   const touchedOrders = new Set<string>();
   const [orders, sellers, wallets] = await Promise.all([

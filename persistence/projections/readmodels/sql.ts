@@ -6,6 +6,7 @@
  * projection's transaction holds every actor's journal appends back.
  */
 import type { Db, Row, Statement } from '../../adapters/db.ts';
+import { roundLookup } from './round-reads.ts';
 
 export type ColumnType = 'text' | 'bigint' | 'integer' | 'boolean' | 'jsonb';
 
@@ -48,11 +49,12 @@ export async function selectByKeys<R extends Row>(db: Db, spec: TableSpec, keys:
     .map((name) => `t.${name}`)
     .join(', ');
   const match = spec.key.map((name) => `${spec.table}.${name} = k.${name}`).join(' AND ');
-  return db.query<R>(
+  return roundLookup<R>(
+    db,
     `SELECT ${columns}
      FROM (SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS r(${recordDefinition(spec, spec.key)})) k
      CROSS JOIN LATERAL (SELECT * FROM ${spec.table} WHERE ${match} OFFSET 0) t`,
-    [JSON.stringify(keys)],
+    JSON.stringify(keys),
   );
 }
 

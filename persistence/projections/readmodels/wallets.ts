@@ -270,21 +270,17 @@ function statusChangeStatements(changes: readonly StatusChange[]): Statement[] {
  */
 export function reconcileLedger(orderIds: ReadonlySet<string>): Statement[] {
   if (orderIds.size === 0) return [];
-  const ids = [...orderIds];
+  // One statement for both facts (a statement costs PGlite far more than the rows it touches).
   return [
     {
-      sql: `UPDATE ledger_entries l SET status = 'COMPLETED'
+      sql: `UPDATE ledger_entries l SET
+       status = CASE WHEN l.kind = 'purchase' THEN 'COMPLETED' ELSE l.status END,
+       locked_until = CASE WHEN l.kind = 'sale' THEN o.release_due_at ELSE l.locked_until END
      FROM orders o
      WHERE o.id = ANY($1::text[]) AND l.order_id = ANY($1::text[]) AND l.order_id = o.id
-       AND o.status = 'COMPLETED' AND l.kind = 'purchase' AND l.status = 'LOCKED'`,
-      params: [ids],
-    },
-    {
-      sql: `UPDATE ledger_entries l SET locked_until = o.release_due_at
-     FROM orders o
-     WHERE o.id = ANY($1::text[]) AND l.order_id = ANY($1::text[]) AND l.order_id = o.id
-       AND l.kind = 'sale' AND l.locked_until IS DISTINCT FROM o.release_due_at`,
-      params: [ids],
+       AND ((l.kind = 'purchase' AND o.status = 'COMPLETED' AND l.status = 'LOCKED')
+         OR (l.kind = 'sale' AND l.locked_until IS DISTINCT FROM o.release_due_at))`,
+      params: [[...orderIds]],
     },
   ];
 }
