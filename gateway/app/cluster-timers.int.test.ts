@@ -20,6 +20,7 @@ import { silentLogger } from '../../runtime/logger.ts';
 import { alarmDecider } from '../../runtime/testing/alarm.ts';
 import { parseConfig } from './config.ts';
 import { startSystem, type BazaarySystem, type SystemOptions } from './system.ts';
+import { clusterNodeEnv } from '../testing/cluster-env.ts';
 
 const databaseUrl = process.env['DATABASE_URL'] ?? '';
 if (databaseUrl === '') console.warn('cluster-timers.int.test.ts skipped: DATABASE_URL is not set (CI sets postgres://postgres@127.0.0.1:5432/test)');
@@ -54,16 +55,10 @@ describe.skipIf(databaseUrl === '')('timers of a shard that moves between two cl
   const startNode = async (node: string, options: Partial<SystemOptions> = {}) => {
     const port = await freePort();
     const config = parseConfig({
-      DATABASE_URL: database.url,
+      ...clusterNodeEnv({ databaseUrl: database.url, node, shards: shardCount, leaseTtlMs, port }),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
       ANALYTICS_CRON: '0 3 * * *',
-      CLUSTER_NODE_ID: node,
-      CLUSTER_SHARDS: String(shardCount),
-      CLUSTER_LEASE_TTL_MS: String(leaseTtlMs),
-      CLUSTER_ADDRESS: `http://127.0.0.1:${port}`,
-      CLUSTER_PORT: String(port),
-      CLUSTER_SECRET: 'cluster-test-secret-of-32-characters',
     });
     const system = await startSystem(config, { logger: silentLogger, clock, pollTimers: false, ...options });
     systems.push(system);

@@ -13,6 +13,7 @@ import { freePort } from '../../persistence/adapters/testing/free-port.ts';
 import { createFreshDatabase, type FreshDatabase } from '../../persistence/adapters/testing/fresh-database.ts';
 import { eventually } from '../../runtime/testing/controlled-journal.ts';
 import { eventually as eventuallyValue, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
+import { clusterNodeEnv } from '../testing/cluster-env.ts';
 
 const databaseUrl = process.env['DATABASE_URL'] ?? '';
 if (databaseUrl === '') console.warn('cluster-view.int.test.ts skipped: DATABASE_URL is not set (CI sets postgres://postgres@127.0.0.1:5432/test)');
@@ -30,13 +31,7 @@ describe.skipIf(databaseUrl === '')('the operators\' cluster view over two nodes
   const startNode = async (node: string): Promise<TestGateway> => {
     const port = await freePort();
     const gateway = await startTestGateway({
-      DATABASE_URL: database.url,
-      CLUSTER_NODE_ID: node,
-      CLUSTER_SHARDS: String(shardCount),
-      CLUSTER_LEASE_TTL_MS: String(leaseTtlMs),
-      CLUSTER_PORT: String(port),
-      CLUSTER_ADDRESS: `http://127.0.0.1:${port}`,
-      CLUSTER_SECRET: 'cluster-view-test-secret-of-32-chars!',
+      ...clusterNodeEnv({ databaseUrl: database.url, node, shards: shardCount, leaseTtlMs, port }),
       JWT_SECRET: 'cluster-view-jwt-secret-of-32-chars!!',
     });
     gateways.push(gateway);

@@ -19,6 +19,7 @@ import { shardOf } from '../../persistence/cluster/shards.ts';
 import { silentLogger } from '../../runtime/logger.ts';
 import { parseConfig } from './config.ts';
 import { startSystem, type BazaarySystem, type SystemOptions } from './system.ts';
+import { clusterNodeEnv } from '../testing/cluster-env.ts';
 
 const databaseUrl = process.env['DATABASE_URL'] ?? '';
 if (databaseUrl === '') console.warn('cluster.int.test.ts skipped: DATABASE_URL is not set (CI sets postgres://postgres@127.0.0.1:5432/test)');
@@ -57,16 +58,11 @@ describe.skipIf(databaseUrl === '')('two cluster nodes on one PostgreSQL', () =>
   const systems: BazaarySystem[] = [];
 
   const startNode = async (node: string, options: Partial<SystemOptions> = {}): Promise<BazaarySystem> => {
+    const port = await freePort();
     const config = parseConfig({
-      DATABASE_URL: database.url,
+      ...clusterNodeEnv({ databaseUrl: database.url, node, shards: shardCount, leaseTtlMs, port, address: `http://${node}.internal:3000` }),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
-      CLUSTER_NODE_ID: node,
-      CLUSTER_SHARDS: String(shardCount),
-      CLUSTER_LEASE_TTL_MS: String(leaseTtlMs),
-      CLUSTER_ADDRESS: `http://${node}.internal:3000`,
-      CLUSTER_PORT: String(await freePort()),
-      CLUSTER_SECRET: 'cluster-test-secret-of-32-characters',
     });
     const system = await startSystem(config, { logger: silentLogger, ...options });
     systems.push(system);

@@ -31,6 +31,7 @@ import { failureStatus } from '../errors.ts';
 import { checkout } from './commerce.ts';
 import { parseConfig } from './config.ts';
 import { startSystem, type BazaarySystem } from './system.ts';
+import { clusterNodeEnv } from '../testing/cluster-env.ts';
 
 const databaseUrl = process.env['DATABASE_URL'] ?? '';
 if (databaseUrl === '') console.warn('forwarding.int.test.ts skipped: DATABASE_URL is not set (CI sets postgres://postgres@127.0.0.1:5432/test)');
@@ -64,17 +65,11 @@ describe.skipIf(databaseUrl === '')('forwarding between cluster nodes on one Pos
   const startNode = async (node: string): Promise<BazaarySystem> => {
     const port = await freePort();
     const config = parseConfig({
-      DATABASE_URL: database.url,
+      ...clusterNodeEnv({ databaseUrl: database.url, node, shards: shardCount, leaseTtlMs, port, secret }),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
       HOST: '127.0.0.1',
       STEP_RETRY_AFTER: `${stepRetryMs}ms`,
-      CLUSTER_NODE_ID: node,
-      CLUSTER_SHARDS: String(shardCount),
-      CLUSTER_LEASE_TTL_MS: String(leaseTtlMs),
-      CLUSTER_PORT: String(port),
-      CLUSTER_ADDRESS: `http://127.0.0.1:${port}`,
-      CLUSTER_SECRET: secret,
     });
     const system = await startSystem(config, { logger: silentLogger });
     systems.push(system);
@@ -254,14 +249,8 @@ describe.skipIf(databaseUrl === '')('reads forwarded between two gateways over H
   const startGatewayNode = async (node: string): Promise<TestGateway> => {
     const port = await freePort();
     const gateway = await startTestGateway({
-      DATABASE_URL: database.url,
+      ...clusterNodeEnv({ databaseUrl: database.url, node, shards: shardCount, leaseTtlMs, port, secret }),
       STEP_RETRY_AFTER: `${stepRetryMs}ms`,
-      CLUSTER_NODE_ID: node,
-      CLUSTER_SHARDS: String(shardCount),
-      CLUSTER_LEASE_TTL_MS: String(leaseTtlMs),
-      CLUSTER_PORT: String(port),
-      CLUSTER_ADDRESS: `http://127.0.0.1:${port}`,
-      CLUSTER_SECRET: secret,
       // One signing key for both, as in production: a token one node issued is valid at the other.
       JWT_SECRET: 'forwarding-http-jwt-secret-of-32-chars!',
     });

@@ -15,6 +15,7 @@ import { desktopViewport, launchChromium, phoneViewport } from './harness/chromi
 import { addProbes, saveFailureScreenshots } from './harness/probes.ts';
 import { fullPageShot } from './harness/screenshots.ts';
 import { liveUpdateMs } from './harness/ui.ts';
+import { registerThroughForm } from './harness/shopper.ts';
 
 const baseUrl = inject('e2eBaseUrl');
 const skipReason = inject('e2eSkipReason');
@@ -37,13 +38,7 @@ async function register(accountType: 'Buyer' | 'Seller', name: string): Promise<
   const context = await browser.newContext({ viewport: desktopViewport });
   await addProbes(context);
   const page = await context.newPage();
-  await page.goto(`${baseUrl}/register`);
-  await page.getByLabel('Display name', { exact: true }).fill(name);
-  await page.getByLabel('Email', { exact: true }).fill(`e2e-address-${randomUUID().slice(0, 8)}@example.test`);
-  await page.getByLabel('Password', { exact: true }).fill('e2e-password-123');
-  await page.getByRole('radio', { name: accountType, exact: true }).check();
-  await page.getByRole('button', { name: 'Create account', exact: true }).click();
-  await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: liveUpdateMs });
+  await registerThroughForm(page, baseUrl, { name, accountType, emailPrefix: 'e2e-address' });
   return { context, page, api: await apiOf(context, baseUrl) };
 }
 

@@ -6,7 +6,6 @@
  * over two nodes on PostgreSQL in gateway/app/cluster-view.int.test.ts. Screenshots at 1280 and
  * 390 px go to storefront/e2e/screenshots/admin-cluster-off-*.png.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -15,6 +14,7 @@ import { desktopViewport, launchChromium, phoneViewport } from './harness/chromi
 import { saveFailureScreenshots } from './harness/probes.ts';
 import { fullPageShot } from './harness/screenshots.ts';
 import { liveUpdateMs, signIn, textOf, waitForText } from './harness/ui.ts';
+import { registerThroughForm } from './harness/shopper.ts';
 
 const baseUrl = inject('e2eBaseUrl');
 const skipReason = inject('e2eSkipReason');
@@ -83,13 +83,7 @@ describe.skipIf(skipReason !== '')('issue #16: the operators\' cluster page on a
   it('is refused to a shopper, who never gets the cluster data', async () => {
     const context = await browser.newContext({ viewport: desktopViewport });
     const page = await context.newPage();
-    await page.goto(`${baseUrl}/register`);
-    await page.getByLabel('Display name', { exact: true }).fill('Cluster Shopper');
-    await page.getByLabel('Email', { exact: true }).fill(`cluster-shopper-${randomUUID().slice(0, 8)}@example.test`);
-    await page.getByLabel('Password', { exact: true }).fill('e2e-password-123');
-    await page.getByRole('radio', { name: 'Buyer', exact: true }).check();
-    await page.getByRole('button', { name: 'Create account', exact: true }).click();
-    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: liveUpdateMs });
+    await registerThroughForm(page, baseUrl, { name: 'Cluster Shopper', accountType: 'Buyer', emailPrefix: 'cluster-shopper' });
     await page.goto(`${baseUrl}/admin/cluster`);
     await waitForText(page.locator('main'), 'This page is not for your account');
     expect(await textOf(page.locator('main'))).not.toContain('Cluster mode');

@@ -20,6 +20,7 @@ import { desktopViewport, launchChromium, phoneViewport } from './harness/chromi
 import { saveFailureScreenshots } from './harness/probes.ts';
 import { demoProduct, demoSeller, liveUpdateMs, pngFile, signIn, textOf, waitForCount, waitForText } from './harness/ui.ts';
 import { fullPageShot } from './harness/screenshots.ts';
+import { registerThroughForm } from './harness/shopper.ts';
 
 const baseUrl = inject('e2eBaseUrl');
 const skipReason = inject('e2eSkipReason');
@@ -41,13 +42,7 @@ async function shoot(page: Page, name: string): Promise<void> {
 async function registerBuyer(browser: Browser): Promise<{ page: Page; context: BrowserContext; api: Api }> {
   const context = await browser.newContext({ viewport: desktopViewport });
   const page = await context.newPage();
-  await page.goto(`${baseUrl}/register`);
-  await page.getByLabel('Display name', { exact: true }).fill('Console Buyer');
-  await page.getByLabel('Email', { exact: true }).fill(`console-buyer-${randomUUID().slice(0, 8)}@example.test`);
-  await page.getByLabel('Password', { exact: true }).fill('e2e-password-123');
-  await page.getByRole('radio', { name: 'Buyer', exact: true }).check();
-  await page.getByRole('button', { name: 'Create account', exact: true }).click();
-  await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: liveUpdateMs });
+  await registerThroughForm(page, baseUrl, { name: 'Console Buyer', accountType: 'Buyer', emailPrefix: 'console-buyer' });
   return { page, context, api: await apiOf(context, baseUrl) };
 }
 

@@ -22,6 +22,7 @@ import { saveFailureScreenshots } from './harness/probes.ts';
 import { liveUpdateMs, signIn } from './harness/ui.ts';
 import { fullPageShot } from './harness/screenshots.ts';
 import { orderKey } from '../../actors/keys.ts';
+import { registerThroughForm } from './harness/shopper.ts';
 
 const baseUrl = inject('e2eBaseUrl');
 const skipReason = inject('e2eSkipReason');
@@ -60,13 +61,7 @@ const mainPages: readonly MainPage[] = [
 async function register(browser: Browser, accountType: 'Buyer' | 'Seller'): Promise<{ page: Page; context: BrowserContext; api: Api }> {
   const context = await browser.newContext({ viewport: desktopViewport });
   const page = await context.newPage();
-  await page.goto(`${baseUrl}/register`);
-  await page.getByLabel('Display name', { exact: true }).fill(`E2E ${accountType}`);
-  await page.getByLabel('Email', { exact: true }).fill(`e2e-${accountType.toLowerCase()}-${randomUUID().slice(0, 8)}@example.test`);
-  await page.getByLabel('Password', { exact: true }).fill('e2e-password-123');
-  await page.getByRole('radio', { name: accountType, exact: true }).check();
-  await page.getByRole('button', { name: 'Create account', exact: true }).click();
-  await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: liveUpdateMs });
+  await registerThroughForm(page, baseUrl, { name: `E2E ${accountType}`, accountType, emailPrefix: `e2e-${accountType.toLowerCase()}` });
   return { page, context, api: await apiOf(context, baseUrl) };
 }
 

@@ -22,6 +22,7 @@ import { desktopViewport, launchChromium, phoneViewport } from './harness/chromi
 import { addProbes, formatUsd, saveFailureScreenshots, toastsSeen } from './harness/probes.ts';
 import { liveUpdateMs, signIn, textOf, waitForCount, waitForText } from './harness/ui.ts';
 import { fullPageShot } from './harness/screenshots.ts';
+import { registerThroughForm } from './harness/shopper.ts';
 
 const baseUrl = inject('e2eBaseUrl');
 const skipReason = inject('e2eSkipReason');
@@ -65,13 +66,7 @@ async function newPage(browser: Browser): Promise<{ context: BrowserContext; pag
 
 async function register(browser: Browser, accountType: 'Buyer' | 'Seller', name: string): Promise<Person> {
   const { context, page } = await newPage(browser);
-  await page.goto(`${baseUrl}/register`);
-  await page.getByLabel('Display name', { exact: true }).fill(name);
-  await page.getByLabel('Email', { exact: true }).fill(`e2e-people-${randomUUID().slice(0, 8)}@example.test`);
-  await page.getByLabel('Password', { exact: true }).fill('e2e-password-123');
-  await page.getByRole('radio', { name: accountType, exact: true }).check();
-  await page.getByRole('button', { name: 'Create account', exact: true }).click();
-  await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: liveUpdateMs });
+  await registerThroughForm(page, baseUrl, { name, accountType, emailPrefix: 'e2e-people' });
   return { context, page, api: await apiOf(context, baseUrl), name };
 }
 

@@ -2,6 +2,7 @@
  * The shopper's steps of the golden path, as a person does them: keyboard search, add to
  * cart, and "Place orders" clicked twice quickly. Each step checks what the page shows.
  */
+import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { liveUpdateMs, textOf, waitForText } from './ui.ts';
@@ -56,4 +57,22 @@ export async function placeOrdersByDoubleClick(page: Page): Promise<CheckoutRequ
   await page.waitForURL((url) => url.pathname === '/orders', { timeout: liveUpdateMs });
   await expect.poll(() => inFlight, { timeout: liveUpdateMs }).toBe(0);
   return { bodies };
+}
+
+/**
+ * Signs a new account up through the register page, as a person does, and waits until the page
+ * shows them signed in. The email is unique per call (`<emailPrefix>-<random>@example.test`).
+ */
+export async function registerThroughForm(
+  page: Page,
+  baseUrl: string,
+  account: { readonly name: string; readonly accountType: 'Buyer' | 'Seller'; readonly emailPrefix: string },
+): Promise<void> {
+  await page.goto(`${baseUrl}/register`);
+  await page.getByLabel('Display name', { exact: true }).fill(account.name);
+  await page.getByLabel('Email', { exact: true }).fill(`${account.emailPrefix}-${randomUUID().slice(0, 8)}@example.test`);
+  await page.getByLabel('Password', { exact: true }).fill('e2e-password-123');
+  await page.getByRole('radio', { name: account.accountType, exact: true }).check();
+  await page.getByRole('button', { name: 'Create account', exact: true }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor({ timeout: liveUpdateMs });
 }
