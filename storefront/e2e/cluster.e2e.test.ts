@@ -10,24 +10,19 @@ import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { adminLogin } from '../../gateway/seed/catalog.ts';
-import { desktopViewport, launchChromium, phoneViewport } from './harness/chromium.ts';
+import { desktopViewport, launchChromium } from './harness/chromium.ts';
 import { saveFailureScreenshots } from './harness/probes.ts';
-import { fullPageShot } from './harness/screenshots.ts';
 import { liveUpdateMs, signIn, textOf, waitForText } from './harness/ui.ts';
 import { registerThroughForm } from './harness/shopper.ts';
+import { shotAtBothWidths } from './harness/screenshots.ts';
 
 const baseUrl = inject('e2eBaseUrl');
 const skipReason = inject('e2eSkipReason');
 if (skipReason !== '') console.warn(`cluster.e2e.test.ts skipped: ${skipReason}`);
 const screenshotsDir = new URL('./screenshots/', import.meta.url);
 
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.setViewportSize(desktopViewport);
-  await fullPageShot(page, new URL(`${name}-1280.png`, screenshotsDir).pathname);
-  await page.setViewportSize(phoneViewport);
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  await fullPageShot(page, new URL(`${name}-390.png`, screenshotsDir).pathname);
-  await page.setViewportSize(desktopViewport);
+function shoot(page: Page, name: string): Promise<void> {
+  return shotAtBothWidths(page, screenshotsDir, name);
 }
 
 describe.skipIf(skipReason !== '')('issue #16: the operators\' cluster page on a single node', () => {

@@ -19,8 +19,8 @@ import { apiOf } from './harness/api.ts';
 import { desktopViewport, launchChromium, phoneViewport } from './harness/chromium.ts';
 import { saveFailureScreenshots } from './harness/probes.ts';
 import { demoProduct, demoSeller, liveUpdateMs, pngFile, signIn, textOf, waitForCount, waitForText } from './harness/ui.ts';
-import { fullPageShot } from './harness/screenshots.ts';
 import { registerThroughForm } from './harness/shopper.ts';
+import { shotAtBothWidths } from './harness/screenshots.ts';
 
 const baseUrl = inject('e2eBaseUrl');
 const skipReason = inject('e2eSkipReason');
@@ -30,13 +30,8 @@ const screenshotsDir = new URL('./screenshots/', import.meta.url);
 const nordic = demoSeller('nordic@bazaary.dev');
 const candle = demoProduct(nordic, 'Scented Candle');
 
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.setViewportSize(desktopViewport);
-  await fullPageShot(page, new URL(`${name}-1280.png`, screenshotsDir).pathname);
-  await page.setViewportSize(phoneViewport);
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  await fullPageShot(page, new URL(`${name}-390.png`, screenshotsDir).pathname);
-  await page.setViewportSize(desktopViewport);
+function shoot(page: Page, name: string): Promise<void> {
+  return shotAtBothWidths(page, screenshotsDir, name);
 }
 
 async function registerBuyer(browser: Browser): Promise<{ page: Page; context: BrowserContext; api: Api }> {

@@ -18,11 +18,11 @@ import { adminLogin } from '../../gateway/seed/catalog.ts';
 import { productImage } from '../../gateway/seed/png.ts';
 import type { Api } from './harness/api.ts';
 import { apiOf, myOrders, myWallet } from './harness/api.ts';
-import { desktopViewport, launchChromium, phoneViewport } from './harness/chromium.ts';
+import { desktopViewport, launchChromium } from './harness/chromium.ts';
 import { addProbes, formatUsd, saveFailureScreenshots, toastsSeen } from './harness/probes.ts';
 import { liveUpdateMs, signIn, textOf, waitForCount, waitForText } from './harness/ui.ts';
-import { fullPageShot } from './harness/screenshots.ts';
 import { registerThroughForm } from './harness/shopper.ts';
+import { shotAtBothWidths } from './harness/screenshots.ts';
 
 const baseUrl = inject('e2eBaseUrl');
 const skipReason = inject('e2eSkipReason');
@@ -82,12 +82,8 @@ async function addToCart(page: Page, productId: string): Promise<void> {
 }
 
 /** Both widths, full page; the phone shot first settles the layout. */
-async function screenshots(page: Page, name: string): Promise<void> {
-  await fullPageShot(page, new URL(`people-${name}-1280.png`, screenshotsDir).pathname);
-  await page.setViewportSize(phoneViewport);
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  await fullPageShot(page, new URL(`people-${name}-390.png`, screenshotsDir).pathname);
-  await page.setViewportSize(desktopViewport);
+function screenshots(page: Page, name: string): Promise<void> {
+  return shotAtBothWidths(page, screenshotsDir, `people-${name}`);
 }
 
 function row(page: Page, testId: string, orderId: string) {

@@ -6,6 +6,7 @@
  * loaded (or failed) and decoded, bounded so a broken image cannot hang a test.
  */
 import type { Page } from 'playwright-core';
+import { desktopViewport, phoneViewport } from './chromium.ts';
 
 /** How long one shot waits for images at most; past it the shot is taken anyway. */
 const imageWaitMs = 10_000;
@@ -33,4 +34,17 @@ export async function settleImages(page: Page): Promise<void> {
 export async function fullPageShot(page: Page, path: string): Promise<void> {
   await settleImages(page);
   await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+}
+
+/**
+ * `<name>-1280.png` and `<name>-390.png` in `directory`: the page at desktop width, then at phone
+ * width once the layout has settled (two frames), and back at desktop width for what follows.
+ */
+export async function shotAtBothWidths(page: Page, directory: URL, name: string): Promise<void> {
+  await page.setViewportSize(desktopViewport);
+  await fullPageShot(page, new URL(`${name}-1280.png`, directory).pathname);
+  await page.setViewportSize(phoneViewport);
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await fullPageShot(page, new URL(`${name}-390.png`, directory).pathname);
+  await page.setViewportSize(desktopViewport);
 }
