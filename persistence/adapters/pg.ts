@@ -54,7 +54,11 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     // JIT off: the journal's batch insert reads its rows from jsonb_to_recordset, which the planner
     // estimates high enough to JIT-compile every time, 130 ms of a statement that runs in 1 ms
     // (measured with EXPLAIN ANALYZE); short OLTP statements never gain from JIT.
-    connection: { jit: 'off', ...(schema === undefined ? {} : { search_path: quoteIdentifier(schema) }), ...timeoutParameters(options.sessionTimeouts) },
+    // Custom plans always: the statements take arrays and record sets of any size, and a generic
+    // plan is cached while the tables are still small (a fresh database, before autovacuum's
+    // first ANALYZE). One such plan, the ledger reconcile's nested loop of two seq scans, took
+    // 145 ms a call over 10 s of checkouts (pg_stat_statements); planned per call it takes an index.
+    connection: { jit: 'off', plan_cache_mode: 'force_custom_plan', ...(schema === undefined ? {} : { search_path: quoteIdentifier(schema) }), ...timeoutParameters(options.sessionTimeouts) },
   });
   if (schema !== undefined) await createSchema(sql, schema);
   return {
@@ -104,7 +108,8 @@ async function runAll(tx: TransactionSql, statements: readonly Statement[]): Pro
 async function run<T extends Row>(sql: Sql | TransactionSql, text: string, params: readonly unknown[] = []): Promise<T[]> {
   // The port takes unknown parameters; postgres.js types them by the server's inferred oid.
   // Prepared (named, cached per connection): the statements are a fixed set of texts, so the
-  // server parses and plans each once per connection instead of on every call.
+  // server parses each once per connection; it plans each call for its parameters (see
+  // plan_cache_mode above).
   const rows = await sql.unsafe<T[]>(text, params as SqlParameters, { prepare: true });
   // A plain array: postgres.js's result carries extra fields (count, command, columns).
   return Array.from(rows);

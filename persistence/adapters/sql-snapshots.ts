@@ -30,7 +30,10 @@ export class SqlSnapshotStore implements SnapshotStore {
   async loadMany(keys: readonly string[]): Promise<Map<string, Snapshot>> {
     if (keys.length === 0) return new Map();
     const rows = await this.db.query<SnapshotRow>(
-      'SELECT key, seq, version, state, at_ms FROM snapshots WHERE key = ANY($1::text[])',
+      // One index probe per key (LATERAL … OFFSET 0): with statistics from when the table was
+      // small, PostgreSQL planned `key = ANY($1)` as a scan of every snapshot.
+      `SELECT s.key, s.seq, s.version, s.state, s.at_ms FROM unnest($1::text[]) AS k(key)
+       CROSS JOIN LATERAL (SELECT key, seq, version, state, at_ms FROM snapshots WHERE snapshots.key = k.key OFFSET 0) s`,
       [[...keys]],
     );
     return new Map(rows.map((row) => [row.key, { key: row.key, seq: row.seq, version: row.version, state: row.state, at: row.at_ms }]));

@@ -23,7 +23,10 @@ interface StreamRow extends Row {
 
 const loadStreamsSql = `
   WITH wanted AS (SELECT DISTINCT w.key FROM unnest($1::text[]) AS w(key)),
-  snap AS (SELECT s.key, s.seq, s.version, s.state, s.at_ms FROM snapshots s WHERE s.key = ANY($1::text[]))
+  snap AS (
+    SELECT s.key, s.seq, s.version, s.state, s.at_ms FROM wanted
+    CROSS JOIN LATERAL (SELECT key, seq, version, state, at_ms FROM snapshots WHERE snapshots.key = wanted.key OFFSET 0) s
+  )
   SELECT snap.key, snap.seq, snap.version, snap.state AS body, snap.at_ms, NULL::text AS command_id FROM snap
   UNION ALL
   SELECT j.key, j.seq, NULL::integer, j.events, j.at_ms, j.command_id
