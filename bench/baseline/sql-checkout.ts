@@ -112,7 +112,7 @@ export interface SqlCheckout {
 }
 
 export async function openSqlCheckout(url: string, schema: string): Promise<SqlCheckout> {
-  const db = countingDb(await openPostgres(url, { schema, max: baselinePoolSize }));
+  const db = countingDb(await openPostgres(url, { schema, max: baselinePoolSize, planCacheMode: 'force_custom_plan' }));
   try {
     for (const statement of schemaStatements) await db.query(statement);
   } catch (error) {

@@ -15,6 +15,12 @@ export interface PostgresOptions {
    *  TTL (shard-leases.ts, `clusterSessionTimeouts`), so a node paused inside a transaction or
    *  stuck behind a lock cannot hold a shard's lease row past its lease. */
   readonly sessionTimeouts?: SessionTimeouts;
+  /** `plan_cache_mode` of every connection. The runtime keeps PostgreSQL's `auto`: its hot
+   *  statements are written to find rows by key whatever the statistics say (LATERAL lookups),
+   *  so a cached generic plan is right for them, and planning some of them costs more than
+   *  running them (the round reads' UNION ALL: 5.7 ms to plan, under 1 ms to run). The SQL
+   *  baseline (bench/baseline/) asks for custom plans, which measured faster for its statements. */
+  readonly planCacheMode?: 'auto' | 'force_custom_plan';
 }
 
 export interface SessionTimeouts {
@@ -54,11 +60,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     // JIT off: the journal's batch insert reads its rows from jsonb_to_recordset, which the planner
     // estimates high enough to JIT-compile every time, 130 ms of a statement that runs in 1 ms
     // (measured with EXPLAIN ANALYZE); short OLTP statements never gain from JIT.
-    // Custom plans always: the statements take arrays and record sets of any size, and a generic
-    // plan is cached while the tables are still small (a fresh database, before autovacuum's
-    // first ANALYZE). One such plan, the ledger reconcile's nested loop of two seq scans, took
-    // 145 ms a call over 10 s of checkouts (pg_stat_statements); planned per call it takes an index.
-    connection: { jit: 'off', plan_cache_mode: 'force_custom_plan', ...(schema === undefined ? {} : { search_path: quoteIdentifier(schema) }), ...timeoutParameters(options.sessionTimeouts) },
+    connection: { jit: 'off', plan_cache_mode: options.planCacheMode ?? 'auto', ...(schema === undefined ? {} : { search_path: quoteIdentifier(schema) }), ...timeoutParameters(options.sessionTimeouts) },
   });
   if (schema !== undefined) await createSchema(sql, schema);
   return {
@@ -108,8 +110,8 @@ async function runAll(tx: TransactionSql, statements: readonly Statement[]): Pro
 async function run<T extends Row>(sql: Sql | TransactionSql, text: string, params: readonly unknown[] = []): Promise<T[]> {
   // The port takes unknown parameters; postgres.js types them by the server's inferred oid.
   // Prepared (named, cached per connection): the statements are a fixed set of texts, so the
-  // server parses each once per connection; it plans each call for its parameters (see
-  // plan_cache_mode above).
+  // server parses and plans each once per connection instead of on every call (unless
+  // `planCacheMode` asks for a plan per call).
   const rows = await sql.unsafe<T[]>(text, params as SqlParameters, { prepare: true });
   // A plain array: postgres.js's result carries extra fields (count, command, columns).
   return Array.from(rows);
