@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type PGlite, type Results, type Transaction } from '@electric-sql/pglite';
 import type { Statement } from './db.ts';
 import { createPglite, pgliteOptions } from './pglite.ts';
+import { PreparedStatements } from './pglite-prepared.ts';
 import { encodeError, isJsonSafe, jsonResultMinRows, type WorkerReply, type WorkerRequest, type WorkerStart } from './pglite-worker-protocol.ts';
 import { pgOid } from './sql-values.ts';
 
@@ -25,6 +26,7 @@ const port = parentPort;
 if (port === null) throw new Error('pglite-worker-thread.ts runs only as a worker thread');
 const start = workerData as WorkerStart;
 const transactions = new Map<number, OpenTransaction>();
+const prepared = new PreparedStatements();
 
 /** json and jsonb come back as PostgreSQL's text, parsed below only when a result crosses by clone. */
 const rawJson = { [pgOid.json]: (text: string) => text, [pgOid.jsonb]: (text: string) => text };
@@ -80,11 +82,11 @@ async function runQuery(id: number, tx: number, sql: string, params: readonly un
     const options = { parsers: rawJson };
     let result: Results<Record<string, unknown>>;
     if (tx === 0) {
-      result = await pg.query(sql, [...params], options);
+      result = await prepared.query(pg, sql, params, options, false);
     } else {
       const open = transactions.get(tx);
       if (open === undefined) throw new Error(`transaction ${tx} is not open`);
-      result = await (await open.handle).query(sql, [...params], options);
+      result = await prepared.query(await open.handle, sql, params, options, true);
     }
     reply(encodeResult(id, result));
   } catch (error) {
@@ -117,7 +119,7 @@ async function runBatch(id: number, tx: number, statements: readonly Statement[]
 }
 
 async function runInOrder(open: Transaction, statements: readonly Statement[]): Promise<void> {
-  for (const { sql, params } of statements) await open.query(sql, [...params]);
+  for (const { sql, params } of statements) await prepared.query(open, sql, params, undefined, true);
 }
 
 function encodeResult(id: number, result: Results<Record<string, unknown>>): WorkerReply {

@@ -10,6 +10,7 @@
  */
 import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
 import type { Db, Row, Statement } from './db.ts';
+import { PreparedStatements } from './pglite-prepared.ts';
 import { parseInt8, pgOid, serializeJson } from './sql-values.ts';
 
 /** PGlite's options for `dataDir`, or in memory when it is undefined: one place, so the
@@ -44,21 +45,22 @@ export async function openPglite(dataDir?: string): Promise<Db> {
 
 /** The Db port over an open PGlite (tests open one from a dump of a migrated cluster). */
 export function pgliteDb(pg: PGlite): Db {
+  const prepared = new PreparedStatements();
   return {
     dialect: 'pglite',
     query: async <T extends Row>(text: string, params: readonly unknown[] = []) =>
-      (await pg.query<T>(text, [...params])).rows,
-    transaction: <T>(fn: (tx: Db) => Promise<T>) => pg.transaction((tx) => fn(transactionDb(tx))),
+      (await prepared.query<T>(pg, text, params, undefined, false)).rows,
+    transaction: <T>(fn: (tx: Db) => Promise<T>) => pg.transaction((tx) => fn(transactionDb(tx, prepared))),
     batch: async (statements) => {
-      if (statements.length > 0) await pg.transaction((tx) => runInOrder(transactionDb(tx), statements));
+      if (statements.length > 0) await pg.transaction((tx) => runInOrder(transactionDb(tx, prepared), statements));
     },
     close: () => pg.close(),
   };
 }
 
-function transactionDb(tx: Transaction): Db {
+function transactionDb(tx: Transaction, prepared: PreparedStatements): Db {
   return savepointDb('pglite', async <T extends Row>(text: string, params: readonly unknown[] = []) =>
-    (await tx.query<T>(text, [...params])).rows,
+    (await prepared.query<T>(tx, text, params, undefined, true)).rows,
   );
 }
 
