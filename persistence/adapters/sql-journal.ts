@@ -41,14 +41,14 @@ const insertRoundSql = `
   )
   INSERT INTO journal (position, key, seq, command_id, events, at_ms)
   SELECT head.base + v.ord, v.key, v.seq, v.command_id, v.events, v.at_ms
-  FROM head, jsonb_to_recordset($1::jsonb) AS v(ord bigint, key text, seq integer, command_id text, events jsonb, at_ms bigint)
+  FROM head, json_to_recordset($1::json) AS v(ord bigint, key text, seq integer, command_id text, events json, at_ms bigint)
   WHERE v.seq - 1 = (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key)
   ON CONFLICT DO NOTHING
   RETURNING key, seq`;
 
 /** A batch row's parts that the plain and the fenced batch share. */
 const batchRow = {
-  columns: 'ord bigint, key text, seq integer, first boolean, guard boolean, command_id text, events jsonb, at_ms bigint',
+  columns: 'ord bigint, key text, seq integer, first boolean, guard boolean, command_id text, events json, at_ms bigint',
   seq: `CASE WHEN v.guard THEN -1
               WHEN v.first AND v.seq - 1 <> (SELECT coalesce(max(j.seq), 0) FROM journal j WHERE j.key = v.key) THEN -v.seq
               ELSE v.seq END`,
@@ -69,7 +69,7 @@ const commitBatchSql = `
   )
   INSERT INTO journal (position, key, seq, command_id, events, at_ms)
   SELECT head.base + v.ord, v.key, ${batchRow.seq}, v.command_id, v.events, v.at_ms
-  FROM head, jsonb_to_recordset($1::jsonb) AS v(${batchRow.columns})
+  FROM head, json_to_recordset($1::json) AS v(${batchRow.columns})
   WHERE ${batchRow.kept}
   RETURNING position`;
 
@@ -102,7 +102,7 @@ const commitFencedBatchSql = `
   )
   INSERT INTO journal (position, key, seq, command_id, events, at_ms, shard, epoch, shard_seq)
   SELECT head.base + v.ord, v.key, ${batchRow.seq}, v.command_id, v.events, v.at_ms, s.shard, s.epoch, s.shard_seq + v.shard_ord
-  FROM head, jsonb_to_recordset($1::jsonb) AS v(${batchRow.columns}, shard integer, shard_ord bigint)
+  FROM head, json_to_recordset($1::json) AS v(${batchRow.columns}, shard integer, shard_ord bigint)
   LEFT JOIN shard_heads s ON s.shard = v.shard
   WHERE ${batchRow.kept}
   RETURNING position`;

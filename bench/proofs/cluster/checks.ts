@@ -31,14 +31,14 @@ export async function checkAcknowledged(sql: Sql, record: TrafficRecord): Promis
   const checkouts = record.acknowledged.filter((ack) => ack.kind === 'checkout');
   const sagaRows = await sql<{ key: string; started: number; completed: number }[]>`
     SELECT a.key,
-      (SELECT count(*)::int FROM journal j, jsonb_array_elements(j.events) e WHERE j.key = a.key AND e->>'type' = 'CheckoutStarted') AS started,
-      (SELECT count(*)::int FROM journal j, jsonb_array_elements(j.events) e WHERE j.key = a.key AND e->>'type' = 'CheckoutCompleted') AS completed
+      (SELECT count(*)::int FROM journal j, json_array_elements(j.events) e WHERE j.key = a.key AND e->>'type' = 'CheckoutStarted') AS started,
+      (SELECT count(*)::int FROM journal j, json_array_elements(j.events) e WHERE j.key = a.key AND e->>'type' = 'CheckoutCompleted') AS completed
     FROM jsonb_to_recordset(${sql.json(checkouts.map((ack) => ({ key: ack.key })))}::jsonb) AS a(key text)`;
   const unfinished = sagaRows.filter((row) => row.started !== 1 || row.completed !== 1);
   if (unfinished.length > 0) problems.push(`${unfinished.length} acknowledged checkouts not started and completed exactly once: ${some(unfinished)}`);
   const orderIds = checkouts.flatMap((ack) => ack.orderIds ?? []);
   const paid = await sql<{ order_id: string; paid: number }[]>`
-    SELECT o.order_id, (SELECT count(*)::int FROM journal j, jsonb_array_elements(j.events) e WHERE j.key = 'order:' || o.order_id AND e->>'type' = 'OrderPaid') AS paid
+    SELECT o.order_id, (SELECT count(*)::int FROM journal j, json_array_elements(j.events) e WHERE j.key = 'order:' || o.order_id AND e->>'type' = 'OrderPaid') AS paid
     FROM unnest(${orderIds}::text[]) AS o(order_id)`;
   const unpaid = paid.filter((row) => row.paid !== 1);
   if (unpaid.length > 0) problems.push(`${unpaid.length} orders of acknowledged checkouts not paid exactly once: ${some(unpaid)}`);
@@ -85,10 +85,10 @@ export async function checkEscrow(sql: Sql, record: TrafficRecord): Promise<{ pr
   const releases = await sql<{ order_id: string; completed: number; reasons: string[]; released_to_seller: number }[]>`
     WITH completed AS (
       SELECT substr(j.key, 7) AS order_id, count(*)::int AS completed, array_agg(e->>'reason') AS reasons
-      FROM journal j, jsonb_array_elements(j.events) e WHERE j.key LIKE 'order:%' AND e->>'type' = 'OrderCompleted' GROUP BY 1),
+      FROM journal j, json_array_elements(j.events) e WHERE j.key LIKE 'order:%' AND e->>'type' = 'OrderCompleted' GROUP BY 1),
     released AS (
       SELECT e->>'orderId' AS order_id, count(*)::int AS released_to_seller
-      FROM journal j, jsonb_array_elements(j.events) e WHERE j.key LIKE 'wallet:%' AND e->>'type' = 'PendingReleased' GROUP BY 1)
+      FROM journal j, json_array_elements(j.events) e WHERE j.key LIKE 'wallet:%' AND e->>'type' = 'PendingReleased' GROUP BY 1)
     SELECT coalesce(c.order_id, r.order_id) AS order_id, coalesce(c.completed, 0) AS completed, coalesce(c.reasons, '{}') AS reasons, coalesce(r.released_to_seller, 0) AS released_to_seller
     FROM completed c FULL JOIN released r ON r.order_id = c.order_id`;
   const twice = releases.filter((row) => row.completed > 1 || row.released_to_seller > 1 || row.completed !== row.released_to_seller);
@@ -109,7 +109,7 @@ export async function checkEscrow(sql: Sql, record: TrafficRecord): Promise<{ pr
   }
   // A refused order action must have done nothing: no dispute opened or delivery confirmed that the buyer was told was refused.
   const happened = await sql<{ order_id: string; types: string[] }[]>`
-    SELECT substr(j.key, 7) AS order_id, array_agg(e->>'type') AS types FROM journal j, jsonb_array_elements(j.events) e
+    SELECT substr(j.key, 7) AS order_id, array_agg(e->>'type') AS types FROM journal j, json_array_elements(j.events) e
     WHERE j.key = ANY(${[...record.refused.keys()].map((orderId) => `order:${orderId}`)}::text[]) AND e->>'type' IN ('DisputeOpened', 'DeliveryConfirmed') GROUP BY 1`;
   for (const row of happened) {
     const refusal = record.refused.get(row.order_id) ?? '';

@@ -74,7 +74,7 @@ async function settle(world: ClusterWorld, client: ClusterClient, record: Traffi
   const waiting = [...record.shipped.keys()].filter((orderId) => !record.disputed.has(orderId));
   for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(250)) {
     const [row] = await world.sql<{ released: number }[]>`
-      SELECT count(DISTINCT j.key)::int AS released FROM journal j, jsonb_array_elements(j.events) e
+      SELECT count(DISTINCT j.key)::int AS released FROM journal j, json_array_elements(j.events) e
       WHERE j.key = ANY(${waiting.map((orderId) => `order:${orderId}`)}::text[]) AND e->>'type' = 'OrderCompleted'`;
     if ((row?.released ?? 0) >= waiting.length) break;
   }
