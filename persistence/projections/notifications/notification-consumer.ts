@@ -8,7 +8,7 @@ import type { Consumer } from '../../adapters/consumer.ts';
 import type { NotificationHub } from './ports.ts';
 import type { PlannedNotification } from './notifications.ts';
 import { orderParties } from '../readmodels/order-queries.ts';
-import { planOrderNotifications, planWalletNotifications } from './notifications.ts';
+import { holdsOrderNews, planOrderNotifications, planWalletNotifications } from './notifications.ts';
 import type { SqlNotificationStore } from './store.ts';
 import { idOfKey, isKeyOf } from '../../../actors/keys.ts';
 
@@ -16,7 +16,9 @@ export function createNotificationConsumer(db: Db, store: SqlNotificationStore, 
   return {
     name: 'notifications',
     async handle(entries) {
-      const orderIds = [...new Set(entries.filter((entry) => isKeyOf('order', entry.key)).map((entry) => idOfKey('order', entry.key)))];
+      // Most order entries are saga bookkeeping; only the orders with news need their parties,
+      // and a round without any (most rounds at a low rate) reads nothing.
+      const orderIds = [...new Set(entries.filter((entry) => isKeyOf('order', entry.key) && holdsOrderNews(entry)).map((entry) => idOfKey('order', entry.key)))];
       const parties = await orderParties(db, orderIds);
       const planned: PlannedNotification[] = [];
       for (const entry of entries) {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../adapters/journal.ts';
-import { planOrderNotifications, planWalletNotifications } from './notifications.ts';
+import { holdsOrderNews, planOrderNotifications, planWalletNotifications } from './notifications.ts';
 
 const parties = { buyerId: 'b1', sellerId: 's1', totalMinor: 900, itemCount: 1, buyerEmail: null, sellerEmail: null, sellerName: 'Seller' };
 const entry = (key: string, events: readonly { type: string; [field: string]: unknown }[]): JournalEntry =>
@@ -29,6 +29,21 @@ describe('order notifications', () => {
   it('a confirmed order tells both sides how it moves on', () => {
     const shipped = entry('order:o1', [{ type: 'OrderShipped', at: 3, releaseDueAt: 9 }]);
     expect(planOrderNotifications(shipped, { ...parties, confirmed: true }).map((planned) => planned.userId)).toEqual(['b1', 's1']);
+  });
+
+  it('an entry holds news exactly when it can tell someone something, so bookkeeping costs no lookup', () => {
+    const bookkeeping = entry('order:o1', [{ type: 'StepSucceeded', stepId: 'debit' }, { type: 'OrderPriced', totalMinor: 900 }, { type: 'OrderPaid', at: 1 }]);
+    const news = [
+      entry('order:o1', [{ type: 'StepSucceeded', stepId: 'notify' }, { type: 'CheckoutConfirmed', at: 2 }]),
+      entry('order:o1', [{ type: 'OrderShipped', at: 3, releaseDueAt: 9 }]),
+      entry('order:o1', [{ type: 'OrderCompleted', at: 4, releasedMinor: 900, feeMinor: 45 }]),
+    ];
+    expect(holdsOrderNews(bookkeeping)).toBe(false);
+    expect(planOrderNotifications(bookkeeping, { ...parties, confirmed: true })).toEqual([]);
+    for (const each of news) {
+      expect(holdsOrderNews(each)).toBe(true);
+      expect(planOrderNotifications(each, { ...parties, confirmed: true }).length).toBeGreaterThan(0);
+    }
   });
 });
 

@@ -24,12 +24,48 @@ export interface PlannedNotification<Event extends NotificationEvent = Notificat
 
 export type { OrderParties };
 
+/** The order events that are news to someone (planOrderEvent says to whom). */
+type NewsEvent = Extract<OrderEvent, { type: 'OrderShipped' | 'DeliveryConfirmed' | 'OrderCancelled' | 'DisputeOpened' | 'OrderCompleted' | 'CheckoutConfirmed' }>;
+
 /**
- * What one order event tells people. Statuses the buyer caused by checking out (PAID, FAILED)
- * tell nobody: the cart shows their outcome in place. Steps, timers and the saga's own
+ * Whether an order event tells anyone anything. Statuses the buyer caused by checking out (PAID,
+ * FAILED) tell nobody: the cart shows their outcome in place. Steps, timers and the saga's own
  * bookkeeping are not news to anyone.
  */
-function planOrderEvent(event: OrderEvent, order: OrderNotice): PlannedNotification[] {
+function isNews(event: OrderEvent): event is NewsEvent {
+  switch (event.type) {
+    case 'OrderShipped':
+    case 'DeliveryConfirmed':
+    case 'OrderCancelled':
+    case 'DisputeOpened':
+    case 'OrderCompleted':
+    case 'CheckoutConfirmed':
+      return true;
+    case 'OrderPaid':
+    case 'OrderFailed':
+    case 'OrderPlaced':
+    case 'OrderPriced':
+    case 'StepStarted':
+    case 'StepSucceeded':
+    case 'StepFailed':
+    case 'ReleaseStarted':
+    case 'CancellationStarted':
+    case 'DisputeResolved':
+    case 'TimerScheduled':
+    case 'TimerCancelled':
+      return false;
+    default:
+      return assertNever(event);
+  }
+}
+
+/** Whether an order entry holds news, so the consumer looks up the parties of those orders only. */
+export function holdsOrderNews(entry: JournalEntry): boolean {
+  return orderEventsOf(entry).some(isNews);
+}
+
+/** What one order event tells people. */
+function planOrderEvent(event: NewsEvent, order: OrderNotice): PlannedNotification[] {
   switch (event.type) {
     case 'OrderShipped':
       return statusNotices('SHIPPED', order);
@@ -43,19 +79,6 @@ function planOrderEvent(event: OrderEvent, order: OrderNotice): PlannedNotificat
       return [...statusNotices('COMPLETED', order), fundsReleased(event.releasedMinor, event.feeMinor, order)];
     case 'CheckoutConfirmed':
       return [newOrder(order)];
-    case 'OrderPaid':
-    case 'OrderFailed':
-    case 'OrderPlaced':
-    case 'OrderPriced':
-    case 'StepStarted':
-    case 'StepSucceeded':
-    case 'StepFailed':
-    case 'ReleaseStarted':
-    case 'CancellationStarted':
-    case 'DisputeResolved':
-    case 'TimerScheduled':
-    case 'TimerCancelled':
-      return [];
     default:
       return assertNever(event);
   }
@@ -95,7 +118,7 @@ export function planOrderNotifications(entry: JournalEntry, parties: OrderPartie
   const orderId = idOfKey('order', entry.key);
   const number = orderNumber(orderId);
   return orderEventsOf(entry).flatMap((event, index) =>
-    planOrderEvent(event, { orderId, orderNumber: number, parties, source: `${entry.key}:${entry.seq}:${index}`, at: entry.at }));
+    isNews(event) ? planOrderEvent(event, { orderId, orderNumber: number, parties, source: `${entry.key}:${entry.seq}:${index}`, at: entry.at }) : []);
 }
 
 /**
