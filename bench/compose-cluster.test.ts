@@ -5,12 +5,14 @@
  * haproxy.cluster.cfg: each replica turns cluster mode on with its own node id and an address
  * the others reach, on the PostgreSQL journal (no MONGO_URL), with no host port to fight over;
  * the balancer publishes PORT, sends to every replica of `app` on its container port, found by
- * Docker's DNS, and checks /readyz. Each check lists problems, so the mutation cases below show
+ * Docker's DNS, and checks /readyz; the replicas trust the balancer's X-Forwarded-For, which it
+ * sends, so the per-IP limits count clients, not the balancer. Each check lists problems, so the mutation cases below show
  * that a broken piece is caught.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../gateway/app/config.ts';
+import { trustedProxies } from '../gateway/client-address.ts';
 import { interpolate, mergeComposeOverride, parseComposeYaml, parseDotenv, variablesUsed, type YamlMap, type YamlValue } from './lib/compose-yaml.ts';
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
@@ -31,6 +33,8 @@ const replicas = [
   { hostname: '3f2a91c0e1b2', ip: '172.18.0.7' },
   { hostname: '9d0c4b7a5e61', ip: '172.18.0.8' },
 ];
+/** The balancer's address on the same network, where every request to a replica comes from. */
+const balancerIp = '172.18.0.2';
 
 /** What the app's shell command exports, for one replica: `$(hostname)` and `$(hostname -i …)` run in its container. */
 function commandEnv(stack: ClusterStack, replica: (typeof replicas)[number], problems: string[]): Record<string, string> {
@@ -61,6 +65,7 @@ function checkNodes(stack: ClusterStack): string[] {
   for (const config of configs) {
     if (config.cluster === undefined) problems.push('a replica runs without cluster mode (no CLUSTER_NODE_ID)');
     if (config.databaseUrl === undefined) problems.push('a replica has no DATABASE_URL');
+    if (!trustedProxies(config.gateway.trustedProxies).has(balancerIp)) problems.push(`a replica does not trust the balancer at ${balancerIp} (TRUSTED_PROXIES): all clients would share one per-IP limit`);
   }
   const [first, second] = configs.map((config) => config.cluster);
   if (first !== undefined && second !== undefined) {
@@ -99,6 +104,7 @@ function checkBalancer(stack: ClusterStack): string[] {
   if (!new RegExp(`^\\s*server-template\\s+\\w+\\s+\\d+\\s+app:${containerPort}\\s*$`, 'm').test(stack.haproxy)) problems.push(`haproxy does not send to every app replica on ${containerPort}`);
   if (!/^\s*default-server\b.*\bcheck\b.*\bresolvers docker\b/m.test(stack.haproxy) || !/nameserver \w+ 127\.0\.0\.11:53/.test(stack.haproxy)) problems.push('haproxy does not find replicas through Docker DNS with health checks');
   if (!/^\s*option httpchk GET \/readyz\s*$/m.test(stack.haproxy)) problems.push('haproxy does not check /readyz');
+  if (!/^\s*option forwardfor\b/m.test(stack.haproxy)) problems.push('haproxy does not name the client in X-Forwarded-For');
   if (!/^\s*timeout tunnel\s+\S+/m.test(stack.haproxy)) problems.push('haproxy has no tunnel timeout for WebSockets');
   if (mapAt(service(stack, 'k6').environment).BASE_URL !== `http://lb:${bind}`) problems.push('k6 does not go through the balancer');
   return problems;
@@ -145,6 +151,7 @@ describe('docker-compose.cluster.yml over docker-compose.yml', () => {
       ['the internal port not exposed', (text) => text.replace('expose: ["3000", "3001", "9464"]', 'expose: ["9464"]'), 'app does not expose CLUSTER_PORT 3001'],
       ['depends_on merged instead of replaced', (text) => text.replace('depends_on: !override', 'depends_on:'), 'app still waits for mongo'],
       ['no balancer', (text) => text.slice(0, text.indexOf('\n  lb:')), 'service lb is missing'],
+      ['the balancer not trusted', (text) => text.replace(/^ {6}TRUSTED_PROXIES: .*\n/m, ''), 'does not trust the balancer'],
     ];
     it.each(cases)('%s', (_name, change, expected) => {
       const stack = loadStack((text) => {

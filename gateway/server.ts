@@ -31,6 +31,7 @@ import { allRoutes } from './routes/all.ts';
 import { reindexAll } from '../persistence/projections/search/search-consumer.ts';
 import { createStaticFiles } from './static.ts';
 import { nativeBinary, startUwsServer } from './uws.ts';
+import { trustedProxies } from './client-address.ts';
 import { createWsSessionFactory } from './ws/session.ts';
 import { gatewayLimits } from './app/limits.ts';
 import { forwardGauges } from './cluster/forward-metrics.ts';
@@ -96,6 +97,7 @@ export async function startGateway(options: GatewayOptions) {
     maxBodyBytes: config.gateway.maxBodyBytes,
     corsOrigins: config.gateway.corsOrigins,
     logger,
+    trustedProxies: trustedProxies(config.gateway.trustedProxies),
     bodyLimitFor: (method, path) => {
       // Only uploads raise the cap, and none is a GET: reads skip this second route lookup.
       if (method === 'GET' || method === 'HEAD') return config.gateway.maxBodyBytes;

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { silentLogger } from '../runtime/logger.ts';
 import type { ApiResponse, Principal } from './http.ts';
-import { nativeBinary, startUwsServer, type DispatchRequest, type UwsServer } from './uws.ts';
+import { nativeBinary, startUwsServer, type DispatchRequest, type UwsServer, type UwsServerOptions } from './uws.ts';
 import type { WsConnection } from './ws/connection.ts';
 import { exchange } from './testing/raw-http.ts';
+import { trustedProxies } from './client-address.ts';
 
 const allowedOrigin = 'https://shop.example';
 const testPrincipal: Principal = { userId: 'u1', role: 'BUYER', email: 'u1@example.com', sessionId: 'session_1' };
@@ -39,7 +40,7 @@ async function dispatch(request: DispatchRequest): Promise<ApiResponse> {
 function echoSessionFactory(connection: WsConnection) {
   return {
     onMessage: (text: string) => {
-      connection.send(JSON.stringify({ echo: text, userId: connection.principal.userId }));
+      connection.send(JSON.stringify({ echo: text, userId: connection.principal.userId, clientAddress: connection.clientAddress }));
     },
     onDrain: () => {},
     onClose: () => {},
@@ -49,8 +50,9 @@ function echoSessionFactory(connection: WsConnection) {
 let server: UwsServer;
 let base: string;
 
-beforeAll(async () => {
-  server = await startUwsServer({
+/** The adapter over the stand-in dispatch and the echo sessions. */
+function startEchoServer(options: Partial<UwsServerOptions> = {}): Promise<UwsServer> {
+  return startUwsServer({
     host: '127.0.0.1',
     port: 0,
     dispatch,
@@ -67,7 +69,12 @@ beforeAll(async () => {
       maxBackpressureBytes: 64 * 1024,
       maxPayloadBytes: 16 * 1024,
     },
+    ...options,
   });
+}
+
+beforeAll(async () => {
+  server = await startEchoServer();
   base = `http://127.0.0.1:${server.port}`;
 });
 
@@ -92,7 +99,7 @@ describe('uWS adapter: HTTP', () => {
     const response = await fetch(`${base}/api/echo?q=shoes`, { method: 'POST', body: 'hello', headers: { 'X-Test': 'yes' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/json');
-    expect(await response.json()).toEqual({ method: 'POST', query: 'shoes', body: 'hello', ip: expect.stringContaining('127.0.0.1'), header: 'yes' });
+    expect(await response.json()).toEqual({ method: 'POST', query: 'shoes', body: 'hello', ip: '127.0.0.1', header: 'yes' });
   });
 
   it('answers 413 payload_too_large for a body over the limit', async () => {
@@ -221,8 +228,8 @@ describe('uWS adapter: HEAD', () => {
   });
 });
 
-function openSocket(headers: Record<string, string>): WebSocket {
-  return new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers });
+function openSocket(headers: Record<string, string>, port = server.port): WebSocket {
+  return new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers });
 }
 
 describe('uWS adapter: WebSocket', () => {
@@ -261,9 +268,62 @@ describe('uWS adapter: WebSocket', () => {
     });
     const reply = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
     socket.send('ping');
-    expect(JSON.parse(await reply)).toEqual({ echo: 'ping', userId: 'u1' });
+    expect(JSON.parse(await reply)).toEqual({ echo: 'ping', userId: 'u1', clientAddress: '127.0.0.1' });
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     socket.close();
     await closed;
+  });
+});
+
+/** The echoed client address of one HTTP request with these X-Forwarded-For lines. */
+function echoedAddress(port: number, forwardedFor: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(`http://127.0.0.1:${port}/api/echo`, { headers: forwardedFor.length === 0 ? {} : { 'X-Forwarded-For': [...forwardedFor] } }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += String(chunk)));
+      response.on('end', () => resolve((JSON.parse(body) as { ip: string }).ip));
+    });
+    request.on('error', reject);
+  });
+}
+
+/** The client address an authenticated socket's session was given at upgrade. */
+async function socketAddress(port: number, forwardedFor: string): Promise<string> {
+  const socket = openSocket({ Authorization: 'Bearer good-token', 'X-Forwarded-For': forwardedFor }, port);
+  await new Promise<void>((resolve, reject) => {
+    socket.on('open', () => resolve());
+    socket.on('error', reject);
+  });
+  const reply = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+  socket.send('ping');
+  const { clientAddress } = JSON.parse(await reply) as { clientAddress: string };
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.close();
+  await closed;
+  return clientAddress;
+}
+
+describe('uWS adapter: the client address (TRUSTED_PROXIES)', () => {
+  let behindProxy: UwsServer;
+  beforeAll(async () => {
+    behindProxy = await startEchoServer({ trustedProxies: trustedProxies(['127.0.0.1']) });
+  });
+  afterAll(() => behindProxy.close());
+
+  it('ignores X-Forwarded-For from a peer it does not trust, on HTTP and at upgrade', async () => {
+    expect(await echoedAddress(server.port, ['198.51.100.1'])).toBe('127.0.0.1');
+    expect(await socketAddress(server.port, '198.51.100.1')).toBe('127.0.0.1');
+  });
+
+  it('takes the forwarded client from a trusted peer, on HTTP and at upgrade', async () => {
+    expect(await echoedAddress(behindProxy.port, ['198.51.100.1'])).toBe('198.51.100.1');
+    expect(await echoedAddress(behindProxy.port, [])).toBe('127.0.0.1');
+    expect(await socketAddress(behindProxy.port, '198.51.100.2')).toBe('198.51.100.2');
+  });
+
+  it('reads repeated X-Forwarded-For lines as one list, so the proxy\'s line after the client\'s wins', async () => {
+    // HAProxy's `option forwardfor` adds its own line below any the client sent.
+    expect(await echoedAddress(behindProxy.port, ['6.6.6.6', '198.51.100.3'])).toBe('198.51.100.3');
+    expect(await echoedAddress(behindProxy.port, ['198.51.100.4, 127.0.0.1', '127.0.0.1'])).toBe('198.51.100.4');
   });
 });

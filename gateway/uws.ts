@@ -12,6 +12,7 @@ import type * as Uws from 'uWebSockets.js';
 import type { ApiRequest, ApiResponse, Principal } from './http.ts';
 import type { SendStatus, WsConnection, WsSession, WsSessionFactory } from './ws/connection.ts';
 import { isAllowedPreflight, preflightHeaders, responseHeaders } from './uws-headers.ts';
+import { clientAddress, trustedProxies, type TrustedProxies } from './client-address.ts';
 import type { Logger } from '../runtime/logger.ts';
 
 const require = createRequire(import.meta.url);
@@ -61,6 +62,8 @@ export interface UwsServerOptions {
   readonly bodyLimitFor?: (method: string, path: string) => number;
   readonly corsOrigins: readonly string[];
   readonly logger: Logger;
+  /** Whose X-Forwarded-For names the client (TRUSTED_PROXIES); absent, nobody's. */
+  readonly trustedProxies?: TrustedProxies;
   readonly onResponse?: (method: string, path: string, status: number, ms: number) => void;
   readonly ws?: UwsWsOptions;
 }
@@ -125,17 +128,37 @@ interface CopiedRequest {
   readonly ip: string;
 }
 
-function copyRequest(res: Uws.HttpResponse, req: Uws.HttpRequest): CopiedRequest {
+const trustNobody = trustedProxies([]);
+
+/**
+ * The request's headers, names in lower case. A repeated header keeps its last line, except
+ * X-Forwarded-For, whose lines are one list in order (RFC 9110 §5.3): HAProxy's `option
+ * forwardfor` adds its own line after any the client sent, and the list is read from its end.
+ */
+function copyHeaders(req: Uws.HttpRequest): Record<string, string> {
   const headers: Record<string, string> = {};
   req.forEach((name, value) => {
-    headers[name.toLowerCase()] = value;
+    const lowerName = name.toLowerCase();
+    const earlier = headers[lowerName];
+    headers[lowerName] = lowerName === 'x-forwarded-for' && earlier !== undefined ? `${earlier}, ${value}` : value;
   });
+  return headers;
+}
+
+/** Who sent the request (gateway/client-address.ts); read before any await, like the headers. */
+function requestAddress(res: Uws.HttpResponse, headers: Readonly<Record<string, string>>, options: UwsServerOptions): string {
+  const peer = Buffer.from(res.getRemoteAddressAsText()).toString();
+  return clientAddress(peer, headers['x-forwarded-for'], options.trustedProxies ?? trustNobody);
+}
+
+function copyRequest(res: Uws.HttpResponse, req: Uws.HttpRequest, options: UwsServerOptions): CopiedRequest {
+  const headers = copyHeaders(req);
   return {
     method: req.getMethod().toUpperCase(),
     path: req.getUrl(),
     query: req.getQuery() ?? '',
     headers,
-    ip: Buffer.from(res.getRemoteAddressAsText()).toString(),
+    ip: requestAddress(res, headers, options),
   };
 }
 
@@ -220,7 +243,7 @@ function readBodyAndAnswer(exchange: Exchange, options: UwsServerOptions): void 
 }
 
 function handleHttp(res: Uws.HttpResponse, req: Uws.HttpRequest, options: UwsServerOptions): void {
-  const exchange: Exchange = { res, request: copyRequest(res, req), startedMs: Date.now(), done: false };
+  const exchange: Exchange = { res, request: copyRequest(res, req, options), startedMs: Date.now(), done: false };
   res.onAborted(() => {
     exchange.done = true;
   });
@@ -234,6 +257,7 @@ function handleHttp(res: Uws.HttpResponse, req: Uws.HttpRequest, options: UwsSer
 
 interface SocketData {
   readonly principal: Principal;
+  readonly clientAddress: string;
   session: WsSession | null;
   /** uWS frees the socket after `close`; any later call on it would crash the process. */
   closed: boolean;
@@ -248,6 +272,7 @@ function sendStatus(code: number): SendStatus {
 function connectionFor(ws: Uws.WebSocket<SocketData>, data: SocketData): WsConnection {
   return {
     principal: data.principal,
+    clientAddress: data.clientAddress,
     send: (text) => (data.closed ? 'dropped' : sendStatus(ws.send(text, false, false))),
     bufferedBytes: () => (data.closed ? 0 : ws.getBufferedAmount()),
     close: (code, reason) => {
@@ -272,7 +297,8 @@ function guarded(logger: Logger, event: string, work: () => void): void {
   }
 }
 
-function wsBehavior(wsOptions: UwsWsOptions, logger: Logger): Uws.WebSocketBehavior<SocketData> {
+function wsBehavior(options: UwsServerOptions, wsOptions: UwsWsOptions): Uws.WebSocketBehavior<SocketData> {
+  const { logger } = options;
   return {
     maxPayloadLength: wsOptions.maxPayloadBytes,
     maxBackpressure: wsOptions.maxBackpressureBytes,
@@ -288,22 +314,20 @@ function wsBehavior(wsOptions: UwsWsOptions, logger: Logger): Uws.WebSocketBehav
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
-      const headers: Record<string, string> = {};
-      req.forEach((name, value) => {
-        headers[name.toLowerCase()] = value;
-      });
+      const headers = copyHeaders(req);
+      const address = requestAddress(res, headers, options);
       let admission: UpgradeAdmission = { ok: false, status: 401, code: 'unauthenticated', message: 'Sign in to open a socket.' };
       try {
         admission = await wsOptions.admit(headers);
       } catch (error) {
-        logger.warn({ err: error }, 'websocket authentication failed');
+        logger.warn({ err: error, clientAddress: address }, 'websocket authentication failed');
       }
       if (aborted) return;
       if (!admission.ok) {
         refuseUpgrade(res, admission.status, admission.code, admission.message);
         return;
       }
-      const data: SocketData = { principal: admission.principal, session: null, closed: false };
+      const data: SocketData = { principal: admission.principal, clientAddress: address, session: null, closed: false };
       // Known upstream bug in this build: cork() can misread the upgraded socket as an HTTP one
       // and close it right after `open` (1006; uNetworking/uWebSockets#1929, fixed July 2026).
       // Rare; clients reconnect and resume. Upgrading uncorked avoids it but prints a warning on
@@ -337,7 +361,7 @@ function wsBehavior(wsOptions: UwsWsOptions, logger: Logger): Uws.WebSocketBehav
 /** Starts the server; resolves once it listens (port 0 resolves with the port picked). */
 export function startUwsServer(options: UwsServerOptions): Promise<UwsServer> {
   const app = uws.App();
-  if (options.ws !== undefined) app.ws<SocketData>(options.ws.path, wsBehavior(options.ws, options.logger));
+  if (options.ws !== undefined) app.ws<SocketData>(options.ws.path, wsBehavior(options, options.ws));
   app.any('/*', (res, req) => handleHttp(res, req, options));
   return new Promise((resolve, reject) => {
     app.listen(options.host, options.port, (listenSocket) => {

@@ -98,3 +98,23 @@ describe('cluster mode (issue #16)', () => {
     expect(() => parseConfig({ DATABASE_URL: postgres, CLUSTER_NODE_ID: 'a', CLUSTER_SECRET: secret, [name]: value })).toThrow(new RegExp(`^invalid configuration: ${name} `));
   });
 });
+
+describe('TRUSTED_PROXIES', () => {
+  it('trusts nobody by default, and when empty', () => {
+    expect(parseConfig({}).gateway.trustedProxies).toEqual([]);
+    expect(parseConfig({ TRUSTED_PROXIES: '' }).gateway.trustedProxies).toEqual([]);
+  });
+
+  it('reads a comma-separated list of IPv4 and IPv6 addresses and CIDR ranges', () => {
+    expect(parseConfig({ TRUSTED_PROXIES: '10.0.0.5, 172.16.0.0/12,::1,fd00::/8' }).gateway.trustedProxies).toEqual(['10.0.0.5', '172.16.0.0/12', '::1', 'fd00::/8']);
+  });
+
+  it.each(['10.0.0.300', 'lb.internal', '10.0.0.0/40', '10.0.0.1,,10.0.0.2', '10.0.0.1,', '::/200', '10.0.0.1 10.0.0.2'])('stops the start, naming the variable and the bad entry, for %j', (value) => {
+    expect(() => parseConfig({ TRUSTED_PROXIES: value })).toThrow(ConfigError);
+    expect(() => parseConfig({ TRUSTED_PROXIES: value })).toThrow(/^invalid configuration: TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges .* is neither/);
+  });
+
+  it('names the entry it could not read', () => {
+    expect(() => parseConfig({ TRUSTED_PROXIES: '10.0.0.1, lb.internal' })).toThrow(/"lb\.internal" is neither/);
+  });
+});

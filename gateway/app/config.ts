@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { parseCron } from '../../actors/analytics/cron.ts';
 import { parseDurationMs } from '../../runtime/duration.ts';
 import { limits } from '../../runtime/limits.ts';
+import { parseProxyEntry } from '../client-address.ts';
 
 const optionalUrl = (protocols: readonly string[]) =>
   v.optional(
@@ -40,6 +41,19 @@ const booleanText = (fallback: boolean) =>
     v.transform((text) => text === 'true' || text === '1'),
   );
 
+/** A comma-separated list; spaces around the commas are allowed. */
+const listItems = (text: string) => text.split(',').map((item) => item.trim());
+
+const proxyList = v.pipe(
+  v.string(),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const bad = listItems(dataset.value).find((item) => parseProxyEntry(item) === null);
+    if (bad !== undefined) addIssue({ message: `must be a comma-separated list of IP addresses or CIDR ranges (such as 10.0.0.5, 172.16.0.0/12, fd00::/8); ${JSON.stringify(bad)} is neither` });
+  }),
+  v.transform(listItems),
+);
+
 const EnvSchema = v.object({
   LOG_LEVEL: v.optional(
     v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be one of fatal, error, warn, info, debug, trace, silent'),
@@ -65,6 +79,9 @@ const EnvSchema = v.object({
   JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
   CORS_ORIGINS: v.optional(v.pipe(v.string(), v.regex(/^(https?:\/\/[^,\s]+)(,https?:\/\/[^,\s]+)*$/, 'must be a comma-separated list of http(s) origins')), 'http://localhost:3000,http://localhost:5173'),
   COOKIE_SECURE: booleanText(false),
+  /** The load balancers and reverse proxies whose X-Forwarded-For is believed (gateway/client-address.ts).
+   *  Unset, nobody's: the socket's peer is the client. */
+  TRUSTED_PROXIES: v.optional(proxyList),
   /** Accounts one IP may create per hour (429 beyond it); load tests that register many users raise it. */
   REGISTRATIONS_PER_HOUR: integerText(1, 1_000_000, 10),
   /** Sign-in attempts one IP may make per minute (429 beyond it); browser test suites that sign in often raise it. */
@@ -159,6 +176,9 @@ export interface GatewayConfig {
   readonly corsOrigins: readonly string[];
   /** Sets `Secure` on the cookie; turn on behind https. */
   readonly cookieSecure: boolean;
+  /** Addresses and CIDR ranges of the proxies whose X-Forwarded-For names the client; empty, the
+   *  header is ignored and the socket's peer is the client (gateway/client-address.ts). */
+  readonly trustedProxies: readonly string[];
   /** Registrations allowed per IP per hour (issue #14). */
   readonly registrationsPerHour: number;
   /** Sign-in attempts allowed per IP per minute. */
@@ -220,6 +240,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       jwtSecret: parsed.JWT_SECRET,
       corsOrigins: parsed.CORS_ORIGINS.split(','),
       cookieSecure: parsed.COOKIE_SECURE,
+      trustedProxies: parsed.TRUSTED_PROXIES ?? [],
       registrationsPerHour: parsed.REGISTRATIONS_PER_HOUR,
       loginsPerMinute: parsed.LOGINS_PER_MINUTE,
       maxBodyBytes: parsed.MAX_BODY_BYTES,

@@ -10,6 +10,9 @@ export type SendStatus = 'sent' | 'queued' | 'dropped';
 
 export interface WsConnection {
   readonly principal: Principal;
+  /** The client's address, read at upgrade as an HTTP request's is (gateway/client-address.ts).
+   *  The socket's commands carry it as their request's `ip`, so a per-IP limit sees the client. */
+  readonly clientAddress: string;
   send(text: string): SendStatus;
   /** Bytes queued in the socket and not yet written. */
   bufferedBytes(): number;

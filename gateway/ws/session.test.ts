@@ -39,6 +39,7 @@ function fakeSessions() {
 
 class ArrayConnection implements WsConnection {
   readonly principal = principal;
+  readonly clientAddress = '203.0.113.9';
   readonly sent: Record<string, unknown>[] = [];
   closed: { code: number; reason: string } | null = null;
   buffered = 0;

@@ -181,7 +181,7 @@ class Session implements WsSession {
         return;
       }
       const headers = { 'content-type': 'application/json' };
-      const { response } = await this.router.dispatch({ ...request, headers, ip: 'ws' }, this.context, this.connection.principal);
+      const { response } = await this.router.dispatch({ ...request, headers, ip: this.connection.clientAddress }, this.context, this.connection.principal);
       const value = response.body.kind === 'json' ? response.body.value : null;
       if (response.status < 400) this.send({ id, ok: true, result: value });
       else this.send({ id, ok: false, error: (value as { error: { code: string; message: string } }).error });
