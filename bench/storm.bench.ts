@@ -41,7 +41,7 @@ const listedWaitMs = 30_000;
 async function setUp(server: ServerProcess, runId: string): Promise<StormTarget & { readonly buyerId: string }> {
   const seller = await register(server.baseUrl, 'SELLER', `storm-${runId}-seller@example.test`);
   const fields = { title: 'Storm lamp', description: 'A lamp everyone wants at once.', priceMinor, stock: options.requests, category: 'storm' };
-  const product = await expectOk<ProductDto>(server.baseUrl, 'POST', '/api/products', { token: seller.token, body: fields });
+  const product = await expectOk<ProductDto>(server.baseUrl, 'POST', '/api/products', { token: seller.token, body: { commandId: `storm-product-${runId}`, ...fields } });
   const buyer = await register(server.baseUrl, 'BUYER', `storm-${runId}-buyer@example.test`);
   await expectOk<WalletDto>(server.baseUrl, 'POST', '/api/wallet/deposit', {
     token: buyer.token,

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 async function product(title: string, priceMinor = 1_000): Promise<string> {
-  const created = await harness.call('POST', '/api/products', { token: seller.token, body: { title, description: '', priceMinor, stock: 50, category: 'misc' } });
+  const created = await harness.call('POST', '/api/products', { token: seller.token, body: { commandId: randomUUID(), title, description: '', priceMinor, stock: 50, category: 'misc' } });
   expect(created.status).toBe(201);
   await productVisible(harness, created.body.id as string);
   return created.body.id as string;

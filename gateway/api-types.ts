@@ -7,6 +7,7 @@
 import type { AddressDto, Currency, Page, ProductDto, OrderStatus, OrderItemDto, TimelineStepDto, OrderDto, MailStatus, MailDto, NotificationEvent, NotificationData, NotificationDto } from '../persistence/projections/views.ts';
 import type { LedgerAudit } from '../persistence/projections/readmodels/audit.ts';
 import type { ProductDoc } from '../persistence/adapters/search/search-index.ts';
+import type { ProductFields } from '../actors/seller/seller-messages.ts';
 
 export type { Currency, Page, ProductDto, OrderStatus, OrderItemDto, TimelineStepDto, OrderDto, MailStatus, MailDto, NotificationEvent, NotificationData, NotificationDto, LedgerStatus, LedgerKind, LedgerEntryDto, SellerStatsDto, SellerDailyStatDto, ShipToDto, AddressDto } from '../persistence/projections/views.ts';
 
@@ -81,6 +82,12 @@ export interface MoneyCommandDto {
   /** Chosen by the client: a retry with the same id moves money once. */
   readonly commandId: string;
   readonly amountMinor: number;
+}
+
+/** `POST /api/products`: the product's fields and a client command id. */
+export interface CreateProductDto extends ProductFields {
+  /** Chosen by the client: a retry with the same id creates the product once and gets it again. */
+  readonly commandId: string;
 }
 
 export interface ActorSummaryDto {

@@ -25,7 +25,7 @@ beforeAll(async () => {
     harness.register('s2@example.test', 'SELLER'),
   ]);
   await harness.call('POST', '/api/wallet/deposit', { token: buyer.token, body: { commandId: 'fund', amountMinor: 10_000 } });
-  const product = await harness.call('POST', '/api/products', { token: seller.token, body: { title: 'Lamp', description: '', priceMinor: 2_500, stock: 4, category: 'home' } });
+  const product = await harness.call('POST', '/api/products', { token: seller.token, body: { commandId: randomUUID(), title: 'Lamp', description: '', priceMinor: 2_500, stock: 4, category: 'home' } });
   productId = product.body.id;
   // The read model must know the product before a checkout can find its seller.
   await productVisible(harness, productId);

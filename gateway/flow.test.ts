@@ -38,7 +38,7 @@ describe('marketplace flow over HTTP and WebSocket', () => {
 
     const created = await harness.call('POST', '/api/products', {
       token: seller.token,
-      body: { title: 'iPhone 15 Pro', description: 'A phone', priceMinor: 79_900, stock: 3, category: 'phones' },
+      body: { commandId: randomUUID(), title: 'iPhone 15 Pro', description: 'A phone', priceMinor: 79_900, stock: 3, category: 'phones' },
     });
     expect(created.status).toBe(201);
     productId = created.body.id;

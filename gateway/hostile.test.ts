@@ -9,6 +9,7 @@
  * CSRF, foreign origins on /ws, tokens replayed after logout, pipelined HEAD, out-of-range
  * numbers, deep nesting, refused uploads, and the registration limit.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,7 +246,7 @@ describe('the edge (issue #14)', () => {
   });
 
   it('answers HEAD with headers only (real Content-Length) on one kept-alive connection, so the GET after it reads clean', async () => {
-    const created = await harness.call('POST', '/api/products', { token: await harness.session(seller), body: { title: 'Lamp', description: 'A lamp', priceMinor: 1_500, stock: 3, category: 'home' } });
+    const created = await harness.call('POST', '/api/products', { token: await harness.session(seller), body: { commandId: randomUUID(), title: 'Lamp', description: 'A lamp', priceMinor: 1_500, stock: 3, category: 'home' } });
     expect(created.status).toBe(201);
     // Pipelined where the pinned uWS allows it: it closes a connection whose next request arrives
     // while an asynchronous answer is pending (a pipelining client retries), so reads that wait on
@@ -328,7 +329,7 @@ function storedBlobs(): string[] {
 describe('refused uploads (issue #14)', () => {
   it('writes no file for an upload refused for any reason: foreign form, not an image, too large, not yours, over the quota', async () => {
     const token = await harness.session(seller);
-    const created = await harness.call('POST', '/api/products', { token, body: { title: 'Vase', description: 'A vase', priceMinor: 2_500, stock: 2, category: 'home' } });
+    const created = await harness.call('POST', '/api/products', { token, body: { commandId: randomUUID(), title: 'Vase', description: 'A vase', priceMinor: 2_500, stock: 2, category: 'home' } });
     expect(created.status).toBe(201);
     const images = `/api/products/${created.body.id}/images`;
     const png = productImage(40, 2, 64);

@@ -54,7 +54,9 @@ async function createSeller(baseUrl: string, shape: MarketShape, index: number):
   const productIds: string[] = [];
   for (let product = 0; product < shape.productsPerSeller; product += 1) {
     const fields = { title: `Load lamp ${index}-${product}`, description: 'A lamp made for load tests.', priceMinor: 1_000 + product, stock: productStock, category: 'load' };
-    productIds.push((await expectOk<ProductDto>(baseUrl, 'POST', '/api/products', { token: seller.token, body: fields })).id);
+    // The seller is new to this run, so the command id need only be unique among its products.
+    const body = { commandId: `load-product-${index}-${product}`, ...fields };
+    productIds.push((await expectOk<ProductDto>(baseUrl, 'POST', '/api/products', { token: seller.token, body })).id);
   }
   return { ...seller, productIds };
 }

@@ -278,7 +278,7 @@ describe.skipIf(databaseUrl === '')('reads forwarded between two gateways over H
   it('answers a checkout sent to the node that does not own it 201 on the first try, and shows a wallet on either node', { timeout: 60_000 }, async () => {
     const seller = await a.register('http-seller@example.test', 'SELLER');
     const buyer = await a.register('http-buyer@example.test', 'BUYER');
-    const created = await a.call('POST', '/api/products', { token: seller.token, body: { title: 'Lamp', description: 'A lamp', priceMinor: 2_500, stock: 5, category: 'home' } });
+    const created = await a.call('POST', '/api/products', { token: seller.token, body: { commandId: randomUUID(), title: 'Lamp', description: 'A lamp', priceMinor: 2_500, stock: 5, category: 'home' } });
     expect(created.status).toBe(201);
     expect((await a.call('POST', '/api/wallet/deposit', { token: buyer.token, body: { commandId: 'http-fund', amountMinor: 10_000 } })).status).toBe(200);
 

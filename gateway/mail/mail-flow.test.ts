@@ -38,7 +38,7 @@ describe('mail from a real flow', () => {
     expect((await harness.call('POST', '/api/wallet/deposit', { token: buyer.token, body: { commandId: 'dep-1', amountMinor: 50_000 } })).status).toBe(200);
     const product = await harness.call('POST', '/api/products', {
       token: seller.token,
-      body: { title: 'Desk lamp', description: 'Bright', priceMinor: 12_345, stock: 5, category: 'home' },
+      body: { commandId: randomUUID(), title: 'Desk lamp', description: 'Bright', priceMinor: 12_345, stock: 5, category: 'home' },
     });
     expect(product.status).toBe(201);
     await productVisible(harness, product.body.id);

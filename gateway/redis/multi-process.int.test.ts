@@ -6,6 +6,7 @@
  * B's event processor polls only once a minute here, so entries journaled on A are processed by
  * A's processor: what reaches B's socket must have crossed Redis, not been produced on B.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WsServerMessage } from '../api-types.ts';
 import { TestSocket, eventually } from '../testing/gateway-harness.ts';
@@ -91,7 +92,7 @@ describe.skipIf(missing.length > 0)('two gateway processes over Redis', () => {
 
   it('refreshes B’s cached product read when the product is changed through A', async () => {
     const token = await register(a, 'SELLER');
-    const created = await a.call('POST', '/api/products', { token, body: { title: 'Desk lamp', description: 'warm', priceMinor: 2_500, stock: 4, category: 'home' } });
+    const created = await a.call('POST', '/api/products', { token, body: { commandId: randomUUID(), title: 'Desk lamp', description: 'warm', priceMinor: 2_500, stock: 4, category: 'home' } });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     const first = await eventually(async () => {

@@ -7,6 +7,7 @@
  * /readyz says ok, a socket on the other process catches up on what it missed, cross-process
  * fan-out works again (resubscribed), and the limiter is shared again. B's event processor polls once a minute, so what reaches B's socket crossed Redis.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WsServerMessage } from '../api-types.ts';
 import { TestSocket, eventually } from '../testing/gateway-harness.ts';
@@ -58,7 +59,7 @@ describe.skipIf(skipReason !== '')('Redis outage and recovery under two gateway 
     metricsPorts.set(a, metricsA).set(b, metricsB);
     const registered = await a.call('POST', '/api/auth/register', { body: { email, password, role: 'SELLER', displayName: 'Outage' } });
     token = registered.body.token;
-    const created = await a.call('POST', '/api/products', { token, body: { title: 'Kettle', description: 'steel', priceMinor: 3_000, stock: 9, category: 'home' } });
+    const created = await a.call('POST', '/api/products', { token, body: { commandId: randomUUID(), title: 'Kettle', description: 'steel', priceMinor: 3_000, stock: 9, category: 'home' } });
     productId = created.body.id;
     socketA = await TestSocket.open(a.base, token);
     socketB = await TestSocket.open(b.base, token);

@@ -109,7 +109,7 @@ describe('the address book', () => {
 
 describe('checkout with a ship-to address', () => {
   it('puts the address on the order for the buyer and the seller, and refuses a bad one with 400', async () => {
-    const created = await harness.call('POST', '/api/products', { token: seller.token, body: { title: 'Kettle', description: 'Copper', priceMinor: 2_500, stock: 5, category: 'home' } });
+    const created = await harness.call('POST', '/api/products', { token: seller.token, body: { commandId: randomUUID(), title: 'Kettle', description: 'Copper', priceMinor: 2_500, stock: 5, category: 'home' } });
     const productId = created.body.id as string;
     await productVisible(harness, productId);
     expect((await harness.call('POST', '/api/wallet/deposit', { token: buyer.token, body: { commandId: 'addr-dep', amountMinor: 10_000 } })).status).toBe(200);

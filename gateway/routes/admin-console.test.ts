@@ -23,7 +23,7 @@ beforeAll(async () => {
   buyer = await harness.register('finder-buyer@example.test', 'BUYER');
   seller = await harness.register('finder-seller@example.test', 'SELLER');
   await harness.call('POST', '/api/wallet/deposit', { token: buyer.token, body: { commandId: 'dep', amountMinor: 10_000 } });
-  const product = await harness.call('POST', '/api/products', { token: seller.token, body: { title: 'Scented Candle', description: 'Cedar', priceMinor: 1_500, stock: 9, category: 'home' } });
+  const product = await harness.call('POST', '/api/products', { token: seller.token, body: { commandId: randomUUID(), title: 'Scented Candle', description: 'Cedar', priceMinor: 1_500, stock: 9, category: 'home' } });
   await productVisible(harness, product.body.id);
   const placed = await harness.call('POST', '/api/checkout', { token: buyer.token, body: { checkoutId: randomUUID(), items: [{ productId: product.body.id, qty: 1 }] } });
   orderId = (placed.body.orderIds as string[])[0] as string;

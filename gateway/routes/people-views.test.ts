@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 async function product(seller: AuthDto, priceMinor: number): Promise<string> {
-  const created = await harness.call('POST', '/api/products', { token: seller.token, body: { title: 'Lamp', description: 'Warm', priceMinor, stock: 9, category: 'home' } });
+  const created = await harness.call('POST', '/api/products', { token: seller.token, body: { commandId: randomUUID(), title: 'Lamp', description: 'Warm', priceMinor, stock: 9, category: 'home' } });
   expect(created.status).toBe(201);
   const id = created.body.id as string;
   // Checkout finds products in the read model, which follows the seller's journal a moment later.

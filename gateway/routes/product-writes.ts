@@ -2,17 +2,23 @@
  * Seller-only catalog writes and the media route. The seller actor owns its catalog: a product
  * id that is not in the caller's own catalog is `product_not_found`, so one seller can never
  * touch another's products. Product ids are minted here (UUIDs), so they are unique across sellers.
+ *
+ * Creation is idempotent by the client's `commandId`, like a deposit: a seller whose request
+ * timed out sends it again and gets the same product, never a second one (product-create.ts).
  */
 import * as v from 'valibot';
 import type { ProductFields } from '../../actors/seller/seller-messages.ts';
+import type { CreateProductDto } from '../api-types.ts';
 import type { GatewayContext } from '../context.ts';
 import { failureError, orThrow } from '../errors.ts';
 import type { ApiRequest, Principal, Route } from '../http.ts';
 import { ApiError, json, noContent, ok } from '../http.ts';
+import { replayable } from '../idempotency.ts';
 import { maxImageBytes, readImageUpload, type ImageUpload } from '../images.ts';
 import { catalogLimits } from '../../actors/seller/seller-catalog.ts';
 import { mediaPath } from '../../persistence/projections/readmodels/product-queries.ts';
 import { idSchema, parseBody, parseParams } from '../validate.ts';
+import { createOnce } from './product-create.ts';
 
 const fields = {
   title: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(120)),
@@ -21,7 +27,7 @@ const fields = {
   stock: v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0), v.maxValue(1_000_000)),
   category: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,60}$/, 'must be a lowercase slug such as phones')),
 };
-const createBody = v.object(fields);
+const createBody = v.object({ commandId: idSchema, ...fields });
 const patchBody = v.pipe(
   v.partial(v.object(fields)),
   v.check((patch) => Object.keys(patch).length > 0, 'change at least one field'),
@@ -93,13 +99,14 @@ export const productWriteRoutes: Route<GatewayContext>[] = [
     pattern: '/api/products',
     access: ['SELLER'],
     tag: 'catalog',
-    summary: 'Create a product in my catalog (price in cents).',
+    summary: 'Create a product in my catalog (price in cents); idempotent by commandId.',
     handler: async (request, context) => {
       const sellerId = seller(request).userId;
-      const body = parseBody(request, createBody);
-      const productId = context.ids.next();
-      orThrow(await context.commands.sellers.ask(sellerId, { type: 'CreateProduct', commandId: `create:${productId}`, productId, fields: body }));
-      return json(201, await describeOwn(context, sellerId, productId));
+      const { commandId, ...asked }: CreateProductDto = parseBody(request, createBody);
+      return replayable(context, { scope: `products/create:${sellerId}`, commandId, request: asked }, async () => {
+        const productId = await createOnce(context, sellerId, commandId, asked);
+        return json(201, await describeOwn(context, sellerId, productId));
+      });
     },
   },
   {

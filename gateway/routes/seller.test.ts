@@ -33,7 +33,7 @@ async function order(productId: string): Promise<string> {
 describe('the daily series of GET /api/seller/stats', () => {
   it('returns the aggregated days in range with their rates, none before the seller registered', async () => {
     expect((await harness.call('POST', '/api/wallet/deposit', { token: buyer.token, body: { commandId: 'dep', amountMinor: 10_000 } })).status).toBe(200);
-    const product = await harness.call('POST', '/api/products', { token: seller.token, body: { title: 'Mug', description: 'Blue', priceMinor: 1_500, stock: 9, category: 'home' } });
+    const product = await harness.call('POST', '/api/products', { token: seller.token, body: { commandId: randomUUID(), title: 'Mug', description: 'Blue', priceMinor: 1_500, stock: 9, category: 'home' } });
     await productVisible(harness, product.body.id);
     const shippedId = await order(product.body.id);
     await order(product.body.id);

@@ -60,7 +60,7 @@ describe.skipIf(skipReason !== '')('shipping addresses (issue #15 §5)', () => {
     await mkdir(screenshotsDir, { recursive: true });
     browser = await launchChromium();
     [buyer, seller] = await Promise.all([register('Buyer', 'Sam Rivera'), register('Seller', 'Harbour Goods')]);
-    const product = await seller.api.post<{ id: string }>('/api/products', { title: 'Oak Cutting Board', description: 'Oiled oak, made by the browser tests.', category: 'home', priceMinor: 2_400, stock: 5 });
+    const product = await seller.api.post<{ id: string }>('/api/products', { commandId: randomUUID(), title: 'Oak Cutting Board', description: 'Oiled oak, made by the browser tests.', category: 'home', priceMinor: 2_400, stock: 5 });
     await seller.api.upload(`/api/products/${product.id}/images`, productImage(30, 2), 'image/png');
     productId = product.id;
     await buyer.api.post('/api/wallet/deposit', { commandId: randomUUID(), amountMinor: 10_000 });

@@ -75,6 +75,7 @@ describe.skipIf(skipReason !== '')('main pages: content, accessibility smoke, sc
     await mkdir(screenshotsDir, { recursive: true });
     const seller = await register(browser, 'Seller');
     const product = await seller.api.post<{ id: string }>('/api/products', {
+      commandId: randomUUID(),
       title: 'E2E Screenshot Lamp',
       description: 'A lamp made by the browser tests.',
       category: 'home',

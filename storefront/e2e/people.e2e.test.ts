@@ -71,7 +71,7 @@ async function register(browser: Browser, accountType: 'Buyer' | 'Seller', name:
 }
 
 async function listProduct(seller: Person, title: string, priceMinor: number, hue: number): Promise<string> {
-  const product = await seller.api.post<{ id: string }>('/api/products', { title, description: `${title}, made by the browser tests.`, category: 'home', priceMinor, stock: 5 });
+  const product = await seller.api.post<{ id: string }>('/api/products', { commandId: randomUUID(), title, description: `${title}, made by the browser tests.`, category: 'home', priceMinor, stock: 5 });
   await seller.api.upload(`/api/products/${product.id}/images`, productImage(hue, 2), 'image/png');
   return product.id;
 }

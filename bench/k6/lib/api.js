@@ -127,3 +127,13 @@ export function login(email, password) {
 export function deposit(account, commandId, amountMinor) {
   return call('POST', '/api/wallet/deposit', { token: account.token, body: { commandId, amountMinor } });
 }
+
+/**
+ * Idempotent by commandId: a retry with the same id creates the product once and answers it again.
+ * @param {Account} account a seller
+ * @param {string} commandId
+ * @param {{ title: string, description: string, priceMinor: number, stock: number, category: string }} fields
+ */
+export function createProduct(account, commandId, fields) {
+  return call('POST', '/api/products', { token: account.token, body: { commandId, ...fields } });
+}

@@ -2,11 +2,11 @@
 /**
  * Fresh accounts for a run, created through the API in setup(): sellers with products (stock
  * high enough for any run) and buyers with funded wallets. The emails carry the run id, so each
- * run has its own accounts, and the deposits carry command ids, so a retried setup request
- * never funds a wallet twice.
+ * run has its own accounts, and the deposits and products carry command ids, so a retried setup
+ * request never funds a wallet twice or lists a product twice.
  */
 import { sleep } from 'k6';
-import { call, deposit, mustStatus, register } from './api.js';
+import { call, createProduct, deposit, mustStatus, register } from './api.js';
 
 /** Words of five letters or more, which the search tolerates one typo in. */
 const MATERIALS = ['walnut', 'ceramic', 'copper', 'marble', 'bamboo', 'velvet', 'leather', 'canvas', 'granite', 'linen'];
@@ -42,7 +42,7 @@ function createSeller(name, sellerIndex, productsPerSeller) {
     const index = sellerIndex * productsPerSeller + product;
     const fields = { title: productTitle(index), description: 'Made for a k6 load test.', priceMinor: 1500 + index, stock: STOCK, category: 'load-test' };
     /** @type {import('./api.js').Product} */
-    const created = mustStatus(call('POST', '/api/products', { token: seller.token, body: fields }), 201, 'create product');
+    const created = mustStatus(createProduct(seller, `k6-product-${name}-${index}`, fields), 201, 'create product');
     productIds.push(created.id);
   }
   return { userId: seller.userId, token: seller.token, productIds };

@@ -70,10 +70,11 @@ export async function setUpMarket(client: ClusterClient, seed: number, record: T
       const productIds: string[] = [];
       for (const product of [0, 1]) {
         const fields = { title: `Proof lamp ${index}-${product}`, description: 'A lamp that survives faults.', priceMinor: 1_000 + 250 * product + index, stock: 1_000_000, category: 'proof' };
-        // POST /api/products takes no client id: sent to a node that does not own the seller, it
-        // creates the product, then answers 503 not_owner reading it back (reads are not forwarded
-        // on main), and the resend creates another. The extra products are harmless here.
-        productIds.push((await client.expect<ProductDto>('POST', '/api/products', seller.token, fields)).id);
+        // Sent to a node that does not own the seller, the create may land and then answer 503
+        // not_owner reading the product back; the resend carries the same command id, so the
+        // seller actor answers the product it already created instead of making another.
+        const body = { commandId: `proof-product-${product}`, ...fields };
+        productIds.push((await client.expect<ProductDto>('POST', '/api/products', seller.token, body)).id);
       }
       return { ...seller, productIds };
     }),

@@ -3,7 +3,7 @@
  * analytics series) and catalog writes.
  */
 import { action, json, query } from '@solidjs/router';
-import type { OrderDto, Page, ProductDto, SearchDto, SellerStatsDto } from '../../../gateway/api-types.ts';
+import type { CreateProductDto, OrderDto, Page, ProductDto, SearchDto, SellerStatsDto } from '../../../gateway/api-types.ts';
 import { api } from '../lib/api.ts';
 import { getProducts } from './catalog.ts';
 
@@ -32,7 +32,14 @@ export interface ProductFieldsInput {
   readonly stock: number;
 }
 
-export const createProduct = action((fields: ProductFieldsInput) => api<ProductDto>('/api/products', { method: 'POST', body: fields }), 'product-create');
+/**
+ * Idempotent by `commandId` (CreateProductDto): the form sends one id per submission and the same
+ * id again when it retries that submission, so a create that timed out never lists the product twice.
+ */
+export const createProduct = action(
+  (commandId: string, fields: ProductFieldsInput) => api<ProductDto>('/api/products', { method: 'POST', body: { commandId, ...fields } satisfies CreateProductDto }),
+  'product-create',
+);
 
 export const updateProduct = action(
   (id: string, fields: Partial<ProductFieldsInput>) => api<ProductDto>(`/api/products/${encodeURIComponent(id)}`, { method: 'PATCH', body: fields }),
