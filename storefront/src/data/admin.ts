@@ -47,7 +47,7 @@ export const getMail = query(async (status: MailStatus | undefined, page: number
     return await api<Page<MailDto>>('/api/admin/mail', { query: { status, page, pageSize: 50 } });
   } catch (error) {
     // The outbox route arrived later than this page (issue #6); say so instead of "not found".
-    if (error instanceof ApiFailure && error.status === 404) throw new ApiFailure(404, 'mail_unavailable', 'The mail outbox is not available on this server yet.');
+    if (error instanceof ApiFailure && error.status === 404) throw new ApiFailure(404, 'mail_unavailable', 'Mail is not available on this server yet.');
     throw error;
   }
 }, 'admin-mail');

@@ -11,3 +11,20 @@ export function newClientId(): string {
   const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/**
+ * Command ids for a form whose submission may be sent again: the same key (what is asked: the
+ * move and its amount, a new product's fields) keeps its id, so a retry after a network error is
+ * answered with the first result instead of being done twice, and a changed key gets a new id.
+ * `done` forgets the id once its submission succeeded. A refusal stores no reply and journals
+ * nothing, so sending its id again simply asks again.
+ */
+export function retryableIds(): { idFor(key: string): string; done(): void } {
+  let current: { key: string; id: string } | undefined;
+  return {
+    idFor: (key) => (current?.key === key ? current.id : (current = { key, id: newClientId() }).id),
+    done: () => {
+      current = undefined;
+    },
+  };
+}

@@ -13,8 +13,7 @@ import { getLedger, getWallet, ledgerKindLabels, moveMoney } from '../../data/wa
 import { getOrders } from '../../data/orders.ts';
 import { safeNext } from './Login.tsx';
 import type { MoneyMove } from '../../data/wallet.ts';
-import { ApiFailure } from '../../lib/api.ts';
-import { newClientId } from '../../lib/ids.ts';
+import { retryableIds } from '../../lib/ids.ts';
 import { useCommand } from '../../lib/command.ts';
 import { formatCents, formatSignedCents, parseCents } from '../../lib/money.ts';
 import { Link } from '../../components/Link.tsx';
@@ -54,26 +53,20 @@ function MoveMoneyForm(): JSX.Element {
   const [amount, setAmount] = createSignal(prefill);
   const command = useCommand();
   const [done, setDone] = createSignal<string | null>(null);
-  /** The intent being retried: same move and amount → same command id. */
-  let intent: { move: MoneyMove; cents: number; commandId: string } | null = null;
+  /** Same move and amount → same command id, so a retried submission is not done twice. */
+  const ids = retryableIds();
 
   async function submit(kind: MoneyMove): Promise<void> {
     const parsed = parseCents(amount());
     if (!parsed.ok) return command.fail(parsed.reason);
     if (parsed.cents < 1) return command.fail('The amount must be more than zero.');
-    if (intent === null || intent.move !== kind || intent.cents !== parsed.cents) intent = { move: kind, cents: parsed.cents, commandId: newClientId() };
-    const { commandId } = intent;
+    const commandId = ids.idFor(`${kind}:${parsed.cents}`);
     setDone(null);
     await command.run(async () => {
-      try {
-        await move(kind, commandId, parsed.cents);
-      } catch (caught) {
-        if (!(caught instanceof ApiFailure && caught.transient)) intent = null;
-        throw caught;
-      }
+      await move(kind, commandId, parsed.cents);
       setDone(`${kind === 'deposit' ? 'Deposited' : 'Withdrew'} ${formatCents(parsed.cents)}.`);
       setAmount('');
-      intent = null;
+      ids.done();
     });
   }
 

@@ -13,9 +13,8 @@ import { Async, ErrorNote, PageHeader } from '../../components/ui.tsx';
 import { categoryLabel, getCategories, getFreshProduct } from '../../data/catalog.ts';
 import { createProduct, deleteProduct, updateProduct, uploadProductImage } from '../../data/seller.ts';
 import type { ProductFieldsInput } from '../../data/seller.ts';
-import { ApiFailure } from '../../lib/api.ts';
 import { useCommand } from '../../lib/command.ts';
-import { newClientId } from '../../lib/ids.ts';
+import { retryableIds } from '../../lib/ids.ts';
 import { centsToInput, parseCents } from '../../lib/money.ts';
 
 /** The gateway's image bound (gateway/images.ts), checked first so a large file fails fast. */
@@ -24,16 +23,13 @@ const imageTypes = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 /** Images one new product may take before it is saved. */
 const maxImagesOnCreate = 6;
 
-function field(id: string, label: string, input: JSX.Element, hint?: string): JSX.Element {
+function field(id: string, label: string, input: JSX.Element): JSX.Element {
   return (
     <div>
       <label for={id} class="field-label">
         {label}
       </label>
       {input}
-      <Show when={hint}>
-        <p class="m-0 mt-1 text-xs text-muted">{hint}</p>
-      </Show>
     </div>
   );
 }
@@ -113,13 +109,12 @@ function FieldsForm(props: { product: ProductDto | null; onSaved: (product: Prod
     stock: initial === null ? '1' : String(initial.stock),
   });
   const [saved, setSaved] = createSignal(false);
-  /**
-   * The new product being submitted: the same fields get the same command id, so a create retried
-   * after a network error answers the product it made instead of making another (the wallet form
-   * does the same). It is kept until the images are up too: a retry after a failed upload gets the
-   * same product back and sends only the images it does not have yet.
-   */
-  let intent: { fields: string; commandId: string; uploaded: Set<File> } | null = null;
+  /** A new product's fields keep one command id while they are sent again (lib/ids.ts). */
+  const ids = retryableIds();
+  /** Images already uploaded to the product created here: a retry after a failed upload gets the
+   *  same product back and sends only the images it does not have yet. */
+  const uploaded = new Set<File>();
+  let uploadedTo = '';
   const set = (name: keyof ReturnType<typeof values>) => (event: { currentTarget: { value: string } }) => {
     setSaved(false);
     setValues({ ...values(), [name]: event.currentTarget.value });
@@ -131,24 +126,18 @@ function FieldsForm(props: { product: ProductDto | null; onSaved: (product: Prod
     if (typeof fields === 'string') return write.fail(fields);
     void write.run(async () => {
       if (initial === null) {
-        const key = JSON.stringify(fields);
-        if (intent === null || intent.fields !== key) intent = { fields: key, commandId: newClientId(), uploaded: new Set() };
-        const current = intent;
-        let created: ProductDto;
-        try {
-          created = await create(current.commandId, fields);
-        } catch (caught) {
-          // A refusal wrote nothing; only a request that may have landed is retried under its id.
-          if (!(caught instanceof ApiFailure && caught.transient)) intent = null;
-          throw caught;
+        const created = await create(ids.idFor(JSON.stringify(fields)), fields);
+        if (uploadedTo !== created.id) {
+          uploaded.clear();
+          uploadedTo = created.id;
         }
         // The product exists now; its chosen images follow, one upload each.
         for (const file of files()) {
-          if (current.uploaded.has(file)) continue;
+          if (uploaded.has(file)) continue;
           await upload(created.id, file);
-          current.uploaded.add(file);
+          uploaded.add(file);
         }
-        intent = null;
+        ids.done();
         navigate(`/seller/products/${encodeURIComponent(created.id)}/edit`, { replace: true });
         return;
       }
