@@ -63,6 +63,17 @@ describe('prepared statements on PGlite', () => {
     expect(await db.query('SELECT id FROM things WHERE id = $1', ['in-transaction'])).toEqual([{ id: 'in-transaction' }]);
   });
 
+  it('tries a text again after its first PREPARE could not run (an aborted transaction)', async () => {
+    const text = 'SELECT $1::int * 2 AS twice';
+    await db
+      .transaction(async (tx) => {
+        await tx.query('SELECT 1 / 0').catch(() => undefined);
+        await expect(tx.query(text, [1])).rejects.toThrow();
+      })
+      .catch(() => undefined);
+    expect(await db.query(text, [21])).toEqual([{ twice: 42 }]);
+  });
+
   it('keeps a statement prepared inside a transaction that rolled back', async () => {
     const text = 'SELECT $1::int + 1 AS next';
     await db

@@ -35,6 +35,8 @@ const defaultLimit = 1_000;
 export class PreparedStatements {
   /** By text; null when the text runs unprepared. A promise, so concurrent first calls share one PREPARE. */
   private readonly prepared = new Map<string, Promise<Prepared | null>>();
+  /** Names are never reused: a PREPARE that failed after it ran may have left its name taken. */
+  private nextName = 1;
 
   constructor(private readonly limit = defaultLimit) {}
 
@@ -59,8 +61,13 @@ export class PreparedStatements {
     const known = this.prepared.get(sql);
     if (known !== undefined) return known;
     if (this.prepared.size >= this.limit) return Promise.resolve(null);
-    const prepared = prepare(session, `bazaary_${this.prepared.size + 1}`, sql, inTransaction);
+    const prepared = prepare(session, `bazaary_${this.nextName++}`, sql, inTransaction);
     this.prepared.set(sql, prepared);
+    // A PREPARE that could not be tried at all (the session was failing, an aborted transaction
+    // refused the savepoint) fails this call only: the next call of the text tries again.
+    prepared.catch(() => {
+      if (this.prepared.get(sql) === prepared) this.prepared.delete(sql);
+    });
     return prepared;
   }
 }
