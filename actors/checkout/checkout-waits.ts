@@ -7,7 +7,10 @@ import type { CheckoutState } from './checkout-messages.ts';
 
 /**
  * Done means every order is PAID and has been told its checkout completed (so its seller may
- * ship it), or the whole cart was compensated. No step of the checkout is still pending.
+ * ship it), or the whole cart was compensated. No step of the checkout is still pending. The
+ * order whose report completed the checkout is told by the answer to that report, which it
+ * records at once, in this process before this wait can end, since the wait ends only once
+ * the answer is durable (checkout.ts, startConfirmations).
  */
 export function isCheckoutSettled(state: CheckoutState): boolean {
   if (state.status === 'FAILED') return true;

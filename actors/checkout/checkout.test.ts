@@ -185,8 +185,25 @@ describe('StartCheckout', () => {
 describe('settling: all orders PAID', () => {
   it('completes when every order is paid, in any order of arrival, and confirms each order', () => {
     const one = given(...started).when(cmd.paid('k1-2')).then(ev.paid('k1-2'));
-    const done = given(...one).when(cmd.paid('k1-1')).then(ev.paid('k1-1'), ev.completed(), ev.confirming('k1-1'), ev.confirming('k1-2'));
+    // k1-1's report completes the checkout: the answer to it is k1-1's confirmation (order.ts).
+    const done = given(...one).when(cmd.paid('k1-1')).then(ev.paid('k1-1'), ev.completed(), ev.confirming('k1-1'), ev.succeeded('confirm:k1-1'), ev.confirming('k1-2'));
     expect(stateOf(done).status).toBe('COMPLETED');
+    expect(checkoutDecider.process?.effects(stateOf(done)).map((effect) => effect.stepId)).toEqual(['place:k1-1', 'place:k1-2', 'confirm:k1-2']);
+    const other = given(...started, ev.paid('k1-1')).when(cmd.paid('k1-2'));
+    other.then(ev.paid('k1-2'), ev.completed(), ev.confirming('k1-1'), ev.confirming('k1-2'), ev.succeeded('confirm:k1-2'));
+  });
+
+  it('confirms a one-order cart by the answer to its report alone, so it is settled at once', () => {
+    const single: CartLine[] = [{ sellerId: 'amy', productId: 'tea', qty: 1 }];
+    const placed = checkoutDecider.decide(initialState, cmd.start(single), now);
+    if (!Array.isArray(placed)) throw new Error('the start was refused');
+    const done = given(...placed, ev.succeeded('place:k1-1'))
+      .when(cmd.paid('k1-1'))
+      .thenAccepts((events) => expect(events).toContainEqual(ev.succeeded('confirm:k1-1')));
+    const state = stateOf(done);
+    expect(state.status).toBe('COMPLETED');
+    expect(isConfirmed(state)).toBe(true);
+    expect(checkoutDecider.process?.effects(state)).toEqual([]);
   });
 
   it('stays COMPLETED while its confirm steps run, and is confirmed once all are done', () => {

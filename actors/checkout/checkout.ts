@@ -4,9 +4,10 @@
  * (checkout-messages.ts' header). The plan is in checkout-plan.ts, evolve in checkout-evolve.ts.
  *
  * Steps: `place:<orderId>` sends PlaceOrder; `cancel:<orderId>` sends CancelOrder;
- * `confirm:<orderId>` sends ConfirmCheckout. An order reports its settlement itself
- * (OrderSettled), so a place step's success only means the order accepted the placement; its
- * rejection means the order never started, which is a failure.
+ * `confirm:<orderId>` sends ConfirmCheckout, except to the order whose report completed the
+ * checkout, which reads the completion in the answer to that report (startConfirmations). An
+ * order reports its settlement itself (OrderSettled), so a place step's success only means the
+ * order accepted the placement; its rejection means the order never started, which is a failure.
  *
  * The orders wait behind a gate: a PAID order cannot ship or be disputed until its checkout has
  * COMPLETED and confirmed it, so a compensating checkout only ever cancels PAID orders, which
@@ -164,16 +165,19 @@ function decideSettled(draft: Draft, command: CommandOf<'OrderSettled'>, now: nu
     return reject('unknown_checkout', `Order ${orderId} is not part of checkout ${state.checkoutId}.`);
   }
   if (Object.hasOwn(state.settled, orderId)) return draft;
-  return conclude(emit(draft, { type: 'CheckoutOrderSettled', orderId, outcome, code, message, at: now }), now);
+  return conclude(emit(draft, { type: 'CheckoutOrderSettled', orderId, outcome, code, message, at: now }), now, orderId);
 }
 
-/** Moves the checkout on once every order has settled, and once every cancellation is done. */
-function conclude(draft: Draft, now: number): Draft {
+/**
+ * Moves the checkout on once every order has settled, and once every cancellation is done.
+ * `reporting` is the order whose own report this decision answers, if any (startConfirmations).
+ */
+function conclude(draft: Draft, now: number, reporting: string | null = null): Draft {
   let next = draft;
   const { state } = next;
   if (state.status === 'PLACING' && state.orders.every((order) => Object.hasOwn(state.settled, order.orderId))) {
     const failed = state.orders.find((order) => ownEntry(state.settled, order.orderId)?.outcome === 'FAILED');
-    if (failed === undefined) return startConfirmations(emit(next, { type: 'CheckoutCompleted', at: now }), now);
+    if (failed === undefined) return startConfirmations(emit(next, { type: 'CheckoutCompleted', at: now }), now, reporting);
     next = startCompensation(next, failed, now);
   }
   const after = next.state;
@@ -207,11 +211,23 @@ function startCompensation(draft: Draft, failed: PlannedOrder, now: number): Dra
 /**
  * Lifts every order's checkout gate, so their sellers may ship. The checkout stays COMPLETED
  * while these steps run; its effects and retry timer cover them like any other step.
+ *
+ * The order whose report completed the checkout (`reporting`) needs no ConfirmCheckout: the
+ * answer to its report holds CheckoutCompleted, and the order lifts its gate when it records that
+ * answer (order.ts, notify_checkout). Its confirm step is therefore done as it starts. The order
+ * records the answer whatever happens: until it has, its report step stays pending in its own
+ * journal and is re-run, and the repeated report is answered with these same events. For a
+ * one-seller cart this saves the checkout a round trip and an entry, and the caller, who waits
+ * for every confirm step (checkout-waits.ts), two hops.
  */
-function startConfirmations(draft: Draft, now: number): Draft {
+function startConfirmations(draft: Draft, now: number, reporting: string | null): Draft {
   const { checkoutId, orders } = draft.state;
   const confirm: OrderCommand = { type: 'ConfirmCheckout', checkoutId };
-  return orders.reduce((next, order) => startStep(next, `${confirmPrefix}${order.orderId}`, order.orderId, confirm, now), draft);
+  return orders.reduce((next, order) => {
+    const stepId = `${confirmPrefix}${order.orderId}`;
+    const started = startStep(next, stepId, order.orderId, confirm, now);
+    return order.orderId === reporting ? emit(started, { type: 'StepSucceeded', stepId, at: now }) : started;
+  }, draft);
 }
 
 /** Whether every order of a completed checkout has been confirmed: only then may all of them ship. */

@@ -18,7 +18,8 @@
  *
  * The checkout gate: a checkout is all or nothing, so a PAID order may not ship (and so can never
  * be disputed, confirmed or released), and its buyer and seller may not cancel it, until its
- * checkout has COMPLETED and sent ConfirmCheckout. Until then it only waits, or is cancelled (by
+ * checkout has COMPLETED and told it so: by ConfirmCheckout, or, for the order whose report
+ * completed the checkout, in the answer to that report (notify_checkout). Until then it only waits, or is cancelled (by
  * an admin, the ship-by timer, or the checkout's compensation), so a failing checkout can always
  * refund it and no person acts on an order they cannot see yet.
  *

@@ -182,6 +182,19 @@ describe('ConfirmCheckout (the checkout gate)', () => {
     given(...history).when(cmd.confirmCheckout(), t1).then();
   });
 
+  it('lifts its gate when the answer to its report says the checkout completed, its checkout sending no confirmation', () => {
+    const completion = [{ type: 'CheckoutOrderSettled', orderId: 'o1', outcome: 'PAID' }, { type: 'CheckoutCompleted', at: t0 }];
+    const history = given(...paidReporting)
+      .when(cmd.ok('notify_checkout', completion))
+      .then(ev.succeeded('notify_checkout'), checkoutConfirmed, ev.timerCancelled('retry-1'));
+    expect(stateOf(history)).toMatchObject({ status: 'PAID', checkoutConfirmed: true });
+    expect(decider.process?.effects(stateOf(history))).toEqual([]);
+    // A ConfirmCheckout that comes anyway (from a checkout journaled before) is a no-op.
+    given(...history).when(cmd.confirmCheckout(), t1).then();
+    // An answer without the completion (other orders of the checkout still paying) leaves the gate shut.
+    given(...paidReporting).when(cmd.ok('notify_checkout', completion.slice(0, 1))).then(ev.succeeded('notify_checkout'), ev.timerCancelled('retry-1'));
+  });
+
   it('keeps the retry timer when a legacy stat step is still pending beside the report', () => {
     const history = given(...legacyPaidReporting).when(cmd.confirmCheckout()).then(checkoutConfirmed, ev.succeeded('notify_checkout'));
     expect(decider.process?.effects(stateOf(history)).map((effect) => effect.stepId)).toEqual(['stat_placed']);

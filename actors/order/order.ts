@@ -163,13 +163,26 @@ function decideConfirmCheckout(draft: Draft, command: CommandOf<'ConfirmCheckout
   // A checkout confirms only orders that told it they are PAID, so PLACED here is a bug upstream;
   // a status past PAID is an order shipped or disputed before the gate existed.
   if (state.status === 'PLACED') return invalidTransition(state, 'confirmed by its checkout');
-  if (state.status !== 'PAID') return draft;
-  const confirmed = emit(draft, { type: 'CheckoutConfirmed', at: now });
+  const confirmed = liftCheckoutGate(draft, now);
+  if (confirmed === draft) return draft;
   // The checkout confirms only an order whose report (notify_checkout) it has taken, so that
   // step is done: recording it here saves the order an entry, and the step's own answer, which
   // usually comes after this, then finds nothing pending.
   const notify = ownEntry(state.steps, 'notify_checkout');
   return notify?.status === 'PENDING' ? emit(confirmed, { type: 'StepSucceeded', stepId: 'notify_checkout', at: now }) : confirmed;
+}
+
+/** Opens the checkout gate of a PAID order, unless it is open already or the order is being refunded. */
+function liftCheckoutGate(draft: Draft, now: number): Draft {
+  const { state } = draft;
+  if (state.checkoutConfirmed || isRefundedOrRefunding(state) || state.status !== 'PAID') return draft;
+  return emit(draft, { type: 'CheckoutConfirmed', at: now });
+}
+
+/** Whether the checkout's answer to this order's report holds its completion: the checkout then
+ *  confirms this order by that answer alone (checkout.ts, startConfirmations). */
+function answerCompletesCheckout(events: readonly unknown[]): boolean {
+  return events.some((event) => typeof event === 'object' && event !== null && 'type' in event && event.type === 'CheckoutCompleted');
 }
 
 /**
@@ -211,7 +224,9 @@ function decideStepCompleted(draft: Draft, stepId: string, outcome: EffectOutcom
     return emit(draft, { type: 'StepFailed', stepId: name, code: outcome.code, message: outcome.message, at: now });
   }
   const succeeded = emit(draft, { type: 'StepSucceeded', stepId: name, at: now });
-  return name === 'reserve_stock' ? emit(succeeded, priced(draft.state, outcome.events, now)) : succeeded;
+  if (name === 'reserve_stock') return emit(succeeded, priced(draft.state, outcome.events, now));
+  if (name === 'notify_checkout' && answerCompletesCheckout(outcome.events)) return liftCheckoutGate(succeeded, now);
+  return succeeded;
 }
 
 /** The order's amounts, from the seller's StockReserved: the only source of its prices. */

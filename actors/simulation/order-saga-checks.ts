@@ -130,6 +130,7 @@ export function checkFinal(world: World, coverage: Coverage): void {
  * The seller's stats come from the orders read model: no order starts a stat step any more. Its
  * report to the checkout ends DONE once the order is paid, whether its own answer or its
  * checkout's confirmation (which the checkout sends only after taking the report) finished it.
+ * The answer to the report that completed the checkout lifts the order's gate by itself.
  */
 export function checkNoStatSteps(world: World, coverage: Coverage, key: string, state: OrderState, events: readonly OrderEvent[]): void {
   const statSteps = events.filter((event) => event.type === 'StepStarted' && event.stepId.startsWith('stat_'));
@@ -139,6 +140,8 @@ export function checkNoStatSteps(world: World, coverage: Coverage, key: string, 
   }
   const confirmation = (world.actor(key).journal.get('checkout-confirmed') ?? []) as readonly OrderEvent[];
   if (confirmation.some((event) => event.type === 'StepSucceeded' && event.stepId === 'notify_checkout')) coverage.reportsFinishedByConfirmation += 1;
+  const answer = (world.actor(key).journal.get('step:notify_checkout') ?? []) as readonly OrderEvent[];
+  if (answer.some((event) => event.type === 'CheckoutConfirmed')) coverage.gatesLiftedByAnswer += 1;
 }
 
 /**

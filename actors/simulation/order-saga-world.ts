@@ -57,6 +57,8 @@ export interface Coverage {
   cancelledBeforeConfirmation: number;
   /** Confirmations that also finished the order's report to its checkout, whose answer was still to come. */
   reportsFinishedByConfirmation: number;
+  /** Gates lifted by the answer to the order's report, the one that completed its checkout. */
+  gatesLiftedByAnswer: number;
 }
 
 /**
