@@ -50,6 +50,14 @@ export interface Effect {
   /** The key of the actor that must receive `command`, e.g. `wallet:u1`. */
   readonly target: string;
   readonly command: unknown;
+  /**
+   * Set when the target reports back by itself, later, with a message that also finishes this
+   * step (a placed order reports its settlement to its checkout). A success then needs no record
+   * of its own: the runtime records only a rejection, and once the success is durable it waits,
+   * without asking again, until the state no longer lists the step. A runtime that restarted
+   * meanwhile asks again, and the target's idempotency gives the same answer.
+   */
+  readonly finishedByReport?: true;
 }
 
 /** The answer a step got: the target's events (original ones on a retry) or its rejection. */

@@ -57,10 +57,18 @@ interface EffectRun {
   /** The log ticket of the state that listed the step (0: durable state). If it is lost, the
    *  run is stale: its effect and its outcome would rest on a cause that never happened. */
   readonly basis: number;
+  /** A step finished by the target's own report (Effect.finishedByReport) that succeeded
+   *  durably: it holds no slot and asks nothing more, and stays only so that the step is not
+   *  started again, until the actor's state stops listing it (reconcile). */
+  parked: boolean;
+  /** The actor's state stopped listing the step while the run was still asking or waiting:
+   *  the report came first, so the run ends instead of parking. */
+  unlisted: boolean;
 }
 
-/** How a run ended: recorded (or given up for now), or stale (its basis was rolled back). */
-type RunEnd = 'done' | 'stale';
+/** How a run ended: recorded (or given up for now), stale (its basis was rolled back), or
+ *  parked (a success the target's own report will record). */
+type RunEnd = 'done' | 'stale' | 'parked';
 
 /** The outcome to record for a target's answer, or null when the answer was transient. */
 export function outcomeOf(result: CommandResult<unknown, unknown>): EffectOutcome | null {
@@ -122,6 +130,7 @@ export class SagaDriver {
       this.logger.error({ key, err: error }, 'process.effects threw; no saga step started');
       return;
     }
+    this.unpark(key, effects);
     for (const effect of effects) {
       const steps = this.runs.get(key);
       if (steps?.has(effect.stepId)) continue;
@@ -130,14 +139,31 @@ export class SagaDriver {
         continue;
       }
       // The rest start when a run of this actor settles (the actor reconciles again then), or,
-      // if its runs give up instead, at the actor's next message.
-      if ((steps?.size ?? 0) >= this.limits.sagaEffectsPerActorMax) return;
+      // if its runs give up instead, at the actor's next message. Parked runs ask nothing.
+      if (this.running(steps) >= this.limits.sagaEffectsPerActorMax) return;
       if (this.active >= this.limits.sagaEffectsMax && this.queue.length >= this.limits.sagaEffectsQueuedMax) {
         this.logger.warn({ key, stepId: effect.stepId, queued: this.queue.length }, 'saga effect queue full; the step starts at the actor\'s next message');
         return;
       }
-      this.start(key, { effect, manager, basis });
+      this.start(key, { effect, manager, basis, parked: false, unlisted: false });
     }
+  }
+
+  /** Drops the parked runs of steps the actor no longer lists: their report has been recorded. */
+  private unpark(key: string, effects: readonly Effect[]): void {
+    const steps = this.runs.get(key);
+    if (steps === undefined) return;
+    for (const [stepId, run] of steps) {
+      if (run.effect.finishedByReport !== true || effects.some((effect) => effect.stepId === stepId)) continue;
+      if (run.parked) this.settle(key, stepId);
+      else run.unlisted = true;
+    }
+  }
+
+  private running(steps: ReadonlyMap<string, EffectRun> | undefined): number {
+    let running = 0;
+    for (const run of steps?.values() ?? []) if (!run.parked) running += 1;
+    return running;
   }
 
   /** The actor accepted the outcome of `stepId`: it is no longer in flight. */
@@ -179,7 +205,8 @@ export class SagaDriver {
       // Only a bug gets here (stepCompleted threw, say); the step stays pending in the journal.
       this.logger.error({ key, stepId, target, err: error }, 'saga step failed unexpectedly');
     } finally {
-      this.forget(key, run);
+      if (end === 'parked' && !run.unlisted) run.parked = true;
+      else this.forget(key, run);
     }
     // The state that listed the step was rolled back. The actor reloads its durable state and
     // lists what is pending there; a run of the same step started meanwhile (by a retried
@@ -198,6 +225,13 @@ export class SagaDriver {
       if (this.host.isLost(run.basis)) return 'stale';
       const answer = await this.runEffect(key, run, budget);
       if (answer === 'stale' || answer === null) return answer ?? 'done';
+      if (answer.outcome.ok && run.effect.finishedByReport === true) {
+        // The target reports only what it journaled: once its answer is durable, the report
+        // will come. A lost answer means the target never took the command: ask again.
+        if ((await this.host.whenDurable(answer.ticket)) === null) return 'parked';
+        if (this.host.isLost(run.basis)) return 'stale';
+        continue;
+      }
       const recorded = await this.report(key, run, answer.outcome, answer.ticket);
       if (recorded !== 'rolled_back') return recorded;
     }

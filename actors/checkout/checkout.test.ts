@@ -132,9 +132,10 @@ describe('StartCheckout', () => {
   it('plans one order per seller, sellers and products sorted, repeated products merged, and places each', () => {
     const history = given().when(cmd.start()).then(...started);
     expect(stateOf(history)).toMatchObject({ status: 'PLACING', checkoutId: 'k1', buyerId: 'b1', orders });
+    // A place step's success is recorded by the order's report (OrderSettled), not on its own.
     expect(checkoutDecider.process?.effects(stateOf(history))).toEqual([
-      { stepId: 'place:k1-1', target: 'order:k1-1', command: placeCommand(amyOrder) },
-      { stepId: 'place:k1-2', target: 'order:k1-2', command: placeCommand(zedOrder) },
+      { stepId: 'place:k1-1', target: 'order:k1-1', command: placeCommand(amyOrder), finishedByReport: true },
+      { stepId: 'place:k1-2', target: 'order:k1-2', command: placeCommand(zedOrder), finishedByReport: true },
     ]);
   });
 
@@ -184,13 +185,18 @@ describe('StartCheckout', () => {
 
 describe('settling: all orders PAID', () => {
   it('completes when every order is paid, in any order of arrival, and confirms each order', () => {
-    const one = given(...started).when(cmd.paid('k1-2')).then(ev.paid('k1-2'));
+    // Each report also finishes its order's place step (Effect.finishedByReport).
+    const one = given(...started).when(cmd.paid('k1-2')).then(ev.paid('k1-2'), ev.succeeded('place:k1-2'));
     // k1-1's report completes the checkout: the answer to it is k1-1's confirmation (order.ts).
-    const done = given(...one).when(cmd.paid('k1-1')).then(ev.paid('k1-1'), ev.completed(), ev.confirming('k1-1'), ev.succeeded('confirm:k1-1'), ev.confirming('k1-2'));
+    const done = given(...one)
+      .when(cmd.paid('k1-1'))
+      .then(ev.paid('k1-1'), ev.succeeded('place:k1-1'), ev.completed(), ev.confirming('k1-1'), ev.succeeded('confirm:k1-1'), ev.confirming('k1-2'));
     expect(stateOf(done).status).toBe('COMPLETED');
-    expect(checkoutDecider.process?.effects(stateOf(done)).map((effect) => effect.stepId)).toEqual(['place:k1-1', 'place:k1-2', 'confirm:k1-2']);
-    const other = given(...started, ev.paid('k1-1')).when(cmd.paid('k1-2'));
-    other.then(ev.paid('k1-2'), ev.completed(), ev.confirming('k1-1'), ev.confirming('k1-2'), ev.succeeded('confirm:k1-2'));
+    expect(checkoutDecider.process?.effects(stateOf(done)).map((effect) => effect.stepId)).toEqual(['confirm:k1-2']);
+    const other = given(...started, ev.paid('k1-1'), ev.succeeded('place:k1-1')).when(cmd.paid('k1-2'));
+    other.then(ev.paid('k1-2'), ev.succeeded('place:k1-2'), ev.completed(), ev.confirming('k1-1'), ev.confirming('k1-2'), ev.succeeded('confirm:k1-2'));
+    // A place step already recorded on its own (by a runtime before finishedByReport) stays as it is.
+    given(...started, ev.succeeded('place:k1-2')).when(cmd.paid('k1-2')).then(ev.paid('k1-2'));
   });
 
   it('confirms a one-order cart by the answer to its report alone, so it is settled at once', () => {
@@ -254,19 +260,19 @@ describe('settling: all orders PAID', () => {
 
 describe('compensation: any order FAILED', () => {
   it('waits for every order, then fails with the first failure by order index and cancels the paid ones', () => {
-    const oneFailed = given(...started).when(cmd.failed('k1-2', 'out_of_stock', 'Pen is gone.')).then(ev.failedOrder('k1-2', 'out_of_stock', 'Pen is gone.'));
+    const oneFailed = given(...started)
+      .when(cmd.failed('k1-2', 'out_of_stock', 'Pen is gone.'))
+      .then(ev.failedOrder('k1-2', 'out_of_stock', 'Pen is gone.'), ev.succeeded('place:k1-2'));
     expect(stateOf(oneFailed).status).toBe('PLACING');
     const compensating = given(...oneFailed)
       .when(cmd.paid('k1-1'))
-      .then(ev.paid('k1-1'), { type: 'CompensationStarted', code: 'out_of_stock', message: 'Pen is gone.', at: now }, ev.cancelling('k1-1'));
+      .then(ev.paid('k1-1'), ev.succeeded('place:k1-1'), { type: 'CompensationStarted', code: 'out_of_stock', message: 'Pen is gone.', at: now }, ev.cancelling('k1-1'));
     expect(stateOf(compensating)).toMatchObject({ status: 'COMPENSATING', failure: { code: 'out_of_stock' } });
-    // The place steps are still pending too: the orders settled before their replies were recorded.
-    expect(checkoutDecider.process?.effects(stateOf(compensating))).toContainEqual({ stepId: 'cancel:k1-1', target: 'order:k1-1', command: cancelCommand });
-    const placed = [...compensating, ev.succeeded('place:k1-1'), ev.succeeded('place:k1-2')];
-    expect(checkoutDecider.process?.effects(stateOf(placed))).toEqual([{ stepId: 'cancel:k1-1', target: 'order:k1-1', command: cancelCommand }]);
+    // The reports finished the place steps: only the cancel is pending.
+    expect(checkoutDecider.process?.effects(stateOf(compensating))).toEqual([{ stepId: 'cancel:k1-1', target: 'order:k1-1', command: cancelCommand }]);
     const failed = given(...compensating)
       .when(cmd.ok('cancel:k1-1'))
-      .then(ev.succeeded('cancel:k1-1'), { type: 'CheckoutFailed', code: 'out_of_stock', message: 'Pen is gone.', at: now });
+      .then(ev.succeeded('cancel:k1-1'), { type: 'CheckoutFailed', code: 'out_of_stock', message: 'Pen is gone.', at: now }, ev.timerCancelled('retry-2'));
     expect(stateOf(failed).status).toBe('FAILED');
     given(...failed).when(cmd.ok('cancel:k1-1')).then();
   });
@@ -275,7 +281,7 @@ describe('compensation: any order FAILED', () => {
     const history = [...started, ev.failedOrder('k1-2', 'second', 'Second.')];
     given(...history)
       .when(cmd.failed('k1-1', 'first', 'First.'))
-      .then(ev.failedOrder('k1-1', 'first', 'First.'), { type: 'CompensationStarted', code: 'first', message: 'First.', at: now }, {
+      .then(ev.failedOrder('k1-1', 'first', 'First.'), ev.succeeded('place:k1-1'), { type: 'CompensationStarted', code: 'first', message: 'First.', at: now }, {
         type: 'CheckoutFailed',
         code: 'first',
         message: 'First.',
@@ -289,6 +295,7 @@ describe('compensation: any order FAILED', () => {
       .when(cmd.failed('k1-1', null, null))
       .then(
         ev.failedOrder('k1-1', null, null),
+        ev.succeeded('place:k1-1'),
         { type: 'CompensationStarted', code: 'order_failed', message, at: now },
         { type: 'CheckoutFailed', code: 'order_failed', message, at: now },
       );
@@ -377,8 +384,8 @@ describe('the retry wake-up timer', () => {
       .then(ev.succeeded('place:k1-2', later), ev.timerCancelled('retry-2.2'));
   });
 
-  it('is re-armed by a settlement that arrives after it fell due', () => {
-    given(...started).when(cmd.paid('k1-1'), due).then(ev.paid('k1-1', due), ev.timerCancelled('retry-2'), ev.retry('2.1', due, 1));
+  it('is re-armed by a settlement that arrives after it fell due: at the base delay, since the settlement finished a place step', () => {
+    given(...started).when(cmd.paid('k1-1'), due).then(ev.paid('k1-1', due), ev.succeeded('place:k1-1', due), ev.timerCancelled('retry-2'), ev.retry('3', due));
   });
 });
 

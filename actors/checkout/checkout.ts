@@ -8,6 +8,8 @@
  * checkout, which reads the completion in the answer to that report (startConfirmations). An
  * order reports its settlement itself (OrderSettled), so a place step's success only means the
  * order accepted the placement; its rejection means the order never started, which is a failure.
+ * A place step's success is therefore recorded by the order's report, not on its own
+ * (Effect.finishedByReport): one entry fewer per order.
  *
  * The orders wait behind a gate: a PAID order cannot ship or be disputed until its checkout has
  * COMPLETED and confirmed it, so a compensating checkout only ever cancels PAID orders, which
@@ -78,7 +80,7 @@ export function createCheckoutDecider(policy: CheckoutPolicy): Decider<CheckoutS
       effects: (state) =>
         Object.entries(state.steps)
           .filter(([, step]) => step.status === 'PENDING')
-          .map(([stepId, step]) => ({ stepId, target: step.target, command: step.command })),
+          .map(([stepId, step]) => (stepId.startsWith(placePrefix) ? { stepId, target: step.target, command: step.command, finishedByReport: true } : { stepId, target: step.target, command: step.command })),
       stepCompleted: (stepId, outcome): CheckoutCommand => ({ type: 'StepCompleted', stepId, outcome }),
     },
   };
@@ -165,7 +167,11 @@ function decideSettled(draft: Draft, command: CommandOf<'OrderSettled'>, now: nu
     return reject('unknown_checkout', `Order ${orderId} is not part of checkout ${state.checkoutId}.`);
   }
   if (Object.hasOwn(state.settled, orderId)) return draft;
-  return conclude(emit(draft, { type: 'CheckoutOrderSettled', orderId, outcome, code, message, at: now }), now, orderId);
+  const settled = emit(draft, { type: 'CheckoutOrderSettled', orderId, outcome, code, message, at: now });
+  // A settled order took its placement: the report finishes the place step (finishedByReport).
+  const place = ownEntry(state.steps, `${placePrefix}${orderId}`);
+  const placed = place?.status === 'PENDING' ? emit(settled, { type: 'StepSucceeded', stepId: `${placePrefix}${orderId}`, at: now }) : settled;
+  return conclude(placed, now, orderId);
 }
 
 /**
