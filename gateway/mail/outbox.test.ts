@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../runtime/logger.ts';
 import { openHarness, type Harness } from '../../runtime/testing/harness.ts';
-import { claimDueMails, enqueueMails, listMails, markMailSent, retryDelayMs } from '../../persistence/projections/mail/outbox.ts';
+import { claimDueMails, claimDueMailsSql, enqueueMails, listMails, markMailSent, retryDelayMs } from '../../persistence/projections/mail/outbox.ts';
 import type { PlannedMail } from '../../persistence/projections/mail/plan.ts';
 import { welcomeMail } from '../../persistence/projections/mail/plan.ts';
 import { MailSender } from './sender.ts';
@@ -45,6 +45,38 @@ describe('the mail outbox', () => {
       ['welcome:u1', 'pending', 0],
       ['welcome:u2', 'pending', 0],
     ]);
+  });
+
+  it('claims at most `limit` rows, the longest due first, whether pending or with an expired lease', async () => {
+    const start = harness.clock.now();
+    await enqueueMails(harness.db, [mail('u1'), mail('u2')]);
+    const [crashed] = await claimDueMails(harness.db, 'crashed', start, limits.leaseMs, 1, limits.attemptsMax);
+    expect(crashed?.id).toBe('welcome:u1');
+    harness.clock.advance(limits.leaseMs + 10);
+    await enqueueMails(harness.db, [mail('u3'), mail('u4')]);
+    // Due since: u1 start (its claim's lease ran out) and u2 start, u3 and u4 start + lease + 10.
+    const now = harness.clock.now();
+    const first = await claimDueMails(harness.db, 'a', now, limits.leaseMs, 2, limits.attemptsMax);
+    expect(first.map((claimed) => [claimed.id, claimed.attempts]).sort()).toEqual([['welcome:u1', 2], ['welcome:u2', 1]]);
+    const rest = await claimDueMails(harness.db, 'b', now, limits.leaseMs, 5, limits.attemptsMax);
+    expect(rest.map((claimed) => claimed.id).sort()).toEqual(['welcome:u3', 'welcome:u4']);
+    expect(await claimDueMails(harness.db, 'c', now, limits.leaseMs, 5, limits.attemptsMax)).toEqual([]);
+  });
+
+  it('reads no more rows for a claim than it claims, however many mails wait', async () => {
+    await enqueueMails(harness.db, Array.from({ length: 400 }, (_, index) => mail(`q${index}`)));
+    const now = harness.clock.now();
+    // EXPLAIN ANALYZE runs the update, so it runs in a transaction that is then rolled back.
+    const plan = await harness.db
+      .transaction(async (tx) => {
+        const rows = await tx.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${claimDueMailsSql}`, ['planner', now + limits.leaseMs, now, 20, limits.attemptsMax]);
+        throw new PlanRead(rows[0]?.['QUERY PLAN']);
+      })
+      .catch((error: unknown) => (error instanceof PlanRead ? error.plan : Promise.reject(error)));
+    const scans = scansOf(plan, 'mail_outbox');
+    expect(scans.length).toBeGreaterThan(0);
+    for (const scan of scans) expect(scan.rows, scan.node).toBeLessThanOrEqual(20);
+    expect((await listMails(harness.db, { status: 'pending', page: 1, pageSize: 1 })).total).toBe(400);
   });
 
   it('retries a mail whose sender crashed between claim and mark, once its lease expired', async () => {
@@ -105,3 +137,22 @@ describe('the mail outbox', () => {
     expect((await listMails(harness.db, { status: 'sent', page: 1, pageSize: 10 })).total).toBe(2);
   });
 });
+
+/** Carries a plan out of a transaction that must roll back. */
+class PlanRead extends Error {
+  constructor(readonly plan: unknown) {
+    super('plan read');
+  }
+}
+
+/** Every node of an EXPLAIN (FORMAT JSON) plan that scans `relation`, with the rows it returned. */
+function scansOf(plan: unknown, relation: string): { node: string; rows: number }[] {
+  const found: { node: string; rows: number }[] = [];
+  const visit = (node: Record<string, unknown>) => {
+    if (node['Relation Name'] === relation) found.push({ node: String(node['Node Type']), rows: Number(node['Actual Rows']) });
+    for (const child of (node['Plans'] as Record<string, unknown>[] | undefined) ?? []) visit(child);
+  };
+  const root = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan: Record<string, unknown> }[];
+  for (const entry of root) visit(entry.Plan);
+  return found;
+}
