@@ -51,6 +51,8 @@ export interface ConsumerParts {
   readonly timerIndex: TimerIndex;
   /** Wakes the mail sender once new mail is in the outbox. */
   readonly wakeMail: () => void;
+  /** Whether planned mail is delivered by being stored (no SMTP; gateway/mail/transport.ts). */
+  readonly mailDeliveredOnEnqueue: boolean;
   /** The analytics actor's port: asks it to record an aggregation it ran. */
   readonly recordAggregation: RecordAggregation;
   readonly processorBatch: number;
@@ -72,7 +74,7 @@ export function orderedConsumers(parts: ConsumerParts): FollowedConsumer[] {
   const followed: FollowedConsumer[] = [
     { consumer: parts.timerIndex, after: [], background: true },
     { consumer: readModels, after: [] },
-    afterReadModels(createMailConsumer(stores.db, parts.wakeMail), true),
+    afterReadModels(createMailConsumer(stores.db, parts.wakeMail, parts.mailDeliveredOnEnqueue ? 'delivered' : 'queued'), true),
     afterReadModels(createSellerDailyConsumer(stores.db, parts.recordAggregation, parts.processorBatch), true),
     ...edgeConsumers,
   ];

@@ -100,7 +100,8 @@ export function createGatewayPorts(system: BazaarySystem, productOwners: Product
     queries: createQueryPorts(db, productOwners),
     mailOutbox: {
       async enqueue(mails) {
-        if ((await enqueueMails(db, mails)) > 0) system.mail.wake();
+        if (system.mail.deliversOnEnqueue) await enqueueMails(db, mails, 'delivered');
+        else if ((await enqueueMails(db, mails)) > 0) system.mail.wake();
       },
       list: (query) => listMails(db, query),
     },

@@ -101,6 +101,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     stores,
     timerIndex,
     wakeMail: () => mail.wake(),
+    mailDeliveredOnEnqueue: mail.deliversOnEnqueue,
     recordAggregation,
     processorBatch: limits.processorBatch,
     notifications,

@@ -47,6 +47,15 @@ describe('the mail outbox', () => {
     ]);
   });
 
+  it('stores mail as sent when the row is the delivery (no SMTP), and leaves nothing to claim', async () => {
+    expect(await enqueueMails(harness.db, [mail('d1'), mail('d2')], 'delivered')).toBe(2);
+    expect(await enqueueMails(harness.db, [mail('d1')], 'delivered')).toBe(0);
+    expect(await claimDueMails(harness.db, 'sender', harness.clock.now() + 1, limits.leaseMs, 10, limits.attemptsMax)).toEqual([]);
+    const delivered = await row('welcome:d1');
+    expect(delivered).toMatchObject({ status: 'sent', attempts: 1, nextAttemptAt: null, lastError: null });
+    expect(delivered?.sentAt).toBe(delivered?.createdAt);
+  });
+
   it('claims at most `limit` rows, the longest due first, whether pending or with an expired lease', async () => {
     const start = harness.clock.now();
     await enqueueMails(harness.db, [mail('u1'), mail('u2')]);

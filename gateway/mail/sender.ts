@@ -58,6 +58,11 @@ export class MailSender {
     return this.transport.name;
   }
 
+  /** Whether mail is stored as sent when planned (transport.ts, deliversOnEnqueue). */
+  get deliversOnEnqueue(): boolean {
+    return this.transport.deliversOnEnqueue === true;
+  }
+
   /** Polls every `pollMs` of real time; the timer is unref'd. */
   start(): void {
     if (this.interval !== null) return;

@@ -1,8 +1,8 @@
 /**
  * Mail transports (issue #6), the port the sender (sender.ts) delivers through. The outbox row is
  * the mail; a transport only delivers it:
- * - outbox only (no SMTP_URL): delivery is marking the row sent, which happens exactly once;
- *   operators read the mail at GET /api/admin/mail.
+ * - outbox only (no SMTP_URL): the row is the delivery, stored as sent when the mail is planned
+ *   (exactly once, by the outbox's key); operators read the mail at GET /api/admin/mail.
  * - SMTP (SMTP_URL): smtp.ts, nodemailer behind our URL rules. A mail over SMTP is at least once
  *   (outgoing.ts says why, and what the Message-ID does about it).
  */
@@ -14,12 +14,16 @@ export type { OutgoingMail } from './outgoing.ts';
 
 export interface MailTransport {
   readonly name: string;
+  /** Set when delivery is the outbox row itself (outbox only): a mail is then stored as sent,
+   *  and never claimed and marked by the sender, which would cost two more writes per mail. */
+  readonly deliversOnEnqueue?: boolean;
   /** Resolves once the mail is accepted for delivery; rejects with a reason otherwise. */
   send(mail: OutgoingMail): Promise<void>;
 }
 
 export const outboxOnlyTransport: MailTransport = {
   name: 'outbox',
+  deliversOnEnqueue: true,
   send: async () => {},
 };
 

@@ -7,14 +7,15 @@
  */
 import type { Db } from '../../adapters/db.ts';
 import type { Consumer } from '../../adapters/consumer.ts';
-import { enqueueMails } from './outbox.ts';
+import { enqueueMails, type Enqueuing } from './outbox.ts';
 import type { PlannedMail } from './plan.ts';
 import { orderParties } from '../readmodels/order-queries.ts';
 import { mayProduceMail, planOrderMails } from './plan.ts';
 import { idOfKey } from '../../../actors/keys.ts';
 
-/** `onPlanned` is called after a batch inserted new mail (the sender's wake-up). */
-export function createMailConsumer(db: Db, onPlanned: () => void = () => {}): Consumer {
+/** `onPlanned` is called after a batch inserted new mail (the sender's wake-up); `enqueuing`
+ *  says whether mail waits for the sender or is delivered by being stored (outbox.ts). */
+export function createMailConsumer(db: Db, onPlanned: () => void = () => {}, enqueuing: Enqueuing = 'queued'): Consumer {
   return {
     name: 'mail',
     async handle(entries) {
@@ -26,7 +27,8 @@ export function createMailConsumer(db: Db, onPlanned: () => void = () => {}): Co
         const orderParties = parties.get(idOfKey('order', entry.key));
         if (orderParties !== undefined) planned.push(...planOrderMails(entry, orderParties));
       }
-      if ((await enqueueMails(db, planned)) > 0) onPlanned();
+      // Delivered mail leaves nothing for the sender to do.
+      if ((await enqueueMails(db, planned, enqueuing)) > 0 && enqueuing === 'queued') onPlanned();
     },
   };
 }

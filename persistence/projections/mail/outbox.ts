@@ -31,13 +31,24 @@ export function retryDelayMs(attempts: number, policy: RetryPolicy): number {
   return Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.max(0, attempts - 1));
 }
 
+/**
+ * How planned mail enters the outbox: `queued` for the sender to claim and deliver, or
+ * `delivered` when the row itself is the delivery (no SMTP: the operators read it), stored as
+ * sent at once, its one attempt the store.
+ */
+export type Enqueuing = 'queued' | 'delivered';
+
 /** Inserts the mails not already in the outbox; returns how many were new. */
-export async function enqueueMails(db: Db, mails: readonly PlannedMail[]): Promise<number> {
+export async function enqueueMails(db: Db, mails: readonly PlannedMail[], enqueuing: Enqueuing = 'queued'): Promise<number> {
   if (mails.length === 0) return 0;
   const rows = mails.map((mail) => ({ id: mail.id, kind: mail.kind, to_address: mail.to, subject: mail.subject, body: mail.text, created_at: mail.createdAt }));
+  const values =
+    enqueuing === 'queued'
+      ? `'pending', 0, v.created_at, v.created_at, NULL::bigint`
+      : `'sent', 1, NULL::bigint, v.created_at, v.created_at`;
   const inserted = await db.query(
-    `INSERT INTO mail_outbox (id, kind, to_address, subject, body, status, attempts, next_attempt_at, created_at)
-     SELECT v.id, v.kind, v.to_address, v.subject, v.body, 'pending', 0, v.created_at, v.created_at
+    `INSERT INTO mail_outbox (id, kind, to_address, subject, body, status, attempts, next_attempt_at, created_at, sent_at)
+     SELECT v.id, v.kind, v.to_address, v.subject, v.body, ${values}
      FROM jsonb_to_recordset($1::jsonb) AS v(id text, kind text, to_address text, subject text, body text, created_at bigint)
      ON CONFLICT (id) DO NOTHING
      RETURNING id`,
