@@ -294,6 +294,7 @@ export class ActorRuntime {
   /** Removes a stopped actor so that its next message spawns (and rehydrates) a fresh one. */
   private forget(resident: Resident): void {
     if (this.residents.get(resident.key) === resident) this.residents.delete(resident.key);
+    this.saga.forgetParked(resident.key);
     stopActor(resident.ref);
   }
 
@@ -317,7 +318,7 @@ export class ActorRuntime {
   /** Nothing queued for it, no saga step of its own running and nothing of it still to be
    *  written: safe to stop. */
   private isIdle(resident: Resident): boolean {
-    return resident.inFlight === 0 && this.saga.inFlight(resident.key) === 0 && !this.log.hasPending(resident.key);
+    return resident.inFlight === 0 && this.saga.asking(resident.key) === 0 && !this.log.hasPending(resident.key);
   }
 
   /** Stops actors idle for at least `idleMs` with empty mailboxes and no saga step in flight. Returns how many. */

@@ -52,6 +52,22 @@ describe('a step finished by its target\'s own report (Effect.finishedByReport)'
     expect(entries.map((entry) => entry.commandId).sort()).toEqual(['reported:g4', 'start', 'step:invite:no5']);
   });
 
+  it('does not keep an actor resident for a parked step, and asks again once, idempotently, when it runs again', async () => {
+    const system = start();
+    expect((await system.hosts.ask('h4', { type: 'Invite', hostId: 'h4', guests: ['mute7'] })).ok).toBe(true);
+    await eventually(async () => (await harness.journal.read('guest:mute7', 0, 10)).length === 1, 5_000, 'the guest took the invitation');
+    // Parked: the guest took it, and its report is what the host waits for.
+    await eventually(() => system.runtime.list().find((actor) => actor.key === 'host:h4')?.effectsInFlight === 1, 5_000, 'the step parked');
+    await eventually(() => system.runtime.passivateIdle(0) > 0 && !system.runtime.isResident('host:h4'), 5_000, 'the host passivated');
+    expect(system.runtime.sagaStats().effectsInFlight).toBe(0);
+    // Loaded again, the host still lists the step: it asks again, gets the same answer, and parks.
+    const inspected = await system.hosts.inspect('h4');
+    expect(inspected.ok && (inspected.state as HostState).answers).toEqual({});
+    await eventually(() => system.runtime.list().find((actor) => actor.key === 'host:h4')?.effectsInFlight === 1, 5_000, 'the step parked again');
+    expect((await harness.journal.read('guest:mute7', 0, 10)).map((entry) => entry.commandId)).toEqual(['invite']);
+    expect((await harness.journal.read('host:h4', 0, 10)).map((entry) => entry.commandId)).toEqual(['start']);
+  });
+
   it('ends the run, instead of parking it, when the report was recorded before the answer was durable', async () => {
     const { journal, control } = controlledJournal(harness.journal);
     const system = start(journal);

@@ -98,9 +98,28 @@ export class SagaDriver {
     private readonly logger: Logger,
   ) {}
 
-  /** Effects of this actor in flight (running, retrying, reporting or queued for a slot). */
+  /** Effects of this actor in flight (running, retrying, reporting or queued for a slot), and
+   *  parked ones (waiting for their target's report). */
   inFlight(key: string): number {
     return this.runs.get(key)?.size ?? 0;
+  }
+
+  /** Effects of this actor that still ask or record something: parked ones do neither, so they
+   *  do not keep the actor resident. */
+  asking(key: string): number {
+    return this.running(this.runs.get(key));
+  }
+
+  /**
+   * The actor stopped (passivated, dropped with its shard, or stopped after crashes): its parked
+   * runs go with it. If its state still lists such a step when it runs again, the step is asked
+   * again, and the target's idempotency gives the same answer.
+   */
+  forgetParked(key: string): void {
+    const steps = this.runs.get(key);
+    if (steps === undefined) return;
+    for (const [stepId, run] of steps) if (run.parked) steps.delete(stepId);
+    if (steps.size === 0) this.runs.delete(key);
   }
 
   /** Effects waiting for a global slot. */

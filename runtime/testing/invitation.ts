@@ -2,8 +2,9 @@
  * Two small actors for the runtime's test of steps finished by the target's own report
  * (Effect.finishedByReport): a host invites guests; each guest takes the invitation and then
  * reports to the host by a saga step of its own, and that report is what finishes the host's
- * invite step. A guest whose id starts with `no` declines. Not a product design: it only
- * exercises the saga driver.
+ * invite step. A guest whose id starts with `no` declines, and one whose id starts with `mute`
+ * takes the invitation but never reports. Not a product design: it only exercises the saga
+ * driver.
  */
 import type { Decider, Effect, EffectOutcome } from '../../actors/decider.ts';
 import { assertNever, reject } from '../../actors/decider.ts';
@@ -118,7 +119,9 @@ export const guestDecider: Decider<GuestState, GuestCommand, GuestEvent, 'declin
   },
   process: {
     effects: (state) =>
-      state.hostId === '' || state.reported ? [] : [{ stepId: 'report', target: `host:${state.hostId}`, command: { type: 'GuestReported', guestId: state.guestId } }],
+      state.hostId === '' || state.reported || state.guestId.startsWith('mute')
+        ? []
+        : [{ stepId: 'report', target: `host:${state.hostId}`, command: { type: 'GuestReported', guestId: state.guestId } }],
     stepCompleted: (stepId, outcome) => ({ type: 'StepCompleted', stepId, outcome }),
   },
 };
