@@ -157,6 +157,34 @@ describe('the event processor', () => {
     await processor.stop();
   });
 
+  it('on a journal other processes write, waits for what they committed before the caller asked', async () => {
+    const consumer = recorder('shared');
+    // The poll is an hour away: only the read-your-writes wait can bring the other node's entry.
+    const slow = { ...quick, processorPollMs: 3_600_000, processorRoundMinMs: 60_000 };
+    const processor = new EventProcessor(harness.journal, [{ consumer, after: [] }], slow, silentLogger, true);
+    processor.start();
+    processor.offer(await commit(['s:1']));
+    await until(() => consumer.handled.length === 1, 'the first round');
+    // Committed by another process: never offered to this one.
+    const theirs = await commit(['s:2']);
+    expect(await processor.caughtUp('shared', 10_000)).toBe(true);
+    expect(positionsOf(consumer.handled)).toContain(theirs[0]?.position);
+    await processor.stop();
+  });
+
+  it('on a journal only it writes, takes its own head as the journal\'s and reads nothing', async () => {
+    const consumer = recorder('alone');
+    const slow = { ...quick, processorPollMs: 3_600_000, processorRoundMinMs: 60_000 };
+    const processor = new EventProcessor(harness.journal, [{ consumer, after: [] }], slow, silentLogger);
+    processor.start();
+    processor.offer(await commit(['o:1']));
+    await until(() => consumer.handled.length === 1, 'the first round');
+    const unseen = await commit(['o:2']);
+    expect(await processor.caughtUp('alone', 10_000)).toBe(true);
+    expect(positionsOf(consumer.handled)).not.toContain(unseen[0]?.position);
+    await processor.stop();
+  });
+
   it('keeps a background consumer to its pause while callers wait for the others, and drain cuts every pause', async () => {
     const prompt = recorder('prompt');
     const background = recorder('background');

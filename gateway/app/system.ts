@@ -108,7 +108,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     edge: options.edge,
     observers: options.consumers ?? [],
   });
-  const processor = new EventProcessor(stores.journal, consumers, limits, logger);
+  const processor = new EventProcessor(stores.journal, consumers, limits, logger, config.cluster !== undefined);
   // Cluster mode (issue #16): this node serves only the shards it leases, and writes every batch
   // under their fence. Off, none of it exists and the runtime runs as a single node.
   const leases = config.cluster === undefined ? undefined : new ShardLeases(stores.db);
