@@ -30,6 +30,7 @@ import { createProductCacheConsumer } from '../../persistence/projections/cache/
 import type { ProductCache } from '../../persistence/projections/cache/product-cache.ts';
 import type { ProductOwners } from '../../persistence/projections/cache/product-owners.ts';
 import { createMailConsumer } from '../../persistence/projections/mail/mail-consumer.ts';
+import type { Enqueuing } from '../../persistence/projections/mail/outbox.ts';
 import { createNotificationConsumer } from '../../persistence/projections/notifications/notification-consumer.ts';
 import type { NotificationHub } from '../../persistence/projections/notifications/ports.ts';
 import type { SqlNotificationStore } from '../../persistence/projections/notifications/store.ts';
@@ -51,8 +52,8 @@ export interface ConsumerParts {
   readonly timerIndex: TimerIndex;
   /** Wakes the mail sender once new mail is in the outbox. */
   readonly wakeMail: () => void;
-  /** Whether planned mail is delivered by being stored (no SMTP; gateway/mail/transport.ts). */
-  readonly mailDeliveredOnEnqueue: boolean;
+  /** How planned mail enters the outbox (the mail sender's, gateway/mail/sender.ts). */
+  readonly mailEnqueuing: Enqueuing;
   /** The analytics actor's port: asks it to record an aggregation it ran. */
   readonly recordAggregation: RecordAggregation;
   readonly processorBatch: number;
@@ -74,7 +75,7 @@ export function orderedConsumers(parts: ConsumerParts): FollowedConsumer[] {
   const followed: FollowedConsumer[] = [
     { consumer: parts.timerIndex, after: [], background: true },
     { consumer: readModels, after: [] },
-    afterReadModels(createMailConsumer(stores.db, parts.wakeMail, parts.mailDeliveredOnEnqueue ? 'delivered' : 'queued'), true),
+    afterReadModels(createMailConsumer(stores.db, parts.wakeMail, parts.mailEnqueuing), true),
     afterReadModels(createSellerDailyConsumer(stores.db, parts.recordAggregation, parts.processorBatch), true),
     ...edgeConsumers,
   ];

@@ -9,7 +9,7 @@ import type { Db } from '../../persistence/adapters/db.ts';
 import { checkDb } from '../../persistence/adapters/db-health.ts';
 import { SqlReplyStore, type ReplyStore } from '../../persistence/adapters/command-replies.ts';
 import { pendingTimerCounts, pendingTimersOf } from '../../persistence/adapters/timer-rows.ts';
-import { enqueueMails, listMails } from '../../persistence/projections/mail/outbox.ts';
+import { listMails } from '../../persistence/projections/mail/outbox.ts';
 import { auditLedger } from '../../persistence/projections/readmodels/audit.ts';
 import { ledgerPage } from '../../persistence/projections/readmodels/ledger-queries.ts';
 import { findOrder, listOrders } from '../../persistence/projections/readmodels/order-queries.ts';
@@ -99,10 +99,7 @@ export function createGatewayPorts(system: BazaarySystem, productOwners: Product
     commands: createCommandPort(system, checkoutWaitMs),
     queries: createQueryPorts(db, productOwners),
     mailOutbox: {
-      async enqueue(mails) {
-        if (system.mail.deliversOnEnqueue) await enqueueMails(db, mails, 'delivered');
-        else if ((await enqueueMails(db, mails)) > 0) system.mail.wake();
-      },
+      enqueue: (mails) => system.mail.enqueue(mails),
       list: (query) => listMails(db, query),
     },
     operator: createOperatorPort(system),

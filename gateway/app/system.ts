@@ -101,7 +101,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
     stores,
     timerIndex,
     wakeMail: () => mail.wake(),
-    mailDeliveredOnEnqueue: mail.deliversOnEnqueue,
+    mailEnqueuing: mail.enqueuing,
     recordAggregation,
     processorBatch: limits.processorBatch,
     notifications,

@@ -11,8 +11,9 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../persistence/adapters/db.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { Logger } from '../../runtime/logger.ts';
-import type { ClaimedMail, RetryPolicy } from '../../persistence/projections/mail/outbox.ts';
-import { claimDueMails, markMailFailed, markMailsSent } from '../../persistence/projections/mail/outbox.ts';
+import type { ClaimedMail, Enqueuing, RetryPolicy } from '../../persistence/projections/mail/outbox.ts';
+import { claimDueMails, enqueueMails, markMailFailed, markMailsSent } from '../../persistence/projections/mail/outbox.ts';
+import type { PlannedMail } from '../../persistence/projections/mail/plan.ts';
 import { outgoing } from './outgoing.ts';
 import type { MailTransport } from './transport.ts';
 
@@ -58,9 +59,15 @@ export class MailSender {
     return this.transport.name;
   }
 
-  /** Whether mail is stored as sent when planned (transport.ts, deliversOnEnqueue). */
-  get deliversOnEnqueue(): boolean {
-    return this.transport.deliversOnEnqueue === true;
+  /** How planned mail enters the outbox with this transport (transport.ts, deliversOnEnqueue). */
+  get enqueuing(): Enqueuing {
+    return this.transport.deliversOnEnqueue === true ? 'delivered' : 'queued';
+  }
+
+  /** Puts planned mail in the outbox, and wakes this sender when it has something to send. */
+  async enqueue(mails: readonly PlannedMail[]): Promise<void> {
+    const enqueuing = this.enqueuing;
+    if ((await enqueueMails(this.db, mails, enqueuing)) > 0 && enqueuing === 'queued') this.wake();
   }
 
   /** Polls every `pollMs` of real time; the timer is unref'd. */
