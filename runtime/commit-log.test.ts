@@ -86,7 +86,8 @@ describe('commit pipeline rollback', () => {
     ]);
     expect((await retries).map((answer) => answer.ok && answer.seq)).toEqual([2, 3, 1]);
     expect(await harness.journal.lastSeq('counter:a')).toBe(3);
-    expect(gate.batches.length).toBeGreaterThanOrEqual(4);
+    // The base, the refused batch, and the retries (which may share one batch).
+    expect(gate.batches.length).toBeGreaterThanOrEqual(3);
   });
 
   it('answers callers of a batch refused as fenced unavailable, without deciding again here (a retry reaches the new owner)', async () => {

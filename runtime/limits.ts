@@ -17,6 +17,10 @@ export const limits = {
    *  seller's state of 1 MB is written every 1,000 entries, not every 100, and rehydrating it
    *  replays at most that many. */
   snapshotBytesPerEntry: 1_000,
+  /** Messages handed to actors in one turn of the event loop without yielding to it (nact.ts:
+   *  a message runs in a microtask). Past it, dispatch waits for the next turn, so I/O and
+   *  timers wait at most this many messages (about 45 µs each here: some 45 ms). */
+  dispatchBurstMax: 1_000,
   /** Messages waiting for one actor. Beyond it the caller gets `mailbox_full` at once. */
   mailboxMax: 1_000,
   /** Default time an ask waits for its reply before it fails with `timeout`. */

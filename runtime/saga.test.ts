@@ -15,6 +15,14 @@ afterAll(async () => harness.close());
 
 /** Quick retries, so transient failures cost milliseconds in these tests. */
 const fast: Partial<Limits> = { sagaRetryBaseMs: 5, sagaRetryMaxMs: 20, restartBackoffBaseMs: 1 };
+/**
+ * One entry per journal batch, for the tests that fail or hold one step's entry. Messages between
+ * actors run ahead of the disk in one turn (nact.ts), so a saga's start and its first steps share
+ * a batch, and a store failure aimed at the step would refuse the start with it (its caller gets
+ * `unavailable` and retries, as any client does). These tests are about the step, so each entry
+ * gets its own batch, and the start is durable before the step's entry reaches the store.
+ */
+const entryPerBatch: Partial<Limits> = { journalMaxBatch: 1 };
 
 function start(overrides: Partial<Limits> = {}, journal?: Journal) {
   const runtime = harness.runtime({ ...fast, ...overrides }, journal === undefined ? {} : { journal });
@@ -35,10 +43,13 @@ async function transfer(system: Started, transferId: string, from: string, to: r
   expect(result.ok).toBe(true);
 }
 
+/** Waits as a client does: a wait whose settled state was rolled back (`unavailable`) is asked again. */
 async function settled(system: Started, transferId: string): Promise<TransferState> {
-  const result = await system.transfers.waitFor(transferId, isSettled, 10_000);
-  if (!result.ok) throw new Error(`transfer ${transferId} did not settle: ${result.code}`);
-  return result.state;
+  for (let attempt = 1; ; attempt += 1) {
+    const result = await system.transfers.waitFor(transferId, isSettled, 10_000);
+    if (result.ok) return result.state;
+    if (result.code !== 'unavailable' || attempt === 5) throw new Error(`transfer ${transferId} did not settle: ${result.code}`);
+  }
 }
 
 async function balance(system: Started, accountId: string): Promise<number> {
@@ -87,7 +98,7 @@ describe('saga driver', () => {
 
   it('retries a step after a transient failure, and the target applies it once', async () => {
     const { journal, control } = controlledJournal(harness.journal);
-    const system = start({}, journal);
+    const system = start(entryPerBatch, journal);
     await fund(system, 'alice', 100);
     control.failures.set('account:alice', 2);
     await transfer(system, 't2', 'alice', ['bob'], 40);
@@ -112,7 +123,7 @@ describe('saga driver', () => {
   it('after a crash mid-step, re-runs the step exactly once in effect and records the original events', async () => {
     // The first node debits Alice, then dies before the transfer journals the outcome.
     const { journal, control } = controlledJournal(harness.journal);
-    const first = start({ askTimeoutMs: 1_000 }, journal);
+    const first = start({ askTimeoutMs: 1_000, ...entryPerBatch }, journal);
     control.hold((key, entry) => key === 'transfer:t4' && entry.commandId === 'step:debit');
     await fund(first, 'alice', 100);
     await transfer(first, 't4', 'alice', ['bob'], 25);
@@ -138,7 +149,7 @@ describe('saga driver', () => {
 
   it('gives up after bounded attempts and runs the step again at the actor\'s next message', async () => {
     const { journal, control } = controlledJournal(harness.journal);
-    const system = start({ sagaEffectAttemptsMax: 2, restartsMax: 100 }, journal);
+    const system = start({ sagaEffectAttemptsMax: 2, restartsMax: 100, ...entryPerBatch }, journal);
     await fund(system, 'alice', 100);
     control.failures.set('account:alice', 2);
     await transfer(system, 't5', 'alice', ['bob'], 10);
@@ -150,7 +161,7 @@ describe('saga driver', () => {
 
   it('never passivates an actor while its step is in flight', async () => {
     const { journal, control } = controlledJournal(harness.journal);
-    const system = start({}, journal);
+    const system = start(entryPerBatch, journal);
     await fund(system, 'alice', 100);
     const release = control.hold((key) => key === 'account:alice');
     await transfer(system, 't6', 'alice', ['bob'], 10);
@@ -169,7 +180,7 @@ describe('saga driver', () => {
 
   it('runs no effect after the runtime stopped', async () => {
     const { journal, control } = controlledJournal(harness.journal);
-    const system = start({ sagaEffectAttemptsMax: 1_000, sagaRetryBaseMs: 5, sagaRetryMaxMs: 5, restartsMax: 1_000 }, journal);
+    const system = start({ sagaEffectAttemptsMax: 1_000, sagaRetryBaseMs: 5, sagaRetryMaxMs: 5, restartsMax: 1_000, ...entryPerBatch }, journal);
     await fund(system, 'alice', 100);
     control.failures.set('account:alice', Number.POSITIVE_INFINITY);
     await transfer(system, 't7', 'alice', ['bob'], 10);
