@@ -7,13 +7,15 @@
  * nodes' sessions and rows apart in the database (checks.ts, faults.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /** tsx compiling the gateway on 2 busy cores; a node not up by then is broken. */
 const startTimeoutMs = 60_000;
+/** How much of a node's log a failed start quotes. */
+const logTailLines = 40;
 
 export const shardCount = 16;
 export const leaseTtlMs = 1_500;
@@ -101,12 +103,25 @@ export class GatewayNode {
     const deadline = Date.now() + startTimeoutMs;
     const url = `${this.baseUrl}/healthz`;
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`node ${this.id} exited while starting (${child.exitCode ?? child.signalCode}); see ${this.spec.logFile}`);
-      if (Date.now() > deadline) throw new Error(`node ${this.id} did not start in ${startTimeoutMs} ms; see ${this.spec.logFile}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`node ${this.id} exited while starting (${child.exitCode ?? child.signalCode})${this.logTail()}`);
+      if (Date.now() > deadline) throw new Error(`node ${this.id} did not start in ${startTimeoutMs} ms${this.logTail()}`);
       const healthy = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then((response) => response.ok, () => false);
       if (healthy) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /** The end of the node's log, for an error: the log lives in the test's temporary folder,
+   *  which is gone by the time anyone reads a failed CI run. */
+  private logTail(): string {
+    let text: string;
+    try {
+      text = readFileSync(this.spec.logFile, 'utf8');
+    } catch (error) {
+      return `; its log ${this.spec.logFile} could not be read (${String(error)})`;
+    }
+    const lines = text.trimEnd().split('\n').slice(-logTailLines);
+    return `; the last ${lines.length} lines of its log ${this.spec.logFile}:\n${lines.join('\n')}`;
   }
 
   signal(signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): void {
