@@ -223,7 +223,11 @@ export class SqlJournal implements Journal {
       const row = { ord: index + 1, key: entry.key, seq: entry.seq, first, guard: false, command_id: entry.commandId, at_ms: entry.at };
       const shard = fenced?.rows[index];
       const fields = JSON.stringify(shard === undefined ? row : { ...row, shard: shard.shard, shard_ord: shard.shardOrd });
-      return `${fields.slice(0, -1)},"events":${this.eventsJsonOf(entry.events)}}`;
+      const eventsJson = this.eventsJsonOf(entry.events);
+      // Written once, so the text is not kept: held by the events array (which a resident actor
+      // keeps for retries), it outlived the commit and was copied by every scavenge in between.
+      this.eventsJson.delete(entry.events);
+      return `${fields.slice(0, -1)},"events":${eventsJson}}`;
     });
     for (const { key, seq } of checks) rows.push(JSON.stringify({ ord: 0, key, seq, first: false, guard: true, command_id: '', events: [], at_ms: 0 }));
     const batchJson = `[${rows.join(',')}]`;
