@@ -225,7 +225,7 @@ export class SqlJournal implements Journal {
       const fields = JSON.stringify(shard === undefined ? row : { ...row, shard: shard.shard, shard_ord: shard.shardOrd });
       const eventsJson = this.eventsJsonOf(entry.events);
       // Written once, so the text is not kept: held by the events array (which a resident actor
-      // keeps for retries), it outlived the commit and was copied by every scavenge in between.
+      // keeps for retries), it outlived the commit, and its scavenges copied it into the old generation.
       this.eventsJson.delete(entry.events);
       return `${fields.slice(0, -1)},"events":${eventsJson}}`;
     });
