@@ -30,7 +30,7 @@ import { createProductCacheConsumer } from '../../persistence/projections/cache/
 import type { ProductCache } from '../../persistence/projections/cache/product-cache.ts';
 import type { ProductOwners } from '../../persistence/projections/cache/product-owners.ts';
 import { createMailConsumer } from '../../persistence/projections/mail/mail-consumer.ts';
-import type { Enqueuing } from '../../persistence/projections/mail/outbox.ts';
+import type { PlannedMail } from '../../persistence/projections/mail/plan.ts';
 import { createNotificationConsumer } from '../../persistence/projections/notifications/notification-consumer.ts';
 import type { NotificationHub } from '../../persistence/projections/notifications/ports.ts';
 import type { SqlNotificationStore } from '../../persistence/projections/notifications/store.ts';
@@ -50,10 +50,9 @@ export interface EdgeParts {
 export interface ConsumerParts {
   readonly stores: Stores;
   readonly timerIndex: TimerIndex;
-  /** Wakes the mail sender once new mail is in the outbox. */
-  readonly wakeMail: () => void;
-  /** How planned mail enters the outbox (the mail sender's, gateway/mail/sender.ts). */
-  readonly mailEnqueuing: Enqueuing;
+  /** Puts planned mail in the outbox and wakes the sender if it has something to send (the mail
+   *  sender's, gateway/mail/sender.ts). */
+  readonly enqueueMail: (mails: readonly PlannedMail[]) => Promise<void>;
   /** The analytics actor's port: asks it to record an aggregation it ran. */
   readonly recordAggregation: RecordAggregation;
   readonly processorBatch: number;
@@ -75,7 +74,7 @@ export function orderedConsumers(parts: ConsumerParts): FollowedConsumer[] {
   const followed: FollowedConsumer[] = [
     { consumer: parts.timerIndex, after: [], background: true },
     { consumer: readModels, after: [] },
-    afterReadModels(createMailConsumer(stores.db, parts.wakeMail, parts.mailEnqueuing), true),
+    afterReadModels(createMailConsumer(stores.db, parts.enqueueMail), true),
     afterReadModels(createSellerDailyConsumer(stores.db, parts.recordAggregation, parts.processorBatch), true),
     ...edgeConsumers,
   ];

@@ -100,8 +100,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
   const consumers = orderedConsumers({
     stores,
     timerIndex,
-    wakeMail: () => mail.wake(),
-    mailEnqueuing: mail.enqueuing,
+    enqueueMail: (mails) => mail.enqueue(mails),
     recordAggregation,
     processorBatch: limits.processorBatch,
     notifications,

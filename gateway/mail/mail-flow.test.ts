@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthDto, MailDto, Page } from '../api-types.ts';
 import { eventually, productVisible, startTestGateway, type TestGateway } from '../testing/gateway-harness.ts';
 import { createMailConsumer } from '../../persistence/projections/mail/mail-consumer.ts';
+import { enqueueMails } from '../../persistence/projections/mail/outbox.ts';
 import { orderKey } from '../../actors/keys.ts';
 
 let harness: TestGateway;
@@ -70,7 +71,10 @@ describe('mail from a real flow', () => {
     const entries = await harness.gateway.system.stores.journal.read(orderKey(orderId), 0, 1_000);
     expect(entries.length).toBeGreaterThan(0);
     let woken = 0;
-    const consumer = createMailConsumer(harness.gateway.system.stores.db, () => (woken += 1));
+    const db = harness.gateway.system.stores.db;
+    const consumer = createMailConsumer(db, async (mails) => {
+      if ((await enqueueMails(db, mails)) > 0) woken += 1;
+    });
     await consumer.handle(entries);
     await consumer.handle(entries);
     expect(woken).toBe(0);

@@ -60,7 +60,7 @@ export class MailSender {
   }
 
   /** How planned mail enters the outbox with this transport (transport.ts, deliversOnEnqueue). */
-  get enqueuing(): Enqueuing {
+  private get enqueuing(): Enqueuing {
     return this.transport.deliversOnEnqueue === true ? 'delivered' : 'queued';
   }
 

@@ -223,9 +223,10 @@ export class SqlJournal implements Journal {
       const row = { ord: index + 1, key: entry.key, seq: entry.seq, first, guard: false, command_id: entry.commandId, at_ms: entry.at };
       const shard = fenced?.rows[index];
       const fields = JSON.stringify(shard === undefined ? row : { ...row, shard: shard.shard, shard_ord: shard.shardOrd });
-      const eventsJson = this.eventsJsonOf(entry.events);
-      // Written once, so the text is not kept: held by the events array (which a resident actor
-      // keeps for retries), it outlived the commit, and its scavenges copied it into the old generation.
+      // Written once, so the text is taken out of the cache, not kept: held by the events array
+      // (which a resident actor keeps for retries), it outlived the commit, and its scavenges
+      // copied it into the old generation. A miss serialises without caching.
+      const eventsJson = this.eventsJson.get(entry.events) ?? JSON.stringify(entry.events);
       this.eventsJson.delete(entry.events);
       return `${fields.slice(0, -1)},"events":${eventsJson}}`;
     });

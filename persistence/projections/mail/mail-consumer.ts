@@ -7,15 +7,18 @@
  */
 import type { Db } from '../../adapters/db.ts';
 import type { Consumer } from '../../adapters/consumer.ts';
-import { enqueueMails, type Enqueuing } from './outbox.ts';
+import { enqueueMails } from './outbox.ts';
 import type { PlannedMail } from './plan.ts';
 import { orderParties } from '../readmodels/order-queries.ts';
 import { mayProduceMail, planOrderMails } from './plan.ts';
 import { idOfKey } from '../../../actors/keys.ts';
 
-/** `onPlanned` is called after a batch inserted new mail (the sender's wake-up); `enqueuing`
- *  says whether mail waits for the sender or is delivered by being stored (outbox.ts). */
-export function createMailConsumer(db: Db, onPlanned: () => void = () => {}, enqueuing: Enqueuing = 'queued'): Consumer {
+/** `enqueue` puts a batch's planned mail in the outbox; the mail sender's (gateway/mail/sender.ts)
+ *  decides how it is stored and whether to wake. Without one, mail is queued for a sender. */
+export function createMailConsumer(
+  db: Db,
+  enqueue: (mails: readonly PlannedMail[]) => Promise<unknown> = (mails) => enqueueMails(db, mails),
+): Consumer {
   return {
     name: 'mail',
     async handle(entries) {
@@ -27,8 +30,7 @@ export function createMailConsumer(db: Db, onPlanned: () => void = () => {}, enq
         const orderParties = parties.get(idOfKey('order', entry.key));
         if (orderParties !== undefined) planned.push(...planOrderMails(entry, orderParties));
       }
-      // Delivered mail leaves nothing for the sender to do.
-      if ((await enqueueMails(db, planned, enqueuing)) > 0 && enqueuing === 'queued') onPlanned();
+      await enqueue(planned);
     },
   };
 }
