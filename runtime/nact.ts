@@ -68,6 +68,11 @@ interface NactModule {
 }
 
 const nact = require('nact') as NactModule;
+const systemMap = require('nact/lib/system-map.js') as { find(systemName: string, ref: NactRef): NactActor | undefined };
+
+function systemNameOf(ref: NactRef): string {
+  return (ref as { readonly system: { readonly name: string } }).system.name;
+}
 
 /** The part of nact's Actor that `runInMicrotasks` replaces and calls (nact/lib/actor.js). */
 interface NactActor {
@@ -76,10 +81,10 @@ interface NactActor {
   immediate: unknown;
   state: unknown;
   f: (this: unknown, state: unknown, message: unknown, ctx: unknown) => unknown;
-  createContext(sender: unknown): unknown;
   afterMessage(): void;
   processNext(): void;
   handleFault(message: unknown, sender: unknown, error: unknown): void;
+  dispatch(message: unknown, sender: unknown): void;
 }
 
 let burst = 0;
@@ -87,16 +92,17 @@ let burstEnds: NodeJS.Immediate | null = null;
 
 /**
  * nact's `handleMessage`, run in a microtask while the turn's budget lasts (header). The body is
- * nact 7.6.2's own; a run scheduled for an actor that was stopped before it started is skipped,
- * as nact's `clearImmediate` in `stop` skipped it.
+ * nact 7.6.2's own, but for the context: nact builds one per message (an object and a copy of
+ * the actor's children map) for handlers that read `ctx`, and ours never do (`spawnActor` and
+ * `spawnParent` take the state and the message only). A run scheduled for an actor that was
+ * stopped before it started is skipped, as nact's `clearImmediate` in `stop` skipped it.
  */
 function runInMicrotasks(this: NactActor, message: unknown, sender: unknown): void {
   this.busy = true;
   const run = async () => {
     if (this.stopped === true) return;
     try {
-      const ctx = this.createContext(sender);
-      const next = await Promise.resolve(this.f.call(ctx, this.state, message, ctx));
+      const next = await this.f.call(undefined, this.state, message, undefined);
       this.state = next;
       this.afterMessage();
       this.processNext();
@@ -158,7 +164,10 @@ export function spawnActor<State, Msg>(
     }
   };
   const handler = (state: unknown, message: unknown) => behaviour.handle(state as State, message as Msg);
-  return nact.spawn(parent, handler, name, { initialState: behaviour.initialState, onCrash }) as ActorRef<Msg>;
+  const ref = nact.spawn(parent, handler, name, { initialState: behaviour.initialState, onCrash });
+  const actor = systemMap.find(systemNameOf(ref), ref);
+  if (actor !== undefined) actors.set(ref, actor);
+  return ref as ActorRef<Msg>;
 }
 
 /** A parent that never receives messages: it only holds children (see shards in runtime.ts). */
@@ -169,8 +178,20 @@ export function spawnParent(system: SystemRef, name: string): ActorRef<never> {
   }) as ActorRef<never>;
 }
 
-export function send<Msg>(actor: ActorRef<Msg>, message: Msg): void {
-  nact.dispatch(actor, message);
+/**
+ * Each spawned actor's nact Actor, found once at spawn. nact's `dispatch` finds it again on every
+ * message (a walk down its path from the system) and allocates a fresh `Nobody` sender each
+ * time; a message through here costs neither. A stopped actor drops the message, as nact's
+ * `dispatch` did by not finding it.
+ */
+const actors = new WeakMap<object, NactActor>();
+/** The sender of every message: our actors answer through a reply in the message, never `ctx.sender`. */
+const nobody = Object.freeze({ system: Object.freeze({ name: undefined }), path: Object.freeze({ parts: Object.freeze([]) }), type: 'nobody' });
+
+export function send<Msg>(ref: ActorRef<Msg>, message: Msg): void {
+  const actor = actors.get(ref);
+  if (actor === undefined) nact.dispatch(ref, message);
+  else if (actor.stopped !== true) actor.dispatch(message, nobody);
 }
 
 export function stopActor<Msg>(actor: ActorRef<Msg>): void {
