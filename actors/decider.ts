@@ -21,6 +21,14 @@ export interface Decider<State, Command, Event, Code extends string> {
   commandId(command: Command): string;
   /** Present on actors that coordinate others (sagas); see ProcessManager below. */
   readonly process?: ProcessManager<State, Command>;
+  /**
+   * True when the actor now waits only for people, or for nothing at all (a checkout that
+   * settled, an order paid and waiting for its seller to ship): the runtime stops it as soon as
+   * its entries are durable and it is idle, instead of keeping it resident until it has been
+   * idle for `passivateAfterMs`. Its next message loads it again, as after any passivation.
+   * Absent: the actor stays resident while it is in use (wallets, sellers).
+   */
+  readonly atRest?: (state: State) => boolean;
 }
 
 export function isRejected<Event, Code extends string>(

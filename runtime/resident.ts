@@ -15,12 +15,16 @@ export interface Resident {
   readonly unanswered: Set<(failure: Failure) => void>;
   lastActiveMs: number;
   lastSeq: number;
+  /** Its state after its latest message (unset until its first), for waits (waiters.ts). */
+  latest?: { readonly state: unknown; readonly seq: number; readonly ticket: number };
+  /** Its latest state is at rest (Decider.atRest): it stops as soon as it is idle. */
+  atRest: boolean;
   readonly crashes: number[];
 }
 
 /** A resident not yet spawned: the runtime sets `ref` once nact has spawned its actor. */
 export function newResident(key: string, kind: string, shard: number, nowMs: number): Resident {
-  return { key, kind, shard, ref: undefined as never, inFlight: 0, unanswered: new Set(), lastActiveMs: nowMs, lastSeq: 0, crashes: [] };
+  return { key, kind, shard, ref: undefined as never, inFlight: 0, unanswered: new Set(), lastActiveMs: nowMs, lastSeq: 0, atRest: false, crashes: [] };
 }
 
 export interface ResidentInfo {

@@ -179,6 +179,20 @@ describe('passivation', () => {
     expect(await counters.inspect('q')).toMatchObject({ state: { total: 50 } });
   });
 
+  it('stops an actor whose state is at rest once it is durable and idle, and loads it on its next message', async () => {
+    const runtime = harness.runtime();
+    const resting = runtime.register({ ...counterDecider, kind: 'resting', atRest: (state: CounterState) => state.total >= 10 });
+    accepted(await resting.ask('r', { type: 'Add', commandId: 'r1', amount: 4 }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runtime.isResident('resting:r')).toBe(true);
+    accepted(await resting.ask('r', { type: 'Add', commandId: 'r2', amount: 6 }));
+    await eventually(() => !runtime.isResident('resting:r'), 2_000, 'the actor at rest stopped');
+    const after = accepted(await resting.ask('r', { type: 'Add', commandId: 'r3', amount: 1 }));
+    expect(after).toMatchObject({ seq: 3, state: { total: 11, applied: 3 } });
+    // A retried command still gets its first answer after the reload.
+    expect(accepted(await resting.ask('r', { type: 'Add', commandId: 'r2', amount: 6 }))).toMatchObject({ duplicate: true, seq: 2 });
+  });
+
   it('keeps resident actors under the limit by passivating the least recently used', async () => {
     const runtime = harness.runtime({ residentActorsMax: 10 });
     const counters = runtime.register(counterDecider);

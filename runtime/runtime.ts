@@ -20,7 +20,7 @@ import { bindEntityKind, kindOf, WaitPredicateRegistry, type EntityKind, type Wa
 import type { ActorRef, SystemRef } from './nact.ts';
 import { actorNameOf, send, spawnActor, spawnParent, startSystem, stopActor } from './nact.ts';
 import { SagaDriver } from './saga.ts';
-import { Waiters } from './waiters.ts';
+import { Waiters, type LatestState } from './waiters.ts';
 import type { ForwardStats, OwnerDirectory, RemoteAsk } from './cluster/forwarding.ts';
 import { ClusterRoutes, inShards } from './cluster/cluster-routes.ts';
 import { notOwner } from './cluster/ownership.ts';
@@ -80,6 +80,7 @@ export class ActorRuntime {
         whenDurable: (ticket) => this.log.whenDurable(ticket),
         isLost: (ticket) => this.log.lostReason(ticket) !== null,
         resume: (key) => void this.inspectHere(key),
+        stepsEnded: (key) => this.retireSoon(key),
       },
       deps.limits,
       deps.logger,
@@ -170,7 +171,15 @@ export class ActorRuntime {
   /** `waitFor` on this node only. */
   waitHere(key: string, predicate: AnyPredicate, timeoutMs: number): Promise<Inspection<unknown> | Failure> {
     if (this.stopped) return Promise.resolve(failure('unavailable', 'the runtime is stopping'));
-    return this.waiters.wait(key, predicate, timeoutMs, () => this.inspectHere(key, Math.min(timeoutMs, this.deps.limits.askTimeoutMs)));
+    return this.waiters.wait(key, predicate, timeoutMs, () => this.inspectHere(key, Math.min(timeoutMs, this.deps.limits.askTimeoutMs)), () => this.latestOf(key));
+  }
+
+  /** The state after a resident actor's latest message, unless it rests on a lost entry (the
+   *  actor reloads at its next message, so only an inspect shows what it holds then). */
+  private latestOf(key: string): LatestState | null {
+    const latest = this.residents.get(key)?.latest;
+    if (latest === undefined || this.log.lostReason(latest.ticket) !== null) return null;
+    return latest;
   }
 
   /** A wait another node forwarded here, by the predicate's registered name (internal endpoint). */
@@ -217,6 +226,12 @@ export class ActorRuntime {
     return {
       afterMessage: (cell, settledStep) => {
         latest = cell;
+        const resident = this.residents.get(key);
+        const atRest = decider.atRest?.(cell.state) === true;
+        if (resident !== undefined) {
+          resident.latest = cell;
+          resident.atRest = atRest;
+        }
         // A step is settled once its record is durable; until then it stays in flight (and its
         // run re-runs it if the record is rolled back, saga.ts).
         if (settledStep !== null) {
@@ -228,8 +243,24 @@ export class ActorRuntime {
         }
         if (processManager !== undefined) this.saga.reconcile(key, processManager, cell.state, settledStep, cell.ticket);
         this.waiters.notify(key, cell.state, cell.seq, cell.ticket);
+        if (atRest) void this.log.whenDurable(cell.ticket).then(() => this.retireSoon(key));
       },
     };
+  }
+
+  /**
+   * Stops an actor at rest (Decider.atRest) once it is idle: its entries durable (or lost, when
+   * it would reload anyway), no message queued, no saga step of its own running. Tried when its
+   * latest entry is durable and when its last saga step ends, whichever comes later. Its state
+   * would otherwise stay in memory for `passivateAfterMs` while nothing uses it.
+   */
+  private retireSoon(key: string): void {
+    // A turn later, so that a caller the same commit released (an answer, then its `waitFor`)
+    // still finds the actor resident instead of loading it again.
+    setImmediate(() => {
+      const resident = this.residents.get(key);
+      if (resident?.atRest === true && this.isIdle(resident)) this.forget(resident);
+    });
   }
 
   private deliver<T>(

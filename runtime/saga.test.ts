@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Journal } from '../persistence/adapters/journal.ts';
 import type { Limits } from './limits.ts';
 import { accountDecider, type AccountEvent, type AccountState } from './testing/account.ts';
@@ -178,6 +178,19 @@ describe('saga driver', () => {
     expect(system.runtime.isResident('transfer:t6')).toBe(false);
   });
 
+  it('stops a settled process at rest once its last step ended, and keeps the actors it asked', async () => {
+    const runtime = harness.runtime(fast);
+    const accounts = runtime.register(accountDecider);
+    const transfers = runtime.register({ ...transferDecider, kind: 'resting-transfer', atRest: isSettled });
+    expect((await accounts.ask('alice', { type: 'Deposit', commandId: 'fund', amountMinor: 100 })).ok).toBe(true);
+    expect((await transfers.ask('t9', { type: 'StartTransfer', transferId: 't9', from: 'alice', to: ['bob'], amountMinor: 10 })).ok).toBe(true);
+    expect(runtime.isResident('resting-transfer:t9')).toBe(true);
+    await eventually(() => !runtime.isResident('resting-transfer:t9'), 5_000, 'the settled transfer stopped');
+    // Its steps' targets are not at rest: they stay.
+    expect(runtime.isResident('account:alice')).toBe(true);
+    expect(await transfers.inspect('t9')).toMatchObject({ ok: true, state: { status: 'COMPLETED' } });
+  });
+
   it('runs no effect after the runtime stopped', async () => {
     const { journal, control } = controlledJournal(harness.journal);
     const system = start({ sagaEffectAttemptsMax: 1_000, sagaRetryBaseMs: 5, sagaRetryMaxMs: 5, restartsMax: 1_000, ...entryPerBatch }, journal);
@@ -206,6 +219,21 @@ describe('waitFor', () => {
     await fund(system, 'dave', 10);
     await system.accounts.ask('dave', { type: 'Deposit', commandId: 'more', amountMinor: 10 });
     expect(await waiting).toMatchObject({ ok: true, seq: 2, state: { balanceMinor: 20 } });
+  });
+
+  it('checks a resident actor\'s latest state with no message to it, and a passivated one through an inspect', async () => {
+    const system = start();
+    await fund(system, 'gina', 7);
+    const inspect = vi.spyOn(system.runtime, 'inspectHere');
+    try {
+      expect(await system.accounts.waitFor('gina', (state) => state.balanceMinor === 7, 1_000)).toMatchObject({ ok: true, seq: 1 });
+      expect(inspect).not.toHaveBeenCalled();
+      system.runtime.passivateIdle(0);
+      expect(await system.accounts.waitFor('gina', (state) => state.balanceMinor === 7, 1_000)).toMatchObject({ ok: true, seq: 1 });
+      expect(inspect).toHaveBeenCalledTimes(1);
+    } finally {
+      inspect.mockRestore();
+    }
   });
 
   it('times out with a Failure when the predicate never holds', async () => {

@@ -45,6 +45,8 @@ export interface SagaHost {
   isLost(ticket: number): boolean;
   /** Has the actor `key` reload if it must and reconcile again (a message through its mailbox). */
   resume(key: string): void;
+  /** The actor `key` has no step in flight any more (none running, retrying or parked). */
+  stepsEnded?(key: string): void;
 }
 
 
@@ -190,7 +192,9 @@ export class SagaDriver {
     const steps = this.runs.get(key);
     if (steps === undefined) return;
     steps.delete(stepId);
-    if (steps.size === 0) this.runs.delete(key);
+    if (steps.size > 0) return;
+    this.runs.delete(key);
+    this.host.stepsEnded?.(key);
   }
 
   /** No effect starts, retries or reports after this; asks already sent may still land. */

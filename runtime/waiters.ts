@@ -9,6 +9,13 @@ import { failure } from './ask.ts';
 import type { Inspection } from './entity.ts';
 import type { Limits } from './limits.ts';
 
+/** An actor's state after its latest message, and the log ticket it rests on. */
+export interface LatestState {
+  readonly state: unknown;
+  readonly seq: number;
+  readonly ticket: number;
+}
+
 interface Waiter {
   readonly predicate: (state: unknown) => boolean;
   settle(result: Inspection<unknown> | Failure): void;
@@ -33,13 +40,16 @@ export class Waiters {
   /**
    * Resolves with the first state of `key` that satisfies `predicate`, or a `timeout` Failure.
    * `inspect` reads the current state; it is sent after the waiter is registered, so a state
-   * reached in between is seen by one or the other. A predicate that throws rejects (a bug).
+   * reached in between is seen by one or the other. `latest`, when it knows the state after the
+   * actor's latest message (a resident, loaded actor), stands in for `inspect` with no message:
+   * every later state reaches the waiter through `notify`. A predicate that throws rejects (a bug).
    */
   wait(
     key: string,
     predicate: (state: unknown) => boolean,
     timeoutMs: number,
     inspect: () => Promise<Inspection<unknown> | Failure>,
+    latest: () => LatestState | null = () => null,
   ): Promise<Inspection<unknown> | Failure> {
     if (this.count >= this.limits.waitersMax) {
       return Promise.resolve(failure('overloaded', `${this.count} callers are already waiting; retry later`));
@@ -67,6 +77,11 @@ export class Waiters {
         timeoutMs,
       );
       this.add(key, waiter);
+      const known = latest();
+      if (known !== null) {
+        this.check(waiter, known.state, known.seq, known.ticket);
+        return;
+      }
       inspect().then(
         (result) => {
           // An actor kind nobody serves will never change, and a key another node serves changes

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialState } from './checkout-evolve.ts';
 import type { CheckoutState } from './checkout-messages.ts';
-import { checkoutWaits, isCheckoutSettled } from './checkout-waits.ts';
+import { checkoutWaits, isCheckoutAtRest, isCheckoutSettled } from './checkout-waits.ts';
 
 const step = (status: 'PENDING' | 'DONE' | 'FAILED') => ({ status, target: 'order:o1', command: {} });
 const withState = (changes: Partial<CheckoutState>): CheckoutState => ({ ...initialState, ...changes });
@@ -22,5 +22,16 @@ describe('isCheckoutSettled', () => {
 
   it('is registered as `settled`', () => {
     expect(checkoutWaits.settled).toBe(isCheckoutSettled);
+  });
+});
+
+describe('isCheckoutAtRest', () => {
+  it('is true once settled with no step pending, a failed checkout\'s compensation included', () => {
+    expect(isCheckoutAtRest(withState({ status: 'COMPLETED', steps: { 'place:o1': step('DONE'), 'confirm:o1': step('DONE') } }))).toBe(true);
+    expect(isCheckoutAtRest(withState({ status: 'FAILED', steps: { 'cancel:o1': step('DONE') } }))).toBe(true);
+    expect(isCheckoutAtRest(withState({ status: 'FAILED', steps: { 'cancel:o1': step('PENDING') } }))).toBe(false);
+    expect(isCheckoutAtRest(withState({ status: 'COMPLETED', steps: { 'confirm:o1': step('PENDING') } }))).toBe(false);
+    expect(isCheckoutAtRest(withState({ status: 'PLACING' }))).toBe(false);
+    expect(isCheckoutAtRest(initialState)).toBe(false);
   });
 });

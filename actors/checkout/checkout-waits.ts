@@ -19,3 +19,9 @@ export function isCheckoutSettled(state: CheckoutState): boolean {
 }
 
 export const checkoutWaits = { settled: isCheckoutSettled } as const;
+
+/** Settled with no step left, even a failed one's compensation: nothing but a retried command
+ *  reaches it again, so the runtime stops it (Decider.atRest). */
+export function isCheckoutAtRest(state: CheckoutState): boolean {
+  return (state.status === 'COMPLETED' || state.status === 'FAILED') && Object.values(state.steps).every((step) => step.status !== 'PENDING');
+}

@@ -27,6 +27,7 @@ import { ownEntry } from '../own-entry.ts';
 import { planRetryTimer } from '../saga-retry-timer.ts';
 import { evolve, initialState } from './checkout-evolve.ts';
 import type { CheckoutCommand, CheckoutEvent, CheckoutPolicy, CheckoutRejection, CheckoutState, PlannedOrder } from './checkout-messages.ts';
+import { isCheckoutAtRest } from './checkout-waits.ts';
 import { cartFingerprint, planOrders, samePlan } from './checkout-plan.ts';
 
 export { evolve, initialState } from './checkout-evolve.ts';
@@ -83,6 +84,7 @@ export function createCheckoutDecider(policy: CheckoutPolicy): Decider<CheckoutS
           .map(([stepId, step]) => (stepId.startsWith(placePrefix) ? { stepId, target: step.target, command: step.command, finishedByReport: true } : { stepId, target: step.target, command: step.command })),
       stepCompleted: (stepId, outcome): CheckoutCommand => ({ type: 'StepCompleted', stepId, outcome }),
     },
+    atRest: isCheckoutAtRest,
   };
 }
 

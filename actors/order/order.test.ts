@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { OrderEvent } from './order-messages.ts';
-import { commandId, createOrderDecider, evolve, initialState } from './order.ts';
+import { commandId, createOrderDecider, evolve, initialState, isOrderAtRest } from './order.ts';
 import {
   adminCancellingUnconfirmed,
   cancelledBySeller,
@@ -79,6 +79,22 @@ describe('the order decider', () => {
     { ...policy, stepRetryMs: -5 },
   ])('refuses to start with a bad policy %j', (bad) => {
     expect(() => createOrderDecider(bad)).toThrow(/order policy/);
+  });
+});
+
+describe('isOrderAtRest', () => {
+  it('is false while placing, while reporting to its checkout, and until its checkout confirmed it', () => {
+    expect(isOrderAtRest(initialState)).toBe(false);
+    expect(isOrderAtRest(stateOf(placing))).toBe(false);
+    expect(isOrderAtRest(stateOf(debited))).toBe(false);
+    expect(isOrderAtRest(stateOf(paidReporting))).toBe(false);
+    expect(isOrderAtRest(stateOf(paid))).toBe(false);
+  });
+
+  it('is true once it waits for its seller or buyer with no step pending', () => {
+    expect(isOrderAtRest(stateOf(paidConfirmed))).toBe(true);
+    expect(isOrderAtRest(stateOf(shipped))).toBe(true);
+    expect(decider.atRest).toBe(isOrderAtRest);
   });
 });
 

@@ -82,7 +82,20 @@ export function createOrderDecider(policy: OrderPolicy): Decider<OrderState, Ord
       effects,
       stepCompleted: (stepId: string, outcome: EffectOutcome): OrderCommand => ({ type: 'StepCompleted', stepId, outcome }),
     },
+    atRest: isOrderAtRest,
   };
+}
+
+/**
+ * Waiting for its seller or buyer (paid and confirmed by its checkout, shipped, delivered), or
+ * finished, with no saga running and no step pending: the next message is a person's, hours
+ * or days away, or a durable timer's.
+ */
+export function isOrderAtRest(state: OrderState): boolean {
+  if (state.saga !== null) return false;
+  if (state.status === 'PAID' && !state.checkoutConfirmed) return false;
+  if (state.status === 'NEW' || state.status === 'PLACED') return false;
+  return Object.values(state.steps).every((step) => step.status !== 'PENDING');
 }
 
 /** A bad policy is a configuration bug; failing at start beats charging a wrong fee later. */
