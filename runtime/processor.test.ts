@@ -205,6 +205,28 @@ describe('the event processor', () => {
     await processor.stop();
   });
 
+  it('drains a consumer whose outage ended during its backoff instead of reporting it, and reports one that still fails', async () => {
+    // Five failures (backoffs 100 … 1,600 ms) and then up: its next attempt, left alone, is 1.6 s away.
+    const recovering = recorder('recovering', 5);
+    const processor = new EventProcessor(harness.journal, [{ consumer: recovering, after: [] }], quick, silentLogger);
+    processor.start();
+    processor.offer(await commit(['d:1']));
+    await until(() => processor.lags()[0]?.failures === 5, 'five failures');
+    const startedAt = Date.now();
+    await processor.drain();
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect(recovering.handled).toHaveLength(1);
+    await processor.stop();
+
+    const broken = recorder('broken', Number.POSITIVE_INFINITY);
+    const failing = new EventProcessor(harness.journal, [{ consumer: broken, after: [] }], quick, silentLogger);
+    failing.start();
+    failing.offer(await commit(['d:2']));
+    await until(() => (failing.lags()[0]?.failures ?? 0) >= 5, 'five failures');
+    await expect(failing.drain()).rejects.toThrow('broken is down');
+    await failing.stop();
+  });
+
   it('refuses a consumer that follows one not listed before it', () => {
     expect(() => new EventProcessor(harness.journal, [{ consumer: recorder('x'), after: ['y'] }], quick, silentLogger)).toThrow(/follows y/);
   });

@@ -47,6 +47,8 @@ interface Follower {
   position: number;
   saved: number;
   failures: number;
+  /** Failed attempts in all (never reset), so a drain tells a failure during it from older ones. */
+  failedRounds: number;
   lastError: unknown;
 }
 
@@ -74,6 +76,8 @@ export class EventProcessor {
   private urgent = 0;
   /** Callers in `drain`: every consumer skips the pause while there are any. */
   private draining = 0;
+  /** Drains begun so far: a consumer backing off after failures retries at once when one begins. */
+  private drainsBegun = 0;
 
   /** `sharedJournal`: other processes commit to the same journal (cluster mode), so the head
    *  this process knows may lag the journal's until its next poll (caughtUp). */
@@ -92,7 +96,7 @@ export class EventProcessor {
         if (earlier === undefined) throw new Error(`${consumer.name} follows ${name}, which is not listed before it`);
         return earlier;
       });
-      const follower: Follower = { consumer, after: followed, background, position: 0, saved: 0, failures: 0, lastError: null };
+      const follower: Follower = { consumer, after: followed, background, position: 0, saved: 0, failures: 0, failedRounds: 0, lastError: null };
       byName.set(consumer.name, follower);
       return follower;
     });
@@ -192,19 +196,23 @@ export class EventProcessor {
   }
 
   /** Resolves once every consumer handled everything committed when it was called; rejects
-   *  with a consumer's error if one keeps failing (`drainFailuresMax` times in a row). */
+   *  with a consumer's error if one keeps failing (`drainFailuresMax` times in a row, the last of
+   *  them after the drain began). A consumer backing off retries at once when a drain begins, so
+   *  an outage that ended during its backoff is not reported as a failure. */
   async drain(): Promise<void> {
     if (!this.running) return this.drainStopped();
     await this.ready;
     const target = Math.max(this.head, await this.journal.headPosition());
     this.head = Math.max(this.head, target);
     this.draining += 1;
+    this.drainsBegun += 1;
+    const failedBefore = this.followers.map((follower) => follower.failedRounds);
     try {
       this.wake();
       for (;;) {
         // A consumer that failed once or twice is retrying (a store outage that just ended, say);
-        // one that keeps failing is reported.
-        const failing = this.followers.find((follower) => follower.failures >= drainFailuresMax);
+        // one that keeps failing, again after this drain began, is reported.
+        const failing = this.followers.find((follower, index) => follower.failures >= drainFailuresMax && follower.failedRounds > (failedBefore[index] ?? 0));
         if (failing !== undefined) throw failing.lastError;
         if (this.followers.every((follower) => follower.position >= target)) break;
         if (!this.running) throw new Error('the event processor stopped before it drained');
@@ -291,6 +299,7 @@ export class EventProcessor {
         }
       } catch (error) {
         follower.failures += 1;
+        follower.failedRounds += 1;
         follower.lastError = error;
         const backoffMs = Math.min(5_000, 50 * 2 ** Math.min(follower.failures, 7));
         this.logger.error({ err: error, consumer: follower.consumer.name, failures: follower.failures, backoffMs }, 'consumer failed; retrying');
@@ -325,7 +334,8 @@ export class EventProcessor {
    *  rounds, when a caller drains, or waits in `caughtUp` for a consumer that is not background). */
   private async sleepUnlessStopped(ms: number, kind: 'backoff' | 'pause' | 'pause-background' = 'backoff'): Promise<void> {
     const deadline = Date.now() + ms;
-    const cut = () => kind !== 'backoff' && (this.draining > 0 || (kind === 'pause' && this.urgent > 0));
+    const drainsBegun = this.drainsBegun;
+    const cut = () => (kind === 'backoff' ? this.drainsBegun !== drainsBegun : this.draining > 0 || (kind === 'pause' && this.urgent > 0));
     while (this.running && Date.now() < deadline && !cut()) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.changed, new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);

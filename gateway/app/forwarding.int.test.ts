@@ -291,8 +291,11 @@ describe.skipIf(databaseUrl === '')('reads forwarded between two gateways over H
     expect(placed.body).toMatchObject({ checkoutId, orderIds: [expect.any(String)] });
     console.info(`forwarding.int.test: an HTTP checkout sent to the node that does not own it answered 201 in ${elapsedMs.toFixed(0)} ms`);
     const key = checkoutKey(scopedCheckoutId(buyer.user.id, checkoutId));
+    // It ran at its owner: A never held it and refuses it; B holds it settled (it stopped once at
+    // rest, so B loads it to answer).
     expect(systemOf(a).runtime.isResident(key)).toBe(false);
-    expect(systemOf(b).runtime.isResident(key)).toBe(true);
+    expect(await systemOf(a).runtime.inspectHere(key)).toMatchObject({ ok: false, code: 'not_owner' });
+    expect(await systemOf(b).runtime.inspectHere(key)).toMatchObject({ ok: true, state: { status: 'COMPLETED', orders: [expect.anything()] } });
     expect(systemOf(a).runtime.forwardStats()?.readOutcomes.answered).toBeGreaterThanOrEqual(1);
 
     // The buyer's wallet is read through whichever node: the one that does not own it forwards.
