@@ -13,7 +13,7 @@ import { CommitLog } from './commit-log.ts';
 import { StreamLoader } from './stream-loader.ts';
 import { composedStreams } from '../persistence/adapters/streams.ts';
 import type { CommandResult, EntityContext, EntityDeps, EntityMessage, Inspection, TicketedReply } from './entity.ts';
-import type { EntityHooks } from './entity-actor.ts';
+import { afterMessageHooks, type AfterMessageParts } from './after-message.ts';
 import { createEntityBehaviour } from './entity-actor.ts';
 import { newResident, parentShardOf, residentInfo, type Resident, type ResidentInfo } from './resident.ts';
 import { bindEntityKind, kindOf, WaitPredicateRegistry, type EntityKind, type WaitPredicates } from './entity-kind.ts';
@@ -61,6 +61,7 @@ export class ActorRuntime {
   /** Cluster mode with forwarding only: sends asks and reads for other nodes' keys to their owners. */
   private readonly routes: ClusterRoutes | undefined;
   private stopped = false;
+  private readonly afterMessageParts: AfterMessageParts;
 
   constructor(readonly deps: RuntimeDeps, name = `bazaary-${process.pid}-${nextSystemNumber()}`) {
     const ownership = deps.ownership;
@@ -86,6 +87,8 @@ export class ActorRuntime {
       deps.logger,
     );
     this.waiters = new Waiters(deps.limits, (ticket) => this.log.whenDurable(ticket));
+    const isCurrent = (resident: Resident) => this.residents.get(resident.key) === resident;
+    this.afterMessageParts = { log: this.log, saga: this.saga, waiters: this.waiters, isCurrent, retireSoon: (key) => this.retireSoon(key) };
     this.routes = deps.forwarding === undefined ? undefined : new ClusterRoutes({ ...deps.forwarding, limits: deps.limits, logger: deps.logger }, this);
     this.system = startSystem(name);
     this.shards = Array.from({ length: deps.limits.shardCount }, (_, index) => spawnParent(this.system, `shard-${index}`));
@@ -217,37 +220,6 @@ export class ActorRuntime {
     return { result, ticket: answeredTicket };
   }
 
-  private hooksFor(key: string, decider: AnyDecider): EntityHooks {
-    const processManager = decider.process;
-    // The actor's state after its latest message: a step that settles later (below) starts the
-    // steps the per-actor bound held back, from this state, as a settle inside the message did
-    // before answers waited for durability.
-    let latest: { readonly state: unknown; readonly ticket: number } = { state: undefined, ticket: 0 };
-    return {
-      afterMessage: (cell, settledStep) => {
-        latest = cell;
-        const resident = this.residents.get(key);
-        const atRest = decider.atRest?.(cell.state) === true;
-        if (resident !== undefined) {
-          resident.latest = cell;
-          resident.atRest = atRest;
-        }
-        // A step is settled once its record is durable; until then it stays in flight (and its
-        // run re-runs it if the record is rolled back, saga.ts).
-        if (settledStep !== null) {
-          void this.log.whenDurable(cell.ticket).then((lost) => {
-            if (lost !== null) return;
-            this.saga.settle(key, settledStep);
-            if (processManager !== undefined && this.residents.has(key)) this.saga.reconcile(key, processManager, latest.state, null, latest.ticket);
-          });
-        }
-        if (processManager !== undefined) this.saga.reconcile(key, processManager, cell.state, settledStep, cell.ticket);
-        this.waiters.notify(key, cell.state, cell.seq, cell.ticket);
-        if (atRest) void this.log.whenDurable(cell.ticket).then(() => this.retireSoon(key));
-      },
-    };
-  }
-
   /**
    * Stops an actor at rest (Decider.atRest) once it is idle: its entries durable (or lost, when
    * it would reload anyway), no message queued, no saga step of its own running. Tried when its
@@ -316,7 +288,7 @@ export class ActorRuntime {
     const shard = this.shards[shardIndex];
     if (!shard) throw new Error('shard index out of range');
     const resident = newResident(key, decider.kind, shardIndex, performance.now());
-    const behaviour = createEntityBehaviour(decider, this.context, resident, () => this.forget(resident), this.hooksFor(key, decider));
+    const behaviour = createEntityBehaviour(decider, this.context, resident, () => this.forget(resident), afterMessageHooks(resident, decider, this.afterMessageParts));
     Object.assign(resident, { ref: spawnActor(shard, actorNameOf(key), behaviour) });
     this.residents.set(key, resident);
     return resident;
