@@ -6,8 +6,8 @@
  *
  * Each revision gets a temporary git worktree sharing this tree's node_modules. Each window is a
  * fresh process (bench/lib/ab-window.ts) running that revision's own system and closed loop for
- * AB_WINDOW_MS (5 s) after a 2-s warm-up: orders/s, p50/p99, CPU per order (the whole process),
- * GC share and event-loop delay. AB_PAIRS (4) pairs per cell, the side that goes first alternating.
+ * AB_WINDOW_MS (5 s) after a 2-s warm-up: orders/s, p50/p99, CPU per order (the whole process,
+ * and PostgreSQL's backends in the postgres cells), GC share and event-loop delay. AB_PAIRS (4) pairs per cell, the side that goes first alternating.
  * Cells: AB_CELLS, `<pglite|postgres>:<mixed|hot-seller>:<clients>` (default
  * `pglite:mixed:64,postgres:mixed:8`); postgres cells need DATABASE_URL and are skipped, saying
  * so, without it. Writes bench/results/ab.json; the worktrees are removed, also on Ctrl-C.
@@ -27,6 +27,8 @@ interface Window {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly cpuUsPerOrder: number;
+  /** PostgreSQL's backends per order (postgres cells; an older ab-window printed none). */
+  readonly postgresCpuUsPerOrder?: number | null;
   readonly gcPercent: number;
   readonly eventLoopDelayP99Ms: number;
   readonly failures: Readonly<Record<string, number>>;
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
         for (const side of pair % 2 === 0 ? [before, after] : [after, before]) {
           const window = await runWindow(side, cell);
           windows[side.label as 'before' | 'after'].push(window);
-          log(`${cell.target} ${cell.scenario} ×${cell.clients} pair ${pair + 1} ${side.label}: ${window.ordersPerSec} orders/s, p99 ${window.p99Ms} ms, ${window.cpuUsPerOrder} µs CPU per order`);
+          log(`${cell.target} ${cell.scenario} ×${cell.clients} pair ${pair + 1} ${side.label}: ${window.ordersPerSec} orders/s, p99 ${window.p99Ms} ms, ${window.cpuUsPerOrder} µs CPU per order${window.postgresCpuUsPerOrder == null ? '' : ` + ${window.postgresCpuUsPerOrder} µs PostgreSQL`}`);
         }
       }
       const wins = windows.after.filter((window, index) => window.ordersPerSec > (windows.before[index]?.ordersPerSec ?? Number.POSITIVE_INFINITY)).length;
@@ -128,12 +130,13 @@ async function main(): Promise<void> {
     }
     printTable(
       `Interleaved ${windowMs / 1_000}-s windows, ${pairs} pairs per cell: before ${before.rev.slice(0, 7)} → after ${after.rev.slice(0, 7)}`,
-      ['target', 'scenario', 'clients', 'orders/s before', 'after', 'after won', 'p99 ms before', 'after', 'CPU µs/order before', 'after', 'GC % before', 'after'],
+      ['target', 'scenario', 'clients', 'orders/s before', 'after', 'after won', 'p99 ms before', 'after', 'CPU µs/order before', 'after', 'PostgreSQL µs/order before', 'after', 'GC % before', 'after'],
       results.map((result) => [
         result.target, result.scenario, result.clients,
         mean(result.before.map((window) => window.ordersPerSec)), mean(result.after.map((window) => window.ordersPerSec)), `${result.wins} of ${result.pairs}`,
         mean(result.before.map((window) => window.p99Ms)), mean(result.after.map((window) => window.p99Ms)),
         mean(result.before.map((window) => window.cpuUsPerOrder)), mean(result.after.map((window) => window.cpuUsPerOrder)),
+        postgresMean(result.before), postgresMean(result.after),
         mean(result.before.map((window) => window.gcPercent), 1), mean(result.after.map((window) => window.gcPercent), 1),
       ]),
     );
@@ -147,6 +150,12 @@ async function main(): Promise<void> {
     forgetCleanUp();
     await removeTrees();
   }
+}
+
+/** The mean of the windows' PostgreSQL CPU per order, or '-' in the embedded cells. */
+function postgresMean(windows: readonly Window[]): number | string {
+  const values = windows.flatMap((window) => (window.postgresCpuUsPerOrder == null ? [] : [window.postgresCpuUsPerOrder]));
+  return values.length === 0 ? '-' : mean(values);
 }
 
 await main();

@@ -55,21 +55,27 @@ const insertSql = `
   ON CONFLICT (id) DO NOTHING
   RETURNING id, due_at`;
 
-/** Which of the given timers are neither fired nor cancelled (by primary key, as cancelSql says why). */
-const pendingSql = 'SELECT id FROM timers WHERE id = ANY($1::text[]) AND coalesce(cancelled_at, fired_at) IS NULL';
+/**
+ * Which of the given timers are neither fired nor cancelled: one primary-key probe per id
+ * (LATERAL … OFFSET 0, as the read models' `selectByKeys`), never `id = ANY($1)`. The timer index
+ * runs its statements every round on a pooled, prepared statement, and a generic plan made while
+ * `timers` was small (never analyzed: PGlite never runs ANALYZE, PostgreSQL not before
+ * autovacuum's next visit) kept scanning the whole table, which grows with every order (each
+ * ship-by timer stays until the seller ships). `coalesce(...) IS NULL` rather than two IS NULLs
+ * keeps the planner off the partial pending indexes, which it would otherwise scan whole for the
+ * same reason.
+ */
+const pendingSql = `
+  SELECT p.id FROM (SELECT DISTINCT k.id FROM unnest($1::text[]) AS k(id)) k
+  CROSS JOIN LATERAL (SELECT id FROM timers WHERE timers.id = k.id AND coalesce(cancelled_at, fired_at) IS NULL OFFSET 0) p`;
 
 /**
  * Stamps the still-pending rows among `$1` (ids) with `$2` (each one's cancel time, by position).
- * The ids go in as an array so that the primary key finds each row: a join on a JSON recordset
- * made PostgreSQL without statistics (PGlite never runs ANALYZE) hash-join the whole pending set,
- * and that set grows with every order (a ship-by timer stays pending until the seller ships).
- * `coalesce(...) IS NULL` rather than two IS NULLs keeps the planner off the partial pending
- * indexes, which it would otherwise scan whole for the same reason.
+ * An UPDATE cannot reach its target through LATERAL, so a function does it
+ * (023_timer_stamps.sql says how it keeps to the primary key). As a plain UPDATE … = ANY($1) its
+ * cached plan took 17 ms a round by the end of a 30-s checkout run on PostgreSQL (issue #13).
  */
-const cancelSql = `
-  UPDATE timers t SET cancelled_at = ($2::bigint[])[array_position($1::text[], t.id)]
-  WHERE t.id = ANY($1::text[]) AND coalesce(t.cancelled_at, t.fired_at) IS NULL
-  RETURNING t.id`;
+const cancelSql = 'SELECT id FROM cancel_pending_timers($1::text[], $2::bigint[]) AS id';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;

@@ -367,11 +367,9 @@ export class TimerScheduler {
 
   private async markFired(ids: readonly string[], now: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.query(
-      `UPDATE timers SET fired_at = $1
-       WHERE id IN (SELECT jsonb_array_elements_text($2::jsonb)) AND fired_at IS NULL`,
-      [now, JSON.stringify(ids)],
-    );
+    // A function, so that each row is found by its primary key whatever plan a connection cached
+    // while the table was small (023_timer_stamps.sql).
+    await this.db.query('SELECT id FROM mark_timers_fired($1::text[], $2::bigint) AS id', [ids, now]);
   }
 
   private dropFromWindow(ids: ReadonlySet<string>): void {

@@ -7,6 +7,7 @@
  */
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { sampleCpu, type CpuSample } from './cpu.ts';
 
 interface TreeModules {
   readonly actors: {
@@ -74,9 +75,11 @@ async function main(): Promise<void> {
       const delay = monitorEventLoopDelay({ resolution: 10 });
       delay.enable();
       const cpuAtStart = process.cpuUsage();
+      const machineAtStart = sampleCpu();
       const startedAt = performance.now();
       const result = await loop.runClosedLoop({ concurrency: clients, durationMs: windowMs, ...carts('run') });
       const cpu = process.cpuUsage(cpuAtStart);
+      const machineAtEnd = sampleCpu();
       const elapsedMs = performance.now() - startedAt;
       observer.disconnect();
       delay.disable();
@@ -88,6 +91,8 @@ async function main(): Promise<void> {
         p99Ms: result.latencyMs.p99,
         // The whole process: the runtime, GC and libuv threads, and PGlite's worker when embedded.
         cpuUsPerOrder: Math.round((cpu.user + cpu.system) / Math.max(1, result.orders)),
+        // PostgreSQL's backends (every one on the machine: the server is the benchmark's own here).
+        postgresCpuUsPerOrder: database === null ? null : postgresUsPerOrder(machineAtStart, machineAtEnd, result.orders),
         gcPercent: Math.round((gcMs / elapsedMs) * 1_000) / 10,
         eventLoopDelayP99Ms: Math.round(delay.percentile(99) / 1e5) / 10,
         failures: result.failures,
@@ -99,6 +104,13 @@ async function main(): Promise<void> {
   } finally {
     await database?.drop();
   }
+}
+
+function postgresUsPerOrder(start: CpuSample | null, end: CpuSample | null, orders: number): number | null {
+  if (start === null || end === null) return null;
+  let seconds = 0;
+  for (const [pid, times] of end.postgres) seconds += times.cpuSeconds - (start.postgres.get(pid)?.cpuSeconds ?? 0);
+  return Math.round((seconds * 1e6) / Math.max(1, orders));
 }
 
 await main();

@@ -26,7 +26,7 @@ describe('migration 022: journal events as json', () => {
       [JSON.stringify(events)],
     );
     await db.query('UPDATE journal_head SET position = 1');
-    expect(await migrate(db, migrations)).toEqual(['022']);
+    expect(await migrate(db, migrations.filter((migration) => migration.version <= '022'))).toEqual(['022']);
 
     const journal = new SqlJournal(db, { batching: true, maxBatch: 100, maxWaitMs: 0 });
     try {

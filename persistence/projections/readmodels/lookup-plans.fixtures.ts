@@ -12,16 +12,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Row } from '../../adapters/db.ts';
+import { fullReads as fullReadsOf, genericPlanOf, planOf, statementsSentBy } from '../../adapters/testing/plans.ts';
 import { SqlSnapshotStore } from '../../adapters/sql-snapshots.ts';
 import { SqlStreams } from '../../adapters/sql-streams.ts';
 import { selectByKeys } from './sql.ts';
+import { orderParties } from './order-queries.ts';
 import { ordersTable } from './orders.ts';
 import { reconcileLedger } from './wallets.ts';
 
 const rowCount = 10_000;
 const someOrders = Array.from({ length: 60 }, (_, index) => `order-${index * 150 + 7}`);
 
-/** Orders `from`…`to` (every third one COMPLETED), each with its buyer's and its seller's ledger line. */
+/** Orders `from`…`to` (every third one COMPLETED), each with its buyer's and its seller's ledger
+ *  line, two items, and an account (`buyer-<i>`, so `users` grows as the orders do). */
 async function insertOrders(db: Db, from: number, to: number): Promise<void> {
   await db.query(
     `INSERT INTO orders (id, checkout_id, buyer_id, seller_id, status, total_minor, fee_minor, platform_fee_bps, placed_at, release_due_at, last_seq, updated_at)
@@ -38,45 +41,56 @@ async function insertOrders(db: Db, from: number, to: number): Promise<void> {
      FROM generate_series(${from}, ${to}) i`,
   );
   await db.query(
+    `INSERT INTO order_items (order_id, line_no, seller_id, product_id, title, qty, unit_price_minor, line_total_minor, seq)
+     SELECT 'order-' || i, line, 'seller-' || (i % 16), 'product-' || line, 'Product', 1, 500, 500, 1
+     FROM generate_series(${from}, ${to}) i, generate_series(0, 1) line`,
+  );
+  await db.query(
+    `INSERT INTO users (id, email, password_hash, role, display_name, created_at)
+     SELECT 'buyer-' || i, 'buyer-' || i || '@example.test', 'x', 'BUYER', 'Buyer ' || i, i FROM generate_series(${from}, ${to}) i`,
+  );
+  await db.query(
     `INSERT INTO snapshots (key, seq, version, state, at_ms)
      SELECT 'order:order-' || i, 3, 1, '{}'::jsonb, i FROM generate_series(${from}, ${to}) i`,
   );
 }
 
-async function planOf(db: Db, sql: string, params: readonly unknown[]): Promise<string> {
-  return (await db.query(`EXPLAIN ${sql}`, params)).map((row) => String(Object.values(row)[0])).join('\n');
-}
+/** The tables that grow with the orders here: a plan must never read one of them whole. */
+const bigTables = ['orders', 'ledger_entries', 'snapshots', 'order_items', 'users'];
 
-/** Runs `use` against a Db that records what it sends, then returns each statement's plan. */
+/** The plans of the statements `use` sends, each as PostgreSQL plans it now. */
 async function plansOf(db: Db, use: (db: Db) => Promise<unknown>): Promise<string[]> {
-  const sent: { sql: string; params: readonly unknown[] }[] = [];
-  const recording: Db = {
-    ...db,
-    query: <T extends Row>(sql: string, params: readonly unknown[] = []) => {
-      sent.push({ sql, params });
-      return db.query<T>(sql, params);
-    },
-  };
-  await use(recording);
-  expect(sent.length).toBeGreaterThan(0);
+  const sent = await statementsSentBy(db, use);
   return Promise.all(sent.map(({ sql, params }) => planOf(db, sql, params)));
 }
 
-/** The plan's lines that read all of one of the big tables. */
+/** The generic plans of the statements `use` sends, as a pooled connection would cache them now. */
+async function genericPlansOf(db: Db, use: (db: Db) => Promise<unknown>): Promise<string[]> {
+  const sent = await statementsSentBy(db, use);
+  const plans: string[] = [];
+  for (const { sql } of sent) plans.push(await genericPlanOf(db, sql));
+  return plans;
+}
+
 function fullReads(plan: string): string[] {
-  return plan.split('\n').filter((line) => /Seq Scan on (orders|ledger_entries|snapshots)\b/.test(line));
+  return fullReadsOf(plan, bigTables);
 }
 
 /** Defines the suite against a migrated, empty database that `open` returns and `close` ends. */
 export function describeLookupPlans(name: string, open: () => Promise<Db>, close: (db: Db) => Promise<void>): void {
   describe(name, () => {
     let db: Db;
+    /** The generic plans of orderParties, taken at 20 orders before any ANALYZE. */
+    let partiesPlansWhenSmall: string[] = [];
 
     beforeAll(async () => {
       db = await open();
+      await insertOrders(db, 1, 20);
+      // What a connection caches while the tables are small and never analyzed (PGlite's lasting
+      // state, PostgreSQL's until autovacuum comes), and then runs however large they grow.
+      partiesPlansWhenSmall = await genericPlansOf(db, (recording) => orderParties(recording, someOrders));
       // Statistics taken while the tables were small, as on a fresh deployment before the next
       // ANALYZE: the planner then trusts that a list of ids matches a row or two.
-      await insertOrders(db, 1, 20);
       await db.query('ANALYZE');
       await insertOrders(db, 21, rowCount);
     }, 120_000);
@@ -104,6 +118,20 @@ export function describeLookupPlans(name: string, open: () => Promise<Db>, close
         [someOrders],
       );
       expect(counted).toEqual({ completed: someOrders.filter((id) => Number(id.slice('order-'.length)) % 3 === 0).length, due: someOrders.length });
+    });
+
+    it('reads the parties of a round\'s orders by key, in the plans cached while small and in fresh ones', async () => {
+      let parties = new Map<string, unknown>();
+      const plans = await plansOf(db, async (recording) => {
+        parties = await orderParties(recording, someOrders);
+      });
+      expect([...parties.keys()].sort()).toEqual([...someOrders].sort());
+      expect(parties.get('order-7')).toMatchObject({ buyerId: 'buyer-7', itemCount: 2, buyerEmail: 'buyer-7@example.test', sellerEmail: null });
+      expect(partiesPlansWhenSmall).toHaveLength(1);
+      for (const plan of [...plans, ...partiesPlansWhenSmall]) {
+        expect(fullReads(plan)).toEqual([]);
+        expect(plan).toMatch(/Index Scan using orders_pkey/);
+      }
     });
 
     it('loads snapshots and streams by key', async () => {

@@ -192,17 +192,24 @@ export interface OrderParties {
 /**
  * The parties of the given orders, read after the read-model consumer wrote them. Addresses
  * come from `users`; a seller without an account (tests, the seed) falls back to its profile.
+ *
+ * Each order, buyer and seller is probed by its key (LATERAL … OFFSET 0, as sql.ts's
+ * `selectByKeys`), never as `id = ANY($1)`: the mail and notification consumers run this every
+ * round on a pooled, prepared statement, and a generic plan made while `orders` was small (never
+ * analyzed: PGlite never runs ANALYZE, PostgreSQL not before autovacuum's next visit) scanned the
+ * whole table for the list, for as long as the connection lived. In a 30-s checkout run on
+ * PostgreSQL that was 12 ms a round and growing with every order (issue #13).
  */
 export async function orderParties(db: Db, orderIds: readonly string[]): Promise<Map<string, OrderParties>> {
   if (orderIds.length === 0) return new Map();
   const rows = await db.query(
     `SELECT o.id, o.buyer_id, o.seller_id, o.total_minor, o.confirmed_at, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS item_count,
        b.email AS buyer_email, coalesce(su.email, s.email) AS seller_email, coalesce(s.name, su.display_name, '') AS seller_name
-     FROM orders o
-     LEFT JOIN users b ON b.id = o.buyer_id
-     LEFT JOIN users su ON su.id = o.seller_id
-     LEFT JOIN seller_stats s ON s.seller_id = o.seller_id
-     WHERE o.id = ANY($1::text[])`,
+     FROM (SELECT DISTINCT k.id FROM unnest($1::text[]) AS k(id)) k
+     CROSS JOIN LATERAL (SELECT * FROM orders WHERE orders.id = k.id OFFSET 0) o
+     LEFT JOIN LATERAL (SELECT email FROM users WHERE users.id = o.buyer_id OFFSET 0) b ON true
+     LEFT JOIN LATERAL (SELECT email, display_name FROM users WHERE users.id = o.seller_id OFFSET 0) su ON true
+     LEFT JOIN LATERAL (SELECT email, name FROM seller_stats WHERE seller_stats.seller_id = o.seller_id OFFSET 0) s ON true`,
     [orderIds],
   );
   const address = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
