@@ -41,7 +41,7 @@ export async function genericPlanOf(db: Db, sql: string, settings: readonly stri
 }
 
 /**
- * The generic plan of the statement inside SQL function `name` of the current schema, planned
+ * The generic plan of the statement inside function `name` of the current schema, planned
  * under the function's own settings (its `SET` clauses) with `parameters` for its named
  * parameters (`{ ids: '$1::text[]' }`): what the function runs, which EXPLAIN of a call hides.
  */
@@ -51,7 +51,9 @@ export async function functionPlanOf(db: Db, name: string, parameters: Readonly<
     [name],
   );
   if (found === undefined) throw new Error(`no function ${name} in the current schema`);
-  let sql = found.body;
+  // A PL/pgSQL body holds its statement as `RETURN QUERY <statement>;`; a SQL body is the statement.
+  const returned = /RETURN QUERY\s+([\s\S]*?);\s*END\s*$/i.exec(found.body.trim());
+  let sql = returned?.[1] ?? found.body;
   for (const [parameter, placeholder] of Object.entries(parameters)) sql = sql.replace(new RegExp(`\\b${parameter}\\b`, 'g'), placeholder);
   return genericPlanOf(db, sql, found.settings ?? []);
 }
