@@ -17,6 +17,7 @@ import { SqlSnapshotStore } from '../../adapters/sql-snapshots.ts';
 import { SqlStreams } from '../../adapters/sql-streams.ts';
 import { selectByKeys } from './sql.ts';
 import { orderParties } from './order-queries.ts';
+import { findProduct, findProductsByIds, sellersOfProducts } from './product-queries.ts';
 import { ordersTable } from './orders.ts';
 import { reconcileLedger } from './wallets.ts';
 
@@ -55,8 +56,26 @@ async function insertOrders(db: Db, from: number, to: number): Promise<void> {
   );
 }
 
-/** The tables that grow with the orders here: a plan must never read one of them whole. */
-const bigTables = ['orders', 'ledger_entries', 'snapshots', 'order_items', 'users'];
+/** The tables that grow here: a plan must never read one of them whole. */
+const bigTables = ['orders', 'ledger_entries', 'snapshots', 'order_items', 'users', 'products'];
+
+/** Products `product-<i>` for i in `from`…`to`, sixteen sellers' catalog. */
+async function insertProducts(db: Db, from: number, to: number): Promise<void> {
+  await db.query(
+    `INSERT INTO products (seller_id, product_id, title, description, category, price_minor, stock, created_at, updated_at, last_seq)
+     SELECT 'seller-' || (i % 16), 'product-' || i, 'Product ' || i, '', 'c' || (i % 40), 500, 10, i, i, 1 FROM generate_series(${from}, ${to}) i`,
+  );
+}
+
+const someProducts = Array.from({ length: 40 }, (_, index) => `product-${index * 200 + 3}`);
+
+/** Every way a product is found by its id alone. */
+async function findProductsEveryWay(db: Db): Promise<{ one: unknown; many: number; sellers: number }> {
+  const one = await findProduct(db, someProducts[1] ?? '');
+  const { live } = await findProductsByIds(db, someProducts);
+  const sellers = await sellersOfProducts(db, someProducts);
+  return { one, many: live.length, sellers: sellers.size };
+}
 
 /** The plans of the statements `use` sends, each as PostgreSQL plans it now. */
 async function plansOf(db: Db, use: (db: Db) => Promise<unknown>): Promise<string[]> {
@@ -80,19 +99,23 @@ function fullReads(plan: string): string[] {
 export function describeLookupPlans(name: string, open: () => Promise<Db>, close: (db: Db) => Promise<void>): void {
   describe(name, () => {
     let db: Db;
-    /** The generic plans of orderParties, taken at 20 orders before any ANALYZE. */
+    /** The generic plans of orderParties and of the product lookups, taken at 20 rows before any ANALYZE. */
     let partiesPlansWhenSmall: string[] = [];
+    let productPlansWhenSmall: string[] = [];
 
     beforeAll(async () => {
       db = await open();
       await insertOrders(db, 1, 20);
+      await insertProducts(db, 1, 20);
       // What a connection caches while the tables are small and never analyzed (PGlite's lasting
       // state, PostgreSQL's until autovacuum comes), and then runs however large they grow.
       partiesPlansWhenSmall = await genericPlansOf(db, (recording) => orderParties(recording, someOrders));
+      productPlansWhenSmall = await genericPlansOf(db, findProductsEveryWay);
       // Statistics taken while the tables were small, as on a fresh deployment before the next
       // ANALYZE: the planner then trusts that a list of ids matches a row or two.
       await db.query('ANALYZE');
       await insertOrders(db, 21, rowCount);
+      await insertProducts(db, 21, rowCount);
     }, 120_000);
 
     afterAll(async () => close(db));
@@ -131,6 +154,19 @@ export function describeLookupPlans(name: string, open: () => Promise<Db>, close
       for (const plan of [...plans, ...partiesPlansWhenSmall]) {
         expect(fullReads(plan)).toEqual([]);
         expect(plan).toMatch(/Index Scan using orders_pkey/);
+      }
+    });
+
+    it('finds products by id through their index, in the plans cached while small and in fresh ones', async () => {
+      let found = { one: null as unknown, many: 0, sellers: 0 };
+      const plans = await plansOf(db, async (recording) => {
+        found = await findProductsEveryWay(recording);
+      });
+      expect(found).toEqual({ one: expect.objectContaining({ id: someProducts[1], sellerId: 'seller-11' }), many: someProducts.length, sellers: someProducts.length });
+      expect(productPlansWhenSmall).toHaveLength(3);
+      for (const plan of [...plans, ...productPlansWhenSmall]) {
+        expect(fullReads(plan)).toEqual([]);
+        expect(plan).toMatch(/Index Scan (using|on) products_by_id/);
       }
     });
 

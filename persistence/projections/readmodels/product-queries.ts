@@ -11,6 +11,13 @@ const productColumns = `p.seller_id, p.product_id, p.title, p.description, p.cat
   p.images, p.created_at, p.updated_at, coalesce(s.name, '') AS seller_name`;
 const productFrom = 'products p LEFT JOIN seller_stats s ON s.seller_id = p.seller_id';
 
+/**
+ * The ids of `$1`, each then probed through the products_by_id index (024_products_by_id.sql) by a
+ * LATERAL … OFFSET 0 lookup, as sql.ts's `selectByKeys`: `product_id = ANY($1)` let a prepared
+ * statement keep a plan made while the catalog was small, a scan of all of it.
+ */
+const byIds = '(SELECT DISTINCT k.id FROM unnest($1::text[]) AS k(id)) k';
+
 /** Image keys become stable gateway paths; the media route serves or presigns them. */
 export function mediaPath(imageKey: string): string {
   return `/media/${imageKey}`;
@@ -42,7 +49,11 @@ export async function findProduct(db: Db, productId: string): Promise<ProductDto
 
 /** The given products as the read model holds them now, the deleted ones apart (for the search index). */
 export async function findProductsByIds(db: Db, productIds: readonly string[]): Promise<{ live: ProductDto[]; deletedIds: string[] }> {
-  const rows = await db.query(`SELECT ${productColumns}, p.deleted FROM ${productFrom} WHERE p.product_id = ANY($1::text[])`, [productIds]);
+  const rows = await db.query(
+    `SELECT ${productColumns}, p.deleted FROM ${byIds} CROSS JOIN LATERAL (SELECT * FROM products WHERE products.product_id = k.id OFFSET 0) p
+     LEFT JOIN seller_stats s ON s.seller_id = p.seller_id`,
+    [productIds],
+  );
   const live: ProductDto[] = [];
   const deletedIds: string[] = [];
   for (const row of rows) {
@@ -84,6 +95,10 @@ export async function listProducts(db: Db, query: ProductListQuery): Promise<Pag
 /** Product id → seller id for the given products that exist and are not deleted (checkout's lookup). */
 export async function sellersOfProducts(db: Db, productIds: readonly string[]): Promise<Map<string, string>> {
   if (productIds.length === 0) return new Map();
-  const rows = await db.query('SELECT product_id, seller_id FROM products WHERE product_id = ANY($1::text[]) AND NOT deleted', [productIds]);
+  const rows = await db.query(
+    `SELECT p.product_id, p.seller_id FROM ${byIds}
+     CROSS JOIN LATERAL (SELECT product_id, seller_id FROM products WHERE products.product_id = k.id AND NOT deleted OFFSET 0) p`,
+    [productIds],
+  );
   return new Map(rows.map((row) => [String(row['product_id']), String(row['seller_id'])]));
 }
