@@ -64,7 +64,8 @@ export async function statementsSentBy(db: Db, use: (db: Db) => Promise<unknown>
   const recording: Db = {
     ...db,
     query: <T extends Row>(sql: string, params: readonly unknown[] = []) => {
-      sent.push({ sql, params });
+      // A copy: a caller may go on to extend the array it passed (listOrders does).
+      sent.push({ sql, params: [...params] });
       return db.query<T>(sql, params);
     },
   };

@@ -16,7 +16,7 @@ import { fullReads as fullReadsOf, genericPlanOf, planOf, statementsSentBy } fro
 import { SqlSnapshotStore } from '../../adapters/sql-snapshots.ts';
 import { SqlStreams } from '../../adapters/sql-streams.ts';
 import { selectByKeys } from './sql.ts';
-import { orderParties } from './order-queries.ts';
+import { listOrders, orderParties } from './order-queries.ts';
 import { findProduct, findProductsByIds, sellersOfProducts } from './product-queries.ts';
 import { ordersTable } from './orders.ts';
 import { reconcileLedger } from './wallets.ts';
@@ -28,9 +28,9 @@ const someOrders = Array.from({ length: 60 }, (_, index) => `order-${index * 150
  *  line, two items, and an account (`buyer-<i>`, so `users` grows as the orders do). */
 async function insertOrders(db: Db, from: number, to: number): Promise<void> {
   await db.query(
-    `INSERT INTO orders (id, checkout_id, buyer_id, seller_id, status, total_minor, fee_minor, platform_fee_bps, placed_at, release_due_at, last_seq, updated_at)
+    `INSERT INTO orders (id, checkout_id, buyer_id, seller_id, status, total_minor, fee_minor, platform_fee_bps, placed_at, release_due_at, last_seq, updated_at, confirmed_at)
      SELECT 'order-' || i, 'checkout-' || i, 'buyer-' || (i % 400), 'seller-' || (i % 16), CASE WHEN i % 3 = 0 THEN 'COMPLETED' ELSE 'PAID' END,
-            1000, 50, 500, i, i + 1000, 3, i
+            1000, 50, 500, i, i + 1000, 3, i, i
      FROM generate_series(${from}, ${to}) i`,
   );
   await db.query(
@@ -102,6 +102,7 @@ export function describeLookupPlans(name: string, open: () => Promise<Db>, close
     /** The generic plans of orderParties and of the product lookups, taken at 20 rows before any ANALYZE. */
     let partiesPlansWhenSmall: string[] = [];
     let productPlansWhenSmall: string[] = [];
+    let listPlansWhenSmall: string[] = [];
 
     beforeAll(async () => {
       db = await open();
@@ -111,6 +112,7 @@ export function describeLookupPlans(name: string, open: () => Promise<Db>, close
       // state, PostgreSQL's until autovacuum comes), and then runs however large they grow.
       partiesPlansWhenSmall = await genericPlansOf(db, (recording) => orderParties(recording, someOrders));
       productPlansWhenSmall = await genericPlansOf(db, findProductsEveryWay);
+      listPlansWhenSmall = await genericPlansOf(db, (recording) => listOrders(recording, { side: 'seller', userId: 'seller-7', page: 1, pageSize: 20 }));
       // Statistics taken while the tables were small, as on a fresh deployment before the next
       // ANALYZE: the planner then trusts that a list of ids matches a row or two.
       await db.query('ANALYZE');
@@ -168,6 +170,20 @@ export function describeLookupPlans(name: string, open: () => Promise<Db>, close
         expect(fullReads(plan)).toEqual([]);
         expect(plan).toMatch(/Index Scan (using|on) products_by_id/);
       }
+    });
+
+    it('lists a buyer\'s and a seller\'s orders with their items through indexes, cached while small and fresh', async () => {
+      const pages = async (recording: Db) => [
+        await listOrders(recording, { side: 'buyer', userId: 'buyer-7', page: 1, pageSize: 20 }),
+        await listOrders(recording, { side: 'seller', userId: 'seller-7', page: 1, pageSize: 20 }),
+      ];
+      let found: Awaited<ReturnType<typeof pages>> = [];
+      const plans = await plansOf(db, async (recording) => {
+        found = await pages(recording);
+      });
+      expect(found.map((page) => page.items.length)).toEqual([20, 20]);
+      expect(found[1]?.items[0]?.items).toHaveLength(2);
+      for (const plan of [...plans, ...listPlansWhenSmall]) expect(fullReads(plan)).toEqual([]);
     });
 
     it('loads snapshots and streams by key', async () => {

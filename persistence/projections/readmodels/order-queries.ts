@@ -98,10 +98,15 @@ async function itemsOf(db: Db, orderIds: readonly string[]): Promise<Map<string,
   const byOrder = new Map<string, OrderItemDto[]>();
   if (orderIds.length === 0) return byOrder;
   const rows = await db.query(
-    // The product's first image, while the product exists, is the line's thumbnail.
-    `SELECT i.order_id, i.product_id, i.title, i.qty, i.unit_price_minor, i.line_total_minor, p.images->>0 AS image_url
-     FROM order_items i LEFT JOIN products p ON p.product_id = i.product_id
-     WHERE i.order_id = ANY($1::text[]) ORDER BY i.order_id, i.line_no`,
+    // The product's first image, while the product exists, is the line's thumbnail. Each order's
+    // lines and each line's product are probed by key (LATERAL … OFFSET 0, as orderParties says why).
+    `SELECT i.order_id, i.product_id, i.title, i.qty, i.unit_price_minor, i.line_total_minor, p.image_url
+     FROM (SELECT DISTINCT k.id FROM unnest($1::text[]) AS k(id)) k
+     CROSS JOIN LATERAL (SELECT * FROM order_items WHERE order_items.order_id = k.id OFFSET 0) i
+     LEFT JOIN LATERAL (
+       SELECT images->>0 AS image_url FROM products WHERE products.seller_id = i.seller_id AND products.product_id = i.product_id OFFSET 0
+     ) p ON true
+     ORDER BY i.order_id, i.line_no`,
     [orderIds],
   );
   for (const row of rows) {
