@@ -7,7 +7,9 @@
  * on the main thread (node:inspector), and writes bench/results/checkout-profile.json: the main
  * thread's self time by area of the code (lib/profile-summary.ts) and its top functions. The
  * database's own CPU (PGlite's worker, or PostgreSQL's backends) is beside it in the cell's CPU
- * split, as in the checkout benchmark. Knobs: BENCH_CELL_MS, BENCH_CELLS (e.g. `hot-seller:64`).
+ * split, as in the checkout benchmark; on PostgreSQL its time by statement too, when the server
+ * has pg_stat_statements loaded (lib/pg-statements.ts says how, and why it may not be). Knobs:
+ * BENCH_CELL_MS, BENCH_CELLS (e.g. `hot-seller:64`).
  */
 import { Session } from 'node:inspector/promises';
 import { openPostgres } from '../persistence/adapters/pg.ts';
@@ -20,6 +22,7 @@ import { integerFromEnv, log, quick } from './lib/options.ts';
 import { finishRun, startRun } from './lib/run.ts';
 import { summariseProfile, type CpuProfile } from './lib/profile-summary.ts';
 import { onInterrupt } from './lib/interrupts.ts';
+import { readStatementTimes, startStatementTimes } from './lib/pg-statements.ts';
 
 const cellMs = integerFromEnv('BENCH_CELL_MS', quick ? 1_500 : 8_000);
 const cellPlans = (process.env['BENCH_CELLS'] ?? 'mixed:8,mixed:64,hot-seller:64').split(',').map((text) => {
@@ -54,18 +57,25 @@ async function profileCell(env: Record<string, string>, target: 'actors-postgres
     const probe = { thread: actors.system.stores.sql.thread, backendPids };
     const threadsAtStart = await sampleThreads(probe);
     const entriesAtStart = actors.system.runtime.log.stats().entries;
+    const statementsUnavailable = monitor === null ? null : await startStatementTimes(monitor);
     await session.post('Profiler.start');
     log(`${target}: profiling ${scenarioName} ×${clients} for ${cellMs} ms`);
     const result = await runClosedLoop({ concurrency: clients, durationMs: cellMs, ...send('profiled') });
     const { profile } = await session.post('Profiler.stop');
     const cpuSplit = splitBetween(threadsAtStart, await sampleThreads(probe));
     const entries = actors.system.runtime.log.stats().entries - entriesAtStart;
+    const databaseStatements = monitor === null ? undefined : await readStatementTimes(monitor, statementsUnavailable, result.orders);
     session.disconnect();
     await settleActors(actors.system);
     const summary = summariseProfile(profile as CpuProfile, result.orders);
     log(`${target}: ${result.ordersPerSec} orders/s; main thread ${summary.busyMs} ms busy, ${summary.busyUsPerOrder} µs per order`);
     for (const area of summary.areas.slice(0, 8)) log(`  ${area.sharePercent.toString().padStart(5)}%  ${area.area}`);
-    return { target, scenario: scenarioName, concurrency: clients, ordersPerSec: result.ordersPerSec, latencyMs: result.latencyMs, entriesPerOrder: Math.round((entries / Math.max(1, result.orders)) * 10) / 10, cpuSplit, mainThread: summary };
+    if (databaseStatements?.available === true) {
+      for (const statement of databaseStatements.top.slice(0, 6)) log(`  PostgreSQL ${statement.sharePercent.toString().padStart(5)}%  ${statement.meanMs} ms × ${statement.calls}  ${statement.query.slice(0, 70)}`);
+    } else if (databaseStatements !== undefined) {
+      log(`  PostgreSQL statements: ${databaseStatements.reason}`);
+    }
+    return { target, scenario: scenarioName, concurrency: clients, ordersPerSec: result.ordersPerSec, latencyMs: result.latencyMs, entriesPerOrder: Math.round((entries / Math.max(1, result.orders)) * 10) / 10, cpuSplit, mainThread: summary, databaseStatements };
   } finally {
     await monitor?.close();
     await actors.close();
@@ -88,7 +98,7 @@ async function main(): Promise<void> {
     }
   }
   await finishRun(run, {
-    method: 'V8 sampling profiler (node:inspector, 200 µs) on the main thread during each closed-loop cell, on a fresh system after a warm-up; self time grouped by where the code lives (bench/lib/profile-summary.ts). The database thread or backends are not profiled: their cores are in cpuSplit',
+    method: 'V8 sampling profiler (node:inspector, 200 µs) on the main thread during each closed-loop cell, on a fresh system after a warm-up; self time grouped by where the code lives (bench/lib/profile-summary.ts). The database thread or backends are not profiled: their cores are in cpuSplit; PostgreSQL cells add its statement times from pg_stat_statements when the server has it loaded (databaseStatements, wall time inside the server)',
     cells,
   });
 }

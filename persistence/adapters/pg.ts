@@ -16,10 +16,13 @@ export interface PostgresOptions {
    *  stuck behind a lock cannot hold a shard's lease row past its lease. */
   readonly sessionTimeouts?: SessionTimeouts;
   /** `plan_cache_mode` of every connection. The runtime keeps PostgreSQL's `auto`: its hot
-   *  statements are written to find rows by key whatever the statistics say (LATERAL lookups),
-   *  so a cached generic plan is right for them, and planning some of them costs more than
-   *  running them (the round reads' UNION ALL: 5.7 ms to plan, under 1 ms to run). The SQL
-   *  baseline (bench/baseline/) asks for custom plans, which measured faster for its statements. */
+   *  statements are written to find rows by key whatever the statistics say (LATERAL lookups; an
+   *  UPDATE by a list of keys goes through a function planned with scans off, 023_timer_stamps.sql),
+   *  so a generic plan cached while the tables were small stays right as they grow, and planning
+   *  some of them costs more than running them (the round reads' UNION ALL: 5.7 ms to plan, under
+   *  1 ms to run). The plan suites check the plans a connection caches at 20 rows
+   *  (lookup-plans.fixtures.ts, runtime/timer-index-plans.fixtures.ts). The SQL baseline
+   *  (bench/baseline/) asks for custom plans, which measured faster for its statements. */
   readonly planCacheMode?: 'auto' | 'force_custom_plan';
 }
 
