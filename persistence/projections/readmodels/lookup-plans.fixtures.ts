@@ -18,6 +18,7 @@ import { SqlStreams } from '../../adapters/sql-streams.ts';
 import { selectByKeys } from './sql.ts';
 import { listOrders, orderParties } from './order-queries.ts';
 import { findProduct, findProductsByIds, sellersOfProducts } from './product-queries.ts';
+import { sellerNames } from './seller-queries.ts';
 import { ordersTable } from './orders.ts';
 import { reconcileLedger } from './wallets.ts';
 
@@ -57,7 +58,17 @@ async function insertOrders(db: Db, from: number, to: number): Promise<void> {
 }
 
 /** The tables that grow here: a plan must never read one of them whole. */
-const bigTables = ['orders', 'ledger_entries', 'snapshots', 'order_items', 'users', 'products'];
+const bigTables = ['orders', 'ledger_entries', 'snapshots', 'order_items', 'users', 'products', 'seller_stats'];
+
+/** Seller profiles `seller-<i>` for i in `from`…`to` (the orders' sixteen sellers among them). */
+async function insertSellers(db: Db, from: number, to: number): Promise<void> {
+  await db.query(
+    `INSERT INTO seller_stats (seller_id, registered, name, email, status, last_seq, updated_at)
+     SELECT 'seller-' || i, true, 'Seller ' || i, 'seller-' || i || '@example.test', 'ACTIVE', 1, i FROM generate_series(${from}, ${to}) i`,
+  );
+}
+
+const someSellers = Array.from({ length: 30 }, (_, index) => `seller-${index * 300 + 5}`);
 
 /** Products `product-<i>` for i in `from`…`to`, sixteen sellers' catalog. */
 async function insertProducts(db: Db, from: number, to: number): Promise<void> {
@@ -104,22 +115,26 @@ export function describeLookupPlans(name: string, open: () => Promise<Db>, close
     let productPlansWhenSmall: string[] = [];
     let listPlansWhenSmall: string[] = [];
     let reconcilePlansWhenSmall: string[] = [];
+    let sellerNamePlansWhenSmall: string[] = [];
 
     beforeAll(async () => {
       db = await open();
       await insertOrders(db, 1, 20);
       await insertProducts(db, 1, 20);
+      await insertSellers(db, 0, 20);
       // What a connection caches while the tables are small and never analyzed (PGlite's lasting
       // state, PostgreSQL's until autovacuum comes), and then runs however large they grow.
       partiesPlansWhenSmall = await genericPlansOf(db, (recording) => orderParties(recording, someOrders));
       productPlansWhenSmall = await genericPlansOf(db, findProductsEveryWay);
       listPlansWhenSmall = await genericPlansOf(db, (recording) => listOrders(recording, { side: 'seller', userId: 'seller-7', page: 1, pageSize: 20 }));
       for (const { sql } of reconcileLedger(new Set(someOrders))) reconcilePlansWhenSmall.push(await genericPlanOf(db, sql));
+      sellerNamePlansWhenSmall = await genericPlansOf(db, (recording) => sellerNames(recording, someSellers));
       // Statistics taken while the tables were small, as on a fresh deployment before the next
       // ANALYZE: the planner then trusts that a list of ids matches a row or two.
       await db.query('ANALYZE');
       await insertOrders(db, 21, rowCount);
       await insertProducts(db, 21, rowCount);
+      await insertSellers(db, 21, rowCount);
     }, 120_000);
 
     afterAll(async () => close(db));
@@ -155,7 +170,7 @@ export function describeLookupPlans(name: string, open: () => Promise<Db>, close
         parties = await orderParties(recording, someOrders);
       });
       expect([...parties.keys()].sort()).toEqual([...someOrders].sort());
-      expect(parties.get('order-7')).toMatchObject({ buyerId: 'buyer-7', itemCount: 2, buyerEmail: 'buyer-7@example.test', sellerEmail: null });
+      expect(parties.get('order-7')).toMatchObject({ buyerId: 'buyer-7', itemCount: 2, buyerEmail: 'buyer-7@example.test', sellerEmail: 'seller-7@example.test', sellerName: 'Seller 7' });
       expect(partiesPlansWhenSmall).toHaveLength(1);
       for (const plan of [...plans, ...partiesPlansWhenSmall]) {
         expect(fullReads(plan)).toEqual([]);
@@ -188,6 +203,17 @@ export function describeLookupPlans(name: string, open: () => Promise<Db>, close
       expect(found.map((page) => page.items.length)).toEqual([20, 20]);
       expect(found[1]?.items[0]?.items).toHaveLength(2);
       for (const plan of [...plans, ...listPlansWhenSmall]) expect(fullReads(plan)).toEqual([]);
+    });
+
+    it('names a search\'s sellers by key, in the plans cached while small and in fresh ones', async () => {
+      let names: Record<string, string> = {};
+      const plans = await plansOf(db, async (recording) => {
+        names = await sellerNames(recording, [...someSellers, 'seller-unknown']);
+      });
+      expect(Object.keys(names).sort()).toEqual([...someSellers].sort());
+      expect(names['seller-305']).toBe('Seller 305');
+      expect(sellerNamePlansWhenSmall).toHaveLength(1);
+      for (const plan of [...plans, ...sellerNamePlansWhenSmall]) expect(fullReads(plan)).toEqual([]);
     });
 
     it('loads snapshots and streams by key', async () => {

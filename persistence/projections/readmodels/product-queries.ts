@@ -9,7 +9,9 @@ import { jsonArray, totalOf } from './rows.ts';
 
 const productColumns = `p.seller_id, p.product_id, p.title, p.description, p.category, p.price_minor, p.stock,
   p.images, p.created_at, p.updated_at, coalesce(s.name, '') AS seller_name`;
-const productFrom = 'products p LEFT JOIN seller_stats s ON s.seller_id = p.seller_id';
+/** Each product's seller name, probed by key (a join could keep a scan of every seller, see `byIds`). */
+const sellerOfProduct = 'LEFT JOIN LATERAL (SELECT name FROM seller_stats WHERE seller_stats.seller_id = p.seller_id OFFSET 0) s ON true';
+const productFrom = `products p ${sellerOfProduct}`;
 
 /**
  * The ids of `$1`, each then probed through the products_by_id index (024_products_by_id.sql) by a
@@ -51,7 +53,7 @@ export async function findProduct(db: Db, productId: string): Promise<ProductDto
 export async function findProductsByIds(db: Db, productIds: readonly string[]): Promise<{ live: ProductDto[]; deletedIds: string[] }> {
   const rows = await db.query(
     `SELECT ${productColumns}, p.deleted FROM ${byIds} CROSS JOIN LATERAL (SELECT * FROM products WHERE products.product_id = k.id OFFSET 0) p
-     LEFT JOIN seller_stats s ON s.seller_id = p.seller_id`,
+     ${sellerOfProduct}`,
     [productIds],
   );
   const live: ProductDto[] = [];
@@ -84,9 +86,12 @@ export async function listProducts(db: Db, query: ProductListQuery): Promise<Pag
   const where = conditions.join(' AND ');
   const counted = await db.query(`SELECT count(*) AS total FROM products p WHERE ${where}`, params);
   params.push(query.pageSize, (query.page - 1) * query.pageSize);
+  // The page is cut first, so only its products look up their seller's name.
   const rows = await db.query(
-    `SELECT ${productColumns} FROM ${productFrom} WHERE ${where}
-     ORDER BY p.created_at DESC, p.product_id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    `SELECT ${productColumns}
+     FROM (SELECT * FROM products p WHERE ${where} ORDER BY p.created_at DESC, p.product_id LIMIT $${params.length - 1} OFFSET $${params.length}) p
+     ${sellerOfProduct}
+     ORDER BY p.created_at DESC, p.product_id`,
     params,
   );
   return { items: rows.map(toProduct), page: query.page, pageSize: query.pageSize, total: totalOf(counted) };
