@@ -18,6 +18,7 @@
  * node's scheduler reads only the timers of the shards it serves and a timer moves with its shard.
  */
 import type { Db } from '../persistence/adapters/db.ts';
+import { distinctIds } from '../persistence/adapters/id-list.ts';
 import type { TimerRow } from '../persistence/adapters/timer-rows.ts';
 import type { JournalEntry } from '../persistence/adapters/journal.ts';
 import type { TimerCancelled, TimerScheduled } from '../actors/decider.ts';
@@ -57,16 +58,12 @@ const insertSql = `
 
 /**
  * Which of the given timers are neither fired nor cancelled: one primary-key probe per id
- * (LATERAL … OFFSET 0, as the read models' `selectByKeys`), never `id = ANY($1)`. The timer index
- * runs its statements every round on a pooled, prepared statement, and a generic plan made while
- * `timers` was small (never analyzed: PGlite never runs ANALYZE, PostgreSQL not before
- * autovacuum's next visit) kept scanning the whole table, which grows with every order (each
- * ship-by timer stays until the seller ships). `coalesce(...) IS NULL` rather than two IS NULLs
- * keeps the planner off the partial pending indexes, which it would otherwise scan whole for the
- * same reason.
+ * (id-list.ts), as `timers` grows with every order (each ship-by timer stays until the seller
+ * ships). `coalesce(...) IS NULL` rather than two IS NULLs keeps the planner off the partial
+ * pending indexes, which it would otherwise scan whole for the same reason.
  */
 const pendingSql = `
-  SELECT p.id FROM (SELECT DISTINCT k.id FROM unnest($1::text[]) AS k(id)) k
+  SELECT p.id FROM ${distinctIds()}
   CROSS JOIN LATERAL (SELECT id FROM timers WHERE timers.id = k.id AND coalesce(cancelled_at, fired_at) IS NULL OFFSET 0) p`;
 
 /**

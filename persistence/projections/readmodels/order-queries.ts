@@ -3,6 +3,7 @@
  * and a status timeline built from the lifecycle timestamps.
  */
 import type { Db, Row } from '../../adapters/db.ts';
+import { distinctIds } from '../../adapters/id-list.ts';
 import type { OrderDto, OrderItemDto, OrderStatus, Page, ShipToDto, TimelineStepDto } from '../views.ts';
 import { orderNumber } from '../../../actors/order/order-number.ts';
 import { numberOrNull, textOrNull, totalOf } from './rows.ts';
@@ -99,9 +100,9 @@ async function itemsOf(db: Db, orderIds: readonly string[]): Promise<Map<string,
   if (orderIds.length === 0) return byOrder;
   const rows = await db.query(
     // The product's first image, while the product exists, is the line's thumbnail. Each order's
-    // lines and each line's product are probed by key (LATERAL … OFFSET 0, as orderParties says why).
+    // lines and each line's product are probed by key (id-list.ts says why).
     `SELECT i.order_id, i.product_id, i.title, i.qty, i.unit_price_minor, i.line_total_minor, p.image_url
-     FROM (SELECT DISTINCT k.id FROM unnest($1::text[]) AS k(id)) k
+     FROM ${distinctIds()}
      CROSS JOIN LATERAL (SELECT * FROM order_items WHERE order_items.order_id = k.id OFFSET 0) i
      LEFT JOIN LATERAL (
        SELECT images->>0 AS image_url FROM products WHERE products.seller_id = i.seller_id AND products.product_id = i.product_id OFFSET 0
@@ -197,20 +198,15 @@ export interface OrderParties {
 /**
  * The parties of the given orders, read after the read-model consumer wrote them. Addresses
  * come from `users`; a seller without an account (tests, the seed) falls back to its profile.
- *
- * Each order, buyer and seller is probed by its key (LATERAL … OFFSET 0, as sql.ts's
- * `selectByKeys`), never as `id = ANY($1)`: the mail and notification consumers run this every
- * round on a pooled, prepared statement, and a generic plan made while `orders` was small (never
- * analyzed: PGlite never runs ANALYZE, PostgreSQL not before autovacuum's next visit) scanned the
- * whole table for the list, for as long as the connection lived. In a 30-s checkout run on
- * PostgreSQL that was 12 ms a round and growing with every order (issue #13).
+ * Each order, buyer and seller is probed by its key (id-list.ts): the mail and notification
+ * consumers run this every round.
  */
 export async function orderParties(db: Db, orderIds: readonly string[]): Promise<Map<string, OrderParties>> {
   if (orderIds.length === 0) return new Map();
   const rows = await db.query(
     `SELECT o.id, o.buyer_id, o.seller_id, o.total_minor, o.confirmed_at, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS item_count,
        b.email AS buyer_email, coalesce(su.email, s.email) AS seller_email, coalesce(s.name, su.display_name, '') AS seller_name
-     FROM (SELECT DISTINCT k.id FROM unnest($1::text[]) AS k(id)) k
+     FROM ${distinctIds()}
      CROSS JOIN LATERAL (SELECT * FROM orders WHERE orders.id = k.id OFFSET 0) o
      LEFT JOIN LATERAL (SELECT email FROM users WHERE users.id = o.buyer_id OFFSET 0) b ON true
      LEFT JOIN LATERAL (SELECT email, display_name FROM users WHERE users.id = o.seller_id OFFSET 0) su ON true

@@ -4,21 +4,18 @@
  * bigint, so they are converted with Number (safe: prices and stock stay below 2^53).
  */
 import type { Db, Row } from '../../adapters/db.ts';
+import { distinctIds } from '../../adapters/id-list.ts';
 import type { Page, ProductDto } from '../views.ts';
 import { jsonArray, totalOf } from './rows.ts';
 
 const productColumns = `p.seller_id, p.product_id, p.title, p.description, p.category, p.price_minor, p.stock,
   p.images, p.created_at, p.updated_at, coalesce(s.name, '') AS seller_name`;
-/** Each product's seller name, probed by key (a join could keep a scan of every seller, see `byIds`). */
+/** Each product's seller name, probed by key (id-list.ts: a join could keep a scan of every seller). */
 const sellerOfProduct = 'LEFT JOIN LATERAL (SELECT name FROM seller_stats WHERE seller_stats.seller_id = p.seller_id OFFSET 0) s ON true';
 const productFrom = `products p ${sellerOfProduct}`;
 
-/**
- * The ids of `$1`, each then probed through the products_by_id index (024_products_by_id.sql) by a
- * LATERAL … OFFSET 0 lookup, as sql.ts's `selectByKeys`: `product_id = ANY($1)` let a prepared
- * statement keep a plan made while the catalog was small, a scan of all of it.
- */
-const byIds = '(SELECT DISTINCT k.id FROM unnest($1::text[]) AS k(id)) k';
+/** The ids of `$1`, each probed through the products_by_id index (024_products_by_id.sql; id-list.ts). */
+const byIds = distinctIds();
 
 /** Image keys become stable gateway paths; the media route serves or presigns them. */
 export function mediaPath(imageKey: string): string {

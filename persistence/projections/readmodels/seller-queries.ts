@@ -5,6 +5,7 @@
  */
 import { sellerOrderCounts } from './seller-order-stats.ts';
 import type { Db } from '../../adapters/db.ts';
+import { distinctIds } from '../../adapters/id-list.ts';
 import { sellerDailyRows } from '../analytics/seller-daily.ts';
 import type { SellerDailyStatDto, SellerStatsDto } from '../views.ts';
 import { numberOrNull } from './rows.ts';
@@ -59,13 +60,12 @@ export async function sellerStats(db: Db, sellerId: string, fromMs: number, toMs
 
 /**
  * Seller id → display name for the given sellers (unknown ones are left out); every storefront
- * search asks it for its facets. Each seller is probed by key (LATERAL … OFFSET 0): `= ANY($1)`
- * let a prepared statement keep a plan made while there were few sellers, a scan of all of them.
+ * search asks it for its facets. Each seller is probed by key (id-list.ts).
  */
 export async function sellerNames(db: Db, sellerIds: readonly string[]): Promise<Record<string, string>> {
   if (sellerIds.length === 0) return {};
   const rows = await db.query(
-    `SELECT s.seller_id, s.name FROM (SELECT DISTINCT k.id FROM unnest($1::text[]) AS k(id)) k
+    `SELECT s.seller_id, s.name FROM ${distinctIds()}
      CROSS JOIN LATERAL (SELECT seller_id, name FROM seller_stats WHERE seller_stats.seller_id = k.id OFFSET 0) s`,
     [sellerIds],
   );
