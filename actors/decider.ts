@@ -9,6 +9,12 @@ export interface Rejected<Code extends string = string> {
 
 export type Decision<Event, Code extends string> = readonly Event[] | Rejected<Code>;
 
+/** An accepted decision with the state its events lead to (Decider.decideWithState). */
+export interface Decided<State, Event> {
+  readonly events: readonly Event[];
+  readonly state: State;
+}
+
 export interface Decider<State, Command, Event, Code extends string> {
   /** The key prefix: an actor of this kind is addressed as `${kind}:${id}`. */
   readonly kind: string;
@@ -17,6 +23,14 @@ export interface Decider<State, Command, Event, Code extends string> {
   readonly initialState: State;
   decide(state: State, command: Command, now: number): Decision<Event, Code>;
   evolve(state: State, event: Event): State;
+  /**
+   * Optional, for a decider that builds its events on a draft, applying each with `evolve` as it
+   * goes (the order, the checkout): the same decision as `decide`, with the state its events lead
+   * to, which the draft already holds. The runtime then does not evolve the events a second time
+   * (runtime/entity.ts). `state` must equal `events.reduce(evolve, state given)`; the decider
+   * specification checks that on every decision a test makes (actors/testing/decider-spec.ts).
+   */
+  decideWithState?(state: State, command: Command, now: number): Decided<State, Event> | Rejected<Code>;
   /** The idempotency key of a command: a retried command with the same id has no new effect. */
   commandId(command: Command): string;
   /** Present on actors that coordinate others (sagas); see ProcessManager below. */

@@ -16,7 +16,7 @@ import type { StreamReader } from '../persistence/adapters/streams.ts';
 import type { KnownKeys } from './known-keys.ts';
 import type { StreamLoader } from './stream-loader.ts';
 import type { Clock } from './clock.ts';
-import type { Decider } from '../actors/decider.ts';
+import type { Decider, Rejected } from '../actors/decider.ts';
 import { isRejected } from '../actors/decider.ts';
 import type { Failure, Reply } from './ask.ts';
 import { failure } from './ask.ts';
@@ -169,6 +169,18 @@ async function originalOf<E, S>(deps: EntityContext, key: string, cell: Loaded<S
   return { cell, result, ticket: cell.ticket };
 }
 
+/** An accepted decision, with the state its events lead to when the decider already has it. */
+interface Accepting<S, E> {
+  readonly events: readonly E[];
+  readonly state?: S;
+}
+
+function decideOnce<S, C, E>(decider: AnyDecider<S, C, E>, state: S, command: C, now: number): Accepting<S, E> | Rejected {
+  if (decider.decideWithState !== undefined) return decider.decideWithState(state, command, now);
+  const decision = decider.decide(state, command, now);
+  return isRejected(decision) ? decision : { events: decision };
+}
+
 export async function execute<S, C, E>(
   decider: AnyDecider<S, C, E>,
   deps: EntityContext,
@@ -184,15 +196,16 @@ export async function execute<S, C, E>(
   const original = await originalOf<E, S>(deps, key, cell, commandId);
   if (original !== null) return original;
   const now = deps.clock.now();
-  const decision = decider.decide(cell.state, command, now);
-  if (isRejected(decision) || decision.length === 0) {
+  const decided = decideOnce(decider, cell.state, command, now);
+  if ('rejected' in decided || decided.events.length === 0) {
     // Decided from memory with no query; the guard makes the next batch check that no other
     // process moved this key meanwhile, and the answer is released only once it passed.
     const ticket = deps.log.guard(key, cell.seq, [cell.ticket, ...dependsOn]);
     const guarded = { ...cell, ticket };
-    if (isRejected(decision)) return { cell: guarded, result: failure(decision.rejected, decision.message), ticket };
+    if ('rejected' in decided) return { cell: guarded, result: failure(decided.rejected, decided.message), ticket };
     return { cell: guarded, result: { ok: true, seq: cell.seq, events: [], duplicate: false, state: cell.state }, ticket };
   }
+  const decision = decided.events;
   const entry: JournalEntry<E> = { key, seq: cell.seq + 1, events: decision, commandId, at: now };
   const unstorable = deps.journal.unstorable(entry);
   // Such an entry would fail its whole batch; it fails alone, as a fault of this command.
@@ -202,7 +215,7 @@ export async function execute<S, C, E>(
   const ticket = deps.log.append(entry, [cell.ticket, ...dependsOn]);
   invariant(ticket > cell.ticket, `${key}: ticket ${ticket} follows ${cell.ticket}`);
   cell.commandIds.add(commandId, { seq: entry.seq, events: decision, ticket }, (held) => deps.log.isDurable(held));
-  const state = decision.reduce(decider.evolve, cell.state);
+  const state = decided.state ?? decision.reduce(decider.evolve, cell.state);
   const next = maybeSnapshot(deps, key, decider.stateVersion, { ...cell, state, seq: entry.seq, ticket });
   return { cell: next, result: { ok: true, seq: entry.seq, events: decision, duplicate: false, state }, ticket };
 }

@@ -75,6 +75,7 @@ export function createCheckoutDecider(policy: CheckoutPolicy): Decider<CheckoutS
     stateVersion: 3,
     initialState,
     decide: (state, command, now) => decide(policy, state, command, now),
+    decideWithState: (state, command, now) => decideWithState(policy, state, command, now),
     evolve,
     commandId,
     process: {
@@ -97,10 +98,15 @@ function checkPolicy(policy: CheckoutPolicy): void {
 }
 
 export function decide(policy: CheckoutPolicy, state: CheckoutState, command: CheckoutCommand, now: number): CheckoutDecision {
+  const decided = decideWithState(policy, state, command, now);
+  return 'rejected' in decided ? decided : decided.events;
+}
+
+/** `decide`, with the state its events lead to: the draft's (Decider.decideWithState). */
+export function decideWithState(policy: CheckoutPolicy, state: CheckoutState, command: CheckoutCommand, now: number): Draft | CheckoutRejected {
   const decided = decideDraft(policy, { state, events: [] }, command, now);
-  if ('rejected' in decided) return decided;
-  if (decided.events.length === 0) return [];
-  return keepRetryTimer(decided, policy, now).events;
+  if ('rejected' in decided || decided.events.length === 0) return decided;
+  return keepRetryTimer(decided, policy, now);
 }
 
 function decideDraft(policy: CheckoutPolicy, draft: Draft, command: CheckoutCommand, now: number): Draft | CheckoutRejected {

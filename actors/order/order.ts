@@ -76,6 +76,7 @@ export function createOrderDecider(policy: OrderPolicy): Decider<OrderState, Ord
     stateVersion: 3,
     initialState,
     decide: (state, command, now) => decide(policy, state, command, now),
+    decideWithState: (state, command, now) => decideWithState(policy, state, command, now),
     evolve,
     commandId,
     process: {
@@ -110,10 +111,15 @@ function checkPolicy(policy: OrderPolicy): void {
 }
 
 export function decide(policy: OrderPolicy, state: OrderState, command: OrderCommand, now: number): OrderDecision {
+  const decided = decideWithState(policy, state, command, now);
+  return 'events' in decided ? decided.events : decided;
+}
+
+/** `decide`, with the state its events lead to: the draft's (Decider.decideWithState). */
+export function decideWithState(policy: OrderPolicy, state: OrderState, command: OrderCommand, now: number): Draft | OrderRejected {
   const decided = decideDraft(policy, draftOf(state), command, now);
-  if (!('events' in decided)) return decided;
-  if (decided.events.length === 0) return [];
-  return keepRetryTimer(advance(decided, policy, now), policy, now).events;
+  if (!('events' in decided) || decided.events.length === 0) return decided;
+  return keepRetryTimer(advance(decided, policy, now), policy, now);
 }
 
 function decideDraft(policy: OrderPolicy, draft: Draft, command: OrderCommand, now: number): Draft | OrderRejected {

@@ -11,12 +11,12 @@
  * frozen, so a decide or evolve that updates state in place throws instead of passing.
  */
 import { expect } from 'vitest';
-import { isRejected, type Decider } from '../decider.ts';
+import { isRejected, type Decider, type Decision } from '../decider.ts';
 
 /** The pure part of a decider a specification drives. */
 export type PureDecider<State, Command, Event, Code extends string> = Pick<
   Decider<State, Command, Event, Code>,
-  'initialState' | 'decide' | 'evolve'
+  'initialState' | 'decide' | 'evolve' | 'decideWithState'
 >;
 
 export interface Then<Event, Code extends string> {
@@ -69,6 +69,7 @@ export function deciderSpecification<State, Command, Event, Code extends string>
       state,
       when(command: Command, now = options.now): Then<Event, Code> {
         const decision = decider.decide(state, command, now);
+        expectSameWithState(decider, state, command, now, decision);
         // The accepted events must also apply to the frozen state without touching it.
         const after = (events: readonly Event[]) => {
           events.reduce(decider.evolve, state);
@@ -95,4 +96,26 @@ export function deciderSpecification<State, Command, Event, Code extends string>
     };
   };
   return { given, stateOf };
+}
+
+/**
+ * A decider's `decideWithState`, where it has one, must make the same decision as `decide`, and
+ * its state must be the one `evolve` folds the events to: the runtime keeps that state instead of
+ * evolving the events itself (runtime/entity.ts).
+ */
+function expectSameWithState<State, Command, Event, Code extends string>(
+  decider: PureDecider<State, Command, Event, Code>,
+  state: State,
+  command: Command,
+  now: number,
+  decision: Decision<Event, Code>,
+): void {
+  if (decider.decideWithState === undefined) return;
+  const decided = decider.decideWithState(state, command, now);
+  if (isRejected(decision)) {
+    expect(decided).toEqual(decision);
+    return;
+  }
+  expect('events' in decided ? decided.events : decided).toEqual(decision);
+  if ('events' in decided) expect(decided.state).toEqual(decision.reduce(decider.evolve, state));
 }

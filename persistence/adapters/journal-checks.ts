@@ -97,3 +97,23 @@ export function guardsToCheck(entries: readonly JournalEntry[], guards: readonly
   return [...byKey].map(([key, seq]) => ({ key, seq }));
 }
 
+
+/** A SQL batch's answer (sql-journal.ts): how many entries it inserted, and their first and last positions. */
+export type InsertedRange = {
+  readonly count: number;
+  readonly first: number | null;
+  readonly last: number | null;
+};
+
+/** The positions of a committed batch of `count` entries: consecutive, from its first. */
+export function positionsOf(count: number, inserted: InsertedRange | undefined): number[] {
+  const got = Number(inserted?.count ?? 0);
+  if (got !== count) throw new Error(`batch of ${count} entries inserted ${got}`);
+  if (count === 0) return [];
+  const first = Number(inserted?.first);
+  const last = Number(inserted?.last);
+  if (!Number.isSafeInteger(first) || first <= 0 || last - first + 1 !== count) {
+    throw new Error(`batch of ${count} entries got positions ${inserted?.first} to ${inserted?.last}`);
+  }
+  return Array.from({ length: count }, (_, index) => first + index);
+}

@@ -14,7 +14,7 @@ import type { PendingAppend } from './journal-batch.ts';
 import { roundsByKey } from './journal-batch.ts';
 import { submitAppend } from './journal-append.ts';
 import { fenceBatch } from './journal-fence.ts';
-import { checkAppend, checkAppended, checkAscending, checkBatch, checkLimit, checkPositions, checkStreamPage, guardsToCheck } from './journal-checks.ts';
+import { checkAppend, checkAppended, checkAscending, checkBatch, checkLimit, checkStreamPage, guardsToCheck, positionsOf, type InsertedRange } from './journal-checks.ts';
 
 export interface JournalRow extends Row {
   readonly key: string;
@@ -56,6 +56,14 @@ const batchRow = {
 };
 
 /**
+ * What a batch answers: its entries' positions as one row, not a row each. An entry's position
+ * is the head's base plus its place in the batch (`ord`, 1 to n), so the inserted positions are
+ * consecutive, and `commit` checks that they are (journal-checks.ts, `positionsOf`). A batch
+ * with no entry inserted (only guards passed, or the fence held it back) answers a count of 0.
+ */
+const insertedRange = 'SELECT count(*)::integer AS count, min(position) AS first, max(position) AS last FROM inserted';
+
+/**
  * The ordered log's batch (journal.ts, `commit`): one statement, so one implicit transaction.
  * The head row's lock orders it after every batch that reserved positions before it. A key's
  * first row in the batch must follow the stored max seq exactly; a gap turns its seq negative,
@@ -66,12 +74,15 @@ const batchRow = {
 const commitBatchSql = `
   WITH head AS (
     UPDATE journal_head SET position = position + $2::bigint RETURNING position - $2::bigint AS base
+  ),
+  inserted AS (
+    INSERT INTO journal (position, key, seq, command_id, events, at_ms)
+    SELECT head.base + v.ord, v.key, ${batchRow.seq}, v.command_id, v.events, v.at_ms
+    FROM head, json_to_recordset($1::json) AS v(${batchRow.columns})
+    WHERE ${batchRow.kept}
+    RETURNING position
   )
-  INSERT INTO journal (position, key, seq, command_id, events, at_ms)
-  SELECT head.base + v.ord, v.key, ${batchRow.seq}, v.command_id, v.events, v.at_ms
-  FROM head, json_to_recordset($1::json) AS v(${batchRow.columns})
-  WHERE ${batchRow.kept}
-  RETURNING position`;
+  ${insertedRange}`;
 
 /**
  * The same batch under a shard fence (journal.ts, ShardFence), still one statement. `leases`
@@ -99,13 +110,16 @@ const commitFencedBatchSql = `
   ),
   shard_heads AS MATERIALIZED (
     SELECT h.shard, h.epoch, (SELECT coalesce(max(j.shard_seq), 0) FROM journal j WHERE j.shard = h.shard) AS shard_seq FROM held h
+  ),
+  inserted AS (
+    INSERT INTO journal (position, key, seq, command_id, events, at_ms, shard, epoch, shard_seq)
+    SELECT head.base + v.ord, v.key, ${batchRow.seq}, v.command_id, v.events, v.at_ms, s.shard, s.epoch, s.shard_seq + v.shard_ord
+    FROM head, json_to_recordset($1::json) AS v(${batchRow.columns}, shard integer, shard_ord bigint)
+    LEFT JOIN shard_heads s ON s.shard = v.shard
+    WHERE ${batchRow.kept}
+    RETURNING position
   )
-  INSERT INTO journal (position, key, seq, command_id, events, at_ms, shard, epoch, shard_seq)
-  SELECT head.base + v.ord, v.key, ${batchRow.seq}, v.command_id, v.events, v.at_ms, s.shard, s.epoch, s.shard_seq + v.shard_ord
-  FROM head, json_to_recordset($1::json) AS v(${batchRow.columns}, shard integer, shard_ord bigint)
-  LEFT JOIN shard_heads s ON s.shard = v.shard
-  WHERE ${batchRow.kept}
-  RETURNING position`;
+  ${insertedRange}`;
 
 /** The stored entries of the refused rows' commandIds: present means duplicate, absent means conflict. */
 const findRefusedSql = `
@@ -220,35 +234,35 @@ export class SqlJournal implements Journal {
     const rows = entries.map((entry, index) => {
       const first = !seen.has(entry.key);
       seen.add(entry.key);
-      const row = { ord: index + 1, key: entry.key, seq: entry.seq, first, guard: false, command_id: entry.commandId, at_ms: entry.at };
       const shard = fenced?.rows[index];
-      const fields = JSON.stringify(shard === undefined ? row : { ...row, shard: shard.shard, shard_ord: shard.shardOrd });
       // Written once, so the text is taken out of the cache, not kept: held by the events array
       // (which a resident actor keeps for retries), it outlived the commit, and its scavenges
       // copied it into the old generation. A miss serialises without caching.
       const eventsJson = this.eventsJson.get(entry.events) ?? JSON.stringify(entry.events);
       this.eventsJson.delete(entry.events);
-      return `${fields.slice(0, -1)},"events":${eventsJson}}`;
+      // Spelled out rather than an object through JSON.stringify: the numbers are checked
+      // integers (checkBatch), so only the two strings need JSON's quoting.
+      const sharded = shard === undefined ? '' : `,"shard":${shard.shard},"shard_ord":${shard.shardOrd}`;
+      return `{"ord":${index + 1},"key":${JSON.stringify(entry.key)},"seq":${entry.seq},"first":${first},"guard":false,"command_id":${JSON.stringify(entry.commandId)},"at_ms":${entry.at}${sharded},"events":${eventsJson}}`;
     });
     for (const { key, seq } of checks) rows.push(JSON.stringify({ ord: 0, key, seq, first: false, guard: true, command_id: '', events: [], at_ms: 0 }));
     const batchJson = `[${rows.join(',')}]`;
-    let inserted: { position: number }[];
+    let inserted: InsertedRange | undefined;
     try {
-      inserted =
+      const answer =
         fenced === null
-          ? await this.db.query<{ position: number }>(commitBatchSql, [batchJson, entries.length])
-          : await this.db.query<{ position: number }>(commitFencedBatchSql, [batchJson, entries.length, fenced.shards, fenced.epochs]);
+          ? await this.db.query<InsertedRange>(commitBatchSql, [batchJson, entries.length])
+          : await this.db.query<InsertedRange>(commitFencedBatchSql, [batchJson, entries.length, fenced.shards, fenced.epochs]);
+      inserted = answer[0];
     } catch (error) {
       throw refusalOf(error) ?? error;
     }
-    // Only the fence check yields no row for a batch with entries (every entry row is kept).
-    if (fenced !== null && inserted.length === 0) {
+    // Only the fence check inserts no row for a batch with entries (every entry row is kept).
+    if (fenced !== null && inserted !== undefined && Number(inserted.count) === 0) {
       const held = fenced.shards.map((shard, index) => `${shard}@${fenced.epochs[index]}`).join(', ');
       throw new BatchRefused('fenced', `a lease this batch writes under was lost or released (shard@epoch held: ${held})`);
     }
-    const positions = inserted.map((row) => Number(row.position)).sort((left, right) => left - right);
-    checkPositions(entries.length, positions);
-    return positions;
+    return positionsOf(entries.length, inserted);
   }
 
   async readAfter(after: number, limit: number): Promise<LoggedEntry[]> {
