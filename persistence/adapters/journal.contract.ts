@@ -280,6 +280,27 @@ function describeOrderedLog(journalOf: () => Journal): void {
     expect(await journal.commit([])).toEqual([]);
   });
 
+  it('keeps each entry of a batch with its own events, passing guards among them, and refuses the batch on a failed guard', async () => {
+    const journal = journalOf();
+    await journal.commit([logged('g:held', 1)]);
+    const texts = ['record\u001eseparator', 'unit\u001fcontrol \t\n', 'quote " back\\slash', '', 'Zoë 💸'];
+    const batch = texts.map((text, index): JournalEntry => ({
+      key: `g:${index % 2}`,
+      seq: Math.floor(index / 2) + 1,
+      events: Array.from({ length: index + 1 }, (_, position) => ({ type: 'Noted', text, position })),
+      commandId: `note-${index}`,
+      at: 1_767_225_600_000 + index,
+    }));
+    const positions = await journal.commit(batch, [{ key: 'g:held', seq: 1 }]);
+    expect(positions).toHaveLength(batch.length);
+    expect(await journal.read('g:0', 0, 10)).toEqual(batch.filter((entry) => entry.key === 'g:0'));
+    expect(await journal.read('g:1', 0, 10)).toEqual(batch.filter((entry) => entry.key === 'g:1'));
+    // The guard names a seq the key has moved past: the whole batch is refused, nothing written.
+    const refused = await journal.commit([logged('g:2', 1)], [{ key: 'g:0', seq: 1 }]).then(() => null, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(BatchRefused);
+    expect(await journal.read('g:2', 0, 10)).toEqual([]);
+  });
+
   it('refuses a whole batch when one row takes a stored seq, repeats a commandId or leaves a gap', async () => {
     const journal = journalOf();
     await journal.commit([logged('r:a', 1), logged('r:b', 1, 'cmd-b1')]);
