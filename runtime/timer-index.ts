@@ -51,7 +51,7 @@ interface CancelledRow {
 const insertSql = `
   INSERT INTO timers (id, target_key, message, due_at, scheduled_seq, created_at, shard)
   SELECT v.id, v.target_key, v.message, v.due_at, v.scheduled_seq, v.created_at, v.shard
-  FROM jsonb_to_recordset($1::jsonb)
+  FROM json_to_recordset($1::json)
     AS v(id text, target_key text, message jsonb, due_at bigint, scheduled_seq integer, created_at bigint, shard integer)
   ON CONFLICT (id) DO NOTHING
   RETURNING id, due_at`;

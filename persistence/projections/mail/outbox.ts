@@ -49,7 +49,7 @@ export async function enqueueMails(db: Db, mails: readonly PlannedMail[], enqueu
   const inserted = await db.query(
     `INSERT INTO mail_outbox (id, kind, to_address, subject, body, status, attempts, next_attempt_at, created_at, sent_at)
      SELECT v.id, v.kind, v.to_address, v.subject, v.body, ${values}
-     FROM jsonb_to_recordset($1::jsonb) AS v(id text, kind text, to_address text, subject text, body text, created_at bigint)
+     FROM json_to_recordset($1::json) AS v(id text, kind text, to_address text, subject text, body text, created_at bigint)
      ON CONFLICT (id) DO NOTHING
      RETURNING id`,
     [JSON.stringify(rows)],
@@ -120,7 +120,7 @@ export async function markMailsSent(db: Db, mails: readonly ClaimedMail[], now: 
   if (mails.length === 0) return new Set();
   const rows = await db.query(
     `UPDATE mail_outbox m SET status = 'sent', sent_at = $2, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL
-     FROM jsonb_to_recordset($1::jsonb) AS c(id text, lease_owner text)
+     FROM json_to_recordset($1::json) AS c(id text, lease_owner text)
      WHERE m.id = c.id AND m.lease_owner = c.lease_owner AND m.status = 'sending' RETURNING m.id`,
     [JSON.stringify(mails.map((mail) => ({ id: mail.id, lease_owner: mail.leaseOwner }))), now],
   );

@@ -39,7 +39,7 @@ export class SqlNotificationStore implements NotificationStore {
     if (planned.length === 0) return [];
     const rows = await this.db.query(
       `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS p(ord integer, user_id text, event text, data jsonb, source text, created_at bigint)
+         SELECT * FROM json_to_recordset($1::json) AS p(ord integer, user_id text, event text, data jsonb, source text, created_at bigint)
        ), fresh AS (
          SELECT DISTINCT ON (i.user_id, i.source) i.* FROM input i
          WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = i.user_id AND n.source = i.source)

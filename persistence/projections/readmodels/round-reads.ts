@@ -5,7 +5,7 @@
  * benchmark a lookup of a few rows cost it about 0.7 ms, so a small round's reads were mostly
  * overhead. `withRoundReads` gives the round a Db on which `selectByKeys` calls made in the same
  * turn are sent as one `UNION ALL` of their statements, each row tagged with its lookup and
- * carried as jsonb; a lone lookup goes as it is.
+ * carried as json; a lone lookup goes as it is.
  */
 import type { Db, Row } from '../../adapters/db.ts';
 
@@ -38,7 +38,7 @@ class RoundReads {
         only.resolve(await this.db.query(only.sql, [only.param]));
         return;
       }
-      const parts = lookups.map(({ sql }, index) => `SELECT ${index} AS lookup, to_jsonb(x) AS row FROM (${renumbered(sql, index + 1)}) x`);
+      const parts = lookups.map(({ sql }, index) => `SELECT ${index} AS lookup, to_json(x) AS row FROM (${renumbered(sql, index + 1)}) x`);
       const rows = await this.db.query<{ lookup: number; row: unknown }>(parts.join('\nUNION ALL\n'), lookups.map(({ param }) => param));
       const byLookup = lookups.map((): Row[] => []);
       for (const { lookup, row } of rows) byLookup[Number(lookup)]?.push((typeof row === 'string' ? JSON.parse(row) : row) as Row);

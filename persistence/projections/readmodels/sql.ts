@@ -1,6 +1,6 @@
 /**
  * Bulk reads and writes for the read-model projections. A batch of journal entries touches many
- * rows of a table; one JSON parameter carries all of them (`jsonb_to_recordset`), so a batch
+ * rows of a table; one JSON parameter carries all of them (`json_to_recordset`), so a batch
  * costs a few statements per table instead of a few per entry, and there is no parameter limit
  * to chunk for. PGlite runs one query at a time, so fewer statements is also less time the
  * projection's transaction holds every actor's journal appends back.
@@ -39,7 +39,7 @@ function columnType(spec: TableSpec, name: string): ColumnType {
  * The rows of `spec.table` whose primary key is one of `keys` (objects holding the key columns).
  * Each key is looked up through the primary key (LATERAL, kept from being flattened by OFFSET 0).
  * A plain join let the planner hash the whole table instead: it guesses 100 rows for any
- * `jsonb_to_recordset`, and against that guess a scan looks cheaper than the probes until the
+ * `json_to_recordset`, and against that guess a scan looks cheaper than the probes until the
  * table is far larger than a marketplace's orders soon are, so every batch's lookup grew with the
  * table (60 keys in 20,000 orders: 3.7–13.5 ms on PGlite that way, 1.3 ms by key).
  */
@@ -52,7 +52,7 @@ export async function selectByKeys<R extends Row>(db: Db, spec: TableSpec, keys:
   return roundLookup<R>(
     db,
     `SELECT ${columns}
-     FROM (SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS r(${recordDefinition(spec, spec.key)})) k
+     FROM (SELECT DISTINCT * FROM json_to_recordset($1::json) AS r(${recordDefinition(spec, spec.key)})) k
      CROSS JOIN LATERAL (SELECT * FROM ${spec.table} WHERE ${match} OFFSET 0) t`,
     JSON.stringify(keys),
   );
@@ -75,7 +75,7 @@ export function upsertStatement(spec: TableSpec, rows: readonly Row[], onConflic
   return [
     {
       sql: `INSERT INTO ${spec.table} (${names.join(', ')})
-     SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS v(${recordDefinition(spec, names)})
+     SELECT ${names.join(', ')} FROM json_to_recordset($1::json) AS v(${recordDefinition(spec, names)})
      ON CONFLICT (${spec.key.join(', ')}) DO ${action}`,
       params: [JSON.stringify(rows)],
     },

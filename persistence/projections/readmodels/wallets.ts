@@ -255,7 +255,7 @@ function statusChangeStatements(changes: readonly StatusChange[]): Statement[] {
   }
   return rounds.map((round) => ({
     sql: `UPDATE ledger_entries l SET status = c.status, last_seq = c.last_seq
-       FROM jsonb_to_recordset($1::jsonb) AS c(wallet_id text, order_id text, kind text, status text, last_seq integer)
+       FROM json_to_recordset($1::json) AS c(wallet_id text, order_id text, kind text, status text, last_seq integer)
        WHERE l.wallet_id = c.wallet_id AND l.order_id = c.order_id AND l.kind = c.kind AND l.seq < c.last_seq`,
     params: [JSON.stringify(round)],
   }));
