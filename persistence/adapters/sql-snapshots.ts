@@ -46,7 +46,7 @@ export class SqlSnapshotStore implements SnapshotStore {
     // Saves may finish out of order; the WHERE keeps the newest state and drops an older one.
     const state = JSON.stringify(snapshot.state);
     await this.db.query(
-      `INSERT INTO snapshots (key, seq, version, state, at_ms) VALUES ($1, $2, $3, $4::jsonb, $5)
+      `INSERT INTO snapshots (key, seq, version, state, at_ms) VALUES ($1, $2, $3, $4::json, $5)
        ON CONFLICT (key) DO UPDATE
          SET seq = excluded.seq, version = excluded.version, state = excluded.state, at_ms = excluded.at_ms
          WHERE snapshots.seq < excluded.seq`,

@@ -27,7 +27,7 @@ const loadStreamsSql = `
     SELECT s.key, s.seq, s.version, s.state, s.at_ms FROM wanted
     CROSS JOIN LATERAL (SELECT key, seq, version, state, at_ms FROM snapshots WHERE snapshots.key = wanted.key OFFSET 0) s
   )
-  SELECT snap.key, snap.seq, snap.version, snap.state::json AS body, snap.at_ms, NULL::text AS command_id FROM snap
+  SELECT snap.key, snap.seq, snap.version, snap.state AS body, snap.at_ms, NULL::text AS command_id FROM snap
   UNION ALL
   SELECT j.key, j.seq, NULL::integer, j.events, j.at_ms, j.command_id
   FROM wanted LEFT JOIN snap ON snap.key = wanted.key
