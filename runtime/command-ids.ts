@@ -24,6 +24,9 @@ const recentPruneAt = 64;
 export class CommandIds {
   private readonly hashes = new Set<number>();
   private readonly recent = new Map<string, RecentEntry>();
+  /** The id hashed last, and its hash: a command is looked up (`mightHold`), then added. */
+  private lastId = '';
+  private lastHash = hashOf('');
 
   static of(commandIds: Iterable<string>): CommandIds {
     const ids = new CommandIds();
@@ -32,7 +35,7 @@ export class CommandIds {
   }
 
   mightHold(commandId: string): boolean {
-    return this.hashes.has(hashOf(commandId));
+    return this.hashes.has(this.hashOf(commandId));
   }
 
   recentEntry(commandId: string): RecentEntry | undefined {
@@ -41,13 +44,21 @@ export class CommandIds {
 
   /** Records an entry handed to the log; `isDurable` lets it forget durable ones in order. */
   add(commandId: string, entry: RecentEntry, isDurable: (ticket: number) => boolean): void {
-    this.hashes.add(hashOf(commandId));
+    this.hashes.add(this.hashOf(commandId));
     this.recent.set(commandId, entry);
     if (this.recent.size < recentPruneAt) return;
     for (const [id, held] of this.recent) {
       if (!isDurable(held.ticket)) break;
       this.recent.delete(id);
     }
+  }
+
+  private hashOf(commandId: string): number {
+    if (commandId !== this.lastId) {
+      this.lastId = commandId;
+      this.lastHash = hashOf(commandId);
+    }
+    return this.lastHash;
   }
 }
 
