@@ -6,6 +6,7 @@
  */
 import { orderNumber } from '../../../actors/order/order-number.ts';
 import type { Db } from '../../adapters/db.ts';
+import { distinctIds } from '../../adapters/id-list.ts';
 import type { ActorMatchDto } from '../views.ts';
 import { idOfKey, orderKey, sellerKey, walletKey } from '../../../actors/keys.ts';
 
@@ -27,16 +28,27 @@ function likeEscaped(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
+/** Each id probed by key (id-list.ts): a plan cached while `users` was small stays right as it grows. */
 async function displayNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
-  const rows = await db.query('SELECT id, display_name, email FROM users WHERE id = ANY($1::text[])', [unique]);
+  const rows = await db.query(
+    `SELECT u.id, u.display_name, u.email FROM ${distinctIds()}
+     CROSS JOIN LATERAL (SELECT id, display_name, email FROM users WHERE users.id = k.id OFFSET 0) u`,
+    [unique],
+  );
   return new Map(rows.map((row) => [String(row['id']), `${String(row['display_name'])} <${String(row['email'])}>`]));
 }
 
-async function ordersByIds(db: Db, ids: readonly string[], matchedBy: 'order number' | 'order id'): Promise<ActorMatchDto[]> {
+/** The orders of `ids`, newest first, and their people; each order probed by key, as `displayNames`. */
+export async function ordersByIds(db: Db, ids: readonly string[], matchedBy: 'order number' | 'order id'): Promise<ActorMatchDto[]> {
   if (ids.length === 0) return [];
-  const rows = await db.query('SELECT id, status, buyer_id, seller_id FROM orders WHERE id = ANY($1::text[]) ORDER BY placed_at DESC', [ids]);
+  const rows = await db.query(
+    `SELECT o.id, o.status, o.buyer_id, o.seller_id FROM ${distinctIds()}
+     CROSS JOIN LATERAL (SELECT id, status, buyer_id, seller_id, placed_at FROM orders WHERE orders.id = k.id OFFSET 0) o
+     ORDER BY o.placed_at DESC`,
+    [ids],
+  );
   const names = await displayNames(db, rows.flatMap((row) => [String(row['buyer_id']), String(row['seller_id'])]));
   return rows.map((row) => {
     const id = String(row['id']);

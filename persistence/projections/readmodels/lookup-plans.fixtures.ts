@@ -19,6 +19,7 @@ import { selectByKeys } from './sql.ts';
 import { listOrders, orderParties } from './order-queries.ts';
 import { findProduct, findProductsByIds, sellersOfProducts } from './product-queries.ts';
 import { sellerNames } from './seller-queries.ts';
+import { ordersByIds } from './actor-search.ts';
 import { ordersTable } from './orders.ts';
 import { reconcileLedger } from './wallets.ts';
 
@@ -116,6 +117,7 @@ export function describeLookupPlans(name: string, open: () => Promise<Db>, close
     let listPlansWhenSmall: string[] = [];
     let reconcilePlansWhenSmall: string[] = [];
     let sellerNamePlansWhenSmall: string[] = [];
+    let operatorPlansWhenSmall: string[] = [];
 
     beforeAll(async () => {
       db = await open();
@@ -129,6 +131,7 @@ export function describeLookupPlans(name: string, open: () => Promise<Db>, close
       listPlansWhenSmall = await genericPlansOf(db, (recording) => listOrders(recording, { side: 'seller', userId: 'seller-7', page: 1, pageSize: 20 }));
       for (const { sql } of reconcileLedger(new Set(someOrders))) reconcilePlansWhenSmall.push(await genericPlanOf(db, sql));
       sellerNamePlansWhenSmall = await genericPlansOf(db, (recording) => sellerNames(recording, someSellers));
+      operatorPlansWhenSmall = await genericPlansOf(db, (recording) => ordersByIds(recording, someOrders, 'order id'));
       // Statistics taken while the tables were small, as on a fresh deployment before the next
       // ANALYZE: the planner then trusts that a list of ids matches a row or two.
       await db.query('ANALYZE');
@@ -214,6 +217,17 @@ export function describeLookupPlans(name: string, open: () => Promise<Db>, close
       expect(names['seller-305']).toBe('Seller 305');
       expect(sellerNamePlansWhenSmall).toHaveLength(1);
       for (const plan of [...plans, ...sellerNamePlansWhenSmall]) expect(fullReads(plan)).toEqual([]);
+    });
+
+    it('finds an operator\'s orders and the people on them by key, in the plans cached while small and in fresh ones', async () => {
+      let found: Awaited<ReturnType<typeof ordersByIds>> = [];
+      const plans = await plansOf(db, async (recording) => {
+        found = await ordersByIds(recording, [...someOrders, 'order-unknown'], 'order id');
+      });
+      expect(found.map((match) => match.key)).toEqual([...someOrders].reverse().map((id) => `order:${id}`));
+      expect(found.find((match) => match.key === 'order:order-7')).toMatchObject({ buyer: 'Buyer 7 <buyer-7@example.test>', seller: 'seller-7' });
+      expect(operatorPlansWhenSmall).toHaveLength(2);
+      for (const plan of [...plans, ...operatorPlansWhenSmall]) expect(fullReads(plan)).toEqual([]);
     });
 
     it('loads snapshots and streams by key', async () => {
