@@ -60,7 +60,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
       json: { to: pgOid.jsonb, from: [pgOid.json, pgOid.jsonb], serialize: serializeJson, parse: (raw: string): unknown => JSON.parse(raw) },
     },
     // Startup parameters apply to every connection the pool ever opens, reconnects included.
-    // JIT off: the journal's batch insert reads its rows from jsonb_to_recordset, which the planner
+    // JIT off: the journal's batch insert reads its rows from a JSON recordset, which the planner
     // estimates high enough to JIT-compile every time, 130 ms of a statement that runs in 1 ms
     // (measured with EXPLAIN ANALYZE); short OLTP statements never gain from JIT.
     connection: { jit: 'off', plan_cache_mode: options.planCacheMode ?? 'auto', ...(schema === undefined ? {} : { search_path: quoteIdentifier(schema) }), ...timeoutParameters(options.sessionTimeouts) },
