@@ -33,6 +33,14 @@ export interface Decider<State, Command, Event, Code extends string> {
   decideWithState?(state: State, command: Command, now: number): Decided<State, Event> | Rejected<Code>;
   /** The idempotency key of a command: a retried command with the same id has no new effect. */
   commandId(command: Command): string;
+  /**
+   * Optional: the keys of actors this command's decision will soon message, for a saga whose
+   * first steps start actors of their own (a checkout's orders). The runtime reads their history
+   * together with this actor's own, when it is not resident (runtime/stream-loader.ts,
+   * `prefetch`), so the step finds it read instead of waiting for a load of its own. A hint
+   * only: a key listed and never messaged costs one read, one never listed loads as usual.
+   */
+  relatedKeys?(command: Command): readonly string[];
   /** Present on actors that coordinate others (sagas); see ProcessManager below. */
   readonly process?: ProcessManager<State, Command>;
   /**

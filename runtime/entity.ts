@@ -210,8 +210,10 @@ export async function execute<S, C, E>(
   const unstorable = deps.journal.unstorable(entry);
   // Such an entry would fail its whole batch; it fails alone, as a fault of this command.
   if (unstorable !== null) throw new TypeError(unstorable);
-  // Known before the entry reaches the log, so a reload of this key always reads the store.
+  // Known before the entry reaches the log, so a reload of this key always reads the store, and
+  // never a stream read ahead of this entry (stream-loader.ts).
   deps.knownKeys?.add(key);
+  deps.loader.forget(key);
   const ticket = deps.log.append(entry, [cell.ticket, ...dependsOn]);
   invariant(ticket > cell.ticket, `${key}: ticket ${ticket} follows ${cell.ticket}`);
   cell.commandIds.add(commandId, { seq: entry.seq, events: decision, ticket }, (held) => deps.log.isDurable(held));

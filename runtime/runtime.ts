@@ -121,6 +121,7 @@ export class ActorRuntime {
   /** `ask` on this node only: a key it does not serve is answered `not_owner`, never forwarded.
    *  The internal endpoint answers forwards with it, so a forward is never forwarded again. */
   async askHere(key: string, command: unknown, timeoutMs = this.deps.limits.askTimeoutMs): Promise<CommandResult<unknown, unknown>> {
+    if (!this.residents.has(key)) this.prefetchRelated(key, command);
     // A `conflict` means another process moved a key this answer rested on and the actors
     // involved reload: decide again on the fresh state, as a bounded number of times.
     for (let attempt = 0; ; attempt += 1) {
@@ -274,6 +275,20 @@ export class ActorRuntime {
       resident.unanswered.add(cancel);
       send(resident.ref, build(answer));
     }, timeoutMs);
+  }
+
+  /**
+   * Reads ahead, with this actor's own load, the actors its command will soon message
+   * (Decider.relatedKeys): only keys with no actor here and nothing in flight, whose stored
+   * history is then all there is (stream-loader.ts), and that this node serves.
+   */
+  private prefetchRelated(key: string, command: unknown): void {
+    const related = this.deciders.get(kindOf(key))?.relatedKeys?.(command);
+    if (related === undefined) return;
+    for (const other of related) {
+      if (this.residents.has(other) || this.log.hasPending(other) || this.deps.ownership?.refusal(other)) continue;
+      this.context.loader.prefetch(other);
+    }
   }
 
   private residentFor(key: string): Resident | Failure {

@@ -38,6 +38,16 @@ describe('checkoutDecider', () => {
     expect(() => createCheckoutDecider(bad)).toThrow(/checkout policy/);
   });
 
+  it('names the orders a start will place as its related keys: the targets of its first steps, none for a cart it refuses or another command', () => {
+    const related = checkoutDecider.relatedKeys?.(cmd.start()) ?? [];
+    expect(related).toEqual(['order:k1-1', 'order:k1-2']);
+    const decision = checkoutDecider.decide(initialState, cmd.start(), now);
+    const targets = Array.isArray(decision) ? decision.flatMap((event) => (event.type === 'StepStarted' ? [event.target] : [])) : [];
+    expect(targets).toEqual(related);
+    expect(checkoutDecider.relatedKeys?.(cmd.start([]))).toEqual([]);
+    expect(checkoutDecider.relatedKeys?.(cmd.ok('place:k1-1'))).toEqual([]);
+  });
+
   it('retries after the policy’s delay', () => {
     const decision = createCheckoutDecider({ stepRetryMs: 5_000 }).decide(initialState, cmd.start(), now);
     expect(decision).toContainEqual({ type: 'TimerScheduled', timerId: 'retry-2', dueAt: now + 5_000, command: { type: 'RetrySteps', timerId: 'retry-2' } });

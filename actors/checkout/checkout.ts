@@ -64,6 +64,14 @@ export function commandId(command: CheckoutCommand): string {
   }
 }
 
+/** A new checkout places one order per seller, each a new order actor: their keys, read with the
+ *  checkout's own (Decider.relatedKeys), so placing them waits for no load of its own. */
+export function relatedKeys(command: CheckoutCommand): readonly string[] {
+  if (command.type !== 'StartCheckout') return [];
+  const planned = planOrders(command.checkoutId, command.lines);
+  return 'rejected' in planned ? [] : planned.map((order) => orderKey(order.orderId));
+}
+
 /** The default policy, matching the runtime's default STEP_RETRY_AFTER of 30 s. */
 export const defaultCheckoutPolicy: CheckoutPolicy = { stepRetryMs: 30_000 };
 
@@ -78,6 +86,7 @@ export function createCheckoutDecider(policy: CheckoutPolicy): Decider<CheckoutS
     decideWithState: (state, command, now) => decideWithState(policy, state, command, now),
     evolve,
     commandId,
+    relatedKeys,
     process: {
       effects: (state) =>
         Object.entries(state.steps)

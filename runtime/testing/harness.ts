@@ -15,13 +15,14 @@ import { limits, type Limits } from '../limits.ts';
 import { silentLogger } from '../logger.ts';
 import { ActorRuntime } from '../runtime.ts';
 import { SqlStreams } from '../../persistence/adapters/sql-streams.ts';
+import type { StreamReader } from '../../persistence/adapters/streams.ts';
 
 export interface Harness {
   readonly db: Db;
   readonly journal: SqlJournal;
   readonly snapshots: SqlSnapshotStore;
   readonly clock: VirtualClock;
-  runtime(overrides?: Partial<Limits>, stores?: { journal?: Journal; snapshots?: SnapshotStore }): ActorRuntime;
+  runtime(overrides?: Partial<Limits>, stores?: { journal?: Journal; snapshots?: SnapshotStore; streams?: StreamReader }): ActorRuntime;
   /** A runtime the test built itself (say, with an ownership), stopped at `reset` and `close` like the harness's own. */
   adopt(runtime: ActorRuntime): ActorRuntime;
   reset(): Promise<void>;
@@ -45,7 +46,7 @@ export async function openHarness(): Promise<Harness> {
         snapshots: stores.snapshots ?? snapshots,
         // One statement per load on the harness's own stores, as a system on SQL runs; a test
         // that brings its own journal or snapshots loads through them.
-        ...(stores.journal === undefined && stores.snapshots === undefined ? { streams: new SqlStreams(db) } : {}),
+        ...(stores.streams !== undefined ? { streams: stores.streams } : stores.journal === undefined && stores.snapshots === undefined ? { streams: new SqlStreams(db) } : {}),
         clock,
         limits: { ...limits, passivationSweepMs: 3_600_000, ...overrides },
         logger: silentLogger,
