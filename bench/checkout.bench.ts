@@ -37,6 +37,7 @@ import type { Db } from '../persistence/adapters/db.ts';
 import { openPostgres } from '../persistence/adapters/pg.ts';
 import { createFreshDatabase } from '../persistence/adapters/testing/fresh-database.ts';
 import { baselinePoolSize, openSqlCheckout, type SqlCheckout } from './baseline/sql-checkout.ts';
+import { defaultPools } from '../persistence/adapters/db-pools.ts';
 import { runClosedLoop, type CheckoutOutcome, type LoopResult } from './lib/closed-loop.ts';
 import { buildCatalog, cartGenerator, cartSeed, scenarios, type Cart, type Catalog } from './lib/checkout-workload.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './lib/cpu.ts';
@@ -347,7 +348,7 @@ async function main(): Promise<void> {
       catalog: { ...catalogSize, fundingMinor: catalog.fundingMinor, stockPerProduct: catalog.products[0]?.stock ?? null },
       scenarios,
       checkoutTimeoutMs,
-      poolConnections: { actorsPostgres: 10, sqlBaseline: baselinePoolSize },
+      poolConnections: { actorsPostgres: defaultPools, sqlBaseline: baselinePoolSize },
       load: 'closed loop: each client sends its next checkout when the previous one finished',
       latency: 'from the call to every order PAID (actors: checkout() resolving, which includes the checkout confirming each order; baseline: COMMIT); nearest-rank percentiles from an HDR histogram (3 significant digits)',
       throughput: 'orders paid ÷ time from the first checkout to the last outcome (in-flight ones finish; settling after is not counted)',

@@ -80,7 +80,7 @@ export async function startGateway(options: GatewayOptions) {
     edge: { search, hub, productCache, productOwners },
   });
   const { notifications } = system;
-  const db = system.stores.db;
+  const db = system.stores.gatewayDb;
   if (config.gateway.meili === undefined) await reindexAll(db, search);
   const auth = await createAuth({ db, config, clock, ids, loginLimiter: bus.loginLimiter, registerLimiter: bus.registerLimiter, sessionCache: bus.sessionCache });
   const metrics = new PrometheusMetrics(() => runtimeGauges(system, hub, bus.redis));

@@ -36,7 +36,11 @@ import { runClosedLoop, SoldTally, type CheckoutOutcome } from '../lib/closed-lo
 import { buildCatalog, cartGenerator, cartSeed, scenarios, type Cart, type Catalog } from '../lib/checkout-workload.ts';
 import { printTable } from '../lib/table.ts';
 
-/** The actor system's default pool (persistence/adapters/pg.ts), so both designs get the same connections. */
+/**
+ * The baseline's pool: a connection per client up to 10, as each checkout holds one for its whole
+ * transaction. The actors' runtime pool has been 2 since issue #13's eleventh round
+ * (persistence/adapters/db-pools.ts); the baseline keeps the 10 that both designs had before.
+ */
 export const baselinePoolSize = 10;
 /** Attempts of one checkout on deadlock or serialization failure before it is reported failed. */
 const attemptsMax = 10;

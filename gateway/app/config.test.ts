@@ -26,6 +26,8 @@ describe('configuration', () => {
     ['ESCROW_RELEASE_AFTER', 'a week'],
     ['LOG_LEVEL', 'loud'],
     ['JOURNAL_BATCHING', 'yes'],
+    ['DATABASE_POOL', '0'],
+    ['DATABASE_GATEWAY_POOL', 'many'],
   ])('stops with a message naming %s when it is %j', (name, value) => {
     expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration: ${name} `));
@@ -41,6 +43,11 @@ describe('configuration', () => {
     expect(() => parseConfig({ ADMIN_PASSWORD: 'correct horse battery' })).toThrow(/^invalid configuration: ADMIN_EMAIL must be set together/);
     expect(() => parseConfig({ ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'short' })).toThrow(/ADMIN_PASSWORD must be at least 12 characters/);
     expect(() => parseConfig({ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'correct horse battery' })).toThrow(/ADMIN_EMAIL must be an email address/);
+  });
+
+  it('gives PostgreSQL a small runtime pool and a gateway pool of its own, each settable', () => {
+    expect(parseConfig({}).databasePools).toEqual({ runtime: 2, gateway: 8 });
+    expect(parseConfig({ DATABASE_POOL: '4', DATABASE_GATEWAY_POOL: '16' }).databasePools).toEqual({ runtime: 4, gateway: 16 });
   });
 
   it('treats empty variables as unset', () => {

@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { parseCron } from '../../actors/analytics/cron.ts';
 import { parseDurationMs } from '../../runtime/duration.ts';
 import { limits } from '../../runtime/limits.ts';
+import { defaultPools, type DatabasePools } from '../../persistence/adapters/db-pools.ts';
 import { parseProxyEntry } from '../client-address.ts';
 
 const optionalUrl = (protocols: readonly string[]) =>
@@ -61,6 +62,10 @@ const EnvSchema = v.object({
   ),
   DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './.bazaary'),
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  /** PostgreSQL connections of the runtime's pool and of the gateway's (open-stores.ts says why
+   *  the runtime's is small). */
+  DATABASE_POOL: integerText(1, 100, defaultPools.runtime),
+  DATABASE_GATEWAY_POOL: integerText(1, 100, defaultPools.gateway),
   MONGO_URL: optionalUrl(['mongodb', 'mongodb+srv']),
   MONGO_DB: v.optional(v.pipe(v.string(), v.regex(/^[\w-]{1,63}$/, 'must be a MongoDB database name')), 'bazaary'),
   JOURNAL_BATCHING: booleanText(true),
@@ -137,6 +142,8 @@ export interface Config {
   readonly logLevel: string;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL connections per pool (DATABASE_POOL, DATABASE_GATEWAY_POOL). */
+  readonly databasePools: DatabasePools;
   readonly mongoUrl: string | undefined;
   readonly mongoDb: string;
   readonly journal: { readonly batching: boolean; readonly maxBatch: number; readonly maxWaitMs: number };
@@ -220,6 +227,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: parsed.LOG_LEVEL,
     dataDir: parsed.DATA_DIR,
     databaseUrl: parsed.DATABASE_URL,
+    databasePools: { runtime: parsed.DATABASE_POOL, gateway: parsed.DATABASE_GATEWAY_POOL },
     mongoUrl: parsed.MONGO_URL,
     mongoDb: parsed.MONGO_DB,
     journal: { batching: parsed.JOURNAL_BATCHING, maxBatch: parsed.JOURNAL_MAX_BATCH, maxWaitMs: parsed.JOURNAL_MAX_WAIT_MS },

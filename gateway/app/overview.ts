@@ -51,7 +51,7 @@ export async function overviewOf(system: BazaarySystem, now: number, requests: R
     journal: { queued: journal.queued, largestBatch: journal.largestBatch, commitLatencyMs: null },
     sagas: system.runtime.sagaStats(),
     consumerLag: consumerLag(system),
-    timers: await timerSummary(system.stores.db, now),
+    timers: await timerSummary(system.stores.gatewayDb, now),
   };
 }
 

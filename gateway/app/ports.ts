@@ -61,10 +61,10 @@ function createOperatorPort(system: BazaarySystem): OperatorPort {
     deciderOf: (kind) => runtime.deciderOf(kind),
     journal: (key, afterSeq, limit) => stores.journal.read(key, afterSeq, limit),
     lastSeq: (key) => stores.journal.lastSeq(key),
-    pendingTimers: (key) => pendingTimersOf(stores.db, key),
-    pendingTimerCounts: () => pendingTimerCounts(stores.db),
+    pendingTimers: (key) => pendingTimersOf(stores.gatewayDb, key),
+    pendingTimerCounts: () => pendingTimerCounts(stores.gatewayDb),
     audit: () => auditLedger(stores.journal),
-    findActors: (text) => findActors(stores.db, (key) => stores.journal.lastSeq(key), text),
+    findActors: (text) => findActors(stores.gatewayDb, (key) => stores.journal.lastSeq(key), text),
     overview: (now, requests) => overviewOf(system, now, requests),
     cluster: (query) => clusterViewOf(system, query),
   };
@@ -77,9 +77,9 @@ function createOperatorPort(system: BazaarySystem): OperatorPort {
  */
 function replyStore(system: BazaarySystem): ReplyStore {
   const { writeDelayMs } = gatewayLimits.replies;
-  if (system.config.databaseUrl !== undefined) return new SqlReplyStore(system.stores.db, undefined, writeDelayMs);
+  if (system.config.databaseUrl !== undefined) return new SqlReplyStore(system.stores.gatewayDb, undefined, writeDelayMs);
   const stored = new KnownKeys();
-  const store = new SqlReplyStore(system.stores.db, stored, writeDelayMs);
+  const store = new SqlReplyStore(system.stores.gatewayDb, stored, writeDelayMs);
   stored.fill(() => store.storedKeys()).catch((error: unknown) => system.logger.warn({ err: error }, 'reading the stored command ids failed; replies are looked up in the store'));
   return store;
 }
@@ -93,7 +93,8 @@ export function createHealthPort(db: Pick<Db, 'query'>, processor: Pick<EventPro
 }
 
 export function createGatewayPorts(system: BazaarySystem, productOwners: ProductOwners): GatewayPorts {
-  const db = system.stores.db;
+  // The gateway's own pool (db-pools.ts): callers' reads never queue the runtime's batches.
+  const db = system.stores.gatewayDb;
   return {
     replies: replyStore(system),
     commands: createCommandPort(system, checkoutWaitMs),

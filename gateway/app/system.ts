@@ -77,6 +77,7 @@ export async function startSystem(config: Config, options: SystemOptions) {
   assertLimits({ engine: limits, gateway: gatewayLimits, maxBodyBytes: config.gateway.maxBodyBytes });
   const stores: Stores = await openStores({
     databaseUrl: config.databaseUrl,
+    databasePools: config.databasePools,
     mongoUrl: config.mongoUrl,
     mongoDb: config.mongoDb,
     dataDir: config.dataDir,

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { countingDb, type SqlCounts } from './counting-db.ts';
 import type { Db } from './db.ts';
+import { defaultPools, type DatabasePools } from './db-pools.ts';
 import type { GroupCommitStats } from './group-commit.ts';
 import type { GroupCommitOptions, Journal } from './journal.ts';
 import { migrate } from './migrate.ts';
@@ -23,6 +24,8 @@ import { composedStreams, type StreamReader } from './streams.ts';
 export interface StoresConfig {
   /** PostgreSQL; without it, PGlite in `${dataDir}/pglite`. */
   readonly databaseUrl?: string | undefined;
+  /** PostgreSQL's pools (db-pools.ts); `defaultPools` when absent. */
+  readonly databasePools?: DatabasePools | undefined;
   /** MongoDB for the journal; without it, the journal lives in the SQL database. */
   readonly mongoUrl?: string | undefined;
   readonly mongoDb?: string | undefined;
@@ -49,7 +52,10 @@ export interface SqlMeter {
 export type MeteredJournal = Journal & { stats(): GroupCommitStats };
 
 export interface Stores {
+  /** The runtime's pool: journal, snapshots, loads, consumers, timers, mail (db-pools.ts). */
   readonly db: Db;
+  /** The gateway's pool: what callers read and write outside the actors. Embedded, `db` itself. */
+  readonly gatewayDb: Db;
   readonly journal: MeteredJournal;
   readonly snapshots: SnapshotStore;
   /** Loads actors' streams: one statement on SQL, the journal's and the snapshots' reads with MongoDB. */
@@ -71,12 +77,13 @@ export async function openStores(config: StoresConfig): Promise<Stores> {
       ? await openMongoJournal(config.mongoUrl, config.mongoDb ?? defaultMongoDb, config.journal)
       : new SqlJournal(db, config.journal);
   } catch (error) {
-    await db.close();
+    await Promise.all([db.close(), opened.gatewayDb?.close()]);
     throw error;
   }
   const snapshots = new SqlSnapshotStore(db);
   return {
     db,
+    gatewayDb: opened.gatewayDb ?? db,
     journal,
     snapshots,
     streams: config.mongoUrl ? composedStreams(journal, snapshots) : new SqlStreams(db),
@@ -86,23 +93,37 @@ export async function openStores(config: StoresConfig): Promise<Stores> {
       try {
         await journal.close();
       } finally {
-        await db.close();
+        await Promise.all([db.close(), opened.gatewayDb?.close()]);
       }
     },
   };
 }
 
-async function openDb(config: StoresConfig): Promise<{ db: Db; thread: DbThread | null; migrated?: true }> {
-  if (config.databaseUrl && config.sessionTimeouts !== undefined) {
-    const migrations = await openPostgres(config.databaseUrl, { max: 1 });
-    try {
-      await migrate(migrations);
-    } finally {
-      await migrations.close();
+interface OpenedDb {
+  readonly db: Db;
+  /** PostgreSQL: the gateway's own pool (db-pools.ts). */
+  readonly gatewayDb?: Db;
+  readonly thread: DbThread | null;
+  readonly migrated?: true;
+}
+
+async function openDb(config: StoresConfig): Promise<OpenedDb> {
+  if (config.databaseUrl) {
+    const pools = config.databasePools ?? defaultPools;
+    const { sessionTimeouts } = config;
+    if (sessionTimeouts !== undefined) {
+      const migrations = await openPostgres(config.databaseUrl, { max: 1 });
+      try {
+        await migrate(migrations);
+      } finally {
+        await migrations.close();
+      }
     }
-    return { db: await openPostgres(config.databaseUrl, { sessionTimeouts: config.sessionTimeouts }), thread: null, migrated: true };
+    const timeouts = sessionTimeouts === undefined ? {} : { sessionTimeouts };
+    const db = await openPostgres(config.databaseUrl, { max: pools.runtime, ...timeouts });
+    const gatewayDb = await openPostgres(config.databaseUrl, { max: pools.gateway, ...timeouts });
+    return { db, gatewayDb, thread: null, ...(sessionTimeouts === undefined ? {} : { migrated: true as const }) };
   }
-  if (config.databaseUrl) return { db: await openPostgres(config.databaseUrl), thread: null };
   const pgliteDir = join(config.dataDir, 'pglite');
   await mkdir(pgliteDir, { recursive: true });
   if (config.embedded === 'in-process') return { db: await openPglite(pgliteDir), thread: null };
