@@ -153,9 +153,7 @@ export class ActorRuntime {
   }
 
   private async whenDurable<T>(result: T | Failure, ticket: number): Promise<T | Failure> {
-    if (this.log.isDurable(ticket)) return result;
-    const lost = await this.log.whenDurable(ticket);
-    return lost ?? result;
+    return this.log.isDurable(ticket) ? result : ((await this.log.whenDurable(ticket)) ?? result);
   }
 
   /**
@@ -206,13 +204,7 @@ export class ActorRuntime {
     const result = await this.deliver<CommandResult<unknown, unknown>>(
       key,
       timeoutMs,
-      (reply) => ({
-        type: 'command',
-        command,
-        reply,
-        ...(effectStep === undefined ? {} : { effectStep }),
-        dependsOn,
-      }),
+      (reply) => ({ type: 'command', command, reply, ...(effectStep === undefined ? {} : { effectStep }), dependsOn }),
       (answer, ticket) => {
         answeredTicket = ticket;
         return answer;
@@ -277,17 +269,12 @@ export class ActorRuntime {
     }, timeoutMs);
   }
 
-  /**
-   * Reads ahead, with this actor's own load, the actors its command will soon message
-   * (Decider.relatedKeys): only keys with no actor here and nothing in flight, whose stored
-   * history is then all there is (stream-loader.ts), and that this node serves.
-   */
+  /** Reads ahead, with this actor's load, the actors its command will soon message
+   *  (Decider.relatedKeys) that this node serves, with no actor here and nothing in flight:
+   *  their stored history is then all there is (stream-loader.ts). */
   private prefetchRelated(key: string, command: unknown): void {
-    const related = this.deciders.get(kindOf(key))?.relatedKeys?.(command);
-    if (related === undefined) return;
-    for (const other of related) {
-      if (this.residents.has(other) || this.log.hasPending(other) || this.deps.ownership?.refusal(other)) continue;
-      this.context.loader.prefetch(other);
+    for (const other of this.deciders.get(kindOf(key))?.relatedKeys?.(command) ?? []) {
+      if (!this.residents.has(other) && !this.log.hasPending(other) && !this.deps.ownership?.refusal(other)) this.context.loader.prefetch(other);
     }
   }
 

@@ -5,7 +5,8 @@
 import { keyPrefix } from '../../actors/keys.ts';
 import { KnownKeys } from '../../runtime/known-keys.ts';
 import type { EventProcessor } from '../../runtime/processor.ts';
-import type { Db } from '../../persistence/adapters/db.ts';
+import type { Db, Row } from '../../persistence/adapters/db.ts';
+import type { Stores } from '../../persistence/adapters/open-stores.ts';
 import { checkDb } from '../../persistence/adapters/db-health.ts';
 import { SqlReplyStore, type ReplyStore } from '../../persistence/adapters/command-replies.ts';
 import { pendingTimerCounts, pendingTimersOf } from '../../persistence/adapters/timer-rows.ts';
@@ -92,6 +93,17 @@ export function createHealthPort(db: Pick<Db, 'query'>, processor: Pick<EventPro
   };
 }
 
+/** What /readyz checks: both PostgreSQL pools answer (db-pools.ts); embedded they are one. */
+export function readinessDb(stores: Pick<Stores, 'db' | 'gatewayDb'>): Pick<Db, 'query'> {
+  if (stores.gatewayDb === stores.db) return stores.db;
+  return {
+    query: async <T extends Row>(sql: string, params?: readonly unknown[]) => {
+      const [, answer] = await Promise.all([stores.db.query<T>(sql, params), stores.gatewayDb.query<T>(sql, params)]);
+      return answer;
+    },
+  };
+}
+
 export function createGatewayPorts(system: BazaarySystem, productOwners: ProductOwners): GatewayPorts {
   // The gateway's own pool (db-pools.ts): callers' reads never queue the runtime's batches.
   const db = system.stores.gatewayDb;
@@ -104,7 +116,7 @@ export function createGatewayPorts(system: BazaarySystem, productOwners: Product
       list: (query) => listMails(db, query),
     },
     operator: createOperatorPort(system),
-    health: createHealthPort(db, system.processor),
+    health: createHealthPort(readinessDb(system.stores), system.processor),
     notificationCentre: {
       history: (userId, beforeSeq, limit) => notificationHistory(db, userId, beforeSeq, limit),
       markRead: (userId, target, at) => markRead(db, userId, target, at),
