@@ -78,11 +78,13 @@ async function projectionStatements(store: Db, entries: readonly JournalEntry[])
   const db = withRoundReads(store);
   const streams = groupStreams(entries);
   const touchedOrders = new Set<string>();
+  const ledgerUnchanged = new Set<string>();
   const [orders, sellers, wallets] = await Promise.all([
-    projectOrders(db, streams.orders, touchedOrders),
+    projectOrders(db, streams.orders, touchedOrders, ledgerUnchanged),
     projectSellers(db, streams.sellers),
     projectWallets(db, streams.wallets, touchedOrders),
   ]);
+  for (const orderId of ledgerUnchanged) touchedOrders.delete(orderId);
   return [...orders, ...sellers, ...wallets, ...reconcileLedger(touchedOrders)];
 }
 

@@ -133,9 +133,10 @@ export const orderItemsTable: TableSpec = {
 
 /**
  * Reads what the order streams of a batch build on and returns the statements that project their
- * new entries; adds their order ids to `touchedOrders`.
+ * new entries; adds their order ids to `touchedOrders`, and to `ledgerUnchanged` those whose
+ * ledger lines `reconcileLedger` cannot change (`leavesLedgerAsIs`).
  */
-export async function projectOrders(db: Db, streams: readonly Stream<OrderEvent>[], touchedOrders: Set<string>): Promise<Statement[]> {
+export async function projectOrders(db: Db, streams: readonly Stream<OrderEvent>[], touchedOrders: Set<string>, ledgerUnchanged: Set<string>): Promise<Statement[]> {
   if (streams.length === 0) return [];
   const heads = await selectByKeys<OrderRow>(db, ordersTable, streams.map((stream) => ({ id: stream.id })));
   const headById = new Map(heads.map((row) => [row.id, row]));
@@ -149,8 +150,20 @@ export async function projectOrders(db: Db, streams: readonly Stream<OrderEvent>
     for (const entry of fresh) row = applyOrderEntry(stream, row, entry, items);
     if (row !== null) rows.push(row);
     touchedOrders.add(stream.id);
+    if (head === null && row !== null && leavesLedgerAsIs(row)) ledgerUnchanged.add(stream.id);
   }
   return [...upsertStatement(ordersTable, rows, 'update'), ...upsertStatement(orderItemsTable, items, 'nothing')];
+}
+
+/**
+ * An order whose row this batch creates, neither COMPLETED nor with a release due: no ledger line
+ * of it can be changed by `reconcileLedger` (wallets.ts). A line is written with `locked_until`
+ * null and only the reconcile sets it, from the order's row, which did not exist before this
+ * batch; and a purchase is completed only with its order. Nearly every order of a checkout load
+ * is such an order, and the reconcile's statement then goes unsent.
+ */
+function leavesLedgerAsIs(row: OrderRow): boolean {
+  return row.status !== 'COMPLETED' && row.release_due_at === null;
 }
 
 function applyOrderEntry(stream: Stream<OrderEvent>, row: OrderRow | null, entry: JournalEntry<OrderEvent>, items: OrderItemRow[]): OrderRow {

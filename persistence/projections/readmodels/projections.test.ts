@@ -362,6 +362,19 @@ describe('read-model projections', () => {
     ]);
   });
 
+  it('sends the ledger reconcile only for orders whose lines it can change: not for a new order that is only placed and paid', async () => {
+    const sent: string[] = [];
+    const recording: Db = { ...db, batch: (statements) => (sent.push(...statements.map((statement) => statement.sql)), db.batch(statements)) };
+    const reconciles = () => sent.filter((sql) => sql.includes('locked_until = CASE')).length;
+    const recordingConsumer = createReadModelConsumer(recording);
+    const o1 = (seqs: (seq: number) => boolean) => orderEntries.filter((item) => item.key === 'order:o1' && seqs(item.seq));
+    await recordingConsumer.handle([...o1((seq) => seq <= 3), ...walletEntries.filter((item) => item.key === 'wallet:s1' && item.seq === 1)]);
+    expect(reconciles()).toBe(0);
+    await recordingConsumer.handle(o1((seq) => seq === 4));
+    expect(reconciles()).toBe(1);
+    expect(await db.query("SELECT locked_until FROM ledger_entries WHERE id = 'wallet:s1:1:0'")).toEqual([{ locked_until: releaseDueAt }]);
+  });
+
   it('refuses a stream with a gap and applies none of its batch', async () => {
     const b1 = walletEntries.filter((item) => item.key === 'wallet:b1');
     await consumer().handle(b1.slice(0, 2));
