@@ -62,7 +62,7 @@ const EnvSchema = v.object({
   ),
   DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './.bazaary'),
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
-  /** PostgreSQL connections of the runtime's pool and of the gateway's (open-stores.ts says why
+  /** PostgreSQL connections of the runtime's pool and of the gateway's (db-pools.ts says why
    *  the runtime's is small). */
   DATABASE_POOL: integerText(1, 100, defaultPools.runtime),
   DATABASE_GATEWAY_POOL: integerText(1, 100, defaultPools.gateway),
