@@ -38,6 +38,19 @@ describe('withEntry', () => {
     expect(Object.keys(after)).toHaveLength(501);
   });
 
+  it('stays exact past many leaf splits: every key found, overwrites seen only by the new record', () => {
+    const count = 20_000;
+    const record = grown(count);
+    const overwritten = withEntry(withEntry(record, 'o19999', { n: -1 }), 'o0', { n: -2 });
+    expect(Object.keys(record)).toHaveLength(count);
+    for (let index = 0; index < count; index += 1) expect(ownEntry(record, `o${index}`)).toEqual({ n: index });
+    expect(Object.keys(overwritten)).toHaveLength(count);
+    expect(ownEntry(overwritten, 'o19999')).toEqual({ n: -1 });
+    expect(ownEntry(overwritten, 'o0')).toEqual({ n: -2 });
+    expect(ownEntry(record, 'o19999')).toEqual({ n: 19_999 });
+    expect(JSON.parse(JSON.stringify(overwritten))).toEqual({ ...plain(count), o19999: { n: -1 }, o0: { n: -2 } });
+  });
+
   it('takes over a large plain record, as a snapshot loads it', () => {
     const loaded: Readonly<Record<string, { readonly n: number }>> = JSON.parse(JSON.stringify(plain(300)));
     const next = withEntry(loaded, 'o300', { n: 300 });
