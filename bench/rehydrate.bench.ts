@@ -83,6 +83,7 @@ const cases: readonly Case[] = [
   { entries: 150, snapshotEvery: 100, actors: 200 },
   { entries: 199, snapshotEvery: 100, actors: 200 },
   { entries: 1_099, snapshotEvery: 100, actors: 50 },
+  { entries: 5_000, snapshotEvery: 100, actors: 10 },
 ].map((each) => (quick ? { ...each, actors: Math.max(5, Math.round(each.actors / 10)) } : each));
 
 interface CaseResult extends Case {

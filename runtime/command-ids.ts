@@ -1,16 +1,21 @@
 /**
  * How an actor recognises a retried command id without a query per command (DESIGN.md §2a,
  * "memory is authoritative"). Exact, not probabilistic, because a hit is always confirmed:
- * - `hashes` holds a 32-bit hash of every command id the key holds: the ids of every entry read
- *   at load (the journal tail after the snapshot, plus one `commandIds` query when a snapshot
- *   was used) and of every entry this actor handed to the log since. No id of this key can be
- *   missing, so a miss proves the command is new and costs nothing.
+ * - the filter holds a 32-bit hash of every command id the key holds: those its snapshot carries
+ *   (`hashes()` at the save, a superset of the ids up to its seq), or, for a snapshot without
+ *   them, one `commandIds` query at load; the ids of the entries read after the snapshot; and of
+ *   every entry this actor handed to the log since. No id of this key can be missing, so a miss
+ *   proves the command is new and costs nothing.
  * - a hit is confirmed in `recent` (entries handed in and not yet known durable, with the
- *   events to answer with), else by one journal lookup; a hash collision then finds nothing and
- *   the command is decided as new.
+ *   events to answer with), else by one journal lookup; a hash collision, or the hash of an entry
+ *   that was lost with its batch, then finds nothing and the command is decided as new.
  * A duplicate id therefore never reaches a batch from this process. Another process writing the
  * same key is not seen here; the journal's unique (key, commandId) refuses that batch, and the
  * rollback reloads the actor with the other writer's ids.
+ *
+ * The hashes sit in a sorted Uint32Array (four bytes each; a Set of numbers took about five
+ * times that) plus a Set of those added since it was last merged, merged once the Set is as
+ * large as the array.
  */
 export interface RecentEntry {
   readonly seq: number;
@@ -20,22 +25,45 @@ export interface RecentEntry {
 
 /** Entries kept in `recent` before the durable ones are pruned from it. */
 const recentPruneAt = 64;
+/** Hashes added before the first merge into the sorted array. */
+const mergeAtLeast = 256;
 
 export class CommandIds {
-  private readonly hashes = new Set<number>();
+  /** Ascending, no repeats. */
+  private sorted: Uint32Array;
+  private added = new Set<number>();
   private readonly recent = new Map<string, RecentEntry>();
   /** The id hashed last, and its hash: a command is looked up (`mightHold`), then added. */
   private lastId = '';
   private lastHash = hashOf('');
 
+  private constructor(sorted: Uint32Array) {
+    this.sorted = sorted;
+  }
+
   static of(commandIds: Iterable<string>): CommandIds {
-    const ids = new CommandIds();
-    for (const commandId of commandIds) ids.hashes.add(hashOf(commandId));
+    const ids = new CommandIds(new Uint32Array(0));
+    for (const commandId of commandIds) ids.added.add(hashOf(commandId));
     return ids;
   }
 
+  /** The filter a snapshot carried (`hashes()`); null when the hashes do not ascend (a
+   *  damaged snapshot: the ids are then read instead). */
+  static fromHashes(hashes: Uint32Array): CommandIds | null {
+    for (let index = 1; index < hashes.length; index += 1) {
+      if ((hashes[index] as number) <= (hashes[index - 1] as number)) return null;
+    }
+    return new CommandIds(hashes);
+  }
+
+  /** Records the id of a stored entry read at load. */
+  note(commandId: string): void {
+    this.added.add(hashOf(commandId));
+  }
+
   mightHold(commandId: string): boolean {
-    return this.hashes.has(this.hashOf(commandId));
+    const hash = this.hashOf(commandId);
+    return this.added.has(hash) || holds(this.sorted, hash);
   }
 
   recentEntry(commandId: string): RecentEntry | undefined {
@@ -44,13 +72,35 @@ export class CommandIds {
 
   /** Records an entry handed to the log; `isDurable` lets it forget durable ones in order. */
   add(commandId: string, entry: RecentEntry, isDurable: (ticket: number) => boolean): void {
-    this.hashes.add(this.hashOf(commandId));
+    this.added.add(this.hashOf(commandId));
+    if (this.added.size >= Math.max(mergeAtLeast, this.sorted.length)) this.merge();
     this.recent.set(commandId, entry);
     if (this.recent.size < recentPruneAt) return;
     for (const [id, held] of this.recent) {
       if (!isDurable(held.ticket)) break;
       this.recent.delete(id);
     }
+  }
+
+  /** Every hash held, ascending: what a snapshot carries. */
+  hashes(): Uint32Array {
+    if (this.added.size > 0) this.merge();
+    return this.sorted;
+  }
+
+  private merge(): void {
+    const fresh = Uint32Array.from(this.added).sort();
+    const merged = new Uint32Array(this.sorted.length + fresh.length);
+    let length = 0;
+    let left = 0;
+    let right = 0;
+    while (left < this.sorted.length || right < fresh.length) {
+      const fromLeft = right >= fresh.length || (left < this.sorted.length && (this.sorted[left] as number) <= (fresh[right] as number));
+      const next = fromLeft ? (this.sorted[left++] as number) : (fresh[right++] as number);
+      if (length === 0 || merged[length - 1] !== next) merged[length++] = next;
+    }
+    this.sorted = merged.subarray(0, length);
+    this.added = new Set();
   }
 
   private hashOf(commandId: string): number {
@@ -60,6 +110,33 @@ export class CommandIds {
     }
     return this.lastHash;
   }
+}
+
+function holds(sorted: Uint32Array, hash: number): boolean {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const at = sorted[middle] as number;
+    if (at === hash) return true;
+    if (at < hash) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
+}
+
+/** Hashes as a snapshot stores them: four bytes each, little-endian (026_snapshot_command_ids.sql). */
+export function hashesToBytes(hashes: Uint32Array): Uint8Array {
+  const bytes = new Uint8Array(hashes.length * 4);
+  const view = new DataView(bytes.buffer);
+  hashes.forEach((hash, index) => view.setUint32(index * 4, hash, true));
+  return bytes;
+}
+
+export function hashesFromBytes(bytes: Uint8Array): Uint32Array {
+  if (bytes.length % 4 !== 0) throw new Error(`stored command-id hashes are ${bytes.length} bytes, not a multiple of 4`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Uint32Array.from({ length: bytes.length / 4 }, (_, index) => view.getUint32(index * 4, true));
 }
 
 function hashOf(text: string): number {

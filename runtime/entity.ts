@@ -113,7 +113,9 @@ export async function rehydrate<S, C, E>(
   const usable = snapshot !== null && snapshot.version === decider.stateVersion;
   let state = usable ? snapshot.state : decider.initialState;
   let seq = usable ? snapshot.seq : 0;
-  const commandIds = usable && seq > 0 ? await deps.journal.commandIds(key) : [];
+  // The snapshot's own filter when it carries one; an older snapshot's ids are read, all of them.
+  const carried = usable && snapshot.commandIdHashes !== undefined ? CommandIds.fromHashes(snapshot.commandIdHashes) : null;
+  const commandIds = carried ?? CommandIds.of(usable && seq > 0 ? await deps.journal.commandIds(key) : []);
   // A snapshot of another version is ignored: the stream is then read from its start.
   let page = (snapshot === null || usable ? stream.entries : await deps.journal.read(key, 0, deps.limits.rehydratePageSize)) as readonly JournalEntry<E>[];
   for (;;) {
@@ -121,13 +123,13 @@ export async function rehydrate<S, C, E>(
       invariant(entry.seq === seq + 1, `${key}: journal seq ${entry.seq} follows ${seq}`);
       state = entry.events.reduce(decider.evolve, state);
       seq = entry.seq;
-      commandIds.push(entry.commandId);
+      commandIds.note(entry.commandId);
     }
     if (page.length < deps.limits.rehydratePageSize) break;
     page = await deps.journal.read<E>(key, seq, deps.limits.rehydratePageSize);
   }
   const snapshotGap = { entries: deps.limits.snapshotEvery };
-  return { loaded: true, state, seq, snapshotSeq: usable ? snapshot.seq : 0, snapshotGap, ticket: 0, commandIds: CommandIds.of(commandIds) };
+  return { loaded: true, state, seq, snapshotSeq: usable ? snapshot.seq : 0, snapshotGap, ticket: 0, commandIds };
 }
 
 /** Replays a journal from nothing; the reference that snapshots and live state must equal. */
@@ -143,7 +145,8 @@ function maybeSnapshot<S>(deps: EntityContext, key: string, version: number, cel
   void deps.log.whenDurable(ticket).then(async (lost) => {
     if (lost !== null) return;
     try {
-      const bytes = await deps.snapshots.save({ key, seq, version, state, at: deps.clock.now() });
+      // The filter as it is now: every id up to seq, and perhaps later ones (command-ids.ts).
+      const bytes = await deps.snapshots.save({ key, seq, version, state, at: deps.clock.now(), commandIdHashes: cell.commandIds.hashes() });
       cell.snapshotGap.entries = Math.max(deps.limits.snapshotEvery, Math.ceil(bytes / deps.limits.snapshotBytesPerEntry));
     } catch (error) {
       deps.logger.warn({ key, err: error }, 'snapshot failed; will retry after the next entries');

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Journal } from '../persistence/adapters/journal.ts';
 import type { CommandResult } from './entity.ts';
 import { replay } from './entity.ts';
 import { accountDecider } from './testing/account.ts';
@@ -13,6 +14,19 @@ beforeAll(async () => {
 });
 afterEach(async () => harness.reset());
 afterAll(async () => harness.close());
+
+/** The journal, counting its `commandIds` reads (the query a load makes without carried hashes). */
+function countingCommandIds(journal: Journal): { readonly journal: Journal; calls(): number } {
+  let calls = 0;
+  const counted = new Proxy(journal, {
+    get(target, property) {
+      if (property === 'commandIds') return (key: string) => ((calls += 1), target.commandIds(key));
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { journal: counted, calls: () => calls };
+}
 
 function accepted(result: CommandResult<CounterEvent, CounterState>) {
   if (!result.ok) throw new Error(`expected acceptance, got ${result.code}: ${result.message}`);
@@ -132,6 +146,26 @@ describe('snapshots and recovery', () => {
     const replayed = replay(counterDecider, await harness.journal.read<CounterEvent>('counter:r', 0, 1_000));
     expect(withSnapshot).toEqual({ ok: true, state: replayed, seq: 23 });
     expect(withoutSnapshot).toEqual(withSnapshot);
+  });
+
+  it('loads a snapshot with the command ids it carries: no query for them, and a retry from before it is still known', async () => {
+    const writer = harness.runtime({ snapshotEvery: 5 }).register(counterDecider);
+    const firsts: CommandResult<CounterEvent, CounterState>[] = [];
+    for (let index = 1; index <= 7; index += 1) firsts.push(accepted(await writer.ask('k', { type: 'Add', commandId: `k${index}`, amount: index })));
+    await eventually(async () => (await harness.snapshots.load('counter:k'))?.seq === 5, 2_000, 'the snapshot at seq 5');
+    const reload = async () => {
+      const counted = countingCommandIds(harness.journal);
+      const counters = harness.runtime({ snapshotEvery: 1_000 }, { journal: counted.journal }).register(counterDecider);
+      const retry = await counters.ask('k', { type: 'Add', commandId: 'k2', amount: 2 });
+      expect(retry).toMatchObject({ ok: true, duplicate: true, seq: 2, events: (firsts[1] as { events: unknown }).events });
+      return counted.calls();
+    };
+    expect(await reload()).toBe(0);
+    // A snapshot saved before snapshots carried them: the ids are read, once, as they were.
+    const stored = await harness.snapshots.load('counter:k');
+    await harness.snapshots.deleteAll();
+    await harness.snapshots.save({ ...stored!, commandIdHashes: undefined });
+    expect(await reload()).toBe(1);
   });
 
   it('ignores a snapshot written for another state version', async () => {

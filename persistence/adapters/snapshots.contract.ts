@@ -45,6 +45,16 @@ export function describeSnapshotContract(name: string, open: () => Promise<Snaps
       expect(await store.load('order:1')).toEqual(snapshot);
     });
 
+    it('round-trips the command-id hashes a snapshot carries, and leaves them out when it has none', async () => {
+      const carrying: Snapshot = { ...snapshotAt('seller:s', 4), commandIdHashes: Uint32Array.of(0, 7, 0x80000000, 0xffffffff) };
+      await store.save(carrying);
+      await store.save(snapshotAt('seller:t', 2));
+      expect(await store.load('seller:s')).toEqual(carrying);
+      const many = await store.loadMany(['seller:s', 'seller:t']);
+      expect(many.get('seller:s')?.commandIdHashes).toEqual(carrying.commandIdHashes);
+      expect(many.get('seller:t')).toEqual(snapshotAt('seller:t', 2));
+    });
+
     it('keeps the latest snapshot of a key', async () => {
       await store.save(snapshotAt('wallet:a', 5));
       await store.save(snapshotAt('wallet:a', 9));

@@ -10,6 +10,9 @@ export interface Snapshot<S = unknown> {
   readonly version: number;
   readonly state: S;
   readonly at: number;
+  /** The hashes of the actor's command ids, ascending (runtime/command-ids.ts): at least every id
+   *  up to `seq`. Absent on a snapshot saved without them; a load then reads the ids instead. */
+  readonly commandIdHashes?: Uint32Array | undefined;
 }
 
 export interface SnapshotStore {

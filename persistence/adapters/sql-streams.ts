@@ -9,6 +9,7 @@ import type { JournalEntry } from './journal.ts';
 import { checkLimit, checkStreamPage } from './journal-checks.ts';
 import type { Snapshot } from './snapshots.ts';
 import { toEntry, type JournalRow } from './sql-journal.ts';
+import { snapshotOf } from './sql-snapshots.ts';
 import type { StoredStream, StreamReader } from './streams.ts';
 
 /** A snapshot row (`version` set) or a journal row (`version` null), with its body as JSON. */
@@ -19,17 +20,19 @@ interface StreamRow extends Row {
   readonly body: unknown;
   readonly at_ms: number;
   readonly command_id: string | null;
+  /** A snapshot's command-id hashes (sql-snapshots.ts); null on journal rows. */
+  readonly command_ids: Uint8Array | null;
 }
 
 const loadStreamsSql = `
   WITH wanted AS (SELECT DISTINCT w.key FROM unnest($1::text[]) AS w(key)),
   snap AS (
-    SELECT s.key, s.seq, s.version, s.state, s.at_ms FROM wanted
-    CROSS JOIN LATERAL (SELECT key, seq, version, state, at_ms FROM snapshots WHERE snapshots.key = wanted.key OFFSET 0) s
+    SELECT s.key, s.seq, s.version, s.state, s.at_ms, s.command_ids FROM wanted
+    CROSS JOIN LATERAL (SELECT key, seq, version, state, at_ms, command_ids FROM snapshots WHERE snapshots.key = wanted.key OFFSET 0) s
   )
-  SELECT snap.key, snap.seq, snap.version, snap.state AS body, snap.at_ms, NULL::text AS command_id FROM snap
+  SELECT snap.key, snap.seq, snap.version, snap.state AS body, snap.at_ms, NULL::text AS command_id, snap.command_ids FROM snap
   UNION ALL
-  SELECT j.key, j.seq, NULL::integer, j.events, j.at_ms, j.command_id
+  SELECT j.key, j.seq, NULL::integer, j.events, j.at_ms, j.command_id, NULL::bytea
   FROM wanted LEFT JOIN snap ON snap.key = wanted.key
   CROSS JOIN LATERAL (
     SELECT key, seq, command_id, events, at_ms FROM journal
@@ -48,7 +51,7 @@ export class SqlStreams implements StreamReader {
     const entries = new Map<string, JournalEntry[]>();
     for (const row of rows) {
       if (row.version !== null) {
-        snapshots.set(row.key, { key: row.key, seq: row.seq, version: row.version, state: row.body, at: row.at_ms });
+        snapshots.set(row.key, snapshotOf({ key: row.key, seq: row.seq, version: row.version, state: row.body, at_ms: row.at_ms, command_ids: row.command_ids }));
         continue;
       }
       const journalRow: JournalRow = { key: row.key, seq: row.seq, command_id: row.command_id ?? '', events: row.body as unknown[], at_ms: row.at_ms };

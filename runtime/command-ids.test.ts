@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { CommandIds, hashesFromBytes, hashesToBytes } from './command-ids.ts';
+
+const durable = () => true;
+const entry = (seq: number) => ({ seq, events: [], ticket: seq });
+
+describe('CommandIds', () => {
+  it('holds every id added, across merges into the sorted array, and carries them in its hashes', () => {
+    const ids = CommandIds.of(['loaded-1', 'loaded-2']);
+    for (let index = 0; index < 3_000; index += 1) ids.add(`cmd-${index}`, entry(index + 1), durable);
+    const hashes = ids.hashes();
+    expect(hashes.length).toBe(3_002);
+    expect(hashes.every((hash, index) => index === 0 || hash > (hashes[index - 1] as number))).toBe(true);
+    const carried = CommandIds.fromHashes(hashes);
+    expect(carried).not.toBeNull();
+    for (const holder of [ids, carried!]) {
+      expect(holder.mightHold('loaded-1') && holder.mightHold('loaded-2')).toBe(true);
+      expect(Array.from({ length: 3_000 }, (_, index) => holder.mightHold(`cmd-${index}`)).every(Boolean)).toBe(true);
+      expect(Array.from({ length: 1_000 }, (_, index) => holder.mightHold(`other-${index}`)).some(Boolean)).toBe(false);
+    }
+  });
+
+  it('adds to a carried filter and keeps each hash once', () => {
+    const carried = CommandIds.fromHashes(CommandIds.of(['a', 'b']).hashes())!;
+    carried.note('c');
+    carried.add('a', entry(4), durable);
+    expect(carried.mightHold('c')).toBe(true);
+    expect(carried.hashes()).toEqual(CommandIds.of(['a', 'b', 'c']).hashes());
+  });
+
+  it('refuses hashes that do not ascend, as a damaged snapshot would hold', () => {
+    expect(CommandIds.fromHashes(Uint32Array.of(5, 3))).toBeNull();
+    expect(CommandIds.fromHashes(Uint32Array.of(5, 5))).toBeNull();
+  });
+
+  it('stores hashes as little-endian bytes and reads them back from any offset', () => {
+    const hashes = Uint32Array.of(0, 1, 0x80000000, 0xffffffff);
+    const bytes = hashesToBytes(hashes);
+    expect(Array.from(bytes.subarray(4, 8))).toEqual([1, 0, 0, 0]);
+    const unaligned = new Uint8Array(bytes.length + 1);
+    unaligned.set(bytes, 1);
+    expect(hashesFromBytes(unaligned.subarray(1))).toEqual(hashes);
+    expect(() => hashesFromBytes(new Uint8Array(3))).toThrow(/multiple of 4/);
+  });
+});
