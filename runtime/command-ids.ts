@@ -27,6 +27,8 @@ export interface RecentEntry {
 const recentPruneAt = 64;
 /** Hashes added before the first merge into the sorted array. */
 const mergeAtLeast = 256;
+/** The sorted array of an actor with none yet, shared: it is never written, only replaced. */
+const noHashes = new Uint32Array(0);
 
 export class CommandIds {
   /** Ascending, no repeats. */
@@ -42,7 +44,7 @@ export class CommandIds {
   }
 
   static of(commandIds: Iterable<string>): CommandIds {
-    const ids = new CommandIds(new Uint32Array(0));
+    const ids = new CommandIds(noHashes);
     for (const commandId of commandIds) ids.added.add(hashOf(commandId));
     return ids;
   }
