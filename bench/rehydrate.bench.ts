@@ -30,14 +30,14 @@ import { VirtualClock } from '../runtime/clock.ts';
 import { limits, type Limits } from '../runtime/limits.ts';
 import { silentLogger } from '../runtime/logger.ts';
 import { ActorRuntime, type EntityKind } from '../runtime/runtime.ts';
-import { gcExposed, megabytes, memoryDelta, perItem, readMemory, type MemoryReading } from './lib/memory.ts';
+import { gcExposed, memoryDelta, perItem, readMemory } from './lib/memory.ts';
 import { integerFromEnv, log, quick } from './lib/options.ts';
 import { forEachConcurrently } from './lib/pool.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './lib/cpu.ts';
 import { contention, finishRun, startRun, type Run } from './lib/run.ts';
 import { round, roundSummary, summarize, type Summary } from './lib/stats.ts';
 import { openBenchStore, type BenchStore, type StoreKind } from './lib/stores.ts';
-import { printTable } from './lib/table.ts';
+import { printCases, printMemory, type Case, type CaseResult, type MemoryResult } from './lib/rehydrate-report.ts';
 import { walletKey } from '../actors/keys.ts';
 
 type Wallets = EntityKind<WalletState, WalletCommand, WalletEvent>;
@@ -63,14 +63,6 @@ function parseStoreKind(text: string | undefined): StoreKind {
   throw new Error(`BENCH_STORE must be pglite-memory or pglite-disk, got ${JSON.stringify(text)}`);
 }
 
-interface Case {
-  /** Entries each actor's journal holds. */
-  readonly entries: number;
-  /** Snapshot interval, or null for none (the runtime never snapshots). */
-  readonly snapshotEvery: number | null;
-  readonly actors: number;
-}
-
 const cases: readonly Case[] = [
   { entries: 1, snapshotEvery: null, actors: 200 },
   { entries: 10, snapshotEvery: null, actors: 200 },
@@ -85,22 +77,6 @@ const cases: readonly Case[] = [
   { entries: 1_099, snapshotEvery: 100, actors: 50 },
   { entries: 5_000, snapshotEvery: 100, actors: 10 },
 ].map((each) => (quick ? { ...each, actors: Math.max(5, Math.round(each.actors / 10)) } : each));
-
-interface CaseResult extends Case {
-  readonly snapshotSeq: number;
-  readonly tail: number;
-  readonly buildMs: number;
-  /** First message after passivation, one actor at a time. */
-  readonly coldMs: Summary;
-  /** The same message to the actor while resident: the ask itself, without rehydration. */
-  readonly warmMs: Summary;
-  /** Every actor of the case woken at once: wall time ÷ actors. */
-  readonly concurrentMsPerActor: number;
-  /** Cores busy while the case measured (not while it built its journals). */
-  readonly cpu: CpuUse | null;
-  /** Measurements taken; more than one means earlier ones were disturbed and discarded. */
-  readonly attempts: number;
-}
 
 let runtimeCount = 0;
 
@@ -224,24 +200,6 @@ async function checkSnapshots(store: BenchStore, ids: readonly string[], entries
   return expected;
 }
 
-interface MemoryResult {
-  readonly actors: number;
-  readonly createMs: number;
-  readonly createPerSec: number;
-  readonly wakeMs: number;
-  readonly wakePerSec: number;
-  readonly createCpu: CpuUse | null;
-  readonly wakeCpu: CpuUse | null;
-  readonly readings: Readonly<Record<'empty' | 'created' | 'passivated' | 'woken' | 'passivatedAgain', MemoryReading>>;
-  /** created − empty: the actors plus the journal and snapshot growth their deposits caused. */
-  readonly perActorCreated: MemoryReading;
-  /** woken − passivated: the resident actors alone (waking writes nothing). */
-  readonly perActorResident: MemoryReading;
-  /** What passivation gave back: created − passivated, and woken − passivatedAgain. */
-  readonly returnedOnPassivation: MemoryReading;
-  readonly returnedOnSecondPassivation: MemoryReading;
-}
-
 function residentCount(runtime: ActorRuntime): number {
   return runtime.shardSizes().reduce((sum, size) => sum + size, 0);
 }
@@ -294,64 +252,6 @@ async function runMemory(store: BenchStore, journal: SqlJournal): Promise<Memory
   }
 }
 
-function printCases(results: readonly CaseResult[]): void {
-  printTable(
-    `(a) Rehydrate a wallet through the runtime: first message after passivation (${storeKind})`,
-    ['entries', 'snapshot at', 'tail', 'actors', 'cold p50 ms', 'cold p99 ms', 'cold mean ms', 'warm p50 ms', 'all at once ms/actor', 'other cores', 'waited %'],
-    results.map((result) => [
-      result.entries,
-      result.snapshotEvery === null ? 'none' : String(result.snapshotSeq),
-      result.tail,
-      result.actors,
-      result.coldMs.p50,
-      result.coldMs.p99,
-      result.coldMs.mean,
-      result.warmMs.p50,
-      result.concurrentMsPerActor,
-      result.cpu === null ? '—' : result.cpu.otherCores.toFixed(2),
-      result.cpu === null ? '—' : Math.round(result.cpu.ownWaitShare * 100),
-    ]),
-  );
-}
-
-function printMemory(result: MemoryResult): void {
-  const { readings } = result;
-  const row = (label: string, reading: MemoryReading) => [
-    label,
-    megabytes(reading.heapUsedBytes),
-    megabytes(reading.rssBytes),
-    megabytes(reading.arrayBuffersBytes),
-  ];
-  printTable(
-    `(b) Memory with ${result.actors.toLocaleString('en-US')} wallets (one deposit each; after full GC: ${gcExposed ? 'yes' : 'NO, run with --expose-gc'})`,
-    ['moment', 'heap used MB', 'RSS MB', 'ArrayBuffers MB'],
-    [
-      row('before any actor', readings.empty),
-      row('all created (resident)', readings.created),
-      row('after passivateIdle(0)', readings.passivated),
-      row('all woken again (resident)', readings.woken),
-      row('after passivateIdle(0) again', readings.passivatedAgain),
-    ],
-  );
-  const bytesRow = (label: string, delta: MemoryReading) => [label, delta.heapUsedBytes, delta.rssBytes, delta.arrayBuffersBytes];
-  printTable(
-    'Per actor (bytes)',
-    ['measure', 'heap used', 'RSS', 'ArrayBuffers'],
-    [
-      bytesRow('resident idle actor (woken − passivated)', result.perActorResident),
-      bytesRow('created actor incl. journal growth', result.perActorCreated),
-      bytesRow('returned by 1st passivation, per actor', perItem(result.returnedOnPassivation, result.actors)),
-      bytesRow('returned by 2nd passivation, per actor', perItem(result.returnedOnSecondPassivation, result.actors)),
-    ],
-  );
-  const others = (cpu: CpuUse | null) =>
-    cpu === null ? '' : `, other processes ${cpu.otherCores} cores, waited for a core ${Math.round(cpu.ownWaitShare * 100)}%`;
-  process.stdout.write(
-    `created ${result.createPerSec.toLocaleString('en-US')} wallets/s (${result.createMs} ms${others(result.createCpu)}); ` +
-      `woke ${result.wakePerSec.toLocaleString('en-US')} wallets/s (${result.wakeMs} ms${others(result.wakeCpu)})\n`,
-  );
-}
-
 async function runCases(run: Run, store: BenchStore, journal: SqlJournal): Promise<CaseResult[]> {
   log('(a) rehydrate time');
   // Warms the JIT on every path a case takes (build, snapshot, passivate, wake); discarded.
@@ -362,7 +262,7 @@ async function runCases(run: Run, store: BenchStore, journal: SqlJournal): Promi
     log(`  ${result.entries} entries, snapshot at ${result.snapshotSeq}: cold p50 ${result.coldMs.p50} ms (built in ${result.buildMs} ms)`);
     results.push(result);
   }
-  printCases(results);
+  printCases(results, storeKind);
   return results;
 }
 
