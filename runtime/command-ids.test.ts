@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommandIds, hashesFromBytes, hashesToBytes } from './command-ids.ts';
+import { CommandIds } from './command-ids.ts';
 
 const durable = () => true;
 const entry = (seq: number) => ({ seq, events: [], ticket: seq });
@@ -31,15 +31,5 @@ describe('CommandIds', () => {
   it('refuses hashes that do not ascend, as a damaged snapshot would hold', () => {
     expect(CommandIds.fromHashes(Uint32Array.of(5, 3))).toBeNull();
     expect(CommandIds.fromHashes(Uint32Array.of(5, 5))).toBeNull();
-  });
-
-  it('stores hashes as little-endian bytes and reads them back from any offset', () => {
-    const hashes = Uint32Array.of(0, 1, 0x80000000, 0xffffffff);
-    const bytes = hashesToBytes(hashes);
-    expect(Array.from(bytes.subarray(4, 8))).toEqual([1, 0, 0, 0]);
-    const unaligned = new Uint8Array(bytes.length + 1);
-    unaligned.set(bytes, 1);
-    expect(hashesFromBytes(unaligned.subarray(1))).toEqual(hashes);
-    expect(() => hashesFromBytes(new Uint8Array(3))).toThrow(/multiple of 4/);
   });
 });

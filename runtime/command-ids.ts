@@ -127,20 +127,6 @@ function holds(sorted: Uint32Array, hash: number): boolean {
   return false;
 }
 
-/** Hashes as a snapshot stores them: four bytes each, little-endian (026_snapshot_command_ids.sql). */
-export function hashesToBytes(hashes: Uint32Array): Uint8Array {
-  const bytes = new Uint8Array(hashes.length * 4);
-  const view = new DataView(bytes.buffer);
-  hashes.forEach((hash, index) => view.setUint32(index * 4, hash, true));
-  return bytes;
-}
-
-export function hashesFromBytes(bytes: Uint8Array): Uint32Array {
-  if (bytes.length % 4 !== 0) throw new Error(`stored command-id hashes are ${bytes.length} bytes, not a multiple of 4`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Uint32Array.from({ length: bytes.length / 4 }, (_, index) => view.getUint32(index * 4, true));
-}
-
 function hashOf(text: string): number {
   // FNV-1a: cheap and well spread for short ids; collisions only cost a lookup.
   let hash = 0x811c9dc5;

@@ -4,7 +4,7 @@
  */
 import type { Db, Row } from './db.ts';
 import type { Snapshot, SnapshotStore } from './snapshots.ts';
-import { hashesFromBytes, hashesToBytes } from '../../runtime/command-ids.ts';
+import { hashesFromBytes, hashesToBytes } from './command-id-hashes.ts';
 
 export interface SnapshotRow extends Row {
   readonly key: string;
