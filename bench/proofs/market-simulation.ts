@@ -14,32 +14,18 @@
  * choices read the statuses that produced; a failing seed therefore replays the same workload,
  * though not always the same interleaving.
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { CartLine } from '../../actors/checkout/checkout-messages.ts';
 import { planOrders } from '../../actors/checkout/checkout-plan.ts';
-import type { CheckoutState } from '../../actors/checkout/checkout-messages.ts';
 import type { OrderCommand, OrderState } from '../../actors/order/order-messages.ts';
-import type { SellerState } from '../../actors/seller/seller-messages.ts';
 import { isTransientFailure, type Failure } from '../../runtime/ask.ts';
 import { checkout, type CheckoutSucceeded } from '../../gateway/app/commerce.ts';
 import type { CommandResult } from '../../runtime/entity.ts';
 import { SeededRandom } from '../../actors/testing/seeded-random.ts';
 import type { Marketplace } from '../../gateway/testing/marketplace.ts';
-import { checkQuietMarket, survivorsOfFailedCheckouts, terminalStatuses, type MarketModel, type MarketSnapshot } from './market-invariants.ts';
-import {
-  allWallets,
-  auditJournal,
-  checkoutState,
-  dayMs,
-  hourMs,
-  moneyByOrder,
-  orderState,
-  pendingTimersByKey,
-  sellerState,
-  settleFully,
-  sum,
-  tally,
-} from './proof-kit.ts';
+import { checkQuietMarket, terminalStatuses, type MarketModel, type MarketSnapshot } from './market-invariants.ts';
+import { drawFollowUp, followUpCommand, type FollowUp } from './market-follow-ups.ts';
+import { closedProblems, readMarket, rehydrationProblems, runSummary, type MarketKeys } from './market-report.ts';
+import { dayMs, hourMs, orderState, settleFully } from './proof-kit.ts';
 
 /** How long a caller waits for one checkout saga; generous, see the test's limits. */
 const checkoutWaitMs = 150_000;
@@ -69,8 +55,6 @@ interface KnownOrder {
   status: OrderState['status'];
 }
 
-type FollowUp = 'ship' | 'confirm' | 'seller-cancel' | 'admin-cancel' | 'dispute' | 'resolve-refund' | 'resolve-release';
-
 export class MarketSimulation {
   private readonly dice: SeededRandom;
   private readonly sellers = new Map<string, ProductPlan[]>();
@@ -96,6 +80,15 @@ export class MarketSimulation {
 
   get model(): MarketModel {
     return { depositedMinor: this.depositedMinor, withdrawnMinor: this.withdrawnMinor, initialStock: this.initialStock };
+  }
+
+  private get keys(): MarketKeys {
+    return { checkoutIds: [...this.sent.keys()], sellerIds: [...this.sellers.keys()] };
+  }
+
+  summary(elapsedMs: number): string {
+    const { seed, outcomes, depositedMinor, withdrawnMinor, clockAdvancedMs } = this;
+    return runSummary({ seed, outcomes, depositedMinor, withdrawnMinor, clockAdvancedMs }, this.last, elapsedMs);
   }
 
   private nextId(prefix: string): string {
@@ -281,7 +274,7 @@ export class MarketSimulation {
   private followUps(): Promise<unknown>[] {
     const work: Promise<unknown>[] = [];
     for (const order of this.known.values()) {
-      const action = this.drawFollowUp(order.status);
+      const action = drawFollowUp(this.dice, order.status);
       if (action !== null) work.push(this.followUp(order, action, this.nextId('f'), this.dice.chance(0.15)));
     }
     const orders = [...this.known.values()];
@@ -296,49 +289,9 @@ export class MarketSimulation {
     return work;
   }
 
-  private drawFollowUp(status: OrderState['status']): FollowUp | null {
-    const roll = this.dice.next();
-    switch (status) {
-      case 'PAID':
-        return roll < 0.35 ? 'ship' : roll < 0.41 ? 'seller-cancel' : roll < 0.46 ? 'dispute' : roll < 0.48 ? 'admin-cancel' : null;
-      case 'SHIPPED':
-        return roll < 0.3 ? 'confirm' : roll < 0.37 ? 'dispute' : roll < 0.39 ? 'admin-cancel' : null;
-      case 'DISPUTED':
-        return roll < 0.2 ? 'resolve-refund' : roll < 0.4 ? 'resolve-release' : null;
-      default:
-        return null;
-    }
-  }
-
-  private commandFor(order: Pick<KnownOrder, 'buyerId' | 'sellerId'>, action: FollowUp, commandId: string): OrderCommand {
-    const buyer = { role: 'BUYER', userId: order.buyerId } as const;
-    const seller = { role: 'SELLER', userId: order.sellerId } as const;
-    const admin = { role: 'ADMIN', userId: 'admin' } as const;
-    switch (action) {
-      case 'ship':
-        return { type: 'ShipOrder', commandId, by: seller };
-      case 'confirm':
-        return { type: 'ConfirmDelivery', commandId, by: buyer };
-      case 'seller-cancel':
-        return { type: 'CancelOrder', commandId, by: seller, reason: 'seller_cancelled' };
-      case 'admin-cancel':
-        return { type: 'CancelOrder', commandId, by: admin, reason: 'admin_cancelled' };
-      case 'dispute':
-        return { type: 'OpenDispute', commandId, by: buyer, reason: 'not as described' };
-      case 'resolve-refund':
-        return { type: 'ResolveDispute', commandId, by: admin, resolution: 'refund' };
-      case 'resolve-release':
-        return { type: 'ResolveDispute', commandId, by: admin, resolution: 'release' };
-      default: {
-        const unknown: never = action;
-        throw new Error(`unknown follow-up ${String(unknown)}`);
-      }
-    }
-  }
-
   /** Sends a person's command (twice at once when `duplicate`); true when it was accepted. */
   private async followUp(order: Pick<KnownOrder, 'orderId' | 'buyerId' | 'sellerId'>, action: FollowUp, commandId: string, duplicate: boolean): Promise<boolean> {
-    const command = this.commandFor(order, action, commandId);
+    const command = followUpCommand(order, action, commandId);
     const send = () => this.askUntilAnswered(() => this.market.system.orders.ask(order.orderId, command));
     const results = await Promise.all(duplicate ? [send(), send()] : [send()]);
     this.expectSameEntry(results, `${action} ${commandId} of order ${order.orderId}`);
@@ -381,59 +334,16 @@ export class MarketSimulation {
     // A timer that fell due while commands were in flight fires now: late, never lost.
     await this.market.advance(0);
     await settleFully(this.market, `seed ${this.seed} ${label}`);
-    const snapshot = await this.readMarket();
+    const snapshot = await readMarket(this.market, this.keys);
     this.last = snapshot;
     const crashed = this.market.system.runtime.list().filter((resident) => resident.restarts > 0);
     const problems = [
       ...this.seen.splice(0),
       ...checkQuietMarket(snapshot, this.model),
       ...crashed.map((resident) => `actor ${resident.key} crashed ${resident.restarts} times`),
-      ...(options.rehydrate ? await this.rehydrationProblems(snapshot) : []),
+      ...(options.rehydrate ? await rehydrationProblems(this.market, this.keys, snapshot) : []),
     ];
     return problems.map((problem) => `seed ${this.seed}, ${label}: ${problem}`);
-  }
-
-  /**
-   * Passivates every actor and reads them all again: each is rebuilt from its latest snapshot
-   * (taken every few entries) and the journal after it, and must equal the state it had live.
-   */
-  private async rehydrationProblems(live: MarketSnapshot): Promise<string[]> {
-    this.market.system.runtime.passivateIdle(0);
-    const resident = this.market.system.runtime.list().length;
-    const again = await this.readMarket();
-    const problems = resident === 0 ? [] : [`${resident} actors stayed resident after passivating every idle one`];
-    const kinds = ['checkouts', 'orders', 'sellers', 'wallets'] as const;
-    for (const kind of kinds) {
-      for (const [id, state] of live[kind]) {
-        if (!isDeepStrictEqual(state, again[kind].get(id))) {
-          problems.push(`${kind} ${id} rehydrated as ${JSON.stringify(again[kind].get(id))}, live it was ${JSON.stringify(state)}`);
-        }
-      }
-    }
-    return problems;
-  }
-
-  private async readMarket(): Promise<MarketSnapshot> {
-    const { market } = this;
-    const checkoutIds = [...this.sent.keys()];
-    const checkouts = await Promise.all(checkoutIds.map((checkoutId) => checkoutState(market, checkoutId)));
-    const orderIds = [...new Set(checkouts.flatMap((state) => state.orders.map((order) => order.orderId)))];
-    const orders = await Promise.all(orderIds.map((orderId) => orderState(market, orderId)));
-    const sellerIds = [...this.sellers.keys()];
-    const sellers = await Promise.all(sellerIds.map((sellerId) => sellerState(market, sellerId)));
-    const config = market.system.config.orders;
-    return {
-      now: market.clock.now(),
-      shipByMs: config.shipByMs,
-      releaseAfterMs: config.releaseAfterMs,
-      checkouts: new Map(checkoutIds.map((id, index) => [id, checkouts[index] as CheckoutState])),
-      orders: new Map(orderIds.map((id, index) => [id, orders[index] as OrderState])),
-      sellers: new Map(sellerIds.map((id, index) => [id, sellers[index] as SellerState])),
-      wallets: await allWallets(market),
-      money: await moneyByOrder(market.system.stores.journal),
-      timers: await pendingTimersByKey(market),
-      audit: await auditJournal(market),
-    };
   }
 
   /**
@@ -450,41 +360,10 @@ export class MarketSimulation {
     problems.push(...stillActive.map((order) => `seed ${this.seed}, ten days later: order ${order.orderId} is ${order.status}, neither finished nor waiting on a person`));
     const resolutions = disputed.map((order) => ({ order, action: this.dice.pick<FollowUp>(['resolve-refund', 'resolve-release']), commandId: this.nextId('f') }));
     await Promise.all(resolutions.map(({ order, action, commandId }) => this.followUp(order, action, commandId, false)));
-    problems.push(...(await this.checkpoint('disputes resolved', { rehydrate: true })), ...this.closedProblems());
+    problems.push(...(await this.checkpoint('disputes resolved', { rehydrate: true })), ...(this.last === null ? [] : closedProblems(this.last).map((problem) => `seed ${this.seed}, closed: ${problem}`)));
     return problems;
   }
 
-  private closedProblems(): string[] {
-    const snapshot = this.last;
-    if (snapshot === null) return [];
-    const problems = [...snapshot.orders.values()].filter((order) => !terminalStatuses.has(order.status)).map((order) => `order ${order.orderId} is ${order.status} after every dispute was resolved`);
-    const pending = [...snapshot.timers].map(([key, timers]) => `${key} still has timers ${[...timers.keys()].join(', ')}`);
-    const locked = [...snapshot.wallets].filter(([, wallet]) => wallet.lockedMinor !== 0).map(([walletId, wallet]) => `wallet ${walletId} still has ${wallet.lockedMinor} cents locked`);
-    return [...problems, ...pending, ...locked].map((problem) => `seed ${this.seed}, closed: ${problem}`);
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Reporting
-
-  summary(elapsedMs: number): string {
-    const snapshot = this.last;
-    const orders = [...(snapshot?.orders.values() ?? [])];
-    const money = [...(snapshot?.money.values() ?? [])];
-    const dollars = (minor: number) => `$${(minor / 100).toFixed(2)}`;
-    const followUpsAccepted = this.outcomes.followUps.filter((outcome) => outcome.endsWith(':ok')).length;
-    const survivors = snapshot === null ? [] : survivorsOfFailedCheckouts(snapshot);
-    return [
-      `seed ${this.seed}: ${this.outcomes.checkouts.length} checkouts (${tally(this.outcomes.checkouts)})`,
-      `orders ${orders.length} (${tally(orders.map((order) => (order.status === 'CANCELLED' ? `CANCELLED/${order.cancelReason}` : order.status)))})`,
-      `follow-ups ${followUpsAccepted}/${this.outcomes.followUps.length} accepted`,
-      `wallet ops (${tally(this.outcomes.wallet)})`,
-      `money: deposited ${dollars(sum(this.depositedMinor.values()))}, withdrawn ${dollars(sum(this.withdrawnMinor.values()))}, paid ${dollars(sum(money.map((m) => m.debitedMinor)))}, released ${dollars(sum(money.filter((m) => m.released > 0).map((m) => m.creditedMinor - m.feeTakenMinor)))}, refunded ${dollars(sum(money.map((m) => m.refundedMinor)))}, fees ${dollars(sum(money.map((m) => m.feeCreditedMinor)))}`,
-      `clock +${(this.clockAdvancedMs / dayMs).toFixed(1)} days`,
-      `orders of failed checkouts left standing: ${survivors.length}${survivors.length > 0 ? ` (${survivors.slice(0, 5).join(', ')})` : ''}`,
-      `eager ships ${tally(this.outcomes.eager)}`,
-      `${(elapsedMs / 1000).toFixed(1)} s`,
-    ].join(' | ');
-  }
 }
 
 /** A client's backoff before asking again: 50, 100, 200, 400 ms. */
