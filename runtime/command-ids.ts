@@ -45,7 +45,7 @@ export class CommandIds {
 
   static of(commandIds: Iterable<string>): CommandIds {
     const ids = new CommandIds(noHashes);
-    for (const commandId of commandIds) ids.added.add(hashOf(commandId));
+    for (const commandId of commandIds) ids.note(commandId);
     return ids;
   }
 
@@ -58,7 +58,7 @@ export class CommandIds {
     return new CommandIds(hashes);
   }
 
-  /** Records the id of a stored entry read at load. */
+  /** Records the id of a stored entry (read at load); `add` records one handed to the log. */
   note(commandId: string): void {
     this.added.add(hashOf(commandId));
   }
