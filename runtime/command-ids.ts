@@ -60,7 +60,7 @@ export class CommandIds {
 
   /** Records the id of a stored entry (read at load); `add` records one handed to the log. */
   note(commandId: string): void {
-    this.added.add(hashOf(commandId));
+    this.record(hashOf(commandId));
   }
 
   mightHold(commandId: string): boolean {
@@ -74,8 +74,7 @@ export class CommandIds {
 
   /** Records an entry handed to the log; `isDurable` lets it forget durable ones in order. */
   add(commandId: string, entry: RecentEntry, isDurable: (ticket: number) => boolean): void {
-    this.added.add(this.hashOf(commandId));
-    if (this.added.size >= Math.max(mergeAtLeast, this.sorted.length)) this.merge();
+    this.record(this.hashOf(commandId));
     this.recent.set(commandId, entry);
     if (this.recent.size < recentPruneAt) return;
     for (const [id, held] of this.recent) {
@@ -88,6 +87,13 @@ export class CommandIds {
   hashes(): Uint32Array {
     if (this.added.size > 0) this.merge();
     return this.sorted;
+  }
+
+  /** Every id recorded, stored or handed in, goes through here, so the Set never outgrows the
+   *  array (an old snapshot's ids, read at load, are merged as they come). */
+  private record(hash: number): void {
+    this.added.add(hash);
+    if (this.added.size >= Math.max(mergeAtLeast, this.sorted.length)) this.merge();
   }
 
   private merge(): void {
